@@ -1,0 +1,939 @@
+// SendEmail throughput benchmark: sesd against aws-ses-v2-local, in one run, with the same load.
+//
+//   npm run bench [-- --duration 10 --concurrency 50 --warmup 1 --soak 20 --postgres URL]
+//
+// Each target is started as a child process on a free loopback port and gets the same pool of
+// SigV4-signed SES v2 SendEmail requests (POST /v2/email/outbound-emails), sent by `concurrency`
+// request loops over a keep-alive agent: a warm-up that is not counted, then the measured window.
+// sesd then gets a longer soak at the same load, printing its RSS next to the mail accepted so far.
+// See bench/README.md for how to read the output.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, createHmac, randomBytes, type Hash, type Hmac } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { Checksum, HttpRequest, SourceData } from '@smithy/types';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SESD_MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const PEER_CLI = path.join(ROOT, 'node_modules', 'aws-ses-v2-local', 'dist', 'cli.js');
+const SEND_PATH = '/v2/email/outbound-emails';
+const REGION = 'us-east-1';
+const ACCESS_KEY_ID = 'AKIABENCHBENCHBENCH0';
+const SECRET_ACCESS_KEY = randomBytes(30).toString('base64').replace(/[+/]/g, 'x');
+const SESD_LOG_LEVEL = 'warn';
+const POOL_SIZE = 200;
+const RESIGN_EVERY_MS = 60_000; // SigV4 signatures are accepted for 5 minutes
+const RSS_EVERY_MS = 500;
+const SOAK_REPORT_EVERY_MS = 5_000;
+const START_TIMEOUT_MS = 30_000;
+const TARGET_RATIO = 3;
+const TARGET_P99_MS = 20;
+const FLAT_RSS_GROWTH = 0.1; // "flat": RSS grows by at most 10% over the soak
+const CLK_TCK = 100; // /proc/<pid>/stat time unit on Linux
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface Options {
+  durationS: number;
+  warmupS: number;
+  concurrency: number;
+  soakS: number;
+  postgresUrl: string | undefined;
+  skipPeer: boolean;
+  skipSesd: boolean;
+  client: ClientKind;
+  sesdNodeArgs: string[];
+}
+
+function usage(): string {
+  return `usage: npm run bench -- [options]
+  --duration <s>        measured seconds per target (BENCH_DURATION, default 10)
+  --warmup <s>          uncounted warm-up seconds before each measurement (BENCH_WARMUP, default 1)
+  --concurrency <n>     concurrent request loops / sockets (BENCH_CONCURRENCY, default 50)
+  --soak <s>            sesd-only soak seconds after the measurement, 0 = none (BENCH_SOAK, default 20)
+  --postgres <url>      also bench sesd on PostgreSQL, in a fresh schema (BENCH_DATABASE_URL)
+  --skip-peer           do not run aws-ses-v2-local
+  --skip-sesd           do not run sesd (to look at the peer alone)
+  --client <http|raw>   http: node http.request over a keep-alive Agent (default); raw: pre-built
+                        request bytes on one socket per loop, lighter on CPU (BENCH_CLIENT)
+  --sesd-node-args=<a> extra node arguments for sesd, e.g. --sesd-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
+                        (BENCH_SESD_NODE_ARGS)`;
+}
+
+function parseClient(v: string): ClientKind {
+  if (v === 'http' || v === 'raw') return v;
+  throw new Error(`--client must be http or raw: ${v}`);
+}
+
+function parseOptions(): Options {
+  try {
+    return parseOptionsOrThrow();
+  } catch (err) {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n${usage()}\n`);
+    process.exit(2);
+  }
+}
+
+function parseOptionsOrThrow(): Options {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      concurrency: { type: 'string' },
+      soak: { type: 'string' },
+      postgres: { type: 'string' },
+      'skip-peer': { type: 'boolean' },
+      'skip-sesd': { type: 'boolean' },
+      client: { type: 'string' },
+      'sesd-node-args': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(usage() + '\n');
+    process.exit(0);
+  }
+  const env = process.env;
+  const num = (name: string, raw: string | undefined, fallback: number, min: number): number => {
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}: ${raw}`);
+    return n;
+  };
+  const nodeArgs = values['sesd-node-args'] ?? env.BENCH_SESD_NODE_ARGS ?? '';
+  return {
+    durationS: num('duration', values.duration ?? env.BENCH_DURATION, 10, 0.1),
+    warmupS: num('warmup', values.warmup ?? env.BENCH_WARMUP, 1, 0),
+    concurrency: Math.floor(num('concurrency', values.concurrency ?? env.BENCH_CONCURRENCY, 50, 1)),
+    soakS: num('soak', values.soak ?? env.BENCH_SOAK, 20, 0),
+    postgresUrl: values.postgres ?? (env.BENCH_DATABASE_URL || undefined),
+    skipPeer: values['skip-peer'] ?? false,
+    skipSesd: values['skip-sesd'] ?? false,
+    client: parseClient(values.client ?? env.BENCH_CLIENT ?? 'http'),
+    sesdNodeArgs: nodeArgs.split(/\s+/).filter(Boolean),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup: children are killed and temporary directories removed on every way out.
+
+const children = new Set<ChildProcess>();
+const tmpDirs = new Set<string>();
+const asyncCleanups = new Set<() => Promise<void>>();
+
+function killAllNow(): void {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
+}
+
+process.on('exit', killAllNow);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\nbench: ${signal}, stopping servers\n`);
+    for (const child of children) child.kill('SIGKILL');
+    const cleanups = [...asyncCleanups].map((f) => f().catch(() => undefined));
+    const deadline = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
+    void Promise.race([Promise.all(cleanups), deadline]).finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// SigV4 signing with node:crypto, and the pool of signed requests
+
+function toBuffer(data: SourceData): Buffer {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data);
+}
+
+/** The Hash/Checksum shape SignatureV4 wants (SHA-256, or HMAC-SHA-256 when given a secret). */
+class NodeSha256 implements Checksum {
+  private hash: Hash | Hmac;
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.make();
+  }
+  private make(): Hash | Hmac {
+    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(this.secret));
+  }
+  update(data: Uint8Array): void {
+    this.hash.update(data);
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.hash.digest()));
+  }
+  reset(): void {
+    this.hash = this.make();
+  }
+}
+
+const signer = new SignatureV4({
+  service: 'ses',
+  region: REGION,
+  credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY },
+  sha256: NodeSha256,
+});
+
+/** Distinct SendEmail bodies (recipient, subject, text); the same bytes go to every target. */
+function makeBodies(n: number): Buffer[] {
+  const paragraph =
+    'This is a benchmark message from sesd/bench/send-email.ts. It carries a short plain-text body of ' +
+    'roughly the size of a transactional notification, so that parsing, MIME composition and storage ' +
+    'do some real work per message.\n';
+  return Array.from({ length: n }, (_, i) =>
+    Buffer.from(
+      JSON.stringify({
+        FromEmailAddress: 'Bench Sender <bench@example.com>',
+        Destination: { ToAddresses: [`recipient-${i}@example.net`] },
+        Content: {
+          Simple: {
+            Subject: { Data: `Benchmark message ${i} (${randomBytes(4).toString('hex')})` },
+            Body: { Text: { Data: `Hello recipient ${i},\n\n${paragraph.repeat(4)}\n-- \nsesd bench\n` } },
+          },
+        },
+        EmailTags: [{ Name: 'bench', Value: `pool-${i % 10}` }],
+      }),
+    ),
+  );
+}
+
+interface SignedRequest {
+  options: http.RequestOptions;
+  body: Buffer;
+  /** The whole HTTP/1.1 request (request line, headers, body) for the raw client. */
+  wire: Buffer;
+}
+
+/** A pool of signed requests for one host:port, re-signed in the background before it expires. */
+class SignedPool {
+  entries: SignedRequest[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly bodies: Buffer[],
+    readonly port: number,
+    private readonly agent: http.Agent,
+  ) {}
+
+  static async create(bodies: Buffer[], port: number, agent: http.Agent): Promise<SignedPool> {
+    const pool = new SignedPool(bodies, port, agent);
+    await pool.sign();
+    pool.timer = setInterval(() => {
+      pool.sign().catch((err: unknown) => process.stderr.write(`bench: re-signing failed: ${String(err)}\n`));
+    }, RESIGN_EVERY_MS);
+    pool.timer.unref();
+    return pool;
+  }
+
+  private async sign(): Promise<void> {
+    const host = `127.0.0.1:${this.port}`;
+    const signingDate = new Date();
+    const entries: SignedRequest[] = [];
+    for (const body of this.bodies) {
+      const request: HttpRequest = {
+        method: 'POST',
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        port: this.port,
+        path: SEND_PATH,
+        query: {},
+        headers: {
+          host,
+          'content-type': 'application/json',
+          'content-length': String(body.length),
+          'user-agent': 'sesd-bench/1',
+        },
+        body,
+      };
+      const signed = await signer.sign(request, { signingDate });
+      const head = Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+      entries.push({
+        options: { host: '127.0.0.1', port: this.port, method: 'POST', path: SEND_PATH, headers: signed.headers, agent: this.agent },
+        body,
+        wire: Buffer.concat([Buffer.from(`POST ${SEND_PATH} HTTP/1.1\r\n${head}connection: keep-alive\r\n\r\n`, 'latin1'), body]),
+      });
+    }
+    this.entries = entries;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load generation
+
+interface Reply {
+  status: number;
+  /** Only kept for non-200 answers and transport errors. */
+  body?: string;
+}
+
+function send(req: SignedRequest): Promise<Reply> {
+  return new Promise((resolve) => {
+    const r = http.request(req.options, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status === 200) {
+        res.on('end', () => resolve({ status }));
+        res.on('error', (err) => resolve({ status: 0, body: err.message }));
+        res.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (err) => resolve({ status: 0, body: err.message }));
+    });
+    r.on('error', (err) => resolve({ status: 0, body: `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}` }));
+    r.end(req.body);
+  });
+}
+
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+/**
+ * `--client raw`: one keep-alive connection per request loop that writes the pre-built request bytes
+ * and reads just enough of the answer (status line, Content-Length, body). Several times cheaper per
+ * request than http.request, for when the load generator's CPU would otherwise cap the result.
+ */
+class RawConnection {
+  private socket: net.Socket | undefined;
+  private buf: Buffer = Buffer.alloc(0);
+  private pending: ((reply: Reply) => void) | undefined;
+
+  constructor(private readonly port: number) {}
+
+  request(wire: Buffer): Promise<Reply> {
+    return new Promise((resolve) => {
+      this.pending = resolve;
+      this.buf = Buffer.alloc(0);
+      (this.socket ?? this.connect()).write(wire);
+    });
+  }
+
+  private connect(): net.Socket {
+    const socket = net.connect({ host: '127.0.0.1', port: this.port, noDelay: true });
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    const fail = (why: string): void => {
+      if (this.socket === socket) this.socket = undefined;
+      socket.destroy();
+      this.settle({ status: 0, body: why });
+    };
+    socket.on('error', (err: NodeJS.ErrnoException) => fail(`${err.code ?? ''} ${err.message}`));
+    socket.on('close', () => fail('connection closed by the server'));
+    this.socket = socket;
+    return socket;
+  }
+
+  private settle(reply: Reply): void {
+    const resolve = this.pending;
+    this.pending = undefined;
+    resolve?.(reply);
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    const end = this.buf.indexOf(HEADER_END);
+    if (end < 0) return;
+    const head = this.buf.toString('latin1', 0, end);
+    const status = Number(head.slice(9, 12));
+    const cl = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+    if (!cl) {
+      this.socket?.destroy();
+      this.socket = undefined;
+      this.settle({ status: 0, body: `raw client: answer without Content-Length: ${head.slice(0, 300)}` });
+      return;
+    }
+    const bodyEnd = end + 4 + Number(cl[1]);
+    if (this.buf.length < bodyEnd) return;
+    const body = status === 200 ? undefined : this.buf.toString('utf8', end + 4, bodyEnd);
+    this.buf = Buffer.alloc(0);
+    if (/\r\nconnection:\s*close/i.test(head)) {
+      this.socket?.removeAllListeners('close');
+      this.socket?.destroy();
+      this.socket = undefined;
+    }
+    this.settle({ status, body });
+  }
+
+  close(): void {
+    this.socket?.removeAllListeners('close');
+    this.socket?.destroy();
+    this.socket = undefined;
+  }
+}
+
+const nowNs = (): bigint => process.hrtime.bigint();
+
+type ClientKind = 'http' | 'raw';
+
+/** Runs `concurrency` request loops until `stop()` says so; reports every completed request. */
+async function drive(
+  pool: SignedPool,
+  client: ClientKind,
+  concurrency: number,
+  stop: () => boolean,
+  onReply: (reply: Reply, latencyMs: number) => void,
+): Promise<void> {
+  let next = 0;
+  const loop = async (): Promise<void> => {
+    const raw = client === 'raw' ? new RawConnection(pool.port) : undefined;
+    try {
+      while (!stop()) {
+        const entries = pool.entries;
+        const req = entries[next++ % entries.length]!;
+        const t0 = nowNs();
+        const reply = raw ? await raw.request(req.wire) : await send(req);
+        onReply(reply, Number(nowNs() - t0) / 1e6);
+      }
+    } finally {
+      raw?.close();
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes and /proc sampling
+
+interface Server {
+  name: string;
+  child: ChildProcess;
+  port: number;
+  stderrTail(): string;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns a server and resolves once `ready` matches a stdout line (the match gives the port). */
+function startServer(name: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, portFrom: (m: RegExpExecArray) => number): Promise<Server> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stderr = '';
+  let stdout = '';
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    stderr = (stderr + s).slice(-16_384);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const server = (port: number): Server => ({
+    name,
+    child,
+    port,
+    stderrTail: () => stderr,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      children.delete(child);
+    },
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not report readiness within ${START_TIMEOUT_MS / 1000} s\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`));
+    }, START_TIMEOUT_MS);
+    let ok = false;
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+      if (ok) return; // keep draining the pipe
+      stdout += s;
+      const m = ready.exec(stdout);
+      if (m) {
+        ok = true;
+        clearTimeout(timer);
+        resolve(server(portFrom(m)));
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (!ok) reject(new Error(`${name} exited (${signal ?? code}) before it was ready\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`));
+    });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    // A developer's own sesd settings or SMTP forwarding must not change what is measured.
+    if (!k.startsWith('SESD_') && k !== 'SMTP_TRANSPORT' && k !== 'NODE_OPTIONS') env[k] = v;
+  }
+  return { ...env, NODE_ENV: 'production', ...extra };
+}
+
+async function startSesd(label: string, databaseUrl: string, nodeArgs: string[]): Promise<Server & { dataDir: string }> {
+  if (!existsSync(SESD_MAIN)) throw new Error(`${SESD_MAIN} does not exist: run \`npm run build\` first (npm run bench does)`);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sesd-bench-'));
+  tmpDirs.add(dataDir);
+  const env = cleanEnv({
+    SESD_HTTP_PORT: '0',
+    SESD_HTTP_HOST: '127.0.0.1',
+    SESD_DATA_DIR: dataDir,
+    SESD_DATABASE_URL: databaseUrl,
+    SESD_ACCESS_KEYS: `${ACCESS_KEY_ID}:${SECRET_ACCESS_KEY}`,
+    SESD_LOG_LEVEL,
+  });
+  const server = await startServer(label, [...nodeArgs, SESD_MAIN, 'start'], env, /sesd listening http=http:\/\/[^\s]*:(\d+)/, (m) => Number(m[1]));
+  return { ...server, dataDir };
+}
+
+async function startPeer(): Promise<Server> {
+  const port = await freePort();
+  return startServer(
+    'aws-ses-v2-local',
+    [PEER_CLI, '--host', '127.0.0.1', '--port', String(port)],
+    cleanEnv({}),
+    /aws-ses-v2-local: server running at/,
+    () => port,
+  );
+}
+
+/** Reads VmRSS (kB) and CPU ticks of a process from /proc; undefined where /proc is missing. */
+function readProc(pid: number): { rssKb: number; cpuTicks: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
+    if (!rss) return undefined;
+    return { rssKb: Number(rss[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return undefined;
+  }
+}
+
+class ProcSampler {
+  maxKb = 0;
+  private timer: NodeJS.Timeout;
+  constructor(private readonly pid: number) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), RSS_EVERY_MS);
+  }
+  sample(): { rssKb: number; cpuTicks: number } | undefined {
+    const p = readProc(this.pid);
+    if (p && p.rssKb > this.maxKb) this.maxKb = p.rssKb;
+    return p;
+  }
+  resetMax(): void {
+    this.maxKb = 0;
+    this.sample();
+  }
+  close(): void {
+    clearInterval(this.timer);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One target: warm-up, measured window, optional soak
+
+interface Row {
+  name: string;
+  rate: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  firstError: string | undefined;
+  rssStartKb: number | undefined;
+  rssEndKb: number | undefined;
+  rssMaxKb: number | undefined;
+  serverCpu: number | undefined;
+  genCpu: number;
+  totalAccepted: number;
+  soak?: { startKb: number; endKb: number; maxKb: number; accepted: number; verdictFlat: boolean } | undefined;
+  failed?: string;
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+const mb = (kb: number | undefined): string => (kb === undefined ? '-' : (kb / 1024).toFixed(0));
+
+async function benchServer(server: Server, bodies: Buffer[], opts: Options, soakS: number): Promise<Row> {
+  const c = opts.concurrency;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: c, maxFreeSockets: c });
+  const pool = await SignedPool.create(bodies, server.port, agent);
+  const sampler = new ProcSampler(server.child.pid!);
+  const dead = (): boolean => server.child.exitCode !== null || server.child.signalCode !== null;
+  let totalAccepted = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  let accepted = 0;
+  let latencies = new Float64Array(1 << 16);
+  let phase: 'warmup' | 'measure' | 'done' = 'warmup';
+
+  const onReply = (reply: Reply, ms: number): void => {
+    if (reply.status === 200) totalAccepted++;
+    if (phase !== 'measure') return;
+    if (reply.status === 200) {
+      if (accepted === latencies.length) {
+        const bigger = new Float64Array(latencies.length * 2);
+        bigger.set(latencies);
+        latencies = bigger;
+      }
+      latencies[accepted++] = ms;
+    } else {
+      errors++;
+      firstError ??= `HTTP ${reply.status}: ${(reply.body ?? '').slice(0, 500)}`;
+    }
+  };
+
+  process.stdout.write(`  ${server.name}: warm-up ${opts.warmupS} s, measuring ${opts.durationS} s at concurrency ${c} ...`);
+  let t0 = 0n;
+  let t1 = 0n;
+  let procStart: ReturnType<typeof readProc>;
+  let procEnd: ReturnType<typeof readProc>;
+  let cpuStart = process.cpuUsage();
+  let cpuGen = process.cpuUsage(cpuStart);
+  const started = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      phase = 'measure';
+      t0 = nowNs();
+      sampler.resetMax();
+      procStart = sampler.sample();
+      cpuStart = process.cpuUsage();
+      resolve();
+    }, opts.warmupS * 1000),
+  );
+  const ended = started.then(
+    () =>
+      new Promise<void>((resolve) =>
+        setTimeout(() => {
+          phase = 'done';
+          t1 = nowNs();
+          procEnd = sampler.sample();
+          cpuGen = process.cpuUsage(cpuStart);
+          resolve();
+        }, opts.durationS * 1000),
+      ),
+  );
+  await drive(pool, opts.client, c, () => phase === 'done' || dead(), onReply);
+  if (dead()) throw new Error(`${server.name} exited during the run\n${server.stderrTail()}`);
+  await ended;
+  const elapsedS = Number(t1 - t0) / 1e9;
+  const sorted = latencies.slice(0, accepted).sort();
+  const rssMaxKb = sampler.maxKb || undefined;
+  const row: Row = {
+    name: server.name,
+    rate: accepted / elapsedS,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    max: sorted.length > 0 ? sorted[sorted.length - 1]! : NaN,
+    errors,
+    firstError,
+    rssStartKb: procStart?.rssKb,
+    rssEndKb: procEnd?.rssKb,
+    rssMaxKb,
+    serverCpu: procStart && procEnd ? ((procEnd.cpuTicks - procStart.cpuTicks) / CLK_TCK / elapsedS) * 100 : undefined,
+    genCpu: ((cpuGen.user + cpuGen.system) / 1e6 / elapsedS) * 100,
+    totalAccepted,
+  };
+  process.stdout.write(` ${row.rate.toFixed(0)}/s\n`);
+
+  if (soakS > 0) {
+    // Same load, longer: RSS next to the mail accepted so far, to see whether memory tracks the store.
+    process.stdout.write(`  ${server.name}: soak ${soakS} s at concurrency ${c} (RSS every ${SOAK_REPORT_EVERY_MS / 1000} s)\n`);
+    process.stdout.write(`      ${'t s'.padStart(5)}  ${'accepted so far'.padStart(15)}  ${'rate/s'.padStart(7)}  ${'rss MB'.padStart(7)}\n`);
+    sampler.resetMax();
+    const startKb = sampler.sample()?.rssKb ?? 0;
+    const soakStart = Date.now();
+    let lastCount = totalAccepted;
+    let lastT = soakStart;
+    const line = (): void => {
+      const now = Date.now();
+      const rate = ((totalAccepted - lastCount) * 1000) / Math.max(1, now - lastT);
+      const rss = sampler.sample()?.rssKb;
+      process.stdout.write(
+        `      ${((now - soakStart) / 1000).toFixed(0).padStart(5)}  ${String(totalAccepted).padStart(15)}  ${(now === soakStart ? '' : rate.toFixed(0)).padStart(7)}  ${mb(rss).padStart(7)}\n`,
+      );
+      lastCount = totalAccepted;
+      lastT = now;
+    };
+    line();
+    const ticker = setInterval(line, SOAK_REPORT_EVERY_MS);
+    phase = 'warmup'; // from here on, replies only count towards totalAccepted
+    let soakErrors = 0;
+    await drive(pool, opts.client, c, () => dead() || Date.now() - soakStart >= soakS * 1000, (reply, ms) => {
+      onReply(reply, ms);
+      if (reply.status !== 200) {
+        soakErrors++;
+        firstError ??= `HTTP ${reply.status}: ${(reply.body ?? '').slice(0, 500)}`;
+      }
+    });
+    clearInterval(ticker);
+    if ((Date.now() - soakStart) % SOAK_REPORT_EVERY_MS > 500) line();
+    const endKb = sampler.sample()?.rssKb ?? 0;
+    row.soak = {
+      startKb,
+      endKb,
+      maxKb: sampler.maxKb,
+      accepted: totalAccepted,
+      verdictFlat: startKb > 0 && endKb <= startKb * (1 + FLAT_RSS_GROWTH),
+    };
+    if (dead()) throw new Error(`${server.name} exited during the soak\n${server.stderrTail()}`);
+    if (soakErrors > 0) process.stdout.write(`      soak errors: ${soakErrors}\n`);
+  }
+
+  row.totalAccepted = totalAccepted;
+  sampler.close();
+  pool.close();
+  agent.destroy();
+  return row;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stored-message check: every accepted message must be in the store after sesd stops.
+
+async function countSqliteMessages(dataDir: string): Promise<number> {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(path.join(dataDir, 'sesd.db'), { readonly: true, fileMustExist: true });
+  try {
+    return Number((db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n);
+  } finally {
+    db.close();
+  }
+}
+
+interface PgSchema {
+  url: string;
+  name: string;
+  count(): Promise<number>;
+  drop(): Promise<void>;
+}
+
+async function createPgSchema(baseUrl: string): Promise<PgSchema> {
+  const { default: pg } = await import('pg');
+  const name = `bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${name}`);
+  let dropped = false;
+  const drop = async (): Promise<void> => {
+    if (dropped) return;
+    dropped = true;
+    asyncCleanups.delete(drop);
+    try {
+      await admin.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+    } finally {
+      await admin.end();
+    }
+  };
+  asyncCleanups.add(drop);
+  const url = `${baseUrl}${baseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${name}`)}`;
+  return {
+    url,
+    name,
+    count: async () => Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM ${name}.messages`)).rows[0]!.n),
+    drop,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+function loadLine(): string {
+  const [l1, l5, l15] = os.loadavg().map((v) => v.toFixed(2));
+  return `load average ${l1}, ${l5}, ${l15} on ${os.availableParallelism()} CPUs`;
+}
+
+function failedRow(name: string, err: unknown): Row {
+  return {
+    name,
+    rate: NaN,
+    p50: NaN,
+    p99: NaN,
+    max: NaN,
+    errors: 0,
+    firstError: undefined,
+    rssStartKb: undefined,
+    rssEndKb: undefined,
+    rssMaxKb: undefined,
+    serverCpu: undefined,
+    genCpu: NaN,
+    totalAccepted: 0,
+    failed: err instanceof Error ? err.message : String(err),
+  };
+}
+
+async function main(): Promise<number> {
+  const opts = parseOptions();
+  const bodies = makeBodies(POOL_SIZE);
+  const out = (s = ''): void => void process.stdout.write(s + '\n');
+
+  out(`sesd SendEmail benchmark — ${new Date().toISOString()}`);
+  out(`  node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
+  out(`  start: ${loadLine()}`);
+  out(
+    `  load: POST ${SEND_PATH}, SigV4 (ses/${REGION}), ${POOL_SIZE} distinct pre-signed requests of ~${Math.round(bodies.reduce((a, b) => a + b.length, 0) / bodies.length)} B body, ` +
+      `${opts.client} client, concurrency ${opts.concurrency}, warm-up ${opts.warmupS} s, measured ${opts.durationS} s per target`,
+  );
+  out(`  sesd: SESD_LOG_LEVEL=${SESD_LOG_LEVEL}, fresh data dir, SQLite WAL + synchronous=FULL (group commit)${opts.sesdNodeArgs.length ? `, node ${opts.sesdNodeArgs.join(' ')}` : ''}`);
+  out();
+
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  let failed = false;
+
+  // sesd on SQLite (the default), then PostgreSQL if asked, then the peer; one at a time, so no
+  // two servers share the two cores.
+  const sesdRuns: { label: string; pg?: string }[] = opts.skipSesd ? [] : [{ label: 'sesd (sqlite)' }];
+  if (opts.postgresUrl && !opts.skipSesd) sesdRuns.push({ label: 'sesd (postgres)', pg: opts.postgresUrl });
+  for (const run of sesdRuns) {
+    let schema: PgSchema | undefined;
+    let server: (Server & { dataDir: string }) | undefined;
+    try {
+      if (run.pg) schema = await createPgSchema(run.pg);
+      server = await startSesd(run.label, schema?.url ?? '', opts.sesdNodeArgs);
+      const row = await benchServer(server, bodies, opts, opts.soakS);
+      rows.push(row);
+      await server.stop();
+      const stored = schema ? await schema.count() : await countSqliteMessages(server.dataDir);
+      const ok = stored >= row.totalAccepted;
+      if (!ok) failed = true;
+      notes.push(
+        `${run.label}: ${stored} messages in the store after stop, ${row.totalAccepted} answered 200 (warm-up, measurement${row.soak ? ', soak' : ''}) — ${ok ? 'all accepted mail stored' : 'MISSING ACCEPTED MAIL'}`,
+      );
+      if (row.errors > 0 || (server.child.exitCode ?? 0) !== 0) {
+        const tail = server.stderrTail().trim();
+        if (tail) notes.push(`${run.label} stderr (tail):\n${tail.split('\n').slice(-10).join('\n')}`);
+      }
+    } catch (err) {
+      failed = true;
+      rows.push(failedRow(run.label, err));
+      process.stdout.write('\n');
+    } finally {
+      await server?.stop();
+      if (server) {
+        rmSync(server.dataDir, { recursive: true, force: true });
+        tmpDirs.delete(server.dataDir);
+      }
+      await schema?.drop().catch((err: unknown) => notes.push(`could not drop schema ${schema?.name}: ${String(err)}`));
+    }
+  }
+
+  if (!opts.skipPeer) {
+    let peer: Server | undefined;
+    try {
+      peer = await startPeer();
+      rows.push(await benchServer(peer, bodies, opts, 0));
+    } catch (err) {
+      failed = true;
+      rows.push(failedRow('aws-ses-v2-local', err));
+      process.stdout.write('\n');
+    } finally {
+      await peer?.stop();
+    }
+  }
+
+  // ---- report
+  out();
+  const header = ['target', 'accepted/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'rss MB (start→end, max)', 'cpu server/bench'];
+  const fmt = (n: number, d: number): string => (Number.isFinite(n) ? n.toFixed(d) : '-');
+  const table = rows.map((r) =>
+    r.failed
+      ? [r.name, 'FAILED', '', '', '', '', '', '']
+      : [
+          r.name,
+          fmt(r.rate, 0),
+          fmt(r.p50, 2),
+          fmt(r.p99, 2),
+          fmt(r.max, 1),
+          String(r.errors),
+          `${mb(r.rssStartKb)}→${mb(r.rssEndKb)}, ${mb(r.rssMaxKb)}`,
+          `${r.serverCpu === undefined ? '-' : r.serverCpu.toFixed(0)}% / ${fmt(r.genCpu, 0)}%`,
+        ],
+  );
+  const sqlite = rows.find((r) => r.name === 'sesd (sqlite)' && !r.failed);
+  const pgRow = rows.find((r) => r.name === 'sesd (postgres)' && !r.failed);
+  const peerRow = rows.find((r) => r.name === 'aws-ses-v2-local' && !r.failed);
+  const ratio = sqlite && peerRow ? sqlite.rate / peerRow.rate : NaN;
+  if (Number.isFinite(ratio)) table.push(['ratio sesd/peer', `${ratio.toFixed(1)}x`, '', '', '', '', '', '']);
+  if (pgRow && peerRow) table.push(['ratio sesd(pg)/peer', `${(pgRow.rate / peerRow.rate).toFixed(1)}x`, '', '', '', '', '', '']);
+  const all = [header, ...table];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  for (const r of all) {
+    out(r.map((cell, i) => (i === 0 || i >= 6 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   ').trimEnd());
+  }
+  out();
+  for (const r of rows) {
+    if (r.failed) out(`${r.name} FAILED: ${r.failed}`);
+    else if (r.firstError) out(`${r.name} first error: ${r.firstError}`);
+  }
+  for (const n of notes) out(n);
+  for (const r of rows) {
+    if (r.soak) {
+      const growth = r.soak.startKb > 0 ? ((r.soak.endKb - r.soak.startKb) / r.soak.startKb) * 100 : NaN;
+      out(
+        `${r.name} soak: RSS ${mb(r.soak.startKb)} → ${mb(r.soak.endKb)} MB (max ${mb(r.soak.maxKb)}, ${growth >= 0 ? '+' : ''}${fmt(growth, 1)}%) ` +
+          `while the store grew to ${r.soak.accepted} messages`,
+      );
+    }
+  }
+  out(`end: ${loadLine()}`);
+  out('cpu: server = the server process (all its threads; not PostgreSQL), bench = this load generator; 100% = one core');
+  out();
+
+  // ---- targets
+  const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'n/a' : ok ? 'MET' : 'MISSED').padEnd(6);
+  const soak = sqlite?.soak;
+  const checks: [boolean | undefined, string, string][] = [
+    [Number.isFinite(ratio) ? ratio >= TARGET_RATIO : undefined, `accepted/s ≥ ${TARGET_RATIO}x aws-ses-v2-local`, `${fmt(ratio, 2)}x`],
+    [
+      sqlite ? sqlite.p99 < TARGET_P99_MS && sqlite.errors === 0 : undefined,
+      `p99 < ${TARGET_P99_MS} ms, no errors`,
+      sqlite ? `${fmt(sqlite.p99, 2)} ms, ${sqlite.errors} errors` : '-',
+    ],
+    [
+      soak ? soak.verdictFlat : undefined,
+      `RSS flat over the soak (≤ +${FLAT_RSS_GROWTH * 100}%)`,
+      soak ? `${mb(soak.startKb)} → ${mb(soak.endKb)} MB over ${soak.accepted} messages` : opts.soakS === 0 ? 'no soak' : '-',
+    ],
+  ];
+  const w = Math.max(...checks.map((c) => c[1].length));
+  out('targets (sesd on SQLite):');
+  for (const [ok, what, seen] of checks) out(`  ${verdict(ok)}  ${what.padEnd(w)}  (${seen})`);
+  if (failed) out('bench: some runs failed (see above)');
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+    killAllNow();
+    // Keep-alive sockets or the re-sign timer must not hold the process open.
+    setTimeout(() => process.exit(code), 100).unref();
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    killAllNow();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,33 @@
+// The HTTP listener: one fastify server for the AWS APIs (every path not claimed by the inspection
+// routes) with bodies kept raw, because SigV4 signs the exact bytes.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AwsRouter } from './router.js';
+
+// SES v2 accepts 40 MB messages; base64 in JSON makes that ~54 MB on the wire.
+const MAX_BODY_BYTES = 60 * 1024 * 1024;
+
+export function createHttpServer(router: AwsRouter): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const serveAws = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const url = request.raw.url ?? '/';
+    const q = url.indexOf('?');
+    const response = await router(
+      {
+        method: request.method,
+        path: q < 0 ? url : url.slice(0, q),
+        query: q < 0 ? '' : url.slice(q + 1),
+        headers: request.headers,
+        rawHeaders: request.raw.rawHeaders,
+        body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+      },
+      request.ip,
+    );
+    return reply.code(response.status).headers(response.headers).send(response.body);
+  };
+  app.all('/', serveAws);
+  app.all('/*', serveAws);
+  return app;
+}

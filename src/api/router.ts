@@ -1,0 +1,115 @@
+// The AWS API door: authenticates a wire request (SigV4, or SES's legacy AWS3-HTTPS), decodes it
+// from the service model, runs the operation's handler and encodes the answer or the error the way
+// that service's protocol does.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { AwsError, internalFailure, notSupported } from '../domain/errors.js';
+import { decodeQueryInput, encodeQueryError, encodeQueryOutput, parseQueryParams } from '../protocol/query.js';
+import {
+  decodeRestJsonInput,
+  encodeRestJsonError,
+  encodeRestJsonOutput,
+  matchRestJsonOperation,
+  type WireRequest,
+  type WireResponse,
+} from '../protocol/rest-json.js';
+import { routeService, type ServiceRoute } from '../protocol/route-service.js';
+import { loadModel, type ServiceName } from '../protocol/service-model.js';
+import { hasSigV4, verifyAws3Https, verifySigV4, type SigningKeyInfo, type VerifiedCaller } from '../protocol/sigv4.js';
+import type { HandlerTable, RequestContext } from './context.js';
+
+export interface RouterDeps {
+  handlers: Partial<Record<ServiceName, HandlerTable>>;
+  lookupKey: (accessKeyId: string) => Promise<SigningKeyInfo | undefined>;
+  defaultRegion: string;
+  log: Logger;
+  now?: () => Date;
+}
+
+export type AwsRouter = (req: WireRequest, sourceIp: string) => Promise<WireResponse>;
+
+export function createRouter(deps: RouterDeps): AwsRouter {
+  return async (req, sourceIp) => {
+    const requestId = randomUUID();
+    const route = routeService(req.path);
+    const started = performance.now();
+    let operation = '-';
+    let response: WireResponse;
+    try {
+      const caller = await authenticate(req, route, deps);
+      const decoded = decode(req, route);
+      operation = decoded.operation;
+      const handler = deps.handlers[route.service]?.[operation];
+      if (!handler) throw notSupported(`the ${loadModel(route.service).metadata.serviceId} operation ${operation} yet`);
+      const ctx: RequestContext = {
+        requestId,
+        accountId: caller.accountId,
+        accessKeyId: caller.accessKeyId,
+        region: caller.region,
+        sourceIp,
+        log: deps.log.child({ requestId }),
+      };
+      const output = await handler(ctx, decoded.input);
+      response = encodeOutput(route, operation, output, requestId);
+    } catch (err) {
+      const awsError = err instanceof AwsError ? err : internalFailure();
+      if (!(err instanceof AwsError)) deps.log.error({ err, requestId, service: route.service, operation }, 'request failed');
+      response = encodeError(route, awsError, requestId);
+    }
+    deps.log.info(
+      { requestId, service: route.service, operation, status: response.status, ms: +(performance.now() - started).toFixed(2) },
+      'request',
+    );
+    return response;
+  };
+}
+
+async function authenticate(req: WireRequest, route: ServiceRoute, deps: RouterDeps): Promise<VerifiedCaller> {
+  const opts = { protocol: route.protocol, lookupKey: deps.lookupKey, now: deps.now };
+  const legacy = route.service === 'ses' && !hasSigV4(req) && req.headers['x-amzn-authorization'] !== undefined;
+  const caller = legacy
+    ? await verifyAws3Https(req, { ...opts, defaultRegion: deps.defaultRegion })
+    : await verifySigV4(req, opts);
+  if (!legacy && caller.service !== route.signingName) {
+    const code = route.protocol === 'query' ? 'SignatureDoesNotMatch' : 'InvalidSignatureException';
+    throw new AwsError(code, `Credential should be scoped to correct service: '${route.signingName}'. `, 403);
+  }
+  return caller;
+}
+
+function decode(req: WireRequest, route: ServiceRoute): { operation: string; input: Record<string, unknown> } {
+  const model = loadModel(route.service);
+  if (route.protocol === 'query') {
+    const params = parseQueryParams(queryText(req));
+    const action = params.get('Action');
+    if (!action) throw new AwsError('MissingAction', 'Missing Action', 400);
+    return { operation: action, input: decodeQueryInput(model, action, params) };
+  }
+  const match = matchRestJsonOperation(model, req.method, req.path);
+  if (!match) throw new AwsError('UnknownOperationException', `No operation of ${model.metadata.serviceId} matches ${req.method} ${req.path}.`, 404);
+  return { operation: match.operation, input: decodeRestJsonInput(model, match.operation, req, match.labels) };
+}
+
+/** Query API parameters come from the URL (GET) or the form body (POST), never both mixed. */
+function queryText(req: WireRequest): string {
+  const contentType = String(req.headers['content-type'] ?? '');
+  if (req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
+    return req.query ? `${req.query}&${req.body.toString('utf8')}` : req.body.toString('utf8');
+  }
+  return req.query;
+}
+
+function encodeOutput(route: ServiceRoute, operation: string, output: unknown, requestId: string): WireResponse {
+  const model = loadModel(route.service);
+  return route.protocol === 'query'
+    ? encodeQueryOutput(model, operation, output, requestId)
+    : encodeRestJsonOutput(model, operation, output, requestId);
+}
+
+function encodeError(route: ServiceRoute, err: AwsError, requestId: string): WireResponse {
+  if (route.protocol === 'query') {
+    const queryError = err.queryCode ? new AwsError(err.queryCode, err.message, err.httpStatus, err.senderFault) : err;
+    return encodeQueryError(queryError, requestId);
+  }
+  return encodeRestJsonError(loadModel(route.service), err, requestId);
+}

@@ -1,0 +1,83 @@
+// Builds the effective configuration: defaults < config file < SESD_* environment < CLI flags.
+import { readFileSync } from 'node:fs';
+import { CONFIG_KEYS, type ConfigKey } from './schema.js';
+
+export interface Config {
+  http: { host: string; port: number };
+  dataDir: string;
+  databaseUrl: string;
+  region: string;
+  accessKeys: string;
+  delivery: { mode: 'capture' };
+  hostname: string;
+  console: { password: string };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {}
+
+export interface ConfigSources {
+  /** Parsed CLI options keyed by commander's camel-cased flag name (`httpPort`). */
+  flags?: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+  /** Path of a JSON config file with the same nested shape as {@link Config}. */
+  file?: string;
+}
+
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const env = sources.env ?? process.env;
+  const file = sources.file ?? env.SESD_CONFIG;
+  const fromFile = file ? readConfigFile(file) : {};
+  const config: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const flagValue = sources.flags?.[flagOptionName(key)];
+    const raw = flagValue ?? env[key.env] ?? getPath(fromFile, key.path) ?? key.default;
+    const parsed = key.schema.safeParse(raw);
+    if (!parsed.success) {
+      throw new ConfigError(`invalid ${key.path} (${key.env}): ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    }
+    setPath(config, key.path, parsed.data);
+  }
+  return config as unknown as Config;
+}
+
+/** The effective config with secrets masked, for `sesd config --print`. */
+export function printableConfig(config: Config): Record<string, unknown> {
+  const out = structuredClone(config) as unknown as Record<string, unknown>;
+  for (const key of CONFIG_KEYS) {
+    if (key.secret && getPath(out, key.path)) setPath(out, key.path, '***');
+  }
+  return out;
+}
+
+/** commander's attribute name for a flag: `--http-port <port>` → `httpPort`. */
+export function flagOptionName(key: ConfigKey): string {
+  const long = key.flag.split(' ')[0]!.replace(/^--/, '');
+  return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+}
+
+function getPath(obj: Record<string, unknown>, path: string): unknown {
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = obj;
+  for (const part of parts.slice(0, -1)) {
+    cur = (cur[part] ??= {}) as Record<string, unknown>;
+  }
+  cur[parts.at(-1)!] = value;
+}

@@ -1,0 +1,41 @@
+// Email address rules as SES applies them: an address is `local@domain`, optionally with a display
+// name (`"Name" <local@domain>`). SES has no SMTPUTF8: the local part must be 7-bit ASCII, and a
+// non-ASCII domain must be given in Punycode.
+import { invalidParameter } from './errors.js';
+
+export interface ParsedAddress {
+  /** `local@domain` without display name or angle brackets. */
+  address: string;
+  name: string;
+  domain: string;
+}
+
+const CONTROL_OR_SPACE = /[\x00-\x20\x7f]/;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Parses one address as given in an API field, raising SES's messages for malformed ones. */
+export function parseAddress(input: string): ParsedAddress {
+  const trimmed = input.trim();
+  const angle = /^(.*)<([^<>]*)>\s*$/s.exec(trimmed);
+  const address = (angle ? angle[2]! : trimmed).trim();
+  const name = angle ? unquote(angle[1]!.trim()) : '';
+  const at = address.lastIndexOf('@');
+  if (at < 0) throw invalidParameter("Missing final '@domain'");
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  if (!domain) throw invalidParameter('Missing domain');
+  if (!local) throw invalidParameter('Missing local name');
+  if (CONTROL_OR_SPACE.test(local)) throw invalidParameter('Local address contains control or whitespace');
+  if (NON_ASCII.test(local)) throw invalidParameter('Illegal address');
+  if (CONTROL_OR_SPACE.test(domain)) throw invalidParameter('Domain contains control or whitespace');
+  if (NON_ASCII.test(domain)) throw invalidParameter('Domain contains illegal character');
+  if (domain.startsWith('.')) throw invalidParameter('Domain starts with dot');
+  if (domain.endsWith('.')) throw invalidParameter('Domain ends with dot');
+  if (domain.includes('..')) throw invalidParameter('Domain contains dot-dot');
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)$/.test(domain)) throw invalidParameter('Domain contains illegal character');
+  return { address, name, domain: domain.toLowerCase() };
+}
+
+function unquote(name: string): string {
+  return name.startsWith('"') && name.endsWith('"') && name.length >= 2 ? name.slice(1, -1).replace(/\\(.)/g, '$1') : name;
+}

@@ -1,0 +1,32 @@
+// The one error type of sesd. Domain and api code raise it; the protocol layer serialises it per
+// wire protocol (rest-json, query XML) and the SMTP layer maps it to a reply.
+export class AwsError extends Error {
+  constructor(
+    /** AWS error code as SES v2 / rest-json names it, e.g. `BadRequestException`. */
+    readonly code: string,
+    message: string,
+    /** HTTP status. For rest-json errors the model's status wins when the code is a modelled shape. */
+    readonly httpStatus = 400,
+    /** `Sender` when the caller is at fault, `Receiver` when sesd is. */
+    readonly senderFault = httpStatus < 500,
+    /** The code the SES v1 Query API uses for the same failure, when it differs (`InvalidParameterValue`). */
+    readonly queryCode?: string,
+  ) {
+    super(message);
+    this.name = 'AwsError';
+  }
+}
+
+/** Invalid input: SES v2 `BadRequestException`, SES v1 `InvalidParameterValue`. */
+export const invalidParameter = (message: string): AwsError =>
+  new AwsError('BadRequestException', message, 400, true, 'InvalidParameterValue');
+
+/** Refused message: both APIs say `MessageRejected`. */
+export const messageRejected = (message: string): AwsError => new AwsError('MessageRejected', message, 400, true);
+
+/** A capability sesd does not have (yet). Never answered with a fake success. */
+export const notSupported = (what: string): AwsError =>
+  new AwsError('NotImplemented', `sesd does not support ${what}.`, 501, false);
+
+export const internalFailure = (): AwsError =>
+  new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500, false);

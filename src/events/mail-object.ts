@@ -1,0 +1,56 @@
+// The `mail` object every SES event carries, and the Send event itself (event publishing format).
+import type { Header } from '../mime/headers.js';
+import { headerValue, splitAddressList } from '../mime/headers.js';
+
+export interface MailObjectInput {
+  messageId: string;
+  timestamp: Date;
+  source: string;
+  sourceDomain: string;
+  accountId: string;
+  region: string;
+  destination: string[];
+  headers: Header[];
+  tags: Record<string, string[]>;
+}
+
+// SES truncates the headers list of an event when it is large; it says so in headersTruncated.
+const MAX_EVENT_HEADER_BYTES = 10 * 1024;
+
+export function mailObject(input: MailObjectInput): Record<string, unknown> {
+  let budget = MAX_EVENT_HEADER_BYTES;
+  const headers: Header[] = [];
+  for (const h of input.headers) {
+    budget -= h.name.length + h.value.length;
+    if (budget < 0) break;
+    headers.push({ name: h.name, value: h.value });
+  }
+  const list = (name: string) => {
+    const v = headerValue(input.headers, name);
+    return v ? splitAddressList(v) : undefined;
+  };
+  return {
+    timestamp: input.timestamp.toISOString(),
+    source: input.source,
+    sourceArn: `arn:aws:ses:${input.region}:${input.accountId}:identity/${input.sourceDomain}`,
+    sendingAccountId: input.accountId,
+    messageId: input.messageId,
+    destination: input.destination,
+    headersTruncated: headers.length < input.headers.length,
+    headers,
+    commonHeaders: {
+      from: list('From'),
+      to: list('To'),
+      cc: list('Cc'),
+      replyTo: list('Reply-To'),
+      messageId: input.messageId,
+      date: headerValue(input.headers, 'Date'),
+      subject: headerValue(input.headers, 'Subject'),
+    },
+    tags: input.tags,
+  };
+}
+
+export function sendEvent(mail: Record<string, unknown>): { type: string; payload: unknown } {
+  return { type: 'Send', payload: { eventType: 'Send', mail, send: {} } };
+}

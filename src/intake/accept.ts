@@ -1,0 +1,172 @@
+// accept(): the single door into sesd. Every API and SMTP calls it with a normalised request. It
+// validates, renders, composes MIME once, and persists the message, one delivery row per recipient
+// and the Send event in one (group-committed) transaction; only then does it return the MessageId.
+import { parseAddress, type ParsedAddress } from '../domain/addresses.js';
+import { invalidParameter, notSupported } from '../domain/errors.js';
+import { messageIdHeader, newMessageId } from '../domain/message-id.js';
+import { MAX_RECIPIENTS_PER_MESSAGE } from '../domain/sending-limits.js';
+import { mailObject, sendEvent } from '../events/mail-object.js';
+import { composeMessage } from '../mime/compose.js';
+import { headerValue, joinMessage, splitAddressList, splitMessage, type Header } from '../mime/headers.js';
+import type { Destination, MessagesRepository } from '../store/messages-repository.js';
+import { parseTemplateData, substitute } from './inline-template.js';
+import type { Accepted, SendRequest, SimpleContent } from './send-request.js';
+
+export interface IntakeDeps {
+  messages: MessagesRepository;
+  /** Host part of the Message-ID header sesd writes. */
+  hostname: string;
+  now?: () => Date;
+}
+
+export type Intake = (req: SendRequest) => Promise<Accepted>;
+
+export function createIntake(deps: IntakeDeps): Intake {
+  const now = deps.now ?? (() => new Date());
+  return async (req) => {
+    const acceptedAt = now();
+    const messageId = newMessageId(acceptedAt.getTime());
+    const msgIdHeader = messageIdHeader(messageId, deps.hostname);
+
+    const { raw, from, envelopeRecipients, headers, subject, destination } =
+      req.content.kind === 'raw'
+        ? prepareRaw(req, req.content.data, msgIdHeader, acceptedAt)
+        : await prepareComposed(req, msgIdHeader, acceptedAt);
+
+    if (raw.length > req.maxMessageBytes) {
+      throw invalidParameter(`Message length is more than ${req.maxMessageBytes} bytes long: '${raw.length}'.`);
+    }
+
+    const mail = mailObject({
+      messageId,
+      timestamp: acceptedAt,
+      source: from.address,
+      sourceDomain: from.domain,
+      accountId: req.accountId,
+      region: req.region,
+      destination: envelopeRecipients,
+      headers,
+      tags: eventTags(req, from),
+    });
+    await deps.messages.insert({
+      id: messageId,
+      accountId: req.accountId,
+      region: req.region,
+      sourceApi: req.sourceApi,
+      envelopeFrom: from.address,
+      fromHeader: headerValue(headers, 'From') ?? null,
+      subject: subject ?? null,
+      destination,
+      configurationSet: req.configurationSetName ?? null,
+      tags: req.tags ?? [],
+      raw,
+      createdAt: acceptedAt.getTime(),
+      recipients: envelopeRecipients,
+      events: [sendEvent(mail)],
+    });
+    return { messageId };
+  };
+}
+
+interface Prepared {
+  raw: Buffer;
+  from: ParsedAddress;
+  envelopeRecipients: string[];
+  headers: Header[];
+  subject: string | undefined;
+  /** The Destination stored with the message: as given, or read from a raw message's headers. */
+  destination: Destination;
+}
+
+async function prepareComposed(req: SendRequest, msgIdHeader: string, date: Date): Promise<Prepared> {
+  const content = req.content.kind === 'template' ? renderInlineTemplate(req.content) : (req.content as SimpleContent);
+  if (!req.from) throw invalidParameter("Missing required header 'From'.");
+  const from = parseAddress(req.from);
+  const to = (req.destination?.ToAddresses ?? []).map(parseAddress);
+  const cc = (req.destination?.CcAddresses ?? []).map(parseAddress);
+  const bcc = (req.destination?.BccAddresses ?? []).map(parseAddress);
+  const replyTo = (req.replyTo ?? []).map(parseAddress);
+  const recipients = checkRecipientCount([...to, ...cc, ...bcc].map((a) => a.address));
+  if (content.text === undefined && content.html === undefined) {
+    throw invalidParameter('Message body must have at least one of Text or Html.');
+  }
+  const raw = await composeMessage({
+    from: req.from,
+    to: req.destination?.ToAddresses ?? [],
+    cc: req.destination?.CcAddresses ?? [],
+    replyTo: replyTo.map((a) => a.address),
+    subject: content.subject,
+    text: content.text,
+    html: content.html,
+    headers: content.headers,
+    attachments: content.attachments,
+    messageIdHeader: msgIdHeader,
+    date,
+  });
+  const destination = req.destination ?? {};
+  return { raw, from, envelopeRecipients: recipients, headers: splitMessage(raw).headers, subject: content.subject, destination };
+}
+
+function renderInlineTemplate(content: Extract<SendRequest['content'], { kind: 'template' }>): SimpleContent {
+  if (!content.inline) {
+    throw notSupported('stored templates (Template.TemplateName / TemplateArn) yet; use Template.TemplateContent');
+  }
+  const data = parseTemplateData(content.templateData);
+  const { subject, text, html } = content.inline;
+  return {
+    kind: 'simple',
+    subject: substitute(subject ?? '', data),
+    text: text === undefined ? undefined : substitute(text, data),
+    html: html === undefined ? undefined : substitute(html, data),
+    headers: content.headers,
+    attachments: [],
+  };
+}
+
+function prepareRaw(req: SendRequest, data: Buffer, msgIdHeader: string, date: Date): Prepared {
+  const { headers, body } = splitMessage(data);
+  const fromValue = req.from ?? headerValue(headers, 'From');
+  if (!fromValue) throw invalidParameter("Missing required header 'From'.");
+  const from = parseAddress(splitAddressList(fromValue)[0] ?? '');
+  // Without an explicit Destination, SES sends to the To, Cc and Bcc headers of the message.
+  const fromHeaders = (name: string) => splitAddressList(headerValue(headers, name) ?? '');
+  const destination: Destination = req.destination ?? {
+    ToAddresses: fromHeaders('To'),
+    CcAddresses: fromHeaders('Cc'),
+    BccAddresses: fromHeaders('Bcc'),
+  };
+  const all = [...(destination.ToAddresses ?? []), ...(destination.CcAddresses ?? []), ...(destination.BccAddresses ?? [])];
+  const recipients = checkRecipientCount(all.map((a) => parseAddress(a).address));
+  // SES sets its own Message-ID on raw mail and adds a Date when there is none; Bcc is not sent.
+  const kept = headers.filter((h) => !/^(message-id|bcc)$/i.test(h.name));
+  const rewritten: Header[] = [{ name: 'Message-ID', value: msgIdHeader }, ...kept];
+  if (!headerValue(kept, 'Date')) rewritten.push({ name: 'Date', value: date.toUTCString().replace('GMT', '+0000') });
+  return {
+    raw: joinMessage(rewritten, body),
+    from,
+    envelopeRecipients: recipients,
+    headers: rewritten,
+    subject: headerValue(headers, 'Subject'),
+    destination,
+  };
+}
+
+function checkRecipientCount(recipients: string[]): string[] {
+  if (recipients.length === 0) throw invalidParameter('Recipient count must be greater than 0.');
+  if (recipients.length > MAX_RECIPIENTS_PER_MESSAGE) {
+    throw invalidParameter(`Recipient count exceeds ${MAX_RECIPIENTS_PER_MESSAGE}.`);
+  }
+  return recipients;
+}
+
+function eventTags(req: SendRequest, from: ParsedAddress): Record<string, string[]> {
+  const tags: Record<string, string[]> = {
+    'ses:operation': [req.sourceApi === 'smtp' ? 'SendSmtpEmail' : 'SendEmail'],
+    'ses:source-ip': [req.sourceIp],
+    'ses:from-domain': [from.domain],
+    'ses:caller-identity': [req.callerIdentity],
+  };
+  if (req.configurationSetName) tags['ses:configuration-set'] = [req.configurationSetName];
+  for (const tag of req.tags ?? []) (tags[tag.Name] ??= []).push(tag.Value);
+  return tags;
+}

@@ -1,0 +1,65 @@
+// The normalised send request: what every door (SES v2, SES v1, Pinpoint, SMTP) hands to intake.
+import type { Destination } from '../store/messages-repository.js';
+
+export interface SimpleContent {
+  kind: 'simple';
+  subject: string;
+  text?: string;
+  html?: string;
+  headers: { name: string; value: string }[];
+  attachments: {
+    content: Buffer;
+    filename: string;
+    contentType?: string;
+    disposition?: string;
+    cid?: string;
+    description?: string;
+    transferEncoding?: string;
+  }[];
+}
+
+export interface RawContent {
+  kind: 'raw';
+  data: Buffer;
+}
+
+export interface TemplateContent {
+  kind: 'template';
+  /** Inline template (simple substitution only). Stored templates are named instead. */
+  inline?: { subject?: string; text?: string; html?: string };
+  templateName?: string;
+  templateArn?: string;
+  /** JSON object text, as SES takes it. */
+  templateData: string;
+  headers: { name: string; value: string }[];
+}
+
+export type SendContent = SimpleContent | RawContent | TemplateContent;
+
+export interface Tag {
+  Name: string;
+  Value: string;
+}
+
+export interface SendRequest {
+  accountId: string;
+  region: string;
+  /** Which door: sesv2 | ses | pinpoint | smtp. */
+  sourceApi: string;
+  /** The caller, for the `ses:caller-identity` and `ses:source-ip` tags. */
+  callerIdentity: string;
+  sourceIp: string;
+  from?: string;
+  destination?: Destination;
+  replyTo?: string[];
+  content: SendContent;
+  tags?: Tag[];
+  configurationSetName?: string;
+  feedbackForwardingAddress?: string;
+  /** Largest message accepted through this door (40 MB for v2 and SMTP, 10 MB for v1). */
+  maxMessageBytes: number;
+}
+
+export interface Accepted {
+  messageId: string;
+}

@@ -1,0 +1,61 @@
+// Composes the MIME message for Simple (and rendered template) content with Nodemailer's
+// MailComposer, the field's well-kept composer. Composed once at intake and stored.
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+
+export interface ComposeAttachment {
+  content: Buffer;
+  filename: string;
+  contentType?: string;
+  /** `attachment` or `inline` */
+  disposition?: string;
+  cid?: string;
+  description?: string;
+  /** base64 | quoted-printable | 7bit */
+  transferEncoding?: string;
+}
+
+export interface ComposeInput {
+  from: string;
+  to: string[];
+  cc: string[];
+  replyTo: string[];
+  subject: string;
+  text?: string;
+  html?: string;
+  headers: { name: string; value: string }[];
+  attachments: ComposeAttachment[];
+  messageIdHeader: string;
+  date: Date;
+}
+
+export function composeMessage(input: ComposeInput): Promise<Buffer> {
+  const composer = new MailComposer({
+    from: input.from,
+    to: input.to.length ? input.to : undefined,
+    cc: input.cc.length ? input.cc : undefined,
+    replyTo: input.replyTo.length ? input.replyTo : undefined,
+    subject: input.subject,
+    text: input.text,
+    html: input.html,
+    headers: input.headers.map((h) => ({ key: h.name, value: h.value })),
+    messageId: input.messageIdHeader,
+    date: input.date,
+    // Content comes from API callers: never let it name a local file or a URL to fetch.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    attachments: input.attachments.map((a) => ({
+      content: a.content,
+      filename: a.filename,
+      contentType: a.contentType,
+      contentDisposition: a.disposition as 'attachment' | 'inline' | undefined,
+      cid: a.cid,
+      headers: a.description ? { 'Content-Description': a.description } : undefined,
+      // MailComposer tests `'contentTransferEncoding' in attachment`: an undefined value would turn
+      // off its default (base64) instead of keeping it.
+      ...(a.transferEncoding ? { contentTransferEncoding: a.transferEncoding as 'base64' | 'quoted-printable' | '7bit' } : {}),
+    })),
+  });
+  return new Promise((resolve, reject) => {
+    composer.compile().build((err, message) => (err ? reject(err) : resolve(message)));
+  });
+}

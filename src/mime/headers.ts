@@ -1,0 +1,73 @@
+// Reads and rewrites the header block of a raw RFC 5322 message without parsing the body, so that
+// intake of large raw messages stays cheap.
+
+export interface Header {
+  name: string;
+  /** Unfolded value, without the leading space. */
+  value: string;
+}
+
+export interface SplitMessage {
+  headers: Header[];
+  body: Buffer;
+}
+
+/** Splits a raw message at the first empty line. A message with no body is all headers. */
+export function splitMessage(raw: Buffer): SplitMessage {
+  let end = raw.indexOf('\r\n\r\n');
+  let sepLength = 4;
+  const lfEnd = raw.indexOf('\n\n');
+  if (lfEnd >= 0 && (end < 0 || lfEnd < end)) {
+    end = lfEnd;
+    sepLength = 2;
+  }
+  const headerText = (end < 0 ? raw : raw.subarray(0, end)).toString('latin1');
+  const body = end < 0 ? Buffer.alloc(0) : raw.subarray(end + sepLength);
+  return { headers: parseHeaderBlock(headerText), body };
+}
+
+export function parseHeaderBlock(text: string): Header[] {
+  const headers: Header[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (/^[ \t]/.test(line) && headers.length > 0) {
+      headers[headers.length - 1]!.value += ' ' + line.trim();
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    headers.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
+  }
+  return headers;
+}
+
+export function headerValue(headers: Header[], name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return headers.find((h) => h.name.toLowerCase() === lower)?.value;
+}
+
+/** Rebuilds a message from headers and body with CRLF line ends in the header block. */
+export function joinMessage(headers: Header[], body: Buffer): Buffer {
+  const block = headers.map((h) => `${h.name}: ${h.value}\r\n`).join('') + '\r\n';
+  return Buffer.concat([Buffer.from(block, 'latin1'), body]);
+}
+
+/** Splits an address-list header (`a@x, "B, Jr" <b@y>`) into its addresses. */
+export function splitAddressList(value: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let quoted = false;
+  let angle = 0;
+  for (const ch of value) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === '<') angle++;
+    else if (!quoted && ch === '>') angle = Math.max(0, angle - 1);
+    if (ch === ',' && !quoted && angle === 0) {
+      if (current.trim()) out.push(current.trim());
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  if (current.trim()) out.push(current.trim());
+  return out;
+}

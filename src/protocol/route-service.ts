@@ -1,0 +1,26 @@
+// Tells which AWS API a request on sesd's one endpoint is for (see docs/architecture.md):
+// SES v2 by `/v2/email/`, Pinpoint Email by `/v1/email/`, Pinpoint by other `/v1/` paths, and
+// SES v1 by an `Action` parameter on `/`.
+import type { ServiceName } from './service-model.js';
+
+export interface ServiceRoute {
+  service: ServiceName;
+  protocol: 'rest-json' | 'query';
+  /** The SigV4 signing name the credential scope must carry. */
+  signingName: 'ses' | 'mobiletargeting';
+}
+
+const ROUTES: Record<ServiceName, ServiceRoute> = {
+  sesv2: { service: 'sesv2', protocol: 'rest-json', signingName: 'ses' },
+  'pinpoint-email': { service: 'pinpoint-email', protocol: 'rest-json', signingName: 'ses' },
+  pinpoint: { service: 'pinpoint', protocol: 'rest-json', signingName: 'mobiletargeting' },
+  ses: { service: 'ses', protocol: 'query', signingName: 'ses' },
+};
+
+export function routeService(path: string): ServiceRoute {
+  if (path.startsWith('/v2/email/') || path === '/v2/email') return ROUTES.sesv2;
+  if (path.startsWith('/v1/email/')) return ROUTES['pinpoint-email'];
+  if (path.startsWith('/v1/')) return ROUTES.pinpoint;
+  // Everything else is the Query API; a request without Action gets its "missing action" error.
+  return ROUTES.ses;
+}

@@ -1,0 +1,103 @@
+// Input constraints from the service model (required, enum, length, range, pattern) and the way
+// AWS words their failures. AWS's request validation (Coral) answers, e.g. for SES:
+//   2 validation errors detected: Value null at 'message' failed to satisfy constraint: Member must
+//   not be null; Value null at 'destination' failed to satisfy constraint: Member must not be null
+// with member names in lower camel case, list elements as `name.1.member` (1-based). SES v1 sends
+// it as `ValidationError`; the rest-json services as their modelled `BadRequestException`.
+import { AwsError } from '../domain/errors.js';
+import type { Shape } from './service-model.js';
+
+/** Violations found while decoding one request, in the order they were met. */
+export type Violations = string[];
+
+/** The path segment Coral reports for a member: its name with a lower-case first letter. */
+export const pathSegment = (memberName: string): string =>
+  memberName.length === 0 ? memberName : memberName[0]!.toLowerCase() + memberName.slice(1);
+
+export const joinPath = (parent: string, memberName: string): string =>
+  parent ? `${parent}.${pathSegment(memberName)}` : pathSegment(memberName);
+
+export const listElementPath = (parent: string, index: number): string => `${parent}.${index + 1}.member`;
+
+export function missing(path: string, violations: Violations): void {
+  violations.push(`Value null at '${path}' failed to satisfy constraint: Member must not be null`);
+}
+
+/** Java's toString of the value, which is what AWS echoes back. */
+function render(value: unknown): string {
+  if (value instanceof Uint8Array) return `<${value.length} bytes>`;
+  if (Array.isArray(value)) return `[${value.map(render).join(', ')}]`;
+  if (value instanceof Date) return value.toISOString();
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${k}=${render(v)}`).join(', ')}}`;
+  }
+  return String(value);
+}
+
+function fail(value: unknown, path: string, constraint: string, violations: Violations): void {
+  violations.push(`Value '${render(value)}' at '${path}' failed to satisfy constraint: Member must ${constraint}`);
+}
+
+/** Checks a string's enum, length and pattern. Length counts characters (code points), as Java does. */
+export function checkString(shape: Shape, value: string, path: string, violations: Violations): void {
+  if (shape.enum && !shape.enum.has(value)) {
+    fail(value, path, `satisfy enum value set: [${shape.enumList!.join(', ')}]`, violations);
+    return;
+  }
+  if (shape.min !== undefined || shape.max !== undefined) checkLength(shape, value, codePoints(value), path, violations);
+  if (shape.pattern && !shape.pattern.test(value)) {
+    fail(value, path, `satisfy regular expression pattern: ${shape.patternSource}`, violations);
+  }
+}
+
+/** Lengths of strings, blobs, lists and maps share one wording. */
+export function checkLength(shape: Shape, value: unknown, length: number, path: string, violations: Violations): void {
+  if (shape.min !== undefined && length < shape.min) {
+    fail(value, path, `have length greater than or equal to ${shape.min}`, violations);
+  } else if (shape.max !== undefined && length > shape.max) {
+    fail(value, path, `have length less than or equal to ${shape.max}`, violations);
+  }
+}
+
+export function checkRange(shape: Shape, value: number, path: string, violations: Violations): void {
+  if (shape.min !== undefined && value < shape.min) {
+    fail(value, path, `have value greater than or equal to ${shape.min}`, violations);
+  } else if (shape.max !== undefined && value > shape.max) {
+    fail(value, path, `have value less than or equal to ${shape.max}`, violations);
+  }
+}
+
+function codePoints(s: string): number {
+  let n = s.length;
+  // Surrogate pairs count once; only scan when there can be any.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) n--;
+  }
+  return n;
+}
+
+export function validationMessage(violations: Violations): string {
+  const n = violations.length;
+  return `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.join('; ')}`;
+}
+
+/**
+ * A value the wire format cannot carry into the member's type (a word where a number belongs,
+ * broken base64). Raised at once rather than collected: nothing after it can be trusted.
+ */
+export class WireTypeError extends Error {
+  constructor(
+    readonly path: string,
+    readonly value: unknown,
+    readonly expected: string,
+  ) {
+    super(`Value '${render(value)}' at '${path}' could not be read as ${expected}`);
+    this.name = 'WireTypeError';
+  }
+}
+
+/** The error a protocol answers for violations. */
+export function validationError(protocol: 'rest-json' | 'query', violations: Violations): AwsError {
+  return new AwsError(protocol === 'query' ? 'ValidationError' : 'BadRequestException', validationMessage(violations), 400, true);
+}

@@ -1,0 +1,56 @@
+// Group commit: concurrent writers share one transaction, and each waits for that commit.
+// With synchronous=FULL (SQLite) or fsync (PostgreSQL) the cost of durability is paid once per
+// batch instead of once per message, which is what lets the API answer fast and still never
+// acknowledge a message that is not on disk.
+
+interface Pending<T> {
+  item: T;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+export class GroupCommit<T> {
+  private queue: Pending<T>[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly writeBatch: (items: T[]) => Promise<void>,
+    private readonly maxBatch = 500,
+  ) {}
+
+  submit(item: T): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        try {
+          await this.writeBatch(batch.map((p) => p.item));
+          for (const p of batch) p.resolve();
+        } catch (err) {
+          if (batch.length === 1) {
+            batch[0]!.reject(err);
+            continue;
+          }
+          // One bad item must not fail its neighbours: retry each on its own.
+          for (const p of batch) {
+            try {
+              await this.writeBatch([p.item]);
+              p.resolve();
+            } catch (itemErr) {
+              p.reject(itemErr);
+            }
+          }
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// Starts a real sesd (HTTP on 127.0.0.1, port 0) for integration tests and gives SDK clients for it.
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { pino } from 'pino';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import type { TestDatabase } from './databases.js';
+
+export const TEST_KEY = { accessKeyId: 'AKIDSESDTEST0000001', secretAccessKey: 'sesd-test-secret-key-0000000000000000000' };
+export const OTHER_ACCOUNT_KEY = { accessKeyId: 'AKIDSESDTEST0000002', secretAccessKey: 'sesd-other-secret-000000000000000000000', accountId: '111122223333' };
+
+export async function startSesd(db: TestDatabase, env: Record<string, string> = {}): Promise<RunningApp> {
+  const config = loadConfig({
+    env: {
+      SESD_HTTP_PORT: '0',
+      SESD_DATA_DIR: db.dataDir,
+      SESD_DATABASE_URL: db.databaseUrl,
+      SESD_HOSTNAME: 'sesd.test',
+      SESD_ACCESS_KEYS: `${TEST_KEY.accessKeyId}:${TEST_KEY.secretAccessKey},${OTHER_ACCOUNT_KEY.accountId}/${OTHER_ACCOUNT_KEY.accessKeyId}:${OTHER_ACCOUNT_KEY.secretAccessKey}`,
+      ...env,
+    },
+  });
+  return startApp(config, pino({ level: 'silent' }));
+}
+
+export function sesv2Client(app: RunningApp, credentials: { accessKeyId: string; secretAccessKey: string } = TEST_KEY, region = 'us-west-2'): SESv2Client {
+  return new SESv2Client({ endpoint: app.httpUrl, region, credentials, maxAttempts: 1 });
+}
+
+export interface LocalStackMessage {
+  Id: string;
+  Region: string;
+  Timestamp: string;
+  Destination: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
+  Source: string;
+  Subject: string;
+  Body: { text_part: string | null; html_part: string | null };
+  RawData: string;
+  Attachments: { FileName: string; ContentType: string; Size: number }[];
+}
+
+export async function capturedMessages(app: RunningApp, query = ''): Promise<LocalStackMessage[]> {
+  const res = await fetch(`${app.httpUrl}/_aws/ses${query}`);
+  if (res.status !== 200) throw new Error(`/_aws/ses answered ${res.status}`);
+  return ((await res.json()) as { messages: LocalStackMessage[] }).messages;
+}
