@@ -566,6 +566,8 @@ interface Row {
   serverCpu: number | undefined;
   genCpu: number;
   totalAccepted: number;
+  /** Accepted per whole second of the measured window (stalls and noise show up here). */
+  perSecond: number[];
   soak?: { startKb: number; endKb: number; maxKb: number; accepted: number; verdictFlat: boolean } | undefined;
   failed?: string;
 }
@@ -582,6 +584,17 @@ async function benchServer(server: Server, bodies: Buffer[], opts: Options, soak
   const agent = new http.Agent({ keepAlive: true, maxSockets: c, maxFreeSockets: c });
   const pool = await SignedPool.create(bodies, server.port, agent);
   const sampler = new ProcSampler(server.child.pid!);
+  try {
+    return await measure(server, pool, sampler, opts, soakS);
+  } finally {
+    sampler.close();
+    pool.close();
+    agent.destroy();
+  }
+}
+
+async function measure(server: Server, pool: SignedPool, sampler: ProcSampler, opts: Options, soakS: number): Promise<Row> {
+  const c = opts.concurrency;
   const dead = (): boolean => server.child.exitCode !== null || server.child.signalCode !== null;
   let totalAccepted = 0;
   let errors = 0;
@@ -589,6 +602,7 @@ async function benchServer(server: Server, bodies: Buffer[], opts: Options, soak
   let accepted = 0;
   let latencies = new Float64Array(1 << 16);
   let phase: 'warmup' | 'measure' | 'done' = 'warmup';
+  const perSecond: number[] = [];
 
   const onReply = (reply: Reply, ms: number): void => {
     if (reply.status === 200) totalAccepted++;
@@ -600,6 +614,8 @@ async function benchServer(server: Server, bodies: Buffer[], opts: Options, soak
         latencies = bigger;
       }
       latencies[accepted++] = ms;
+      const second = Math.floor(Number(nowNs() - t0) / 1e9);
+      perSecond[second] = (perSecond[second] ?? 0) + 1;
     } else {
       errors++;
       firstError ??= `HTTP ${reply.status}: ${(reply.body ?? '').slice(0, 500)}`;
@@ -655,6 +671,7 @@ async function benchServer(server: Server, bodies: Buffer[], opts: Options, soak
     serverCpu: procStart && procEnd ? ((procEnd.cpuTicks - procStart.cpuTicks) / CLK_TCK / elapsedS) * 100 : undefined,
     genCpu: ((cpuGen.user + cpuGen.system) / 1e6 / elapsedS) * 100,
     totalAccepted,
+    perSecond: Array.from({ length: Math.round(elapsedS) }, (_, i) => perSecond[i] ?? 0),
   };
   process.stdout.write(` ${row.rate.toFixed(0)}/s\n`);
 
@@ -703,9 +720,6 @@ async function benchServer(server: Server, bodies: Buffer[], opts: Options, soak
   }
 
   row.totalAccepted = totalAccepted;
-  sampler.close();
-  pool.close();
-  agent.destroy();
   return row;
 }
 
@@ -779,6 +793,7 @@ function failedRow(name: string, err: unknown): Row {
     serverCpu: undefined,
     genCpu: NaN,
     totalAccepted: 0,
+    perSecond: [],
     failed: err instanceof Error ? err.message : String(err),
   };
 }
@@ -887,6 +902,7 @@ async function main(): Promise<number> {
     if (r.failed) out(`${r.name} FAILED: ${r.failed}`);
     else if (r.firstError) out(`${r.name} first error: ${r.firstError}`);
   }
+  for (const r of rows) if (!r.failed) out(`${r.name} accepted per second: ${r.perSecond.join(' ')}`);
   for (const n of notes) out(n);
   for (const r of rows) {
     if (r.soak) {

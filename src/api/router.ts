@@ -31,7 +31,7 @@ export type AwsRouter = (req: WireRequest, sourceIp: string) => Promise<WireResp
 export function createRouter(deps: RouterDeps): AwsRouter {
   return async (req, sourceIp) => {
     const requestId = randomUUID();
-    const route = routeService(req.path);
+    const route = routeService(req.path, req.method);
     const started = performance.now();
     let operation = '-';
     let response: WireResponse;
@@ -86,7 +86,13 @@ function decode(req: WireRequest, route: ServiceRoute): { operation: string; inp
     return { operation: action, input: decodeQueryInput(model, action, params) };
   }
   const match = matchRestJsonOperation(model, req.method, req.path);
-  if (!match) throw new AwsError('UnknownOperationException', `No operation of ${model.metadata.serviceId} matches ${req.method} ${req.path}.`, 404);
+  if (!match) {
+    throw new AwsError(
+      'UnknownOperationException',
+      `sesd knows no ${model.metadata.serviceId} operation at ${req.method} ${req.path} (not an operation of its service model, so not supported).`,
+      404,
+    );
+  }
   return { operation: match.operation, input: decodeRestJsonInput(model, match.operation, req, match.labels) };
 }
 

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { startApp } from '../app.js';
 import { printableConfig } from '../config/load-config.js';
+import { configReference } from '../config/reference.js';
 import { generateKeyPair, isAccountId, DEFAULT_ACCOUNT_ID } from '../domain/access-keys.js';
 import { openStore } from '../store/store.js';
 import { configFrom, withConfigOptions } from './config-options.js';
@@ -50,7 +51,12 @@ withConfigOptions(keys.command('create').description('create an access key pair 
 
 withConfigOptions(program.command('config').description('show the effective configuration'))
   .option('--print', 'print the effective configuration as JSON (secrets masked)')
+  .option('--docs', 'print the configuration reference (docs/configuration.md)')
   .action((options: Record<string, unknown>) => {
+    if (options.docs) {
+      process.stdout.write(configReference());
+      return;
+    }
     process.stdout.write(JSON.stringify(printableConfig(configFrom(options)), null, 2) + '\n');
   });
 

@@ -1,7 +1,8 @@
 // Tells which AWS API a request on sesd's one endpoint is for (see docs/architecture.md):
 // SES v2 by `/v2/email/`, Pinpoint Email by `/v1/email/`, Pinpoint by other `/v1/` paths, and
 // SES v1 by an `Action` parameter on `/`.
-import type { ServiceName } from './service-model.js';
+import { matchRestJsonOperation } from './rest-json.js';
+import { loadModel, type ServiceName } from './service-model.js';
 
 export interface ServiceRoute {
   service: ServiceName;
@@ -17,9 +18,14 @@ const ROUTES: Record<ServiceName, ServiceRoute> = {
   ses: { service: 'ses', protocol: 'query', signingName: 'ses' },
 };
 
-export function routeService(path: string): ServiceRoute {
+export function routeService(path: string, method: string): ServiceRoute {
   if (path.startsWith('/v2/email/') || path === '/v2/email') return ROUTES.sesv2;
-  if (path.startsWith('/v1/email/')) return ROUTES['pinpoint-email'];
+  if (path.startsWith('/v1/email/')) {
+    // SES v2 kept one operation on a /v1/email/ path (PutEmailIdentityDkimSigningAttributes).
+    const pinpointEmail = matchRestJsonOperation(loadModel('pinpoint-email'), method, path);
+    if (!pinpointEmail && matchRestJsonOperation(loadModel('sesv2'), method, path)) return ROUTES.sesv2;
+    return ROUTES['pinpoint-email'];
+  }
   if (path.startsWith('/v1/')) return ROUTES.pinpoint;
   // Everything else is the Query API; a request without Action gets its "missing action" error.
   return ROUTES.ses;
