@@ -5,12 +5,12 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { NodeSha256 } from '../support/node-sha256.js';
 import { sesv2Client, startSesd, TEST_KEY } from '../support/sesd.js';
 
 const CLI = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts')];
@@ -121,19 +121,6 @@ describe('SigV4 presigned requests', () => {
     await app.close();
     await db.drop();
   });
-
-  class NodeSha256 {
-    private readonly hash;
-    constructor(secret?: Uint8Array | string) {
-      this.hash = secret ? createHmac('sha256', secret) : createHash('sha256');
-    }
-    update(data: Uint8Array | string) {
-      this.hash.update(data);
-    }
-    async digest() {
-      return new Uint8Array(this.hash.digest());
-    }
-  }
 
   async function presignedUrl(path: string): Promise<URL> {
     const url = new URL(app.httpUrl);

@@ -1,4 +1,5 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { NodeSha256 } from '../../support/node-sha256.js';
+import { createHash, createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { GetEmailIdentityCommand, ListSuppressedDestinationsCommand, SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -424,30 +425,6 @@ describe('authentication failures', () => {
 
 // ---------------------------------------------------------------------------------------------
 // The SDK's own signer.
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const toBuffer = (data: SourceData): Buffer | string =>
-  typeof data === 'string' ? data : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
-
-/** node:crypto behind the Checksum interface the SDK signer takes. */
-class NodeSha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(this.secret));
-  }
-  update(chunk: Uint8Array): void {
-    this.hash.update(chunk);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-}
 
 const SDK_KEY = { accessKeyId: 'AKIASESDTEST0000001', secretAccessKey: 'sesd/secret+key/for/tests0000000000000000' };
 const SDK_HOST = 'email.us-west-2.amazonaws.com';
