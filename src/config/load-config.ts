@@ -11,6 +11,9 @@ export interface Config {
   delivery: { mode: 'capture' };
   hostname: string;
   console: { password: string };
+  identities: { autoVerify: 'auto' | 'true' | 'false'; recheckSeconds: number };
+  dns: { servers: string };
+  dkim: { cnameDomain: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
