@@ -54,3 +54,21 @@ export function mailObject(input: MailObjectInput): Record<string, unknown> {
 export function sendEvent(mail: Record<string, unknown>): { type: string; payload: unknown } {
   return { type: 'Send', payload: { eventType: 'Send', mail, send: {} } };
 }
+
+export interface BouncedRecipient {
+  emailAddress: string;
+  action: 'failed';
+  status: string;
+  diagnosticCode: string;
+}
+
+export function bounceEvent(
+  mail: Record<string, unknown>,
+  bounce: { bounceType: 'Permanent' | 'Transient' | 'Undetermined'; bounceSubType: string; bouncedRecipients: BouncedRecipient[]; timestamp: Date; feedbackId: string; reportingMTA: string },
+): { type: string; payload: unknown } {
+  return { type: 'Bounce', payload: { eventType: 'Bounce', mail, bounce: { ...bounce, timestamp: bounce.timestamp.toISOString() } } };
+}
+
+/** SES's diagnostic for a recipient skipped because it is on the account's suppression list. */
+export const SUPPRESSED_DIAGNOSTIC =
+  'Amazon SES did not send the message to this address because it is on the suppression list for your account. For more information about removing addresses from the suppression list, see the Amazon SES Developer Guide at https://docs.aws.amazon.com/ses/latest/DeveloperGuide/sending-email-suppression-list.html';

@@ -5,15 +5,19 @@ import { parseAddress, type ParsedAddress } from '../domain/addresses.js';
 import { invalidParameter, notSupported } from '../domain/errors.js';
 import { messageIdHeader, newMessageId } from '../domain/message-id.js';
 import { MAX_RECIPIENTS_PER_MESSAGE } from '../domain/sending-limits.js';
-import { mailObject, sendEvent } from '../events/mail-object.js';
+import { bounceEvent, mailObject, sendEvent, SUPPRESSED_DIAGNOSTIC } from '../events/mail-object.js';
+import type { SendingPolicy } from '../domain/sending-policy.js';
 import { composeMessage } from '../mime/compose.js';
 import { headerValue, joinMessage, splitAddressList, splitMessage, type Header } from '../mime/headers.js';
 import type { Destination, MessagesRepository } from '../store/messages-repository.js';
+import type { SuppressedDestination } from '../store/suppression-repository.js';
 import { parseTemplateData, substitute } from './inline-template.js';
 import type { Accepted, SendRequest, SimpleContent } from './send-request.js';
 
 export interface IntakeDeps {
   messages: MessagesRepository;
+  /** Verified senders, sandbox, quotas, suppression; not applied to sesd's own (system) mail. */
+  policy: SendingPolicy;
   /** Host part of the Message-ID header sesd writes. */
   hostname: string;
   now?: () => Date;
@@ -36,6 +40,15 @@ export function createIntake(deps: IntakeDeps): Intake {
     if (raw.length > req.maxMessageBytes) {
       throw invalidParameter(`Message length is more than ${req.maxMessageBytes} bytes long: '${raw.length}'.`);
     }
+    const scope = { accountId: req.accountId, region: req.region };
+    const { suppressed } = req.system
+      ? { suppressed: new Map<string, SuppressedDestination>() }
+      : await deps.policy.check({
+          scope,
+          senders: [...new Set([from.address, ...(req.returnPath ? [parseAddress(req.returnPath).address] : [])])],
+          recipients: envelopeRecipients,
+          configurationSetName: req.configurationSetName,
+        });
 
     const mail = mailObject({
       messageId,
@@ -61,8 +74,8 @@ export function createIntake(deps: IntakeDeps): Intake {
       tags: req.tags ?? [],
       raw,
       createdAt: acceptedAt.getTime(),
-      recipients: envelopeRecipients,
-      events: [sendEvent(mail)],
+      recipients: envelopeRecipients.map((address) => ({ address, status: suppressed.has(address) ? 'suppressed' : 'queued' })),
+      events: [sendEvent(mail), ...suppressionBounces(mail, [...suppressed.keys()], acceptedAt, messageId, deps.hostname)],
     });
     return { messageId };
   };
@@ -149,6 +162,21 @@ function prepareRaw(req: SendRequest, data: Buffer, msgIdHeader: string, date: D
     subject: headerValue(headers, 'Subject'),
     destination,
   };
+}
+
+/** SES still counts a send to a suppressed address, and bounces it at once without delivering. */
+function suppressionBounces(mail: Record<string, unknown>, recipients: string[], at: Date, messageId: string, hostname: string) {
+  if (recipients.length === 0) return [];
+  return [
+    bounceEvent(mail, {
+      bounceType: 'Permanent',
+      bounceSubType: 'OnAccountSuppressionList',
+      bouncedRecipients: recipients.map((emailAddress) => ({ emailAddress, action: 'failed', status: '5.1.1', diagnosticCode: SUPPRESSED_DIAGNOSTIC })),
+      timestamp: at,
+      feedbackId: `${messageId}-suppressed`,
+      reportingMTA: `dns; ${hostname}`,
+    }),
+  ];
 }
 
 function checkRecipientCount(recipients: string[]): string[] {

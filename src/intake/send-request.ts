@@ -56,6 +56,10 @@ export interface SendRequest {
   tags?: Tag[];
   configurationSetName?: string;
   feedbackForwardingAddress?: string;
+  /** SES v1 ReturnPath / SMTP: must be a verified identity too. */
+  returnPath?: string;
+  /** sesd's own mail (verification messages): no sending policy applies. */
+  system?: boolean;
   /** Largest message accepted through this door (40 MB for v2 and SMTP, 10 MB for v1). */
   maxMessageBytes: number;
 }

@@ -7,6 +7,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type 
 import pg from 'pg';
 import type { Database } from './schema.js';
 import * as initial from './migrations/001-initial.js';
+import * as sesResources from './migrations/002-ses-resources.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -20,6 +21,7 @@ export interface OpenedDatabase {
 
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
   '001-initial': initial,
+  '002-ses-resources': sesResources,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

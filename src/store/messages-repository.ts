@@ -23,8 +23,8 @@ export interface NewMessage {
   tags: { Name: string; Value: string }[];
   raw: Buffer;
   createdAt: number;
-  /** Envelope recipients: one delivery row each. */
-  recipients: string[];
+  /** Envelope recipients: one delivery row each; `suppressed` ones are final at acceptance. */
+  recipients: { address: string; status: 'queued' | 'suppressed' }[];
   /** Events caused by the acceptance (Send), written in the same transaction (outbox). */
   events: { type: string; payload: unknown }[];
 }
@@ -127,10 +127,10 @@ async function insertBatch(trx: Transaction<Database>, batch: NewMessage[]): Pro
     created_at: m.createdAt,
   }));
   const deliveries = batch.flatMap((m) =>
-    m.recipients.map((recipient) => ({
+    m.recipients.map(({ address, status }) => ({
       message_id: m.id,
-      recipient,
-      status: 'queued',
+      recipient: address,
+      status,
       attempts: 0,
       next_attempt_at: m.createdAt,
       locked_by: null,

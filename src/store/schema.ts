@@ -60,10 +60,163 @@ export interface EventsTable {
   created_at: number;
 }
 
+/** Booleans are stored as 0/1 (SQLite has no boolean; PostgreSQL reads '1'/'0' as booleans). */
+type Flag = number | boolean;
+
+export interface IdentitiesTable {
+  account_id: string;
+  region: string;
+  identity: string;
+  type: string;
+  verification_status: string;
+  verification_token: string;
+  dkim_origin: string;
+  dkim_signing_enabled: Flag;
+  dkim_status: string;
+  /** JSON string[] */
+  dkim_tokens: string;
+  dkim_private_key: string | null;
+  dkim_public_key: string | null;
+  dkim_key_length: string | null;
+  mail_from_domain: string | null;
+  mail_from_behavior: string;
+  feedback_forwarding: Flag;
+  configuration_set: string | null;
+  /** JSON [{Key, Value}] */
+  tags: string;
+  created_at: number;
+  verified_at: number | null;
+  checked_at: number | null;
+}
+
+export interface IdentityPoliciesTable {
+  account_id: string;
+  region: string;
+  identity: string;
+  policy_name: string;
+  policy: string;
+}
+
+export interface SuppressedDestinationsTable {
+  account_id: string;
+  region: string;
+  email_address: string;
+  reason: string;
+  message_id: string | null;
+  feedback_id: string | null;
+  last_update: number;
+}
+
+export interface AccountSettingsTable {
+  account_id: string;
+  region: string;
+  sending_enabled: Flag;
+  production_access: Flag;
+  max_send_rate: number;
+  max_24_hour_send: number;
+  /** JSON string[] */
+  suppressed_reasons: string;
+  /** JSON of PutAccountDetails input */
+  details: string | null;
+}
+
+export interface EmailTemplatesTable {
+  account_id: string;
+  region: string;
+  name: string;
+  subject: string | null;
+  text_part: string | null;
+  html_part: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CustomVerificationTemplatesTable {
+  account_id: string;
+  region: string;
+  name: string;
+  from_email_address: string;
+  subject: string;
+  content: string;
+  success_redirection_url: string;
+  failure_redirection_url: string;
+  created_at: number;
+}
+
+export interface ConfigurationSetsTable {
+  account_id: string;
+  region: string;
+  name: string;
+  /** JSON ConfigurationSetOptions (domain/configuration-sets) */
+  options: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EventDestinationsTable {
+  account_id: string;
+  region: string;
+  configuration_set: string;
+  name: string;
+  /** JSON EventDestination (domain/configuration-sets) without its name */
+  definition: string;
+  created_at: number;
+}
+
+export interface ContactListsTable {
+  account_id: string;
+  region: string;
+  name: string;
+  description: string | null;
+  /** JSON Topic[] */
+  topics: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactsTable {
+  account_id: string;
+  region: string;
+  contact_list: string;
+  email_address: string;
+  /** JSON TopicPreference[] */
+  topic_preferences: string;
+  unsubscribe_all: Flag;
+  attributes_data: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ResourceTagsTable {
+  arn: string;
+  tag_key: string;
+  tag_value: string;
+  /** Order in which the keys were first set. */
+  ordinal: number;
+}
+
+/** sesd's own settings that every node must share, e.g. the unsubscribe-link signing secret. */
+export interface SettingsTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
   messages: MessagesTable;
   deliveries: DeliveriesTable;
   events: EventsTable;
+  identities: IdentitiesTable;
+  identity_policies: IdentityPoliciesTable;
+  suppressed_destinations: SuppressedDestinationsTable;
+  account_settings: AccountSettingsTable;
+  email_templates: EmailTemplatesTable;
+  custom_verification_templates: CustomVerificationTemplatesTable;
+  configuration_sets: ConfigurationSetsTable;
+  event_destinations: EventDestinationsTable;
+  contact_lists: ContactListsTable;
+  contacts: ContactsTable;
+  resource_tags: ResourceTagsTable;
+  settings: SettingsTable;
 }

@@ -1,6 +1,6 @@
 // SES v2 SendEmail end to end: the real SDK client over a real socket, read back through /_aws/ses,
 // on every database.
-import { CreateEmailIdentityCommand, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { CreateDedicatedIpPoolCommand, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
@@ -50,7 +50,6 @@ describe.each(DIALECTS)('SES v2 SendEmail (%s)', (dialect) => {
         Destination: { ToAddresses: ['a@example.net', 'B <b@example.net>'], CcAddresses: ['c@example.net'], BccAddresses: ['hidden@example.net'] },
         ReplyToAddresses: ['reply@example.com'],
         EmailTags: [{ Name: 'campaign', Value: 'launch' }],
-        ConfigurationSetName: 'my-set',
         Content: {
           Simple: {
             Subject: { Data: 'Grüße aus sesd' },
@@ -85,7 +84,6 @@ describe.each(DIALECTS)('SES v2 SendEmail (%s)', (dialect) => {
     expect(events.events[0]!.type).toBe('Send');
     expect(events.events[0]!.payload.mail.tags).toMatchObject({
       campaign: ['launch'],
-      'ses:configuration-set': ['my-set'],
       'ses:from-domain': ['example.com'],
       'ses:caller-identity': [TEST_KEY.accessKeyId],
     });
@@ -179,9 +177,9 @@ describe.each(DIALECTS)('SES v2 SendEmail (%s)', (dialect) => {
   });
 
   it('answers an operation it does not implement with a clear error, not a fake success', async () => {
-    const err = await sesv2Client(app).send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.com' })).catch((e: Error) => e);
+    const err = await sesv2Client(app).send(new CreateDedicatedIpPoolCommand({ PoolName: 'pool' })).catch((e: Error) => e);
     expect(err).toMatchObject({ name: 'NotImplemented', $metadata: { httpStatusCode: 501 } });
-    expect((err as Error).message).toContain('CreateEmailIdentity');
+    expect((err as Error).message).toContain('CreateDedicatedIpPool');
   });
 
   it('records the account of the key that sent', async () => {

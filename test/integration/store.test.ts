@@ -17,7 +17,10 @@ const message = (id: string, overrides: Partial<NewMessage> = {}): NewMessage =>
   tags: [],
   raw: Buffer.from(`Subject: ${id}\r\n\r\nbody\xff`, 'latin1'),
   createdAt: Date.now(),
-  recipients: ['a@example.net', 'b@example.net'],
+  recipients: [
+    { address: 'a@example.net', status: 'queued' },
+    { address: 'b@example.net', status: 'queued' },
+  ],
   events: [{ type: 'Send', payload: { eventType: 'Send' } }],
   ...overrides,
 });

@@ -1,10 +1,26 @@
 // The SES v2 operations sesd implements. An operation missing here answers "not supported".
+import type { IdentitiesService } from '../../domain/identities/identities-service.js';
 import type { Intake } from '../../intake/accept.js';
+import type { Store } from '../../store/store.js';
 import { typedHandler, type HandlerTable } from '../context.js';
+import { accountHandlers } from './account.js';
+import { identityHandlers } from './identities.js';
+import { messageInsightsHandlers } from './message-insights.js';
 import { sendEmailHandler } from './send-email.js';
+import { suppressionHandlers } from './suppression.js';
 
-export function sesv2Handlers(deps: { intake: Intake }): HandlerTable {
+export interface Sesv2Deps {
+  intake: Intake;
+  identities: IdentitiesService;
+  store: Store;
+}
+
+export function sesv2Handlers(deps: Sesv2Deps): HandlerTable {
   return {
     SendEmail: typedHandler(sendEmailHandler(deps.intake)),
+    ...identityHandlers({ identities: deps.identities, identitiesRepository: deps.store.identities }),
+    ...suppressionHandlers({ suppression: deps.store.suppression }),
+    ...accountHandlers({ accountSettings: deps.store.accountSettings }),
+    ...messageInsightsHandlers({ messages: deps.store.messages }),
   };
 }

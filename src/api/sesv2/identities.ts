@@ -1,0 +1,164 @@
+// SES v2 identity operations: wire shapes ↔ IdentitiesService.
+import type { IdentitiesService } from '../../domain/identities/identities-service.js';
+import { identityNotFound } from '../../domain/identities/identities-service.js';
+import { normaliseIdentity, type Identity } from '../../domain/identities/identity.js';
+import { AwsError, invalidParameter } from '../../domain/errors.js';
+import type { IdentitiesRepository } from '../../store/identities-repository.js';
+import type * as T from '../../protocol/models/types/sesv2.js';
+import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
+import { decodeNextToken, encodeNextToken, pageSize } from './paging.js';
+
+const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.accountId, region: ctx.region });
+
+export function dkimAttributes(identity: Identity): T.DkimAttributes {
+  return {
+    SigningEnabled: identity.dkim.signingEnabled,
+    Status: identity.dkim.status,
+    Tokens: identity.dkim.tokens,
+    SigningAttributesOrigin: identity.dkim.origin,
+    CurrentSigningKeyLength: (identity.dkim.keyLength ?? undefined) as T.DkimSigningKeyLength | undefined,
+    NextSigningKeyLength: identity.dkim.origin === 'AWS_SES' ? ((identity.dkim.keyLength ?? undefined) as T.DkimSigningKeyLength | undefined) : undefined,
+    LastKeyGenerationTimestamp: identity.dkim.tokens.length ? new Date(identity.createdAt) : undefined,
+  };
+}
+
+const verifiedForSending = (identity: Identity): boolean => identity.verificationStatus === 'SUCCESS';
+
+export function identityHandlers(deps: { identities: IdentitiesService; identitiesRepository: IdentitiesRepository }): HandlerTable {
+  const { identities } = deps;
+  const policyName = (name: string) => {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw invalidParameter('Policy name must be 1 to 64 characters: letters, digits, dashes and underscores.');
+    return name;
+  };
+  const policyDocument = (policy: string) => {
+    try {
+      JSON.parse(policy);
+    } catch {
+      throw invalidParameter('Policy is not valid JSON.');
+    }
+    return policy;
+  };
+
+  return {
+    CreateEmailIdentity: typedHandler(async (ctx, input: T.CreateEmailIdentityRequest): Promise<T.CreateEmailIdentityResponse> => {
+      const signing = input.DkimSigningAttributes;
+      const identity = await identities.create(scopeOf(ctx), {
+        identity: input.EmailIdentity,
+        tags: input.Tags,
+        configurationSet: input.ConfigurationSetName,
+        byodkim: signing?.DomainSigningSelector && signing.DomainSigningPrivateKey ? { selector: signing.DomainSigningSelector, privateKey: signing.DomainSigningPrivateKey } : undefined,
+        keyLength: signing?.NextSigningKeyLength,
+      });
+      return { IdentityType: identity.type, VerifiedForSendingStatus: verifiedForSending(identity), DkimAttributes: identity.type === 'DOMAIN' ? dkimAttributes(identity) : undefined };
+    }),
+
+    GetEmailIdentity: typedHandler(async (ctx, input: T.GetEmailIdentityRequest): Promise<T.GetEmailIdentityResponse> => {
+      const identity = await identities.get(scopeOf(ctx), input.EmailIdentity);
+      return {
+        IdentityType: identity.type,
+        FeedbackForwardingStatus: identity.feedbackForwarding,
+        VerifiedForSendingStatus: verifiedForSending(identity),
+        VerificationStatus: identity.verificationStatus,
+        VerificationInfo: {
+          LastCheckedTimestamp: identity.checkedAt ? new Date(identity.checkedAt) : undefined,
+          LastSuccessTimestamp: identity.verifiedAt ? new Date(identity.verifiedAt) : undefined,
+        },
+        DkimAttributes: dkimAttributes(identity),
+        MailFromAttributes: identity.mailFrom.domain
+          ? { MailFromDomain: identity.mailFrom.domain, MailFromDomainStatus: 'PENDING', BehaviorOnMxFailure: identity.mailFrom.behaviorOnMxFailure as T.BehaviorOnMxFailure }
+          : undefined,
+        Policies: await deps.identitiesRepository.policies(scopeOf(ctx), identity.identity),
+        Tags: identity.tags,
+        ConfigurationSetName: identity.configurationSet ?? undefined,
+      };
+    }),
+
+    ListEmailIdentities: typedHandler(async (ctx, input: T.ListEmailIdentitiesRequest): Promise<T.ListEmailIdentitiesResponse> => {
+      const limit = pageSize(input.PageSize, 100, 1000);
+      const after = decodeNextToken<string>(input.NextToken, 'string');
+      const page = await identities.list(scopeOf(ctx), { after, limit: limit + 1 });
+      const shown = page.slice(0, limit);
+      return {
+        EmailIdentities: shown.map((i) => ({ IdentityType: i.type, IdentityName: i.identity, SendingEnabled: true, VerificationStatus: i.verificationStatus })),
+        NextToken: page.length > limit ? encodeNextToken(shown.at(-1)!.identity) : undefined,
+      };
+    }),
+
+    DeleteEmailIdentity: typedHandler(async (ctx, input: T.DeleteEmailIdentityRequest) => {
+      await identities.delete(scopeOf(ctx), input.EmailIdentity);
+      return {};
+    }),
+
+    PutEmailIdentityDkimAttributes: typedHandler(async (ctx, input: T.PutEmailIdentityDkimAttributesRequest) => {
+      await identities.setDkimSigning(scopeOf(ctx), input.EmailIdentity, input.SigningEnabled ?? false);
+      return {};
+    }),
+
+    PutEmailIdentityDkimSigningAttributes: typedHandler(async (ctx, input: T.PutEmailIdentityDkimSigningAttributesRequest): Promise<T.PutEmailIdentityDkimSigningAttributesResponse> => {
+      const identity = await identities.setDkimSigningAttributes(scopeOf(ctx), input.EmailIdentity, {
+        origin: input.SigningAttributesOrigin === 'EXTERNAL' ? 'EXTERNAL' : 'AWS_SES',
+        selector: input.SigningAttributes?.DomainSigningSelector,
+        privateKey: input.SigningAttributes?.DomainSigningPrivateKey,
+        keyLength: input.SigningAttributes?.NextSigningKeyLength,
+      });
+      return { DkimStatus: identity.dkim.status, DkimTokens: identity.dkim.tokens };
+    }),
+
+    PutEmailIdentityMailFromAttributes: typedHandler(async (ctx, input: T.PutEmailIdentityMailFromAttributesRequest) => {
+      await identities.update(scopeOf(ctx), input.EmailIdentity, (identity) => {
+        const domain = input.MailFromDomain?.toLowerCase();
+        if (domain && identity.type === 'DOMAIN' && domain !== identity.identity && !domain.endsWith(`.${identity.identity}`)) {
+          throw invalidParameter(`MAIL FROM domain ${domain} must be a subdomain of ${identity.identity}.`);
+        }
+        identity.mailFrom = { domain: domain || null, behaviorOnMxFailure: input.BehaviorOnMxFailure ?? 'USE_DEFAULT_VALUE' };
+      });
+      return {};
+    }),
+
+    PutEmailIdentityFeedbackAttributes: typedHandler(async (ctx, input: T.PutEmailIdentityFeedbackAttributesRequest) => {
+      await identities.update(scopeOf(ctx), input.EmailIdentity, (identity) => {
+        identity.feedbackForwarding = input.EmailForwardingEnabled ?? false;
+      });
+      return {};
+    }),
+
+    PutEmailIdentityConfigurationSetAttributes: typedHandler(async (ctx, input: T.PutEmailIdentityConfigurationSetAttributesRequest) => {
+      await identities.update(scopeOf(ctx), input.EmailIdentity, (identity) => {
+        identity.configurationSet = input.ConfigurationSetName ?? null;
+      });
+      return {};
+    }),
+
+    CreateEmailIdentityPolicy: typedHandler(async (ctx, input: T.CreateEmailIdentityPolicyRequest) => {
+      const identity = await identities.get(scopeOf(ctx), input.EmailIdentity);
+      const existing = await deps.identitiesRepository.policies(scopeOf(ctx), identity.identity);
+      if (existing[input.PolicyName] !== undefined) {
+        throw new AwsError('AlreadyExistsException', `Policy ${input.PolicyName} already exists for ${identity.identity}.`, 400, true, 'AlreadyExists');
+      }
+      await deps.identitiesRepository.putPolicy(scopeOf(ctx), identity.identity, policyName(input.PolicyName), policyDocument(input.Policy));
+      return {};
+    }),
+
+    UpdateEmailIdentityPolicy: typedHandler(async (ctx, input: T.UpdateEmailIdentityPolicyRequest) => {
+      const identity = await identities.get(scopeOf(ctx), input.EmailIdentity);
+      const existing = await deps.identitiesRepository.policies(scopeOf(ctx), identity.identity);
+      if (existing[input.PolicyName] === undefined) throw new AwsError('NotFoundException', `Policy ${input.PolicyName} does not exist for ${identity.identity}.`, 404);
+      await deps.identitiesRepository.putPolicy(scopeOf(ctx), identity.identity, input.PolicyName, policyDocument(input.Policy));
+      return {};
+    }),
+
+    DeleteEmailIdentityPolicy: typedHandler(async (ctx, input: T.DeleteEmailIdentityPolicyRequest) => {
+      const identity = await identities.get(scopeOf(ctx), input.EmailIdentity);
+      if (!(await deps.identitiesRepository.deletePolicy(scopeOf(ctx), identity.identity, input.PolicyName))) {
+        throw new AwsError('NotFoundException', `Policy ${input.PolicyName} does not exist for ${identity.identity}.`, 404);
+      }
+      return {};
+    }),
+
+    GetEmailIdentityPolicies: typedHandler(async (ctx, input: T.GetEmailIdentityPoliciesRequest): Promise<T.GetEmailIdentityPoliciesResponse> => {
+      const name = normaliseIdentity(input.EmailIdentity).identity;
+      if (!(await deps.identitiesRepository.get(scopeOf(ctx), name))) throw identityNotFound(input.EmailIdentity);
+      return { Policies: await deps.identitiesRepository.policies(scopeOf(ctx), name) };
+    }),
+  };
+}

@@ -1,0 +1,49 @@
+// GetMessageInsights: a message's recipients and the events each of them had.
+import { AwsError } from '../../domain/errors.js';
+import type { MessagesRepository } from '../../store/messages-repository.js';
+import type * as T from '../../protocol/models/types/sesv2.js';
+import { typedHandler, type HandlerTable } from '../context.js';
+
+// Event documents name their recipients in different places; insights group them per recipient.
+function recipientsOf(payload: Record<string, unknown>, type: string, all: string[]): string[] {
+  const detail = payload[type.charAt(0).toLowerCase() + type.slice(1)] as Record<string, unknown> | undefined;
+  const listed =
+    (detail?.bouncedRecipients as { emailAddress: string }[] | undefined)?.map((r) => r.emailAddress) ??
+    (detail?.complainedRecipients as { emailAddress: string }[] | undefined)?.map((r) => r.emailAddress) ??
+    (detail?.delayedRecipients as { emailAddress: string }[] | undefined)?.map((r) => r.emailAddress) ??
+    (detail?.recipients as string[] | undefined);
+  return listed ?? all;
+}
+
+const INSIGHT_TYPES = new Set(['Send', 'Delivery', 'Bounce', 'Complaint', 'Open', 'Click', 'DeliveryDelay', 'Reject', 'RenderingFailure', 'Subscription']);
+
+export function messageInsightsHandlers(deps: { messages: MessagesRepository }): HandlerTable {
+  return {
+    GetMessageInsights: typedHandler(async (ctx, input: T.GetMessageInsightsRequest): Promise<T.GetMessageInsightsResponse> => {
+      const [message] = await deps.messages.list({ id: input.MessageId, accountId: ctx.accountId });
+      if (!message || message.region !== ctx.region) throw new AwsError('NotFoundException', `Message ${input.MessageId} does not exist.`, 404);
+      const recipients = (await deps.messages.recipients(message.id)).map((r) => r.recipient);
+      const events = await deps.messages.events(message.id);
+      const insights: T.EmailInsights[] = recipients.map((destination) => ({ Destination: destination, Isp: ispOf(destination), Events: [] }));
+      for (const event of events) {
+        const type = event.type.replace(/\s/g, '');
+        if (!INSIGHT_TYPES.has(type)) continue;
+        for (const recipient of recipientsOf(event.payload as Record<string, unknown>, type, recipients)) {
+          insights.find((i) => i.Destination?.toLowerCase() === recipient.toLowerCase())?.Events?.push({ Timestamp: new Date(event.createdAt), Type: type.toUpperCase().replace('DELIVERYDELAY', 'DELIVERY_DELAY').replace('RENDERINGFAILURE', 'RENDERING_FAILURE') });
+        }
+      }
+      return {
+        MessageId: message.id,
+        FromEmailAddress: message.fromHeader ?? message.envelopeFrom,
+        Subject: message.subject ?? undefined,
+        EmailTags: message.tags,
+        Insights: insights,
+      };
+    }),
+  };
+}
+
+function ispOf(address: string): string {
+  const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+  return domain;
+}

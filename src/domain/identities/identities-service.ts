@@ -1,0 +1,172 @@
+// SES v2 identity rules: creating email and domain identities, their verification (DNS for domains,
+// a link in a verification message for addresses), DKIM (Easy DKIM and BYODKIM), MAIL FROM,
+// feedback forwarding, and sending-authorization policies.
+import { randomBytes } from 'node:crypto';
+import type { IdentitiesRepository } from '../../store/identities-repository.js';
+import { AwsError, invalidParameter } from '../errors.js';
+import { parseAddress } from '../addresses.js';
+import { generateEasyDkimKey, importByodkimKey, newDkimTokens } from './dkim-keys.js';
+import { checkDkimRecords, type DnsLookup } from './dns-check.js';
+import { normaliseIdentity, type Identity, type Scope } from './identity.js';
+
+export interface IdentitiesServiceDeps {
+  identities: IdentitiesRepository;
+  dns: DnsLookup;
+  cnameDomain: string;
+  /** Local development: identities are created verified. */
+  autoVerify: boolean;
+  /** Sends the verification message with the link (through intake, so it is captured or delivered). */
+  sendVerificationEmail: (identity: Identity) => Promise<void>;
+  now?: () => number;
+}
+
+// SES leaves a domain pending for 72 hours before it gives up.
+const VERIFICATION_WINDOW_MS = 72 * 3600 * 1000;
+
+export const identityNotFound = (identity: string): AwsError =>
+  new AwsError('NotFoundException', `Email identity ${identity} does not exist.`, 404, true, 'InvalidParameterValue');
+
+export class IdentitiesService {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: IdentitiesServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async create(
+    scope: Scope,
+    input: { identity: string; tags?: { Key: string; Value: string }[]; configurationSet?: string; byodkim?: { selector: string; privateKey: string }; keyLength?: 'RSA_1024_BIT' | 'RSA_2048_BIT' },
+  ): Promise<Identity> {
+    const { identity, type } = normaliseIdentity(input.identity.trim());
+    validateIdentityName(identity, type);
+    const verified = this.deps.autoVerify;
+    const base: Identity = {
+      ...scope,
+      identity,
+      type,
+      verificationStatus: verified ? 'SUCCESS' : 'PENDING',
+      verificationToken: randomBytes(24).toString('base64url'),
+      dkim: { origin: 'AWS_SES', signingEnabled: false, status: 'NOT_STARTED', tokens: [], privateKeyPem: null, publicKey: null, keyLength: null },
+      mailFrom: { domain: null, behaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+      feedbackForwarding: true,
+      configurationSet: input.configurationSet ?? null,
+      tags: input.tags ?? [],
+      createdAt: this.now(),
+      verifiedAt: verified ? this.now() : null,
+      checkedAt: null,
+    };
+    if (type === 'DOMAIN') base.dkim = await newDkimState(input, verified);
+    if (!(await this.deps.identities.create(base))) {
+      throw new AwsError('AlreadyExistsException', `Email identity ${identity} already exists.`, 400, true, 'AlreadyExists');
+    }
+    if (type === 'EMAIL_ADDRESS' && !verified) await this.deps.sendVerificationEmail(base);
+    return base;
+  }
+
+  async get(scope: Scope, name: string): Promise<Identity> {
+    const identity = await this.deps.identities.get(scope, normaliseIdentity(name).identity);
+    if (!identity) throw identityNotFound(name);
+    return identity;
+  }
+
+  async list(scope: Scope, opts: { after?: string; limit: number }): Promise<Identity[]> {
+    return this.deps.identities.list(scope, opts);
+  }
+
+  async delete(scope: Scope, name: string): Promise<void> {
+    if (!(await this.deps.identities.delete(scope, normaliseIdentity(name).identity))) throw identityNotFound(name);
+  }
+
+  /** Applies `change` to a stored identity and saves it. */
+  async update(scope: Scope, name: string, change: (identity: Identity) => void | Promise<void>): Promise<Identity> {
+    const identity = await this.get(scope, name);
+    await change(identity);
+    await this.deps.identities.update(identity);
+    return identity;
+  }
+
+  async setDkimSigning(scope: Scope, name: string, enabled: boolean): Promise<void> {
+    await this.update(scope, name, (identity) => {
+      if (identity.type !== 'DOMAIN' && enabled) {
+        // An address signs with its domain's keys; SES lets you turn that on only once the domain has them.
+        throw invalidParameter(`DKIM signing cannot be enabled for ${identity.identity}: verify its domain for DKIM first.`);
+      }
+      identity.dkim.signingEnabled = enabled;
+    });
+  }
+
+  async setDkimSigningAttributes(
+    scope: Scope,
+    name: string,
+    input: { origin: string; selector?: string; privateKey?: string; keyLength?: 'RSA_1024_BIT' | 'RSA_2048_BIT' },
+  ): Promise<Identity> {
+    return this.update(scope, name, async (identity) => {
+      if (identity.type !== 'DOMAIN') throw invalidParameter('DKIM signing attributes can be set for domain identities only.');
+      if (input.origin === 'EXTERNAL') {
+        if (!input.selector || !input.privateKey) throw invalidParameter('SigningAttributes with DomainSigningSelector and DomainSigningPrivateKey are required for EXTERNAL origin.');
+        identity.dkim = await newDkimState({ byodkim: { selector: input.selector, privateKey: input.privateKey } }, this.deps.autoVerify);
+      } else {
+        identity.dkim = await newDkimState({ keyLength: input.keyLength }, this.deps.autoVerify);
+      }
+      identity.verificationStatus = identity.dkim.status;
+      identity.checkedAt = null;
+    });
+  }
+
+  async verifyEmailToken(token: string): Promise<Identity | undefined> {
+    const identity = await this.deps.identities.findByVerificationToken(token);
+    if (!identity) return undefined;
+    await this.deps.identities.setVerification(identity, identity.identity, 'SUCCESS', this.now());
+    return { ...identity, verificationStatus: 'SUCCESS' };
+  }
+
+  /** Checks the DNS records of pending domain identities; run periodically. Returns how many were checked. */
+  async recheckPending(checkedBefore: number, limit = 100): Promise<number> {
+    const pending = await this.deps.identities.pending(checkedBefore, limit);
+    for (const identity of pending) {
+      const status = await checkDkimRecords(identity, this.deps.dns, this.deps.cnameDomain);
+      const expired = status !== 'SUCCESS' && this.now() - identity.createdAt > VERIFICATION_WINDOW_MS;
+      identity.dkim.status = expired ? 'FAILED' : status;
+      identity.verificationStatus = identity.dkim.status;
+      identity.checkedAt = this.now();
+      if (status === 'SUCCESS') identity.verifiedAt = this.now();
+      await this.deps.identities.update(identity);
+    }
+    return pending.length;
+  }
+}
+
+async function newDkimState(
+  input: { byodkim?: { selector: string; privateKey: string }; keyLength?: 'RSA_1024_BIT' | 'RSA_2048_BIT' },
+  verified: boolean,
+): Promise<Identity['dkim']> {
+  const status = verified ? 'SUCCESS' : 'PENDING';
+  if (input.byodkim) {
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(input.byodkim.selector)) {
+      throw invalidParameter(`Invalid DomainSigningSelector: ${input.byodkim.selector}`);
+    }
+    const key = importByodkimKey(input.byodkim.privateKey);
+    return { origin: 'EXTERNAL', signingEnabled: true, status, tokens: [input.byodkim.selector], ...key };
+  }
+  const key = await generateEasyDkimKey(input.keyLength);
+  return { origin: 'AWS_SES', signingEnabled: true, status, tokens: newDkimTokens(), ...key };
+}
+
+function validateIdentityName(identity: string, type: Identity['type']): void {
+  if (type === 'EMAIL_ADDRESS') {
+    parseAddress(identity);
+    return;
+  }
+  if (identity.length > 253 || !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(identity)) {
+    throw invalidParameter(`Invalid domain name ${identity}.`);
+  }
+}
+
+/** The identities that can authorise sending from `address`: the address, its domain and parent domains. */
+export function candidateIdentities(address: string): string[] {
+  const { identity } = normaliseIdentity(address);
+  const domain = identity.slice(identity.lastIndexOf('@') + 1);
+  const labels = domain.split('.');
+  const domains = labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'));
+  return [identity, ...domains];
+}

@@ -1,0 +1,45 @@
+// An SES identity: an email address or a domain that may send once verified.
+export type IdentityType = 'EMAIL_ADDRESS' | 'DOMAIN';
+export type VerificationStatus = 'PENDING' | 'SUCCESS' | 'FAILED' | 'TEMPORARY_FAILURE' | 'NOT_STARTED';
+export type DkimOrigin = 'AWS_SES' | 'EXTERNAL';
+
+export interface Scope {
+  accountId: string;
+  region: string;
+}
+
+export interface Identity extends Scope {
+  /** Lower-cased domain, or the email address as given (local parts are case-sensitive). */
+  identity: string;
+  type: IdentityType;
+  verificationStatus: VerificationStatus;
+  /** Secret token of the email verification link (email identities) and TXT value (domains). */
+  verificationToken: string;
+  dkim: {
+    origin: DkimOrigin;
+    signingEnabled: boolean;
+    status: VerificationStatus;
+    /** Easy DKIM: three selectors (SES calls them tokens); BYODKIM: the one selector. */
+    tokens: string[];
+    privateKeyPem: string | null;
+    /** Base64 of the DER SubjectPublicKeyInfo, as the DKIM `p=` tag wants it. */
+    publicKey: string | null;
+    keyLength: string | null;
+  };
+  mailFrom: { domain: string | null; behaviorOnMxFailure: string };
+  feedbackForwarding: boolean;
+  configurationSet: string | null;
+  tags: { Key: string; Value: string }[];
+  createdAt: number;
+  verifiedAt: number | null;
+  checkedAt: number | null;
+}
+
+export const identityArn = (scope: Scope, identity: string): string => `arn:aws:ses:${scope.region}:${scope.accountId}:identity/${identity}`;
+
+/** Domains compare case-insensitively; the local part of an address is kept as given. */
+export function normaliseIdentity(identity: string): { identity: string; type: IdentityType } {
+  const at = identity.lastIndexOf('@');
+  if (at < 0) return { identity: identity.toLowerCase(), type: 'DOMAIN' };
+  return { identity: `${identity.slice(0, at)}@${identity.slice(at + 1).toLowerCase()}`, type: 'EMAIL_ADDRESS' };
+}

@@ -1,0 +1,115 @@
+// The rules every send path obeys (SES v2, v1, Pinpoint, SMTP): account and configuration-set
+// sending switches, verified senders, the sandbox, quotas, and the suppression list.
+import type { AccountSettingsRepository } from '../store/account-settings-repository.js';
+import type { IdentitiesRepository } from '../store/identities-repository.js';
+import type { SuppressedDestination, SuppressionRepository } from '../store/suppression-repository.js';
+import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings } from './account/account-settings.js';
+import { AwsError, messageRejected } from './errors.js';
+import { candidateIdentities } from './identities/identities-service.js';
+import type { Scope } from './identities/identity.js';
+
+const SIMULATOR_DOMAIN = '@simulator.amazonses.com';
+
+export const isSimulatorAddress = (address: string): boolean => address.toLowerCase().endsWith(SIMULATOR_DOMAIN);
+
+export interface ConfigurationSetLookup {
+  get(scope: Scope, name: string): Promise<{ sendingEnabled: boolean; suppressedReasons?: string[] | null } | undefined>;
+}
+
+export interface SendingPolicyDeps {
+  identities: Pick<IdentitiesRepository, 'getMany'>;
+  accountSettings: Pick<AccountSettingsRepository, 'get' | 'recipientsSince'>;
+  suppression: Pick<SuppressionRepository, 'getMany'>;
+  configurationSets?: ConfigurationSetLookup;
+  /** Local development: every sender and recipient counts as verified. */
+  autoVerify: boolean;
+  now?: () => number;
+}
+
+export interface PolicyInput {
+  scope: Scope;
+  /** Addresses that must be verified identities: From, Source / MAIL FROM, Return-Path. */
+  senders: string[];
+  recipients: string[];
+  configurationSetName?: string;
+}
+
+export interface PolicyDecision {
+  /** Recipients on the account's suppression list: accepted, then bounced without delivery. */
+  suppressed: Map<string, SuppressedDestination>;
+}
+
+export const configurationSetNotFound = (name: string): AwsError =>
+  new AwsError('NotFoundException', `Configuration set <${name}> does not exist.`, 404, true, 'ConfigurationSetDoesNotExist');
+
+export class SendingPolicy {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: SendingPolicyDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async check(input: PolicyInput): Promise<PolicyDecision> {
+    const settings = (await this.deps.accountSettings.get(input.scope)) ?? DEFAULT_ACCOUNT_SETTINGS;
+    if (!settings.sendingEnabled) {
+      throw new AwsError('SendingPausedException', 'Sending is paused for this account.', 400, true, 'AccountSendingPausedException');
+    }
+    let suppressedReasons: string[] = settings.suppressedReasons;
+    if (input.configurationSetName) {
+      const set = await this.configurationSet(input.scope, input.configurationSetName);
+      if (!set.sendingEnabled) {
+        throw new AwsError('SendingPausedException', `Sending is paused for configuration set ${input.configurationSetName}.`, 400, true, 'ConfigurationSetSendingPausedException');
+      }
+      if (set.suppressedReasons) suppressedReasons = set.suppressedReasons;
+    }
+    if (!this.deps.autoVerify) {
+      await this.requireVerified(input.scope, input.senders);
+      if (!settings.productionAccess) await this.requireVerified(input.scope, input.recipients.filter((r) => !isSimulatorAddress(r)));
+    }
+    await this.checkQuotas(input.scope, settings, input.recipients);
+    const listed = suppressedReasons.length ? await this.deps.suppression.getMany(input.scope, input.recipients) : [];
+    const suppressed = new Map<string, SuppressedDestination>();
+    for (const entry of listed) {
+      if (!suppressedReasons.includes(entry.reason)) continue;
+      const recipient = input.recipients.find((r) => r.toLowerCase() === entry.emailAddress);
+      if (recipient) suppressed.set(recipient, entry);
+    }
+    return { suppressed };
+  }
+
+  private async configurationSet(scope: Scope, name: string) {
+    const set = this.deps.configurationSets ? await this.deps.configurationSets.get(scope, name) : undefined;
+    if (!set) throw configurationSetNotFound(name);
+    return set;
+  }
+
+  /** SES lists every address that failed, with the region in upper case. */
+  private async requireVerified(scope: Scope, addresses: string[]): Promise<void> {
+    const unique = [...new Set(addresses)];
+    const candidates = unique.map((a) => ({ address: a, names: candidateIdentities(a) }));
+    const verified = new Set(
+      (await this.deps.identities.getMany(scope, [...new Set(candidates.flatMap((c) => c.names))]))
+        .filter((i) => i.verificationStatus === 'SUCCESS')
+        .map((i) => i.identity),
+    );
+    const failed = candidates.filter((c) => !c.names.some((n) => verified.has(n))).map((c) => c.address);
+    if (failed.length) {
+      throw messageRejected(`Email address is not verified. The following identities failed the check in region ${scope.region.toUpperCase()}: ${failed.join(', ')}`);
+    }
+  }
+
+  private async checkQuotas(scope: Scope, settings: AccountSettings, recipients: string[]): Promise<void> {
+    const counted = recipients.length;
+    if (settings.maxSendRate >= 0) {
+      const lastSecond = await this.deps.accountSettings.recipientsSince(scope, this.now() - 1000);
+      if (lastSecond + counted > settings.maxSendRate) throw throttled('Maximum sending rate exceeded.');
+    }
+    if (settings.max24HourSend >= 0) {
+      const quotaCounted = recipients.filter((r) => !isSimulatorAddress(r)).length;
+      const lastDay = await this.deps.accountSettings.recipientsSince(scope, this.now() - 24 * 3600 * 1000);
+      if (quotaCounted > 0 && lastDay + quotaCounted > settings.max24HourSend) throw throttled('Daily message quota exceeded.');
+    }
+  }
+}
+
+const throttled = (message: string): AwsError => new AwsError('TooManyRequestsException', message, 429, true, 'Throttling');

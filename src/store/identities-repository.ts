@@ -1,0 +1,152 @@
+// Identities and their sending-authorization policies.
+import type { Kysely, Selectable } from 'kysely';
+import type { Identity, Scope, VerificationStatus } from '../domain/identities/identity.js';
+import type { Database, IdentitiesTable } from './schema.js';
+
+export class IdentitiesRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Inserts; resolves false when the identity already exists in this account and region. */
+  async create(identity: Identity): Promise<boolean> {
+    const res = await this.db
+      .insertInto('identities')
+      .values(toRow(identity))
+      .onConflict((oc) => oc.columns(['account_id', 'region', 'identity']).doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async get(scope: Scope, identity: string): Promise<Identity | undefined> {
+    const row = await this.db.selectFrom('identities').selectAll().where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('identity', '=', identity).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  /** The identities among `names` (exact identity strings) that exist, for policy checks. */
+  async getMany(scope: Scope, names: string[]): Promise<Identity[]> {
+    if (names.length === 0) return [];
+    const rows = await this.db.selectFrom('identities').selectAll().where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('identity', 'in', names).execute();
+    return rows.map(fromRow);
+  }
+
+  /** A page of identities ordered by name, starting after `after`. */
+  async list(scope: Scope, opts: { after?: string; limit: number }): Promise<Identity[]> {
+    let q = this.db.selectFrom('identities').selectAll().where('account_id', '=', scope.accountId).where('region', '=', scope.region);
+    if (opts.after !== undefined) q = q.where('identity', '>', opts.after);
+    const rows = await q.orderBy('identity').limit(opts.limit).execute();
+    return rows.map(fromRow);
+  }
+
+  async update(identity: Identity): Promise<void> {
+    const { account_id, region, identity: name, ...rest } = toRow(identity);
+    await this.db.updateTable('identities').set(rest).where('account_id', '=', account_id).where('region', '=', region).where('identity', '=', name).execute();
+  }
+
+  async delete(scope: Scope, identity: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('identity_policies').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('identity', '=', identity).execute();
+      const res = await trx.deleteFrom('identities').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('identity', '=', identity).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    });
+  }
+
+  /** Identities whose verification (or DKIM) is pending and were not checked since `checkedBefore`. */
+  async pending(checkedBefore: number, limit: number): Promise<Identity[]> {
+    const rows = await this.db
+      .selectFrom('identities')
+      .selectAll()
+      .where('type', '=', 'DOMAIN')
+      .where((eb) => eb.or([eb('verification_status', 'in', ['PENDING', 'TEMPORARY_FAILURE']), eb('dkim_status', 'in', ['PENDING', 'TEMPORARY_FAILURE'])]))
+      .where((eb) => eb.or([eb('checked_at', 'is', null), eb('checked_at', '<', checkedBefore)]))
+      .limit(limit)
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  async findByVerificationToken(token: string): Promise<Identity | undefined> {
+    const row = await this.db.selectFrom('identities').selectAll().where('verification_token', '=', token).where('type', '=', 'EMAIL_ADDRESS').executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async setVerification(scope: Scope, identity: string, status: VerificationStatus, at: number): Promise<void> {
+    await this.db
+      .updateTable('identities')
+      .set({ verification_status: status, verified_at: status === 'SUCCESS' ? at : null })
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('identity', '=', identity)
+      .execute();
+  }
+
+  async putPolicy(scope: Scope, identity: string, name: string, policy: string): Promise<void> {
+    await this.db
+      .insertInto('identity_policies')
+      .values({ account_id: scope.accountId, region: scope.region, identity, policy_name: name, policy })
+      .onConflict((oc) => oc.columns(['account_id', 'region', 'identity', 'policy_name']).doUpdateSet({ policy }))
+      .execute();
+  }
+
+  async policies(scope: Scope, identity: string): Promise<Record<string, string>> {
+    const rows = await this.db.selectFrom('identity_policies').select(['policy_name', 'policy']).where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('identity', '=', identity).orderBy('policy_name').execute();
+    return Object.fromEntries(rows.map((r) => [r.policy_name, r.policy]));
+  }
+
+  async deletePolicy(scope: Scope, identity: string, name: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('identity_policies').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('identity', '=', identity).where('policy_name', '=', name).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+}
+
+const flag = (b: boolean): number => (b ? 1 : 0);
+
+function toRow(i: Identity): IdentitiesTable {
+  return {
+    account_id: i.accountId,
+    region: i.region,
+    identity: i.identity,
+    type: i.type,
+    verification_status: i.verificationStatus,
+    verification_token: i.verificationToken,
+    dkim_origin: i.dkim.origin,
+    dkim_signing_enabled: flag(i.dkim.signingEnabled),
+    dkim_status: i.dkim.status,
+    dkim_tokens: JSON.stringify(i.dkim.tokens),
+    dkim_private_key: i.dkim.privateKeyPem,
+    dkim_public_key: i.dkim.publicKey,
+    dkim_key_length: i.dkim.keyLength,
+    mail_from_domain: i.mailFrom.domain,
+    mail_from_behavior: i.mailFrom.behaviorOnMxFailure,
+    feedback_forwarding: flag(i.feedbackForwarding),
+    configuration_set: i.configurationSet,
+    tags: JSON.stringify(i.tags),
+    created_at: i.createdAt,
+    verified_at: i.verifiedAt,
+    checked_at: i.checkedAt,
+  };
+}
+
+function fromRow(r: Selectable<IdentitiesTable>): Identity {
+  return {
+    accountId: r.account_id,
+    region: r.region,
+    identity: r.identity,
+    type: r.type as Identity['type'],
+    verificationStatus: r.verification_status as VerificationStatus,
+    verificationToken: r.verification_token,
+    dkim: {
+      origin: r.dkim_origin as Identity['dkim']['origin'],
+      signingEnabled: Boolean(r.dkim_signing_enabled),
+      status: r.dkim_status as VerificationStatus,
+      tokens: JSON.parse(r.dkim_tokens) as string[],
+      privateKeyPem: r.dkim_private_key,
+      publicKey: r.dkim_public_key,
+      keyLength: r.dkim_key_length,
+    },
+    mailFrom: { domain: r.mail_from_domain, behaviorOnMxFailure: r.mail_from_behavior },
+    feedbackForwarding: Boolean(r.feedback_forwarding),
+    configurationSet: r.configuration_set,
+    tags: JSON.parse(r.tags) as Identity['tags'],
+    createdAt: Number(r.created_at),
+    verifiedAt: r.verified_at === null ? null : Number(r.verified_at),
+    checkedAt: r.checked_at === null ? null : Number(r.checked_at),
+  };
+}

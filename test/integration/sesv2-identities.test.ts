@@ -1,0 +1,210 @@
+// SES v2 identities, verification, DKIM, policies, suppression, account and the send policy,
+// through the real SDK client on every database.
+import {
+  CreateEmailIdentityCommand,
+  CreateEmailIdentityPolicyCommand,
+  DeleteEmailIdentityCommand,
+  DeleteEmailIdentityPolicyCommand,
+  DeleteSuppressedDestinationCommand,
+  GetAccountCommand,
+  GetEmailIdentityCommand,
+  GetEmailIdentityPoliciesCommand,
+  GetMessageInsightsCommand,
+  GetSuppressedDestinationCommand,
+  ListEmailIdentitiesCommand,
+  ListSuppressedDestinationsCommand,
+  PutAccountSendingAttributesCommand,
+  PutEmailIdentityDkimSigningAttributesCommand,
+  PutEmailIdentityFeedbackAttributesCommand,
+  PutEmailIdentityMailFromAttributesCommand,
+  PutSuppressedDestinationCommand,
+  SendEmailCommand,
+  UpdateEmailIdentityPolicyCommand,
+  type SendEmailCommandInput,
+  type SESv2Client,
+} from '@aws-sdk/client-sesv2';
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningApp } from '../../src/app.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { capturedMessages, sesv2Client, startSesd } from '../support/sesd.js';
+import { startZoneDnsServer, type ZoneDnsServer } from '../support/zone-dns-server.js';
+
+const send = (from: string, to: string[] = ['someone@example.net']): SendEmailCommandInput => ({
+  FromEmailAddress: from,
+  Destination: { ToAddresses: to },
+  Content: { Simple: { Subject: { Data: 'policy' }, Body: { Text: { Data: 'body' } } } },
+});
+
+async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
+  try {
+    await promise;
+  } catch (err) {
+    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
+  }
+  throw new Error('expected a failure');
+}
+
+describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) => {
+  let db: TestDatabase;
+  let dns: ZoneDnsServer;
+  let app: RunningApp;
+  let ses: SESv2Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    dns = await startZoneDnsServer();
+    // Real verification, as in production: auto-verify off.
+    app = await startSesd(db, { SESD_AUTO_VERIFY: 'false', SESD_DNS_SERVERS: dns.address, SESD_IDENTITY_RECHECK_SECONDS: '3600' });
+    ses = sesv2Client(app);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await dns?.close();
+    await db?.drop();
+  });
+
+  it('refuses mail from an unverified sender with MessageRejected naming it', async () => {
+    expect(await failure(ses.send(new SendEmailCommand(send('nobody@unverified.example'))))).toEqual({
+      name: 'MessageRejected',
+      message: 'Email address is not verified. The following identities failed the check in region US-WEST-2: nobody@unverified.example',
+      status: 400,
+    });
+  });
+
+  it('verifies an email identity through the link in the captured verification message', async () => {
+    const created = await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'owner@mail.example' }));
+    expect(created).toMatchObject({ IdentityType: 'EMAIL_ADDRESS', VerifiedForSendingStatus: false });
+    expect((await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'owner@mail.example' }))).VerificationStatus).toBe('PENDING');
+
+    const [message] = (await capturedMessages(app)).filter((m) => m.Destination.ToAddresses?.includes('owner@mail.example'));
+    expect(message!.Subject).toBe('Email Address Verification Request in region us-west-2');
+    const link = /(http:\/\/\S+\/_sesd\/verify-email\?token=\S+)/.exec(message!.Body.text_part!)![1]!;
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+
+    const identity = await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'owner@mail.example' }));
+    expect(identity).toMatchObject({ VerificationStatus: 'SUCCESS', VerifiedForSendingStatus: true });
+    expect((await ses.send(new SendEmailCommand(send('owner@mail.example')))).MessageId).toBeTruthy();
+    expect((await fetch(`${app.httpUrl}/_sesd/verify-email?token=forged`)).status).toBe(404);
+  });
+
+  it('verifies a domain once its Easy DKIM CNAME records resolve, and then its addresses may send', async () => {
+    const created = await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'Example.ORG' }));
+    expect(created.IdentityType).toBe('DOMAIN');
+    const tokens = created.DkimAttributes!.Tokens!;
+    expect(tokens).toHaveLength(3);
+    expect(created.DkimAttributes).toMatchObject({ Status: 'PENDING', SigningAttributesOrigin: 'AWS_SES', SigningEnabled: true });
+
+    await app.identities.recheckPending(Date.now());
+    expect((await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'example.org' }))).VerificationStatus).toBe('PENDING');
+
+    for (const token of tokens) dns.set(`${token}._domainkey.example.org`, [{ type: 'CNAME', data: `${token}.dkim.sesd.local` }]);
+    await app.identities.recheckPending(Date.now());
+    const identity = await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'example.org' }));
+    expect(identity).toMatchObject({ VerificationStatus: 'SUCCESS', VerifiedForSendingStatus: true, DkimAttributes: { Status: 'SUCCESS' } });
+    expect((await ses.send(new SendEmailCommand(send('anyone@example.org')))).MessageId).toBeTruthy();
+    expect((await ses.send(new SendEmailCommand(send('news@sub.example.org')))).MessageId).toBeTruthy();
+  });
+
+  it('verifies a BYODKIM domain by the TXT record at the owner selector', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'byo.example' }));
+    const put = await ses.send(
+      new PutEmailIdentityDkimSigningAttributesCommand({
+        EmailIdentity: 'byo.example',
+        SigningAttributesOrigin: 'EXTERNAL',
+        SigningAttributes: { DomainSigningSelector: 'sel1', DomainSigningPrivateKey: privateKey.export({ type: 'pkcs1', format: 'der' }).toString('base64') },
+      }),
+    );
+    expect(put).toMatchObject({ DkimStatus: 'PENDING', DkimTokens: ['sel1'] });
+    dns.set('sel1._domainkey.byo.example', [{ type: 'TXT', data: `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}` }]);
+    await app.identities.recheckPending(Date.now());
+    expect((await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'byo.example' }))).DkimAttributes).toMatchObject({ Status: 'SUCCESS', SigningAttributesOrigin: 'EXTERNAL' });
+    expect(await failure(ses.send(new PutEmailIdentityDkimSigningAttributesCommand({ EmailIdentity: 'byo.example', SigningAttributesOrigin: 'EXTERNAL', SigningAttributes: { DomainSigningSelector: 's', DomainSigningPrivateKey: 'bm90IGEga2V5' } })))).toMatchObject({ name: 'BadRequestException' });
+  });
+
+  it('lists, pages, updates and deletes identities; refuses duplicates and unknown ones', async () => {
+    expect(await failure(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.org' })))).toMatchObject({ name: 'AlreadyExistsException', status: 400 });
+    expect(await failure(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'not a domain' })))).toMatchObject({ name: 'BadRequestException' });
+    expect(await failure(ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'missing.example' })))).toMatchObject({ name: 'NotFoundException', status: 404 });
+
+    const first = await ses.send(new ListEmailIdentitiesCommand({ PageSize: 2 }));
+    expect(first.EmailIdentities).toHaveLength(2);
+    const rest = await ses.send(new ListEmailIdentitiesCommand({ PageSize: 10, NextToken: first.NextToken }));
+    const names = [...first.EmailIdentities!, ...rest.EmailIdentities!].map((i) => i.IdentityName);
+    expect(names).toEqual(['byo.example', 'example.org', 'owner@mail.example']);
+
+    await ses.send(new PutEmailIdentityFeedbackAttributesCommand({ EmailIdentity: 'example.org', EmailForwardingEnabled: false }));
+    await ses.send(new PutEmailIdentityMailFromAttributesCommand({ EmailIdentity: 'example.org', MailFromDomain: 'bounce.example.org', BehaviorOnMxFailure: 'REJECT_MESSAGE' }));
+    expect(await failure(ses.send(new PutEmailIdentityMailFromAttributesCommand({ EmailIdentity: 'example.org', MailFromDomain: 'other.example' })))).toMatchObject({ name: 'BadRequestException' });
+    const identity = await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'example.org' }));
+    expect(identity).toMatchObject({ FeedbackForwardingStatus: false, MailFromAttributes: { MailFromDomain: 'bounce.example.org', BehaviorOnMxFailure: 'REJECT_MESSAGE' } });
+
+    await ses.send(new DeleteEmailIdentityCommand({ EmailIdentity: 'byo.example' }));
+    expect(await failure(ses.send(new DeleteEmailIdentityCommand({ EmailIdentity: 'byo.example' })))).toMatchObject({ name: 'NotFoundException' });
+  });
+
+  it('keeps sending-authorization policies per identity', async () => {
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [] });
+    await ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: policy }));
+    expect(await failure(ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: policy })))).toMatchObject({ name: 'AlreadyExistsException' });
+    await ses.send(new UpdateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: '{"Version":"2012-10-17"}' }));
+    expect((await ses.send(new GetEmailIdentityPoliciesCommand({ EmailIdentity: 'example.org' }))).Policies).toEqual({ p1: '{"Version":"2012-10-17"}' });
+    await ses.send(new DeleteEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1' }));
+    expect(await failure(ses.send(new DeleteEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1' })))).toMatchObject({ name: 'NotFoundException' });
+    expect(await failure(ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p2', Policy: 'not json' })))).toMatchObject({ name: 'BadRequestException' });
+  });
+
+  it('bounces a send to a suppressed address (OnAccountSuppressionList) without a delivery', async () => {
+    await ses.send(new PutSuppressedDestinationCommand({ EmailAddress: 'Gone@Example.net', Reason: 'BOUNCE' }));
+    expect((await ses.send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.net' }))).SuppressedDestination).toMatchObject({ EmailAddress: 'gone@example.net', Reason: 'BOUNCE' });
+    const sent = await ses.send(new SendEmailCommand(send('anyone@example.org', ['gone@example.net', 'fine@example.net'])));
+    const events = (await (await fetch(`${app.httpUrl}/_sesd/messages/${sent.MessageId}/events`)).json()) as {
+      events: { type: string; payload: { bounce?: { bounceType: string; bounceSubType: string; bouncedRecipients: { emailAddress: string }[] } } }[];
+      recipients: { recipient: string; status: string }[];
+    };
+    expect(events.recipients).toEqual([
+      { recipient: 'gone@example.net', status: 'suppressed' },
+      { recipient: 'fine@example.net', status: expect.any(String) },
+    ]);
+    const bounce = events.events.find((e) => e.type === 'Bounce')!.payload.bounce!;
+    expect(bounce).toMatchObject({ bounceType: 'Permanent', bounceSubType: 'OnAccountSuppressionList', bouncedRecipients: [{ emailAddress: 'gone@example.net' }] });
+
+    const insights = await ses.send(new GetMessageInsightsCommand({ MessageId: sent.MessageId }));
+    expect(insights.Insights!.find((i) => i.Destination === 'gone@example.net')!.Events!.map((e) => e.Type)).toEqual(['SEND', 'BOUNCE']);
+
+    const listed = await ses.send(new ListSuppressedDestinationsCommand({ Reasons: ['BOUNCE'] }));
+    expect(listed.SuppressedDestinationSummaries!.map((s) => s.EmailAddress)).toEqual(['gone@example.net']);
+    await ses.send(new DeleteSuppressedDestinationCommand({ EmailAddress: 'gone@example.net' }));
+    expect(await failure(ses.send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.net' })))).toMatchObject({ name: 'NotFoundException', status: 404 });
+  });
+
+  it('counts real sends in GetAccount and pauses sending when the account says so', async () => {
+    const account = await ses.send(new GetAccountCommand({}));
+    expect(account).toMatchObject({ SendingEnabled: true, ProductionAccessEnabled: true, SendQuota: { Max24HourSend: -1, MaxSendRate: -1 } });
+    expect(account.SendQuota!.SentLast24Hours).toBeGreaterThanOrEqual(5);
+
+    await ses.send(new PutAccountSendingAttributesCommand({ SendingEnabled: false }));
+    expect(await failure(ses.send(new SendEmailCommand(send('anyone@example.org'))))).toMatchObject({ name: 'SendingPausedException', status: 400 });
+    await ses.send(new PutAccountSendingAttributesCommand({ SendingEnabled: true }));
+  });
+
+  it('throttles over the per-second and daily quotas, and keeps sandbox accounts to verified recipients', async () => {
+    const scope = { accountId: '000000000000', region: 'us-west-2' };
+    const settings = (await app.store.accountSettings.get(scope))!;
+    await app.store.accountSettings.put(scope, { ...settings, max24HourSend: 1 });
+    expect(await failure(ses.send(new SendEmailCommand(send('anyone@example.org'))))).toEqual({ name: 'TooManyRequestsException', message: 'Daily message quota exceeded.', status: 429 });
+    await app.store.accountSettings.put(scope, { ...settings, maxSendRate: 0 });
+    expect(await failure(ses.send(new SendEmailCommand(send('anyone@example.org'))))).toMatchObject({ name: 'TooManyRequestsException', message: 'Maximum sending rate exceeded.' });
+
+    await app.store.accountSettings.put(scope, { ...settings, productionAccess: false });
+    expect(await failure(ses.send(new SendEmailCommand(send('anyone@example.org', ['stranger@example.net']))))).toMatchObject({
+      name: 'MessageRejected',
+      message: expect.stringContaining('stranger@example.net'),
+    });
+    expect((await ses.send(new SendEmailCommand(send('anyone@example.org', ['owner@mail.example', 'success@simulator.amazonses.com'])))).MessageId).toBeTruthy();
+    await app.store.accountSettings.put(scope, settings);
+  });
+});
