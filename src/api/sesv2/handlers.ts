@@ -7,6 +7,7 @@ import { accountHandlers } from './account.js';
 import { identityHandlers } from './identities.js';
 import { messageInsightsHandlers } from './message-insights.js';
 import { sendEmailHandler } from './send-email.js';
+import { sendBulkEmailHandler } from './send-bulk-email.js';
 import { suppressionHandlers } from './suppression.js';
 
 export interface Sesv2Deps {
@@ -18,6 +19,7 @@ export interface Sesv2Deps {
 export function sesv2Handlers(deps: Sesv2Deps): HandlerTable {
   return {
     SendEmail: typedHandler(sendEmailHandler(deps.intake)),
+    SendBulkEmail: typedHandler(sendBulkEmailHandler(deps.intake)),
     ...identityHandlers({ identities: deps.identities, identitiesRepository: deps.store.identities }),
     ...suppressionHandlers({ suppression: deps.store.suppression }),
     ...accountHandlers({ accountSettings: deps.store.accountSettings }),

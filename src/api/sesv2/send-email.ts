@@ -4,7 +4,7 @@ import type { SendContent } from '../../intake/send-request.js';
 import { invalidParameter } from '../../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V2 } from '../../domain/sending-limits.js';
 import type { RequestContext } from '../context.js';
-import type { SendEmailRequest } from '../../protocol/models/types/sesv2.js';
+import type { SendEmailRequest, Template } from '../../protocol/models/types/sesv2.js';
 
 type EmailContent = SendEmailRequest['Content'];
 
@@ -30,7 +30,6 @@ export function sendEmailHandler(intake: Intake) {
 }
 
 function toSendContent(content: EmailContent): SendContent {
-  const headers = (list?: { Name: string; Value: string }[]) => (list ?? []).map((h) => ({ name: h.Name, value: h.Value }));
   if (content.Raw) return { kind: 'raw', data: Buffer.from(content.Raw.Data) };
   if (content.Simple) {
     const s = content.Simple;
@@ -39,7 +38,7 @@ function toSendContent(content: EmailContent): SendContent {
       subject: s.Subject.Data,
       text: s.Body.Text?.Data,
       html: s.Body.Html?.Data,
-      headers: headers(s.Headers),
+      headers: headerList(s.Headers),
       attachments: (s.Attachments ?? []).map((a) => ({
         content: Buffer.from(a.RawContent),
         filename: a.FileName,
@@ -51,18 +50,22 @@ function toSendContent(content: EmailContent): SendContent {
       })),
     };
   }
-  if (content.Template) {
-    const t = content.Template;
-    return {
-      kind: 'template',
-      inline: t.TemplateContent && { subject: t.TemplateContent.Subject, text: t.TemplateContent.Text, html: t.TemplateContent.Html },
-      templateName: t.TemplateName,
-      templateArn: t.TemplateArn,
-      templateData: t.TemplateData ?? '{}',
-      headers: headers(t.Headers),
-    };
-  }
+  if (content.Template) return templateContent(content.Template);
   throw invalidParameter('Content must contain one of Simple, Raw or Template.');
 }
+
+/** Template content (inline or stored), with the template data to render it with. */
+export function templateContent(t: Template, templateData = t.TemplateData ?? '{}'): SendContent {
+  return {
+    kind: 'template',
+    inline: t.TemplateContent && { subject: t.TemplateContent.Subject, text: t.TemplateContent.Text, html: t.TemplateContent.Html },
+    templateName: t.TemplateName,
+    templateArn: t.TemplateArn,
+    templateData,
+    headers: headerList(t.Headers),
+  };
+}
+
+const headerList = (list?: { Name: string; Value: string }[]) => (list ?? []).map((h) => ({ name: h.Name, value: h.Value }));
 
 const TRANSFER_ENCODINGS: Record<string, string> = { BASE64: 'base64', QUOTED_PRINTABLE: 'quoted-printable', SEVEN_BIT: '7bit' };

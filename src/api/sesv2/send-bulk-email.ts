@@ -1,0 +1,74 @@
+// SES v2 SendBulkEmail: one templated message per entry, each through intake, each with its own
+// result. Entry template data is laid over the default data (entry keys win).
+import { AwsError, invalidParameter } from '../../domain/errors.js';
+import { MAX_MESSAGE_BYTES_V2 } from '../../domain/sending-limits.js';
+import type { Intake } from '../../intake/accept.js';
+import { parseTemplateData } from '../../intake/inline-template.js';
+import type * as T from '../../protocol/models/types/sesv2.js';
+import type { RequestContext } from '../context.js';
+import { templateContent } from './send-email.js';
+
+// SES's limit on destinations per SendBulkEmail call.
+const MAX_BULK_ENTRIES = 50;
+
+export function sendBulkEmailHandler(intake: Intake) {
+  return async (ctx: RequestContext, input: T.SendBulkEmailRequest): Promise<T.SendBulkEmailResponse> => {
+    const template = input.DefaultContent.Template;
+    if (!template) throw invalidParameter('DefaultContent must contain a Template.');
+    if (input.BulkEmailEntries.length > MAX_BULK_ENTRIES) throw invalidParameter(`The number of BulkEmailEntries exceeds the limit of ${MAX_BULK_ENTRIES}.`);
+    const defaults = parseTemplateData(template.TemplateData ?? '{}');
+    const results: T.BulkEmailEntryResult[] = [];
+    for (const entry of input.BulkEmailEntries) {
+      try {
+        const replacement = entry.ReplacementEmailContent?.ReplacementTemplate?.ReplacementTemplateData;
+        const data = replacement === undefined ? defaults : { ...defaults, ...parseTemplateData(replacement) };
+        const content = templateContent({ ...template, Headers: [...(template.Headers ?? []), ...(entry.ReplacementHeaders ?? [])] }, JSON.stringify(data));
+        const { messageId } = await intake({
+          accountId: ctx.accountId,
+          region: ctx.region,
+          sourceApi: 'sesv2',
+          callerIdentity: ctx.accessKeyId,
+          sourceIp: ctx.sourceIp,
+          from: input.FromEmailAddress,
+          destination: entry.Destination,
+          replyTo: input.ReplyToAddresses,
+          content,
+          // Replacement tags replace the defaults rather than merging with them, as in SES.
+          tags: entry.ReplacementTags ?? input.DefaultEmailTags,
+          configurationSetName: input.ConfigurationSetName,
+          feedbackForwardingAddress: input.FeedbackForwardingEmailAddress,
+          maxMessageBytes: MAX_MESSAGE_BYTES_V2,
+        });
+        results.push({ Status: 'SUCCESS', MessageId: messageId });
+      } catch (err) {
+        if (!(err instanceof AwsError)) throw err;
+        results.push({ Status: bulkStatus(err), Error: err.message });
+      }
+    }
+    return { BulkEmailEntryResults: results };
+  };
+}
+
+/** Maps an entry's refusal onto SendBulkEmail's per-entry status. */
+function bulkStatus(err: AwsError): T.BulkEmailStatus {
+  switch (err.queryCode ?? err.code) {
+    case 'MessageRejected':
+      return 'MESSAGE_REJECTED';
+    case 'ConfigurationSetDoesNotExist':
+      return 'CONFIGURATION_SET_NOT_FOUND';
+    case 'TemplateDoesNotExist':
+      return 'TEMPLATE_NOT_FOUND';
+    case 'Throttling':
+      return err.message.startsWith('Daily') ? 'ACCOUNT_DAILY_QUOTA_EXCEEDED' : 'ACCOUNT_THROTTLED';
+    case 'AccountSendingPausedException':
+      return 'ACCOUNT_SENDING_PAUSED';
+    case 'ConfigurationSetSendingPausedException':
+      return 'CONFIGURATION_SET_SENDING_PAUSED';
+    case 'InvalidParameterValue':
+      return 'INVALID_PARAMETER';
+    case 'MailFromDomainNotVerifiedException':
+      return 'MAIL_FROM_DOMAIN_NOT_VERIFIED';
+    default:
+      return err.senderFault ? 'FAILED' : 'TRANSIENT_FAILURE';
+  }
+}
