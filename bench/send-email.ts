@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, HttpRequest, SourceData } from '@smithy/types';
+import { benchSmtp } from './smtp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SESD_MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -128,6 +129,7 @@ function parseOptionsOrThrow(): Options {
 const children = new Set<ChildProcess>();
 const tmpDirs = new Set<string>();
 const asyncCleanups = new Set<() => Promise<void>>();
+let interrupted = false;
 
 function killAllNow(): void {
   for (const child of children) {
@@ -139,6 +141,7 @@ function killAllNow(): void {
 process.on('exit', killAllNow);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
+    interrupted = true;
     process.stderr.write(`\nbench: ${signal}, stopping servers\n`);
     for (const child of children) child.kill('SIGKILL');
     const cleanups = [...asyncCleanups].map((f) => f().catch(() => undefined));
@@ -494,6 +497,8 @@ async function startSesd(label: string, databaseUrl: string, nodeArgs: string[])
   const env = cleanEnv({
     SESD_HTTP_PORT: '0',
     SESD_HTTP_HOST: '127.0.0.1',
+    SESD_SMTP_PORT: 'off',
+    SESD_SMTPS_PORT: 'off',
     SESD_DATA_DIR: dataDir,
     SESD_DATABASE_URL: databaseUrl,
     SESD_ACCESS_KEYS: `${ACCESS_KEY_ID}:${SECRET_ACCESS_KEY}`,
@@ -817,16 +822,14 @@ async function main(): Promise<number> {
   const notes: string[] = [];
   let failed = false;
 
-  // sesd on SQLite (the default), then PostgreSQL if asked, then the peer; one at a time, so no
-  // two servers share the two cores.
-  const sesdRuns: { label: string; pg?: string }[] = opts.skipSesd ? [] : [{ label: 'sesd (sqlite)' }];
-  if (opts.postgresUrl && !opts.skipSesd) sesdRuns.push({ label: 'sesd (postgres)', pg: opts.postgresUrl });
-  for (const run of sesdRuns) {
+  // sesd on SQLite, the peer right after it (the pair the targets compare), then sesd on PostgreSQL
+  // if asked; one server at a time, so no two servers share the CPUs.
+  const runSesd = async (label: string, pgUrl: string | undefined): Promise<void> => {
     let schema: PgSchema | undefined;
     let server: (Server & { dataDir: string }) | undefined;
     try {
-      if (run.pg) schema = await createPgSchema(run.pg);
-      server = await startSesd(run.label, schema?.url ?? '', opts.sesdNodeArgs);
+      if (pgUrl) schema = await createPgSchema(pgUrl);
+      server = await startSesd(label, schema?.url ?? '', opts.sesdNodeArgs);
       const row = await benchServer(server, bodies, opts, opts.soakS);
       rows.push(row);
       await server.stop();
@@ -834,15 +837,15 @@ async function main(): Promise<number> {
       const ok = stored >= row.totalAccepted;
       if (!ok) failed = true;
       notes.push(
-        `${run.label}: ${stored} messages in the store after stop, ${row.totalAccepted} answered 200 (warm-up, measurement${row.soak ? ', soak' : ''}) — ${ok ? 'all accepted mail stored' : 'MISSING ACCEPTED MAIL'}`,
+        `${label}: ${stored} messages in the store after stop, ${row.totalAccepted} answered 200 (warm-up, measurement${row.soak ? ', soak' : ''}) — ${ok ? 'all accepted mail stored' : 'MISSING ACCEPTED MAIL'}`,
       );
       if (row.errors > 0 || (server.child.exitCode ?? 0) !== 0) {
         const tail = server.stderrTail().trim();
-        if (tail) notes.push(`${run.label} stderr (tail):\n${tail.split('\n').slice(-10).join('\n')}`);
+        if (tail) notes.push(`${label} stderr (tail):\n${tail.split('\n').slice(-10).join('\n')}`);
       }
     } catch (err) {
       failed = true;
-      rows.push(failedRow(run.label, err));
+      rows.push(failedRow(label, err));
       process.stdout.write('\n');
     } finally {
       await server?.stop();
@@ -852,9 +855,8 @@ async function main(): Promise<number> {
       }
       await schema?.drop().catch((err: unknown) => notes.push(`could not drop schema ${schema?.name}: ${String(err)}`));
     }
-  }
-
-  if (!opts.skipPeer) {
+  };
+  const runPeer = async (): Promise<void> => {
     let peer: Server | undefined;
     try {
       peer = await startPeer();
@@ -866,7 +868,19 @@ async function main(): Promise<number> {
     } finally {
       await peer?.stop();
     }
+  };
+  const plan: (() => Promise<void>)[] = [];
+  if (!opts.skipSesd) plan.push(() => runSesd('sesd (sqlite)', undefined));
+  if (!opts.skipPeer) plan.push(runPeer);
+  if (!opts.skipSesd && opts.postgresUrl) plan.push(() => runSesd('sesd (postgres)', opts.postgresUrl));
+  // SMTP submission: its own sesd, 20 authenticated STARTTLS connections (bench/smtp.ts).
+  if (!opts.skipSesd) plan.push(async () => void rows.push(await benchSmtp({ durationS: opts.durationS, warmupS: opts.warmupS, notes })));
+  for (const step of plan) {
+    if (interrupted) break;
+    await step();
   }
+
+  if (interrupted) return 130;
 
   // ---- report
   out();

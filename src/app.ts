@@ -2,11 +2,16 @@
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { sesv2Handlers } from './api/sesv2/handlers.js';
+import { pinpointHandlers } from './api/pinpoint/handlers.js';
+import { sesHandlers } from './api/ses/handlers.js';
 import { createHttpServer } from './api/http-listener.js';
 import { cachedKeyLookup } from './api/key-lookup.js';
 import { createRouter } from './api/router.js';
 import type { Config } from './config/load-config.js';
 import { createIntake } from './intake/accept.js';
+import { startDelivery, type DeliveryHooks, type DeliveryService } from './delivery/delivery-service.js';
+import { startSmtpListeners, type SmtpListeners } from './smtp/listeners.js';
+import type { TlsMaterial } from './smtp/tls-material.js';
 import { openStore, type Store } from './store/store.js';
 import { registerInspectionRoutes } from './web/inspection-routes.js';
 import { provisionAccessKeys, type ProvisionedKeys } from './domain/provision-access-keys.js';
@@ -16,18 +21,31 @@ import { SendingPolicy } from './domain/sending-policy.js';
 import { createResolver } from './dns/resolver.js';
 import { PeriodicTask } from './periodic-task.js';
 import { registerVerifyRoutes, VERIFY_EMAIL_PATH } from './web/verify-routes.js';
+import { registerUnsubscribeRoutes } from './web/unsubscribe-routes.js';
+import { ContactsService } from './domain/contacts/contacts-service.js';
 
 export interface RunningApp {
   httpUrl: string;
+  /** `smtp://HOST:PORT` (STARTTLS) and `smtps://HOST:PORT` (implicit TLS), unless off. */
+  smtpUrl?: string;
+  smtpsUrl?: string;
+  /** The SMTP listeners' certificate (self-signed when none is configured). */
+  smtpTls?: TlsMaterial;
   identities: IdentitiesService;
   store: Store;
   keys: ProvisionedKeys;
   close(): Promise<void>;
 }
 
-export async function startApp(config: Config, log: Logger = pino({ level: config.logLevel }, pino.destination(2))): Promise<RunningApp> {
+export async function startApp(
+  config: Config,
+  log: Logger = pino({ level: config.logLevel }, pino.destination(2)),
+  hooks: DeliveryHooks = {},
+): Promise<RunningApp> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let http: FastifyInstance | undefined;
+  let smtp: SmtpListeners | undefined;
+  let delivery: DeliveryService | undefined;
   try {
     const keys = await provisionAccessKeys(store.accounts, { list: config.accessKeys, dataDir: config.dataDir });
     const autoVerify = config.identities.autoVerify === 'auto' ? config.delivery.mode === 'capture' : config.identities.autoVerify === 'true';
@@ -35,13 +53,14 @@ export async function startApp(config: Config, log: Logger = pino({ level: confi
       identities: store.identities,
       accountSettings: store.accountSettings,
       suppression: store.suppression,
+      configurationSets: store.configurationSets,
       autoVerify,
     });
-    const intake = createIntake({ messages: store.messages, policy, hostname: config.hostname });
+    const intake = createIntake({ messages: store.messages, policy, templates: store.templates, hostname: config.hostname });
     let baseUrl = '';
     const identities = new IdentitiesService({
       identities: store.identities,
-      dns: createResolver(config.dns.servers),
+      dns: createResolver(config.delivery.dnsServers),
       cnameDomain: config.dkim.cnameDomain,
       autoVerify,
       sendVerificationEmail: async (identity) => {
@@ -49,9 +68,17 @@ export async function startApp(config: Config, log: Logger = pino({ level: confi
         await intake(verificationEmail(identity, { link, hostname: config.hostname }));
       },
     });
+    const sesv2 = sesv2Handlers({ intake, identities, store });
+    const lookupKey = cachedKeyLookup(store.accounts);
     const router = createRouter({
-      handlers: { sesv2: sesv2Handlers({ intake, identities, store }) },
-      lookupKey: cachedKeyLookup(store.accounts),
+      // Pinpoint Email is the early SES v2: same operation names, same handlers.
+      handlers: {
+        sesv2: sesv2,
+        'pinpoint-email': sesv2,
+        ses: sesHandlers({ intake, identities, store }),
+        pinpoint: pinpointHandlers({ intake, store }),
+      },
+      lookupKey,
       defaultRegion: config.region,
       log,
     });
@@ -63,31 +90,70 @@ export async function startApp(config: Config, log: Logger = pino({ level: confi
       health: () => ({ database: store.dialect, deliveryMode: config.delivery.mode }),
     });
     registerVerifyRoutes(http, identities);
+    registerUnsubscribeRoutes(http, {
+      contacts: new ContactsService({ contacts: store.contacts, tags: store.tags }),
+      secret: () => store.contacts.unsubscribeSecret(),
+    });
     await http.listen({ host: config.http.host, port: config.http.port });
     const address = http.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
     const server = http;
     baseUrl = `http://${formatHost(config.http.host)}:${port}`;
+    const smtpListeners = await startSmtpListeners({ config, intake, lookupKey, log });
+    smtp = smtpListeners;
+    if (config.role === 'all') delivery = startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks));
+    const smtpHost = formatHost(config.smtp.host);
     const recheck = new PeriodicTask(config.identities.recheckSeconds * 1000, () =>
       identities.recheckPending(Date.now() - config.identities.recheckSeconds * 1000),
       (err) => log.warn({ err }, 'identity DNS recheck failed'),
     );
     return {
       httpUrl: baseUrl,
+      smtpUrl: smtpListeners.port === undefined ? undefined : `smtp://${smtpHost}:${smtpListeners.port}`,
+      smtpsUrl: smtpListeners.tlsPort === undefined ? undefined : `smtps://${smtpHost}:${smtpListeners.tlsPort}`,
+      smtpTls: smtpListeners.tls,
       store,
       keys,
       identities,
       close: async () => {
         await recheck.stop();
+        await smtpListeners.close();
         await server.close();
+        await delivery?.stop();
         await store.close();
       },
     };
   } catch (err) {
+    await smtp?.close();
     await http?.close();
+    await delivery?.stop();
     await store.close();
     throw err;
   }
+}
+
+/** `sesd start --role worker`: no listeners, only the delivery queue. */
+export async function startWorkerNode(
+  config: Config,
+  log: Logger = pino({ level: config.logLevel }, pino.destination(2)),
+  hooks: DeliveryHooks = {},
+): Promise<{ store: Store; workerId: string; close(): Promise<void> }> {
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const delivery = startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks));
+  return {
+    store,
+    workerId: delivery.workerId,
+    close: async () => {
+      await delivery.stop();
+      await store.close();
+    },
+  };
+}
+
+// Until identities (DKIM keys), configuration sets (MaxDeliverySeconds, TlsPolicy) and the
+// suppression list are wired here, delivery runs with defaults: no signing, no suppression.
+function deliveryHooks(_store: Store, given: DeliveryHooks): DeliveryHooks {
+  return given;
 }
 
 function isLoopback(host: string): boolean {

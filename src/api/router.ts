@@ -114,8 +114,11 @@ function encodeOutput(route: ServiceRoute, operation: string, output: unknown, r
 
 function encodeError(route: ServiceRoute, err: AwsError, requestId: string): WireResponse {
   if (route.protocol === 'query') {
-    const queryError = err.queryCode ? new AwsError(err.queryCode, err.message, err.httpStatus, err.senderFault) : err;
-    return encodeQueryError(queryError, requestId);
+    // Domain errors carry SES v2 names; SES v1 answers with its own code and, where the v1 model
+    // has the error, its status (v1 says 400 where v2 says 404 or 429).
+    const code = err.queryCode ?? err.code;
+    const status = loadModel('ses').errors.get(code)?.httpStatus ?? (err.queryCode && err.httpStatus < 500 ? 400 : err.httpStatus);
+    return encodeQueryError(new AwsError(code, err.message, status, err.senderFault), requestId);
   }
   return encodeRestJsonError(loadModel(route.service), err, requestId);
 }

@@ -4,15 +4,38 @@ import { CONFIG_KEYS, type ConfigKey } from './schema.js';
 
 export interface Config {
   http: { host: string; port: number };
+  smtp: {
+    host: string;
+    port: number | 'off';
+    tlsPort: number | 'off';
+    maxConnections: number;
+    maxConnectionsPerIp: number;
+    /** Seconds. */
+    idleTimeout: number;
+  };
+  /** PEM file paths; both empty means a self-signed pair in the data dir. */
+  tls: { cert: string; key: string };
   dataDir: string;
   databaseUrl: string;
   region: string;
   accessKeys: string;
-  delivery: { mode: 'capture' };
+  delivery: {
+    mode: 'capture' | 'relay' | 'mx';
+    relayUrl: string;
+    /** `host:port,...`; empty: the system's resolvers. */
+    dnsServers: string;
+    mxPort: number;
+    maxConnectionsPerDomain: number;
+    concurrency: number;
+    /** Durations (`5m,10m`); parsed by src/queue/duration.ts. */
+    retrySchedule: string;
+    messageLifetime: string;
+  };
+  queue: { lease: string; pollInterval: string };
+  role: 'all' | 'api' | 'worker';
   hostname: string;
   console: { password: string };
   identities: { autoVerify: 'auto' | 'true' | 'false'; recheckSeconds: number };
-  dns: { servers: string };
   dkim: { cnameDomain: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }

@@ -2,6 +2,7 @@
 // environment variable and a CLI flag; docs/configuration.md and `sesd config --print` come from here.
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { DURATION_LIST_PATTERN, DURATION_PATTERN } from '../queue/duration.js';
 
 export interface ConfigKey {
   /** Dotted path in the config object and in the config file, e.g. `http.port`. */
@@ -16,12 +17,29 @@ export interface ConfigKey {
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
+const portOrOff = z.union([z.literal('off'), port]);
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'http.host', env: 'SESD_HTTP_HOST', flag: '--http-host <host>', schema: z.string().min(1), default: '127.0.0.1',
     description: 'Address the HTTP API (SES v1, SES v2, Pinpoint) listens on. Loopback unless you mean to expose it.' },
   { path: 'http.port', env: 'SESD_HTTP_PORT', flag: '--http-port <port>', schema: port, default: 8005,
     description: 'HTTP API port; 0 picks any free port (the start line tells which).' },
+  { path: 'smtp.host', env: 'SESD_SMTP_HOST', flag: '--smtp-host <host>', schema: z.string().min(1), default: '127.0.0.1',
+    description: 'Address the SMTP interface (both listeners) listens on.' },
+  { path: 'smtp.port', env: 'SESD_SMTP_PORT', flag: '--smtp-port <port>', schema: portOrOff, default: 2587,
+    description: 'SMTP port with STARTTLS (as SES\'s 587/2587); 0 picks any free port, `off` disables it.' },
+  { path: 'smtp.tlsPort', env: 'SESD_SMTPS_PORT', flag: '--smtps-port <port>', schema: portOrOff, default: 2465,
+    description: 'SMTP port with implicit TLS (as SES\'s 465/2465); 0 picks any free port, `off` disables it.' },
+  { path: 'smtp.maxConnections', env: 'SESD_SMTP_MAX_CONNECTIONS', flag: '--smtp-max-connections <n>', schema: z.coerce.number().int().min(1), default: 1000,
+    description: 'Concurrent SMTP connections (both listeners); more are answered `421 Too many concurrent SMTP connections`.' },
+  { path: 'smtp.maxConnectionsPerIp', env: 'SESD_SMTP_MAX_CONNECTIONS_PER_IP', flag: '--smtp-max-connections-per-ip <n>', schema: z.coerce.number().int().min(1), default: 100,
+    description: 'Concurrent SMTP connections from one client address.' },
+  { path: 'smtp.idleTimeout', env: 'SESD_SMTP_IDLE_TIMEOUT', flag: '--smtp-idle-timeout <seconds>', schema: z.coerce.number().positive(), default: 60,
+    description: 'Seconds an SMTP client may stay silent before sesd closes the connection.' },
+  { path: 'tls.cert', env: 'SESD_TLS_CERT', flag: '--tls-cert <file>', schema: z.string(), default: '',
+    description: 'PEM certificate (chain) for the SMTP listeners. Empty: a self-signed one is created in the data dir.' },
+  { path: 'tls.key', env: 'SESD_TLS_KEY', flag: '--tls-key <file>', schema: z.string(), default: '',
+    description: 'PEM private key of tls.cert.' },
   { path: 'dataDir', env: 'SESD_DATA_DIR', flag: '--data-dir <dir>', schema: z.string().min(1), default: './data',
     description: 'Directory for the SQLite database and generated files (first access key, TLS certificates).' },
   { path: 'databaseUrl', env: 'SESD_DATABASE_URL', flag: '--database-url <url>', schema: z.string(), default: '', secret: true,
@@ -30,8 +48,28 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'Default region, used where a request carries none (legacy AWS3-HTTPS auth, the SMTP listeners).' },
   { path: 'accessKeys', env: 'SESD_ACCESS_KEYS', flag: '--access-keys <list>', schema: z.string(), default: '', secret: true,
     description: 'Keys to provision at start: `AKID:SECRET[,ACCOUNT/AKID:SECRET...]`. Without ACCOUNT/ a key belongs to 000000000000.' },
-  { path: 'delivery.mode', env: 'SESD_DELIVERY_MODE', flag: '--delivery-mode <mode>', schema: z.enum(['capture']), default: 'capture',
-    description: 'What happens to accepted mail. `capture`: stored and inspectable, nothing leaves the machine.' },
+  { path: 'delivery.mode', env: 'SESD_DELIVERY_MODE', flag: '--delivery-mode <mode>', schema: z.enum(['capture', 'relay', 'mx']), default: 'capture',
+    description: 'What happens to accepted mail. `capture`: stored and inspectable, nothing leaves the machine. `relay`: sent to the smarthost of `delivery.relayUrl`. `mx`: delivered directly to each recipient domain\'s MX hosts. The mailbox simulator works in every mode.' },
+  { path: 'delivery.relayUrl', env: 'SESD_RELAY_URL', flag: '--relay-url <url>', schema: z.string().regex(/^(smtps?:\/\/.+)?$/), default: '', secret: true,
+    description: 'Smarthost for `relay` mode: `smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://` (TLS from the start). `?requireTLS=true` refuses to send without STARTTLS; `?tls.rejectUnauthorized=false` accepts an unverified certificate.' },
+  { path: 'delivery.dnsServers', env: 'SESD_DNS_SERVERS', flag: '--dns-servers <list>', schema: z.string().regex(/^([^,\s]+(,[^,\s]+)*)?$/), default: '',
+    description: 'DNS servers for MX lookups (`mx` mode) and identity verification, comma-separated `host[:port]` (`[v6addr]:port` for IPv6). Empty: the system\'s resolvers.' },
+  { path: 'delivery.mxPort', env: 'SESD_MX_PORT', flag: '--mx-port <port>', schema: port, default: 25,
+    description: 'Port `mx` mode connects to on the receiving hosts.' },
+  { path: 'delivery.maxConnectionsPerDomain', env: 'SESD_MAX_CONNECTIONS_PER_DOMAIN', flag: '--max-connections-per-domain <n>', schema: z.coerce.number().int().min(1), default: 10,
+    description: 'Concurrent SMTP transactions per destination domain (`mx`), or with the smarthost (`relay`). Connections are reused.' },
+  { path: 'delivery.concurrency', env: 'SESD_DELIVERY_CONCURRENCY', flag: '--delivery-concurrency <n>', schema: z.coerce.number().int().min(1), default: 100,
+    description: 'Recipients a worker process delivers at once.' },
+  { path: 'delivery.retrySchedule', env: 'SESD_RETRY_SCHEDULE', flag: '--retry-schedule <delays>', schema: z.string().regex(DURATION_LIST_PATTERN), default: '5m,10m,20m,40m,1h,2h,4h',
+    description: 'Delays before retrying a deferred recipient (4xx reply, connection or DNS failure), comma-separated, units ms, s, m, h, d; the last repeats until the message lifetime runs out. The default doubles from 5 minutes as Postfix does and caps at 4 hours as ZoneMTA does.' },
+  { path: 'delivery.messageLifetime', env: 'SESD_MESSAGE_LIFETIME', flag: '--message-lifetime <duration>', schema: z.string().regex(DURATION_PATTERN), default: '14h',
+    description: 'How long a message is retried before its remaining recipients bounce (Transient). 14h is SES\'s longest MaxDeliverySeconds; a configuration set\'s MaxDeliverySeconds shortens it.' },
+  { path: 'queue.lease', env: 'SESD_QUEUE_LEASE', flag: '--queue-lease <duration>', schema: z.string().regex(DURATION_PATTERN), default: '10m',
+    description: 'How long a worker holds the recipients it claimed. A crashed worker\'s recipients are delivered by another after this time; keep it above the longest SMTP transaction.' },
+  { path: 'queue.pollInterval', env: 'SESD_QUEUE_POLL_INTERVAL', flag: '--queue-poll-interval <duration>', schema: z.string().regex(DURATION_PATTERN), default: '250ms',
+    description: 'How often an idle worker looks for due recipients.' },
+  { path: 'role', env: 'SESD_ROLE', flag: '--role <role>', schema: z.enum(['all', 'api', 'worker']), default: 'all',
+    description: 'What this process runs: `api` (HTTP, SMTP intake), `worker` (delivery), or `all`. Several processes on one PostgreSQL database share the queue.' },
   { path: 'hostname', env: 'SESD_HOSTNAME', flag: '--hostname <name>', schema: z.string().regex(/^[A-Za-z0-9.-]+$/), default: hostname(),
     description: 'Host name sesd writes into Message-ID headers (and, with real delivery, says in EHLO).' },
   { path: 'console.password', env: 'SESD_CONSOLE_PASSWORD', flag: '--console-password <password>', schema: z.string(), default: '', secret: true,
@@ -40,8 +78,6 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'Local development switch: every sender and recipient counts as verified and new identities are created verified. `auto`: on in capture mode, off otherwise.' },
   { path: 'identities.recheckSeconds', env: 'SESD_IDENTITY_RECHECK_SECONDS', flag: '--identity-recheck-seconds <n>', schema: z.coerce.number().min(0.05), default: 60,
     description: 'How often pending domain identities have their DNS records checked again.' },
-  { path: 'dns.servers', env: 'SESD_DNS_SERVERS', flag: '--dns-servers <list>', schema: z.string(), default: '',
-    description: 'DNS servers (`host:port`, comma-separated) for identity verification and MX lookups. Empty: the system resolver.' },
   { path: 'dkim.cnameDomain', env: 'SESD_DKIM_CNAME_DOMAIN', flag: '--dkim-cname-domain <domain>', schema: z.string().regex(/^[A-Za-z0-9.-]+$/), default: 'dkim.sesd.local',
     description: 'Easy DKIM: the domain the `TOKEN._domainkey.DOMAIN` CNAME records point into (`TOKEN.dkim.sesd.local`), like dkim.amazonses.com. Publishing a TXT record with the public key instead also verifies.' },
   { path: 'logLevel', env: 'SESD_LOG_LEVEL', flag: '--log-level <level>', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info',

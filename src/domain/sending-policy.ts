@@ -7,20 +7,21 @@ import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings } from './account/accoun
 import { AwsError, messageRejected } from './errors.js';
 import { candidateIdentities } from './identities/identities-service.js';
 import type { Scope } from './identities/identity.js';
+import { configurationSetNotFound, type ConfigurationSet } from './configuration-sets/configuration-set.js';
 
 const SIMULATOR_DOMAIN = '@simulator.amazonses.com';
 
 export const isSimulatorAddress = (address: string): boolean => address.toLowerCase().endsWith(SIMULATOR_DOMAIN);
 
 export interface ConfigurationSetLookup {
-  get(scope: Scope, name: string): Promise<{ sendingEnabled: boolean; suppressedReasons?: string[] | null } | undefined>;
+  get(scope: Scope, name: string): Promise<ConfigurationSet | undefined>;
 }
 
 export interface SendingPolicyDeps {
   identities: Pick<IdentitiesRepository, 'getMany'>;
   accountSettings: Pick<AccountSettingsRepository, 'get' | 'recipientsSince'>;
   suppression: Pick<SuppressionRepository, 'getMany'>;
-  configurationSets?: ConfigurationSetLookup;
+  configurationSets: ConfigurationSetLookup;
   /** Local development: every sender and recipient counts as verified. */
   autoVerify: boolean;
   now?: () => number;
@@ -39,9 +40,6 @@ export interface PolicyDecision {
   suppressed: Map<string, SuppressedDestination>;
 }
 
-export const configurationSetNotFound = (name: string): AwsError =>
-  new AwsError('NotFoundException', `Configuration set <${name}> does not exist.`, 404, true, 'ConfigurationSetDoesNotExist');
-
 export class SendingPolicy {
   private readonly now: () => number;
 
@@ -56,11 +54,14 @@ export class SendingPolicy {
     }
     let suppressedReasons: string[] = settings.suppressedReasons;
     if (input.configurationSetName) {
-      const set = await this.configurationSet(input.scope, input.configurationSetName);
-      if (!set.sendingEnabled) {
+      const set = await this.deps.configurationSets.get(input.scope, input.configurationSetName);
+      if (!set) throw configurationSetNotFound(input.configurationSetName);
+      if (!set.options.SendingOptions.SendingEnabled) {
         throw new AwsError('SendingPausedException', `Sending is paused for configuration set ${input.configurationSetName}.`, 400, true, 'ConfigurationSetSendingPausedException');
       }
-      if (set.suppressedReasons) suppressedReasons = set.suppressedReasons;
+      // A configuration set's suppression options, when it has them, replace the account's.
+      const reasons = set.options.SuppressionOptions?.SuppressedReasons;
+      if (reasons) suppressedReasons = reasons;
     }
     if (!this.deps.autoVerify) {
       await this.requireVerified(input.scope, input.senders);
@@ -75,12 +76,6 @@ export class SendingPolicy {
       if (recipient) suppressed.set(recipient, entry);
     }
     return { suppressed };
-  }
-
-  private async configurationSet(scope: Scope, name: string) {
-    const set = this.deps.configurationSets ? await this.deps.configurationSets.get(scope, name) : undefined;
-    if (!set) throw configurationSetNotFound(name);
-    return set;
   }
 
   /** SES lists every address that failed, with the region in upper case. */

@@ -55,6 +55,11 @@ export function sendEvent(mail: Record<string, unknown>): { type: string; payloa
   return { type: 'Send', payload: { eventType: 'Send', mail, send: {} } };
 }
 
+/** A stored template that could not be rendered after SES accepted the message. */
+export function renderingFailureEvent(mail: Record<string, unknown>, failure: { templateName: string; errorMessage: string }): { type: string; payload: unknown } {
+  return { type: 'Rendering Failure', payload: { eventType: 'Rendering Failure', mail, failure } };
+}
+
 export interface BouncedRecipient {
   emailAddress: string;
   action: 'failed';

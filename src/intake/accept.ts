@@ -2,25 +2,36 @@
 // validates, renders, composes MIME once, and persists the message, one delivery row per recipient
 // and the Send event in one (group-committed) transaction; only then does it return the MessageId.
 import { parseAddress, type ParsedAddress } from '../domain/addresses.js';
-import { invalidParameter, notSupported } from '../domain/errors.js';
+import { invalidParameter } from '../domain/errors.js';
 import { messageIdHeader, newMessageId } from '../domain/message-id.js';
 import { MAX_RECIPIENTS_PER_MESSAGE } from '../domain/sending-limits.js';
-import { bounceEvent, mailObject, sendEvent, SUPPRESSED_DIAGNOSTIC } from '../events/mail-object.js';
+import { bounceEvent, mailObject, renderingFailureEvent, sendEvent, SUPPRESSED_DIAGNOSTIC } from '../events/mail-object.js';
 import type { SendingPolicy } from '../domain/sending-policy.js';
 import { composeMessage } from '../mime/compose.js';
 import { headerValue, joinMessage, splitAddressList, splitMessage, type Header } from '../mime/headers.js';
 import type { Destination, MessagesRepository } from '../store/messages-repository.js';
 import type { SuppressedDestination } from '../store/suppression-repository.js';
-import { parseTemplateData, substitute } from './inline-template.js';
-import type { Accepted, SendRequest, SimpleContent } from './send-request.js';
+import { substitute } from './inline-template.js';
+import type { Accepted, SendRequest, SimpleContent, TemplateContent } from './send-request.js';
+import { renderTemplate, TemplateRenderingError } from '../domain/templates/render.js';
+import { parseRenderingData } from '../domain/templates/templates-service.js';
+import { templateNotFound } from '../domain/templates/email-template.js';
+import { parseResourceArn } from '../domain/tags/tags.js';
+import type { Scope } from '../domain/identities/identity.js';
 
 export interface IntakeDeps {
   messages: MessagesRepository;
   /** Verified senders, sandbox, quotas, suppression; not applied to sesd's own (system) mail. */
   policy: SendingPolicy;
+  /** Stored templates (SendEmail Template.TemplateName, SendTemplatedEmail). */
+  templates: TemplateLookup;
   /** Host part of the Message-ID header sesd writes. */
   hostname: string;
   now?: () => Date;
+}
+
+export interface TemplateLookup {
+  get(scope: Scope, name: string): Promise<{ content: { subject?: string; text?: string; html?: string } } | undefined>;
 }
 
 export type Intake = (req: SendRequest) => Promise<Accepted>;
@@ -32,15 +43,18 @@ export function createIntake(deps: IntakeDeps): Intake {
     const messageId = newMessageId(acceptedAt.getTime());
     const msgIdHeader = messageIdHeader(messageId, deps.hostname);
 
+    const scope = { accountId: req.accountId, region: req.region };
+    const rendered = req.content.kind === 'template' ? await renderTemplateContent(req.content, scope, deps.templates) : undefined;
+    // A template that fails to render is still accepted (SES has answered with a MessageId) and
+    // then not delivered: a Rendering Failure event in place of Send, no delivery rows.
+    const failure = rendered && 'failure' in rendered ? rendered.failure : undefined;
+    const content = rendered ? ('content' in rendered ? rendered.content : emptyContent(req)) : (req.content as SimpleContent);
     const { raw, from, envelopeRecipients, headers, subject, destination } =
-      req.content.kind === 'raw'
-        ? prepareRaw(req, req.content.data, msgIdHeader, acceptedAt)
-        : await prepareComposed(req, msgIdHeader, acceptedAt);
+      req.content.kind === 'raw' ? prepareRaw(req, req.content.data, msgIdHeader, acceptedAt) : await prepareComposed(req, content, msgIdHeader, acceptedAt);
 
     if (raw.length > req.maxMessageBytes) {
       throw invalidParameter(`Message length is more than ${req.maxMessageBytes} bytes long: '${raw.length}'.`);
     }
-    const scope = { accountId: req.accountId, region: req.region };
     const { suppressed } = req.system
       ? { suppressed: new Map<string, SuppressedDestination>() }
       : await deps.policy.check({
@@ -72,10 +86,12 @@ export function createIntake(deps: IntakeDeps): Intake {
       destination,
       configurationSet: req.configurationSetName ?? null,
       tags: req.tags ?? [],
-      raw,
+      raw: failure ? Buffer.alloc(0) : raw,
       createdAt: acceptedAt.getTime(),
-      recipients: envelopeRecipients.map((address) => ({ address, status: suppressed.has(address) ? 'suppressed' : 'queued' })),
-      events: [sendEvent(mail), ...suppressionBounces(mail, [...suppressed.keys()], acceptedAt, messageId, deps.hostname)],
+      recipients: failure ? [] : envelopeRecipients.map((address) => ({ address, status: suppressed.has(address) ? 'suppressed' : 'queued' })),
+      events: failure
+        ? [renderingFailureEvent(mail, failure)]
+        : [sendEvent(mail), ...suppressionBounces(mail, [...suppressed.keys()], acceptedAt, messageId, deps.hostname)],
     });
     return { messageId };
   };
@@ -91,8 +107,7 @@ interface Prepared {
   destination: Destination;
 }
 
-async function prepareComposed(req: SendRequest, msgIdHeader: string, date: Date): Promise<Prepared> {
-  const content = req.content.kind === 'template' ? renderInlineTemplate(req.content) : (req.content as SimpleContent);
+async function prepareComposed(req: SendRequest, content: SimpleContent, msgIdHeader: string, date: Date): Promise<Prepared> {
   if (!req.from) throw invalidParameter("Missing required header 'From'.");
   const from = parseAddress(req.from);
   const to = (req.destination?.ToAddresses ?? []).map(parseAddress);
@@ -120,20 +135,39 @@ async function prepareComposed(req: SendRequest, msgIdHeader: string, date: Date
   return { raw, from, envelopeRecipients: recipients, headers: splitMessage(raw).headers, subject: content.subject, destination };
 }
 
-function renderInlineTemplate(content: Extract<SendRequest['content'], { kind: 'template' }>): SimpleContent {
-  if (!content.inline) {
-    throw notSupported('stored templates (Template.TemplateName / TemplateArn) yet; use Template.TemplateContent');
+const emptyContent = (req: SendRequest): SimpleContent => ({
+  kind: 'simple',
+  subject: '',
+  text: '',
+  headers: req.content.kind === 'template' ? req.content.headers : [],
+  attachments: [],
+});
+
+type Rendered = { content: SimpleContent } | { failure: { templateName: string; errorMessage: string } };
+
+/**
+ * Inline TemplateContent: simple substitution. A stored template: Handlebars, as SES renders it; a
+ * render failure does not refuse the call (SES has accepted it) but becomes a Rendering Failure event.
+ */
+async function renderTemplateContent(content: TemplateContent, scope: Scope, templates: TemplateLookup): Promise<Rendered> {
+  const data = parseRenderingData(content.templateData);
+  const asSimple = (r: { subject?: string; text?: string; html?: string }): Rendered => ({
+    content: { kind: 'simple', subject: r.subject ?? '', text: r.text || undefined, html: r.html || undefined, headers: content.headers, attachments: [] },
+  });
+  if (content.inline) {
+    const { subject, text, html } = content.inline;
+    return asSimple({ subject: substitute(subject ?? '', data), text: text === undefined ? undefined : substitute(text, data), html: html === undefined ? undefined : substitute(html, data) });
   }
-  const data = parseTemplateData(content.templateData);
-  const { subject, text, html } = content.inline;
-  return {
-    kind: 'simple',
-    subject: substitute(subject ?? '', data),
-    text: text === undefined ? undefined : substitute(text, data),
-    html: html === undefined ? undefined : substitute(html, data),
-    headers: content.headers,
-    attachments: [],
-  };
+  const name = content.templateName ?? (content.templateArn ? parseResourceArn(scope, content.templateArn).name : undefined);
+  if (!name) throw invalidParameter('Template must name a TemplateName, a TemplateArn or TemplateContent.');
+  const template = await templates.get(scope, name);
+  if (!template) throw templateNotFound(name);
+  try {
+    return asSimple(renderTemplate(template.content, data));
+  } catch (err) {
+    if (err instanceof TemplateRenderingError) return { failure: { templateName: name, errorMessage: err.message } };
+    throw err;
+  }
 }
 
 function prepareRaw(req: SendRequest, data: Buffer, msgIdHeader: string, date: Date): Prepared {

@@ -1,20 +1,5 @@
 // Inline TemplateContent supports simple substitution only, as SES documents: `{{name}}` and
 // `{{a.b}}` are replaced by values from TemplateData; nothing else (no #if, #each, partials).
-import { invalidParameter } from '../domain/errors.js';
-
-export function parseTemplateData(data: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data);
-  } catch {
-    throw invalidParameter('Invalid TemplateData: the value must be a JSON object.');
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw invalidParameter('Invalid TemplateData: the value must be a JSON object.');
-  }
-  return parsed as Record<string, unknown>;
-}
-
 export function substitute(template: string, data: Record<string, unknown>): string {
   return template.replace(/\{\{\s*([A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*)\s*\}\}/g, (_, path: string) => {
     let value: unknown = data;

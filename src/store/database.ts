@@ -3,11 +3,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, sql, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import * as initial from './migrations/001-initial.js';
 import * as sesResources from './migrations/002-ses-resources.js';
+import * as identityNotifications from './migrations/005-identity-notifications.js';
+import * as delivery from './migrations/003-delivery.js';
+import * as sesConfig from './migrations/004-ses-config.js';
+import * as pinpoint from './migrations/006-pinpoint.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -22,6 +26,10 @@ export interface OpenedDatabase {
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
   '001-initial': initial,
   '002-ses-resources': sesResources,
+  '005-identity-notifications': identityNotifications,
+  '003-delivery': delivery,
+  '004-ses-config': sesConfig,
+  '006-pinpoint': pinpoint,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
@@ -67,7 +75,11 @@ async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {
       ),
   };
   // Kysely's migrator takes a lock (a row lock on PostgreSQL), so several nodes may start at once.
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  // On PostgreSQL its bookkeeping tables must live in the schema sesd uses (search_path), or it
+  // finds another schema's tables and skips creating its own.
+  const migrationTableSchema =
+    dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const { error, results } = await new Migrator({ db, provider, migrationTableSchema }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);

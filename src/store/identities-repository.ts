@@ -121,6 +121,7 @@ function toRow(i: Identity): IdentitiesTable {
     created_at: i.createdAt,
     verified_at: i.verifiedAt,
     checked_at: i.checkedAt,
+    notifications: JSON.stringify(i.notifications),
   };
 }
 
@@ -148,5 +149,6 @@ function fromRow(r: Selectable<IdentitiesTable>): Identity {
     createdAt: Number(r.created_at),
     verifiedAt: r.verified_at === null ? null : Number(r.verified_at),
     checkedAt: r.checked_at === null ? null : Number(r.checked_at),
+    notifications: JSON.parse(r.notifications) as Identity['notifications'],
   };
 }

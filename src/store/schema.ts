@@ -87,6 +87,8 @@ export interface IdentitiesTable {
   created_at: number;
   verified_at: number | null;
   checked_at: number | null;
+  /** JSON IdentityNotifications */
+  notifications: string;
 }
 
 export interface IdentityPoliciesTable {
@@ -219,4 +221,88 @@ export interface Database {
   contacts: ContactsTable;
   resource_tags: ResourceTagsTable;
   settings: SettingsTable;
+}
+
+// Amazon Pinpoint (migration 006). Declaration merging adds these tables to `Database`.
+
+export interface PinpointAppsTable {
+  account_id: string;
+  region: string;
+  /** 32 hex characters, as Pinpoint's application ids. */
+  id: string;
+  name: string;
+  /** JSON {key: value} */
+  tags: string;
+  /** JSON of the last UpdateApplicationSettings input */
+  settings: string;
+  settings_updated_at: number;
+  created_at: number;
+}
+
+export interface PinpointEmailChannelsTable {
+  account_id: string;
+  region: string;
+  application_id: string;
+  from_address: string;
+  /** ARN of the SES identity the channel sends as. */
+  identity: string;
+  configuration_set: string | null;
+  role_arn: string | null;
+  orchestration_sending_role_arn: string | null;
+  enabled: Flag;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PinpointEndpointsTable {
+  account_id: string;
+  region: string;
+  application_id: string;
+  id: string;
+  channel_type: string;
+  address: string;
+  /** ACTIVE | INACTIVE */
+  endpoint_status: string;
+  /** ALL | NONE */
+  opt_out: string;
+  user_id: string | null;
+  /** JSON EndpointProfile (domain/pinpoint/endpoint): attributes, demographic, location, metrics, user attributes */
+  profile: string;
+  cohort_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PinpointTemplatesTable {
+  account_id: string;
+  region: string;
+  name: string;
+  /** EMAIL (the only type sesd keeps) */
+  type: string;
+  active_version: number;
+  latest_version: number;
+  /** JSON {key: value} */
+  tags: string;
+  created_at: number;
+}
+
+export interface PinpointTemplateVersionsTable {
+  account_id: string;
+  region: string;
+  name: string;
+  type: string;
+  version: number;
+  /** JSON EmailTemplateContent (domain/pinpoint/template) */
+  content: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface Database {
+  pinpoint_apps: PinpointAppsTable;
+  pinpoint_email_channels: PinpointEmailChannelsTable;
+  pinpoint_endpoints: PinpointEndpointsTable;
+  pinpoint_templates: PinpointTemplatesTable;
+  pinpoint_template_versions: PinpointTemplateVersionsTable;
 }

@@ -5,7 +5,15 @@ import { MessagesRepository } from './messages-repository.js';
 import { IdentitiesRepository } from './identities-repository.js';
 import { SuppressionRepository } from './suppression-repository.js';
 import { AccountSettingsRepository } from './account-settings-repository.js';
+import { SendStatisticsRepository } from './send-statistics-repository.js';
 import { DeliveriesRepository } from './deliveries-repository.js';
+import { CustomVerificationTemplatesRepository, TemplatesRepository } from './templates-repository.js';
+import { ConfigurationSetsRepository } from './configuration-sets-repository.js';
+import { ContactsRepository } from './contacts-repository.js';
+import { TagsRepository } from './tags-repository.js';
+import { PinpointAppsRepository } from './pinpoint-apps-repository.js';
+import { PinpointEndpointsRepository } from './pinpoint-endpoints-repository.js';
+import { PinpointTemplatesRepository } from './pinpoint-templates-repository.js';
 
 export interface Store {
   dialect: Dialect;
@@ -15,7 +23,16 @@ export interface Store {
   identities: IdentitiesRepository;
   suppression: SuppressionRepository;
   accountSettings: AccountSettingsRepository;
+  sendStatistics: SendStatisticsRepository;
   deliveries: DeliveriesRepository;
+  templates: TemplatesRepository;
+  customVerificationTemplates: CustomVerificationTemplatesRepository;
+  configurationSets: ConfigurationSetsRepository;
+  contacts: ContactsRepository;
+  tags: TagsRepository;
+  pinpointApps: PinpointAppsRepository;
+  pinpointEndpoints: PinpointEndpointsRepository;
+  pinpointTemplates: PinpointTemplatesRepository;
   close(): Promise<void>;
 }
 
@@ -29,7 +46,16 @@ export async function openStore(opts: { databaseUrl: string; dataDir: string }):
     identities: new IdentitiesRepository(opened.db),
     suppression: new SuppressionRepository(opened.db),
     accountSettings: new AccountSettingsRepository(opened.db),
+    sendStatistics: new SendStatisticsRepository(opened.db),
     deliveries: new DeliveriesRepository(opened.db, opened.dialect),
+    templates: new TemplatesRepository(opened.db),
+    customVerificationTemplates: new CustomVerificationTemplatesRepository(opened.db),
+    configurationSets: new ConfigurationSetsRepository(opened.db),
+    contacts: new ContactsRepository(opened.db),
+    tags: new TagsRepository(opened.db),
+    pinpointApps: new PinpointAppsRepository(opened.db),
+    pinpointEndpoints: new PinpointEndpointsRepository(opened.db),
+    pinpointTemplates: new PinpointTemplatesRepository(opened.db),
     close: opened.close,
   };
 }

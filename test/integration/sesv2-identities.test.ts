@@ -26,6 +26,7 @@ import {
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
+import { DEFAULT_ACCOUNT_SETTINGS } from '../../src/domain/account/account-settings.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { capturedMessages, sesv2Client, startSesd } from '../support/sesd.js';
 import { startZoneDnsServer, type ZoneDnsServer } from '../support/zone-dns-server.js';
@@ -193,7 +194,7 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
 
   it('throttles over the per-second and daily quotas, and keeps sandbox accounts to verified recipients', async () => {
     const scope = { accountId: '000000000000', region: 'us-west-2' };
-    const settings = (await app.store.accountSettings.get(scope))!;
+    const settings = (await app.store.accountSettings.get(scope)) ?? DEFAULT_ACCOUNT_SETTINGS;
     await app.store.accountSettings.put(scope, { ...settings, max24HourSend: 1 });
     expect(await failure(ses.send(new SendEmailCommand(send('anyone@example.org'))))).toEqual({ name: 'TooManyRequestsException', message: 'Daily message quota exceeded.', status: 429 });
     await app.store.accountSettings.put(scope, { ...settings, maxSendRate: 0 });

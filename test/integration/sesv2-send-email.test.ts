@@ -1,6 +1,6 @@
 // SES v2 SendEmail end to end: the real SDK client over a real socket, read back through /_aws/ses,
 // on every database.
-import { CreateDedicatedIpPoolCommand, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { CreateDedicatedIpPoolCommand, CreateEmailTemplateCommand, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
@@ -80,7 +80,7 @@ describe.each(DIALECTS)('SES v2 SendEmail (%s)', (dialect) => {
       recipients: { recipient: string; status: string }[];
     };
     expect(events.recipients.map((r) => r.recipient)).toEqual(['a@example.net', 'b@example.net', 'c@example.net', 'hidden@example.net']);
-    expect(events.events).toHaveLength(1);
+    // Send is written with the message; delivery events follow once the queue has handled it.
     expect(events.events[0]!.type).toBe('Send');
     expect(events.events[0]!.payload.mail.tags).toMatchObject({
       campaign: ['launch'],
@@ -135,6 +135,40 @@ describe.each(DIALECTS)('SES v2 SendEmail (%s)', (dialect) => {
     });
     const [m] = await capturedMessages(app, `?id=${id}`);
     expect(m).toMatchObject({ Subject: 'Hi Ana', Body: { text_part: 'Your code is 42.', html_part: '<p>Ana</p>' } });
+  });
+
+  it('renders a stored template with Handlebars, and turns a render failure into a Rendering Failure event', async () => {
+    const ses = sesv2Client(app);
+    await ses.send(
+      new CreateEmailTemplateCommand({
+        TemplateName: 'welcome',
+        TemplateContent: { Subject: 'Welcome {{user.name}}', Text: '{{#each items}}[{{this}}]{{/each}}{{#if vip}} VIP{{/if}}', Html: '<b>{{user.name}}</b>' },
+      }),
+    );
+    const id = await send({
+      FromEmailAddress: 'tmpl@example.com',
+      Destination: { ToAddresses: ['t@example.net'] },
+      Content: { Template: { TemplateName: 'welcome', TemplateData: JSON.stringify({ user: { name: 'Ana & Bo' }, items: [1, 2], vip: true }) } },
+    });
+    const [m] = await capturedMessages(app, `?id=${id}`);
+    // No HTML escaping, as in SES.
+    expect(m).toMatchObject({ Subject: 'Welcome Ana & Bo', Body: { text_part: '[1][2] VIP', html_part: '<b>Ana & Bo</b>' } });
+
+    const failed = await send({ FromEmailAddress: 'tmpl@example.com', Destination: { ToAddresses: ['t@example.net'] }, Content: { Template: { TemplateName: 'welcome', TemplateData: '{}' } } });
+    const events = (await (await fetch(`${app.httpUrl}/_sesd/messages/${failed}/events`)).json()) as { events: { type: string; payload: { failure: unknown } }[]; recipients: unknown[] };
+    expect(events.recipients).toEqual([]);
+    expect(events.events).toEqual([
+      expect.objectContaining({ type: 'Rendering Failure', payload: expect.objectContaining({ failure: { templateName: 'welcome', errorMessage: expect.stringContaining('user') } }) }),
+    ]);
+
+    expect(await rejection({ FromEmailAddress: 'tmpl@example.com', Destination: { ToAddresses: ['t@example.net'] }, Content: { Template: { TemplateName: 'nope', TemplateData: '{}' } } })).toMatchObject({
+      name: 'NotFoundException',
+      status: 404,
+    });
+  });
+
+  it('refuses a send naming a configuration set that does not exist', async () => {
+    expect(await rejection(simple({ ConfigurationSetName: 'missing-set' }))).toEqual({ name: 'NotFoundException', message: 'Configuration set <missing-set> does not exist.', status: 404 });
   });
 
   it('filters captured mail by sender with ?email=', async () => {

@@ -1,4 +1,6 @@
 // Starts a real sesd (HTTP on 127.0.0.1, port 0) for integration tests and gives SDK clients for it.
+import { SESClient } from '@aws-sdk/client-ses';
+import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { pino } from 'pino';
 import { startApp, type RunningApp } from '../../src/app.js';
@@ -12,6 +14,9 @@ export async function startSesd(db: TestDatabase, env: Record<string, string> = 
   const config = loadConfig({
     env: {
       SESD_HTTP_PORT: '0',
+      // Any free ports, so test files running at once (and a developer's own sesd) never collide.
+      SESD_SMTP_PORT: '0',
+      SESD_SMTPS_PORT: '0',
       SESD_DATA_DIR: db.dataDir,
       SESD_DATABASE_URL: db.databaseUrl,
       SESD_HOSTNAME: 'sesd.test',
@@ -24,6 +29,10 @@ export async function startSesd(db: TestDatabase, env: Record<string, string> = 
 
 export function sesv2Client(app: RunningApp, credentials: { accessKeyId: string; secretAccessKey: string } = TEST_KEY, region = 'us-west-2'): SESv2Client {
   return new SESv2Client({ endpoint: app.httpUrl, region, credentials, maxAttempts: 1 });
+}
+
+export function pinpointClient(app: RunningApp, credentials: { accessKeyId: string; secretAccessKey: string } = TEST_KEY, region = 'us-west-2'): PinpointClient {
+  return new PinpointClient({ endpoint: app.httpUrl, region, credentials, maxAttempts: 1 });
 }
 
 export interface LocalStackMessage {
@@ -42,4 +51,19 @@ export async function capturedMessages(app: RunningApp, query = ''): Promise<Loc
   const res = await fetch(`${app.httpUrl}/_aws/ses${query}`);
   if (res.status !== 200) throw new Error(`/_aws/ses answered ${res.status}`);
   return ((await res.json()) as { messages: LocalStackMessage[] }).messages;
+}
+
+/** How an SDK call was refused: the error name, message and HTTP status. Fails the test if it succeeded. */
+export async function awsFailure(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
+  try {
+    await promise;
+  } catch (err) {
+    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
+  }
+  throw new Error('expected the request to be refused');
+}
+
+export function sesClient(app: RunningApp, credentials: { accessKeyId: string; secretAccessKey: string } = TEST_KEY, region = 'us-west-2'): SESClient {
+  return new SESClient({ endpoint: app.httpUrl, region, credentials, maxAttempts: 1 });
 }

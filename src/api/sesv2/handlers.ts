@@ -9,6 +9,10 @@ import { messageInsightsHandlers } from './message-insights.js';
 import { sendEmailHandler } from './send-email.js';
 import { sendBulkEmailHandler } from './send-bulk-email.js';
 import { suppressionHandlers } from './suppression.js';
+import { templateHandlers } from './templates.js';
+import { configurationSetHandlers } from './configuration-sets.js';
+import { contactListHandlers } from './contact-lists.js';
+import { tagHandlers } from './tags.js';
 
 export interface Sesv2Deps {
   intake: Intake;
@@ -24,5 +28,9 @@ export function sesv2Handlers(deps: Sesv2Deps): HandlerTable {
     ...suppressionHandlers({ suppression: deps.store.suppression }),
     ...accountHandlers({ accountSettings: deps.store.accountSettings }),
     ...messageInsightsHandlers({ messages: deps.store.messages }),
+    ...templateHandlers(deps.store),
+    ...configurationSetHandlers(deps.store),
+    ...contactListHandlers(deps.store),
+    ...tagHandlers(deps.store),
   };
 }

@@ -3,7 +3,7 @@
 import { AwsError, invalidParameter } from '../../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V2 } from '../../domain/sending-limits.js';
 import type { Intake } from '../../intake/accept.js';
-import { parseTemplateData } from '../../intake/inline-template.js';
+import { parseRenderingData } from '../../domain/templates/templates-service.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
 import type { RequestContext } from '../context.js';
 import { templateContent } from './send-email.js';
@@ -16,12 +16,12 @@ export function sendBulkEmailHandler(intake: Intake) {
     const template = input.DefaultContent.Template;
     if (!template) throw invalidParameter('DefaultContent must contain a Template.');
     if (input.BulkEmailEntries.length > MAX_BULK_ENTRIES) throw invalidParameter(`The number of BulkEmailEntries exceeds the limit of ${MAX_BULK_ENTRIES}.`);
-    const defaults = parseTemplateData(template.TemplateData ?? '{}');
+    const defaults = parseRenderingData(template.TemplateData ?? '{}');
     const results: T.BulkEmailEntryResult[] = [];
     for (const entry of input.BulkEmailEntries) {
       try {
         const replacement = entry.ReplacementEmailContent?.ReplacementTemplate?.ReplacementTemplateData;
-        const data = replacement === undefined ? defaults : { ...defaults, ...parseTemplateData(replacement) };
+        const data = replacement === undefined ? defaults : { ...defaults, ...parseRenderingData(replacement) };
         const content = templateContent({ ...template, Headers: [...(template.Headers ?? []), ...(entry.ReplacementHeaders ?? [])] }, JSON.stringify(data));
         const { messageId } = await intake({
           accountId: ctx.accountId,

@@ -33,3 +33,13 @@ function publishedKey(record: string): string | undefined {
   const p = /(?:^|;)\s*p=([^;]*)/.exec(record);
   return p?.[1]?.replace(/\s+/g, '');
 }
+
+/** SES v1 domain verification: the token in a TXT record at `_amazonses.DOMAIN`. */
+export async function checkVerificationTxt(identity: Identity, dns: DnsLookup): Promise<VerificationStatus> {
+  try {
+    const txt = await dns.resolveTxt(`_amazonses.${identity.identity}`);
+    return txt.some((parts) => parts.join('') === identity.verificationToken) ? 'SUCCESS' : 'PENDING';
+  } catch (err) {
+    return ABSENT.has((err as NodeJS.ErrnoException).code ?? '') ? 'PENDING' : 'TEMPORARY_FAILURE';
+  }
+}

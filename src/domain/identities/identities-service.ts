@@ -6,8 +6,8 @@ import type { IdentitiesRepository } from '../../store/identities-repository.js'
 import { AwsError, invalidParameter } from '../errors.js';
 import { parseAddress } from '../addresses.js';
 import { generateEasyDkimKey, importByodkimKey, newDkimTokens } from './dkim-keys.js';
-import { checkDkimRecords, type DnsLookup } from './dns-check.js';
-import { normaliseIdentity, type Identity, type Scope } from './identity.js';
+import { checkDkimRecords, checkVerificationTxt, type DnsLookup } from './dns-check.js';
+import { normaliseIdentity, type Identity, type Scope, type VerificationStatus } from './identity.js';
 
 export interface IdentitiesServiceDeps {
   identities: IdentitiesRepository;
@@ -35,7 +35,15 @@ export class IdentitiesService {
 
   async create(
     scope: Scope,
-    input: { identity: string; tags?: { Key: string; Value: string }[]; configurationSet?: string; byodkim?: { selector: string; privateKey: string }; keyLength?: 'RSA_1024_BIT' | 'RSA_2048_BIT' },
+    input: {
+      identity: string;
+      tags?: { Key: string; Value: string }[];
+      configurationSet?: string;
+      byodkim?: { selector: string; privateKey: string };
+      keyLength?: 'RSA_1024_BIT' | 'RSA_2048_BIT';
+      /** SES v2 sets up Easy DKIM for every new domain; SES v1's VerifyDomainIdentity does not. */
+      easyDkim?: boolean;
+    },
   ): Promise<Identity> {
     const { identity, type } = normaliseIdentity(input.identity.trim());
     validateIdentityName(identity, type);
@@ -54,8 +62,9 @@ export class IdentitiesService {
       createdAt: this.now(),
       verifiedAt: verified ? this.now() : null,
       checkedAt: null,
+      notifications: {},
     };
-    if (type === 'DOMAIN') base.dkim = await newDkimState(input, verified);
+    if (type === 'DOMAIN' && (input.easyDkim ?? true)) base.dkim = await newDkimState(input, verified);
     if (!(await this.deps.identities.create(base))) {
       throw new AwsError('AlreadyExistsException', `Email identity ${identity} already exists.`, 400, true, 'AlreadyExists');
     }
@@ -113,6 +122,18 @@ export class IdentitiesService {
     });
   }
 
+  /** SES v1 VerifyDomainDkim: Easy DKIM for a domain, created (as v1 does) when it is new. */
+  async enableEasyDkim(scope: Scope, domain: string): Promise<Identity> {
+    const name = normaliseIdentity(domain).identity;
+    const existing = await this.deps.identities.get(scope, name);
+    if (!existing) return this.create(scope, { identity: name });
+    if (existing.dkim.tokens.length > 0) return existing;
+    return this.update(scope, name, async (identity) => {
+      identity.dkim = await newDkimState({}, this.deps.autoVerify);
+      identity.checkedAt = null;
+    });
+  }
+
   async verifyEmailToken(token: string): Promise<Identity | undefined> {
     const identity = await this.deps.identities.findByVerificationToken(token);
     if (!identity) return undefined;
@@ -123,13 +144,19 @@ export class IdentitiesService {
   /** Checks the DNS records of pending domain identities; run periodically. Returns how many were checked. */
   async recheckPending(checkedBefore: number, limit = 100): Promise<number> {
     const pending = await this.deps.identities.pending(checkedBefore, limit);
+    const expire = (identity: Identity, status: VerificationStatus): VerificationStatus =>
+      status !== 'SUCCESS' && this.now() - identity.createdAt > VERIFICATION_WINDOW_MS ? 'FAILED' : status;
     for (const identity of pending) {
-      const status = await checkDkimRecords(identity, this.deps.dns, this.deps.cnameDomain);
-      const expired = status !== 'SUCCESS' && this.now() - identity.createdAt > VERIFICATION_WINDOW_MS;
-      identity.dkim.status = expired ? 'FAILED' : status;
-      identity.verificationStatus = identity.dkim.status;
+      if (identity.dkim.tokens.length > 0 && identity.dkim.status !== 'SUCCESS') {
+        identity.dkim.status = expire(identity, await checkDkimRecords(identity, this.deps.dns, this.deps.cnameDomain));
+      }
+      // A domain is verified by its DKIM records (SES v2) or by the `_amazonses` TXT token (SES v1).
+      if (identity.verificationStatus !== 'SUCCESS') {
+        const txt = identity.dkim.status === 'SUCCESS' ? 'SUCCESS' : await checkVerificationTxt(identity, this.deps.dns);
+        identity.verificationStatus = expire(identity, txt);
+        if (txt === 'SUCCESS') identity.verifiedAt = this.now();
+      }
       identity.checkedAt = this.now();
-      if (status === 'SUCCESS') identity.verifiedAt = this.now();
       await this.deps.identities.update(identity);
     }
     return pending.length;

@@ -33,6 +33,17 @@ export interface Identity extends Scope {
   createdAt: number;
   verifiedAt: number | null;
   checkedAt: number | null;
+  notifications: IdentityNotifications;
+}
+
+/** Where SES v1 publishes an identity's bounce, complaint and delivery notifications (SNS topic ARNs). */
+export interface IdentityNotifications {
+  bounceTopic?: string;
+  complaintTopic?: string;
+  deliveryTopic?: string;
+  headersInBounce?: boolean;
+  headersInComplaint?: boolean;
+  headersInDelivery?: boolean;
 }
 
 export const identityArn = (scope: Scope, identity: string): string => `arn:aws:ses:${scope.region}:${scope.accountId}:identity/${identity}`;

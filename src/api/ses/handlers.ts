@@ -1,0 +1,23 @@
+// The SES v1 (Query API) actions sesd implements. An action missing here answers "not supported"
+// in the v1 error shape; receipt rules (inbound mail) are among them.
+import type { IdentitiesService } from '../../domain/identities/identities-service.js';
+import type { Intake } from '../../intake/accept.js';
+import type { Store } from '../../store/store.js';
+import type { HandlerTable } from '../context.js';
+import { accountHandlers } from './account.js';
+import { identityHandlers } from './identities.js';
+import { sendingHandlers } from './sending.js';
+
+export interface SesDeps {
+  intake: Intake;
+  identities: IdentitiesService;
+  store: Store;
+}
+
+export function sesHandlers(deps: SesDeps): HandlerTable {
+  return {
+    ...sendingHandlers(deps.intake),
+    ...identityHandlers({ identities: deps.identities, repository: deps.store.identities }),
+    ...accountHandlers({ accountSettings: deps.store.accountSettings, statistics: deps.store.sendStatistics }),
+  };
+}

@@ -1,0 +1,200 @@
+// SES v1 identity actions, on the same IdentitiesService as SES v2. v1 spells statuses in
+// CamelCase (`Success`) where v2 uses upper case (`SUCCESS`).
+import type { IdentitiesService } from '../../domain/identities/identities-service.js';
+import { normaliseIdentity, type Identity, type Scope, type VerificationStatus } from '../../domain/identities/identity.js';
+import { AwsError, invalidParameter } from '../../domain/errors.js';
+import type { IdentitiesRepository } from '../../store/identities-repository.js';
+import type * as T from '../../protocol/models/types/ses.js';
+import { decodeNextToken, encodeNextToken, pageSize } from '../sesv2/paging.js';
+import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
+
+const scopeOf = (ctx: RequestContext): Scope => ({ accountId: ctx.accountId, region: ctx.region });
+
+const V1_STATUS: Record<VerificationStatus, T.VerificationStatus> = {
+  PENDING: 'Pending',
+  SUCCESS: 'Success',
+  FAILED: 'Failed',
+  TEMPORARY_FAILURE: 'TemporaryFailure',
+  NOT_STARTED: 'NotStarted',
+};
+
+export function identityHandlers(deps: { identities: IdentitiesService; repository: IdentitiesRepository }): HandlerTable {
+  const { identities, repository } = deps;
+
+  /** v1 creates the identity if needed and (re)starts verification, where v2 refuses duplicates. */
+  const verify = async (scope: Scope, name: string, easyDkim: boolean): Promise<Identity> => {
+    const existing = await repository.get(scope, normaliseIdentity(name).identity);
+    return existing ?? identities.create(scope, { identity: name, easyDkim });
+  };
+
+  /** The stored identities among `names`, keyed as the caller spelled them (unknown ones are left out, as in v1). */
+  const lookup = async (scope: Scope, names: string[]): Promise<[string, Identity][]> => {
+    if (names.length > 100) throw invalidParameter('You can request attributes for at most 100 identities at a time.');
+    const found = await repository.getMany(scope, names.map((n) => normaliseIdentity(n).identity));
+    const byName = new Map(found.map((i) => [i.identity, i]));
+    return names.flatMap((n) => {
+      const identity = byName.get(normaliseIdentity(n).identity);
+      return identity ? [[n, identity] as [string, Identity]] : [];
+    });
+  };
+
+  const deleteIdentity = async (scope: Scope, name: string) => {
+    // DeleteIdentity succeeds for an identity that does not exist.
+    await repository.delete(scope, normaliseIdentity(name).identity);
+    return {};
+  };
+
+  return {
+    VerifyEmailIdentity: typedHandler(async (ctx, input: T.VerifyEmailIdentityRequest) => {
+      await verify(scopeOf(ctx), input.EmailAddress, false);
+      return {};
+    }),
+    VerifyEmailAddress: typedHandler(async (ctx, input: T.VerifyEmailAddressRequest) => {
+      await verify(scopeOf(ctx), input.EmailAddress, false);
+      return {};
+    }),
+    VerifyDomainIdentity: typedHandler(async (ctx, input: T.VerifyDomainIdentityRequest): Promise<T.VerifyDomainIdentityResponse> => {
+      if (input.Domain.includes('@')) throw invalidParameter(`Invalid domain name ${input.Domain}.`);
+      const identity = await verify(scopeOf(ctx), input.Domain, false);
+      return { VerificationToken: identity.verificationToken };
+    }),
+    VerifyDomainDkim: typedHandler(async (ctx, input: T.VerifyDomainDkimRequest): Promise<T.VerifyDomainDkimResponse> => {
+      if (input.Domain.includes('@')) throw invalidParameter(`Invalid domain name ${input.Domain}.`);
+      const identity = await identities.enableEasyDkim(scopeOf(ctx), input.Domain);
+      return { DkimTokens: identity.dkim.tokens };
+    }),
+
+    ListIdentities: typedHandler(async (ctx, input: T.ListIdentitiesRequest): Promise<T.ListIdentitiesResponse> => {
+      const limit = pageSize(input.MaxItems, 1000, 1000);
+      const type = input.IdentityType === 'Domain' ? 'DOMAIN' : input.IdentityType === 'EmailAddress' ? 'EMAIL_ADDRESS' : undefined;
+      let after = decodeNextToken<string>(input.NextToken, 'string');
+      const out: string[] = [];
+      // Filtering by type happens after paging by name, so keep reading until the page is full.
+      for (;;) {
+        const page = await identities.list(scopeOf(ctx), { after, limit: limit + 1 });
+        for (const i of page) if (!type || i.type === type) out.push(i.identity);
+        if (page.length <= limit || out.length > limit) break;
+        after = page.at(-1)!.identity;
+      }
+      return { Identities: out.slice(0, limit), NextToken: out.length > limit ? encodeNextToken(out[limit - 1]!) : undefined };
+    }),
+    ListVerifiedEmailAddresses: typedHandler(async (ctx): Promise<T.ListVerifiedEmailAddressesResponse> => {
+      const all = await identities.list(scopeOf(ctx), { limit: 10_000 });
+      return { VerifiedEmailAddresses: all.filter((i) => i.type === 'EMAIL_ADDRESS' && i.verificationStatus === 'SUCCESS').map((i) => i.identity) };
+    }),
+    DeleteIdentity: typedHandler(async (ctx, input: T.DeleteIdentityRequest) => deleteIdentity(scopeOf(ctx), input.Identity)),
+    DeleteVerifiedEmailAddress: typedHandler(async (ctx, input: T.DeleteVerifiedEmailAddressRequest) => deleteIdentity(scopeOf(ctx), input.EmailAddress)),
+
+    GetIdentityVerificationAttributes: typedHandler(async (ctx, input: T.GetIdentityVerificationAttributesRequest): Promise<T.GetIdentityVerificationAttributesResponse> => ({
+      VerificationAttributes: Object.fromEntries(
+        (await lookup(scopeOf(ctx), input.Identities)).map(([name, i]) => [
+          name,
+          { VerificationStatus: V1_STATUS[i.verificationStatus], VerificationToken: i.type === 'DOMAIN' ? i.verificationToken : undefined },
+        ]),
+      ),
+    })),
+    GetIdentityDkimAttributes: typedHandler(async (ctx, input: T.GetIdentityDkimAttributesRequest): Promise<T.GetIdentityDkimAttributesResponse> => ({
+      DkimAttributes: Object.fromEntries(
+        (await lookup(scopeOf(ctx), input.Identities)).map(([name, i]) => [
+          name,
+          { DkimEnabled: i.dkim.signingEnabled, DkimVerificationStatus: V1_STATUS[i.dkim.status], DkimTokens: i.dkim.tokens.length ? i.dkim.tokens : undefined },
+        ]),
+      ),
+    })),
+    SetIdentityDkimEnabled: typedHandler(async (ctx, input: T.SetIdentityDkimEnabledRequest) => {
+      await identities.setDkimSigning(scopeOf(ctx), input.Identity, input.DkimEnabled);
+      return {};
+    }),
+
+    GetIdentityMailFromDomainAttributes: typedHandler(async (ctx, input: T.GetIdentityMailFromDomainAttributesRequest): Promise<T.GetIdentityMailFromDomainAttributesResponse> => ({
+      MailFromDomainAttributes: Object.fromEntries(
+        (await lookup(scopeOf(ctx), input.Identities))
+          .filter(([, i]) => i.mailFrom.domain)
+          .map(([name, i]) => [
+            name,
+            {
+              MailFromDomain: i.mailFrom.domain!,
+              MailFromDomainStatus: 'Pending',
+              BehaviorOnMXFailure: i.mailFrom.behaviorOnMxFailure === 'REJECT_MESSAGE' ? 'RejectMessage' : 'UseDefaultValue',
+            },
+          ]),
+      ),
+    })),
+    SetIdentityMailFromDomain: typedHandler(async (ctx, input: T.SetIdentityMailFromDomainRequest) => {
+      await identities.update(scopeOf(ctx), input.Identity, (identity) => {
+        const domain = input.MailFromDomain?.toLowerCase();
+        if (domain && identity.type === 'DOMAIN' && domain !== identity.identity && !domain.endsWith(`.${identity.identity}`)) {
+          throw invalidParameter(`MAIL FROM domain ${domain} must be a subdomain of ${identity.identity}.`);
+        }
+        identity.mailFrom = { domain: domain || null, behaviorOnMxFailure: input.BehaviorOnMXFailure === 'RejectMessage' ? 'REJECT_MESSAGE' : 'USE_DEFAULT_VALUE' };
+      });
+      return {};
+    }),
+
+    GetIdentityNotificationAttributes: typedHandler(async (ctx, input: T.GetIdentityNotificationAttributesRequest): Promise<T.GetIdentityNotificationAttributesResponse> => ({
+      NotificationAttributes: Object.fromEntries(
+        (await lookup(scopeOf(ctx), input.Identities)).map(([name, i]) => [
+          name,
+          {
+            BounceTopic: i.notifications.bounceTopic ?? '',
+            ComplaintTopic: i.notifications.complaintTopic ?? '',
+            DeliveryTopic: i.notifications.deliveryTopic ?? '',
+            ForwardingEnabled: i.feedbackForwarding,
+            HeadersInBounceNotificationsEnabled: i.notifications.headersInBounce ?? false,
+            HeadersInComplaintNotificationsEnabled: i.notifications.headersInComplaint ?? false,
+            HeadersInDeliveryNotificationsEnabled: i.notifications.headersInDelivery ?? false,
+          },
+        ]),
+      ),
+    })),
+    SetIdentityNotificationTopic: typedHandler(async (ctx, input: T.SetIdentityNotificationTopicRequest) => {
+      await identities.update(scopeOf(ctx), input.Identity, (identity) => {
+        const key = `${input.NotificationType.toLowerCase()}Topic` as 'bounceTopic' | 'complaintTopic' | 'deliveryTopic';
+        identity.notifications = { ...identity.notifications, [key]: input.SnsTopic || undefined };
+      });
+      return {};
+    }),
+    SetIdentityFeedbackForwardingEnabled: typedHandler(async (ctx, input: T.SetIdentityFeedbackForwardingEnabledRequest) => {
+      await identities.update(scopeOf(ctx), input.Identity, (identity) => {
+        // SES refuses to turn forwarding off unless bounce and complaint topics are set.
+        if (!input.ForwardingEnabled && !(identity.notifications.bounceTopic && identity.notifications.complaintTopic)) {
+          throw invalidParameter('Feedback notification topic not set.');
+        }
+        identity.feedbackForwarding = input.ForwardingEnabled;
+      });
+      return {};
+    }),
+    SetIdentityHeadersInNotificationsEnabled: typedHandler(async (ctx, input: T.SetIdentityHeadersInNotificationsEnabledRequest) => {
+      await identities.update(scopeOf(ctx), input.Identity, (identity) => {
+        const key = `headersIn${input.NotificationType}` as 'headersInBounce' | 'headersInComplaint' | 'headersInDelivery';
+        identity.notifications = { ...identity.notifications, [key]: input.Enabled };
+      });
+      return {};
+    }),
+
+    PutIdentityPolicy: typedHandler(async (ctx, input: T.PutIdentityPolicyRequest) => {
+      const identity = await identities.get(scopeOf(ctx), input.Identity);
+      try {
+        JSON.parse(input.Policy);
+      } catch {
+        throw new AwsError('InvalidPolicy', 'Policy is not valid JSON.', 400);
+      }
+      await repository.putPolicy(scopeOf(ctx), identity.identity, input.PolicyName, input.Policy);
+      return {};
+    }),
+    GetIdentityPolicies: typedHandler(async (ctx, input: T.GetIdentityPoliciesRequest): Promise<T.GetIdentityPoliciesResponse> => {
+      const identity = await identities.get(scopeOf(ctx), input.Identity);
+      const all = await repository.policies(scopeOf(ctx), identity.identity);
+      return { Policies: Object.fromEntries(Object.entries(all).filter(([name]) => input.PolicyNames.includes(name))) };
+    }),
+    ListIdentityPolicies: typedHandler(async (ctx, input: T.ListIdentityPoliciesRequest): Promise<T.ListIdentityPoliciesResponse> => {
+      const identity = await identities.get(scopeOf(ctx), input.Identity);
+      return { PolicyNames: Object.keys(await repository.policies(scopeOf(ctx), identity.identity)) };
+    }),
+    DeleteIdentityPolicy: typedHandler(async (ctx, input: T.DeleteIdentityPolicyRequest) => {
+      const identity = await identities.get(scopeOf(ctx), input.Identity);
+      await repository.deletePolicy(scopeOf(ctx), identity.identity, input.PolicyName);
+      return {};
+    }),
+  };
+}

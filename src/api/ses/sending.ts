@@ -1,0 +1,115 @@
+// SES v1 sending actions: SendEmail, SendRawEmail (with the X-SES-* headers), SendTemplatedEmail
+// and SendBulkTemplatedEmail, all through the same intake as SES v2.
+import { AwsError } from '../../domain/errors.js';
+import { MAX_MESSAGE_BYTES_V1 } from '../../domain/sending-limits.js';
+import type { Intake } from '../../intake/accept.js';
+import { parseRenderingData } from '../../domain/templates/templates-service.js';
+import type { SendRequest } from '../../intake/send-request.js';
+import type * as T from '../../protocol/models/types/ses.js';
+import { takeSesHeaders } from '../../smtp/ses-headers.js';
+import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
+
+type Common = Pick<SendRequest, 'accountId' | 'region' | 'sourceApi' | 'callerIdentity' | 'sourceIp' | 'maxMessageBytes'>;
+
+const common = (ctx: RequestContext): Common => ({
+  accountId: ctx.accountId,
+  region: ctx.region,
+  sourceApi: 'ses',
+  callerIdentity: ctx.accessKeyId,
+  sourceIp: ctx.sourceIp,
+  maxMessageBytes: MAX_MESSAGE_BYTES_V1,
+});
+
+export function sendingHandlers(intake: Intake): HandlerTable {
+  return {
+    SendEmail: typedHandler(async (ctx, input: T.SendEmailRequest): Promise<T.SendEmailResponse> => {
+      const { messageId } = await intake({
+        ...common(ctx),
+        from: input.Source,
+        destination: input.Destination,
+        replyTo: input.ReplyToAddresses,
+        returnPath: input.ReturnPath,
+        content: {
+          kind: 'simple',
+          subject: input.Message.Subject.Data,
+          text: input.Message.Body.Text?.Data,
+          html: input.Message.Body.Html?.Data,
+          headers: [],
+          attachments: [],
+        },
+        tags: input.Tags,
+        configurationSetName: input.ConfigurationSetName,
+      });
+      return { MessageId: messageId };
+    }),
+
+    SendRawEmail: typedHandler(async (ctx, input: T.SendRawEmailRequest): Promise<T.SendRawEmailResponse> => {
+      const { raw, options } = takeSesHeaders(Buffer.from(input.RawMessage.Data));
+      const { messageId } = await intake({
+        ...common(ctx),
+        from: input.Source,
+        destination: input.Destinations?.length ? { ToAddresses: input.Destinations } : undefined,
+        content: { kind: 'raw', data: raw },
+        // API tags win over header tags; SES does not merge them.
+        tags: input.Tags?.length ? input.Tags : options.tags,
+        configurationSetName: input.ConfigurationSetName ?? options.configurationSetName,
+      });
+      return { MessageId: messageId };
+    }),
+
+    SendTemplatedEmail: typedHandler(async (ctx, input: T.SendTemplatedEmailRequest): Promise<T.SendTemplatedEmailResponse> => {
+      const { messageId } = await intake({
+        ...common(ctx),
+        from: input.Source,
+        destination: input.Destination,
+        replyTo: input.ReplyToAddresses,
+        returnPath: input.ReturnPath,
+        content: { kind: 'template', templateName: input.Template, templateArn: input.TemplateArn, templateData: input.TemplateData, headers: [] },
+        tags: input.Tags,
+        configurationSetName: input.ConfigurationSetName,
+      });
+      return { MessageId: messageId };
+    }),
+
+    SendBulkTemplatedEmail: typedHandler(async (ctx, input: T.SendBulkTemplatedEmailRequest): Promise<T.SendBulkTemplatedEmailResponse> => {
+      const defaults = parseRenderingData(input.DefaultTemplateData);
+      const statuses: T.BulkEmailDestinationStatus[] = [];
+      for (const destination of input.Destinations) {
+        try {
+          const data = destination.ReplacementTemplateData === undefined ? defaults : { ...defaults, ...parseRenderingData(destination.ReplacementTemplateData) };
+          const { messageId } = await intake({
+            ...common(ctx),
+            from: input.Source,
+            destination: destination.Destination,
+            replyTo: input.ReplyToAddresses,
+            returnPath: input.ReturnPath,
+            content: { kind: 'template', templateName: input.Template, templateArn: input.TemplateArn, templateData: JSON.stringify(data), headers: [] },
+            tags: destination.ReplacementTags ?? input.DefaultTags,
+            configurationSetName: input.ConfigurationSetName,
+          });
+          statuses.push({ Status: 'Success', MessageId: messageId });
+        } catch (err) {
+          if (!(err instanceof AwsError)) throw err;
+          statuses.push({ Status: v1BulkStatus(err), Error: err.message });
+        }
+      }
+      return { Status: statuses };
+    }),
+  };
+}
+
+const V1_BULK_STATUS: Record<string, T.BulkEmailStatus> = {
+  MessageRejected: 'MessageRejected',
+  ConfigurationSetDoesNotExist: 'ConfigurationSetDoesNotExist',
+  TemplateDoesNotExist: 'TemplateDoesNotExist',
+  AccountSendingPausedException: 'AccountSendingPaused',
+  ConfigurationSetSendingPausedException: 'ConfigurationSetSendingPaused',
+  InvalidParameterValue: 'InvalidParameterValue',
+  MailFromDomainNotVerifiedException: 'MailFromDomainNotVerified',
+};
+
+function v1BulkStatus(err: AwsError): T.BulkEmailStatus {
+  const code = err.queryCode ?? err.code;
+  if (code === 'Throttling') return err.message.startsWith('Daily') ? 'AccountDailyQuotaExceeded' : 'AccountThrottled';
+  return V1_BULK_STATUS[code] ?? (err.senderFault ? 'Failed' : 'TransientFailure');
+}

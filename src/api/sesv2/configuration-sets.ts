@@ -1,0 +1,102 @@
+// SES v2 configuration set operations, their Put*Options and event destinations: wire shapes ↔
+// ConfigurationSetsService. Options travel in SES's own shapes, so most map one to one.
+import { ConfigurationSetsService } from '../../domain/configuration-sets/configuration-sets-service.js';
+import type { ConfigurationSetOptions } from '../../domain/configuration-sets/configuration-set.js';
+import type * as T from '../../protocol/models/types/sesv2.js';
+import type { Store } from '../../store/store.js';
+import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
+import { decodeNextToken, encodeNextToken, pageSize } from './paging.js';
+
+const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.accountId, region: ctx.region });
+
+export function configurationSetHandlers(store: Pick<Store, 'configurationSets' | 'identities' | 'tags'>): HandlerTable {
+  const sets = new ConfigurationSetsService({
+    sets: store.configurationSets,
+    tags: store.tags,
+    isVerifiedDomain: async (scope, domain) => (await store.identities.get(scope, domain.toLowerCase()))?.verificationStatus === 'SUCCESS',
+  });
+  return {
+    CreateConfigurationSet: typedHandler(async (ctx, input: T.CreateConfigurationSetRequest) => {
+      const { ConfigurationSetName: name, Tags: tags, ReputationOptions, SendingOptions, ...rest } = input;
+      const options: Partial<ConfigurationSetOptions> = { ...rest };
+      if (ReputationOptions?.ReputationMetricsEnabled !== undefined) options.ReputationOptions = { ReputationMetricsEnabled: ReputationOptions.ReputationMetricsEnabled };
+      if (SendingOptions?.SendingEnabled !== undefined) options.SendingOptions = { SendingEnabled: SendingOptions.SendingEnabled };
+      await sets.create(scopeOf(ctx), name, options, tags);
+      return {};
+    }),
+
+    GetConfigurationSet: typedHandler(async (ctx, input: T.GetConfigurationSetRequest): Promise<T.GetConfigurationSetResponse> => {
+      const set = await sets.get(scopeOf(ctx), input.ConfigurationSetName);
+      return { ConfigurationSetName: set.name, ...set.options, Tags: set.tags };
+    }),
+
+    ListConfigurationSets: typedHandler(async (ctx, input: T.ListConfigurationSetsRequest): Promise<T.ListConfigurationSetsResponse> => {
+      const limit = pageSize(input.PageSize, 50, 1000);
+      const names = await sets.list(scopeOf(ctx), {
+        after: decodeNextToken<string>(input.NextToken, 'string'),
+        limit: limit + 1,
+        nameContains: input.Filter?.CONFIGURATION_SET_NAME_CONTAINS,
+      });
+      const shown = names.slice(0, limit);
+      return { ConfigurationSets: shown, NextToken: names.length > limit ? encodeNextToken(shown.at(-1)!) : undefined };
+    }),
+
+    DeleteConfigurationSet: typedHandler(async (ctx, input: T.DeleteConfigurationSetRequest) => {
+      await sets.delete(scopeOf(ctx), input.ConfigurationSetName);
+      return {};
+    }),
+
+    PutConfigurationSetDeliveryOptions: typedHandler(async (ctx, input: T.PutConfigurationSetDeliveryOptionsRequest) => {
+      const { ConfigurationSetName: name, ...options } = input;
+      await sets.putDeliveryOptions(scopeOf(ctx), name, options);
+      return {};
+    }),
+
+    PutConfigurationSetTrackingOptions: typedHandler(async (ctx, input: T.PutConfigurationSetTrackingOptionsRequest) => {
+      const { ConfigurationSetName: name, ...options } = input;
+      await sets.putTrackingOptions(scopeOf(ctx), name, options);
+      return {};
+    }),
+
+    PutConfigurationSetReputationOptions: typedHandler(async (ctx, input: T.PutConfigurationSetReputationOptionsRequest) => {
+      await sets.putReputationOptions(scopeOf(ctx), input.ConfigurationSetName, input.ReputationMetricsEnabled ?? false);
+      return {};
+    }),
+
+    PutConfigurationSetSendingOptions: typedHandler(async (ctx, input: T.PutConfigurationSetSendingOptionsRequest) => {
+      await sets.putSendingOptions(scopeOf(ctx), input.ConfigurationSetName, input.SendingEnabled ?? false);
+      return {};
+    }),
+
+    PutConfigurationSetSuppressionOptions: typedHandler(async (ctx, input: T.PutConfigurationSetSuppressionOptionsRequest) => {
+      await sets.putSuppressionOptions(scopeOf(ctx), input.ConfigurationSetName, input.SuppressedReasons ?? []);
+      return {};
+    }),
+
+    PutConfigurationSetVdmOptions: typedHandler(async (ctx, input: T.PutConfigurationSetVdmOptionsRequest) => {
+      await sets.putVdmOptions(scopeOf(ctx), input.ConfigurationSetName, input.VdmOptions);
+      return {};
+    }),
+
+    CreateConfigurationSetEventDestination: typedHandler(async (ctx, input: T.CreateConfigurationSetEventDestinationRequest) => {
+      await sets.createEventDestination(scopeOf(ctx), input.ConfigurationSetName, input.EventDestinationName, input.EventDestination);
+      return {};
+    }),
+
+    GetConfigurationSetEventDestinations: typedHandler(
+      async (ctx, input: T.GetConfigurationSetEventDestinationsRequest): Promise<T.GetConfigurationSetEventDestinationsResponse> => ({
+        EventDestinations: await sets.eventDestinations(scopeOf(ctx), input.ConfigurationSetName),
+      }),
+    ),
+
+    UpdateConfigurationSetEventDestination: typedHandler(async (ctx, input: T.UpdateConfigurationSetEventDestinationRequest) => {
+      await sets.updateEventDestination(scopeOf(ctx), input.ConfigurationSetName, input.EventDestinationName, input.EventDestination);
+      return {};
+    }),
+
+    DeleteConfigurationSetEventDestination: typedHandler(async (ctx, input: T.DeleteConfigurationSetEventDestinationRequest) => {
+      await sets.deleteEventDestination(scopeOf(ctx), input.ConfigurationSetName, input.EventDestinationName);
+      return {};
+    }),
+  };
+}

@@ -1,0 +1,176 @@
+// One delivery attempt for the claimed recipients of one message at one domain: simulator
+// recipients are settled here, the rest go through the transport in one SMTP transaction.
+// The answer is the recipients' new state with the events and notification mail it causes, for the
+// queue to commit together (outbox); nothing here writes to the database.
+import type { Logger } from 'pino';
+import { newMessageId } from '../domain/message-id.js';
+import { bounceEvent, SUPPRESSED_DIAGNOSTIC } from '../events/mail-object.js';
+import { expiresAt, nextAttemptAt, type RetrySchedule } from '../queue/retry-schedule.js';
+import type { ClaimedDelivery, DeliveryUpdate, GeneratedMessage, QueuedMessage } from '../store/deliveries-repository.js';
+import { GENERATED_SOURCE } from '../store/deliveries-repository.js';
+import { classifyBounce, type BounceSubType, type BounceType } from './bounce-rules.js';
+import { complaintEvent, deliveryDelayEvent, deliveryEvent, type DeliveryEventRecord } from './delivery-events.js';
+import { autoReply, bounceNotification, complaintReport, type About } from './notification-mail.js';
+import { envelopeSender, feedbackIdHeader, fromDomain, outgoingMessage, type Signer } from './outgoing-message.js';
+import type { DeliveryMode, DeliveryPolicy, DkimKeyProvider, Scope, SuppressionSink } from './policy.js';
+import { simulatorScenario, SIMULATOR_REPLIES, type SimulatorScenario } from './simulator.js';
+import { parseReply } from './smtp-reply.js';
+import type { DelayType, RecipientResult, Transport } from './transport.js';
+
+export interface DelivererDeps {
+  hostname: string;
+  mode: DeliveryMode;
+  transports: Partial<Record<DeliveryMode, Transport>>;
+  schedule: RetrySchedule;
+  lifetimeMs: number;
+  policy: DeliveryPolicy;
+  dkimKeys: DkimKeyProvider;
+  suppression: SuppressionSink;
+  sign: Signer;
+  log: Logger;
+  now?: () => number;
+}
+
+export type Deliverer = (message: QueuedMessage, deliveries: ClaimedDelivery[]) => Promise<DeliveryUpdate[]>;
+
+/** What became of one recipient in this attempt. */
+type Outcome =
+  | { kind: 'delivered'; reply: string; remoteMtaIp?: string; scenario?: SimulatorScenario }
+  | { kind: 'deferred'; reply: string; delayType: DelayType }
+  | { kind: 'bounced'; bounceType: BounceType; bounceSubType: BounceSubType; reply: string; simulated: boolean }
+  /** As if on the suppression list (the simulator's suppressionlist@; intake settles real ones). */
+  | { kind: 'suppressed' };
+
+const SIMULATOR_USER_AGENT = 'sesd mailbox simulator';
+
+export function createDeliverer(deps: DelivererDeps): Deliverer {
+  const now = deps.now ?? Date.now;
+
+  return async (message, deliveries) => {
+    const scope: Scope = { accountId: message.accountId, region: message.region };
+    const generatedMail = message.sourceApi === GENERATED_SOURCE;
+    const outcomes = new Map<number, Outcome>();
+    const toSend: ClaimedDelivery[] = [];
+
+    for (const d of deliveries) {
+      const scenario = simulatorScenario(d.recipient);
+      if (scenario) outcomes.set(d.id, simulated(scenario));
+      else toSend.push(d);
+    }
+
+    const expiry = expiresAt(message.createdAt, deps.lifetimeMs, await deps.policy.maxDeliveryMillis(scope, message.configurationSet));
+    if (toSend.length > 0) {
+      const results = await send(message, scope, toSend);
+      const at = now();
+      for (const d of toSend) {
+        const r = results.find((x) => x.recipient.toLowerCase() === d.recipient.toLowerCase());
+        outcomes.set(d.id, r ? outcomeOf(r, d, at, expiry) : { kind: 'deferred', reply: '451 4.3.0 no result from the transport', delayType: 'InternalFailure' });
+      }
+    }
+
+    const at = now();
+    const fromDom = generatedMail ? undefined : fromDomain(message.raw);
+    const feedbackTo = generatedMail ? undefined : await deps.policy.feedbackAddress(scope, fromDom ?? '', message.envelopeFrom);
+    const updates: DeliveryUpdate[] = [];
+    for (const d of deliveries) {
+      updates.push(await settle(message, scope, d, outcomes.get(d.id)!, at, expiry, feedbackTo));
+    }
+    return updates;
+  };
+
+  function simulated(scenario: SimulatorScenario): Outcome {
+    const reply = SIMULATOR_REPLIES[scenario];
+    if (scenario === 'bounce') return { kind: 'bounced', bounceType: 'Permanent', bounceSubType: 'General', reply, simulated: true };
+    if (scenario === 'suppressionlist') return { kind: 'suppressed' };
+    return { kind: 'delivered', reply, scenario };
+  }
+
+  async function send(message: QueuedMessage, scope: Scope, rows: ClaimedDelivery[]): Promise<RecipientResult[]> {
+    const to = rows.map((r) => r.recipient);
+    try {
+      const mode = (await deps.policy.deliveryMode(scope)) ?? deps.mode;
+      const transport = deps.transports[mode];
+      if (!transport) return to.map((recipient) => ({ recipient, kind: 'failed', reply: `451 4.3.5 delivery mode ${mode} is not configured`, delayType: 'InternalFailure' }));
+      const generatedMail = message.sourceApi === GENERATED_SOURCE;
+      const domain = to[0]!.slice(to[0]!.lastIndexOf('@') + 1).toLowerCase();
+      let from = '';
+      let raw = message.raw;
+      if (!generatedMail && transport.name !== 'capture') {
+        const fromDom = fromDomain(message.raw);
+        const key = fromDom ? await deps.dkimKeys.keyFor(scope.accountId, scope.region, fromDom) : undefined;
+        raw = await outgoingMessage(message.raw, { feedbackId: feedbackIdHeader(scope.accountId, scope.region, message.configurationSet), key, sign: deps.sign });
+        const bounceDomain = (fromDom && (await deps.policy.mailFromDomain(scope, fromDom))) || deps.hostname;
+        from = envelopeSender(message.id, bounceDomain);
+      }
+      const requireTls = await deps.policy.requireTls(scope, message.configurationSet);
+      return await transport.send({ from, to, domain, raw, requireTls });
+    } catch (err) {
+      // A bug or a failed lookup here must not lose the recipients: they are tried again.
+      deps.log.error({ err, messageId: message.id }, 'delivery attempt failed before sending');
+      return to.map((recipient) => ({ recipient, kind: 'failed', reply: `451 4.3.0 ${(err as Error).message}`, delayType: 'InternalFailure' }));
+    }
+  }
+
+  function outcomeOf(r: RecipientResult, d: ClaimedDelivery, at: number, expiry: number): Outcome {
+    if (r.kind === 'accepted') return { kind: 'delivered', reply: r.reply, remoteMtaIp: r.remoteMtaIp };
+    if (r.kind === 'rejected') {
+      const cls = classifyBounce(parseReply(r.reply));
+      return { kind: 'bounced', ...cls, reply: r.reply, simulated: false };
+    }
+    if (nextAttemptAt(deps.schedule, d.attempts, at, expiry) === undefined) {
+      return { kind: 'bounced', bounceType: 'Transient', bounceSubType: r.delayType === 'MailboxFull' ? 'MailboxFull' : 'General', reply: r.reply, simulated: false };
+    }
+    return { kind: 'deferred', reply: r.reply, delayType: r.delayType };
+  }
+
+  async function settle(message: QueuedMessage, scope: Scope, d: ClaimedDelivery, o: Outcome, at: number, expiry: number, feedbackTo: string | undefined): Promise<DeliveryUpdate> {
+    const mail = message.mail;
+    const events: DeliveryEventRecord[] = [];
+    const generated: GeneratedMessage[] = [];
+    const about: About = { accountId: scope.accountId, region: scope.region, raw: message.raw, envelopeFrom: message.envelopeFrom, recipient: d.recipient, acceptedAt: message.createdAt, hostname: deps.hostname, now: at };
+    const base = { deliveryId: d.id, messageId: message.id, accountId: message.accountId, events, generated };
+
+    if (o.kind === 'delivered') {
+      if (mail) events.push(deliveryEvent(mail, { at, acceptedAt: message.createdAt, recipient: d.recipient, smtpResponse: o.reply, reportingMTA: deps.hostname, remoteMtaIp: o.remoteMtaIp }));
+      if (o.scenario === 'complaint') {
+        if (mail) events.push(complaintEvent(mail, { at, recipient: d.recipient, feedbackId: newMessageId(at), userAgent: SIMULATOR_USER_AGENT, arrivalDate: message.createdAt }));
+        if (feedbackTo) generated.push(complaintReport(about, feedbackTo, SIMULATOR_USER_AGENT));
+      }
+      // RFC 3834: an automatic reply goes to the Return-Path, never to a null sender.
+      if (o.scenario === 'ooto' && message.envelopeFrom) generated.push(autoReply(about, message.envelopeFrom));
+      return { ...base, status: 'delivered', lastResponse: o.reply };
+    }
+
+    if (o.kind === 'deferred') {
+      const retryAt = nextAttemptAt(deps.schedule, d.attempts, at, expiry)!;
+      const parsed = parseReply(o.reply);
+      if (mail) {
+        events.push(deliveryDelayEvent(mail, { at, delayType: o.delayType, expiresAt: expiry, recipient: { emailAddress: d.recipient, status: parsed.status, diagnosticCode: `smtp; ${o.reply}` }, reportingMTA: deps.hostname }));
+      }
+      return { ...base, status: 'deferred', nextAttemptAt: retryAt, lastResponse: o.reply };
+    }
+
+    const bounce =
+      o.kind === 'suppressed' ? { bounceType: 'Permanent' as const, bounceSubType: 'OnAccountSuppressionList' as const, reply: SIMULATOR_REPLIES.suppressionlist, simulated: true } : o;
+    const feedbackId = newMessageId(at);
+    const status = parseReply(bounce.reply).status;
+    const diagnosticCode = o.kind === 'suppressed' ? SUPPRESSED_DIAGNOSTIC : `smtp; ${bounce.reply}`;
+    if (mail) {
+      const bouncedRecipients = [{ emailAddress: d.recipient, action: 'failed' as const, status, diagnosticCode }];
+      events.push(bounceEvent(mail, { bounceType: bounce.bounceType, bounceSubType: bounce.bounceSubType, bouncedRecipients, timestamp: new Date(at), feedbackId, reportingMTA: `dns; ${deps.hostname}` }));
+    }
+    if (feedbackTo) generated.push(bounceNotification(about, feedbackTo, { status, diagnosticCode }));
+    // The simulator never touches the suppression list, and a suppressed address is already on it.
+    if (o.kind === 'bounced' && !o.simulated && o.bounceType === 'Permanent' && mail) {
+      try {
+        if (await deps.suppression.shouldSuppress(scope, message.configurationSet, 'BOUNCE')) {
+          await deps.suppression.suppress(scope, { address: d.recipient, reason: 'BOUNCE', messageId: message.id, feedbackId });
+        }
+      } catch (err) {
+        // The bounce itself is settled either way; losing the list entry is the lesser harm.
+        deps.log.error({ err, messageId: message.id, recipient: d.recipient }, 'could not add a bounced address to the suppression list');
+      }
+    }
+    return { ...base, status: o.kind === 'suppressed' ? 'suppressed' : 'bounced', lastResponse: bounce.reply };
+  }
+}

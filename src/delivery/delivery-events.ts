@@ -1,0 +1,71 @@
+// SES event documents (event publishing format) for what happens after Send: Delivery,
+// DeliveryDelay, Complaint (Bounce is shared with intake, in src/events/mail-object.ts). Each carries
+// the `mail` object stored with the message's Send event.
+import type { DelayType } from './transport.js';
+
+type Mail = Record<string, unknown>;
+export interface DeliveryEventRecord {
+  type: string;
+  payload: unknown;
+}
+
+export function deliveryEvent(mail: Mail, d: { at: number; acceptedAt: number; recipient: string; smtpResponse: string; reportingMTA: string; remoteMtaIp?: string }): DeliveryEventRecord {
+  return {
+    type: 'Delivery',
+    payload: {
+      eventType: 'Delivery',
+      mail,
+      delivery: {
+        timestamp: iso(d.at),
+        processingTimeMillis: d.at - d.acceptedAt,
+        recipients: [d.recipient],
+        smtpResponse: d.smtpResponse,
+        reportingMTA: d.reportingMTA,
+        ...(d.remoteMtaIp ? { remoteMtaIp: d.remoteMtaIp } : {}),
+      },
+    },
+  };
+}
+
+export function deliveryDelayEvent(
+  mail: Mail,
+  d: { at: number; delayType: DelayType; expiresAt: number; recipient: { emailAddress: string; status: string; diagnosticCode: string }; reportingMTA: string },
+): DeliveryEventRecord {
+  return {
+    type: 'DeliveryDelay',
+    payload: {
+      eventType: 'DeliveryDelay',
+      mail,
+      deliveryDelay: {
+        timestamp: iso(d.at),
+        delayType: d.delayType,
+        expirationTime: iso(d.expiresAt),
+        delayedRecipients: [d.recipient],
+        reportingMTA: d.reportingMTA,
+      },
+    },
+  };
+}
+
+export function complaintEvent(mail: Mail, c: { at: number; recipient: string; feedbackId: string; userAgent: string; arrivalDate: number }): DeliveryEventRecord {
+  return {
+    type: 'Complaint',
+    payload: {
+      eventType: 'Complaint',
+      mail,
+      complaint: {
+        feedbackId: c.feedbackId,
+        complaintSubType: null,
+        complainedRecipients: [{ emailAddress: c.recipient }],
+        timestamp: iso(c.at),
+        userAgent: c.userAgent,
+        complaintFeedbackType: 'abuse',
+        arrivalDate: iso(c.arrivalDate),
+      },
+    },
+  };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

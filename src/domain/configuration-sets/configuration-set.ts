@@ -1,0 +1,64 @@
+// Configuration sets: what one holds, SES's naming rule and limits, and SES's answers when one is
+// missing or already there (with the SES v1 codes, so the v1 actions reuse these rules).
+//
+// Options are kept in SES's own shapes (TrackingOptions, DeliveryOptions, ...): they are the
+// vocabulary callers, intake and delivery all speak, and they round-trip exactly.
+import type {
+  ArchivingOptions,
+  DeliveryOptions,
+  MessageSecurityOptions,
+  ReputationOptions,
+  SendingOptions,
+  SuppressionOptions,
+  TrackingOptions,
+  VdmOptions,
+} from '../../protocol/models/types/sesv2.js';
+import { AwsError, invalidParameter } from '../errors.js';
+import type { Scope } from '../identities/identity.js';
+import { resourceArn } from '../tags/tags.js';
+
+export interface ConfigurationSetOptions {
+  TrackingOptions?: TrackingOptions;
+  /** Always present: TlsPolicy defaults to OPTIONAL. */
+  DeliveryOptions: DeliveryOptions;
+  /** Always present: metrics are off unless enabled. */
+  ReputationOptions: Omit<ReputationOptions, 'LastFreshStart'>;
+  /** Always present: sending is enabled unless paused. */
+  SendingOptions: Required<SendingOptions>;
+  /** Absent: the account's suppression list settings apply. */
+  SuppressionOptions?: SuppressionOptions;
+  VdmOptions?: VdmOptions;
+  ArchivingOptions?: ArchivingOptions;
+  MessageSecurityOptions?: MessageSecurityOptions;
+}
+
+export interface ConfigurationSet extends Scope {
+  name: string;
+  options: ConfigurationSetOptions;
+  createdAt: number;
+}
+
+/** SES quota: configuration sets per account and region. */
+export const MAX_CONFIGURATION_SETS = 10_000;
+const NAME = /^[A-Za-z0-9_-]+$/;
+const MAX_NAME_LENGTH = 64;
+
+export const configurationSetArn = (scope: Scope, name: string): string => resourceArn(scope, 'configuration-set', name);
+
+export const configurationSetNotFound = (name: string): AwsError =>
+  new AwsError('NotFoundException', `Configuration set <${name}> does not exist.`, 404, true, 'ConfigurationSetDoesNotExist');
+
+export const configurationSetAlreadyExists = (name: string): AwsError =>
+  new AwsError('AlreadyExistsException', `Configuration set <${name}> already exists.`, 400, true, 'ConfigurationSetAlreadyExists');
+
+export const tooManyConfigurationSets = (): AwsError =>
+  new AwsError('LimitExceededException', `Maximum number of configuration sets (${MAX_CONFIGURATION_SETS}) exceeded.`, 400, true, 'LimitExceeded');
+
+/** Up to 64 characters: ASCII letters, digits, `_` and `-`. */
+export function validateConfigurationSetName(name: string): void {
+  if (name.length === 0) throw invalidParameter('The configuration set name must be specified.');
+  if (name.length > MAX_NAME_LENGTH) throw invalidParameter(`Configuration set name cannot exceed ${MAX_NAME_LENGTH} characters.`);
+  if (!NAME.test(name)) {
+    throw invalidParameter(`Invalid configuration set name <${name}>: only alphanumeric ASCII characters, '_', and '-' are allowed.`);
+  }
+}

@@ -1,0 +1,76 @@
+// Event destinations of a configuration set: where SES publishes the set's sending events. sesd
+// stores them as given (so tools that manage them work); which of them sesd can deliver to is the
+// events dispatcher's business. At most 10 per configuration set, exactly one destination each.
+import type { EventDestinationDefinition, EventType } from '../../protocol/models/types/sesv2.js';
+import { AwsError, invalidParameter } from '../errors.js';
+
+export interface EventDestination {
+  Name: string;
+  Enabled: boolean;
+  MatchingEventTypes: EventType[];
+  KinesisFirehoseDestination?: EventDestinationDefinition['KinesisFirehoseDestination'];
+  CloudWatchDestination?: EventDestinationDefinition['CloudWatchDestination'];
+  SnsDestination?: EventDestinationDefinition['SnsDestination'];
+  EventBridgeDestination?: EventDestinationDefinition['EventBridgeDestination'];
+  PinpointDestination?: EventDestinationDefinition['PinpointDestination'];
+}
+
+export const MAX_EVENT_DESTINATIONS = 10;
+const NAME = /^[A-Za-z0-9_-]+$/;
+const MAX_NAME_LENGTH = 64;
+
+const DESTINATION_KINDS = ['KinesisFirehoseDestination', 'CloudWatchDestination', 'SnsDestination', 'EventBridgeDestination', 'PinpointDestination'] as const;
+
+export const eventDestinationNotFound = (set: string, name: string): AwsError =>
+  new AwsError(
+    'NotFoundException',
+    `An event destination with name <${name}> does not exist for configuration set <${set}>.`,
+    404,
+    true,
+    'EventDestinationDoesNotExist',
+  );
+
+export const eventDestinationAlreadyExists = (set: string, name: string): AwsError =>
+  new AwsError(
+    'AlreadyExistsException',
+    `An event destination with name <${name}> already exists for configuration set <${set}>.`,
+    400,
+    true,
+    'EventDestinationAlreadyExists',
+  );
+
+export const tooManyEventDestinations = (set: string): AwsError =>
+  new AwsError(
+    'LimitExceededException',
+    `Configuration set <${set}> already has the maximum number of event destinations (${MAX_EVENT_DESTINATIONS}).`,
+    400,
+    true,
+    'LimitExceeded',
+  );
+
+export function validateEventDestinationName(name: string): void {
+  if (name.length === 0) throw invalidParameter('EventDestinationName is required.');
+  if (name.length > MAX_NAME_LENGTH) throw invalidParameter(`Event destination name cannot exceed ${MAX_NAME_LENGTH} characters.`);
+  if (!NAME.test(name)) {
+    throw invalidParameter(`Invalid event destination name <${name}>: only alphanumeric ASCII characters, '_', and '-' are allowed.`);
+  }
+}
+
+/** Checks a definition and gives the destination as stored: disabled unless Enabled is true. */
+export function toEventDestination(name: string, def: EventDestinationDefinition): EventDestination {
+  validateEventDestinationName(name);
+  if (!def.MatchingEventTypes || def.MatchingEventTypes.length === 0) throw invalidParameter('At least one event type must be specified.');
+  const given = DESTINATION_KINDS.filter((kind) => def[kind] !== undefined);
+  if (given.length === 0) throw invalidParameter('Event destination is not provided.');
+  if (given.length > 1) {
+    throw invalidParameter(
+      'Please provide only one destination with each request. Either a Firehose Destination or a Cloudwatch Destination or an SNS Destination or an EventBridge Destination.',
+    );
+  }
+  if (def.CloudWatchDestination && def.CloudWatchDestination.DimensionConfigurations.length === 0) {
+    throw invalidParameter('CloudWatch metrics dimension configuration list cannot be empty.');
+  }
+  const dest: EventDestination = { Name: name, Enabled: def.Enabled ?? false, MatchingEventTypes: [...new Set(def.MatchingEventTypes)] };
+  for (const kind of given) Object.assign(dest, { [kind]: def[kind] });
+  return dest;
+}

@@ -1,0 +1,56 @@
+// Custom verification email templates: the message SES sends (SendCustomVerificationEmail) to ask
+// an address owner to confirm it, with where to send them afterwards. At most 50 per account and
+// region; the content must be under 10 MB.
+import { AwsError, invalidParameter } from '../errors.js';
+import { parseAddress } from '../addresses.js';
+import type { Scope } from '../identities/identity.js';
+
+export interface CustomVerificationTemplate extends Scope {
+  name: string;
+  fromEmailAddress: string;
+  subject: string;
+  /** HTML body of the verification message. */
+  content: string;
+  successRedirectionUrl: string;
+  failureRedirectionUrl: string;
+  createdAt: number;
+}
+
+export const MAX_CUSTOM_VERIFICATION_TEMPLATES = 50;
+const MAX_CONTENT_BYTES = 10 * 1024 * 1024;
+
+export const customVerificationTemplateNotFound = (name: string): AwsError =>
+  new AwsError('NotFoundException', `Custom verification email template <${name}> does not exist`, 404, true, 'CustomVerificationEmailTemplateDoesNotExist');
+
+export const customVerificationTemplateAlreadyExists = (name: string): AwsError =>
+  new AwsError('AlreadyExistsException', `Custom verification email template <${name}> already exists`, 400, true, 'CustomVerificationEmailTemplateAlreadyExists');
+
+export const tooManyCustomVerificationTemplates = (): AwsError =>
+  new AwsError(
+    'LimitExceededException',
+    `Maximum number of custom verification email templates (${MAX_CUSTOM_VERIFICATION_TEMPLATES}) exceeded.`,
+    400,
+    true,
+    'LimitExceeded',
+  );
+
+export function validateCustomVerificationTemplate(t: Omit<CustomVerificationTemplate, 'accountId' | 'region' | 'createdAt'>): void {
+  if (t.name.trim() === '') throw invalidParameter('Template name must not be empty.');
+  parseAddress(t.fromEmailAddress);
+  if (t.subject.trim() === '') throw invalidParameter('Template subject must not be empty.');
+  if (Buffer.byteLength(t.content) >= MAX_CONTENT_BYTES) {
+    throw new AwsError('BadRequestException', 'Template content must be less than 10 MB.', 400, true, 'CustomVerificationEmailInvalidContent');
+  }
+  for (const [member, url] of [['SuccessRedirectionURL', t.successRedirectionUrl], ['FailureRedirectionURL', t.failureRedirectionUrl]] as const) {
+    if (!isHttpUrl(url)) throw invalidParameter(`${member} must be an http or https URL: ${url}`);
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}

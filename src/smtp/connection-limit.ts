@@ -1,0 +1,34 @@
+// Concurrent SMTP connections, in total and per client address, across both listeners. SES
+// answers `421 Too many concurrent SMTP connections` when it has too many.
+export interface ConnectionLimitOptions {
+  maxConnections: number;
+  maxPerAddress: number;
+}
+
+export class ConnectionLimit {
+  private total = 0;
+  private readonly perAddress = new Map<string, number>();
+
+  constructor(private readonly opts: ConnectionLimitOptions) {}
+
+  /** Counts the connection in and returns true, or returns false when a limit is reached. */
+  tryAcquire(address: string): boolean {
+    const current = this.perAddress.get(address) ?? 0;
+    if (this.total >= this.opts.maxConnections || current >= this.opts.maxPerAddress) return false;
+    this.total++;
+    this.perAddress.set(address, current + 1);
+    return true;
+  }
+
+  release(address: string): void {
+    const current = this.perAddress.get(address);
+    if (current === undefined) return;
+    this.total--;
+    if (current <= 1) this.perAddress.delete(address);
+    else this.perAddress.set(address, current - 1);
+  }
+
+  get size(): number {
+    return this.total;
+  }
+}

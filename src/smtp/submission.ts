@@ -1,0 +1,55 @@
+// Turns one SMTP transaction (envelope, message, authenticated key) into intake's SendRequest,
+// the same request the APIs make: the X-SES-* headers become parameters and are removed.
+import { domainToASCII } from 'node:url';
+import { MAX_MESSAGE_BYTES_V2 } from '../domain/sending-limits.js';
+import type { SendRequest } from '../intake/send-request.js';
+import { takeSesHeaders } from './ses-headers.js';
+
+export interface SmtpUser {
+  accessKeyId: string;
+  accountId: string;
+}
+
+export interface SmtpTransaction {
+  raw: Buffer;
+  /** MAIL FROM; empty for the null sender `<>`. */
+  mailFrom: string;
+  rcptTo: string[];
+  user: SmtpUser;
+  sourceIp: string;
+  /** The listener's region: SMTP credentials are per region. */
+  region: string;
+}
+
+export function submissionRequest(tx: SmtpTransaction): SendRequest {
+  const { raw, options } = takeSesHeaders(tx.raw);
+  // options.sourceArn, fromArn, returnPathArn and listManagement are read (and removed from the
+  // message) but SendRequest cannot carry them yet.
+  return {
+    accountId: tx.user.accountId,
+    region: tx.region,
+    sourceApi: 'smtp',
+    callerIdentity: tx.user.accessKeyId,
+    sourceIp: tx.sourceIp,
+    from: tx.mailFrom ? asciiAddress(tx.mailFrom) : undefined,
+    // The envelope decides who gets the message, as SendRawEmail's Destinations do.
+    destination: { ToAddresses: tx.rcptTo.map(asciiAddress) },
+    content: { kind: 'raw', data: raw },
+    tags: options.tags.length > 0 ? options.tags : undefined,
+    configurationSetName: options.configurationSetName,
+    maxMessageBytes: MAX_MESSAGE_BYTES_V2,
+  };
+}
+
+/**
+ * smtp-server hands over domains in Unicode (it decodes Punycode); SES takes them only as
+ * Punycode. A domain that does not convert is left as it is, for intake to refuse.
+ */
+export function asciiAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 0) return address;
+  const domain = address.slice(at + 1);
+  if (/^[\x00-\x7f]*$/.test(domain)) return address;
+  const ascii = domainToASCII(domain);
+  return ascii ? `${address.slice(0, at)}@${ascii}` : address;
+}

@@ -1,0 +1,253 @@
+// The SES v1 Query API through @aws-sdk/client-ses, a hand-signed GET like the seed's example and
+// the legacy AWS3-HTTPS header, on every database. Same domain and intake as SES v2.
+import {
+  CreateReceiptRuleSetCommand,
+  DeleteIdentityCommand,
+  DeleteIdentityPolicyCommand,
+  GetAccountSendingEnabledCommand,
+  GetIdentityDkimAttributesCommand,
+  GetIdentityMailFromDomainAttributesCommand,
+  GetIdentityNotificationAttributesCommand,
+  GetIdentityPoliciesCommand,
+  GetIdentityVerificationAttributesCommand,
+  GetSendQuotaCommand,
+  GetSendStatisticsCommand,
+  ListIdentitiesCommand,
+  ListIdentityPoliciesCommand,
+  ListVerifiedEmailAddressesCommand,
+  PutIdentityPolicyCommand,
+  SendBulkTemplatedEmailCommand,
+  SendEmailCommand,
+  SendRawEmailCommand,
+  SetIdentityDkimEnabledCommand,
+  SetIdentityHeadersInNotificationsEnabledCommand,
+  SetIdentityMailFromDomainCommand,
+  SetIdentityNotificationTopicCommand,
+  UpdateAccountSendingEnabledCommand,
+  VerifyDomainDkimCommand,
+  VerifyDomainIdentityCommand,
+  VerifyEmailIdentityCommand,
+  type SESClient,
+} from '@aws-sdk/client-ses';
+import { createHmac } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningApp } from '../../src/app.js';
+import { DEFAULT_ACCOUNT_SETTINGS } from '../../src/domain/account/account-settings.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { NodeSha256 } from '../support/node-sha256.js';
+import { capturedMessages, sesClient, startSesd, TEST_KEY } from '../support/sesd.js';
+import { startZoneDnsServer, type ZoneDnsServer } from '../support/zone-dns-server.js';
+
+async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
+  try {
+    await promise;
+  } catch (err) {
+    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
+  }
+  throw new Error('expected a failure');
+}
+
+describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
+  let db: TestDatabase;
+  let dns: ZoneDnsServer;
+  let app: RunningApp;
+  let ses: SESClient;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    dns = await startZoneDnsServer();
+    app = await startSesd(db, { SESD_AUTO_VERIFY: 'false', SESD_DNS_SERVERS: dns.address, SESD_IDENTITY_RECHECK_SECONDS: '3600' });
+    ses = sesClient(app);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await dns?.close();
+    await db?.drop();
+  });
+
+  it('verifies a domain by its _amazonses TXT token, then sends SendEmail from it', async () => {
+    expect(await failure(ses.send(new SendEmailCommand({ Source: 'a@v1.example', Destination: { ToAddresses: ['b@example.net'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } })))).toEqual({
+      name: 'MessageRejected',
+      message: 'Email address is not verified. The following identities failed the check in region US-WEST-2: a@v1.example',
+      status: 400,
+    });
+    const { VerificationToken } = await ses.send(new VerifyDomainIdentityCommand({ Domain: 'v1.example' }));
+    expect((await ses.send(new GetIdentityVerificationAttributesCommand({ Identities: ['v1.example', 'unknown.example'] }))).VerificationAttributes).toEqual({
+      'v1.example': { VerificationStatus: 'Pending', VerificationToken },
+    });
+    dns.set('_amazonses.v1.example', [{ type: 'TXT', data: VerificationToken! }]);
+    await app.identities.recheckPending(Date.now());
+    expect((await ses.send(new GetIdentityVerificationAttributesCommand({ Identities: ['v1.example'] }))).VerificationAttributes!['v1.example']!.VerificationStatus).toBe('Success');
+
+    const sent = await ses.send(
+      new SendEmailCommand({
+        Source: 'Team <team@v1.example>',
+        Destination: { ToAddresses: ['b@example.net'], CcAddresses: ['c@example.net'] },
+        Message: { Subject: { Data: 'v1 subject' }, Body: { Text: { Data: 'v1 text' }, Html: { Data: '<i>v1</i>' } } },
+        Tags: [{ Name: 'source', Value: 'v1' }],
+      }),
+    );
+    const [m] = await capturedMessages(app, `?id=${sent.MessageId}`);
+    expect(m).toMatchObject({ Source: 'team@v1.example', Subject: 'v1 subject', Body: { text_part: 'v1 text', html_part: '<i>v1</i>' }, Destination: { ToAddresses: ['b@example.net'], CcAddresses: ['c@example.net'] } });
+  });
+
+  it('honours and strips the X-SES-* headers of SendRawEmail, API tags winning over header tags', async () => {
+    const raw = ['From: team@v1.example', 'To: r@example.net', 'Subject: raw v1', 'X-SES-MESSAGE-TAGS: campaign=spring, tier=gold', 'X-SES-CONFIGURATION-SET: nope', '', 'raw body', ''].join('\r\n');
+    // The configuration set named in the header does not exist: SES refuses the message.
+    expect(await failure(ses.send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(raw) } })))).toMatchObject({ name: 'ConfigurationSetDoesNotExistException', status: 400 });
+
+    const withoutSet = raw.replace('X-SES-CONFIGURATION-SET: nope\r\n', '');
+    const fromHeaders = await ses.send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(withoutSet) } }));
+    const [stored] = await app.store.messages.list({ id: fromHeaders.MessageId });
+    expect(stored!.tags).toEqual([{ Name: 'campaign', Value: 'spring' }, { Name: 'tier', Value: 'gold' }]);
+    expect(stored!.raw.toString()).not.toMatch(/X-SES-/i);
+
+    const apiTags = await ses.send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(withoutSet) }, Destinations: ['other@example.net'], Tags: [{ Name: 'api', Value: 'yes' }] }));
+    const [second] = await app.store.messages.list({ id: apiTags.MessageId });
+    expect(second!.tags).toEqual([{ Name: 'api', Value: 'yes' }]);
+    expect(await app.store.messages.recipients(apiTags.MessageId!)).toEqual([{ recipient: 'other@example.net', status: expect.any(String) }]);
+  });
+
+  it('refuses a raw message over 10 MB with InvalidParameterValue', async () => {
+    const big = Buffer.concat([Buffer.from('From: team@v1.example\r\nTo: r@example.net\r\nSubject: big\r\n\r\n'), Buffer.alloc(10 * 1024 * 1024, 'a')]);
+    const res = await failure(ses.send(new SendRawEmailCommand({ RawMessage: { Data: big } })));
+    expect(res.name).toBe('InvalidParameterValue');
+    expect(res.message).toMatch(/^Message length is more than 10485760 bytes long/);
+  }, 60_000);
+
+  it('reports per-destination status from SendBulkTemplatedEmail', async () => {
+    const out = await ses.send(
+      new SendBulkTemplatedEmailCommand({
+        Source: 'team@v1.example',
+        Template: 'missing-template',
+        DefaultTemplateData: '{}',
+        Destinations: [{ Destination: { ToAddresses: ['x@example.net'] } }],
+      }),
+    );
+    expect(out.Status).toHaveLength(1);
+    expect(out.Status![0]!.Status).not.toBe('Success');
+  });
+
+  it('manages email identities, DKIM, MAIL FROM, notifications and policies', async () => {
+    await ses.send(new VerifyEmailIdentityCommand({ EmailAddress: 'me@mail.example' }));
+    const [verification] = (await capturedMessages(app)).filter((m) => m.Destination.ToAddresses?.includes('me@mail.example'));
+    expect(verification!.Subject).toContain('Verification');
+    await fetch(/(http:\/\/\S+verify-email\?token=\S+)/.exec(verification!.Body.text_part!)![1]!);
+    expect((await ses.send(new ListVerifiedEmailAddressesCommand({}))).VerifiedEmailAddresses).toEqual(['me@mail.example']);
+    expect((await ses.send(new ListIdentitiesCommand({ IdentityType: 'EmailAddress' }))).Identities).toEqual(['me@mail.example']);
+    expect((await ses.send(new ListIdentitiesCommand({}))).Identities).toEqual(['me@mail.example', 'v1.example']);
+
+    const { DkimTokens } = await ses.send(new VerifyDomainDkimCommand({ Domain: 'v1.example' }));
+    expect(DkimTokens).toHaveLength(3);
+    expect((await ses.send(new GetIdentityDkimAttributesCommand({ Identities: ['v1.example'] }))).DkimAttributes!['v1.example']).toEqual({
+      DkimEnabled: true,
+      DkimVerificationStatus: 'Pending',
+      DkimTokens,
+    });
+    await ses.send(new SetIdentityDkimEnabledCommand({ Identity: 'v1.example', DkimEnabled: false }));
+    expect((await ses.send(new GetIdentityDkimAttributesCommand({ Identities: ['v1.example'] }))).DkimAttributes!['v1.example']!.DkimEnabled).toBe(false);
+
+    await ses.send(new SetIdentityMailFromDomainCommand({ Identity: 'v1.example', MailFromDomain: 'mail.v1.example', BehaviorOnMXFailure: 'RejectMessage' }));
+    expect((await ses.send(new GetIdentityMailFromDomainAttributesCommand({ Identities: ['v1.example'] }))).MailFromDomainAttributes!['v1.example']).toMatchObject({
+      MailFromDomain: 'mail.v1.example',
+      BehaviorOnMXFailure: 'RejectMessage',
+    });
+
+    await ses.send(new SetIdentityNotificationTopicCommand({ Identity: 'v1.example', NotificationType: 'Bounce', SnsTopic: 'arn:aws:sns:us-west-2:000000000000:bounces' }));
+    await ses.send(new SetIdentityHeadersInNotificationsEnabledCommand({ Identity: 'v1.example', NotificationType: 'Bounce', Enabled: true }));
+    expect((await ses.send(new GetIdentityNotificationAttributesCommand({ Identities: ['v1.example'] }))).NotificationAttributes!['v1.example']).toMatchObject({
+      BounceTopic: 'arn:aws:sns:us-west-2:000000000000:bounces',
+      ForwardingEnabled: true,
+      HeadersInBounceNotificationsEnabled: true,
+    });
+
+    await ses.send(new PutIdentityPolicyCommand({ Identity: 'v1.example', PolicyName: 'p', Policy: '{"Version":"2012-10-17"}' }));
+    expect((await ses.send(new ListIdentityPoliciesCommand({ Identity: 'v1.example' }))).PolicyNames).toEqual(['p']);
+    expect((await ses.send(new GetIdentityPoliciesCommand({ Identity: 'v1.example', PolicyNames: ['p'] }))).Policies).toEqual({ p: '{"Version":"2012-10-17"}' });
+    expect(await failure(ses.send(new PutIdentityPolicyCommand({ Identity: 'v1.example', PolicyName: 'q', Policy: 'nope' })))).toMatchObject({ name: 'InvalidPolicyException', status: 400 });
+    await ses.send(new DeleteIdentityPolicyCommand({ Identity: 'v1.example', PolicyName: 'p' }));
+
+    await ses.send(new DeleteIdentityCommand({ Identity: 'me@mail.example' }));
+    await ses.send(new DeleteIdentityCommand({ Identity: 'me@mail.example' })); // deleting twice is fine in v1
+    expect((await ses.send(new ListIdentitiesCommand({}))).Identities).toEqual(['v1.example']);
+  });
+
+  it('reports quota and statistics from real sends and switches sending off and on', async () => {
+    const quota = await ses.send(new GetSendQuotaCommand({}));
+    expect(quota).toMatchObject({ Max24HourSend: -1, MaxSendRate: -1 });
+    expect(quota.SentLast24Hours).toBeGreaterThanOrEqual(4);
+    const stats = await ses.send(new GetSendStatisticsCommand({}));
+    expect(stats.SendDataPoints!.reduce((n, p) => n + (p.DeliveryAttempts ?? 0), 0)).toBe(quota.SentLast24Hours);
+
+    await ses.send(new UpdateAccountSendingEnabledCommand({ Enabled: false }));
+    expect((await ses.send(new GetAccountSendingEnabledCommand({}))).Enabled).toBe(false);
+    expect(await failure(ses.send(new SendEmailCommand({ Source: 'team@v1.example', Destination: { ToAddresses: ['b@example.net'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } })))).toMatchObject({
+      name: 'AccountSendingPausedException',
+      status: 400,
+    });
+    await ses.send(new UpdateAccountSendingEnabledCommand({ Enabled: true }));
+  });
+
+  it('throttles with the v1 Throttling error (HTTP 400)', async () => {
+    const scope = { accountId: '000000000000', region: 'us-west-2' };
+    const settings = (await app.store.accountSettings.get(scope)) ?? DEFAULT_ACCOUNT_SETTINGS;
+    await app.store.accountSettings.put(scope, { ...settings, max24HourSend: 1 });
+    expect(await failure(ses.send(new SendEmailCommand({ Source: 'team@v1.example', Destination: { ToAddresses: ['b@example.net'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } })))).toEqual({
+      name: 'Throttling',
+      message: 'Daily message quota exceeded.',
+      status: 400,
+    });
+    await app.store.accountSettings.put(scope, settings);
+  });
+
+  it('answers receipt-rule actions as not supported, in the v1 error shape', async () => {
+    expect(await failure(ses.send(new CreateReceiptRuleSetCommand({ RuleSetName: 'inbound' })))).toMatchObject({ name: 'NotImplemented', status: 501 });
+  });
+
+  it("accepts a hand-signed GET exactly like the seed's example", async () => {
+    const url = new URL(app.httpUrl);
+    const query = {
+      Action: 'SendEmail',
+      Source: 'user@v1.example',
+      'Destination.ToAddresses.member.1': 'allan@example.com',
+      'Message.Subject.Data': 'This is the subject line.',
+      'Message.Body.Text.Data': 'Hello. I hope you are having a good day.',
+    };
+    // The seed's identity must be verified: the domain above is.
+    const signer = new SignatureV4({ service: 'ses', region: 'us-west-2', credentials: TEST_KEY, sha256: NodeSha256 });
+    const signed = await signer.presign({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query, headers: { host: url.host } });
+    const qs = Object.entries(signed.query ?? {})
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+      .join('&');
+    const res = await fetch(`${app.httpUrl}/?${qs}`);
+    const body = await res.text();
+    expect(res.status).toBe(200);
+    expect(body).toMatch(/^<SendEmailResponse xmlns="http:\/\/ses\.amazonaws\.com\/doc\/2010-12-01\/"><SendEmailResult><MessageId>[^<]+<\/MessageId><\/SendEmailResult><ResponseMetadata><RequestId>[^<]+<\/RequestId><\/ResponseMetadata><\/SendEmailResponse>$/);
+    const id = /<MessageId>([^<]+)</.exec(body)![1]!;
+    expect((await capturedMessages(app, `?id=${id}`))[0]).toMatchObject({ Subject: 'This is the subject line.', Body: { text_part: 'Hello. I hope you are having a good day.' } });
+  });
+
+  it('accepts the legacy X-Amzn-Authorization AWS3-HTTPS header and refuses a wrong one', async () => {
+    const date = new Date().toUTCString();
+    const body = 'Action=GetSendQuota&Version=2010-12-01';
+    const sign = (secret: string) => createHmac('sha256', secret).update(date).digest('base64');
+    const request = (signature: string) =>
+      fetch(`${app.httpUrl}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          date,
+          'x-amzn-authorization': `AWS3-HTTPS AWSAccessKeyId=${TEST_KEY.accessKeyId}, Algorithm=HmacSHA256, Signature=${signature}`,
+        },
+        body,
+      });
+    const ok = await request(sign(TEST_KEY.secretAccessKey));
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('<GetSendQuotaResult>');
+    const bad = await request(sign('wrong'));
+    expect(bad.status).toBe(403);
+    expect(await bad.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+  });
+});
