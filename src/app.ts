@@ -56,15 +56,22 @@ export async function startApp(
       configurationSets: store.configurationSets,
       autoVerify,
     });
-    const intake = createIntake({ messages: store.messages, policy, templates: store.templates, hostname: config.hostname });
     let baseUrl = '';
+    const intake = createIntake({
+      messages: store.messages,
+      policy,
+      templates: store.templates,
+      listManagement: { contacts: store.contacts, baseUrl: () => baseUrl },
+      hostname: config.hostname,
+    });
     const identities = new IdentitiesService({
       identities: store.identities,
       dns: createResolver(config.delivery.dnsServers),
       cnameDomain: config.dkim.cnameDomain,
       autoVerify,
-      sendVerificationEmail: async (identity) => {
+      sendVerificationEmail: async (identity, custom) => {
         const link = `${baseUrl}${VERIFY_EMAIL_PATH}?token=${encodeURIComponent(identity.verificationToken)}`;
+        if (custom) return custom(link);
         await intake(verificationEmail(identity, { link, hostname: config.hostname }));
       },
     });
@@ -98,7 +105,8 @@ export async function startApp(
     const address = http.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
     const server = http;
-    baseUrl = `http://${formatHost(config.http.host)}:${port}`;
+    const httpUrl = `http://${formatHost(config.http.host)}:${port}`;
+    baseUrl = config.publicUrl.replace(/\/+$/, '') || httpUrl;
     const smtpListeners = await startSmtpListeners({ config, intake, lookupKey, log });
     smtp = smtpListeners;
     if (config.role === 'all') delivery = startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks));
@@ -108,7 +116,7 @@ export async function startApp(
       (err) => log.warn({ err }, 'identity DNS recheck failed'),
     );
     return {
-      httpUrl: baseUrl,
+      httpUrl,
       smtpUrl: smtpListeners.port === undefined ? undefined : `smtp://${smtpHost}:${smtpListeners.port}`,
       smtpsUrl: smtpListeners.tlsPort === undefined ? undefined : `smtps://${smtpHost}:${smtpListeners.tlsPort}`,
       smtpTls: smtpListeners.tls,

@@ -34,6 +34,7 @@ export interface Config {
   queue: { lease: string; pollInterval: string };
   role: 'all' | 'api' | 'worker';
   hostname: string;
+  publicUrl: string;
   console: { password: string };
   identities: { autoVerify: 'auto' | 'true' | 'false'; recheckSeconds: number };
   dkim: { cnameDomain: string };

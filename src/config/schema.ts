@@ -72,6 +72,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'What this process runs: `api` (HTTP, SMTP intake), `worker` (delivery), or `all`. Several processes on one PostgreSQL database share the queue.' },
   { path: 'hostname', env: 'SESD_HOSTNAME', flag: '--hostname <name>', schema: z.string().regex(/^[A-Za-z0-9.-]+$/), default: hostname(),
     description: 'Host name sesd writes into Message-ID headers (and, with real delivery, says in EHLO).' },
+  { path: 'publicUrl', env: 'SESD_PUBLIC_URL', flag: '--public-url <url>', schema: z.union([z.literal(''), z.url()]), default: '',
+    description: 'Base URL recipients use to reach sesd, for links sesd puts in mail (identity verification, one-click unsubscribe). Empty: the HTTP listener\'s own URL.' },
   { path: 'console.password', env: 'SESD_CONSOLE_PASSWORD', flag: '--console-password <password>', schema: z.string(), default: '', secret: true,
     description: 'Password (HTTP basic auth) for the inspection endpoints and console. Required when http.host is not loopback.' },
   { path: 'identities.autoVerify', env: 'SESD_AUTO_VERIFY', flag: '--auto-verify <mode>', schema: z.enum(['auto', 'true', 'false']), default: 'auto',

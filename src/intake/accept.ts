@@ -12,6 +12,7 @@ import { headerValue, joinMessage, splitAddressList, splitMessage, type Header }
 import type { Destination, MessagesRepository } from '../store/messages-repository.js';
 import type { SuppressedDestination } from '../store/suppression-repository.js';
 import { substitute } from './inline-template.js';
+import { listManagement, type ListManagement, type ListManagementDeps } from './list-management.js';
 import type { Accepted, SendRequest, SimpleContent, TemplateContent } from './send-request.js';
 import { renderTemplate, TemplateRenderingError } from '../domain/templates/render.js';
 import { parseRenderingData } from '../domain/templates/templates-service.js';
@@ -25,6 +26,8 @@ export interface IntakeDeps {
   policy: SendingPolicy;
   /** Stored templates (SendEmail Template.TemplateName, SendTemplatedEmail). */
   templates: TemplateLookup;
+  /** Contact lists, for ListManagementOptions. */
+  listManagement: ListManagementDeps;
   /** Host part of the Message-ID header sesd writes. */
   hostname: string;
   now?: () => Date;
@@ -48,9 +51,16 @@ export function createIntake(deps: IntakeDeps): Intake {
     // A template that fails to render is still accepted (SES has answered with a MessageId) and
     // then not delivered: a Rendering Failure event in place of Send, no delivery rows.
     const failure = rendered && 'failure' in rendered ? rendered.failure : undefined;
-    const content = rendered ? ('content' in rendered ? rendered.content : emptyContent(req)) : (req.content as SimpleContent);
-    const { raw, from, envelopeRecipients, headers, subject, destination } =
+    let content = rendered ? ('content' in rendered ? rendered.content : emptyContent(req)) : (req.content as SimpleContent);
+    const managed = req.listManagement && (await listManagement(scope, req.listManagement, composedRecipients(req), deps.listManagement));
+    if (managed && req.content.kind !== 'raw') content = withListManagement(content, managed);
+    const prepared =
       req.content.kind === 'raw' ? prepareRaw(req, req.content.data, msgIdHeader, acceptedAt) : await prepareComposed(req, content, msgIdHeader, acceptedAt);
+    if (managed && req.content.kind === 'raw') {
+      prepared.headers = [...prepared.headers, ...managed.headers];
+      prepared.raw = joinMessage(prepared.headers, splitMessage(prepared.raw).body);
+    }
+    const { raw, from, envelopeRecipients, headers, subject, destination } = prepared;
 
     if (raw.length > req.maxMessageBytes) {
       throw invalidParameter(`Message length is more than ${req.maxMessageBytes} bytes long: '${raw.length}'.`);
@@ -88,7 +98,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       tags: req.tags ?? [],
       raw: failure ? Buffer.alloc(0) : raw,
       createdAt: acceptedAt.getTime(),
-      recipients: failure ? [] : envelopeRecipients.map((address) => ({ address, status: suppressed.has(address) ? 'suppressed' : 'queued' })),
+      recipients: failure ? [] : envelopeRecipients.map((address) => ({ address, status: recipientStatus(address, suppressed, managed?.optedOut) })),
       events: failure
         ? [renderingFailureEvent(mail, failure)]
         : [sendEvent(mail), ...suppressionBounces(mail, [...suppressed.keys()], acceptedAt, messageId, deps.hostname)],
@@ -133,6 +143,21 @@ async function prepareComposed(req: SendRequest, content: SimpleContent, msgIdHe
   });
   const destination = req.destination ?? {};
   return { raw, from, envelopeRecipients: recipients, headers: splitMessage(raw).headers, subject: content.subject, destination };
+}
+
+/** SES does not send to a suppressed address (it bounces it) nor to a contact who opted out. */
+function recipientStatus(address: string, suppressed: Map<string, unknown>, optedOut?: Set<string>): 'queued' | 'suppressed' | 'unsubscribed' {
+  if (suppressed.has(address)) return 'suppressed';
+  return optedOut?.has(address) ? 'unsubscribed' : 'queued';
+}
+
+const composedRecipients = (req: SendRequest): string[] =>
+  [...(req.destination?.ToAddresses ?? []), ...(req.destination?.CcAddresses ?? []), ...(req.destination?.BccAddresses ?? [])].map((a) => parseAddress(a).address);
+
+/** Adds the unsubscribe headers and fills {{amazonSESUnsubscribeUrl}} in the body, as SES does. */
+function withListManagement(content: SimpleContent, managed: ListManagement): SimpleContent {
+  const fill = (part?: string) => part?.replaceAll('{{amazonSESUnsubscribeUrl}}', managed.unsubscribeUrl);
+  return { ...content, text: fill(content.text), html: fill(content.html), headers: [...content.headers, ...managed.headers] };
 }
 
 const emptyContent = (req: SendRequest): SimpleContent => ({

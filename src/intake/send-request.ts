@@ -58,6 +58,8 @@ export interface SendRequest {
   feedbackForwardingAddress?: string;
   /** SES v1 ReturnPath / SMTP: must be a verified identity too. */
   returnPath?: string;
+  /** SES v2 ListManagementOptions / X-SES-LIST-MANAGEMENT-OPTIONS. */
+  listManagement?: { contactListName: string; topicName?: string };
   /** sesd's own mail (verification messages): no sending policy applies. */
   system?: boolean;
   /** Largest message accepted through this door (40 MB for v2 and SMTP, 10 MB for v1). */

@@ -110,14 +110,14 @@ export function createSubmissionServer(deps: SubmissionDeps, opts: { implicitTls
     const context = { smtp: session.id, remoteAddress: session.remoteAddress, accessKeyId: user.accessKeyId };
     // A client that leaves mid-DATA rejects here: nothing reaches intake, nothing is stored.
     const message = await readMessage(stream, MAX_MESSAGE_BYTES_V2);
-    const done = (reply: { code: number; message: string }, extra: Record<string, unknown> = {}) =>
+    const logReply = (reply: { code: number; message: string }, extra: Record<string, unknown> = {}) =>
       deps.log.info({ ...context, ...extra, reply: reply.code, bytes: message.bytes, ms: +(performance.now() - started).toFixed(2) }, 'smtp message');
     if (message.tooLong) {
-      done(REPLIES.messageTooLong);
+      logReply(REPLIES.messageTooLong);
       throw replyError(REPLIES.messageTooLong);
     }
     if (message.bareLineEnding) {
-      done(REPLIES.bareLineEnding);
+      logReply(REPLIES.bareLineEnding);
       throw replyError(REPLIES.bareLineEnding);
     }
     try {
@@ -131,12 +131,12 @@ export function createSubmissionServer(deps: SubmissionDeps, opts: { implicitTls
       });
       const { messageId } = await deps.intake(request);
       const reply = accepted(messageId);
-      done(reply, { messageId });
+      logReply(reply, { messageId });
       return reply.message;
     } catch (err) {
       const reply = replyForError(err);
       if (reply === REPLIES.temporaryFailure) deps.log.error({ ...context, err }, 'smtp message failed');
-      done(reply, { error: err instanceof Error ? err.message : String(err) });
+      logReply(reply, { error: err instanceof Error ? err.message : String(err) });
       throw replyError(reply);
     }
   }

@@ -117,7 +117,8 @@ function toRow(i: Identity): IdentitiesTable {
     mail_from_behavior: i.mailFrom.behaviorOnMxFailure,
     feedback_forwarding: flag(i.feedbackForwarding),
     configuration_set: i.configurationSet,
-    tags: JSON.stringify(i.tags),
+    // Identity tags live in resource_tags with every other resource's; this column predates that.
+    tags: '[]',
     created_at: i.createdAt,
     verified_at: i.verifiedAt,
     checked_at: i.checkedAt,
@@ -145,7 +146,6 @@ function fromRow(r: Selectable<IdentitiesTable>): Identity {
     mailFrom: { domain: r.mail_from_domain, behaviorOnMxFailure: r.mail_from_behavior },
     feedbackForwarding: Boolean(r.feedback_forwarding),
     configurationSet: r.configuration_set,
-    tags: JSON.parse(r.tags) as Identity['tags'],
     createdAt: Number(r.created_at),
     verifiedAt: r.verified_at === null ? null : Number(r.verified_at),
     checkedAt: r.checked_at === null ? null : Number(r.checked_at),

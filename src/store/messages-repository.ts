@@ -23,8 +23,8 @@ export interface NewMessage {
   tags: { Name: string; Value: string }[];
   raw: Buffer;
   createdAt: number;
-  /** Envelope recipients: one delivery row each; `suppressed` ones are final at acceptance. */
-  recipients: { address: string; status: 'queued' | 'suppressed' }[];
+  /** Envelope recipients: one delivery row each; `suppressed` and `unsubscribed` ones are final at acceptance. */
+  recipients: { address: string; status: 'queued' | 'suppressed' | 'unsubscribed' }[];
   /** Events caused by the acceptance (Send), written in the same transaction (outbox). */
   events: { type: string; payload: unknown }[];
 }

@@ -14,6 +14,7 @@ import {
   GetEmailChannelCommand,
   GetEmailTemplateCommand,
   GetEndpointCommand,
+  GetSmsChannelCommand,
   GetUserEndpointsCommand,
   ListTemplatesCommand,
   ListTemplateVersionsCommand,
@@ -104,6 +105,15 @@ describe.each(DIALECTS)('Pinpoint resources (%s)', (dialect) => {
       );
       const settings = (await pinpoint.send(new GetApplicationSettingsCommand({ ApplicationId: Id }))).ApplicationSettingsResource!;
       expect(settings).toMatchObject({ ApplicationId: Id, QuietTime: { Start: '22:00', End: '07:00' }, LastModifiedDate: expect.any(String) });
+    });
+  });
+
+  it('answers an operation sesd does not implement (other channels, campaigns) as not supported', async () => {
+    const { Id } = await createApp('sms');
+    expect(await refusal(pinpoint.send(new GetSmsChannelCommand({ ApplicationId: Id })))).toMatchObject({
+      name: 'NotImplemented',
+      message: 'sesd does not support the Pinpoint operation GetSmsChannel yet.',
+      $metadata: { httpStatusCode: 501 },
     });
   });
 

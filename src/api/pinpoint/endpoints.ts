@@ -1,5 +1,6 @@
 // UpdateEndpoint, UpdateEndpointsBatch, GetEndpoint, DeleteEndpoint, GetUserEndpoints and
 // DeleteUserEndpoints.
+import { pinpointDate } from '../../domain/pinpoint/app.js';
 import type { Endpoint, EndpointUpdate } from '../../domain/pinpoint/endpoint.js';
 import type { EndpointsService } from '../../domain/pinpoint/endpoints-service.js';
 import type * as T from '../../protocol/models/types/pinpoint.js';
@@ -64,7 +65,7 @@ function endpointResponse(e: Endpoint): T.EndpointResponse {
     Attributes: p.attributes,
     ChannelType: e.channelType as T.ChannelType,
     CohortId: e.cohortId,
-    CreationDate: new Date(e.createdAt).toISOString(),
+    CreationDate: pinpointDate(e.createdAt),
     Demographic: p.demographic,
     EffectiveDate: p.effectiveDate,
     EndpointStatus: e.endpointStatus,

@@ -5,8 +5,11 @@ import type { Intake } from '../../intake/accept.js';
 import type { Store } from '../../store/store.js';
 import type { HandlerTable } from '../context.js';
 import { accountHandlers } from './account.js';
+import { configurationSetHandlers } from './configuration-sets.js';
+import { customVerificationHandlers } from './custom-verification.js';
 import { identityHandlers } from './identities.js';
 import { sendingHandlers } from './sending.js';
+import { templateHandlers } from './templates.js';
 
 export interface SesDeps {
   intake: Intake;
@@ -19,5 +22,8 @@ export function sesHandlers(deps: SesDeps): HandlerTable {
     ...sendingHandlers(deps.intake),
     ...identityHandlers({ identities: deps.identities, repository: deps.store.identities }),
     ...accountHandlers({ accountSettings: deps.store.accountSettings, statistics: deps.store.sendStatistics }),
+    ...templateHandlers(deps.store),
+    ...customVerificationHandlers(deps),
+    ...configurationSetHandlers(deps.store),
   };
 }

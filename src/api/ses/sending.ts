@@ -53,6 +53,7 @@ export function sendingHandlers(intake: Intake): HandlerTable {
         // API tags win over header tags; SES does not merge them.
         tags: input.Tags?.length ? input.Tags : options.tags,
         configurationSetName: input.ConfigurationSetName ?? options.configurationSetName,
+        listManagement: options.listManagement,
       });
       return { MessageId: messageId };
     }),

@@ -12,6 +12,7 @@ import { suppressionHandlers } from './suppression.js';
 import { templateHandlers } from './templates.js';
 import { configurationSetHandlers } from './configuration-sets.js';
 import { contactListHandlers } from './contact-lists.js';
+import { customVerificationEmailHandlers } from './custom-verification-email.js';
 import { tagHandlers } from './tags.js';
 
 export interface Sesv2Deps {
@@ -24,13 +25,14 @@ export function sesv2Handlers(deps: Sesv2Deps): HandlerTable {
   return {
     SendEmail: typedHandler(sendEmailHandler(deps.intake)),
     SendBulkEmail: typedHandler(sendBulkEmailHandler(deps.intake)),
-    ...identityHandlers({ identities: deps.identities, identitiesRepository: deps.store.identities }),
+    ...identityHandlers({ identities: deps.identities, identitiesRepository: deps.store.identities, tags: deps.store.tags }),
     ...suppressionHandlers({ suppression: deps.store.suppression }),
     ...accountHandlers({ accountSettings: deps.store.accountSettings }),
     ...messageInsightsHandlers({ messages: deps.store.messages }),
     ...templateHandlers(deps.store),
     ...configurationSetHandlers(deps.store),
     ...contactListHandlers(deps.store),
+    ...customVerificationEmailHandlers(deps),
     ...tagHandlers(deps.store),
   };
 }

@@ -1,7 +1,9 @@
 // SES v2 identity operations: wire shapes ↔ IdentitiesService.
 import type { IdentitiesService } from '../../domain/identities/identities-service.js';
 import { identityNotFound } from '../../domain/identities/identities-service.js';
-import { normaliseIdentity, type Identity } from '../../domain/identities/identity.js';
+import { identityArn, normaliseIdentity, type Identity } from '../../domain/identities/identity.js';
+import { validateTags } from '../../domain/tags/tags.js';
+import type { TagsRepository } from '../../store/tags-repository.js';
 import { AwsError, invalidParameter } from '../../domain/errors.js';
 import type { IdentitiesRepository } from '../../store/identities-repository.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
@@ -24,7 +26,7 @@ export function dkimAttributes(identity: Identity): T.DkimAttributes {
 
 const verifiedForSending = (identity: Identity): boolean => identity.verificationStatus === 'SUCCESS';
 
-export function identityHandlers(deps: { identities: IdentitiesService; identitiesRepository: IdentitiesRepository }): HandlerTable {
+export function identityHandlers(deps: { identities: IdentitiesService; identitiesRepository: IdentitiesRepository; tags: TagsRepository }): HandlerTable {
   const { identities } = deps;
   const policyName = (name: string) => {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw invalidParameter('Policy name must be 1 to 64 characters: letters, digits, dashes and underscores.');
@@ -42,13 +44,15 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
   return {
     CreateEmailIdentity: typedHandler(async (ctx, input: T.CreateEmailIdentityRequest): Promise<T.CreateEmailIdentityResponse> => {
       const signing = input.DkimSigningAttributes;
+      if (input.Tags) validateTags(input.Tags);
       const identity = await identities.create(scopeOf(ctx), {
         identity: input.EmailIdentity,
-        tags: input.Tags,
         configurationSet: input.ConfigurationSetName,
         byodkim: signing?.DomainSigningSelector && signing.DomainSigningPrivateKey ? { selector: signing.DomainSigningSelector, privateKey: signing.DomainSigningPrivateKey } : undefined,
         keyLength: signing?.NextSigningKeyLength,
       });
+      // Tags of every resource live in one place, so TagResource and GetEmailIdentity agree.
+      if (input.Tags?.length) await deps.tags.put(identityArn(identity, identity.identity), input.Tags);
       return { IdentityType: identity.type, VerifiedForSendingStatus: verifiedForSending(identity), DkimAttributes: identity.type === 'DOMAIN' ? dkimAttributes(identity) : undefined };
     }),
 
@@ -68,7 +72,7 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
           ? { MailFromDomain: identity.mailFrom.domain, MailFromDomainStatus: 'PENDING', BehaviorOnMxFailure: identity.mailFrom.behaviorOnMxFailure as T.BehaviorOnMxFailure }
           : undefined,
         Policies: await deps.identitiesRepository.policies(scopeOf(ctx), identity.identity),
-        Tags: identity.tags,
+        Tags: await deps.tags.list(identityArn(identity, identity.identity)),
         ConfigurationSetName: identity.configurationSet ?? undefined,
       };
     }),
@@ -86,6 +90,7 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
 
     DeleteEmailIdentity: typedHandler(async (ctx, input: T.DeleteEmailIdentityRequest) => {
       await identities.delete(scopeOf(ctx), input.EmailIdentity);
+      await deps.tags.removeAll(identityArn(scopeOf(ctx), normaliseIdentity(input.EmailIdentity).identity));
       return {};
     }),
 

@@ -15,8 +15,12 @@ export interface IdentitiesServiceDeps {
   cnameDomain: string;
   /** Local development: identities are created verified. */
   autoVerify: boolean;
-  /** Sends the verification message with the link (through intake, so it is captured or delivered). */
-  sendVerificationEmail: (identity: Identity) => Promise<void>;
+  /**
+   * Sends the verification message with the link (through intake, so it is captured or delivered).
+   * With `custom` (SendCustomVerificationEmail), `custom(link)` sends the customer's message instead
+   * and answers its MessageId, which this answers too.
+   */
+  sendVerificationEmail: (identity: Identity, custom?: (link: string) => Promise<string>) => Promise<string | void>;
   now?: () => number;
 }
 
@@ -25,6 +29,16 @@ const VERIFICATION_WINDOW_MS = 72 * 3600 * 1000;
 
 export const identityNotFound = (identity: string): AwsError =>
   new AwsError('NotFoundException', `Email identity ${identity} does not exist.`, 404, true, 'InvalidParameterValue');
+
+/** SES v1 `FromEmailAddressNotVerified`; SES v2 refuses unverified senders with `MessageRejected`. */
+export const fromAddressNotVerified = (scope: Scope, address: string): AwsError =>
+  new AwsError(
+    'MessageRejected',
+    `The custom verification email sender ${address} is not a verified identity in region ${scope.region.toUpperCase()}.`,
+    400,
+    true,
+    'FromEmailAddressNotVerified',
+  );
 
 export class IdentitiesService {
   private readonly now: () => number;
@@ -37,12 +51,13 @@ export class IdentitiesService {
     scope: Scope,
     input: {
       identity: string;
-      tags?: { Key: string; Value: string }[];
       configurationSet?: string;
       byodkim?: { selector: string; privateKey: string };
       keyLength?: 'RSA_1024_BIT' | 'RSA_2048_BIT';
       /** SES v2 sets up Easy DKIM for every new domain; SES v1's VerifyDomainIdentity does not. */
       easyDkim?: boolean;
+      /** false: no verification message (SendCustomVerificationEmail sends its own). */
+      verificationEmail?: boolean;
     },
   ): Promise<Identity> {
     const { identity, type } = normaliseIdentity(input.identity.trim());
@@ -58,7 +73,6 @@ export class IdentitiesService {
       mailFrom: { domain: null, behaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
       feedbackForwarding: true,
       configurationSet: input.configurationSet ?? null,
-      tags: input.tags ?? [],
       createdAt: this.now(),
       verifiedAt: verified ? this.now() : null,
       checkedAt: null,
@@ -68,7 +82,7 @@ export class IdentitiesService {
     if (!(await this.deps.identities.create(base))) {
       throw new AwsError('AlreadyExistsException', `Email identity ${identity} already exists.`, 400, true, 'AlreadyExists');
     }
-    if (type === 'EMAIL_ADDRESS' && !verified) await this.deps.sendVerificationEmail(base);
+    if (type === 'EMAIL_ADDRESS' && !verified && input.verificationEmail !== false) await this.deps.sendVerificationEmail(base);
     return base;
   }
 
@@ -132,6 +146,27 @@ export class IdentitiesService {
       identity.dkim = await newDkimState({}, this.deps.autoVerify);
       identity.checkedAt = null;
     });
+  }
+
+  /**
+   * SendCustomVerificationEmail: `address` becomes an email identity (or the verification of one not
+   * yet verified starts again) and `send` sends the customer's message with the link that verifies
+   * it. The message comes from `from`, which must be verified itself. Answers its MessageId.
+   */
+  async sendCustomVerificationEmail(scope: Scope, input: { address: string; from: string }, send: (link: string) => Promise<string>): Promise<string> {
+    const from = parseAddress(input.from).address;
+    const senders = await this.deps.identities.getMany(scope, candidateIdentities(from));
+    if (!this.deps.autoVerify && !senders.some((i) => i.verificationStatus === 'SUCCESS')) throw fromAddressNotVerified(scope, from);
+    const address = parseAddress(input.address).address;
+    const existing = await this.deps.identities.get(scope, normaliseIdentity(address).identity);
+    const identity = existing ?? (await this.create(scope, { identity: address, verificationEmail: false }));
+    if (identity.verificationStatus !== 'SUCCESS' && identity.verificationStatus !== 'PENDING') {
+      identity.verificationStatus = 'PENDING';
+      await this.deps.identities.update(identity);
+    }
+    const messageId = await this.deps.sendVerificationEmail(identity, send);
+    if (!messageId) throw new Error('the verification sender did not send the custom verification message');
+    return messageId;
   }
 
   async verifyEmailToken(token: string): Promise<Identity | undefined> {

@@ -29,7 +29,6 @@ export interface Identity extends Scope {
   mailFrom: { domain: string | null; behaviorOnMxFailure: string };
   feedbackForwarding: boolean;
   configurationSet: string | null;
-  tags: { Key: string; Value: string }[];
   createdAt: number;
   verifiedAt: number | null;
   checkedAt: number | null;

@@ -84,7 +84,7 @@ export function applyEndpointUpdate(
       userAttributes: mergeLists(before?.userAttributes, update.user?.userAttributes),
       demographic: mergeFields(before?.demographic, update.demographic),
       location: mergeFields(before?.location, update.location),
-      metrics: { ...before?.metrics, ...update.metrics },
+      metrics: mergeFields(before?.metrics, update.metrics),
       effectiveDate: update.effectiveDate ?? new Date(now).toISOString(),
       requestId: update.requestId ?? before?.requestId,
     },
@@ -94,8 +94,9 @@ export function applyEndpointUpdate(
   };
 }
 
+// Keys are the caller's: maps without a prototype keep `__proto__` an ordinary key.
 function mergeLists(before: Record<string, string[]> = {}, given: Record<string, string[]> = {}): Record<string, string[]> {
-  const out = { ...before };
+  const out: Record<string, string[]> = Object.assign(Object.create(null), before);
   for (const [key, values] of Object.entries(given)) {
     if (values.length === 0) delete out[key];
     else out[key] = values;
@@ -104,7 +105,7 @@ function mergeLists(before: Record<string, string[]> = {}, given: Record<string,
 }
 
 function mergeFields<T extends string | number>(before: Record<string, T> = {}, given: Record<string, T | undefined> = {}): Record<string, T> {
-  const out = { ...before };
+  const out: Record<string, T> = Object.assign(Object.create(null), before);
   for (const [key, value] of Object.entries(given)) if (value !== undefined) out[key] = value;
   return out;
 }

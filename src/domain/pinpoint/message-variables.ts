@@ -4,6 +4,7 @@
 // Substitutions, which take precedence over all other variables. Names may be dotted
 // (`User.UserAttributes.FirstName`) and are nested into paths, so `{{User.UserAttributes.FirstName}}`
 // finds them. A variable holds a list: it renders as its first value and `#each` walks all of them.
+import { pinpointDate } from './app.js';
 import type { Endpoint } from './endpoint.js';
 
 export class VariableValues extends Array<string> {
@@ -14,11 +15,14 @@ export class VariableValues extends Array<string> {
 
 export type Variables = { [name: string]: Variables | VariableValues | string | number };
 
+// Variable names come from callers: objects without a prototype keep `__proto__` an ordinary name.
+const variables = (): Variables => Object.create(null) as Variables;
+
 const values = (list: readonly string[]): VariableValues => VariableValues.from(list) as VariableValues;
 
 /** A Substitutions map (`{name: [values]}`) or DefaultSubstitutions (`{name: value}`) as nested variables. */
 export function substitutionVariables(map: Record<string, readonly string[] | string> | undefined): Variables {
-  const out: Variables = {};
+  const out = variables();
   for (const [name, value] of Object.entries(map ?? {})) {
     setPath(out, name.split('.'), values(typeof value === 'string' ? [value] : value));
   }
@@ -37,7 +41,7 @@ export function endpointVariables(endpoint: Endpoint): Variables {
     EndpointStatus: endpoint.endpointStatus,
     OptOut: endpoint.optOut,
     CohortId: endpoint.cohortId,
-    CreationDate: new Date(endpoint.createdAt).toISOString(),
+    CreationDate: pinpointDate(endpoint.createdAt),
     Attributes: lists(endpoint.profile.attributes),
     Demographic: { ...endpoint.profile.demographic },
     Location: { ...endpoint.profile.location },
@@ -50,7 +54,7 @@ export function endpointVariables(endpoint: Endpoint): Variables {
 
 /** Lays the layers over each other, later ones winning; nested objects merge, lists replace. */
 export function mergeVariables(...layers: (Variables | undefined)[]): Variables {
-  const out: Variables = {};
+  const out = variables();
   for (const layer of layers) if (layer) mergeInto(out, layer);
   return out;
 }
@@ -72,6 +76,6 @@ function setPath(target: Variables, path: string[], value: VariableValues): void
     return;
   }
   const next = target[head];
-  const child = isNested(next) ? next : (target[head] = {});
+  const child = isNested(next) ? next : (target[head] = variables());
   setPath(child, rest, value);
 }

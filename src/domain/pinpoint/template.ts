@@ -76,7 +76,7 @@ export function parseDefaultSubstitutions(text: string): Record<string, string> 
     throw invalidDefaults();
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidDefaults();
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (const [key, value] of Object.entries(parsed)) {
     if (value === null) continue;
     if (typeof value === 'object') throw invalidDefaults();

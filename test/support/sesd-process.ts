@@ -1,0 +1,35 @@
+// sesd as a child process (the `sesd start` command under tsx), for tests that kill it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const CLI = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts')];
+
+export interface SesdProcess {
+  child: ChildProcess;
+  /** Empty for `--role worker`. */
+  httpUrl: string;
+  /** Waits for the process to exit (after a signal). */
+  exited: Promise<void>;
+}
+
+export async function spawnSesd(env: Record<string, string>, timeoutMs = 30_000): Promise<SesdProcess> {
+  const child = spawn(process.execPath, [...CLI, 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let seen = '';
+  let errors = '';
+  child.stderr!.on('data', (c: Buffer) => (errors = (errors + c.toString()).slice(-4000)));
+  const httpUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sesd did not start: ${seen}\n${errors}`)), timeoutMs);
+    child.stdout!.on('data', (c: Buffer) => {
+      seen += c.toString();
+      const http = /^sesd listening http=(\S+)/m.exec(seen);
+      const worker = /^sesd delivery worker \S+ running/m.test(seen);
+      if (http || worker) {
+        clearTimeout(timer);
+        resolve(http ? http[1]! : '');
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`sesd exited with ${code}: ${seen}\n${errors}`)));
+  });
+  return { child, httpUrl, exited };
+}
