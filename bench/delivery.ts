@@ -80,7 +80,7 @@ async function main(): Promise<void> {
               SESD_DATABASE_URL: target.url,
               SESD_HOSTNAME: 'sesd.bench',
               SESD_DELIVERY_MODE: delivery,
-              SESD_RELAY_URL: `smtp://127.0.0.1:${sink.port}`,
+              SESD_RELAY_URL: `smtp://127.0.0.1:${sink.port}?tls.rejectUnauthorized=false`,
               SESD_DNS_SERVERS: dns.address,
               SESD_MX_PORT: String(sink.port),
               SESD_DELIVERY_CONCURRENCY: values.concurrency!,
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
           });
           const started = performance.now();
           const cpu = process.cpuUsage();
-          const service = startDelivery(config, store.deliveries, pino({ level: 'warn' }), dkim ? dkimHooks : {});
+          const service = startDelivery(config, store.deliveries, pino({ level: process.env.BENCH_LOG ?? 'warn' }), dkim ? dkimHooks : {});
           for (;;) {
             const counts = await store.deliveries.countByStatus();
             if ((counts.delivered ?? 0) >= count) break;

@@ -3,6 +3,7 @@
 // STARTTLS is used whenever the smarthost offers it.
 import nodemailer from 'nodemailer';
 import SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
+import { noDelaySocket } from './smtp-socket.js';
 import { failedAll, resultsFromError, resultsFromInfo, type SmtpSendError, type SmtpSendInfo } from './smtp-results.js';
 import type { Transport } from './transport.js';
 
@@ -16,7 +17,7 @@ export interface RelayOptions {
 export function relayTransport(opts: RelayOptions): Transport {
   // SMTPPool itself, not createTransport({url}): the latter keeps only what the URL says.
   const pool = (requireTLS: boolean) =>
-    nodemailer.createTransport(new SMTPPool({ pool: true, url: opts.url, name: opts.hostname, maxConnections: opts.maxConnections, maxMessages: Infinity, ...(requireTLS ? { requireTLS } : {}) }));
+    nodemailer.createTransport(new SMTPPool({ pool: true, url: opts.url, name: opts.hostname, getSocket: noDelaySocket, maxConnections: opts.maxConnections, maxMessages: Infinity, ...(requireTLS ? { requireTLS } : {}) }));
   const base = pool(false);
   // A configuration set's TlsPolicy REQUIRE gets its own pool, one that refuses to go on in clear.
   let strict: nodemailer.Transporter | undefined;

@@ -2,6 +2,7 @@
 // port and TLS requirement) and closed once a host has been idle for a while.
 import nodemailer from 'nodemailer';
 import SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
+import { noDelaySocket } from './smtp-socket.js';
 
 export interface HostKey {
   address: string;
@@ -36,6 +37,7 @@ export class SmtpPools {
           connectionTimeout: 30_000,
           greetingTimeout: 30_000,
           socketTimeout: 300_000,
+          getSocket: noDelaySocket,
           // Opportunistic TLS as MTAs do it: certificates of MX hosts are not verified (no DANE).
           tls: { servername: key.servername, rejectUnauthorized: false },
           ...(key.requireTls ? { requireTLS: true } : { opportunisticTLS: true }),

@@ -50,7 +50,7 @@ export class SendingPolicy {
   async check(input: PolicyInput): Promise<PolicyDecision> {
     const settings = (await this.deps.accountSettings.get(input.scope)) ?? DEFAULT_ACCOUNT_SETTINGS;
     if (!settings.sendingEnabled) {
-      throw new AwsError('SendingPausedException', 'Sending is paused for this account.', 400, true, 'AccountSendingPausedException');
+      throw new AwsError('SendingPausedException', 'Sending suspended for this account. For more information, please check the inbox of the email address associated with your AWS account.', 400, true, 'AccountSendingPausedException');
     }
     let suppressedReasons: string[] = settings.suppressedReasons;
     if (input.configurationSetName) {

@@ -69,7 +69,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       ? { suppressed: new Map<string, SuppressedDestination>() }
       : await deps.policy.check({
           scope,
-          senders: [...new Set([from.address, ...(req.returnPath ? [parseAddress(req.returnPath).address] : [])])],
+          senders: sendersToVerify(req, from, headers),
           recipients: envelopeRecipients,
           configurationSetName: req.configurationSetName,
         });
@@ -143,6 +143,20 @@ async function prepareComposed(req: SendRequest, content: SimpleContent, msgIdHe
   });
   const destination = req.destination ?? {};
   return { raw, from, envelopeRecipients: recipients, headers: splitMessage(raw).headers, subject: content.subject, destination };
+}
+
+/**
+ * SES verifies every sender a message names: the envelope sender (Source / MAIL FROM), the From
+ * header (else a raw message could claim any From), and the Return-Path.
+ */
+function sendersToVerify(req: SendRequest, envelopeFrom: ParsedAddress, headers: Header[]): string[] {
+  const fromHeader = headerValue(headers, 'From');
+  const named = [
+    envelopeFrom.address,
+    ...(fromHeader ? splitAddressList(fromHeader).map((a) => parseAddress(a).address) : []),
+    ...(req.returnPath ? [parseAddress(req.returnPath).address] : []),
+  ];
+  return [...new Set(named)];
 }
 
 /** SES does not send to a suppressed address (it bounces it) nor to a contact who opted out. */

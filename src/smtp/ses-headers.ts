@@ -12,7 +12,6 @@ export interface SesHeaderOptions {
   sourceArn?: string;
   fromArn?: string;
   returnPathArn?: string;
-  /** Read and removed; not applied yet, SendRequest has no ListManagementOptions. */
   listManagement?: { contactListName: string; topicName?: string };
 }
 

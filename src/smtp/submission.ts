@@ -23,8 +23,8 @@ export interface SmtpTransaction {
 
 export function submissionRequest(tx: SmtpTransaction): SendRequest {
   const { raw, options } = takeSesHeaders(tx.raw);
-  // options.sourceArn, fromArn, returnPathArn and listManagement are read (and removed from the
-  // message) but SendRequest cannot carry them yet.
+  // options.sourceArn, fromArn and returnPathArn are read (and removed from the message) but
+  // SendRequest cannot carry them yet.
   return {
     accountId: tx.user.accountId,
     region: tx.region,
@@ -37,6 +37,7 @@ export function submissionRequest(tx: SmtpTransaction): SendRequest {
     content: { kind: 'raw', data: raw },
     tags: options.tags.length > 0 ? options.tags : undefined,
     configurationSetName: options.configurationSetName,
+    listManagement: options.listManagement,
     maxMessageBytes: MAX_MESSAGE_BYTES_V2,
   };
 }

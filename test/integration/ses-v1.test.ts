@@ -110,6 +110,14 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
     expect(await app.store.messages.recipients(apiTags.MessageId!)).toEqual([{ recipient: 'other@example.net', status: expect.any(String) }]);
   });
 
+  it('verifies the From header of a raw message too, not only Source', async () => {
+    const spoof = ['From: ceo@bank.example', 'To: r@example.net', 'Subject: trust me', '', 'body', ''].join('\r\n');
+    expect(await failure(ses.send(new SendRawEmailCommand({ Source: 'team@v1.example', RawMessage: { Data: Buffer.from(spoof) } })))).toMatchObject({
+      name: 'MessageRejected',
+      message: expect.stringContaining('ceo@bank.example'),
+    });
+  });
+
   it('refuses a raw message over 10 MB with InvalidParameterValue', async () => {
     const big = Buffer.concat([Buffer.from('From: team@v1.example\r\nTo: r@example.net\r\nSubject: big\r\n\r\n'), Buffer.alloc(10 * 1024 * 1024, 'a')]);
     const res = await failure(ses.send(new SendRawEmailCommand({ RawMessage: { Data: big } })));

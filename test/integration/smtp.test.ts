@@ -68,7 +68,6 @@ describe.each(DIALECTS)('SMTP interface (%s)', (dialect) => {
         attachments: [{ filename: 'note.txt', content: 'attached text', contentType: 'text/plain' }],
         headers: {
           'X-SES-MESSAGE-TAGS': 'campaign=launch, team=mail',
-          'X-SES-LIST-MANAGEMENT-OPTIONS': 'newsletter; topic=weekly',
           'X-SES-SOURCE-ARN': 'arn:aws:ses:us-east-1:000000000000:identity/example.com',
           'X-Custom': 'kept',
         },
@@ -131,6 +130,29 @@ describe.each(DIALECTS)('SMTP interface (%s)', (dialect) => {
       const [row] = await app.store.messages.list({ id: OK_REPLY.exec(reply.text)![1]! });
       expect(row).toMatchObject({ configurationSet: 'smtp-set' });
       expect(row!.raw.toString()).not.toMatch(/^X-SES-/im);
+    });
+
+    it('applies X-SES-LIST-MANAGEMENT-OPTIONS as the API applies ListManagementOptions', async () => {
+      const ses = sesv2Client(app, TEST_KEY, REGION);
+      const api = await ses
+        .send(
+          new SendEmailCommand({
+            FromEmailAddress: 'lm@example.com',
+            Destination: { ToAddresses: ['t@example.net'] },
+            ListManagementOptions: { ContactListName: 'no-such-list', TopicName: 'weekly' },
+            Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } } },
+          }),
+        )
+        .catch((err: Error) => err);
+      const client = await authenticatedSession(url.smtp);
+      const data = ['From: lm@example.com', 'X-SES-LIST-MANAGEMENT-OPTIONS: no-such-list; topic=weekly', 'Subject: lm', '', 'body'].join('\r\n');
+      const reply = await sendRaw(client, { from: 'lm@example.com', to: ['t@example.net'], data });
+      client.destroy();
+      if (api instanceof Error) {
+        expect(reply).toMatchObject({ code: 554, text: `Transaction failed: ${api.message}` });
+      } else {
+        expect(reply.text).toMatch(OK_REPLY);
+      }
     });
 
     it('accepts a message from Nodemailer over implicit TLS and files it under the key’s account; the certificate can be pinned', async () => {

@@ -1,7 +1,8 @@
 // SES v1 actions whose message SES composes for the customer: custom verification emails (their
 // templates and SendCustomVerificationEmail) and SendBounce. The custom verification actions have
-// the same members in v1 and v2, so they are the v2 handlers (v1 names errors by the codes the
-// domain errors carry: CustomVerificationEmailTemplateDoesNotExist, FromEmailAddressNotVerified, ...).
+// the v2 members, so they are the v2 handlers (v1 names errors by the codes the domain errors carry:
+// CustomVerificationEmailTemplateDoesNotExist, FromEmailAddressNotVerified, ...); only v1's update
+// may leave members out, keeping what the template has.
 import { messageRejected } from '../../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V1 } from '../../domain/sending-limits.js';
 import type * as T from '../../protocol/models/types/ses.js';
@@ -12,12 +13,24 @@ import { v2Operation } from './templates.js';
 
 export function customVerificationHandlers(deps: CustomVerificationEmailDeps & { store: Parameters<typeof v2TemplateHandlers>[0] }): HandlerTable {
   const v2 = v2TemplateHandlers(deps.store);
+  const get = v2Operation(v2, 'GetCustomVerificationEmailTemplate');
+  const update = v2Operation(v2, 'UpdateCustomVerificationEmailTemplate');
   const list = v2Operation(v2, 'ListCustomVerificationEmailTemplates');
   const send = customVerificationEmailSender(deps, { sourceApi: 'ses', maxMessageBytes: MAX_MESSAGE_BYTES_V1 });
   return {
     CreateCustomVerificationEmailTemplate: v2.CreateCustomVerificationEmailTemplate!,
     GetCustomVerificationEmailTemplate: v2.GetCustomVerificationEmailTemplate!,
-    UpdateCustomVerificationEmailTemplate: v2.UpdateCustomVerificationEmailTemplate!,
+    UpdateCustomVerificationEmailTemplate: typedHandler(async (ctx, input: T.UpdateCustomVerificationEmailTemplateRequest) => {
+      const current = await get(ctx, { TemplateName: input.TemplateName });
+      return update(ctx, {
+        TemplateName: input.TemplateName,
+        FromEmailAddress: input.FromEmailAddress ?? current.FromEmailAddress!,
+        TemplateSubject: input.TemplateSubject ?? current.TemplateSubject!,
+        TemplateContent: input.TemplateContent ?? current.TemplateContent!,
+        SuccessRedirectionURL: input.SuccessRedirectionURL ?? current.SuccessRedirectionURL!,
+        FailureRedirectionURL: input.FailureRedirectionURL ?? current.FailureRedirectionURL!,
+      });
+    }),
     DeleteCustomVerificationEmailTemplate: v2.DeleteCustomVerificationEmailTemplate!,
     // MaxResults is v2's PageSize (1–50, 50 unless given).
     ListCustomVerificationEmailTemplates: typedHandler(async (ctx, input: T.ListCustomVerificationEmailTemplatesRequest) =>

@@ -5,7 +5,7 @@ import { asciiAddress, submissionRequest } from '../../../src/smtp/submission.js
 
 describe('submissionRequest', () => {
   const tx = {
-    raw: Buffer.from('From: Me <me@example.com>\r\nX-SES-CONFIGURATION-SET: set-1\r\nX-SES-MESSAGE-TAGS: a=b\r\nSubject: s\r\n\r\nbody'),
+    raw: Buffer.from('From: Me <me@example.com>\r\nX-SES-CONFIGURATION-SET: set-1\r\nX-SES-MESSAGE-TAGS: a=b\r\nX-SES-LIST-MANAGEMENT-OPTIONS: news; topic=weekly\r\nSubject: s\r\n\r\nbody'),
     mailFrom: 'bounce@example.com',
     rcptTo: ['x@example.net', 'y@bücher.example'],
     user: { accessKeyId: 'AKIDX', accountId: '123456789012' },
@@ -25,6 +25,7 @@ describe('submissionRequest', () => {
       destination: { ToAddresses: ['x@example.net', 'y@xn--bcher-kva.example'] },
       tags: [{ Name: 'a', Value: 'b' }],
       configurationSetName: 'set-1',
+      listManagement: { contactListName: 'news', topicName: 'weekly' },
       maxMessageBytes: 40 * 1024 * 1024,
     });
     expect(req.content).toEqual({ kind: 'raw', data: Buffer.from('From: Me <me@example.com>\r\nSubject: s\r\n\r\nbody') });
