@@ -5,6 +5,7 @@ import { parseAddress, type ParsedAddress } from '../domain/addresses.js';
 import { invalidParameter } from '../domain/errors.js';
 import { messageIdHeader, newMessageId } from '../domain/message-id.js';
 import { MAX_RECIPIENTS_PER_MESSAGE } from '../domain/sending-limits.js';
+import { validateMessageTags } from '../domain/message-tags.js';
 import { bounceEvent, mailObject, renderingFailureEvent, sendEvent, SUPPRESSED_DIAGNOSTIC } from '../events/mail-object.js';
 import type { SendingPolicy } from '../domain/sending-policy.js';
 import { composeMessage } from '../mime/compose.js';
@@ -47,6 +48,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     const msgIdHeader = messageIdHeader(messageId, deps.hostname);
 
     const scope = { accountId: req.accountId, region: req.region };
+    validateMessageTags(req.tags ?? []);
     const rendered = req.content.kind === 'template' ? await renderTemplateContent(req.content, scope, deps.templates) : undefined;
     // A template that fails to render is still accepted (SES has answered with a MessageId) and
     // then not delivered: a Rendering Failure event in place of Send, no delivery rows.

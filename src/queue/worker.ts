@@ -1,7 +1,9 @@
 // A delivery worker: claims due recipients under a lease, hands each message's recipients at one
 // domain to the deliverer together (they may share an SMTP transaction), and commits the outcome.
-// Up to `concurrency` recipients are in flight; when the queue is empty it polls. A failure between
-// claim and completion leaves the rows leased; the reaper returns them when the lease runs out.
+// Up to `concurrency` recipients are in flight. It claims again once a quarter of the slots are free
+// (a claim is a write transaction, too dear to make per recipient), and polls when the queue is
+// empty. A failure between claim and completion leaves the rows leased; the reaper returns them
+// when the lease runs out.
 import type { Logger } from 'pino';
 import type { ClaimedDelivery, DeliveriesRepository, DeliveryUpdate, QueuedMessage } from '../store/deliveries-repository.js';
 
@@ -43,30 +45,35 @@ export class DeliveryWorker {
   }
 
   private async run(): Promise<void> {
+    const threshold = Math.max(1, Math.ceil(this.opts.concurrency / 4));
     while (this.running) {
       const free = this.opts.concurrency - this.inFlight;
-      let claimed: ClaimedDelivery[] = [];
-      if (free > 0) {
-        try {
-          claimed = await this.opts.deliveries.claim(this.opts.id, free, this.opts.leaseMs, this.now());
-          if (claimed.length > 0) this.dispatch(claimed);
-        } catch (err) {
-          this.opts.log.error({ err }, 'claiming deliveries failed');
-        }
+      if (free < threshold && this.inFlight > 0) {
+        await this.pause(this.opts.pollMs);
+        continue;
       }
-      // Go straight on while there is work and room; otherwise wait for a slot or the next poll.
-      if (claimed.length === 0 || claimed.length >= free) await this.pause(claimed.length === 0 || free <= 0 ? this.opts.pollMs : 0);
+      let claimed: ClaimedDelivery[] = [];
+      try {
+        claimed = await this.opts.deliveries.claim(this.opts.id, free, this.opts.leaseMs, this.now());
+        if (claimed.length > 0) this.dispatch(claimed);
+      } catch (err) {
+        this.opts.log.error({ err }, 'claiming deliveries failed');
+      }
+      // A short claim means the queue is drained for now.
+      if (claimed.length < free) await this.pause(this.opts.pollMs);
     }
   }
 
   private dispatch(claimed: ClaimedDelivery[]): void {
     this.inFlight += claimed.length;
-    const task = this.process(claimed).finally(() => {
-      this.inFlight -= claimed.length;
-      this.idle.delete(task);
-      this.wake?.();
-    });
+    const task = this.process(claimed).finally(() => this.idle.delete(task));
     this.idle.add(task);
+  }
+
+  /** Frees a recipient's slot as soon as its own group is done, not when the whole claim is. */
+  private release(count: number): void {
+    this.inFlight -= count;
+    this.wake?.();
   }
 
   private async process(claimed: ClaimedDelivery[]): Promise<void> {
@@ -75,6 +82,7 @@ export class DeliveryWorker {
       messages = await this.opts.deliveries.messages([...new Set(claimed.map((c) => c.messageId))]);
     } catch (err) {
       this.opts.log.error({ err }, 'loading claimed messages failed');
+      this.release(claimed.length);
       return;
     }
     const groups = new Map<string, ClaimedDelivery[]>();
@@ -84,20 +92,27 @@ export class DeliveryWorker {
     }
     await Promise.all(
       [...groups.values()].map(async (group) => {
-        const message = messages.get(group[0]!.messageId);
-        if (!message) return; // deleted meanwhile (DELETE /_aws/ses); its rows went with it
-        const started = this.now();
         try {
-          const updates = await this.opts.deliver(message, group);
-          await this.opts.deliveries.complete(this.opts.id, updates, this.now());
-          for (const u of updates) {
-            this.opts.log.info({ messageId: message.id, deliveryId: u.deliveryId, status: u.status, response: u.lastResponse, ms: this.now() - started }, 'delivery attempt');
-          }
-        } catch (err) {
-          this.opts.log.error({ err, messageId: message.id }, 'delivery attempt failed; the lease will return it');
+          await this.deliverGroup(messages.get(group[0]!.messageId), group);
+        } finally {
+          this.release(group.length);
         }
       }),
     );
+  }
+
+  private async deliverGroup(message: QueuedMessage | undefined, group: ClaimedDelivery[]): Promise<void> {
+    if (!message) return; // deleted meanwhile (DELETE /_aws/ses); its rows went with it
+    const started = this.now();
+    try {
+      const updates = await this.opts.deliver(message, group);
+      await this.opts.deliveries.complete(this.opts.id, updates, this.now());
+      for (const u of updates) {
+        this.opts.log.info({ messageId: message.id, deliveryId: u.deliveryId, status: u.status, response: u.lastResponse, ms: this.now() - started }, 'delivery attempt');
+      }
+    } catch (err) {
+      this.opts.log.error({ err, messageId: message.id }, 'delivery attempt failed; the lease will return it');
+    }
   }
 
   private pause(ms: number): Promise<void> {

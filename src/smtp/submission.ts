@@ -3,7 +3,7 @@
 import { domainToASCII } from 'node:url';
 import { MAX_MESSAGE_BYTES_V2 } from '../domain/sending-limits.js';
 import type { SendRequest } from '../intake/send-request.js';
-import { takeSesHeaders } from './ses-headers.js';
+import { takeSesHeaders } from '../mime/ses-headers.js';
 
 export interface SmtpUser {
   accessKeyId: string;

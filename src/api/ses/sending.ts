@@ -6,7 +6,7 @@ import type { Intake } from '../../intake/accept.js';
 import { parseRenderingData } from '../../domain/templates/templates-service.js';
 import type { SendRequest } from '../../intake/send-request.js';
 import type * as T from '../../protocol/models/types/ses.js';
-import { takeSesHeaders } from '../../smtp/ses-headers.js';
+import { takeSesHeaders } from '../../mime/ses-headers.js';
 import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
 
 type Common = Pick<SendRequest, 'accountId' | 'region' | 'sourceApi' | 'callerIdentity' | 'sourceIp' | 'maxMessageBytes'>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AwsError } from '../../../src/domain/errors.js';
-import { parseListManagement, parseMessageTags, takeSesHeaders } from '../../../src/smtp/ses-headers.js';
+import { parseListManagement, parseMessageTags, takeSesHeaders } from '../../../src/mime/ses-headers.js';
 
 const message = (...headers: string[]) => Buffer.from([...headers, 'Subject: hi', '', 'body line', ''].join('\r\n'));
 

@@ -1,9 +1,9 @@
-// The X-SES-* headers through which an SMTP client asks for what API callers give as parameters
-// (configuration set, tags, sending authorization, list management). SES reads them and removes
-// them before the message goes out; so does this module.
+// The X-SES-* headers through which a raw message (SMTP, SES v1 SendRawEmail) asks for what API
+// callers give as parameters (configuration set, tags, sending authorization, list management). SES
+// reads them and removes them before the message goes out; so does this module.
 import { invalidParameter } from '../domain/errors.js';
 import type { Tag } from '../intake/send-request.js';
-import { joinMessage, splitMessage, type Header } from '../mime/headers.js';
+import { joinMessage, splitMessage, type Header } from './headers.js';
 
 export interface SesHeaderOptions {
   configurationSetName?: string;
