@@ -21,12 +21,17 @@ export class GroupCommit<T> {
   submit(item: T): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (!this.flushing) {
+        this.flushing = true;
+        // Start on the next turn of the event loop, not now: every writer that arrives in this turn
+        // (requests already read from their sockets) joins the batch. With a synchronous driver
+        // (better-sqlite3) a flush started at once would commit one message per fsync.
+        setImmediate(() => void this.flush());
+      }
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);

@@ -1,6 +1,8 @@
 // Sends one Pinpoint email to one recipient through intake, the same door as SES, and answers the
 // recipient's result. What is the same for every recipient of a request (channel, sender, template,
-// content) is prepared once; what differs (address, overrides, variables, context) comes per call.
+// content) is prepared once; what differs (address, overrides, variables) comes per call. Context is
+// not passed on: Pinpoint gives it to its own event stream, and SES message tags could not carry it
+// (their names and values allow only letters, digits, `_` and `-`).
 import { AwsError } from '../../domain/errors.js';
 import { channelUnusable, type EmailChannel } from '../../domain/pinpoint/email-channel.js';
 import { renderEmail, type EmailSource, type RecipientOverrides } from '../../domain/pinpoint/email-content.js';
@@ -31,7 +33,6 @@ export interface PreparedEmail {
   source: EmailSource;
   /** Template defaults, then the message's Substitutions. */
   variables: Variables;
-  context: Record<string, string>;
 }
 
 export interface EmailRecipient {
@@ -40,7 +41,6 @@ export interface EmailRecipient {
   rawContent?: string;
   /** Endpoint data, then the address's or endpoint's Substitutions. */
   variables: Variables[];
-  context?: Record<string, string>;
 }
 
 export function emailSender(intake: Intake) {
@@ -66,8 +66,6 @@ export function emailSender(intake: Intake) {
         destination: { ToAddresses: [to.address] },
         replyTo: email.replyTo,
         content,
-        // Pinpoint attaches Context to the message's events; SES events carry a message's tags.
-        tags: Object.entries({ ...email.context, ...to.context }).map(([Name, Value]) => ({ Name, Value })),
         configurationSetName: email.channel?.configurationSet,
         feedbackForwardingAddress: email.feedbackForwardingAddress,
         maxMessageBytes: MAX_MESSAGE_BYTES_V2,

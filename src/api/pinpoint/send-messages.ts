@@ -33,7 +33,7 @@ export interface SendMessagesDeps {
   endpoints: EndpointsService;
 }
 
-type MessageContent = Pick<T.MessageRequest, 'MessageConfiguration' | 'TemplateConfiguration' | 'Context'>;
+type MessageContent = Pick<T.MessageRequest, 'MessageConfiguration' | 'TemplateConfiguration'>;
 
 export function sendMessagesHandlers(deps: SendMessagesDeps): HandlerTable {
   const send = emailSender(deps.intake);
@@ -62,7 +62,6 @@ export function sendMessagesHandlers(deps: SendMessagesDeps): HandlerTable {
         substitutionVariables(template?.defaultSubstitutions === undefined ? undefined : parseDefaultSubstitutions(template.defaultSubstitutions)),
         substitutionVariables({ ...defaults?.Substitutions, ...email?.Substitutions }),
       ),
-      context: req.Context ?? {},
     };
   }
 
@@ -142,7 +141,6 @@ function recipient(address: string, config: T.EndpointSendConfiguration, endpoin
     overrides: { titleOverride: config.TitleOverride, bodyOverride: config.BodyOverride },
     rawContent: config.RawContent,
     variables: [endpoint && endpointVariables(endpoint), substitutionVariables(config.Substitutions)].filter((v) => v !== undefined),
-    context: config.Context,
   };
 }
 

@@ -81,7 +81,7 @@ export function customVerificationEmailHandlers(deps: CustomVerificationEmailDep
 }
 
 /** The template's HTML with the verification link added at its end (inside `<body>` when it has one). */
-export function withVerificationLink(html: string, link: string): string {
+function withVerificationLink(html: string, link: string): string {
   const href = link.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   const paragraph = `<p><a href="${href}">${href}</a></p>`;
   const bodyEnd = html.search(/<\/body\s*>/i);

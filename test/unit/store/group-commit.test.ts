@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { GroupCommit } from '../../../src/store/group-commit.js';
 
 describe('GroupCommit', () => {
-  it('shares one batch between writers that arrive while a commit is in flight', async () => {
+  it('commits writers that arrive in the same turn of the event loop together', async () => {
+    const batches: number[][] = [];
+    const gc = new GroupCommit<number>(async (items) => {
+      batches.push(items);
+    });
+    await Promise.all([1, 2, 3].map((n) => gc.submit(n)));
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
+  it('gathers writers that arrive while a commit is in flight into the next batch', async () => {
     const batches: number[][] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -11,6 +20,7 @@ describe('GroupCommit', () => {
       if (batches.length === 1) await gate;
     });
     const first = gc.submit(1);
+    await new Promise((r) => setImmediate(r));
     const rest = [2, 3, 4].map((n) => gc.submit(n));
     release();
     await Promise.all([first, ...rest]);
