@@ -36,7 +36,7 @@ export type Deliverer = (message: QueuedMessage, deliveries: ClaimedDelivery[]) 
 /** What became of one recipient in this attempt. */
 type Outcome =
   | { kind: 'delivered'; reply: string; remoteMtaIp?: string; scenario?: SimulatorScenario }
-  | { kind: 'deferred'; reply: string; delayType: DelayType }
+  | { kind: 'deferred'; retryAt: number; reply: string; delayType: DelayType }
   | { kind: 'bounced'; bounceType: BounceType; bounceSubType: BounceSubType; reply: string; simulated: boolean }
   /** As if on the suppression list (the simulator's suppressionlist@; intake settles real ones). */
   | { kind: 'suppressed' };
@@ -59,16 +59,14 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
     }
 
     const expiry = expiresAt(message.createdAt, deps.lifetimeMs, await deps.policy.maxDeliveryMillis(scope, message.configurationSet));
-    if (toSend.length > 0) {
-      const results = await send(message, scope, toSend);
-      const at = now();
-      for (const d of toSend) {
-        const r = results.find((x) => x.recipient.toLowerCase() === d.recipient.toLowerCase());
-        outcomes.set(d.id, r ? outcomeOf(r, d, at, expiry) : { kind: 'deferred', reply: '451 4.3.0 no result from the transport', delayType: 'InternalFailure' });
-      }
+    const results = toSend.length > 0 ? await send(message, scope, toSend) : [];
+    const at = now();
+    for (const d of toSend) {
+      const r = results.find((x) => x.recipient.toLowerCase() === d.recipient.toLowerCase());
+      const missing: RecipientResult = { recipient: d.recipient, kind: 'failed', reply: '451 4.3.0 no result from the transport', delayType: 'InternalFailure' };
+      outcomes.set(d.id, outcomeOf(r ?? missing, d, at, expiry));
     }
 
-    const at = now();
     const fromDom = generatedMail ? undefined : fromDomain(message.raw);
     const feedbackTo = generatedMail ? undefined : await deps.policy.feedbackAddress(scope, fromDom ?? '', message.envelopeFrom);
     const updates: DeliveryUpdate[] = [];
@@ -117,10 +115,11 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
       const cls = classifyBounce(parseReply(r.reply));
       return { kind: 'bounced', ...cls, reply: r.reply, simulated: false };
     }
-    if (nextAttemptAt(deps.schedule, d.attempts, at, expiry) === undefined) {
+    const retryAt = nextAttemptAt(deps.schedule, d.attempts, at, expiry);
+    if (retryAt === undefined) {
       return { kind: 'bounced', bounceType: 'Transient', bounceSubType: r.delayType === 'MailboxFull' ? 'MailboxFull' : 'General', reply: r.reply, simulated: false };
     }
-    return { kind: 'deferred', reply: r.reply, delayType: r.delayType };
+    return { kind: 'deferred', retryAt, reply: r.reply, delayType: r.delayType };
   }
 
   async function settle(message: QueuedMessage, scope: Scope, d: ClaimedDelivery, o: Outcome, at: number, expiry: number, feedbackTo: string | undefined): Promise<DeliveryUpdate> {
@@ -142,12 +141,11 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
     }
 
     if (o.kind === 'deferred') {
-      const retryAt = nextAttemptAt(deps.schedule, d.attempts, at, expiry)!;
       const parsed = parseReply(o.reply);
       if (mail) {
         events.push(deliveryDelayEvent(mail, { at, delayType: o.delayType, expiresAt: expiry, recipient: { emailAddress: d.recipient, status: parsed.status, diagnosticCode: `smtp; ${o.reply}` }, reportingMTA: deps.hostname }));
       }
-      return { ...base, status: 'deferred', nextAttemptAt: retryAt, lastResponse: o.reply };
+      return { ...base, status: 'deferred', nextAttemptAt: o.retryAt, lastResponse: o.reply };
     }
 
     const bounce =

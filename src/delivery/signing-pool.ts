@@ -16,6 +16,7 @@ interface Pending {
   reject(e: Error): void;
 }
 
+/** Threads start on the first signature, so a node that never signs (capture mode) has none. */
 export function signingPool(size: number): SigningPool {
   // Under tsx or vitest this module is TypeScript, and so is its worker.
   const ts = import.meta.url.endsWith('.ts');
@@ -33,7 +34,12 @@ export function signingPool(size: number): SigningPool {
     }
   };
 
-  for (let i = 0; i < size; i++) {
+  let started = false;
+  const start = () => {
+    started = true;
+    for (let i = 0; i < size; i++) spawn();
+  };
+  const spawn = () => {
     const w = ts
       ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`, { eval: true })
       : new Worker(file);
@@ -49,10 +55,11 @@ export function signingPool(size: number): SigningPool {
     });
     w.on('error', (err) => lose(w, err));
     w.on('exit', () => lose(w, new Error('DKIM signing thread exited')));
-  }
+  };
 
   return {
     sign: (raw: Buffer, key: DkimKey) => {
+      if (!started) start();
       const workers = [...load.keys()];
       // Should every thread be gone, signing goes on here rather than not at all.
       if (workers.length === 0) return Promise.resolve(dkimSign(raw, key));

@@ -6,6 +6,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, sql, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type SqliteDatabase as SqliteDatabaseLike } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { sqliteWriterThread, transactionWriter, type BatchWriter } from './batch-writer.js';
 import * as initial from './migrations/001-initial.js';
 import * as sesResources from './migrations/002-ses-resources.js';
 import * as identityNotifications from './migrations/005-identity-notifications.js';
@@ -20,6 +21,8 @@ export interface OpenedDatabase {
   dialect: Dialect;
   /** Human-readable location for the start banner (never includes a password). */
   location: string;
+  /** Runs group-committed batches (see batch-writer.ts). */
+  batchWriter: BatchWriter;
   close(): Promise<void>;
 }
 
@@ -56,7 +59,20 @@ function openSqlite(dataDir: string): OpenedDatabase {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  // The writer thread opens the file once migrations have run on this connection (see openDatabase).
+  let writer: BatchWriter | undefined;
+  return {
+    db,
+    dialect: 'sqlite',
+    location: file,
+    get batchWriter() {
+      return (writer ??= sqliteWriterThread(file));
+    },
+    close: async () => {
+      await writer?.close();
+      await db.destroy();
+    },
+  };
 }
 
 // Kysely's SQLite driver prepares every statement anew; on the hot path that costs more than running
@@ -87,7 +103,7 @@ function openPostgres(url: string): OpenedDatabase {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const safe = new URL(url);
   safe.password = '';
-  return { db, dialect: 'postgres', location: safe.toString(), close: () => db.destroy() };
+  return { db, dialect: 'postgres', location: safe.toString(), batchWriter: transactionWriter(db), close: () => db.destroy() };
 }
 
 async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {

@@ -1,6 +1,7 @@
 // Accepted messages with their delivery rows and events. Writes go through group commit so that
 // concurrent intakes share one transaction.
-import type { Kysely, Transaction } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
+import type { BatchWriter } from './batch-writer.js';
 import { GroupCommit } from './group-commit.js';
 import type { Database } from './schema.js';
 
@@ -57,8 +58,11 @@ const ROWS_PER_STATEMENT = 400;
 export class MessagesRepository {
   private readonly writer: GroupCommit<NewMessage>;
 
-  constructor(private readonly db: Kysely<Database>) {
-    this.writer = new GroupCommit((batch) => this.db.transaction().execute((trx) => insertBatch(trx, batch)));
+  constructor(
+    private readonly db: Kysely<Database>,
+    batchWriter: BatchWriter,
+  ) {
+    this.writer = new GroupCommit((batch) => batchWriter.run(insertQueries(this.db, batch)));
   }
 
   /** Resolves once the message, its deliveries and events are committed. */
@@ -110,7 +114,8 @@ export class MessagesRepository {
   }
 }
 
-async function insertBatch(trx: Transaction<Database>, batch: NewMessage[]): Promise<void> {
+/** The INSERTs of a batch: messages, then their delivery rows and events. */
+function insertQueries(db: Kysely<Database>, batch: NewMessage[]): CompiledQuery[] {
   const messages = batch.map((m) => ({
     id: m.id,
     account_id: m.accountId,
@@ -142,9 +147,11 @@ async function insertBatch(trx: Transaction<Database>, batch: NewMessage[]): Pro
   const events = batch.flatMap((m) =>
     m.events.map((e) => ({ message_id: m.id, account_id: m.accountId, type: e.type, payload: JSON.stringify(e.payload), created_at: m.createdAt })),
   );
-  for (const rows of chunks(messages)) await trx.insertInto('messages').values(rows).execute();
-  for (const rows of chunks(deliveries)) await trx.insertInto('deliveries').values(rows).execute();
-  for (const rows of chunks(events)) await trx.insertInto('events').values(rows).execute();
+  return [
+    ...[...chunks(messages)].map((rows) => db.insertInto('messages').values(rows).compile()),
+    ...[...chunks(deliveries)].map((rows) => db.insertInto('deliveries').values(rows).compile()),
+    ...[...chunks(events)].map((rows) => db.insertInto('events').values(rows).compile()),
+  ];
 }
 
 function* chunks<T>(rows: T[]): Generator<T[]> {

@@ -42,7 +42,7 @@ export async function openStore(opts: { databaseUrl: string; dataDir: string }):
     dialect: opened.dialect,
     location: opened.location,
     accounts: new AccountsRepository(opened.db),
-    messages: new MessagesRepository(opened.db),
+    messages: new MessagesRepository(opened.db, opened.batchWriter),
     identities: new IdentitiesRepository(opened.db),
     suppression: new SuppressionRepository(opened.db),
     accountSettings: new AccountSettingsRepository(opened.db),

@@ -1,0 +1,88 @@
+// Where group-committed writes run. On PostgreSQL, a transaction on the pool (the commit waits off
+// the event loop). On SQLite, a worker thread with its own connection: better-sqlite3 is
+// synchronous, so a commit with synchronous=FULL would otherwise stop the event loop for the whole
+// fsync, and no other request could be read meanwhile to join the next batch.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { CompiledQuery, Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+export interface BatchWriter {
+  /** Runs the queries in one transaction; resolves once it is committed. */
+  run(queries: readonly CompiledQuery[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function transactionWriter(db: Kysely<Database>): BatchWriter {
+  return {
+    run: (queries) =>
+      db.transaction().execute(async (trx) => {
+        for (const q of queries) await trx.executeQuery(q);
+      }),
+    close: async () => {},
+  };
+}
+
+// Runs in the worker (eval'd, CommonJS). It opens the same file with the same durability settings,
+// keeps prepared statements, and runs each batch as one transaction.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.pragma('foreign_keys = ON');
+db.pragma('busy_timeout = 5000');
+const statements = new Map();
+const toBinding = (p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p);
+const runBatch = db.transaction((queries) => {
+  for (const q of queries) {
+    let s = statements.get(q.sql);
+    if (!s) {
+      if (statements.size > 200) statements.clear();
+      statements.set(q.sql, (s = db.prepare(q.sql)));
+    }
+    s.run(q.parameters.map(toBinding));
+  }
+});
+parentPort.on('message', ({ id, queries }) => {
+  try {
+    runBatch(queries);
+    parentPort.postMessage({ id });
+  } catch (err) {
+    parentPort.postMessage({ id, error: { message: String(err && err.message), code: err && err.code } });
+  }
+});
+`;
+
+export function sqliteWriterThread(file: string): BatchWriter {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver } });
+  const pending = new Map<number, { resolve(): void; reject(err: Error): void }>();
+  let nextId = 0;
+  const failAll = (err: Error) => {
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  worker.on('message', ({ id, error }: { id: number; error?: { message: string; code?: string } }) => {
+    const p = pending.get(id);
+    pending.delete(id);
+    if (!p) return;
+    if (error) p.reject(Object.assign(new Error(error.message), { code: error.code }));
+    else p.resolve();
+  });
+  worker.on('error', failAll);
+  worker.on('exit', () => failAll(new Error('the SQLite writer thread stopped')));
+  worker.unref();
+  return {
+    run: (queries) =>
+      new Promise<void>((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, queries: queries.map((q) => ({ sql: q.sql, parameters: q.parameters })) });
+      }),
+    close: async () => {
+      await worker.terminate();
+    },
+  };
+}
