@@ -10,6 +10,7 @@ import { createRouter } from './api/router.js';
 import type { Config } from './config/load-config.js';
 import { createIntake } from './intake/accept.js';
 import { startDelivery, type DeliveryHooks, type DeliveryService } from './delivery/delivery-service.js';
+import { storeDeliveryHooks } from './delivery/store-hooks.js';
 import { startSmtpListeners, type SmtpListeners } from './smtp/listeners.js';
 import type { TlsMaterial } from './smtp/tls-material.js';
 import { openStore, type Store } from './store/store.js';
@@ -158,10 +159,9 @@ export async function startWorkerNode(
   };
 }
 
-// Until identities (DKIM keys), configuration sets (MaxDeliverySeconds, TlsPolicy) and the
-// suppression list are wired here, delivery runs with defaults: no signing, no suppression.
-function deliveryHooks(_store: Store, given: DeliveryHooks): DeliveryHooks {
-  return given;
+/** Delivery reads identities, configuration sets and the suppression list from the store; tests may override a hook. */
+function deliveryHooks(store: Store, given: DeliveryHooks): DeliveryHooks {
+  return { ...storeDeliveryHooks(store), ...given };
 }
 
 function isLoopback(host: string): boolean {

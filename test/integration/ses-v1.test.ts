@@ -36,18 +36,8 @@ import type { RunningApp } from '../../src/app.js';
 import { DEFAULT_ACCOUNT_SETTINGS } from '../../src/domain/account/account-settings.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { NodeSha256 } from '../support/node-sha256.js';
-import { capturedMessages, sesClient, startSesd, TEST_KEY } from '../support/sesd.js';
+import { capturedMessages, sesClient, startSesd, TEST_KEY, awsFailure } from '../support/sesd.js';
 import { startZoneDnsServer, type ZoneDnsServer } from '../support/zone-dns-server.js';
-
-async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected a failure');
-}
 
 describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
   let db: TestDatabase;
@@ -68,7 +58,7 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
   });
 
   it('verifies a domain by its _amazonses TXT token, then sends SendEmail from it', async () => {
-    expect(await failure(ses.send(new SendEmailCommand({ Source: 'a@v1.example', Destination: { ToAddresses: ['b@example.net'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } })))).toEqual({
+    expect(await awsFailure(ses.send(new SendEmailCommand({ Source: 'a@v1.example', Destination: { ToAddresses: ['b@example.net'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } })))).toEqual({
       name: 'MessageRejected',
       message: 'Email address is not verified. The following identities failed the check in region US-WEST-2: a@v1.example',
       status: 400,
@@ -96,7 +86,7 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
   it('honours and strips the X-SES-* headers of SendRawEmail, API tags winning over header tags', async () => {
     const raw = ['From: team@v1.example', 'To: r@example.net', 'Subject: raw v1', 'X-SES-MESSAGE-TAGS: campaign=spring, tier=gold', 'X-SES-CONFIGURATION-SET: nope', '', 'raw body', ''].join('\r\n');
     // The configuration set named in the header does not exist: SES refuses the message.
-    expect(await failure(ses.send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(raw) } })))).toMatchObject({ name: 'ConfigurationSetDoesNotExistException', status: 400 });
+    expect(await awsFailure(ses.send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(raw) } })))).toMatchObject({ name: 'ConfigurationSetDoesNotExistException', status: 400 });
 
     const withoutSet = raw.replace('X-SES-CONFIGURATION-SET: nope\r\n', '');
     const fromHeaders = await ses.send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(withoutSet) } }));
@@ -112,7 +102,7 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
 
   it('verifies the From header of a raw message too, not only Source', async () => {
     const spoof = ['From: ceo@bank.example', 'To: r@example.net', 'Subject: trust me', '', 'body', ''].join('\r\n');
-    expect(await failure(ses.send(new SendRawEmailCommand({ Source: 'team@v1.example', RawMessage: { Data: Buffer.from(spoof) } })))).toMatchObject({
+    expect(await awsFailure(ses.send(new SendRawEmailCommand({ Source: 'team@v1.example', RawMessage: { Data: Buffer.from(spoof) } })))).toMatchObject({
       name: 'MessageRejected',
       message: expect.stringContaining('ceo@bank.example'),
     });
@@ -120,7 +110,7 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
 
   it('refuses a raw message over 10 MB with InvalidParameterValue', async () => {
     const big = Buffer.concat([Buffer.from('From: team@v1.example\r\nTo: r@example.net\r\nSubject: big\r\n\r\n'), Buffer.alloc(10 * 1024 * 1024, 'a')]);
-    const res = await failure(ses.send(new SendRawEmailCommand({ RawMessage: { Data: big } })));
+    const res = await awsFailure(ses.send(new SendRawEmailCommand({ RawMessage: { Data: big } })));
     expect(res.name).toBe('InvalidParameterValue');
     expect(res.message).toMatch(/^Message length is more than 10485760 bytes long/);
   }, 60_000);
@@ -174,7 +164,7 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
     await ses.send(new PutIdentityPolicyCommand({ Identity: 'v1.example', PolicyName: 'p', Policy: '{"Version":"2012-10-17"}' }));
     expect((await ses.send(new ListIdentityPoliciesCommand({ Identity: 'v1.example' }))).PolicyNames).toEqual(['p']);
     expect((await ses.send(new GetIdentityPoliciesCommand({ Identity: 'v1.example', PolicyNames: ['p'] }))).Policies).toEqual({ p: '{"Version":"2012-10-17"}' });
-    expect(await failure(ses.send(new PutIdentityPolicyCommand({ Identity: 'v1.example', PolicyName: 'q', Policy: 'nope' })))).toMatchObject({ name: 'InvalidPolicyException', status: 400 });
+    expect(await awsFailure(ses.send(new PutIdentityPolicyCommand({ Identity: 'v1.example', PolicyName: 'q', Policy: 'nope' })))).toMatchObject({ name: 'InvalidPolicyException', status: 400 });
     await ses.send(new DeleteIdentityPolicyCommand({ Identity: 'v1.example', PolicyName: 'p' }));
 
     await ses.send(new DeleteIdentityCommand({ Identity: 'me@mail.example' }));
@@ -191,7 +181,7 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
 
     await ses.send(new UpdateAccountSendingEnabledCommand({ Enabled: false }));
     expect((await ses.send(new GetAccountSendingEnabledCommand({}))).Enabled).toBe(false);
-    expect(await failure(ses.send(new SendEmailCommand({ Source: 'team@v1.example', Destination: { ToAddresses: ['b@example.net'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } })))).toMatchObject({
+    expect(await awsFailure(ses.send(new SendEmailCommand({ Source: 'team@v1.example', Destination: { ToAddresses: ['b@example.net'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } })))).toMatchObject({
       name: 'AccountSendingPausedException',
       status: 400,
     });
@@ -202,7 +192,7 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
     const scope = { accountId: '000000000000', region: 'us-west-2' };
     const settings = (await app.store.accountSettings.get(scope)) ?? DEFAULT_ACCOUNT_SETTINGS;
     await app.store.accountSettings.put(scope, { ...settings, max24HourSend: 1 });
-    expect(await failure(ses.send(new SendEmailCommand({ Source: 'team@v1.example', Destination: { ToAddresses: ['b@example.net'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } })))).toEqual({
+    expect(await awsFailure(ses.send(new SendEmailCommand({ Source: 'team@v1.example', Destination: { ToAddresses: ['b@example.net'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } })))).toEqual({
       name: 'Throttling',
       message: 'Daily message quota exceeded.',
       status: 400,
@@ -211,7 +201,7 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
   });
 
   it('answers receipt-rule actions as not supported, in the v1 error shape', async () => {
-    expect(await failure(ses.send(new CreateReceiptRuleSetCommand({ RuleSetName: 'inbound' })))).toMatchObject({ name: 'NotImplemented', status: 501 });
+    expect(await awsFailure(ses.send(new CreateReceiptRuleSetCommand({ RuleSetName: 'inbound' })))).toMatchObject({ name: 'NotImplemented', status: 501 });
   });
 
   it("accepts a hand-signed GET exactly like the seed's example", async () => {

@@ -4,25 +4,16 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { GetAccountCommand, SendBulkEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../support/databases.js';
 import { NodeSha256 } from '../support/node-sha256.js';
-import { capturedMessages, sesv2Client, startSesd, TEST_KEY } from '../support/sesd.js';
+import { capturedMessages, sesv2Client, TEST_KEY, useSesd } from '../support/sesd.js';
 
 describe.each(DIALECTS)('SendBulkEmail and Pinpoint Email (%s)', (dialect) => {
-  let db: TestDatabase;
-  let app: RunningApp;
+  const sesd = useSesd(dialect);
   let ses: SESv2Client;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(dialect);
-    app = await startSesd(db);
-    ses = sesv2Client(app);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+  beforeAll(() => {
+    ses = sesv2Client(sesd.app);
   });
 
   it('sends one message per entry with merged template data and reports each entry', async () => {
@@ -43,14 +34,14 @@ describe.each(DIALECTS)('SendBulkEmail and Pinpoint Email (%s)', (dialect) => {
     expect(second).toEqual({ Status: 'INVALID_PARAMETER', Error: "Missing final '@domain'" });
     expect(third).toMatchObject({ Status: 'SUCCESS' });
 
-    const [ana] = await capturedMessages(app, `?id=${first!.MessageId}`);
+    const [ana] = await capturedMessages(sesd.app, `?id=${first!.MessageId}`);
     expect(ana).toMatchObject({ Subject: 'Hi Ana', Body: { text_part: 'Hello, Ana!' } });
-    const [bo] = await app.store.messages.list({ id: third!.MessageId });
+    const [bo] = await sesd.app.store.messages.list({ id: third!.MessageId });
     expect(bo!.tags).toEqual([{ Name: 'kind', Value: 'vip' }]);
   });
 
   it('answers Pinpoint Email (/v1/email/) requests through the same handlers', async () => {
-    const url = new URL(app.httpUrl);
+    const url = new URL(sesd.app.httpUrl);
     const body = JSON.stringify({
       FromEmailAddress: 'pe@example.com',
       Destination: { ToAddresses: ['to@example.net'] },
@@ -66,17 +57,17 @@ describe.each(DIALECTS)('SendBulkEmail and Pinpoint Email (%s)', (dialect) => {
       headers: { host: url.host, 'content-type': 'application/json' },
       body,
     });
-    const res = await fetch(`${app.httpUrl}/v1/email/outbound-emails`, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+    const res = await fetch(`${sesd.app.httpUrl}/v1/email/outbound-emails`, { method: 'POST', headers: signed.headers as Record<string, string>, body });
     expect(res.status).toBe(200);
     const { MessageId } = (await res.json()) as { MessageId: string };
-    const [m] = await capturedMessages(app, `?id=${MessageId}`);
+    const [m] = await capturedMessages(sesd.app, `?id=${MessageId}`);
     expect(m).toMatchObject({ Subject: 'via pinpoint email', Region: 'us-east-1' });
   });
 
   it("lets the operator set an account's quotas and sandbox with `sesd account set`", async () => {
     if (dialect !== 'sqlite') return; // the CLI opens the same store; one dialect proves the command
     const cli = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts')];
-    execFileSync(process.execPath, [...cli, 'account', 'set', '--account', '000000000000', '--in-region', 'us-west-2', '--data-dir', db.dataDir, '--max-24-hour-send', '1000', '--sandbox', 'on']);
+    execFileSync(process.execPath, [...cli, 'account', 'set', '--account', '000000000000', '--in-region', 'us-west-2', '--data-dir', sesd.db.dataDir, '--max-24-hour-send', '1000', '--sandbox', 'on']);
     const account = await ses.send(new GetAccountCommand({}));
     expect(account).toMatchObject({ ProductionAccessEnabled: false, SendQuota: { Max24HourSend: 1000 } });
   });

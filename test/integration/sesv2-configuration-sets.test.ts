@@ -19,10 +19,9 @@ import {
   type EventDestinationDefinition,
   type SESv2Client,
 } from '@aws-sdk/client-sesv2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import { awsFailure, OTHER_ACCOUNT_KEY, sesv2Client, startSesd } from '../support/sesd.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../support/databases.js';
+import { awsFailure, OTHER_ACCOUNT_KEY, sesv2Client, useSesd } from '../support/sesd.js';
 
 const sns = (topic: string): EventDestinationDefinition => ({
   Enabled: true,
@@ -31,18 +30,10 @@ const sns = (topic: string): EventDestinationDefinition => ({
 });
 
 describe.each(DIALECTS)('SES v2 configuration sets (%s)', (dialect) => {
-  let db: TestDatabase;
-  let app: RunningApp;
+  const sesd = useSesd(dialect);
   let ses: SESv2Client;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(dialect);
-    app = await startSesd(db);
-    ses = sesv2Client(app);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+  beforeAll(() => {
+    ses = sesv2Client(sesd.app);
   });
 
   it('creates a set with its options and tags and reads it back with SES defaults filled in', async () => {
@@ -69,7 +60,7 @@ describe.each(DIALECTS)('SES v2 configuration sets (%s)', (dialect) => {
     });
     expect(set.TrackingOptions).toBeUndefined();
     // What intake applies to a send naming the set.
-    const stored = await app.store.configurationSets.get({ accountId: '000000000000', region: 'us-west-2' }, 'transactional');
+    const stored = await sesd.app.store.configurationSets.get({ accountId: '000000000000', region: 'us-west-2' }, 'transactional');
     expect(stored?.options.SendingOptions.SendingEnabled).toBe(true);
   });
 
@@ -146,7 +137,7 @@ describe.each(DIALECTS)('SES v2 configuration sets (%s)', (dialect) => {
   });
 
   it('lists sets by name page by page (the v3 client POSTs to list-configuration-sets), with the name filter', async () => {
-    const other = sesv2Client(app, OTHER_ACCOUNT_KEY);
+    const other = sesv2Client(sesd.app, OTHER_ACCOUNT_KEY);
     for (const name of ['alpha', 'beta', 'gamma-alpha']) await other.send(new CreateConfigurationSetCommand({ ConfigurationSetName: name }));
     const first = await other.send(new ListConfigurationSetsCommand({ PageSize: 2 }));
     expect(first.ConfigurationSets).toEqual(['alpha', 'beta']);

@@ -14,11 +14,10 @@ import {
   type SESv2Client,
   type Topic,
 } from '@aws-sdk/client-sesv2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listUnsubscribeHeaders } from '../../src/domain/contacts/unsubscribe-link.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import { awsFailure, OTHER_ACCOUNT_KEY, sesv2Client, startSesd } from '../support/sesd.js';
+import { DIALECTS } from '../support/databases.js';
+import { awsFailure, OTHER_ACCOUNT_KEY, sesv2Client, useSesd } from '../support/sesd.js';
 
 const TOPICS: Topic[] = [
   { TopicName: 'news', DisplayName: 'Newsletter', Description: 'Monthly news', DefaultSubscriptionStatus: 'OPT_IN' },
@@ -28,18 +27,10 @@ const LIST = 'customers';
 const DEFAULT_ACCOUNT = { accountId: '000000000000', region: 'us-west-2' };
 
 describe.each(DIALECTS)('SES v2 contact lists and contacts (%s)', (dialect) => {
-  let db: TestDatabase;
-  let app: RunningApp;
+  const sesd = useSesd(dialect);
   let ses: SESv2Client;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(dialect);
-    app = await startSesd(db);
-    ses = sesv2Client(app);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+  beforeAll(() => {
+    ses = sesv2Client(sesd.app);
   });
   beforeEach(async () => {
     await ses.send(new DeleteContactListCommand({ ContactListName: LIST })).catch(() => undefined);
@@ -60,7 +51,7 @@ describe.each(DIALECTS)('SES v2 contact lists and contacts (%s)', (dialect) => {
       status: 400,
     });
     // Another account has its own quota.
-    await sesv2Client(app, OTHER_ACCOUNT_KEY).send(new CreateContactListCommand({ ContactListName: 'second' }));
+    await sesv2Client(sesd.app, OTHER_ACCOUNT_KEY).send(new CreateContactListCommand({ ContactListName: 'second' }));
   });
 
   it('updates topics and description', async () => {
@@ -182,8 +173,8 @@ describe.each(DIALECTS)('SES v2 contact lists and contacts (%s)', (dialect) => {
         contactListName: LIST,
         emailAddress,
         topicName,
-        baseUrl: app.httpUrl,
-        secret: await app.store.contacts.unsubscribeSecret(),
+        baseUrl: sesd.app.httpUrl,
+        secret: await sesd.app.store.contacts.unsubscribeSecret(),
       });
       expect(post).toEqual({ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' });
       return header!.value.slice(1, -1);
@@ -217,18 +208,17 @@ describe.each(DIALECTS)('SES v2 contact lists and contacts (%s)', (dialect) => {
       const [payload, mac] = url.slice(url.lastIndexOf('/') + 1).split('.') as [string, string];
       const forgedPayload = Buffer.from(JSON.stringify(['000000000000', 'us-west-2', LIST, 'other@example.com', null])).toString('base64url');
       for (const token of [`${forgedPayload}.${mac}`, `${payload}.${'A'.repeat(mac.length)}`, 'nonsense']) {
-        const res = await oneClick(`${app.httpUrl}/_sesd/unsubscribe/${token}`);
+        const res = await oneClick(`${sesd.app.httpUrl}/_sesd/unsubscribe/${token}`);
         expect(res.status).toBe(404);
       }
       expect((await ses.send(new ListContactsCommand({ ContactListName: LIST }))).Contacts).toEqual([]);
     });
 
     it('keeps the signing secret across restarts', async () => {
-      const before = await app.store.contacts.unsubscribeSecret();
-      await app.close();
-      app = await startSesd(db);
-      ses = sesv2Client(app);
-      expect(await app.store.contacts.unsubscribeSecret()).toBe(before);
+      const before = await sesd.app.store.contacts.unsubscribeSecret();
+      await sesd.restart();
+      ses = sesv2Client(sesd.app);
+      expect(await sesd.app.store.contacts.unsubscribeSecret()).toBe(before);
     });
   });
 });

@@ -28,7 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { DEFAULT_ACCOUNT_SETTINGS } from '../../src/domain/account/account-settings.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import { capturedMessages, sesv2Client, startSesd } from '../support/sesd.js';
+import { capturedMessages, sesv2Client, startSesd, awsFailure } from '../support/sesd.js';
 import { startZoneDnsServer, type ZoneDnsServer } from '../support/zone-dns-server.js';
 
 const send = (from: string, to: string[] = ['someone@example.net']): SendEmailCommandInput => ({
@@ -36,16 +36,6 @@ const send = (from: string, to: string[] = ['someone@example.net']): SendEmailCo
   Destination: { ToAddresses: to },
   Content: { Simple: { Subject: { Data: 'policy' }, Body: { Text: { Data: 'body' } } } },
 });
-
-async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected a failure');
-}
 
 describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) => {
   let db: TestDatabase;
@@ -67,7 +57,7 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
   });
 
   it('refuses mail from an unverified sender with MessageRejected naming it', async () => {
-    expect(await failure(ses.send(new SendEmailCommand(send('nobody@unverified.example'))))).toEqual({
+    expect(await awsFailure(ses.send(new SendEmailCommand(send('nobody@unverified.example'))))).toEqual({
       name: 'MessageRejected',
       message: 'Email address is not verified. The following identities failed the check in region US-WEST-2: nobody@unverified.example',
       status: 400,
@@ -123,13 +113,13 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
     dns.set('sel1._domainkey.byo.example', [{ type: 'TXT', data: `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}` }]);
     await app.identities.recheckPending(Date.now());
     expect((await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'byo.example' }))).DkimAttributes).toMatchObject({ Status: 'SUCCESS', SigningAttributesOrigin: 'EXTERNAL' });
-    expect(await failure(ses.send(new PutEmailIdentityDkimSigningAttributesCommand({ EmailIdentity: 'byo.example', SigningAttributesOrigin: 'EXTERNAL', SigningAttributes: { DomainSigningSelector: 's', DomainSigningPrivateKey: 'bm90IGEga2V5' } })))).toMatchObject({ name: 'BadRequestException' });
+    expect(await awsFailure(ses.send(new PutEmailIdentityDkimSigningAttributesCommand({ EmailIdentity: 'byo.example', SigningAttributesOrigin: 'EXTERNAL', SigningAttributes: { DomainSigningSelector: 's', DomainSigningPrivateKey: 'bm90IGEga2V5' } })))).toMatchObject({ name: 'BadRequestException' });
   });
 
   it('lists, pages, updates and deletes identities; refuses duplicates and unknown ones', async () => {
-    expect(await failure(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.org' })))).toMatchObject({ name: 'AlreadyExistsException', status: 400 });
-    expect(await failure(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'not a domain' })))).toMatchObject({ name: 'BadRequestException' });
-    expect(await failure(ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'missing.example' })))).toMatchObject({ name: 'NotFoundException', status: 404 });
+    expect(await awsFailure(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.org' })))).toMatchObject({ name: 'AlreadyExistsException', status: 400 });
+    expect(await awsFailure(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'not a domain' })))).toMatchObject({ name: 'BadRequestException' });
+    expect(await awsFailure(ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'missing.example' })))).toMatchObject({ name: 'NotFoundException', status: 404 });
 
     const first = await ses.send(new ListEmailIdentitiesCommand({ PageSize: 2 }));
     expect(first.EmailIdentities).toHaveLength(2);
@@ -139,23 +129,23 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
 
     await ses.send(new PutEmailIdentityFeedbackAttributesCommand({ EmailIdentity: 'example.org', EmailForwardingEnabled: false }));
     await ses.send(new PutEmailIdentityMailFromAttributesCommand({ EmailIdentity: 'example.org', MailFromDomain: 'bounce.example.org', BehaviorOnMxFailure: 'REJECT_MESSAGE' }));
-    expect(await failure(ses.send(new PutEmailIdentityMailFromAttributesCommand({ EmailIdentity: 'example.org', MailFromDomain: 'other.example' })))).toMatchObject({ name: 'BadRequestException' });
+    expect(await awsFailure(ses.send(new PutEmailIdentityMailFromAttributesCommand({ EmailIdentity: 'example.org', MailFromDomain: 'other.example' })))).toMatchObject({ name: 'BadRequestException' });
     const identity = await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'example.org' }));
     expect(identity).toMatchObject({ FeedbackForwardingStatus: false, MailFromAttributes: { MailFromDomain: 'bounce.example.org', BehaviorOnMxFailure: 'REJECT_MESSAGE' } });
 
     await ses.send(new DeleteEmailIdentityCommand({ EmailIdentity: 'byo.example' }));
-    expect(await failure(ses.send(new DeleteEmailIdentityCommand({ EmailIdentity: 'byo.example' })))).toMatchObject({ name: 'NotFoundException' });
+    expect(await awsFailure(ses.send(new DeleteEmailIdentityCommand({ EmailIdentity: 'byo.example' })))).toMatchObject({ name: 'NotFoundException' });
   });
 
   it('keeps sending-authorization policies per identity', async () => {
     const policy = JSON.stringify({ Version: '2012-10-17', Statement: [] });
     await ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: policy }));
-    expect(await failure(ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: policy })))).toMatchObject({ name: 'AlreadyExistsException' });
+    expect(await awsFailure(ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: policy })))).toMatchObject({ name: 'AlreadyExistsException' });
     await ses.send(new UpdateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: '{"Version":"2012-10-17"}' }));
     expect((await ses.send(new GetEmailIdentityPoliciesCommand({ EmailIdentity: 'example.org' }))).Policies).toEqual({ p1: '{"Version":"2012-10-17"}' });
     await ses.send(new DeleteEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1' }));
-    expect(await failure(ses.send(new DeleteEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1' })))).toMatchObject({ name: 'NotFoundException' });
-    expect(await failure(ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p2', Policy: 'not json' })))).toMatchObject({ name: 'BadRequestException' });
+    expect(await awsFailure(ses.send(new DeleteEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1' })))).toMatchObject({ name: 'NotFoundException' });
+    expect(await awsFailure(ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p2', Policy: 'not json' })))).toMatchObject({ name: 'BadRequestException' });
   });
 
   it('bounces a send to a suppressed address (OnAccountSuppressionList) without a delivery', async () => {
@@ -179,7 +169,7 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
     const listed = await ses.send(new ListSuppressedDestinationsCommand({ Reasons: ['BOUNCE'] }));
     expect(listed.SuppressedDestinationSummaries!.map((s) => s.EmailAddress)).toEqual(['gone@example.net']);
     await ses.send(new DeleteSuppressedDestinationCommand({ EmailAddress: 'gone@example.net' }));
-    expect(await failure(ses.send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.net' })))).toMatchObject({ name: 'NotFoundException', status: 404 });
+    expect(await awsFailure(ses.send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.net' })))).toMatchObject({ name: 'NotFoundException', status: 404 });
   });
 
   it('counts real sends in GetAccount and pauses sending when the account says so', async () => {
@@ -188,7 +178,7 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
     expect(account.SendQuota!.SentLast24Hours).toBeGreaterThanOrEqual(5);
 
     await ses.send(new PutAccountSendingAttributesCommand({ SendingEnabled: false }));
-    expect(await failure(ses.send(new SendEmailCommand(send('anyone@example.org'))))).toMatchObject({ name: 'SendingPausedException', status: 400 });
+    expect(await awsFailure(ses.send(new SendEmailCommand(send('anyone@example.org'))))).toMatchObject({ name: 'SendingPausedException', status: 400 });
     await ses.send(new PutAccountSendingAttributesCommand({ SendingEnabled: true }));
   });
 
@@ -196,12 +186,12 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
     const scope = { accountId: '000000000000', region: 'us-west-2' };
     const settings = (await app.store.accountSettings.get(scope)) ?? DEFAULT_ACCOUNT_SETTINGS;
     await app.store.accountSettings.put(scope, { ...settings, max24HourSend: 1 });
-    expect(await failure(ses.send(new SendEmailCommand(send('anyone@example.org'))))).toEqual({ name: 'TooManyRequestsException', message: 'Daily message quota exceeded.', status: 429 });
+    expect(await awsFailure(ses.send(new SendEmailCommand(send('anyone@example.org'))))).toEqual({ name: 'TooManyRequestsException', message: 'Daily message quota exceeded.', status: 429 });
     await app.store.accountSettings.put(scope, { ...settings, maxSendRate: 0 });
-    expect(await failure(ses.send(new SendEmailCommand(send('anyone@example.org'))))).toMatchObject({ name: 'TooManyRequestsException', message: 'Maximum sending rate exceeded.' });
+    expect(await awsFailure(ses.send(new SendEmailCommand(send('anyone@example.org'))))).toMatchObject({ name: 'TooManyRequestsException', message: 'Maximum sending rate exceeded.' });
 
     await app.store.accountSettings.put(scope, { ...settings, productionAccess: false });
-    expect(await failure(ses.send(new SendEmailCommand(send('anyone@example.org', ['stranger@example.net']))))).toMatchObject({
+    expect(await awsFailure(ses.send(new SendEmailCommand(send('anyone@example.org', ['stranger@example.net']))))).toMatchObject({
       name: 'MessageRejected',
       message: expect.stringContaining('stranger@example.net'),
     });

@@ -15,10 +15,9 @@ import {
   type CreateCustomVerificationEmailTemplateCommandInput,
   type SESv2Client,
 } from '@aws-sdk/client-sesv2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import { awsFailure, OTHER_ACCOUNT_KEY, sesv2Client, startSesd } from '../support/sesd.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../support/databases.js';
+import { awsFailure, OTHER_ACCOUNT_KEY, sesv2Client, useSesd } from '../support/sesd.js';
 
 const cvTemplate = (name: string): CreateCustomVerificationEmailTemplateCommandInput => ({
   TemplateName: name,
@@ -30,18 +29,10 @@ const cvTemplate = (name: string): CreateCustomVerificationEmailTemplateCommandI
 });
 
 describe.each(DIALECTS)('SES v2 templates (%s)', (dialect) => {
-  let db: TestDatabase;
-  let app: RunningApp;
+  const sesd = useSesd(dialect);
   let ses: SESv2Client;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(dialect);
-    app = await startSesd(db);
-    ses = sesv2Client(app);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+  beforeAll(() => {
+    ses = sesv2Client(sesd.app);
   });
 
   it('creates, reads, updates and deletes an email template with its tags', async () => {
@@ -141,7 +132,7 @@ describe.each(DIALECTS)('SES v2 templates (%s)', (dialect) => {
   });
 
   it('lists templates newest first, page by page', async () => {
-    const other = sesv2Client(app, OTHER_ACCOUNT_KEY, 'eu-west-1');
+    const other = sesv2Client(sesd.app, OTHER_ACCOUNT_KEY, 'eu-west-1');
     for (const name of ['p1', 'p2', 'p3']) {
       await other.send(new CreateEmailTemplateCommand({ TemplateName: name, TemplateContent: { Subject: name } }));
       await new Promise((r) => setTimeout(r, 5));
@@ -155,7 +146,7 @@ describe.each(DIALECTS)('SES v2 templates (%s)', (dialect) => {
     expect(second.NextToken).toBeUndefined();
 
     // Another region of the same account sees none of them.
-    const elsewhere = await sesv2Client(app, OTHER_ACCOUNT_KEY, 'us-east-2').send(new ListEmailTemplatesCommand({}));
+    const elsewhere = await sesv2Client(sesd.app, OTHER_ACCOUNT_KEY, 'us-east-2').send(new ListEmailTemplatesCommand({}));
     expect(elsewhere.TemplatesMetadata).toEqual([]);
     expect(await awsFailure(other.send(new ListEmailTemplatesCommand({ NextToken: 'garbage' })))).toMatchObject({ name: 'BadRequestException' });
   });

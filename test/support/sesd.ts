@@ -5,7 +5,8 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { pino } from 'pino';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { TestDatabase } from './databases.js';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestDatabase, type DialectName, type TestDatabase } from './databases.js';
 
 export const TEST_KEY = { accessKeyId: 'AKIDSESDTEST0000001', secretAccessKey: 'sesd-test-secret-key-0000000000000000000' };
 export const OTHER_ACCOUNT_KEY = { accessKeyId: 'AKIDSESDTEST0000002', secretAccessKey: 'sesd-other-secret-000000000000000000000', accountId: '111122223333' };
@@ -66,4 +67,26 @@ export async function awsFailure(promise: Promise<unknown>): Promise<{ name: str
 
 export function sesClient(app: RunningApp, credentials: { accessKeyId: string; secretAccessKey: string } = TEST_KEY, region = 'us-west-2'): SESClient {
   return new SESClient({ endpoint: app.httpUrl, region, credentials, maxAttempts: 1 });
+}
+
+/** Registers a fresh database and a started sesd around a describe block; read `.app` inside tests. */
+export function useSesd(dialect: DialectName, env: Record<string, string> = {}): { readonly db: TestDatabase; readonly app: RunningApp; restart(): Promise<void> } {
+  const fixture = {
+    db: undefined as unknown as TestDatabase,
+    app: undefined as unknown as RunningApp,
+    /** Stops sesd and starts it again on the same database (what survives a restart). */
+    async restart() {
+      await fixture.app.close();
+      fixture.app = await startSesd(fixture.db, env);
+    },
+  };
+  beforeAll(async () => {
+    fixture.db = await createTestDatabase(dialect);
+    fixture.app = await startSesd(fixture.db, env);
+  });
+  afterAll(async () => {
+    await fixture.app?.close();
+    await fixture.db?.drop();
+  });
+  return fixture;
 }

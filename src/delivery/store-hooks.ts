@@ -1,0 +1,63 @@
+// Delivery's view of identities, configuration sets, account settings and the suppression list:
+// the DeliveryHooks implemented over sesd's store. DKIM keys are parsed once per identity key and
+// kept as KeyObjects (parsing PEM costs more than signing).
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { DEFAULT_ACCOUNT_SETTINGS } from '../domain/account/account-settings.js';
+import { candidateIdentities } from '../domain/identities/identities-service.js';
+import type { Identity } from '../domain/identities/identity.js';
+import type { Store } from '../store/store.js';
+import type { DeliveryHooks } from './delivery-service.js';
+import type { Scope } from './policy.js';
+
+export function storeDeliveryHooks(store: Store): Required<DeliveryHooks> {
+  const keys = new Map<string, KeyObject>();
+  const parsedKey = (pem: string): KeyObject => {
+    let key = keys.get(pem);
+    if (!key) {
+      if (keys.size > 1000) keys.clear();
+      keys.set(pem, (key = createPrivateKey(pem)));
+    }
+    return key;
+  };
+  /** The most specific verified identity covering a domain: the domain itself, then its parents. */
+  const domainIdentity = async (scope: Scope, domain: string): Promise<Identity | undefined> => {
+    const names = candidateIdentities(`postmaster@${domain}`).slice(1);
+    const found = await store.identities.getMany(scope, names);
+    return names.map((n) => found.find((i) => i.identity === n)).find((i) => i && i.verificationStatus === 'SUCCESS');
+  };
+  const deliveryOptions = async (scope: Scope, set: string | null) => (set ? (await store.configurationSets.get(scope, set))?.options.DeliveryOptions : undefined);
+
+  return {
+    dkimKeys: {
+      keyFor: async (accountId, region, fromDomain) => {
+        const identity = await domainIdentity({ accountId, region }, fromDomain);
+        const dkim = identity?.dkim;
+        if (!identity || !dkim?.signingEnabled || dkim.status !== 'SUCCESS' || !dkim.privateKeyPem || !dkim.tokens[0]) return undefined;
+        return { domain: identity.identity, selector: dkim.tokens[0], privateKey: parsedKey(dkim.privateKeyPem) };
+      },
+    },
+    suppression: {
+      shouldSuppress: async (scope, set, reason) => {
+        const fromSet = set ? (await store.configurationSets.get(scope, set))?.options.SuppressionOptions?.SuppressedReasons : undefined;
+        const reasons = fromSet ?? ((await store.accountSettings.get(scope)) ?? DEFAULT_ACCOUNT_SETTINGS).suppressedReasons;
+        return (reasons as string[]).includes(reason);
+      },
+      suppress: (scope, e) =>
+        store.suppression.put(scope, { emailAddress: e.address, reason: e.reason, messageId: e.messageId, feedbackId: e.feedbackId, lastUpdate: Date.now() }),
+    },
+    policy: {
+      // Per-account delivery modes are not configurable yet: every account uses SESD_DELIVERY_MODE.
+      deliveryMode: async () => undefined,
+      maxDeliveryMillis: async (scope, set) => {
+        const seconds = (await deliveryOptions(scope, set))?.MaxDeliverySeconds;
+        return seconds ? seconds * 1000 : undefined;
+      },
+      requireTls: async (scope, set) => (await deliveryOptions(scope, set))?.TlsPolicy === 'REQUIRE',
+      mailFromDomain: async (scope, fromDomain) => (await domainIdentity(scope, fromDomain))?.mailFrom.domain ?? undefined,
+      feedbackAddress: async (scope, fromDomain, returnPath) => {
+        const identity = await domainIdentity(scope, fromDomain);
+        return identity && !identity.feedbackForwarding ? undefined : returnPath || undefined;
+      },
+    },
+  };
+}
