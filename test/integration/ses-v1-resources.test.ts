@@ -48,20 +48,20 @@ import { DEFAULT_ACCOUNT_SETTINGS } from '../../src/domain/account/account-setti
 import { DEFAULT_ACCOUNT_ID } from '../../src/domain/access-keys.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { awsFailure, capturedMessages, sesClient, sesv2Client, startSesd } from '../support/sesd.js';
-import { startZoneDnsServer, type ZoneDnsServer } from '../support/zone-dns-server.js';
+import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 
 const LINK = /http:\/\/[^\s"<]+\/_sesd\/verify-email\?token=[\w-]+/;
 
 describe.each(DIALECTS)('SES v1 templates, custom verification and configuration sets (%s)', (dialect) => {
   let db: TestDatabase;
-  let dns: ZoneDnsServer;
+  let dns: DnsServer;
   let app: RunningApp;
   let ses: SESClient;
   let sesv2: SESv2Client;
 
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
-    dns = await startZoneDnsServer();
+    dns = await startDnsServer();
     app = await startSesd(db, { SESD_AUTO_VERIFY: 'false', SESD_DNS_SERVERS: dns.address, SESD_IDENTITY_RECHECK_SECONDS: '3600' });
     ses = sesClient(app);
     sesv2 = sesv2Client(app);
@@ -403,7 +403,7 @@ describe.each(DIALECTS)('SES v1 templates, custom verification and configuration
       ).toEqual({ name: 'InvalidTrackingOptionsException', message: 'Domain <click.example> is not verified under this account.', status: 400 });
       for (const domain of ['click.example', 'links.example']) {
         const { VerificationToken } = await ses.send(new VerifyDomainIdentityCommand({ Domain: domain }));
-        dns.set(`_amazonses.${domain}`, [{ type: 'TXT', data: VerificationToken! }]);
+        dns.zone[`_amazonses.${domain}`] = { TXT: [VerificationToken!] };
       }
       await app.identities.recheckPending(Date.now());
 

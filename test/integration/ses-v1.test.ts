@@ -37,17 +37,17 @@ import { DEFAULT_ACCOUNT_SETTINGS } from '../../src/domain/account/account-setti
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { NodeSha256 } from '../support/node-sha256.js';
 import { capturedMessages, sesClient, startSesd, TEST_KEY, awsFailure } from '../support/sesd.js';
-import { startZoneDnsServer, type ZoneDnsServer } from '../support/zone-dns-server.js';
+import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 
 describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
   let db: TestDatabase;
-  let dns: ZoneDnsServer;
+  let dns: DnsServer;
   let app: RunningApp;
   let ses: SESClient;
 
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
-    dns = await startZoneDnsServer();
+    dns = await startDnsServer();
     app = await startSesd(db, { SESD_AUTO_VERIFY: 'false', SESD_DNS_SERVERS: dns.address, SESD_IDENTITY_RECHECK_SECONDS: '3600' });
     ses = sesClient(app);
   });
@@ -67,7 +67,7 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
     expect((await ses.send(new GetIdentityVerificationAttributesCommand({ Identities: ['v1.example', 'unknown.example'] }))).VerificationAttributes).toEqual({
       'v1.example': { VerificationStatus: 'Pending', VerificationToken },
     });
-    dns.set('_amazonses.v1.example', [{ type: 'TXT', data: VerificationToken! }]);
+    dns.zone['_amazonses.v1.example'] = { TXT: [VerificationToken!] };
     await app.identities.recheckPending(Date.now());
     expect((await ses.send(new GetIdentityVerificationAttributesCommand({ Identities: ['v1.example'] }))).VerificationAttributes!['v1.example']!.VerificationStatus).toBe('Success');
 

@@ -29,7 +29,7 @@ import type { RunningApp } from '../../src/app.js';
 import { DEFAULT_ACCOUNT_SETTINGS } from '../../src/domain/account/account-settings.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { capturedMessages, sesv2Client, startSesd, awsFailure } from '../support/sesd.js';
-import { startZoneDnsServer, type ZoneDnsServer } from '../support/zone-dns-server.js';
+import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 
 const send = (from: string, to: string[] = ['someone@example.net']): SendEmailCommandInput => ({
   FromEmailAddress: from,
@@ -39,13 +39,13 @@ const send = (from: string, to: string[] = ['someone@example.net']): SendEmailCo
 
 describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) => {
   let db: TestDatabase;
-  let dns: ZoneDnsServer;
+  let dns: DnsServer;
   let app: RunningApp;
   let ses: SESv2Client;
 
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
-    dns = await startZoneDnsServer();
+    dns = await startDnsServer();
     // Real verification, as in production: auto-verify off.
     app = await startSesd(db, { SESD_AUTO_VERIFY: 'false', SESD_DNS_SERVERS: dns.address, SESD_IDENTITY_RECHECK_SECONDS: '3600' });
     ses = sesv2Client(app);
@@ -91,7 +91,7 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
     await app.identities.recheckPending(Date.now());
     expect((await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'example.org' }))).VerificationStatus).toBe('PENDING');
 
-    for (const token of tokens) dns.set(`${token}._domainkey.example.org`, [{ type: 'CNAME', data: `${token}.dkim.sesd.local` }]);
+    for (const token of tokens) dns.zone[`${token}._domainkey.example.org`] = { CNAME: [`${token}.dkim.sesd.local`] };
     await app.identities.recheckPending(Date.now());
     const identity = await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'example.org' }));
     expect(identity).toMatchObject({ VerificationStatus: 'SUCCESS', VerifiedForSendingStatus: true, DkimAttributes: { Status: 'SUCCESS' } });
@@ -110,7 +110,7 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
       }),
     );
     expect(put).toMatchObject({ DkimStatus: 'PENDING', DkimTokens: ['sel1'] });
-    dns.set('sel1._domainkey.byo.example', [{ type: 'TXT', data: `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}` }]);
+    dns.zone['sel1._domainkey.byo.example'] = { TXT: [`v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`] };
     await app.identities.recheckPending(Date.now());
     expect((await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'byo.example' }))).DkimAttributes).toMatchObject({ Status: 'SUCCESS', SigningAttributesOrigin: 'EXTERNAL' });
     expect(await awsFailure(ses.send(new PutEmailIdentityDkimSigningAttributesCommand({ EmailIdentity: 'byo.example', SigningAttributesOrigin: 'EXTERNAL', SigningAttributes: { DomainSigningSelector: 's', DomainSigningPrivateKey: 'bm90IGEga2V5' } })))).toMatchObject({ name: 'BadRequestException' });

@@ -1,10 +1,11 @@
-// A tiny authoritative DNS server on 127.0.0.1 (UDP, dns-packet) so mx-mode tests control MX, A
-// and AAAA answers. Unknown names are NXDOMAIN; a known name without the asked type is NODATA.
+// A tiny authoritative DNS server on 127.0.0.1 (UDP, dns-packet) so tests control MX, A, AAAA
+// (delivery), CNAME and TXT (identity verification) answers. Unknown names are NXDOMAIN; a known
+// name without the asked type is NODATA. The zone may be changed while the server runs.
 import { createSocket } from 'node:dgram';
 import dnsPacket from 'dns-packet';
 
 export interface Zone {
-  [name: string]: { MX?: { preference: number; exchange: string }[]; A?: string[]; AAAA?: string[] };
+  [name: string]: { MX?: { preference: number; exchange: string }[]; A?: string[]; AAAA?: string[]; CNAME?: string[]; TXT?: string[] };
 }
 
 export interface DnsServer {
@@ -14,7 +15,7 @@ export interface DnsServer {
   close(): Promise<void>;
 }
 
-export async function startDnsServer(zone: Zone): Promise<DnsServer> {
+export async function startDnsServer(zone: Zone = {}): Promise<DnsServer> {
   const socket = createSocket('udp4');
   socket.on('message', (msg, rinfo) => {
     const query = dnsPacket.decode(msg);
@@ -27,6 +28,9 @@ export async function startDnsServer(zone: Zone): Promise<DnsServer> {
     }
     if (entry && question.type === 'A') for (const a of entry.A ?? []) answers.push({ type: 'A', name: question.name, ttl: 60, data: a });
     if (entry && question.type === 'AAAA') for (const a of entry.AAAA ?? []) answers.push({ type: 'AAAA', name: question.name, ttl: 60, data: a });
+    if (entry && question.type === 'CNAME') for (const c of entry.CNAME ?? []) answers.push({ type: 'CNAME', name: question.name, ttl: 60, data: c });
+    // A TXT record is a list of strings of at most 255 bytes each (DKIM keys are longer).
+    if (entry && question.type === 'TXT') for (const t of entry.TXT ?? []) answers.push({ type: 'TXT', name: question.name, ttl: 60, data: t.match(/.{1,255}/g) ?? [''] });
     const response = dnsPacket.encode({
       type: 'response',
       id: query.id,
