@@ -6,6 +6,7 @@ import type { SuppressedDestination, SuppressionRepository } from '../store/supp
 import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings } from './account/account-settings.js';
 import { AwsError, messageRejected } from './errors.js';
 import { candidateIdentities } from './identities/identities-service.js';
+import { parseIdentityArn, policiesAllowSending } from './identities/sending-authorization.js';
 import type { Scope } from './identities/identity.js';
 import { configurationSetNotFound, type ConfigurationSet } from './configuration-sets/configuration-set.js';
 
@@ -18,7 +19,7 @@ export interface ConfigurationSetLookup {
 }
 
 export interface SendingPolicyDeps {
-  identities: Pick<IdentitiesRepository, 'getMany'>;
+  identities: Pick<IdentitiesRepository, 'getMany' | 'policies'>;
   accountSettings: Pick<AccountSettingsRepository, 'get' | 'recipientsSince'>;
   suppression: Pick<SuppressionRepository, 'getMany'>;
   configurationSets: ConfigurationSetLookup;
@@ -29,8 +30,9 @@ export interface SendingPolicyDeps {
 
 export interface PolicyInput {
   scope: Scope;
-  /** Addresses that must be verified identities: From, Source / MAIL FROM, Return-Path. */
-  senders: string[];
+  /** Addresses that must be verified identities: From, Source / MAIL FROM, Return-Path; with an
+   * identity ARN, the named identity (possibly another account's, under sending authorization). */
+  senders: { address: string; identityArn?: string }[];
   recipients: string[];
   configurationSetName?: string;
 }
@@ -64,7 +66,8 @@ export class SendingPolicy {
       if (reasons) suppressedReasons = reasons;
     }
     if (!this.deps.autoVerify) {
-      await this.requireVerified(input.scope, input.senders);
+      await this.requireVerified(input.scope, input.senders.filter((s) => !s.identityArn).map((s) => s.address));
+      for (const sender of input.senders) if (sender.identityArn) await this.requireAuthorized(input.scope, sender.address, sender.identityArn);
       if (!settings.productionAccess) await this.requireVerified(input.scope, input.recipients.filter((r) => !isSimulatorAddress(r)));
     }
     await this.checkQuotas(input.scope, settings, input.recipients);
@@ -90,6 +93,21 @@ export class SendingPolicy {
     const failed = candidates.filter((c) => !c.names.some((n) => verified.has(n))).map((c) => c.address);
     if (failed.length) {
       throw messageRejected(`Email address is not verified. The following identities failed the check in region ${scope.region.toUpperCase()}: ${failed.join(', ')}`);
+    }
+  }
+
+  /** The ARN's identity must cover the address, be verified, and (another account's) allow the caller. */
+  private async requireAuthorized(caller: Scope, address: string, arn: string): Promise<void> {
+    const named = parseIdentityArn(arn);
+    const owner = { accountId: named.accountId, region: named.region };
+    const identity = named.region === caller.region && candidateIdentities(address).includes(named.identity)
+      ? (await this.deps.identities.getMany(owner, [named.identity]))[0]
+      : undefined;
+    if (!identity || identity.verificationStatus !== 'SUCCESS') {
+      throw messageRejected(`Email address is not verified. The following identities failed the check in region ${caller.region.toUpperCase()}: ${address}, ${arn}`);
+    }
+    if (owner.accountId !== caller.accountId && !policiesAllowSending(Object.values(await this.deps.identities.policies(owner, identity.identity)), caller.accountId)) {
+      throw messageRejected(`User arn:aws:iam::${caller.accountId}:root is not authorized to send from identity ${arn}.`);
     }
   }
 

@@ -151,14 +151,20 @@ async function prepareComposed(req: SendRequest, content: SimpleContent, msgIdHe
  * SES verifies every sender a message names: the envelope sender (Source / MAIL FROM), the From
  * header (else a raw message could claim any From), and the Return-Path.
  */
-function sendersToVerify(req: SendRequest, envelopeFrom: ParsedAddress, headers: Header[]): string[] {
+function sendersToVerify(req: SendRequest, envelopeFrom: ParsedAddress, headers: Header[]): { address: string; identityArn?: string }[] {
   const fromHeader = headerValue(headers, 'From');
   const named = [
-    envelopeFrom.address,
-    ...(fromHeader ? splitAddressList(fromHeader).map((a) => parseAddress(a).address) : []),
-    ...(req.returnPath ? [parseAddress(req.returnPath).address] : []),
+    { address: envelopeFrom.address, identityArn: req.sourceArn },
+    ...(fromHeader
+      ? splitAddressList(fromHeader).map((a) => {
+          const address = parseAddress(a).address;
+          return { address, identityArn: req.fromArn ?? (address === envelopeFrom.address ? req.sourceArn : undefined) };
+        })
+      : []),
+    ...(req.returnPath ? [{ address: parseAddress(req.returnPath).address, identityArn: req.returnPathArn }] : []),
   ];
-  return [...new Set(named)];
+  const unique = new Map(named.map((s) => [`${s.address} ${s.identityArn ?? ''}`, s]));
+  return [...unique.values()];
 }
 
 /** SES does not send to a suppressed address (it bounces it) nor to a contact who opted out. */

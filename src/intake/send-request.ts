@@ -58,6 +58,11 @@ export interface SendRequest {
   feedbackForwardingAddress?: string;
   /** SES v1 ReturnPath / SMTP: must be a verified identity too. */
   returnPath?: string;
+  /** Sending authorization: the identities (by ARN) that authorise the envelope sender, the From
+   * header and the Return-Path (SES v2 FromEmailAddressIdentityArn; v1 SourceArn, FromArn, ReturnPathArn). */
+  sourceArn?: string;
+  fromArn?: string;
+  returnPathArn?: string;
   /** SES v2 ListManagementOptions / X-SES-LIST-MANAGEMENT-OPTIONS. */
   listManagement?: { contactListName: string; topicName?: string };
   /** sesd's own mail (verification messages): no sending policy applies. */

@@ -8,7 +8,7 @@ import { joinMessage, splitMessage, type Header } from './headers.js';
 export interface SesHeaderOptions {
   configurationSetName?: string;
   tags: Tag[];
-  /** Sending authorization ARNs: read and removed; not applied yet, SendRequest has no field for them. */
+  /** Sending authorization: the identities (by ARN) that authorise the envelope sender, From and Return-Path. */
   sourceArn?: string;
   fromArn?: string;
   returnPathArn?: string;

@@ -23,8 +23,6 @@ export interface SmtpTransaction {
 
 export function submissionRequest(tx: SmtpTransaction): SendRequest {
   const { raw, options } = takeSesHeaders(tx.raw);
-  // options.sourceArn, fromArn and returnPathArn are read (and removed from the message) but
-  // SendRequest cannot carry them yet.
   return {
     accountId: tx.user.accountId,
     region: tx.region,
@@ -38,6 +36,9 @@ export function submissionRequest(tx: SmtpTransaction): SendRequest {
     tags: options.tags.length > 0 ? options.tags : undefined,
     configurationSetName: options.configurationSetName,
     listManagement: options.listManagement,
+    sourceArn: options.sourceArn,
+    fromArn: options.fromArn,
+    returnPathArn: options.returnPathArn,
     maxMessageBytes: MAX_MESSAGE_BYTES_V2,
   };
 }

@@ -28,7 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { DEFAULT_ACCOUNT_SETTINGS } from '../../src/domain/account/account-settings.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import { capturedMessages, sesv2Client, startSesd, awsFailure } from '../support/sesd.js';
+import { capturedMessages, OTHER_ACCOUNT_KEY, sesv2Client, startSesd, awsFailure } from '../support/sesd.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 
 const send = (from: string, to: string[] = ['someone@example.net']): SendEmailCommandInput => ({
@@ -146,6 +146,23 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
     await ses.send(new DeleteEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1' }));
     expect(await awsFailure(ses.send(new DeleteEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1' })))).toMatchObject({ name: 'NotFoundException' });
     expect(await awsFailure(ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p2', Policy: 'not json' })))).toMatchObject({ name: 'BadRequestException' });
+  });
+
+  it("lets another account send from an identity only when the identity's policy authorizes it", async () => {
+    const delegate = sesv2Client(app, OTHER_ACCOUNT_KEY);
+    const input = { ...send('ops@example.org'), FromEmailAddressIdentityArn: 'arn:aws:ses:us-west-2:000000000000:identity/example.org' };
+    expect(await awsFailure(delegate.send(new SendEmailCommand(input)))).toMatchObject({
+      name: 'MessageRejected',
+      message: 'User arn:aws:iam::111122223333:root is not authorized to send from identity arn:aws:ses:us-west-2:000000000000:identity/example.org.',
+    });
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: ['ses:SendEmail', 'ses:SendRawEmail'], Resource: '*' }] };
+    await ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'delegate', Policy: JSON.stringify(policy) }));
+    const { MessageId } = await delegate.send(new SendEmailCommand(input));
+    const [stored] = await app.store.messages.list({ id: MessageId });
+    expect(stored!.accountId).toBe(OTHER_ACCOUNT_KEY.accountId);
+    // Without the ARN the delegate's own account has no such identity.
+    expect(await awsFailure(delegate.send(new SendEmailCommand(send('ops@example.org'))))).toMatchObject({ name: 'MessageRejected' });
+    await ses.send(new DeleteEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'delegate' }));
   });
 
   it('bounces a send to a suppressed address (OnAccountSuppressionList) without a delivery', async () => {

@@ -26,6 +26,8 @@ export function sendingHandlers(intake: Intake): HandlerTable {
       const { messageId } = await intake({
         ...common(ctx),
         from: input.Source,
+        sourceArn: input.SourceArn,
+        returnPathArn: input.ReturnPathArn,
         destination: input.Destination,
         replyTo: input.ReplyToAddresses,
         returnPath: input.ReturnPath,
@@ -48,6 +50,10 @@ export function sendingHandlers(intake: Intake): HandlerTable {
       const { messageId } = await intake({
         ...common(ctx),
         from: input.Source,
+        // API parameters win over the X-SES-*-ARN headers, as for tags and the configuration set.
+        sourceArn: input.SourceArn ?? options.sourceArn,
+        fromArn: input.FromArn ?? options.fromArn,
+        returnPathArn: input.ReturnPathArn ?? options.returnPathArn,
         destination: input.Destinations?.length ? { ToAddresses: input.Destinations } : undefined,
         content: { kind: 'raw', data: raw },
         // API tags win over header tags; SES does not merge them.
@@ -62,6 +68,8 @@ export function sendingHandlers(intake: Intake): HandlerTable {
       const { messageId } = await intake({
         ...common(ctx),
         from: input.Source,
+        sourceArn: input.SourceArn,
+        returnPathArn: input.ReturnPathArn,
         destination: input.Destination,
         replyTo: input.ReplyToAddresses,
         returnPath: input.ReturnPath,
@@ -81,6 +89,8 @@ export function sendingHandlers(intake: Intake): HandlerTable {
           const { messageId } = await intake({
             ...common(ctx),
             from: input.Source,
+            sourceArn: input.SourceArn,
+            returnPathArn: input.ReturnPathArn,
             destination: destination.Destination,
             replyTo: input.ReplyToAddresses,
             returnPath: input.ReturnPath,

@@ -30,6 +30,7 @@ export function sendBulkEmailHandler(intake: Intake) {
           callerIdentity: ctx.accessKeyId,
           sourceIp: ctx.sourceIp,
           from: input.FromEmailAddress,
+          sourceArn: input.FromEmailAddressIdentityArn,
           destination: entry.Destination,
           replyTo: input.ReplyToAddresses,
           content,

@@ -17,6 +17,7 @@ export function sendEmailHandler(intake: Intake) {
       callerIdentity: ctx.accessKeyId,
       sourceIp: ctx.sourceIp,
       from: input.FromEmailAddress,
+      sourceArn: input.FromEmailAddressIdentityArn,
       destination: input.Destination,
       replyTo: input.ReplyToAddresses,
       content: toSendContent(input.Content),
