@@ -3,7 +3,7 @@
 // RFC 5965). All go out with the null sender, so they can never cause notifications of their own.
 import { randomBytes } from 'node:crypto';
 import { messageIdHeader, newMessageId } from '../domain/message-id.js';
-import { headerValue, splitMessage } from '../mime/headers.js';
+import { headerValue, splitMessage, rfc5322Date } from '../mime/headers.js';
 import type { GeneratedMessage } from '../store/deliveries-repository.js';
 
 export interface About {
@@ -31,7 +31,7 @@ export function bounceNotification(about: About, to: string, failure: { status: 
       ['text/plain; charset=us-ascii', `An error occurred while trying to deliver the mail to the following recipients:\r\n${about.recipient}\r\n`],
       [
         'message/delivery-status',
-        `Reporting-MTA: dns; ${about.hostname}\r\nArrival-Date: ${rfc5322Date(about.acceptedAt)}\r\n\r\n` +
+        `Reporting-MTA: dns; ${about.hostname}\r\nArrival-Date: ${rfc5322Date(new Date(about.acceptedAt))}\r\n\r\n` +
           `Final-Recipient: rfc822; ${about.recipient}\r\nAction: failed\r\nStatus: ${failure.status}\r\nDiagnostic-Code: ${failure.diagnosticCode}\r\n`,
       ],
       ['text/rfc822-headers', headerText + '\r\n'],
@@ -66,7 +66,7 @@ export function complaintReport(about: About, to: string, userAgent: string): Ge
       [
         'message/feedback-report',
         `Feedback-Type: abuse\r\nUser-Agent: ${userAgent}\r\nVersion: 1\r\nOriginal-Mail-From: <${about.envelopeFrom}>\r\n` +
-          `Original-Rcpt-To: <${about.recipient}>\r\nArrival-Date: ${rfc5322Date(about.acceptedAt)}\r\n`,
+          `Original-Rcpt-To: <${about.recipient}>\r\nArrival-Date: ${rfc5322Date(new Date(about.acceptedAt))}\r\n`,
       ],
       ['text/rfc822-headers', headerText + '\r\n'],
     ]),
@@ -84,7 +84,7 @@ function generated(about: About, m: { from: string; to: string; subject: string;
     `From: ${m.from}`,
     `To: ${m.to}`,
     `Subject: ${m.subject}`,
-    `Date: ${rfc5322Date(about.now)}`,
+    `Date: ${rfc5322Date(new Date(about.now))}`,
     `Message-ID: ${messageIdHeader(id, about.hostname)}`,
     ...m.extraHeaders,
     'MIME-Version: 1.0',
@@ -112,8 +112,4 @@ function originalHeaders(raw: Buffer): { headerText: string } {
   const text = raw.toString('latin1');
   const end = text.search(/\r?\n\r?\n/);
   return { headerText: (end < 0 ? text : text.slice(0, end)).replace(/\r?\n/g, '\r\n') };
-}
-
-function rfc5322Date(ms: number): string {
-  return new Date(ms).toUTCString().replace('GMT', '+0000');
 }

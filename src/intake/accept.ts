@@ -9,7 +9,7 @@ import { validateMessageTags } from '../domain/message-tags.js';
 import { bounceEvent, mailObject, renderingFailureEvent, sendEvent, SUPPRESSED_DIAGNOSTIC } from '../events/mail-object.js';
 import type { SendingPolicy } from '../domain/sending-policy.js';
 import { composeMessage } from '../mime/compose.js';
-import { headerValue, joinMessage, splitAddressList, splitMessage, type Header } from '../mime/headers.js';
+import { headerValue, joinMessage, rfc5322Date, splitAddressList, splitMessage, type Header } from '../mime/headers.js';
 import type { Destination, MessagesRepository } from '../store/messages-repository.js';
 import type { SuppressedDestination } from '../store/suppression-repository.js';
 import { substitute } from './inline-template.js';
@@ -234,7 +234,7 @@ function prepareRaw(req: SendRequest, data: Buffer, msgIdHeader: string, date: D
   // SES sets its own Message-ID on raw mail and adds a Date when there is none; Bcc is not sent.
   const kept = headers.filter((h) => !/^(message-id|bcc)$/i.test(h.name));
   const rewritten: Header[] = [{ name: 'Message-ID', value: msgIdHeader }, ...kept];
-  if (!headerValue(kept, 'Date')) rewritten.push({ name: 'Date', value: date.toUTCString().replace('GMT', '+0000') });
+  if (!headerValue(kept, 'Date')) rewritten.push({ name: 'Date', value: rfc5322Date(date) });
   return {
     raw: joinMessage(rewritten, body),
     from,

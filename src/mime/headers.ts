@@ -71,3 +71,6 @@ export function splitAddressList(value: string): string[] {
   if (current.trim()) out.push(current.trim());
   return out;
 }
+
+/** An RFC 5322 Date header value (`Sun, 22 Nov 2026 10:32:00 +0000`). */
+export const rfc5322Date = (date: Date): string => date.toUTCString().replace('GMT', '+0000');
