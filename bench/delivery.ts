@@ -5,8 +5,8 @@
 //
 //   npx tsx bench/delivery.ts [--messages 5000] [--postgres URL] [--modes capture,relay,relay+dkim,mx+dkim]
 //
-// For comparison (measured on this kind of machine, see the delivery issue): Postfix 760–870 msg/s;
-// nodemailer's pool 1,506 msg/s, 376 msg/s with its DKIM option (PEM parsed per message).
+// The last row is the peer: the same number of messages through a private Postfix instance to the
+// same sink (bench/postfix-peer.ts; skipped with a reason when Postfix is not installed).
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +23,7 @@ import { mailObject, sendEvent } from '../src/events/mail-object.js';
 import { splitMessage } from '../src/mime/headers.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { startDnsServer } from '../test/support/dns-server.js';
+import { benchPostfix } from './postfix-peer.js';
 
 // ---- the receiving side (child process): a minimal SMTP server (smtp-server itself takes ~9 ms a
 // message, which would measure it rather than sesd), counting messages, reporting every 100 ms.
@@ -129,6 +130,11 @@ async function main(): Promise<void> {
         }
       }
     }
+    // The peer: the same number of messages through Postfix to the same sink.
+    await new Promise((r) => setTimeout(r, 250));
+    const postfix = await benchPostfix(count, sink.port, () => sink.received());
+    if ('skipped' in postfix) process.stderr.write(`bench: Postfix peer skipped: ${postfix.skipped}\n`);
+    else rows.push(['–', 'Postfix relay (peer)', String(count), String(postfix.received), postfix.rate.toFixed(0), '–']);
   } finally {
     sink.child.kill();
     await dns.close();
