@@ -69,7 +69,13 @@ if (process.argv.includes('--sink')) {
 }
 
 async function main(): Promise<void> {
+  // `npm run bench -- <options>` hands its options to this script too (it runs after send-email.ts):
+  // keep only ours.
+  const ours = new Set(['--messages', '--postgres', '--modes', '--concurrency', '--connections']);
+  const argv = process.argv.slice(2);
+  const args = argv.flatMap((a, i) => (ours.has(a.split('=')[0]!) ? (a.includes('=') ? [a] : [a, argv[i + 1] ?? '']) : []));
   const { values } = parseArgs({
+    args,
     options: {
       messages: { type: 'string', default: process.env.BENCH_MESSAGES ?? '5000' },
       postgres: { type: 'string', default: process.env.BENCH_DATABASE_URL },
