@@ -18,3 +18,12 @@ export type HandlerTable = Readonly<Record<string, Handler>>;
 
 /** Types a handler by its operation's generated input; the router hands it the decoded, validated input. */
 export const typedHandler = <I>(fn: (ctx: RequestContext, input: I) => Promise<unknown>): Handler => fn as unknown as Handler;
+
+/** Who is sending, as intake records it: the caller's account, region, key and address. */
+export const sendOrigin = (ctx: RequestContext, sourceApi: string) => ({
+  accountId: ctx.accountId,
+  region: ctx.region,
+  sourceApi,
+  callerIdentity: ctx.accessKeyId,
+  sourceIp: ctx.sourceIp,
+});

@@ -19,7 +19,7 @@ import { mergeVariables, type Variables } from '../../domain/pinpoint/message-va
 import { MAX_MESSAGE_BYTES_V2 } from '../../domain/sending-limits.js';
 import type { Intake } from '../../intake/accept.js';
 import type { SendContent } from '../../intake/send-request.js';
-import type { RequestContext } from '../context.js';
+import { sendOrigin, type RequestContext } from '../context.js';
 
 /** A request's message, ready to go to any number of recipients. */
 export interface PreparedEmail {
@@ -57,11 +57,7 @@ export function emailSender(intake: Intake) {
     }
     try {
       const { messageId } = await intake({
-        accountId: ctx.accountId,
-        region: ctx.region,
-        sourceApi: 'pinpoint',
-        callerIdentity: ctx.accessKeyId,
-        sourceIp: ctx.sourceIp,
+        ...sendOrigin(ctx, 'pinpoint'),
         from: email.from,
         destination: { ToAddresses: [to.address] },
         replyTo: email.replyTo,

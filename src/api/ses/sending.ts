@@ -4,21 +4,11 @@ import { AwsError } from '../../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V1 } from '../../domain/sending-limits.js';
 import type { Intake } from '../../intake/accept.js';
 import { parseRenderingData } from '../../domain/templates/templates-service.js';
-import type { SendRequest } from '../../intake/send-request.js';
 import type * as T from '../../protocol/models/types/ses.js';
 import { takeSesHeaders } from '../../mime/ses-headers.js';
-import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
+import { sendOrigin, typedHandler, type HandlerTable, type RequestContext } from '../context.js';
 
-type Common = Pick<SendRequest, 'accountId' | 'region' | 'sourceApi' | 'callerIdentity' | 'sourceIp' | 'maxMessageBytes'>;
-
-const common = (ctx: RequestContext): Common => ({
-  accountId: ctx.accountId,
-  region: ctx.region,
-  sourceApi: 'ses',
-  callerIdentity: ctx.accessKeyId,
-  sourceIp: ctx.sourceIp,
-  maxMessageBytes: MAX_MESSAGE_BYTES_V1,
-});
+const common = (ctx: RequestContext) => ({ ...sendOrigin(ctx, 'ses'), maxMessageBytes: MAX_MESSAGE_BYTES_V1 });
 
 export function sendingHandlers(intake: Intake): HandlerTable {
   return {

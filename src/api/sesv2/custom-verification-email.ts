@@ -18,7 +18,7 @@ import { CustomVerificationTemplatesService } from '../../domain/templates/custo
 import type { Intake } from '../../intake/accept.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
 import type { Store } from '../../store/store.js';
-import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
+import { typedHandler, type HandlerTable, type RequestContext, sendOrigin } from '../context.js';
 
 export interface CustomVerificationEmailDeps {
   intake: Intake;
@@ -56,10 +56,7 @@ export function customVerificationEmailSender(
     if (set !== undefined && !(await deps.store.configurationSets.get(scope, set))) throw configurationSetNotFound(set);
     return deps.identities.sendCustomVerificationEmail(scope, { address: input.EmailAddress, from: template.fromEmailAddress }, async (link) => {
       const { messageId } = await deps.intake({
-        ...scope,
-        sourceApi: api.sourceApi,
-        callerIdentity: ctx.accessKeyId,
-        sourceIp: ctx.sourceIp,
+        ...sendOrigin(ctx, api.sourceApi),
         from: template.fromEmailAddress,
         destination: { ToAddresses: [input.EmailAddress] },
         content: { kind: 'simple', subject: template.subject, html: withVerificationLink(template.content, link), headers: [], attachments: [] },

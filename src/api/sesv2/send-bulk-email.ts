@@ -5,7 +5,7 @@ import { MAX_MESSAGE_BYTES_V2 } from '../../domain/sending-limits.js';
 import type { Intake } from '../../intake/accept.js';
 import { parseRenderingData } from '../../domain/templates/templates-service.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
-import type { RequestContext } from '../context.js';
+import { sendOrigin, type RequestContext } from '../context.js';
 import { templateContent } from './send-email.js';
 
 // SES's limit on destinations per SendBulkEmail call.
@@ -24,11 +24,7 @@ export function sendBulkEmailHandler(intake: Intake) {
         const data = replacement === undefined ? defaults : { ...defaults, ...parseRenderingData(replacement) };
         const content = templateContent({ ...template, Headers: [...(template.Headers ?? []), ...(entry.ReplacementHeaders ?? [])] }, JSON.stringify(data));
         const { messageId } = await intake({
-          accountId: ctx.accountId,
-          region: ctx.region,
-          sourceApi: 'sesv2',
-          callerIdentity: ctx.accessKeyId,
-          sourceIp: ctx.sourceIp,
+          ...sendOrigin(ctx, 'sesv2'),
           from: input.FromEmailAddress,
           sourceArn: input.FromEmailAddressIdentityArn,
           destination: entry.Destination,

@@ -3,7 +3,7 @@ import type { Intake } from '../../intake/accept.js';
 import type { SendContent } from '../../intake/send-request.js';
 import { invalidParameter } from '../../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V2 } from '../../domain/sending-limits.js';
-import type { RequestContext } from '../context.js';
+import { sendOrigin, type RequestContext } from '../context.js';
 import type { SendEmailRequest, Template } from '../../protocol/models/types/sesv2.js';
 
 type EmailContent = SendEmailRequest['Content'];
@@ -11,11 +11,7 @@ type EmailContent = SendEmailRequest['Content'];
 export function sendEmailHandler(intake: Intake) {
   return async (ctx: RequestContext, input: SendEmailRequest) => {
     const { messageId } = await intake({
-      accountId: ctx.accountId,
-      region: ctx.region,
-      sourceApi: 'sesv2',
-      callerIdentity: ctx.accessKeyId,
-      sourceIp: ctx.sourceIp,
+      ...sendOrigin(ctx, 'sesv2'),
       from: input.FromEmailAddress,
       sourceArn: input.FromEmailAddressIdentityArn,
       destination: input.Destination,
