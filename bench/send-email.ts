@@ -9,7 +9,7 @@
 // See bench/README.md for how to read the output.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createHmac, randomBytes, type Hash, type Hmac } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, HttpRequest, SourceData } from '@smithy/types';
-import { benchSmtp } from './smtp.js';
+import { countSqliteMessages, readProc } from './process-stats.js';
+import { benchSmtp, type SmtpBenchRow } from './smtp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SESD_MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -520,19 +521,6 @@ async function startPeer(): Promise<Server> {
 }
 
 /** Reads VmRSS (kB) and CPU ticks of a process from /proc; undefined where /proc is missing. */
-function readProc(pid: number): { rssKb: number; cpuTicks: number } | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
-    if (!rss) return undefined;
-    return { rssKb: Number(rss[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
-  } catch {
-    return undefined;
-  }
-}
-
 class ProcSampler {
   maxKb = 0;
   private timer: NodeJS.Timeout;
@@ -557,24 +545,8 @@ class ProcSampler {
 // ---------------------------------------------------------------------------------------------
 // One target: warm-up, measured window, optional soak
 
-interface Row {
-  name: string;
-  rate: number;
-  p50: number;
-  p99: number;
-  max: number;
-  errors: number;
-  firstError: string | undefined;
-  rssStartKb: number | undefined;
-  rssEndKb: number | undefined;
-  rssMaxKb: number | undefined;
-  serverCpu: number | undefined;
-  genCpu: number;
-  totalAccepted: number;
-  /** Accepted per whole second of the measured window (stalls and noise show up here). */
-  perSecond: number[];
+interface Row extends SmtpBenchRow {
   soak?: { startKb: number; endKb: number; maxKb: number; accepted: number; verdictFlat: boolean } | undefined;
-  failed?: string;
 }
 
 function percentile(sorted: Float64Array, q: number): number {
@@ -730,16 +702,6 @@ async function measure(server: Server, pool: SignedPool, sampler: ProcSampler, o
 
 // ---------------------------------------------------------------------------------------------
 // Stored-message check: every accepted message must be in the store after sesd stops.
-
-async function countSqliteMessages(dataDir: string): Promise<number> {
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(path.join(dataDir, 'sesd.db'), { readonly: true, fileMustExist: true });
-  try {
-    return Number((db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n);
-  } finally {
-    db.close();
-  }
-}
 
 interface PgSchema {
   url: string;

@@ -9,13 +9,14 @@
 // returned row has the same fields as that table's rows.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { smtpPassword } from '../src/smtp/smtp-password.js';
+import { countSqliteMessages, readProc } from './process-stats.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SESD_MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -66,7 +67,7 @@ export async function benchSmtp(opts: SmtpBenchOptions): Promise<SmtpBenchRow> {
     const row = await measure(name, server, connections, opts);
     process.stdout.write(` ${row.rate.toFixed(0)}/s\n`);
     await server.stop();
-    const stored = await countMessages(dataDir);
+    const stored = await countSqliteMessages(dataDir);
     const ok = stored >= row.totalAccepted;
     opts.notes?.push(`${name}: ${stored} messages in the store after stop, ${row.totalAccepted} answered 250 — ${ok ? 'all accepted mail stored' : 'MISSING ACCEPTED MAIL'}`);
     if (!ok) row.failed = `${row.totalAccepted - stored} accepted messages missing from the store`;
@@ -260,27 +261,6 @@ async function measure(name: string, server: SesdProcess, connections: number, o
 }
 
 /** VmRSS (kB) and CPU ticks of a process; undefined without /proc. */
-function readProc(pid: number): { rssKb: number; cpuTicks: number } | undefined {
-  try {
-    const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rss ? { rssKb: Number(rss[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function countMessages(dataDir: string): Promise<number> {
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(path.join(dataDir, 'sesd.db'), { readonly: true, fileMustExist: true });
-  try {
-    return Number((db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n);
-  } finally {
-    db.close();
-  }
-}
-
 function emptyRow(name: string): SmtpBenchRow {
   return { name, rate: NaN, p50: NaN, p99: NaN, max: NaN, errors: 0, firstError: undefined, rssStartKb: undefined, rssEndKb: undefined, rssMaxKb: undefined, serverCpu: undefined, genCpu: NaN, totalAccepted: 0, perSecond: [] };
 }

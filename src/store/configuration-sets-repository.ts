@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { ConfigurationSet, ConfigurationSetOptions } from '../domain/configuration-sets/configuration-set.js';
 import type { EventDestination } from '../domain/configuration-sets/event-destinations.js';
 import type { Scope } from '../domain/identities/identity.js';
+import { countNamed, deleteNamed } from './named-rows.js';
 import type { Database } from './schema.js';
 
 export class ConfigurationSetsRepository {
@@ -61,24 +62,12 @@ export class ConfigurationSetsRepository {
         .where('region', '=', scope.region)
         .where('configuration_set', '=', name)
         .execute();
-      const res = await trx
-        .deleteFrom('configuration_sets')
-        .where('account_id', '=', scope.accountId)
-        .where('region', '=', scope.region)
-        .where('name', '=', name)
-        .executeTakeFirst();
-      return Number(res.numDeletedRows) > 0;
+      return deleteNamed(trx, 'configuration_sets', scope, name);
     });
   }
 
   async count(scope: Scope): Promise<number> {
-    const row = await this.db
-      .selectFrom('configuration_sets')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_id', '=', scope.accountId)
-      .where('region', '=', scope.region)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return countNamed(this.db, 'configuration_sets', scope);
   }
 
   /** Names in order; `after` is the last name of the previous page; `nameContains` ignores case. */

@@ -5,6 +5,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Contact } from '../domain/contacts/contact.js';
 import type { ContactList, Topic } from '../domain/contacts/contact-list.js';
 import type { Scope } from '../domain/identities/identity.js';
+import { countNamed, deleteNamed } from './named-rows.js';
 import type { ContactListsTable, ContactsTable, Database } from './schema.js';
 
 const UNSUBSCRIBE_SECRET = 'unsubscribe-secret';
@@ -54,24 +55,12 @@ export class ContactsRepository {
   async deleteList(scope: Scope, name: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('contacts').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('contact_list', '=', name).execute();
-      const res = await trx
-        .deleteFrom('contact_lists')
-        .where('account_id', '=', scope.accountId)
-        .where('region', '=', scope.region)
-        .where('name', '=', name)
-        .executeTakeFirst();
-      return Number(res.numDeletedRows) > 0;
+      return deleteNamed(trx, 'contact_lists', scope, name);
     });
   }
 
   async countLists(scope: Scope): Promise<number> {
-    const row = await this.db
-      .selectFrom('contact_lists')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_id', '=', scope.accountId)
-      .where('region', '=', scope.region)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return countNamed(this.db, 'contact_lists', scope);
   }
 
   async listLists(scope: Scope, page: { after?: string; limit: number }): Promise<ContactList[]> {

@@ -4,6 +4,7 @@ import type { CustomVerificationTemplate } from '../domain/templates/custom-veri
 import type { EmailTemplate } from '../domain/templates/email-template.js';
 import type { TemplateContent } from '../domain/templates/render.js';
 import type { Scope } from '../domain/identities/identity.js';
+import { countNamed, deleteNamed } from './named-rows.js';
 import type { CustomVerificationTemplatesTable, Database, EmailTemplatesTable } from './schema.js';
 
 /** Where a page of ListEmailTemplates ends: templates are listed newest first. */
@@ -60,23 +61,11 @@ export class TemplatesRepository {
   }
 
   async delete(scope: Scope, name: string): Promise<boolean> {
-    const res = await this.db
-      .deleteFrom('email_templates')
-      .where('account_id', '=', scope.accountId)
-      .where('region', '=', scope.region)
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return Number(res.numDeletedRows) > 0;
+    return deleteNamed(this.db, 'email_templates', scope, name);
   }
 
   async count(scope: Scope): Promise<number> {
-    const row = await this.db
-      .selectFrom('email_templates')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_id', '=', scope.accountId)
-      .where('region', '=', scope.region)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return countNamed(this.db, 'email_templates', scope);
   }
 
   /** Newest first; `after` is the last template of the previous page. */
@@ -148,23 +137,11 @@ export class CustomVerificationTemplatesRepository {
   }
 
   async delete(scope: Scope, name: string): Promise<boolean> {
-    const res = await this.db
-      .deleteFrom('custom_verification_templates')
-      .where('account_id', '=', scope.accountId)
-      .where('region', '=', scope.region)
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return Number(res.numDeletedRows) > 0;
+    return deleteNamed(this.db, 'custom_verification_templates', scope, name);
   }
 
   async count(scope: Scope): Promise<number> {
-    const row = await this.db
-      .selectFrom('custom_verification_templates')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_id', '=', scope.accountId)
-      .where('region', '=', scope.region)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return countNamed(this.db, 'custom_verification_templates', scope);
   }
 
   /** By name; `after` is the last name of the previous page. */

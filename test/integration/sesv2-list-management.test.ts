@@ -1,27 +1,19 @@
 // ListManagementOptions on SendEmail: the one-click unsubscribe headers, the unsubscribe link in the
 // body, and no delivery to contacts who opted out.
 import { CreateContactCommand, CreateContactListCommand, GetContactCommand, SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import { capturedMessages, sesv2Client, startSesd } from '../support/sesd.js';
+import {beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../support/databases.js';
+import { capturedMessages, sesv2Client, useSesd } from '../support/sesd.js';
 
 describe.each(DIALECTS)('list management (%s)', (dialect) => {
-  let db: TestDatabase;
-  let app: RunningApp;
+  const sesd = useSesd(dialect);
   let ses: SESv2Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase(dialect);
-    app = await startSesd(db);
-    ses = sesv2Client(app);
+    ses = sesv2Client(sesd.app);
     await ses.send(new CreateContactListCommand({ ContactListName: 'news', Topics: [{ TopicName: 'weekly', DisplayName: 'Weekly', DefaultSubscriptionStatus: 'OPT_IN' }] }));
     await ses.send(new CreateContactCommand({ ContactListName: 'news', EmailAddress: 'reader@example.net' }));
     await ses.send(new CreateContactCommand({ ContactListName: 'news', EmailAddress: 'gone@example.net', TopicPreferences: [{ TopicName: 'weekly', SubscriptionStatus: 'OPT_OUT' }] }));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
   });
 
   it('adds List-Unsubscribe headers and the link, skips opted-out contacts, and the link unsubscribes', async () => {
@@ -33,12 +25,12 @@ describe.each(DIALECTS)('list management (%s)', (dialect) => {
         ListManagementOptions: { ContactListName: 'news', TopicName: 'weekly' },
       }),
     );
-    const [m] = await capturedMessages(app, `?id=${MessageId}`);
+    const [m] = await capturedMessages(sesd.app, `?id=${MessageId}`);
     const header = /^List-Unsubscribe:\s+<(http[^>]+)>/m.exec(m!.RawData.replace(/\r\n\s+/g, ' '))![1]!;
     expect(m!.RawData).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
     expect(m!.Body.text_part).toBe(`Leave: ${header}`);
 
-    const rows = await app.store.messages.recipients(MessageId!);
+    const rows = await sesd.app.store.messages.recipients(MessageId!);
     expect(rows.find((r) => r.recipient === 'gone@example.net')!.status).toBe('unsubscribed');
 
     const click = await fetch(header, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });

@@ -11,22 +11,18 @@ import {
   UntagResourceCommand,
   type SESv2Client,
 } from '@aws-sdk/client-sesv2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import { awsFailure, OTHER_ACCOUNT_KEY, sesv2Client, startSesd } from '../support/sesd.js';
+import {beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../support/databases.js';
+import { awsFailure, OTHER_ACCOUNT_KEY, sesv2Client, useSesd } from '../support/sesd.js';
 
 const arn = (resource: string) => `arn:aws:ses:us-west-2:000000000000:${resource}`;
 
 describe.each(DIALECTS)('SES v2 resource tags (%s)', (dialect) => {
-  let db: TestDatabase;
-  let app: RunningApp;
+  const sesd = useSesd(dialect);
   let ses: SESv2Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase(dialect);
-    app = await startSesd(db);
-    ses = sesv2Client(app);
+    ses = sesv2Client(sesd.app);
     await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'cs', Tags: [{ Key: 'created', Value: 'yes' }] }));
     await ses.send(new CreateEmailTemplateCommand({ TemplateName: 'tpl', TemplateContent: { Subject: 's' } }));
     await ses.send(new CreateContactListCommand({ ContactListName: 'list' }));
@@ -41,10 +37,6 @@ describe.each(DIALECTS)('SES v2 resource tags (%s)', (dialect) => {
       }),
     );
     await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'tagged.example.com' }));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
   });
 
   it.each([
@@ -85,7 +77,7 @@ describe.each(DIALECTS)('SES v2 resource tags (%s)', (dialect) => {
   });
 
   it("does not let another account read or change a resource's tags", async () => {
-    const other = sesv2Client(app, OTHER_ACCOUNT_KEY);
+    const other = sesv2Client(sesd.app, OTHER_ACCOUNT_KEY);
     expect(await awsFailure(other.send(new ListTagsForResourceCommand({ ResourceArn: arn('configuration-set/cs') })))).toMatchObject({
       name: 'NotFoundException',
       status: 404,

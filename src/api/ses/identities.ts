@@ -2,8 +2,9 @@
 // CamelCase (`Success`) where v2 uses upper case (`SUCCESS`).
 import type { IdentitiesService } from '../../domain/identities/identities-service.js';
 import { normaliseIdentity, type Identity, type Scope, type VerificationStatus } from '../../domain/identities/identity.js';
-import { AwsError, invalidParameter } from '../../domain/errors.js';
+import { invalidParameter } from '../../domain/errors.js';
 import type { IdentitiesRepository } from '../../store/identities-repository.js';
+import { validatePolicy } from '../../domain/identities/sending-authorization.js';
 import type * as T from '../../protocol/models/types/ses.js';
 import { decodeNextToken, encodeNextToken, pageSize } from '../sesv2/paging.js';
 import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
@@ -121,13 +122,8 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
       ),
     })),
     SetIdentityMailFromDomain: typedHandler(async (ctx, input: T.SetIdentityMailFromDomainRequest) => {
-      await identities.update(scopeOf(ctx), input.Identity, (identity) => {
-        const domain = input.MailFromDomain?.toLowerCase();
-        if (domain && identity.type === 'DOMAIN' && domain !== identity.identity && !domain.endsWith(`.${identity.identity}`)) {
-          throw invalidParameter(`MAIL FROM domain ${domain} must be a subdomain of ${identity.identity}.`);
-        }
-        identity.mailFrom = { domain: domain || null, behaviorOnMxFailure: input.BehaviorOnMXFailure === 'RejectMessage' ? 'REJECT_MESSAGE' : 'USE_DEFAULT_VALUE' };
-      });
+      const behavior = input.BehaviorOnMXFailure === 'RejectMessage' ? 'REJECT_MESSAGE' : 'USE_DEFAULT_VALUE';
+      await identities.setMailFrom(scopeOf(ctx), input.Identity, input.MailFromDomain, behavior);
       return {};
     }),
 
@@ -174,11 +170,7 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
 
     PutIdentityPolicy: typedHandler(async (ctx, input: T.PutIdentityPolicyRequest) => {
       const identity = await identities.get(scopeOf(ctx), input.Identity);
-      try {
-        JSON.parse(input.Policy);
-      } catch {
-        throw new AwsError('InvalidPolicy', 'Policy is not valid JSON.', 400);
-      }
+      validatePolicy(input.PolicyName, input.Policy);
       await repository.putPolicy(scopeOf(ctx), identity.identity, input.PolicyName, input.Policy);
       return {};
     }),

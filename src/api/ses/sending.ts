@@ -4,23 +4,29 @@ import { AwsError } from '../../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V1 } from '../../domain/sending-limits.js';
 import type { Intake } from '../../intake/accept.js';
 import { parseRenderingData } from '../../domain/templates/templates-service.js';
+import { bulkFailureStatus, entryTemplateData } from '../../domain/bulk-sending.js';
 import type * as T from '../../protocol/models/types/ses.js';
 import { takeSesHeaders } from '../../mime/ses-headers.js';
 import { sendOrigin, typedHandler, type HandlerTable, type RequestContext } from '../context.js';
 
 const common = (ctx: RequestContext) => ({ ...sendOrigin(ctx, 'ses'), maxMessageBytes: MAX_MESSAGE_BYTES_V1 });
 
+/** The sender parameters SendEmail, SendTemplatedEmail and SendBulkTemplatedEmail share. */
+const sender = (input: { Source: string; SourceArn?: string; ReturnPath?: string; ReturnPathArn?: string; ReplyToAddresses?: string[] }) => ({
+  from: input.Source,
+  sourceArn: input.SourceArn,
+  returnPath: input.ReturnPath,
+  returnPathArn: input.ReturnPathArn,
+  replyTo: input.ReplyToAddresses,
+});
+
 export function sendingHandlers(intake: Intake): HandlerTable {
   return {
     SendEmail: typedHandler(async (ctx, input: T.SendEmailRequest): Promise<T.SendEmailResponse> => {
       const { messageId } = await intake({
         ...common(ctx),
-        from: input.Source,
-        sourceArn: input.SourceArn,
-        returnPathArn: input.ReturnPathArn,
+        ...sender(input),
         destination: input.Destination,
-        replyTo: input.ReplyToAddresses,
-        returnPath: input.ReturnPath,
         content: {
           kind: 'simple',
           subject: input.Message.Subject.Data,
@@ -57,12 +63,8 @@ export function sendingHandlers(intake: Intake): HandlerTable {
     SendTemplatedEmail: typedHandler(async (ctx, input: T.SendTemplatedEmailRequest): Promise<T.SendTemplatedEmailResponse> => {
       const { messageId } = await intake({
         ...common(ctx),
-        from: input.Source,
-        sourceArn: input.SourceArn,
-        returnPathArn: input.ReturnPathArn,
+        ...sender(input),
         destination: input.Destination,
-        replyTo: input.ReplyToAddresses,
-        returnPath: input.ReturnPath,
         content: { kind: 'template', templateName: input.Template, templateArn: input.TemplateArn, templateData: input.TemplateData, headers: [] },
         tags: input.Tags,
         configurationSetName: input.ConfigurationSetName,
@@ -75,42 +77,21 @@ export function sendingHandlers(intake: Intake): HandlerTable {
       const statuses: T.BulkEmailDestinationStatus[] = [];
       for (const destination of input.Destinations) {
         try {
-          const data = destination.ReplacementTemplateData === undefined ? defaults : { ...defaults, ...parseRenderingData(destination.ReplacementTemplateData) };
           const { messageId } = await intake({
             ...common(ctx),
-            from: input.Source,
-            sourceArn: input.SourceArn,
-            returnPathArn: input.ReturnPathArn,
+            ...sender(input),
             destination: destination.Destination,
-            replyTo: input.ReplyToAddresses,
-            returnPath: input.ReturnPath,
-            content: { kind: 'template', templateName: input.Template, templateArn: input.TemplateArn, templateData: JSON.stringify(data), headers: [] },
+            content: { kind: 'template', templateName: input.Template, templateArn: input.TemplateArn, templateData: entryTemplateData(defaults, destination.ReplacementTemplateData), headers: [] },
             tags: destination.ReplacementTags ?? input.DefaultTags,
             configurationSetName: input.ConfigurationSetName,
           });
           statuses.push({ Status: 'Success', MessageId: messageId });
         } catch (err) {
           if (!(err instanceof AwsError)) throw err;
-          statuses.push({ Status: v1BulkStatus(err), Error: err.message });
+          statuses.push({ Status: bulkFailureStatus(err), Error: err.message });
         }
       }
       return { Status: statuses };
     }),
   };
-}
-
-const V1_BULK_STATUS: Record<string, T.BulkEmailStatus> = {
-  MessageRejected: 'MessageRejected',
-  ConfigurationSetDoesNotExist: 'ConfigurationSetDoesNotExist',
-  TemplateDoesNotExist: 'TemplateDoesNotExist',
-  AccountSendingPausedException: 'AccountSendingPaused',
-  ConfigurationSetSendingPausedException: 'ConfigurationSetSendingPaused',
-  InvalidParameterValue: 'InvalidParameterValue',
-  MailFromDomainNotVerifiedException: 'MailFromDomainNotVerified',
-};
-
-function v1BulkStatus(err: AwsError): T.BulkEmailStatus {
-  const code = err.queryCode ?? err.code;
-  if (code === 'Throttling') return err.message.startsWith('Daily') ? 'AccountDailyQuotaExceeded' : 'AccountThrottled';
-  return V1_BULK_STATUS[code] ?? (err.senderFault ? 'Failed' : 'TransientFailure');
 }

@@ -3,8 +3,9 @@ import type { IdentitiesService } from '../../domain/identities/identities-servi
 import { identityNotFound } from '../../domain/identities/identities-service.js';
 import { identityArn, normaliseIdentity, type Identity } from '../../domain/identities/identity.js';
 import { validateTags } from '../../domain/tags/tags.js';
+import { validatePolicy } from '../../domain/identities/sending-authorization.js';
 import type { TagsRepository } from '../../store/tags-repository.js';
-import { AwsError, invalidParameter } from '../../domain/errors.js';
+import { AwsError } from '../../domain/errors.js';
 import type { IdentitiesRepository } from '../../store/identities-repository.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
 import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
@@ -28,19 +29,6 @@ const verifiedForSending = (identity: Identity): boolean => identity.verificatio
 
 export function identityHandlers(deps: { identities: IdentitiesService; identitiesRepository: IdentitiesRepository; tags: TagsRepository }): HandlerTable {
   const { identities } = deps;
-  const policyName = (name: string) => {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw invalidParameter('Policy name must be 1 to 64 characters: letters, digits, dashes and underscores.');
-    return name;
-  };
-  const policyDocument = (policy: string) => {
-    try {
-      JSON.parse(policy);
-    } catch {
-      throw invalidParameter('Policy is not valid JSON.');
-    }
-    return policy;
-  };
-
   return {
     CreateEmailIdentity: typedHandler(async (ctx, input: T.CreateEmailIdentityRequest): Promise<T.CreateEmailIdentityResponse> => {
       const signing = input.DkimSigningAttributes;
@@ -110,13 +98,7 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
     }),
 
     PutEmailIdentityMailFromAttributes: typedHandler(async (ctx, input: T.PutEmailIdentityMailFromAttributesRequest) => {
-      await identities.update(scopeOf(ctx), input.EmailIdentity, (identity) => {
-        const domain = input.MailFromDomain?.toLowerCase();
-        if (domain && identity.type === 'DOMAIN' && domain !== identity.identity && !domain.endsWith(`.${identity.identity}`)) {
-          throw invalidParameter(`MAIL FROM domain ${domain} must be a subdomain of ${identity.identity}.`);
-        }
-        identity.mailFrom = { domain: domain || null, behaviorOnMxFailure: input.BehaviorOnMxFailure ?? 'USE_DEFAULT_VALUE' };
-      });
+      await identities.setMailFrom(scopeOf(ctx), input.EmailIdentity, input.MailFromDomain, input.BehaviorOnMxFailure ?? 'USE_DEFAULT_VALUE');
       return {};
     }),
 
@@ -140,7 +122,8 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
       if (existing[input.PolicyName] !== undefined) {
         throw new AwsError('AlreadyExistsException', `Policy ${input.PolicyName} already exists for ${identity.identity}.`, 400, true, 'AlreadyExists');
       }
-      await deps.identitiesRepository.putPolicy(scopeOf(ctx), identity.identity, policyName(input.PolicyName), policyDocument(input.Policy));
+      validatePolicy(input.PolicyName, input.Policy);
+      await deps.identitiesRepository.putPolicy(scopeOf(ctx), identity.identity, input.PolicyName, input.Policy);
       return {};
     }),
 
@@ -148,7 +131,8 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
       const identity = await identities.get(scopeOf(ctx), input.EmailIdentity);
       const existing = await deps.identitiesRepository.policies(scopeOf(ctx), identity.identity);
       if (existing[input.PolicyName] === undefined) throw new AwsError('NotFoundException', `Policy ${input.PolicyName} does not exist for ${identity.identity}.`, 404);
-      await deps.identitiesRepository.putPolicy(scopeOf(ctx), identity.identity, input.PolicyName, policyDocument(input.Policy));
+      validatePolicy(input.PolicyName, input.Policy);
+      await deps.identitiesRepository.putPolicy(scopeOf(ctx), identity.identity, input.PolicyName, input.Policy);
       return {};
     }),
 

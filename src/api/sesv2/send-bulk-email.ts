@@ -4,6 +4,7 @@ import { AwsError, invalidParameter } from '../../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V2 } from '../../domain/sending-limits.js';
 import type { Intake } from '../../intake/accept.js';
 import { parseRenderingData } from '../../domain/templates/templates-service.js';
+import { bulkFailureStatus, entryTemplateData, type BulkFailureStatus } from '../../domain/bulk-sending.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
 import { sendOrigin, type RequestContext } from '../context.js';
 import { templateContent } from './send-email.js';
@@ -21,8 +22,7 @@ export function sendBulkEmailHandler(intake: Intake) {
     for (const entry of input.BulkEmailEntries) {
       try {
         const replacement = entry.ReplacementEmailContent?.ReplacementTemplate?.ReplacementTemplateData;
-        const data = replacement === undefined ? defaults : { ...defaults, ...parseRenderingData(replacement) };
-        const content = templateContent({ ...template, Headers: [...(template.Headers ?? []), ...(entry.ReplacementHeaders ?? [])] }, JSON.stringify(data));
+        const content = templateContent({ ...template, Headers: [...(template.Headers ?? []), ...(entry.ReplacementHeaders ?? [])] }, entryTemplateData(defaults, replacement));
         const { messageId } = await intake({
           ...sendOrigin(ctx, 'sesv2'),
           from: input.FromEmailAddress,
@@ -39,33 +39,24 @@ export function sendBulkEmailHandler(intake: Intake) {
         results.push({ Status: 'SUCCESS', MessageId: messageId });
       } catch (err) {
         if (!(err instanceof AwsError)) throw err;
-        results.push({ Status: bulkStatus(err), Error: err.message });
+        results.push({ Status: V2_STATUS[bulkFailureStatus(err)], Error: err.message });
       }
     }
     return { BulkEmailEntryResults: results };
   };
 }
 
-/** Maps an entry's refusal onto SendBulkEmail's per-entry status. */
-function bulkStatus(err: AwsError): T.BulkEmailStatus {
-  switch (err.queryCode ?? err.code) {
-    case 'MessageRejected':
-      return 'MESSAGE_REJECTED';
-    case 'ConfigurationSetDoesNotExist':
-      return 'CONFIGURATION_SET_NOT_FOUND';
-    case 'TemplateDoesNotExist':
-      return 'TEMPLATE_NOT_FOUND';
-    case 'Throttling':
-      return err.message.startsWith('Daily') ? 'ACCOUNT_DAILY_QUOTA_EXCEEDED' : 'ACCOUNT_THROTTLED';
-    case 'AccountSendingPausedException':
-      return 'ACCOUNT_SENDING_PAUSED';
-    case 'ConfigurationSetSendingPausedException':
-      return 'CONFIGURATION_SET_SENDING_PAUSED';
-    case 'InvalidParameterValue':
-      return 'INVALID_PARAMETER';
-    case 'MailFromDomainNotVerifiedException':
-      return 'MAIL_FROM_DOMAIN_NOT_VERIFIED';
-    default:
-      return err.senderFault ? 'FAILED' : 'TRANSIENT_FAILURE';
-  }
-}
+// SES v2 spells the statuses in upper case and names two of them differently.
+const V2_STATUS: Record<BulkFailureStatus, T.BulkEmailStatus> = {
+  MessageRejected: 'MESSAGE_REJECTED',
+  ConfigurationSetDoesNotExist: 'CONFIGURATION_SET_NOT_FOUND',
+  TemplateDoesNotExist: 'TEMPLATE_NOT_FOUND',
+  AccountThrottled: 'ACCOUNT_THROTTLED',
+  AccountDailyQuotaExceeded: 'ACCOUNT_DAILY_QUOTA_EXCEEDED',
+  AccountSendingPaused: 'ACCOUNT_SENDING_PAUSED',
+  ConfigurationSetSendingPaused: 'CONFIGURATION_SET_SENDING_PAUSED',
+  InvalidParameterValue: 'INVALID_PARAMETER',
+  MailFromDomainNotVerified: 'MAIL_FROM_DOMAIN_NOT_VERIFIED',
+  TransientFailure: 'TRANSIENT_FAILURE',
+  Failed: 'FAILED',
+};

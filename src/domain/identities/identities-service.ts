@@ -169,6 +169,17 @@ export class IdentitiesService {
     return messageId;
   }
 
+  /** A custom MAIL FROM domain must be the domain identity itself or one of its subdomains. */
+  async setMailFrom(scope: Scope, name: string, domain: string | undefined, behaviorOnMxFailure: string): Promise<void> {
+    await this.update(scope, name, (identity) => {
+      const mailFrom = domain?.toLowerCase();
+      if (mailFrom && identity.type === 'DOMAIN' && mailFrom !== identity.identity && !mailFrom.endsWith(`.${identity.identity}`)) {
+        throw invalidParameter(`MAIL FROM domain ${mailFrom} must be a subdomain of ${identity.identity}.`);
+      }
+      identity.mailFrom = { domain: mailFrom || null, behaviorOnMxFailure };
+    });
+  }
+
   async verifyEmailToken(token: string): Promise<Identity | undefined> {
     const identity = await this.deps.identities.findByVerificationToken(token);
     if (!identity) return undefined;

@@ -1,7 +1,7 @@
 // Sending authorization: an identity's owner lets other accounts send from it with a policy
 // (CreateEmailIdentityPolicy / PutIdentityPolicy); the delegate names the identity by ARN
 // (FromEmailAddressIdentityArn, SourceArn, FromArn, ReturnPathArn, X-SES-*-ARN headers).
-import { invalidParameter } from '../errors.js';
+import { AwsError, invalidParameter } from '../errors.js';
 
 export interface IdentityArn {
   region: string;
@@ -57,4 +57,14 @@ function principalMatches(principal: unknown, account: string): boolean {
 function actionMatches(action: string | string[] | undefined): boolean {
   const list = Array.isArray(action) ? action : action ? [action] : [];
   return list.some((a) => a === '*' || a === 'ses:*' || SEND_ACTIONS.includes(a));
+}
+
+/** A policy as CreateEmailIdentityPolicy / PutIdentityPolicy take it: a name and a JSON document. */
+export function validatePolicy(name: string, policy: string): void {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw invalidParameter('Policy name must be 1 to 64 characters: letters, digits, dashes and underscores.');
+  try {
+    JSON.parse(policy);
+  } catch {
+    throw new AwsError('BadRequestException', 'Policy is not valid JSON.', 400, true, 'InvalidPolicy');
+  }
 }

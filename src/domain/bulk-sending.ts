@@ -1,0 +1,39 @@
+// What SES v2 SendBulkEmail and v1 SendBulkTemplatedEmail share: an entry's template data laid over
+// the default data, and why an entry failed, in the v1 spelling of the status (v2 maps it).
+import type { AwsError } from './errors.js';
+import { parseRenderingData } from './templates/templates-service.js';
+
+/** Entry keys win over the defaults. */
+export function entryTemplateData(defaults: Record<string, unknown>, replacement: string | undefined): string {
+  return JSON.stringify(replacement === undefined ? defaults : { ...defaults, ...parseRenderingData(replacement) });
+}
+
+export type BulkFailureStatus =
+  | 'MessageRejected'
+  | 'ConfigurationSetDoesNotExist'
+  | 'TemplateDoesNotExist'
+  | 'AccountThrottled'
+  | 'AccountDailyQuotaExceeded'
+  | 'AccountSendingPaused'
+  | 'ConfigurationSetSendingPaused'
+  | 'InvalidParameterValue'
+  | 'MailFromDomainNotVerified'
+  | 'TransientFailure'
+  | 'Failed';
+
+// Keyed by the SES v1 error code, which every domain error carries (queryCode, or its code).
+const BY_CODE: Record<string, BulkFailureStatus> = {
+  MessageRejected: 'MessageRejected',
+  ConfigurationSetDoesNotExist: 'ConfigurationSetDoesNotExist',
+  TemplateDoesNotExist: 'TemplateDoesNotExist',
+  AccountSendingPausedException: 'AccountSendingPaused',
+  ConfigurationSetSendingPausedException: 'ConfigurationSetSendingPaused',
+  InvalidParameterValue: 'InvalidParameterValue',
+  MailFromDomainNotVerifiedException: 'MailFromDomainNotVerified',
+};
+
+export function bulkFailureStatus(err: AwsError): BulkFailureStatus {
+  const code = err.queryCode ?? err.code;
+  if (code === 'Throttling') return err.message.startsWith('Daily') ? 'AccountDailyQuotaExceeded' : 'AccountThrottled';
+  return BY_CODE[code] ?? (err.senderFault ? 'Failed' : 'TransientFailure');
+}
