@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'src/protocol/models/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', '.tmp/', 'src/protocol/models/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,14 +1,25 @@
 // Per-account, per-region sending settings and quotas. A missing row means the defaults.
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { AccountSettings } from '../domain/account/account-settings.js';
 import type { Scope } from '../domain/identities/identity.js';
-import type { Database } from './schema.js';
+import type { Dialect } from './database.js';
+import { forDialect } from './raw-sql.js';
+import type { AccountSettingsTable, Database } from './schema.js';
 
 export class AccountSettingsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  // Read on every send (see raw-sql.ts).
+  private readonly getSql: string;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    dialect: Dialect,
+  ) {
+    this.getSql = forDialect(dialect, 'select * from account_settings where account_id = ? and region = ?');
+  }
 
   async get(scope: Scope): Promise<AccountSettings | undefined> {
-    const r = await this.db.selectFrom('account_settings').selectAll().where('account_id', '=', scope.accountId).where('region', '=', scope.region).executeTakeFirst();
+    const { rows } = await this.db.executeQuery<Selectable<AccountSettingsTable>>(CompiledQuery.raw(this.getSql, [scope.accountId, scope.region]));
+    const r = rows[0];
     return (
       r && {
         sendingEnabled: Boolean(r.sending_enabled),

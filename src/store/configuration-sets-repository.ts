@@ -1,23 +1,30 @@
 // Configuration sets (their options as one JSON document) and their event destinations.
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { ConfigurationSet, ConfigurationSetOptions } from '../domain/configuration-sets/configuration-set.js';
 import type { EventDestination } from '../domain/configuration-sets/event-destinations.js';
 import type { Scope } from '../domain/identities/identity.js';
+import type { Dialect } from './database.js';
 import { countNamed, deleteNamed } from './named-rows.js';
-import type { Database } from './schema.js';
+import { forDialect } from './raw-sql.js';
+import type { ConfigurationSetsTable, Database } from './schema.js';
 
 export class ConfigurationSetsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  // Read on every send that names a set (see raw-sql.ts).
+  private readonly getSql: string;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    dialect: Dialect,
+  ) {
+    this.getSql = forDialect(dialect, 'select name, options, created_at from configuration_sets where account_id = ? and region = ? and name = ?');
+  }
 
   /** The set with its options (what intake applies to a send), or undefined. */
   async get(scope: Scope, name: string): Promise<ConfigurationSet | undefined> {
-    const row = await this.db
-      .selectFrom('configuration_sets')
-      .select(['name', 'options', 'created_at'])
-      .where('account_id', '=', scope.accountId)
-      .where('region', '=', scope.region)
-      .where('name', '=', name)
-      .executeTakeFirst();
+    const { rows } = await this.db.executeQuery<Pick<ConfigurationSetsTable, 'name' | 'options' | 'created_at'>>(
+      CompiledQuery.raw(this.getSql, [scope.accountId, scope.region, name]),
+    );
+    const row = rows[0];
     return row && { ...scope, name: row.name, options: JSON.parse(row.options) as ConfigurationSetOptions, createdAt: Number(row.created_at) };
   }
 

@@ -1,9 +1,11 @@
 // Accepted messages with their delivery rows and events. Writes go through group commit so that
 // concurrent intakes share one transaction.
-import type { CompiledQuery, Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { BatchWriter } from './batch-writer.js';
+import type { Dialect } from './database.js';
 import { GroupCommit } from './group-commit.js';
-import type { Database } from './schema.js';
+import { placeholders, precompiled } from './raw-sql.js';
+import type { Database, DeliveriesTable, EventsTable, MessagesTable } from './schema.js';
 
 export interface Destination {
   ToAddresses?: string[];
@@ -60,9 +62,39 @@ export class MessagesRepository {
 
   constructor(
     private readonly db: Kysely<Database>,
+    dialect: Dialect,
     batchWriter: BatchWriter,
   ) {
-    this.writer = new GroupCommit((batch) => batchWriter.run(insertQueries(this.db, batch)));
+    const inserts: BatchInserts = {
+      messages: new BulkInsert(dialect, 'messages', [
+        'id',
+        'account_id',
+        'region',
+        'source_api',
+        'envelope_from',
+        'from_header',
+        'subject',
+        'destination',
+        'configuration_set',
+        'tags',
+        'raw',
+        'size',
+        'created_at',
+      ]),
+      deliveries: new BulkInsert(dialect, 'deliveries', [
+        'message_id',
+        'recipient',
+        'status',
+        'attempts',
+        'next_attempt_at',
+        'locked_by',
+        'locked_until',
+        'last_response',
+        'updated_at',
+      ]),
+      events: new BulkInsert(dialect, 'events', ['message_id', 'account_id', 'type', 'payload', 'created_at']),
+    };
+    this.writer = new GroupCommit((batch) => batchWriter.run(insertQueries(inserts, batch)));
   }
 
   /** Resolves once the message, its deliveries and events are committed. */
@@ -114,8 +146,14 @@ export class MessagesRepository {
   }
 }
 
+interface BatchInserts {
+  messages: BulkInsert<MessagesTable>;
+  deliveries: BulkInsert<Omit<DeliveriesTable, 'id'>>;
+  events: BulkInsert<Omit<EventsTable, 'id'>>;
+}
+
 /** The INSERTs of a batch: messages, then their delivery rows and events. */
-function insertQueries(db: Kysely<Database>, batch: NewMessage[]): CompiledQuery[] {
+function insertQueries(inserts: BatchInserts, batch: NewMessage[]): CompiledQuery[] {
   const messages = batch.map((m) => ({
     id: m.id,
     account_id: m.accountId,
@@ -147,13 +185,28 @@ function insertQueries(db: Kysely<Database>, batch: NewMessage[]): CompiledQuery
   const events = batch.flatMap((m) =>
     m.events.map((e) => ({ message_id: m.id, account_id: m.accountId, type: e.type, payload: JSON.stringify(e.payload), created_at: m.createdAt })),
   );
-  return [
-    ...[...chunks(messages)].map((rows) => db.insertInto('messages').values(rows).compile()),
-    ...[...chunks(deliveries)].map((rows) => db.insertInto('deliveries').values(rows).compile()),
-    ...[...chunks(events)].map((rows) => db.insertInto('events').values(rows).compile()),
-  ];
+  return [...inserts.messages.queries(messages), ...inserts.deliveries.queries(deliveries), ...inserts.events.queries(events)];
 }
 
-function* chunks<T>(rows: T[]): Generator<T[]> {
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) yield rows.slice(i, i + ROWS_PER_STATEMENT);
+/** Multi-row INSERTs of the named columns into one table, at most ROWS_PER_STATEMENT rows each; the SQL text for each row count is built once. */
+class BulkInsert<Row> {
+  private readonly text: (rowCount: number) => string;
+
+  constructor(
+    dialect: Dialect,
+    table: string,
+    private readonly columns: readonly (keyof Row & string)[],
+  ) {
+    const row = `(${placeholders(columns.length)})`;
+    this.text = precompiled(dialect, (rowCount: number) => `insert into ${table} (${columns.join(', ')}) values ${Array(rowCount).fill(row).join(', ')}`);
+  }
+
+  queries(rows: Row[]): CompiledQuery[] {
+    const queries: CompiledQuery[] = [];
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+      queries.push(CompiledQuery.raw(this.text(chunk.length), chunk.flatMap((r) => this.columns.map((c) => r[c]))));
+    }
+    return queries;
+  }
 }

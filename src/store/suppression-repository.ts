@@ -1,7 +1,9 @@
 // The account-level suppression list (per account and region, as in SES).
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Scope } from '../domain/identities/identity.js';
-import type { Database } from './schema.js';
+import type { Dialect } from './database.js';
+import { placeholders, precompiled } from './raw-sql.js';
+import type { Database, SuppressedDestinationsTable } from './schema.js';
 
 export interface SuppressedDestination {
   emailAddress: string;
@@ -12,7 +14,18 @@ export interface SuppressedDestination {
 }
 
 export class SuppressionRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  // Read on every send, one IN list of its recipients (see raw-sql.ts).
+  private readonly getManySql: (count: number) => string;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    dialect: Dialect,
+  ) {
+    this.getManySql = precompiled(
+      dialect,
+      (count: number) => `select * from suppressed_destinations where account_id = ? and region = ? and email_address in (${placeholders(count)})`,
+    );
+  }
 
   async put(scope: Scope, entry: SuppressedDestination): Promise<void> {
     const values = {
@@ -41,13 +54,9 @@ export class SuppressionRepository {
   /** The suppressed entries among `addresses` (compared case-insensitively). */
   async getMany(scope: Scope, addresses: string[]): Promise<SuppressedDestination[]> {
     if (addresses.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('suppressed_destinations')
-      .selectAll()
-      .where('account_id', '=', scope.accountId)
-      .where('region', '=', scope.region)
-      .where('email_address', 'in', addresses.map((a) => a.toLowerCase()))
-      .execute();
+    const { rows } = await this.db.executeQuery<Selectable<SuppressedDestinationsTable>>(
+      CompiledQuery.raw(this.getManySql(addresses.length), [scope.accountId, scope.region, ...addresses.map((a) => a.toLowerCase())]),
+    );
     return rows.map((r) => ({ emailAddress: r.email_address, reason: r.reason as SuppressedDestination['reason'], lastUpdate: Number(r.last_update), messageId: r.message_id, feedbackId: r.feedback_id }));
   }
 

@@ -1,0 +1,147 @@
+// Composes a text and/or HTML message without attachments in one synchronous pass, producing the
+// same bytes as Nodemailer's MailComposer (but for the random boundary), with Nodemailer's own
+// encoders (RFC 2047 words, quoted-printable, base64, line folding). MailComposer builds a tree of
+// streams and costs several times more per message; almost every API send is this simple shape,
+// so intake composes it here and leaves everything else (attachments, unusual headers, non-ASCII
+// addresses) to MailComposer. test/unit/compose-text.test.ts holds the two to the same output.
+import { randomBytes } from 'node:crypto';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
+import base64 from 'nodemailer/lib/base64/index.js';
+import mimeFuncs from 'nodemailer/lib/mime-funcs/index.js';
+import qp from 'nodemailer/lib/qp/index.js';
+import type { ComposeInput } from './compose.js';
+
+const LINE_LENGTH = 76;
+
+// Headers MailComposer writes itself or treats specially; a custom header of one of these names
+// changes its output in ways not worth repeating here.
+const RESERVED_HEADERS = new Set([
+  'from', 'sender', 'to', 'cc', 'bcc', 'reply-to', 'in-reply-to', 'references', 'subject', 'message-id', 'date',
+  'mime-version', 'content-type', 'content-transfer-encoding', 'content-disposition', 'content-id',
+]);
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** True when composeText produces what MailComposer would for this input. */
+export function canComposeText(input: ComposeInput): boolean {
+  if (input.attachments.length > 0) return false;
+  // MailComposer leaves out an empty part, and falls back to an empty text/plain one.
+  if (!input.text && !input.html) return false;
+  if (input.text === '' || input.html === '') return false;
+  for (const h of input.headers) if (RESERVED_HEADERS.has(h.name.trim().toLowerCase())) return false;
+  // Address headers are re-encoded by MailComposer (punycode, encoded names): ASCII only here.
+  const addresses = [input.from, ...input.to, ...input.cc, ...input.replyTo];
+  return addresses.every((a) => PRINTABLE_ASCII.test(a));
+}
+
+export function composeText(input: ComposeInput): Buffer {
+  const root: string[] = input.headers.map((h) => headerLine(normalizeHeaderKey(h.name), encodeWords(flatten(h.value))));
+  root.push(headerLine('From', addressList([input.from])));
+  if (input.to.length) root.push(headerLine('To', addressList(input.to)));
+  if (input.cc.length) root.push(headerLine('Cc', addressList(input.cc)));
+  if (input.replyTo.length) root.push(headerLine('Reply-To', addressList(input.replyTo)));
+  if (input.subject) root.push(headerLine('Subject', encodeWords(flatten(input.subject))));
+  root.push(headerLine('Message-ID', angleBracketed(input.messageIdHeader)));
+  root.push(headerLine('Date', input.date.toUTCString().replace(/GMT/, '+0000')));
+
+  const parts: { contentType: string; content: string }[] = [];
+  if (input.text !== undefined) parts.push({ contentType: 'text/plain', content: input.text });
+  if (input.html !== undefined) parts.push({ contentType: 'text/html', content: input.html });
+
+  let message: string;
+  if (parts.length === 1) {
+    const part = encodePart(parts[0]!);
+    if (part.transferEncoding) root.push(headerLine('Content-Transfer-Encoding', part.transferEncoding));
+    root.push('MIME-Version: 1.0', `Content-Type: ${part.contentType}`);
+    message = `${root.join('\r\n')}\r\n\r\n${part.body}`;
+  } else {
+    const boundary = `--_NmP-${randomBytes(8).toString('hex')}-Part_1`;
+    root.push('MIME-Version: 1.0', mimeFuncs.foldLines(`Content-Type: multipart/alternative; boundary="${boundary}"`, LINE_LENGTH));
+    message = `${root.join('\r\n')}\r\n\r\n`;
+    parts.forEach((p, i) => {
+      const part = encodePart(p);
+      const head = [`Content-Type: ${part.contentType}`];
+      if (part.transferEncoding) head.push(`Content-Transfer-Encoding: ${part.transferEncoding}`);
+      message += `${i > 0 ? '\r\n' : ''}--${boundary}\r\n${head.join('\r\n')}\r\n\r\n${part.body}`;
+    });
+    message += `\r\n--${boundary}--\r\n`;
+  }
+  // MailComposer ends every message with a line break.
+  if (!message.endsWith('\n')) message += message.endsWith('\r') ? '\n' : '\r\n';
+  return Buffer.from(message, 'utf8');
+}
+
+/** A text part: its Content-Type, its transfer encoding (7bit, quoted-printable or base64) and body. */
+function encodePart(part: { contentType: string; content: string }): { contentType: string; transferEncoding?: string; body: string } {
+  const contentType = `${part.contentType}; charset=utf-8`;
+  const { content } = part;
+  if (mimeFuncs.isPlainText(content) && !mimeFuncs.hasLongerLines(content, LINE_LENGTH)) {
+    return { contentType, transferEncoding: '7bit', body: content };
+  }
+  if (textEncoding(content) === 'Q') return { contentType, transferEncoding: 'quoted-printable', body: qp.wrap(qp.encode(content), LINE_LENGTH) };
+  return { contentType, transferEncoding: 'base64', body: base64.wrap(base64.encode(content), LINE_LENGTH) };
+}
+
+const headerLine = (key: string, value: string): string => mimeFuncs.foldLines(`${key}: ${value}`, LINE_LENGTH);
+
+const flatten = (value: string): string => value.replace(/\r?\n|\r/g, ' ');
+
+const angleBracketed = (value: string): string => {
+  const v = flatten(value);
+  return `${v.startsWith('<') ? '' : '<'}${v}${v.endsWith('>') ? '' : '>'}`;
+};
+
+// encodeAll: MailComposer encodes a whole value once any word needs it (some clients drop the
+// spaces between separately encoded words).
+const encodeWords = (value: string): string =>
+  (mimeFuncs.encodeWords as (v: string, e: 'Q' | 'B', max: number, all: boolean) => string)(value, textEncoding(value), 52, true);
+
+/** Q when Latin letters outnumber 8-bit and control characters, else B (Nodemailer's rule). */
+function textEncoding(value: string): 'Q' | 'B' {
+  let nonLatin = 0;
+  let latin = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c <= 0x08 || c === 0x0b || c === 0x0c || (c >= 0x0e && c <= 0x1f) || c >= 0x80) nonLatin++;
+    else if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) latin++;
+  }
+  return nonLatin < latin ? 'Q' : 'B';
+}
+
+/** Header names as MailComposer writes them: capitalised words, MIME/DKIM/ARC/BIMI and -ID upper case. */
+const normalizeHeaderKey = (key: string): string =>
+  flatten(key)
+    .trim()
+    .toLowerCase()
+    .replace(/^X-SMTPAPI$|^(MIME|DKIM|ARC|BIMI)\b|^[a-z]|-(SPF|FBL|ID|MD5)$|-[a-z]/gi, (c) => c.toUpperCase())
+    .replace(/^Content-Features$/i, 'Content-features');
+
+type ParsedAddresses = ReturnType<typeof addressparser>;
+
+/** An address list as MailComposer writes it (ASCII input: names quoted when they need it). */
+const addressList = (values: string[]): string => values.flatMap((v) => formatAddresses(addressparser(v))).join(', ');
+
+function formatAddresses(entries: ParsedAddresses): string[] {
+  const out: string[] = [];
+  for (const a of entries) {
+    if ('address' in a && a.address) {
+      const address = normalizeAddress(a.address);
+      out.push(a.name ? `${addressName(a.name)} <${address}>` : address.includes(' ') ? `<${address}>` : address);
+    } else if ('group' in a && a.group) {
+      out.push(`${addressName(a.name)}:${formatAddresses(a.group).join(', ').trim()};`);
+    }
+  }
+  return out;
+}
+
+const addressName = (name: string): string => (/^[\w ]*$/.test(name) ? name : `"${name.replace(/([\\"])/g, '\\$1')}"`);
+
+/** Lower-cased domain; a local part with spaces quoted (ASCII only, so no punycode). */
+function normalizeAddress(address: string): string {
+  const a = address.replace(/[\x00-\x1F<>]+/g, ' ').trim();
+  const at = a.lastIndexOf('@');
+  if (at < 0) return a;
+  let user = a.slice(0, at);
+  if (user.includes(' ')) user = `${user.startsWith('"') ? '' : '"'}${user}${user.endsWith('"') ? '' : '"'}`;
+  return `${user}@${a.slice(at + 1).toLowerCase()}`;
+}

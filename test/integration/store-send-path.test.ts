@@ -1,0 +1,229 @@
+// The statements every send runs, whose SQL the store writes by hand (src/store/raw-sql.ts), on every
+// database: a group-committed batch of messages with their deliveries and events, and the reads
+// of account settings, configuration sets, the suppression list and identities.
+import type { CompiledQuery } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings } from '../../src/domain/account/account-settings.js';
+import type { ConfigurationSet } from '../../src/domain/configuration-sets/configuration-set.js';
+import type { Identity } from '../../src/domain/identities/identity.js';
+import { AccountSettingsRepository } from '../../src/store/account-settings-repository.js';
+import type { BatchWriter } from '../../src/store/batch-writer.js';
+import { ConfigurationSetsRepository } from '../../src/store/configuration-sets-repository.js';
+import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
+import { IdentitiesRepository } from '../../src/store/identities-repository.js';
+import { MessagesRepository, type NewMessage, type StoredMessage } from '../../src/store/messages-repository.js';
+import { SuppressionRepository, type SuppressedDestination } from '../../src/store/suppression-repository.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+
+const scope = { accountId: '000000000000', region: 'us-east-1' };
+const otherRegion = { ...scope, region: 'eu-west-1' };
+
+const message = (id: string, createdAt: number, overrides: Partial<NewMessage>): NewMessage => ({
+  id,
+  ...scope,
+  sourceApi: 'sesv2',
+  envelopeFrom: 'from@example.com',
+  fromHeader: 'Sender <from@example.com>',
+  subject: 'subject',
+  destination: { ToAddresses: ['a@example.net'] },
+  configurationSet: null,
+  tags: [],
+  raw: Buffer.from(`Subject: ${id}\r\n\r\nbody\r\n`),
+  createdAt,
+  recipients: [{ address: 'a@example.net', status: 'queued' }],
+  events: [],
+  ...overrides,
+});
+
+const stored = ({ recipients: _r, events: _e, ...m }: NewMessage): StoredMessage => m;
+
+const identity = (name: string, overrides: Partial<Identity> = {}): Identity => ({
+  ...scope,
+  identity: name,
+  type: name.includes('@') ? 'EMAIL_ADDRESS' : 'DOMAIN',
+  verificationStatus: 'SUCCESS',
+  verificationToken: `token-${name}`,
+  dkim: { origin: 'AWS_SES', signingEnabled: true, status: 'PENDING', tokens: ['t1', 't2', 't3'], privateKeyPem: null, publicKey: null, keyLength: 'RSA_2048_BIT' },
+  mailFrom: { domain: null, behaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+  feedbackForwarding: true,
+  configurationSet: null,
+  createdAt: 1_700_000_000_000,
+  verifiedAt: 1_700_000_000_500,
+  checkedAt: null,
+  notifications: {},
+  ...overrides,
+});
+
+const byAddress = (a: SuppressedDestination, b: SuppressedDestination) => a.emailAddress.localeCompare(b.emailAddress);
+const byName = (a: Identity, b: Identity) => a.identity.localeCompare(b.identity);
+
+describe.each(DIALECTS)('the store on the send path (%s)', (dialect) => {
+  let db: TestDatabase;
+  let opened: OpenedDatabase;
+  /** Each batch the messages repository ran, as its statements. */
+  const batches: CompiledQuery[][] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    opened = await openDatabase(db);
+  });
+  afterAll(async () => {
+    await opened?.close();
+    await db?.drop();
+  });
+
+  it('writes a group-committed batch of messages with their deliveries and events, and reads it back exactly', async () => {
+    const recording: BatchWriter = {
+      run: (queries) => {
+        batches.push([...queries]);
+        return opened.batchWriter.run(queries);
+      },
+      close: async () => {},
+    };
+    const messages = new MessagesRepository(opened.db, opened.dialect, recording);
+    const t = 1_700_000_000_000;
+    const many = Array.from({ length: 450 }, (_, i) => ({
+      address: `r${String(i).padStart(3, '0')}@example.net`,
+      status: i % 50 === 0 ? ('suppressed' as const) : i % 70 === 0 ? ('unsubscribed' as const) : ('queued' as const),
+    }));
+    const batch = [
+      message('m-nulls', t, {
+        fromHeader: null,
+        subject: null,
+        configurationSet: null,
+        destination: { ToAddresses: many.map((r) => r.address) },
+        raw: Buffer.from([0x53, 0x3a, 0x20, 0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28, 0x0d, 0x0a]),
+        recipients: many,
+        events: [
+          { type: 'Send', payload: { eventType: 'Send', mail: { messageId: 'm-nulls', tags: {} } } },
+          { type: 'Reject', payload: { eventType: 'Reject', reject: { reason: 'Bad content' } } },
+        ],
+      }),
+      message('m-full', t + 1, {
+        sourceApi: 'ses',
+        envelopeFrom: 'bounce@example.com',
+        subject: 'Grüße ✉ \u{1f600} \'quoted\' "double" ? $1',
+        destination: { ToAddresses: ['to@example.net'], CcAddresses: ['cc@example.net'], BccAddresses: ['bcc@example.net'] },
+        configurationSet: 'my-set',
+        tags: [
+          { Name: 'campaign', Value: 'spring' },
+          { Name: 'ses:source', Value: '?' },
+        ],
+        raw: Buffer.concat([Buffer.from('Subject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n\r\n'), Buffer.alloc(70_000, 0xa5)]),
+        recipients: [
+          { address: 'to@example.net', status: 'queued' },
+          { address: 'cc@example.net', status: 'queued' },
+          { address: 'bcc@example.net', status: 'suppressed' },
+        ],
+        events: [
+          { type: 'Send', payload: { eventType: 'Send', n: 1 } },
+          { type: 'Delivery', payload: ['a', null, 2.5, { deep: { 'ü': true } }] },
+          { type: 'Bounce', payload: null },
+        ],
+      }),
+      message('m-plain', t + 1, { sourceApi: 'smtp', envelopeFrom: '' }),
+    ];
+
+    await Promise.all(batch.map((m) => messages.insert(m)));
+
+    // One transaction; deliveries split across statements: ROWS_PER_STATEMENT (400) rows, then the rest.
+    expect(batches).toHaveLength(1);
+    const statements = batches[0]!;
+    expect(statements.map((q) => [q.sql.split(' ')[2], q.parameters.length])).toEqual([
+      ['messages', 3 * 13],
+      ['deliveries', 400 * 9],
+      ['deliveries', 54 * 9],
+      ['events', 5 * 5],
+    ]);
+    for (const q of statements) {
+      expect(q.sql.endsWith(dialect === 'postgres' ? `$${q.parameters.length})` : '?)')).toBe(true);
+    }
+
+    expect(await messages.list()).toEqual(batch.map(stored));
+    const [withNulls] = await messages.list({ id: 'm-nulls' });
+    expect(withNulls!.raw.equals(batch[0]!.raw)).toBe(true);
+    for (const m of batch) {
+      expect(await messages.recipients(m.id)).toEqual(m.recipients.map((r) => ({ recipient: r.address, status: r.status })));
+      expect(await messages.events(m.id)).toEqual(m.events.map((e) => ({ ...e, createdAt: m.createdAt })));
+    }
+
+    // A batch of another shape, then one of the first shape again (its SQL text reused).
+    await messages.insert(message('m-later', t + 2, {}));
+    await Promise.all(batch.map((m) => messages.insert({ ...m, id: `${m.id}-again`, createdAt: t + 3 })));
+    expect(batches.at(-1)!.map((q) => q.sql)).toEqual(statements.map((q) => q.sql));
+    expect((await messages.list()).map((m) => m.id)).toEqual(['m-nulls', 'm-full', 'm-plain', 'm-later', 'm-full-again', 'm-nulls-again', 'm-plain-again']);
+    expect(await messages.recipients('m-nulls-again')).toHaveLength(450);
+  });
+
+  it('reads account settings as written, and nothing for a scope without them', async () => {
+    const settings = new AccountSettingsRepository(opened.db, opened.dialect);
+    expect(await settings.get(scope)).toBeUndefined();
+    const written: AccountSettings = {
+      sendingEnabled: false,
+      productionAccess: true,
+      maxSendRate: 14,
+      max24HourSend: 50_000,
+      suppressedReasons: ['COMPLAINT'],
+      details: { MailType: 'MARKETING', WebsiteURL: 'https://example.com' },
+    };
+    await settings.put(scope, written);
+    await settings.put(otherRegion, DEFAULT_ACCOUNT_SETTINGS);
+    expect(await settings.get(scope)).toEqual(written);
+    expect(await settings.get(otherRegion)).toEqual(DEFAULT_ACCOUNT_SETTINGS);
+    expect(await settings.get({ ...scope, accountId: '111111111111' })).toBeUndefined();
+  });
+
+  it('reads a configuration set as written, and nothing for another name or scope', async () => {
+    const sets = new ConfigurationSetsRepository(opened.db, opened.dialect);
+    const set: ConfigurationSet = {
+      ...scope,
+      name: 'my-set',
+      options: {
+        DeliveryOptions: { TlsPolicy: 'REQUIRE', MaxDeliverySeconds: 600 },
+        ReputationOptions: { ReputationMetricsEnabled: true },
+        SendingOptions: { SendingEnabled: true },
+        TrackingOptions: { CustomRedirectDomain: 'track.example.com' },
+      },
+      createdAt: 1_700_000_000_123,
+    };
+    expect(await sets.create(set)).toBe(true);
+    expect(await sets.get(scope, 'my-set')).toEqual(set);
+    expect(await sets.get(scope, 'other-set')).toBeUndefined();
+    expect(await sets.get(otherRegion, 'my-set')).toBeUndefined();
+  });
+
+  it('reads the suppressed entries among any number of addresses, ignoring case', async () => {
+    const suppression = new SuppressionRepository(opened.db, opened.dialect);
+    const bounce: SuppressedDestination = { emailAddress: 'bounce@example.net', reason: 'BOUNCE', lastUpdate: 1_700_000_000_001, messageId: 'm-1', feedbackId: null };
+    const complaint: SuppressedDestination = { emailAddress: 'complaint@example.net', reason: 'COMPLAINT', lastUpdate: 1_700_000_000_002, messageId: null, feedbackId: 'f-1' };
+    await suppression.put(scope, { ...bounce, emailAddress: 'Bounce@Example.NET' });
+    await suppression.put(scope, complaint);
+    await suppression.put(otherRegion, { ...bounce, emailAddress: 'elsewhere@example.net' });
+
+    expect(await suppression.getMany(scope, [])).toEqual([]);
+    expect(await suppression.getMany(scope, ['BOUNCE@example.net'])).toEqual([bounce]);
+    expect((await suppression.getMany(scope, ['nobody@example.net', 'complaint@EXAMPLE.net', 'bounce@example.net', 'elsewhere@example.net'])).sort(byAddress)).toEqual([bounce, complaint]);
+    const fifty = [...Array.from({ length: 48 }, (_, i) => `n${i}@example.net`), 'bounce@example.net', 'complaint@example.net'];
+    expect((await suppression.getMany(scope, fifty)).sort(byAddress)).toEqual([bounce, complaint]);
+    expect(await suppression.get(scope, 'complaint@example.net')).toEqual(complaint);
+  });
+
+  it('reads the identities among any number of names, exactly as named', async () => {
+    const identities = new IdentitiesRepository(opened.db, opened.dialect);
+    const domain = identity('example.com', { configurationSet: 'my-set', notifications: { bounceTopic: 'arn:aws:sns:us-east-1:000000000000:b', headersInBounce: true } });
+    const address = identity('Sender@example.org', {
+      verificationStatus: 'PENDING',
+      dkim: { origin: 'EXTERNAL', signingEnabled: false, status: 'NOT_STARTED', tokens: [], privateKeyPem: 'PEM', publicKey: 'KEY', keyLength: null },
+      mailFrom: { domain: 'mail.example.org', behaviorOnMxFailure: 'REJECT_MESSAGE' },
+      feedbackForwarding: false,
+      verifiedAt: null,
+      checkedAt: 1_700_000_000_900,
+    });
+    for (const i of [domain, address, { ...domain, ...otherRegion }]) expect(await identities.create(i)).toBe(true);
+
+    expect(await identities.getMany(scope, [])).toEqual([]);
+    expect(await identities.getMany(scope, ['example.com'])).toEqual([domain]);
+    expect((await identities.getMany(scope, ['Sender@example.org', 'sender@example.org', 'example.com', 'missing.example'])).sort(byName)).toEqual([address, domain].sort(byName));
+    expect(await identities.getMany(otherRegion, ['example.com', 'Sender@example.org'])).toEqual([{ ...domain, ...otherRegion }]);
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { composeMessage, composeWithMailComposer, type ComposeInput } from '../../../src/mime/compose.js';
+import { canComposeText, composeText } from '../../../src/mime/compose-text.js';
+
+const base: ComposeInput = {
+  from: 'Sender <sender@example.com>',
+  to: ['a@example.net'],
+  cc: [],
+  replyTo: [],
+  subject: 'Hello',
+  text: 'Hello there\n',
+  headers: [],
+  attachments: [],
+  messageIdHeader: '<0100018c-abc@email.example.com>',
+  date: new Date(Date.UTC(2026, 10, 22, 13, 5, 9)),
+};
+
+const long = (n: number) => Array.from({ length: n }, (_, i) => `word${i}`).join(' ');
+
+// Each case must come out of composeText byte for byte as MailComposer writes it (but the boundary).
+const cases: Record<string, Partial<ComposeInput>> = {
+  'plain ASCII text': {},
+  'text without a final line break': { text: 'no newline at the end' },
+  'text with CRLF and LF line breaks': { text: 'one\r\ntwo\nthree\r\n' },
+  'HTML only': { text: undefined, html: '<p>Hello <b>there</b></p>' },
+  'text and HTML (multipart/alternative)': { html: '<html><body><p>Hi</p></body></html>' },
+  'long lines: quoted-printable': { text: `${long(60)}\n`, html: `<p>${long(80)}</p>` },
+  'Latin-1 accents: quoted-printable': { subject: 'Café crème', text: 'Voilà, déjà vu — ça marche.\n' },
+  'mostly non-Latin: base64': { subject: 'こんにちは世界', text: 'こんにちは、世界。これはテストです。\n', html: '<p>Привет, мир</p>' },
+  'control characters': { text: 'bell\u0007 and tab\tand formfeed\f\n' },
+  'several recipients, cc and reply-to': {
+    to: ['a@example.net', 'Bee Person <b@Example.NET>', '"Doe, John" <john@example.org>'],
+    cc: ['c@example.net', 'Dee <d@example.net>'],
+    replyTo: ['replies@example.com'],
+  },
+  'names that need quoting': { from: 'O\'Brien & Co <ob@example.com>', to: ['"quoted \\"name\\"" <q@example.net>', 'group: x@example.net, y@example.net;'] },
+  'custom headers': {
+    headers: [
+      { name: 'x-custom-header', value: 'value one' },
+      { name: 'X-Unicode', value: 'naïve façade' },
+      { name: 'List-ID', value: 'news <news.example.com>' },
+      { name: 'X-Long', value: long(40) },
+      { name: 'x-multi-line', value: 'first\r\nsecond' },
+    ],
+  },
+  'long subject': { subject: `${long(30)} ünïcödé ${long(10)}` },
+  'empty subject': { subject: '' },
+  'message id without brackets': { messageIdHeader: 'plain-id@example.com' },
+};
+
+const normalizeBoundary = (raw: Buffer) => raw.toString('latin1').replace(/--_NmP-[0-9a-f]+-Part_1/g, '--_NmP-BOUNDARY-Part_1');
+
+describe('composeText', () => {
+  for (const [name, overrides] of Object.entries(cases)) {
+    it(`writes what MailComposer writes: ${name}`, async () => {
+      const input = { ...base, ...overrides };
+      expect(canComposeText(input)).toBe(true);
+      const expected = await composeWithMailComposer(input);
+      expect(normalizeBoundary(composeText(input))).toBe(normalizeBoundary(expected));
+    });
+  }
+
+  it('leaves attachments, reserved header names, non-ASCII addresses and empty parts to MailComposer', () => {
+    const attachment = { content: Buffer.from('x'), filename: 'x.txt' };
+    expect(canComposeText({ ...base, attachments: [attachment] })).toBe(false);
+    expect(canComposeText({ ...base, headers: [{ name: 'Subject', value: 'other' }] })).toBe(false);
+    expect(canComposeText({ ...base, headers: [{ name: 'content-type', value: 'text/csv' }] })).toBe(false);
+    expect(canComposeText({ ...base, to: ['Jürgen <j@example.de>'] })).toBe(false);
+    expect(canComposeText({ ...base, from: 'sender@bücher.example' })).toBe(false);
+    expect(canComposeText({ ...base, text: '' })).toBe(false);
+    expect(canComposeText({ ...base, text: 'x', html: '' })).toBe(false);
+  });
+
+  it('is what composeMessage uses for a simple message', async () => {
+    const raw = (await composeMessage(base)).toString();
+    expect(raw).toContain('Content-Type: text/plain; charset=utf-8');
+    expect(raw).toContain('Message-ID: <0100018c-abc@email.example.com>');
+  });
+});
