@@ -9,7 +9,8 @@ import { cachedKeyLookup } from './api/key-lookup.js';
 import { createRouter } from './api/router.js';
 import type { Config } from './config/load-config.js';
 import { createIntake } from './intake/accept.js';
-import { startDelivery, type DeliveryHooks, type DeliveryService } from './delivery/delivery-service.js';
+import { startDelivery, type DeliveryHooks } from './delivery/delivery-service.js';
+import { startDeliveryThread } from './delivery/delivery-thread.js';
 import { storeDeliveryHooks } from './delivery/store-hooks.js';
 import { startSmtpListeners, type SmtpListeners } from './smtp/listeners.js';
 import type { TlsMaterial } from './smtp/tls-material.js';
@@ -46,7 +47,7 @@ export async function startApp(
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let http: FastifyInstance | undefined;
   let smtp: SmtpListeners | undefined;
-  let delivery: DeliveryService | undefined;
+  let delivery: { stop(): Promise<void> } | undefined;
   try {
     const keys = await provisionAccessKeys(store.accounts, { list: config.accessKeys, dataDir: config.dataDir });
     const autoVerify = config.identities.autoVerify === 'auto' ? config.delivery.mode === 'capture' : config.identities.autoVerify === 'true';
@@ -110,7 +111,11 @@ export async function startApp(
     baseUrl = config.publicUrl.replace(/\/+$/, '') || httpUrl;
     const smtpListeners = await startSmtpListeners({ config, intake, lookupKey, log });
     smtp = smtpListeners;
-    if (config.role === 'all') delivery = startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks));
+    if (config.role === 'all') {
+      // Delivery runs in its own thread (see delivery-thread.ts), unless a test replaces one of its
+      // hooks: functions cannot be handed to another thread.
+      delivery = Object.keys(hooks).length > 0 ? startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks)) : startDeliveryThread(config, log);
+    }
     const smtpHost = formatHost(config.smtp.host);
     const recheck = new PeriodicTask(config.identities.recheckSeconds * 1000, () =>
       identities.recheckPending(Date.now() - config.identities.recheckSeconds * 1000),

@@ -1,6 +1,7 @@
 // Signs messages in worker threads so DKIM's RSA work stays off the event loop. Keys travel as
 // KeyObjects (cloneable across threads), so no thread ever parses a PEM per message.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { moduleWorker } from '../module-worker.js';
 import { dkimSign, type DkimKey } from './dkim-sign.js';
 import type { SignRequest, SignResponse } from './dkim-sign-worker.js';
 import type { Signer } from './outgoing-message.js';
@@ -18,9 +19,6 @@ interface Pending {
 
 /** Threads start on the first signature, so a node that never signs (capture mode) has none. */
 export function signingPool(size: number): SigningPool {
-  // Under tsx or vitest this module is TypeScript, and so is its worker.
-  const ts = import.meta.url.endsWith('.ts');
-  const file = new URL(ts ? './dkim-sign-worker.ts' : './dkim-sign-worker.js', import.meta.url);
   const pending = new Map<number, Pending>();
   const load = new Map<Worker, number>();
   let nextId = 0;
@@ -40,9 +38,7 @@ export function signingPool(size: number): SigningPool {
     for (let i = 0; i < size; i++) spawn();
   };
   const spawn = () => {
-    const w = ts
-      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`, { eval: true })
-      : new Worker(file);
+    const w = moduleWorker(import.meta.url, 'dkim-sign-worker');
     w.unref();
     load.set(w, 0);
     w.on('message', (res: SignResponse) => {

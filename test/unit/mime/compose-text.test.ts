@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { composeMessage, composeWithMailComposer, type ComposeInput } from '../../../src/mime/compose.js';
-import { canComposeText, composeText } from '../../../src/mime/compose-text.js';
+import qp from 'nodemailer/lib/qp/index.js';
+import { canComposeText, composeText, qpEncode } from '../../../src/mime/compose-text.js';
 
 const base: ComposeInput = {
   from: 'Sender <sender@example.com>',
@@ -75,5 +76,27 @@ describe('composeText', () => {
     const raw = (await composeMessage(base)).toString();
     expect(raw).toContain('Content-Type: text/plain; charset=utf-8');
     expect(raw).toContain('Message-ID: <0100018c-abc@email.example.com>');
+  });
+});
+
+describe('qpEncode', () => {
+  it("encodes exactly as Nodemailer's qp.encode", () => {
+    const samples = [
+      '',
+      'plain',
+      'a=b',
+      'trailing space \r\nand tab\t\nend ',
+      'Voilà, déjà vu — ça marche. こんにちは',
+      '\u0000\u0001\u007f\u0080\u00ff',
+      'tab\t',
+    ];
+    // And random byte strings weighted towards the characters with special rules.
+    const alphabet = [0x09, 0x0a, 0x0d, 0x20, 0x3d, 0x41, 0x7e, 0x7f, 0x00, 0xc3, 0xa9, 0xff];
+    let seed = 42;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const random = Array.from({ length: 300 }, () => Buffer.from(Array.from({ length: next() % 40 }, () => alphabet[next() % alphabet.length]!)));
+    for (const input of [...samples.map((s) => Buffer.from(s, 'utf8')), ...random]) {
+      expect(qpEncode(input)).toBe(qp.encode(input));
+    }
   });
 });
