@@ -96,10 +96,10 @@ export function qpEncode(bytes: Buffer): string {
     const b = bytes[i]!;
     const plain = b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b <= 0x7e && b !== 0x3d);
     if (plain && !((b === 0x20 || b === 0x09) && (i === bytes.length - 1 || bytes[i + 1] === 0x0a || bytes[i + 1] === 0x0d))) continue;
-    out += bytes.latin1Slice(run, i) + HEX[b];
+    out += bytes.toString('latin1', run, i) + HEX[b];
     run = i + 1;
   }
-  return out + bytes.latin1Slice(run, bytes.length);
+  return out + bytes.toString('latin1', run);
 }
 
 const headerLine = (key: string, value: string): string => mimeFuncs.foldLines(`${key}: ${value}`, LINE_LENGTH);
