@@ -148,9 +148,13 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 function parseAmzDate(value: string): Date | undefined {
   const m = AMZ_DATE.exec(value);
   if (!m) return undefined;
-  const date = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
-  // Date.UTC rolls 20150231 over into March; a real basic-format date survives the round trip.
-  return toAmzDate(date) === value ? date : undefined;
+  const [year, month, day, hour, minute, second] = [+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!];
+  const date = new Date(Date.UTC(year, month, day, hour, minute, second));
+  // Date.UTC rolls 20150231 over into March; a real basic-format date keeps every field.
+  const exact =
+    date.getUTCFullYear() === year && date.getUTCMonth() === month && date.getUTCDate() === day &&
+    date.getUTCHours() === hour && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
+  return exact ? date : undefined;
 }
 
 /** ISO 8601 basic format, else an HTTP date (what a `Date` header carries). */
@@ -218,6 +222,21 @@ export function canonicalUri(path: string, normalize = true): string {
   return uriEncode(normalize ? normalizeSegments(raw) : raw, true);
 }
 
+// An API has few distinct paths, and every request re-derives its path's canonical form.
+const CANONICAL_URI_CACHE_SIZE = 1024;
+const canonicalUris = new Map<string, string>();
+
+function cachedCanonicalUri(path: string, normalize: boolean): string {
+  if (!normalize) return canonicalUri(path, false);
+  let uri = canonicalUris.get(path);
+  if (uri === undefined) {
+    uri = canonicalUri(path);
+    if (canonicalUris.size >= CANONICAL_URI_CACHE_SIZE) canonicalUris.clear();
+    canonicalUris.set(path, uri);
+  }
+  return uri;
+}
+
 function splitQuery(query: string): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   for (const part of query.split('&')) {
@@ -247,25 +266,32 @@ function header(req: SignedRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function headerValues(req: SignedRequest, name: string): string[] {
-  if (req.rawHeaders) {
-    const values: string[] = [];
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-      if (req.rawHeaders[i]!.toLowerCase() === name) values.push(req.rawHeaders[i + 1]!);
-    }
-    return values;
+/** Every header's values in arrival order, by lower-case name (one pass over rawHeaders). */
+function rawHeaderValues(rawHeaders: string[]): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    const list = values.get(name);
+    if (list) list.push(rawHeaders[i + 1]!);
+    else values.set(name, [rawHeaders[i + 1]!]);
   }
+  return values;
+}
+
+function headerValues(req: SignedRequest, name: string): string[] {
   const value = req.headers[name];
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
 /** `name:value\n` per signed header: values trimmed, inner whitespace runs collapsed, repeats joined with ','. */
 export function canonicalHeaders(req: SignedRequest, signedHeaders: readonly string[]): string {
+  const raw = req.rawHeaders && rawHeaderValues(req.rawHeaders);
+  const valuesOf = (name: string): string[] => (raw ? (raw.get(name) ?? []) : headerValues(req, name));
   let out = '';
   for (const name of signedHeaders) {
-    let values = headerValues(req, name);
+    let values = valuesOf(name);
     // HTTP/2 carries the host as :authority.
-    if (values.length === 0 && name === 'host') values = headerValues(req, ':authority');
+    if (values.length === 0 && name === 'host') values = valuesOf(':authority');
     out += `${name}:${values.map((v) => v.trim().replace(/\s+/g, ' ')).join(',')}\n`;
   }
   return out;
@@ -412,7 +438,8 @@ export function readSigV4Claims(req: SignedRequest, protocol: WireProtocol): Sig
     region,
     service,
     terminator,
-    amzDate: toAmzDate(requestTime),
+    // parseAmzDate only accepts a value that is its own canonical form.
+    amzDate: dateIsHttpDate ? toAmzDate(requestTime) : dateValue,
     requestTime,
     signedHeaders: signedHeaders.toLowerCase().split(';'),
     signature,
@@ -427,7 +454,7 @@ export const payloadHashFor = (req: SignedRequest, claims: SigV4Claims): string 
 export function sigV4CanonicalRequest(req: SignedRequest, claims: SigV4Claims, normalizePath = true, payloadHash = payloadHashFor(req, claims)): string {
   return [
     req.method,
-    canonicalUri(req.path, normalizePath),
+    cachedCanonicalUri(req.path, normalizePath),
     canonicalQueryString(req.query, claims.presigned ? 'X-Amz-Signature' : undefined),
     canonicalHeaders(req, claims.signedHeaders),
     claims.signedHeaders.join(';'),

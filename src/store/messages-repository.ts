@@ -1,10 +1,10 @@
 // Accepted messages with their delivery rows and events. Writes go through group commit so that
 // concurrent intakes share one transaction.
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { BatchWriter } from './batch-writer.js';
 import type { Dialect } from './database.js';
 import { GroupCommit } from './group-commit.js';
-import { placeholders, precompiled } from './raw-sql.js';
+import { BulkInsert } from './raw-sql.js';
 import type { Database, DeliveriesTable, EventsTable, MessagesTable } from './schema.js';
 
 export interface Destination {
@@ -53,9 +53,6 @@ export interface MessageFilter {
   source?: string;
   accountId?: string;
 }
-
-// Keeps every multi-row INSERT well under SQLite's and PostgreSQL's bound-parameter limits.
-const ROWS_PER_STATEMENT = 400;
 
 export class MessagesRepository {
   private readonly writer: GroupCommit<NewMessage>;
@@ -186,27 +183,4 @@ function insertQueries(inserts: BatchInserts, batch: NewMessage[]): CompiledQuer
     m.events.map((e) => ({ message_id: m.id, account_id: m.accountId, type: e.type, payload: JSON.stringify(e.payload), created_at: m.createdAt })),
   );
   return [...inserts.messages.queries(messages), ...inserts.deliveries.queries(deliveries), ...inserts.events.queries(events)];
-}
-
-/** Multi-row INSERTs of the named columns into one table, at most ROWS_PER_STATEMENT rows each; the SQL text for each row count is built once. */
-class BulkInsert<Row> {
-  private readonly text: (rowCount: number) => string;
-
-  constructor(
-    dialect: Dialect,
-    table: string,
-    private readonly columns: readonly (keyof Row & string)[],
-  ) {
-    const row = `(${placeholders(columns.length)})`;
-    this.text = precompiled(dialect, (rowCount: number) => `insert into ${table} (${columns.join(', ')}) values ${Array(rowCount).fill(row).join(', ')}`);
-  }
-
-  queries(rows: Row[]): CompiledQuery[] {
-    const queries: CompiledQuery[] = [];
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-      queries.push(CompiledQuery.raw(this.text(chunk.length), chunk.flatMap((r) => this.columns.map((c) => r[c]))));
-    }
-    return queries;
-  }
 }

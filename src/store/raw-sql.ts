@@ -1,8 +1,12 @@
-// SQL written by hand for the statements every send runs. Building and compiling them with Kysely's
-// query builder costs more CPU than running them, so their text is built once per shape (a row
-// count, an IN list's length) and each call makes only its parameter array. The text is written
-// with `?` placeholders; PostgreSQL numbers its own ($1, $2, ...).
+// SQL written by hand for the statements every send and every delivery batch runs. Building and
+// compiling them with Kysely's query builder costs more CPU than running them, so their text is
+// built once per shape (a row count, an IN list's length) and each call makes only its parameter
+// array. The text is written with `?` placeholders; PostgreSQL numbers its own ($1, $2, ...).
+import { CompiledQuery } from 'kysely';
 import type { Dialect } from './database.js';
+
+// Keeps every multi-row INSERT well under SQLite's and PostgreSQL's bound-parameter limits.
+export const ROWS_PER_STATEMENT = 400;
 
 /** `count` comma-separated placeholders: `?, ?, ?`. */
 export function placeholders(count: number): string {
@@ -23,4 +27,27 @@ export function precompiled<Shape>(dialect: Dialect, build: (shape: Shape) => st
     if (text === undefined) texts.set(shape, (text = forDialect(dialect, build(shape))));
     return text;
   };
+}
+
+/** Multi-row INSERTs of the named columns into one table, at most ROWS_PER_STATEMENT rows each; the SQL text for each row count is built once. */
+export class BulkInsert<Row> {
+  private readonly text: (rowCount: number) => string;
+
+  constructor(
+    dialect: Dialect,
+    table: string,
+    private readonly columns: readonly (keyof Row & string)[],
+  ) {
+    const row = `(${placeholders(columns.length)})`;
+    this.text = precompiled(dialect, (rowCount: number) => `insert into ${table} (${columns.join(', ')}) values ${Array(rowCount).fill(row).join(', ')}`);
+  }
+
+  queries(rows: Row[]): CompiledQuery[] {
+    const queries: CompiledQuery[] = [];
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+      queries.push(CompiledQuery.raw(this.text(chunk.length), chunk.flatMap((r) => this.columns.map((c) => r[c]))));
+    }
+    return queries;
+  }
 }
