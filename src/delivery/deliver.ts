@@ -67,8 +67,10 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
       outcomes.set(d.id, outcomeOf(r ?? missing, d, at, expiry));
     }
 
-    const fromDom = generatedMail ? undefined : fromDomain(message.raw);
-    const feedbackTo = generatedMail ? undefined : await deps.policy.feedbackAddress(scope, fromDom ?? '', message.envelopeFrom);
+    // Looked up only when a bounce or complaint needs it: most recipients are simply delivered.
+    let feedback: Promise<string | undefined> | undefined;
+    const feedbackTo = (): Promise<string | undefined> =>
+      (feedback ??= generatedMail ? Promise.resolve(undefined) : deps.policy.feedbackAddress(scope, fromDomain(message.raw) ?? '', message.envelopeFrom));
     const updates: DeliveryUpdate[] = [];
     for (const d of deliveries) {
       updates.push(await settle(message, scope, d, outcomes.get(d.id)!, at, expiry, feedbackTo));
@@ -122,7 +124,15 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
     return { kind: 'deferred', retryAt, reply: r.reply, delayType: r.delayType };
   }
 
-  async function settle(message: QueuedMessage, scope: Scope, d: ClaimedDelivery, o: Outcome, at: number, expiry: number, feedbackTo: string | undefined): Promise<DeliveryUpdate> {
+  async function settle(
+    message: QueuedMessage,
+    scope: Scope,
+    d: ClaimedDelivery,
+    o: Outcome,
+    at: number,
+    expiry: number,
+    feedbackTo: () => Promise<string | undefined>,
+  ): Promise<DeliveryUpdate> {
     const mail = message.mail;
     const events: DeliveryEventRecord[] = [];
     const generated: GeneratedMessage[] = [];
@@ -133,7 +143,8 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
       if (mail) events.push(deliveryEvent(mail, { at, acceptedAt: message.createdAt, recipient: d.recipient, smtpResponse: o.reply, reportingMTA: deps.hostname, remoteMtaIp: o.remoteMtaIp }));
       if (o.scenario === 'complaint') {
         if (mail) events.push(complaintEvent(mail, { at, recipient: d.recipient, feedbackId: newMessageId(at), userAgent: SIMULATOR_USER_AGENT, arrivalDate: message.createdAt }));
-        if (feedbackTo) generated.push(complaintReport(about, feedbackTo, SIMULATOR_USER_AGENT));
+        const to = await feedbackTo();
+        if (to) generated.push(complaintReport(about, to, SIMULATOR_USER_AGENT));
       }
       // RFC 3834: an automatic reply goes to the Return-Path, never to a null sender.
       if (o.scenario === 'ooto' && message.envelopeFrom) generated.push(autoReply(about, message.envelopeFrom));
@@ -157,7 +168,8 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
       const bouncedRecipients = [{ emailAddress: d.recipient, action: 'failed' as const, status, diagnosticCode }];
       events.push(bounceEvent(mail, { bounceType: bounce.bounceType, bounceSubType: bounce.bounceSubType, bouncedRecipients, timestamp: new Date(at), feedbackId, reportingMTA: `dns; ${deps.hostname}` }));
     }
-    if (feedbackTo) generated.push(bounceNotification(about, feedbackTo, { status, diagnosticCode }));
+    const to = await feedbackTo();
+    if (to) generated.push(bounceNotification(about, to, { status, diagnosticCode }));
     // The simulator never touches the suppression list, and a suppressed address is already on it.
     if (o.kind === 'bounced' && !o.simulated && o.bounceType === 'Permanent' && mail) {
       try {

@@ -17,8 +17,9 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './database.js';
 import { GroupCommit } from './group-commit.js';
-import { BulkInsert, forDialect, placeholders, precompiled } from './raw-sql.js';
-import type { Database, DeliveriesTable, EventsTable, MessagesTable } from './schema.js';
+import { messageInserts } from './message-inserts.js';
+import { forDialect, placeholders, precompiled } from './raw-sql.js';
+import type { Database, EventsTable, MessagesTable } from './schema.js';
 
 export interface ClaimedDelivery {
   id: number;
@@ -77,7 +78,7 @@ interface Completion {
   now: number;
 }
 
-// Ids a SELECT's IN list, well under both dialects' parameter limits.
+// Ids per IN list, well under both dialects' parameter limits.
 const IDS_PER_STATEMENT = 400;
 // Four parameters a row, well under both dialects' limits.
 const UPDATES_PER_STATEMENT = 200;
@@ -241,33 +242,7 @@ function queueStatements(dialect: Dialect) {
         'where deliveries.id = v.column1 and deliveries.locked_by = ? returning deliveries.id',
     ),
     // Generated mail, queued as intake queues accepted mail (see messages-repository.ts).
-    insertMessages: new BulkInsert<MessagesTable>(dialect, 'messages', [
-      'id',
-      'account_id',
-      'region',
-      'source_api',
-      'envelope_from',
-      'from_header',
-      'subject',
-      'destination',
-      'configuration_set',
-      'tags',
-      'raw',
-      'size',
-      'created_at',
-    ]),
-    insertDeliveries: new BulkInsert<Omit<DeliveriesTable, 'id'>>(dialect, 'deliveries', [
-      'message_id',
-      'recipient',
-      'status',
-      'attempts',
-      'next_attempt_at',
-      'locked_by',
-      'locked_until',
-      'last_response',
-      'updated_at',
-    ]),
-    insertEvents: new BulkInsert<Omit<EventsTable, 'id'>>(dialect, 'events', ['message_id', 'account_id', 'type', 'payload', 'created_at']),
+    inserts: messageInserts(dialect),
   };
 }
 
@@ -314,14 +289,15 @@ async function completeBatch(trx: Kysely<Database>, statements: QueueStatements,
     })),
   );
   // Messages before the deliveries and events that reference them.
-  const inserts = [...statements.insertMessages.queries(messages), ...statements.insertDeliveries.queries(deliveries), ...statements.insertEvents.queries(events)];
+  const inserts = [...statements.inserts.messages.queries(messages), ...statements.inserts.deliveries.queries(deliveries), ...statements.inserts.events.queries(events)];
   for (const q of inserts) await trx.executeQuery(q);
 }
 
 /**
  * One UPDATE for many rows, each with its own values (UPDATE ... FROM (VALUES ...), which both
- * dialects have; their VALUES columns are column1, column2, ...; the casts type them, as PostgreSQL
- * cannot infer a parameter's type there). Returns the ids this worker still held the lease of.
+ * dialects have; their VALUES columns are column1, column2, ...). The casts type those columns:
+ * PostgreSQL would otherwise take the parameters there for text. Returns the ids this worker still
+ * held the lease of.
  */
 async function applyUpdates(trx: Kysely<Database>, statements: QueueStatements, workerId: string, updates: DeliveryUpdate[], now: number): Promise<Set<number>> {
   const parameters: unknown[] = [now];

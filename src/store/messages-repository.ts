@@ -4,8 +4,8 @@ import type { CompiledQuery, Kysely } from 'kysely';
 import type { BatchWriter } from './batch-writer.js';
 import type { Dialect } from './database.js';
 import { GroupCommit } from './group-commit.js';
-import { BulkInsert } from './raw-sql.js';
-import type { Database, DeliveriesTable, EventsTable, MessagesTable } from './schema.js';
+import { messageInserts, type MessageInserts } from './message-inserts.js';
+import type { Database } from './schema.js';
 
 export interface Destination {
   ToAddresses?: string[];
@@ -62,35 +62,7 @@ export class MessagesRepository {
     dialect: Dialect,
     batchWriter: BatchWriter,
   ) {
-    const inserts: BatchInserts = {
-      messages: new BulkInsert(dialect, 'messages', [
-        'id',
-        'account_id',
-        'region',
-        'source_api',
-        'envelope_from',
-        'from_header',
-        'subject',
-        'destination',
-        'configuration_set',
-        'tags',
-        'raw',
-        'size',
-        'created_at',
-      ]),
-      deliveries: new BulkInsert(dialect, 'deliveries', [
-        'message_id',
-        'recipient',
-        'status',
-        'attempts',
-        'next_attempt_at',
-        'locked_by',
-        'locked_until',
-        'last_response',
-        'updated_at',
-      ]),
-      events: new BulkInsert(dialect, 'events', ['message_id', 'account_id', 'type', 'payload', 'created_at']),
-    };
+    const inserts = messageInserts(dialect);
     this.writer = new GroupCommit((batch) => batchWriter.run(insertQueries(inserts, batch)));
   }
 
@@ -143,14 +115,8 @@ export class MessagesRepository {
   }
 }
 
-interface BatchInserts {
-  messages: BulkInsert<MessagesTable>;
-  deliveries: BulkInsert<Omit<DeliveriesTable, 'id'>>;
-  events: BulkInsert<Omit<EventsTable, 'id'>>;
-}
-
 /** The INSERTs of a batch: messages, then their delivery rows and events. */
-function insertQueries(inserts: BatchInserts, batch: NewMessage[]): CompiledQuery[] {
+function insertQueries(inserts: MessageInserts, batch: NewMessage[]): CompiledQuery[] {
   const messages = batch.map((m) => ({
     id: m.id,
     account_id: m.accountId,
