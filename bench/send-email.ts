@@ -52,12 +52,14 @@ interface Options {
   skipSesd: boolean;
   client: ClientKind;
   sesdNodeArgs: string[];
+  /** SESD_* settings for the sesd under test, e.g. SESD_ROLE=api to measure intake without delivery. */
+  sesdEnv: Record<string, string>;
 }
 
 function usage(): string {
   return `usage: npm run bench -- [options]
   --duration <s>        measured seconds per target (BENCH_DURATION, default 10)
-  --warmup <s>          uncounted warm-up seconds before each measurement (BENCH_WARMUP, default 1)
+  --warmup <s>          uncounted warm-up seconds before each measurement (BENCH_WARMUP, default 5)
   --concurrency <n>     concurrent request loops / sockets (BENCH_CONCURRENCY, default 50)
   --soak <s>            sesd-only soak seconds after the measurement, 0 = none (BENCH_SOAK, default 20)
   --postgres <url>      also bench sesd on PostgreSQL, in a fresh schema (BENCH_DATABASE_URL)
@@ -66,7 +68,14 @@ function usage(): string {
   --client <http|raw>   http: node http.request over a keep-alive Agent (default); raw: pre-built
                         request bytes on one socket per loop, lighter on CPU (BENCH_CLIENT)
   --sesd-node-args=<a> extra node arguments for sesd, e.g. --sesd-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
-                        (BENCH_SESD_NODE_ARGS)`;
+                        (BENCH_SESD_NODE_ARGS)
+  --sesd-env <K=V>      a SESD_* setting for sesd, repeatable, e.g. --sesd-env SESD_ROLE=api`;
+}
+
+function parseSesdEnv(v: string): [string, string] {
+  const m = /^(SESD_[A-Z0-9_]+)=(.*)$/s.exec(v);
+  if (!m) throw new Error(`--sesd-env must be SESD_NAME=value: ${v}`);
+  return [m[1]!, m[2]!];
 }
 
 function parseClient(v: string): ClientKind {
@@ -95,6 +104,7 @@ function parseOptionsOrThrow(): Options {
       'skip-sesd': { type: 'boolean' },
       client: { type: 'string' },
       'sesd-node-args': { type: 'string' },
+      'sesd-env': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -113,7 +123,8 @@ function parseOptionsOrThrow(): Options {
   const nodeArgs = values['sesd-node-args'] ?? env.BENCH_SESD_NODE_ARGS ?? '';
   return {
     durationS: num('duration', values.duration ?? env.BENCH_DURATION, 10, 0.1),
-    warmupS: num('warmup', values.warmup ?? env.BENCH_WARMUP, 1, 0),
+    // Measured: sesd reaches its steady rate after ~4 s of this load (the JIT), the peer after ~1 s.
+    warmupS: num('warmup', values.warmup ?? env.BENCH_WARMUP, 5, 0),
     concurrency: Math.floor(num('concurrency', values.concurrency ?? env.BENCH_CONCURRENCY, 50, 1)),
     soakS: num('soak', values.soak ?? env.BENCH_SOAK, 20, 0),
     postgresUrl: values.postgres ?? (env.BENCH_DATABASE_URL || undefined),
@@ -121,6 +132,7 @@ function parseOptionsOrThrow(): Options {
     skipSesd: values['skip-sesd'] ?? false,
     client: parseClient(values.client ?? env.BENCH_CLIENT ?? 'http'),
     sesdNodeArgs: nodeArgs.split(/\s+/).filter(Boolean),
+    sesdEnv: Object.fromEntries((values['sesd-env'] ?? []).map(parseSesdEnv)),
   };
 }
 
@@ -491,7 +503,7 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, NODE_ENV: 'production', ...extra };
 }
 
-async function startSesd(label: string, databaseUrl: string, nodeArgs: string[]): Promise<Server & { dataDir: string }> {
+async function startSesd(label: string, databaseUrl: string, nodeArgs: string[], sesdEnv: Record<string, string>): Promise<Server & { dataDir: string }> {
   if (!existsSync(SESD_MAIN)) throw new Error(`${SESD_MAIN} does not exist: run \`npm run build\` first (npm run bench does)`);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sesd-bench-'));
   tmpDirs.add(dataDir);
@@ -504,6 +516,7 @@ async function startSesd(label: string, databaseUrl: string, nodeArgs: string[])
     SESD_DATABASE_URL: databaseUrl,
     SESD_ACCESS_KEYS: `${ACCESS_KEY_ID}:${SECRET_ACCESS_KEY}`,
     SESD_LOG_LEVEL,
+    ...sesdEnv,
   });
   const server = await startServer(label, [...nodeArgs, SESD_MAIN, 'start'], env, /sesd listening http=http:\/\/[^\s]*:(\d+)/, (m) => Number(m[1]));
   return { ...server, dataDir };
@@ -777,7 +790,8 @@ async function main(): Promise<number> {
     `  load: POST ${SEND_PATH}, SigV4 (ses/${REGION}), ${POOL_SIZE} distinct pre-signed requests of ~${Math.round(bodies.reduce((a, b) => a + b.length, 0) / bodies.length)} B body, ` +
       `${opts.client} client, concurrency ${opts.concurrency}, warm-up ${opts.warmupS} s, measured ${opts.durationS} s per target`,
   );
-  out(`  sesd: SESD_LOG_LEVEL=${SESD_LOG_LEVEL}, fresh data dir, SQLite WAL + synchronous=FULL (group commit)${opts.sesdNodeArgs.length ? `, node ${opts.sesdNodeArgs.join(' ')}` : ''}`);
+  const settings = Object.entries(opts.sesdEnv).map(([k, v]) => `, ${k}=${v}`).join('');
+  out(`  sesd: SESD_LOG_LEVEL=${SESD_LOG_LEVEL}${settings}, fresh data dir, SQLite WAL + synchronous=FULL (group commit)${opts.sesdNodeArgs.length ? `, node ${opts.sesdNodeArgs.join(' ')}` : ''}`);
   out();
 
   const rows: Row[] = [];
@@ -791,7 +805,7 @@ async function main(): Promise<number> {
     let server: (Server & { dataDir: string }) | undefined;
     try {
       if (pgUrl) schema = await createPgSchema(pgUrl);
-      server = await startSesd(label, schema?.url ?? '', opts.sesdNodeArgs);
+      server = await startSesd(label, schema?.url ?? '', opts.sesdNodeArgs, opts.sesdEnv);
       const row = await benchServer(server, bodies, opts, opts.soakS);
       rows.push(row);
       await server.stop();
