@@ -75,12 +75,20 @@ export function composeText(input: ComposeInput): Buffer {
 function encodePart(part: { contentType: string; content: string }): { contentType: string; transferEncoding?: string; body: string } {
   const contentType = `${part.contentType}; charset=utf-8`;
   const { content } = part;
-  if (mimeFuncs.isPlainText(content) && !mimeFuncs.hasLongerLines(content, LINE_LENGTH)) {
-    return { contentType, transferEncoding: '7bit', body: content };
+  // Plain: printable ASCII, tabs and line breaks only (what most API mail is), so the rules below
+  // can be decided by one regular expression instead of a pass over every character.
+  const plain = mimeFuncs.isPlainText(content);
+  if (plain && !mimeFuncs.hasLongerLines(content, LINE_LENGTH)) return { contentType, transferEncoding: '7bit', body: content };
+  const encoding = plain ? (/[A-Za-z]/.test(content) ? 'Q' : 'B') : textEncoding(content);
+  if (encoding === 'Q') {
+    const encoded = plain && !NEEDS_QP_ESCAPE.test(content) ? content : qpEncode(Buffer.from(content, 'utf8'));
+    return { contentType, transferEncoding: 'quoted-printable', body: qp.wrap(encoded, LINE_LENGTH) };
   }
-  if (textEncoding(content) === 'Q') return { contentType, transferEncoding: 'quoted-printable', body: qp.wrap(qpEncode(Buffer.from(content, 'utf8')), LINE_LENGTH) };
   return { contentType, transferEncoding: 'base64', body: base64.wrap(base64.encode(content), LINE_LENGTH) };
 }
+
+/** What quoted-printable escapes in plain text: '=', DEL, and a space or tab ending a line. */
+const NEEDS_QP_ESCAPE = /[=\x7f]|[ \t](?=[\r\n]|$)/;
 
 const HEX = Array.from({ length: 256 }, (_, b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`);
 
@@ -139,7 +147,18 @@ const normalizeHeaderKey = (key: string): string =>
 type ParsedAddresses = ReturnType<typeof addressparser>;
 
 /** An address list as MailComposer writes it (ASCII input: names quoted when they need it). */
-const addressList = (values: string[]): string => values.flatMap((v) => formatAddresses(addressparser(v))).join(', ');
+const addressList = (values: string[]): string => values.map(simpleAddress).join(', ');
+
+// `local@domain` or `Words Only <local@domain>`: written back as they are but for the domain's case,
+// without the general parser (most senders and recipients look like this).
+const SIMPLE_ADDRESS = /^(?:([A-Za-z0-9_]+(?: [A-Za-z0-9_]+)*) <)?([A-Za-z0-9._%+-]+)@([A-Za-z0-9.-]+)(>)?$/;
+
+function simpleAddress(value: string): string {
+  const m = SIMPLE_ADDRESS.exec(value);
+  if (!m || Boolean(m[1]) !== Boolean(m[4])) return formatAddresses(addressparser(value)).join(', ');
+  const address = `${m[2]}@${m[3]!.toLowerCase()}`;
+  return m[1] ? `${m[1]} <${address}>` : address;
+}
 
 function formatAddresses(entries: ParsedAddresses): string[] {
   const out: string[] = [];

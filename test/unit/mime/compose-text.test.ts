@@ -29,6 +29,14 @@ const cases: Record<string, Partial<ComposeInput>> = {
   'Latin-1 accents: quoted-printable': { subject: 'Café crème', text: 'Voilà, déjà vu — ça marche.\n' },
   'mostly non-Latin: base64': { subject: 'こんにちは世界', text: 'こんにちは、世界。これはテストです。\n', html: '<p>Привет, мир</p>' },
   'control characters': { text: 'bell\u0007 and tab\tand formfeed\f\n' },
+  'long plain lines with = and line-ending spaces': { text: `${long(30)} a=b \n${long(30)}\t\r\nend ` },
+  'long plain line with DEL': { text: `${long(30)}\u007f${long(5)}` },
+  'long lines without a Latin letter: base64': { text: `${'1234567890 '.repeat(20)}\n` },
+  'address case and shapes': {
+    from: 'Name_1 Two <x.y+z@Sub.Example.ORG>',
+    to: ['UPPER@EXAMPLE.COM', '<bare@example.com>', 'Odd  Spacing <o@example.com>', 'trailing@example.com>'],
+    cc: ['Mixed.Case <MC@Example.Net>'],
+  },
   'several recipients, cc and reply-to': {
     to: ['a@example.net', 'Bee Person <b@Example.NET>', '"Doe, John" <john@example.org>'],
     cc: ['c@example.net', 'Dee <d@example.net>'],
