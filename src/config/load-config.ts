@@ -27,6 +27,7 @@ export interface Config {
     mxPort: number;
     maxConnectionsPerDomain: number;
     concurrency: number;
+    threadNice: number;
     /** Durations (`5m,10m`); parsed by src/queue/duration.ts. */
     retrySchedule: string;
     messageLifetime: string;
