@@ -3,7 +3,7 @@
 // encoders (RFC 2047 words, quoted-printable, base64, line folding). MailComposer builds a tree of
 // streams and costs several times more per message; almost every API send is this simple shape,
 // so intake composes it here and leaves everything else (attachments, unusual headers, non-ASCII
-// addresses) to MailComposer. test/unit/compose-text.test.ts holds the two to the same output.
+// addresses) to MailComposer. test/unit/mime/compose-text.test.ts holds the two to the same output.
 import { randomBytes } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import base64 from 'nodemailer/lib/base64/index.js';
