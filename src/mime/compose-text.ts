@@ -51,7 +51,7 @@ export function composeText(input: ComposeInput): Buffer {
   let message: string;
   if (parts.length === 1) {
     const part = encodePart(parts[0]!);
-    if (part.transferEncoding) root.push(headerLine('Content-Transfer-Encoding', part.transferEncoding));
+    root.push(headerLine('Content-Transfer-Encoding', part.transferEncoding));
     root.push('MIME-Version: 1.0', `Content-Type: ${part.contentType}`);
     message = `${root.join('\r\n')}\r\n\r\n${part.body}`;
   } else {
@@ -60,9 +60,8 @@ export function composeText(input: ComposeInput): Buffer {
     message = `${root.join('\r\n')}\r\n\r\n`;
     parts.forEach((p, i) => {
       const part = encodePart(p);
-      const head = [`Content-Type: ${part.contentType}`];
-      if (part.transferEncoding) head.push(`Content-Transfer-Encoding: ${part.transferEncoding}`);
-      message += `${i > 0 ? '\r\n' : ''}--${boundary}\r\n${head.join('\r\n')}\r\n\r\n${part.body}`;
+      const head = `Content-Type: ${part.contentType}\r\nContent-Transfer-Encoding: ${part.transferEncoding}`;
+      message += `${i > 0 ? '\r\n' : ''}--${boundary}\r\n${head}\r\n\r\n${part.body}`;
     });
     message += `\r\n--${boundary}--\r\n`;
   }
@@ -72,7 +71,7 @@ export function composeText(input: ComposeInput): Buffer {
 }
 
 /** A text part: its Content-Type, its transfer encoding (7bit, quoted-printable or base64) and body. */
-function encodePart(part: { contentType: string; content: string }): { contentType: string; transferEncoding?: string; body: string } {
+function encodePart(part: { contentType: string; content: string }): { contentType: string; transferEncoding: string; body: string } {
   const contentType = `${part.contentType}; charset=utf-8`;
   const { content } = part;
   // Plain: printable ASCII, tabs and line breaks only (what most API mail is), so the rules below

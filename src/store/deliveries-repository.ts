@@ -17,7 +17,8 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './database.js';
 import { GroupCommit } from './group-commit.js';
-import { messageInserts } from './message-inserts.js';
+import { messageInserts, newMessageQueries } from './message-inserts.js';
+import type { NewMessage } from './messages-repository.js';
 import { forDialect, placeholders, precompiled } from './raw-sql.js';
 import type { Database, EventsTable, MessagesTable } from './schema.js';
 
@@ -241,7 +242,6 @@ function queueStatements(dialect: Dialect) {
         `from (values ${Array(rowCount).fill(updateRow).join(', ')}) as v ` +
         'where deliveries.id = v.column1 and deliveries.locked_by = ? returning deliveries.id',
     ),
-    // Generated mail, queued as intake queues accepted mail (see messages-repository.ts).
     inserts: messageInserts(dialect),
   };
 }
@@ -260,36 +260,27 @@ async function completeBatch(trx: Kysely<Database>, statements: QueueStatements,
       }
     }
   }
-  const messages = generated.map((m) => ({
-    id: m.id,
-    account_id: m.accountId,
-    region: m.region,
-    source_api: GENERATED_SOURCE,
-    envelope_from: '',
-    from_header: m.fromHeader,
-    subject: m.subject,
-    destination: JSON.stringify({ ToAddresses: m.to }),
-    configuration_set: null,
-    tags: '[]',
-    raw: m.raw,
-    size: m.raw.length,
-    created_at: m.createdAt,
-  }));
-  const deliveries = generated.flatMap((m) =>
-    m.to.map((recipient) => ({
-      message_id: m.id,
-      recipient,
-      status: 'queued',
-      attempts: 0,
-      next_attempt_at: m.createdAt,
-      locked_by: null,
-      locked_until: null,
-      last_response: null,
-      updated_at: m.createdAt,
-    })),
+  // Generated mail is queued as intake queues accepted mail; it has no events of its own.
+  const queued = generated.map(
+    (m): NewMessage => ({
+      id: m.id,
+      accountId: m.accountId,
+      region: m.region,
+      sourceApi: GENERATED_SOURCE,
+      envelopeFrom: '',
+      fromHeader: m.fromHeader,
+      subject: m.subject,
+      destination: { ToAddresses: m.to },
+      configurationSet: null,
+      tags: [],
+      raw: m.raw,
+      createdAt: m.createdAt,
+      recipients: m.to.map((address) => ({ address, status: 'queued' })),
+      events: [],
+    }),
   );
   // Messages before the deliveries and events that reference them.
-  const inserts = [...statements.inserts.messages.queries(messages), ...statements.inserts.deliveries.queries(deliveries), ...statements.inserts.events.queries(events)];
+  const inserts = [...newMessageQueries(statements.inserts, queued), ...statements.inserts.events.queries(events)];
   for (const q of inserts) await trx.executeQuery(q);
 }
 

@@ -1,6 +1,8 @@
 // The multi-row INSERTs of messages, their delivery rows and events: intake writes them for
 // accepted mail, the delivery queue for the mail it generates (DSNs, feedback). One column list each.
+import type { CompiledQuery } from 'kysely';
 import type { Dialect } from './database.js';
+import type { NewMessage } from './messages-repository.js';
 import { BulkInsert } from './raw-sql.js';
 import type { DeliveriesTable, EventsTable, MessagesTable } from './schema.js';
 
@@ -40,4 +42,40 @@ export function messageInserts(dialect: Dialect): MessageInserts {
     ]),
     events: new BulkInsert(dialect, 'events', ['message_id', 'account_id', 'type', 'payload', 'created_at']),
   };
+}
+
+/** The INSERTs that queue `batch`: messages, then their delivery rows and events. */
+export function newMessageQueries(inserts: MessageInserts, batch: NewMessage[]): CompiledQuery[] {
+  const messages = batch.map((m) => ({
+    id: m.id,
+    account_id: m.accountId,
+    region: m.region,
+    source_api: m.sourceApi,
+    envelope_from: m.envelopeFrom,
+    from_header: m.fromHeader,
+    subject: m.subject,
+    destination: JSON.stringify(m.destination),
+    configuration_set: m.configurationSet,
+    tags: JSON.stringify(m.tags),
+    raw: m.raw,
+    size: m.raw.length,
+    created_at: m.createdAt,
+  }));
+  const deliveries = batch.flatMap((m) =>
+    m.recipients.map(({ address, status }) => ({
+      message_id: m.id,
+      recipient: address,
+      status,
+      attempts: 0,
+      next_attempt_at: m.createdAt,
+      locked_by: null,
+      locked_until: null,
+      last_response: null,
+      updated_at: m.createdAt,
+    })),
+  );
+  const events = batch.flatMap((m) =>
+    m.events.map((e) => ({ message_id: m.id, account_id: m.accountId, type: e.type, payload: JSON.stringify(e.payload), created_at: m.createdAt })),
+  );
+  return [...inserts.messages.queries(messages), ...inserts.deliveries.queries(deliveries), ...inserts.events.queries(events)];
 }

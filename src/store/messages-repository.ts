@@ -1,10 +1,10 @@
 // Accepted messages with their delivery rows and events. Writes go through group commit so that
 // concurrent intakes share one transaction.
-import type { CompiledQuery, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { BatchWriter } from './batch-writer.js';
 import type { Dialect } from './database.js';
 import { GroupCommit } from './group-commit.js';
-import { messageInserts, type MessageInserts } from './message-inserts.js';
+import { messageInserts, newMessageQueries } from './message-inserts.js';
 import type { Database } from './schema.js';
 
 export interface Destination {
@@ -63,7 +63,7 @@ export class MessagesRepository {
     batchWriter: BatchWriter,
   ) {
     const inserts = messageInserts(dialect);
-    this.writer = new GroupCommit((batch) => batchWriter.run(insertQueries(inserts, batch)));
+    this.writer = new GroupCommit((batch) => batchWriter.run(newMessageQueries(inserts, batch)));
   }
 
   /** Resolves once the message, its deliveries and events are committed. */
@@ -113,40 +113,4 @@ export class MessagesRepository {
       return Number(res.numDeletedRows);
     });
   }
-}
-
-/** The INSERTs of a batch: messages, then their delivery rows and events. */
-function insertQueries(inserts: MessageInserts, batch: NewMessage[]): CompiledQuery[] {
-  const messages = batch.map((m) => ({
-    id: m.id,
-    account_id: m.accountId,
-    region: m.region,
-    source_api: m.sourceApi,
-    envelope_from: m.envelopeFrom,
-    from_header: m.fromHeader,
-    subject: m.subject,
-    destination: JSON.stringify(m.destination),
-    configuration_set: m.configurationSet,
-    tags: JSON.stringify(m.tags),
-    raw: m.raw,
-    size: m.raw.length,
-    created_at: m.createdAt,
-  }));
-  const deliveries = batch.flatMap((m) =>
-    m.recipients.map(({ address, status }) => ({
-      message_id: m.id,
-      recipient: address,
-      status,
-      attempts: 0,
-      next_attempt_at: m.createdAt,
-      locked_by: null,
-      locked_until: null,
-      last_response: null,
-      updated_at: m.createdAt,
-    })),
-  );
-  const events = batch.flatMap((m) =>
-    m.events.map((e) => ({ message_id: m.id, account_id: m.accountId, type: e.type, payload: JSON.stringify(e.payload), created_at: m.createdAt })),
-  );
-  return [...inserts.messages.queries(messages), ...inserts.deliveries.queries(deliveries), ...inserts.events.queries(events)];
 }

@@ -5,6 +5,7 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { deliverySesdEnv } from '../support/delivery-sesd.js';
 import { spawnSesd, type SesdProcess } from '../support/sesd-process.js';
 import { TEST_KEY } from '../support/sesd.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
@@ -30,21 +31,14 @@ describe.each(DIALECTS)('a crash while accepting and delivering (%s)', (dialect)
   });
 
   const start = () =>
-    spawnSesd({
-      SESD_HTTP_PORT: '0',
-      SESD_SMTP_PORT: 'off',
-      SESD_SMTPS_PORT: 'off',
-      SESD_DATA_DIR: db.dataDir,
-      SESD_DATABASE_URL: db.databaseUrl,
-      SESD_HOSTNAME: 'sesd.test',
-      SESD_AUTO_VERIFY: 'true',
-      SESD_ACCESS_KEYS: `${TEST_KEY.accessKeyId}:${TEST_KEY.secretAccessKey}`,
-      SESD_DELIVERY_MODE: 'relay',
-      SESD_RELAY_URL: `smtp://127.0.0.1:${sink.port}`,
-      SESD_QUEUE_LEASE: '2s',
-      SESD_QUEUE_POLL_INTERVAL: '20ms',
-      SESD_LOG_LEVEL: 'error',
-    });
+    spawnSesd(
+      deliverySesdEnv(db, {
+        SESD_DELIVERY_MODE: 'relay',
+        SESD_RELAY_URL: `smtp://127.0.0.1:${sink.port}`,
+        SESD_QUEUE_LEASE: '2s',
+        SESD_LOG_LEVEL: 'error',
+      }),
+    );
 
   it('delivers every acknowledged message after SIGKILL and a restart', async () => {
     const acknowledged = new Set<string>();

@@ -5,26 +5,20 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { NewMessage } from '../../src/store/messages-repository.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { newMessage, queuedTo } from '../support/new-message.js';
 
 const T0 = 1_700_000_000_000;
 let seq = 0;
 
-const message = (recipients: string[], createdAt = T0): NewMessage => ({
-  id: `q-${++seq}`,
-  accountId: '000000000000',
-  region: 'us-east-1',
-  sourceApi: 'sesv2',
-  envelopeFrom: 'from@example.com',
-  fromHeader: 'from@example.com',
-  subject: 's',
-  destination: { ToAddresses: recipients },
-  configurationSet: null,
-  tags: [],
-  raw: Buffer.from('From: from@example.com\r\n\r\nbody\r\n'),
-  createdAt,
-  recipients: recipients.map((address) => ({ address, status: 'queued' as const })),
-  events: [{ type: 'Send', payload: { eventType: 'Send', mail: { messageId: `q-${seq}` } } }],
-});
+const message = (recipients: string[], createdAt = T0): NewMessage => {
+  const id = `q-${++seq}`;
+  return newMessage(id, {
+    ...queuedTo(recipients),
+    raw: Buffer.from('From: from@example.com\r\n\r\nbody\r\n'),
+    createdAt,
+    events: [{ type: 'Send', payload: { eventType: 'Send', mail: { messageId: id } } }],
+  });
+};
 
 describe.each(DIALECTS)('delivery queue (%s)', (dialect) => {
   let db: TestDatabase;

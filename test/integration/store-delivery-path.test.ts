@@ -9,27 +9,21 @@ import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
 import { DeliveriesRepository, type DeliveryUpdate, type GeneratedMessage } from '../../src/store/deliveries-repository.js';
 import { MessagesRepository, type NewMessage } from '../../src/store/messages-repository.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { newMessage, queuedTo } from '../support/new-message.js';
 
 const T0 = 1_700_000_000_000;
 const ACCOUNT = '000000000000';
 
-const message = (id: string, recipients: string[], createdAt: number, events: NewMessage['events'] = [sendEvent(id)]): NewMessage => ({
-  id,
-  accountId: ACCOUNT,
-  region: 'us-east-1',
-  sourceApi: 'sesv2',
-  envelopeFrom: 'from@example.com',
-  fromHeader: 'from@example.com',
-  subject: 's',
-  destination: { ToAddresses: recipients },
-  configurationSet: 'set-1',
-  tags: [],
-  // Bytes that are not UTF-8 must come back as they went in.
-  raw: Buffer.concat([Buffer.from(`Subject: ${id}\r\n\r\n`), Buffer.from([0x00, 0xff, 0xfe, 0x80, 0xc3, 0x28, 0x0d, 0x0a])]),
-  createdAt,
-  recipients: recipients.map((address) => ({ address, status: 'queued' as const })),
-  events,
-});
+const message = (id: string, recipients: string[], createdAt: number, events: NewMessage['events'] = [sendEvent(id)]): NewMessage =>
+  newMessage(id, {
+    ...queuedTo(recipients),
+    accountId: ACCOUNT,
+    configurationSet: 'set-1',
+    // Bytes that are not UTF-8 must come back as they went in.
+    raw: Buffer.concat([Buffer.from(`Subject: ${id}\r\n\r\n`), Buffer.from([0x00, 0xff, 0xfe, 0x80, 0xc3, 0x28, 0x0d, 0x0a])]),
+    createdAt,
+    events,
+  });
 
 const sendEvent = (id: string) => ({ type: 'Send', payload: { eventType: 'Send', mail: { messageId: id, tags: { k: ['v'] } } } });
 

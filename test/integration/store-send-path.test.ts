@@ -14,26 +14,13 @@ import { IdentitiesRepository } from '../../src/store/identities-repository.js';
 import { MessagesRepository, type NewMessage, type StoredMessage } from '../../src/store/messages-repository.js';
 import { SuppressionRepository, type SuppressedDestination } from '../../src/store/suppression-repository.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { newMessage } from '../support/new-message.js';
 
 const scope = { accountId: '000000000000', region: 'us-east-1' };
 const otherRegion = { ...scope, region: 'eu-west-1' };
 
-const message = (id: string, createdAt: number, overrides: Partial<NewMessage>): NewMessage => ({
-  id,
-  ...scope,
-  sourceApi: 'sesv2',
-  envelopeFrom: 'from@example.com',
-  fromHeader: 'Sender <from@example.com>',
-  subject: 'subject',
-  destination: { ToAddresses: ['a@example.net'] },
-  configurationSet: null,
-  tags: [],
-  raw: Buffer.from(`Subject: ${id}\r\n\r\nbody\r\n`),
-  createdAt,
-  recipients: [{ address: 'a@example.net', status: 'queued' }],
-  events: [],
-  ...overrides,
-});
+const message = (id: string, createdAt: number, overrides: Partial<NewMessage>): NewMessage =>
+  newMessage(id, { ...scope, fromHeader: 'Sender <from@example.com>', subject: 'subject', createdAt, ...overrides });
 
 const stored = ({ recipients: _r, events: _e, ...m }: NewMessage): StoredMessage => m;
 

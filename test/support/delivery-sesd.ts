@@ -7,21 +7,24 @@ import type { DeliveryHooks } from '../../src/delivery/delivery-service.js';
 import type { TestDatabase } from './databases.js';
 import { OTHER_ACCOUNT_KEY, TEST_KEY } from './sesd.js';
 
+/** The settings of a delivery test's sesd (in-process or spawned): HTTP only, fast polling, `env` on top. */
+export function deliverySesdEnv(db: TestDatabase, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    SESD_HTTP_PORT: '0',
+    SESD_SMTP_PORT: 'off',
+    SESD_SMTPS_PORT: 'off',
+    SESD_DATA_DIR: db.dataDir,
+    SESD_DATABASE_URL: db.databaseUrl,
+    SESD_HOSTNAME: 'sesd.test',
+    SESD_AUTO_VERIFY: 'true',
+    SESD_QUEUE_POLL_INTERVAL: '20ms',
+    SESD_ACCESS_KEYS: `${TEST_KEY.accessKeyId}:${TEST_KEY.secretAccessKey},${OTHER_ACCOUNT_KEY.accountId}/${OTHER_ACCOUNT_KEY.accessKeyId}:${OTHER_ACCOUNT_KEY.secretAccessKey}`,
+    ...env,
+  };
+}
+
 export async function startDeliverySesd(db: TestDatabase, env: Record<string, string> = {}, hooks: DeliveryHooks = {}): Promise<RunningApp> {
-  const config = loadConfig({
-    env: {
-      SESD_HTTP_PORT: '0',
-      SESD_SMTP_PORT: 'off',
-      SESD_SMTPS_PORT: 'off',
-      SESD_DATA_DIR: db.dataDir,
-      SESD_DATABASE_URL: db.databaseUrl,
-      SESD_HOSTNAME: 'sesd.test',
-      SESD_AUTO_VERIFY: 'true',
-      SESD_QUEUE_POLL_INTERVAL: '20ms',
-      SESD_ACCESS_KEYS: `${TEST_KEY.accessKeyId}:${TEST_KEY.secretAccessKey},${OTHER_ACCOUNT_KEY.accountId}/${OTHER_ACCOUNT_KEY.accessKeyId}:${OTHER_ACCOUNT_KEY.secretAccessKey}`,
-      ...env,
-    },
-  });
+  const config = loadConfig({ env: deliverySesdEnv(db, env) });
   return startApp(config, pino({ level: process.env.SESD_TEST_LOG ?? 'silent' }), hooks);
 }
 
