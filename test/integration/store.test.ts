@@ -3,27 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/store.js';
 import type { NewMessage } from '../../src/store/messages-repository.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { newMessage } from '../support/new-message.js';
 
-const message = (id: string, overrides: Partial<NewMessage> = {}): NewMessage => ({
-  id,
-  accountId: '000000000000',
-  region: 'us-east-1',
-  sourceApi: 'sesv2',
-  envelopeFrom: 'from@example.com',
-  fromHeader: 'from@example.com',
-  subject: 'subject',
-  destination: { ToAddresses: ['a@example.net'] },
-  configurationSet: null,
-  tags: [],
-  raw: Buffer.from(`Subject: ${id}\r\n\r\nbody\xff`, 'latin1'),
-  createdAt: Date.now(),
-  recipients: [
-    { address: 'a@example.net', status: 'queued' },
-    { address: 'b@example.net', status: 'queued' },
-  ],
-  events: [{ type: 'Send', payload: { eventType: 'Send' } }],
-  ...overrides,
-});
+const message = (id: string, overrides: Partial<NewMessage> = {}): NewMessage =>
+  newMessage(id, {
+    subject: 'subject',
+    raw: Buffer.from(`Subject: ${id}\r\n\r\nbody\xff`, 'latin1'),
+    createdAt: Date.now(),
+    recipients: [
+      { address: 'a@example.net', status: 'queued' },
+      { address: 'b@example.net', status: 'queued' },
+    ],
+    events: [{ type: 'Send', payload: { eventType: 'Send' } }],
+    ...overrides,
+  });
 
 describe.each(DIALECTS)('store (%s)', (dialect) => {
   let db: TestDatabase;
