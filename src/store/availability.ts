@@ -4,7 +4,7 @@
 // and they are logged once per outage with a count, not once per request: on a full disk or with
 // PostgreSQL down, thousands of requests fail the same way and one stack trace says it all.
 import type { Logger } from 'pino';
-import { AwsError } from '../domain/errors.js';
+import { AwsError, serviceUnavailable } from '../domain/errors.js';
 
 // PostgreSQL SQLSTATEs: class 08 connection exception, 53 insufficient resources (disk full, out of
 // memory, too many connections), 58 system error (I/O); 57P01-57P03 the server is shutting down,
@@ -28,10 +28,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return err instanceof AggregateError && err.errors.some(isDatabaseUnavailable);
 }
 
-/** What clients get while the database is unavailable: AWS's common error for a temporary server failure. */
-export function serviceUnavailable(cause?: unknown): AwsError {
-  const err = new AwsError('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.', 503, false);
-  if (cause !== undefined) Object.defineProperty(err, 'cause', { value: cause, enumerable: false });
+/** What callers get while the database is unavailable, with the database's error as its cause. */
+function unavailableError(cause: unknown): AwsError {
+  const err = serviceUnavailable();
+  Object.defineProperty(err, 'cause', { value: cause, enumerable: false });
   return err;
 }
 
@@ -67,7 +67,7 @@ export class DatabaseHealth {
     if (isServiceUnavailable(err)) return err;
     if (!isDatabaseUnavailable(err)) return err;
     this.failed(err);
-    return serviceUnavailable(err);
+    return unavailableError(err);
   }
 
   failed(err: unknown): void {
