@@ -41,14 +41,27 @@ export function isServiceUnavailable(err: unknown): boolean {
 
 // While an outage lasts, how often it is reported again (with the count so far).
 const REMIND_MS = 30_000;
+// An outage is over once the database has answered and nothing has failed for this long: on a full
+// disk reads still succeed between failing writes, and each must not start an outage of its own.
+const QUIET_MS = 2_000;
+const CHECK_MS = 500;
+
+interface Outage {
+  since: number;
+  failures: number;
+  lastFailure: number;
+  lastSuccess: number;
+  lastReport: number;
+  timer: NodeJS.Timeout;
+}
 
 /**
- * Tracks outages of one database connection (pool) and logs each once: when it starts (with the
- * error), every 30 s while it lasts, and when the database answers again, with how many operations
- * failed meanwhile.
+ * Tracks outages of one database (its pool, or SQLite's connections) and logs each once: when it
+ * starts (with the error), every 30 s while it lasts, and when the database answers again, with
+ * how many operations failed meanwhile.
  */
 export class DatabaseHealth {
-  private outage: { since: number; failures: number; reminder: NodeJS.Timeout } | undefined;
+  private outage: Outage | undefined;
 
   constructor(
     private readonly log: Logger | undefined,
@@ -71,29 +84,41 @@ export class DatabaseHealth {
   }
 
   failed(err: unknown): void {
+    const now = this.now();
     if (this.outage) {
       this.outage.failures++;
+      this.outage.lastFailure = now;
       return;
     }
-    const since = this.now();
-    const reminder = setInterval(() => {
-      if (this.outage) this.log?.error({ failures: this.outage.failures, since: new Date(this.outage.since).toISOString() }, `database unavailable since ${new Date(this.outage.since).toISOString()}: ${this.outage.failures} operations failed so far`);
-    }, REMIND_MS);
-    reminder.unref();
-    this.outage = { since, failures: 1, reminder };
+    const timer = setInterval(() => this.check(), CHECK_MS);
+    timer.unref();
+    this.outage = { since: now, failures: 1, lastFailure: now, lastSuccess: 0, lastReport: now, timer };
     this.log?.error({ err }, 'database unavailable: requests are answered ServiceUnavailable until it recovers');
   }
 
   succeeded(): void {
     if (!this.outage) return;
-    const { since, failures, reminder } = this.outage;
-    this.outage = undefined;
-    clearInterval(reminder);
-    const seconds = ((this.now() - since) / 1000).toFixed(1);
-    this.log?.warn({ failures, since: new Date(since).toISOString(), seconds: Number(seconds) }, `database recovered after ${seconds} s; ${failures} operations failed meanwhile`);
+    this.outage.lastSuccess = this.now();
+    this.check();
   }
 
   close(): void {
-    if (this.outage) clearInterval(this.outage.reminder);
+    if (this.outage) clearInterval(this.outage.timer);
+  }
+
+  private check(): void {
+    const o = this.outage;
+    if (!o) return;
+    const now = this.now();
+    const since = new Date(o.since).toISOString();
+    if (o.lastSuccess > o.lastFailure && now - o.lastFailure >= QUIET_MS) {
+      this.outage = undefined;
+      clearInterval(o.timer);
+      const seconds = ((o.lastFailure - o.since) / 1000).toFixed(1);
+      this.log?.warn({ failures: o.failures, since, seconds: Number(seconds) }, `database recovered after ${seconds} s; ${o.failures} operations failed meanwhile`);
+    } else if (now - o.lastReport >= REMIND_MS) {
+      o.lastReport = now;
+      this.log?.error({ failures: o.failures, since }, `database unavailable since ${since}: ${o.failures} operations failed so far`);
+    }
   }
 }
