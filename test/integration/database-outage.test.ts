@@ -92,8 +92,8 @@ describe.skipIf(!PG_URL)('PostgreSQL connections terminated (pg_terminate_backen
     db = await createTestDatabase('postgres');
     const url = new URL(db.databaseUrl);
     url.searchParams.set('application_name', appName);
-    sesd = await spawnSesd(sesdEnv({ dataDir: db.dataDir, databaseUrl: url.toString() }));
-  });
+    sesd = await spawnSesd(sesdEnv({ dataDir: db.dataDir, databaseUrl: url.toString() }), 60_000);
+  }, 90_000);
   afterAll(async () => {
     sesd?.child.kill('SIGKILL');
     await sesd?.exited;
@@ -101,15 +101,15 @@ describe.skipIf(!PG_URL)('PostgreSQL connections terminated (pg_terminate_backen
   });
 
   it('stays up when its idle connections are terminated, and sends again', async () => {
-    const before = await sendsAgain(sesd, 5_000);
+    const before = await sendsAgain(sesd, 20_000);
     await sleep(300); // the API's and the delivery thread's connections are now idle
     expect(await terminateBackends()).toBeGreaterThan(0);
     await sleep(500);
     expect(alive(sesd)).toBe(true);
-    const after = await sendsAgain(sesd, 5_000);
+    const after = await sendsAgain(sesd, 20_000);
     expect(alive(sesd)).toBe(true);
     expect(await missingMessages(db, [...before, ...after])).toEqual([]);
-  });
+  }, 60_000);
 
   it('stays up when its connections are terminated under load, and has stored every acknowledged message', async () => {
     const load = new SendLoad(target(sesd), { channels: CHANNELS, concurrency: 6 });
@@ -122,10 +122,10 @@ describe.skipIf(!PG_URL)('PostgreSQL connections terminated (pg_terminate_backen
     expect(terminated).toBeGreaterThan(0);
     expect(alive(sesd)).toBe(true);
     expectOnlyTryAgain(totals.failures);
-    const after = await sendsAgain(sesd, 5_000);
+    const after = await sendsAgain(sesd, 20_000);
     expect(totals.accepted.length).toBeGreaterThan(50);
     expect(await missingMessages(db, [...totals.accepted, ...after])).toEqual([]);
-  });
+  }, 60_000);
 });
 
 describe('PostgreSQL stopped for 10 s (a private cluster of the test)', () => {
@@ -136,7 +136,7 @@ describe('PostgreSQL stopped for 10 s (a private cluster of the test)', () => {
   beforeAll(async () => {
     cluster = await startPrivatePostgres();
     if ('unavailable' in cluster) console.log(`[sesd tests] private PostgreSQL cluster test skipped: ${cluster.unavailable}`);
-  }, 60_000);
+  }, 90_000);
   afterAll(async () => {
     sesd?.child.kill('SIGKILL');
     await sesd?.exited;
@@ -148,7 +148,7 @@ describe('PostgreSQL stopped for 10 s (a private cluster of the test)', () => {
     if ('unavailable' in cluster) return ctx.skip();
     const pgCluster = cluster;
     const db = { dataDir, databaseUrl: pgCluster.url };
-    sesd = await spawnSesd(sesdEnv(db));
+    sesd = await spawnSesd(sesdEnv(db), 60_000);
     const running = sesd;
     const load = new SendLoad(target(running), { channels: CHANNELS, concurrency: 3, pauseMs: 20 });
     await sleep(1_000);
@@ -158,7 +158,7 @@ describe('PostgreSQL stopped for 10 s (a private cluster of the test)', () => {
     const during = load.totals;
     expect(alive(running)).toBe(true);
     pgCluster.start();
-    const after = await sendsAgain(running, 15_000);
+    const after = await sendsAgain(running, 20_000);
     const totals = await load.stop();
     expect(alive(running)).toBe(true);
 
@@ -177,7 +177,7 @@ describe('PostgreSQL stopped for 10 s (a private cluster of the test)', () => {
     const failed = Object.values(totals.failures).reduce((a, b) => a + b, 0);
     expect(failed).toBeGreaterThan(20);
     expect(stackTraces(log)).toBeLessThan(10);
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('SQLite unavailable', () => {
@@ -197,8 +197,8 @@ describe('SQLite unavailable', () => {
   it('answers ServiceUnavailable while another process holds the write lock past busy_timeout (SQLITE_BUSY), then recovers', async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'sesd-busy-'));
     const db = { dataDir, databaseUrl: '' };
-    sesd = await spawnSesd(sesdEnv(db));
-    const before = await sendsAgain(sesd, 5_000);
+    sesd = await spawnSesd(sesdEnv(db), 60_000);
+    const before = await sendsAgain(sesd, 20_000);
     const locker = new Database(join(dataDir, 'sesd.db'));
     locker.pragma('busy_timeout = 10000');
     locker.exec('BEGIN IMMEDIATE');
@@ -207,13 +207,13 @@ describe('SQLite unavailable', () => {
     const during = load.totals;
     locker.exec('COMMIT');
     locker.close();
-    const after = await sendsAgain(sesd, 10_000);
+    const after = await sendsAgain(sesd, 20_000);
     const totals = await load.stop();
     expect(alive(sesd)).toBe(true);
     expect(during.failures['sesv2 ServiceUnavailable 503']).toBeGreaterThan(0);
     expectOnlyTryAgain(totals.failures);
     expect(await missingMessages(db, [...before, ...totals.accepted, ...after])).toEqual([]);
-  }, 30_000);
+  }, 90_000);
 
   it('answers ServiceUnavailable / 451 on a full disk (SQLITE_FULL), logs it once, and recovers when space is freed', async (ctx) => {
     dataDir = mkdtempSync(join(tmpdir(), 'sesd-full-'));
@@ -225,8 +225,8 @@ describe('SQLite unavailable', () => {
       return ctx.skip();
     }
     const db = { dataDir, databaseUrl: '' };
-    sesd = await spawnSesd(sesdEnv(db));
-    const before = await sendsAgain(sesd, 5_000);
+    sesd = await spawnSesd(sesdEnv(db), 60_000);
+    const before = await sendsAgain(sesd, 20_000);
     // Fill the disk but for a few kB: the WAL cannot grow by another batch.
     const filler = join(dataDir, 'filler');
     let size = 64 * 1024 * 1024;
@@ -241,7 +241,7 @@ describe('SQLite unavailable', () => {
     await sleep(3_000);
     const during = load.totals;
     for (let s = 64 * 1024 * 1024; s >= 4096; s = Math.floor(s / 2)) rmSync(filler + s, { force: true });
-    const after = await sendsAgain(sesd, 10_000);
+    const after = await sendsAgain(sesd, 20_000);
     const totals = await load.stop();
     expect(alive(sesd)).toBe(true);
     expect(during.failures['sesv2 ServiceUnavailable 503']).toBeGreaterThan(0);
@@ -253,5 +253,5 @@ describe('SQLite unavailable', () => {
     expect(log).toMatch(/database unavailable: requests are answered ServiceUnavailable/);
     expect(log).toMatch(/database recovered after/);
     expect(stackTraces(log)).toBeLessThan(5);
-  }, 40_000);
+  }, 90_000);
 });
