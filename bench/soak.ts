@@ -3,11 +3,12 @@
 //
 //   npx tsx bench/soak.ts [--duration 600] [--rate 300] [--concurrency 200] [--sample 60]
 //                         [--database-url postgres://...]   (or SESD_TEST_DATABASE_URL)
+//                         [--skip-sqlite] [--log-level info]
 //
 // For each database (SQLite always; PostgreSQL, in a fresh schema dropped afterwards, when a URL is
 // given) it starts sesd (`src/cli/main.ts start` under tsx, delivery thread on, capture mode) and
 // sends `rate` SigV4-signed SES v2 SendEmail requests per second over `concurrency` keep-alive
-// connections. Every `sample` seconds it records sesd's RSS (the whole process, all threads) and the
+// connections (one per request loop). Every `sample` seconds it records sesd's RSS (the whole process, all threads) and the
 // latency percentiles of that window, then prints one table per database and a verdict:
 //   RSS flat:  after the first sample (warm-up: JIT, caches, pools filling), RSS grows by at most
 //              max(10%, 30 MB) from the lowest later sample to the last.
@@ -43,6 +44,7 @@ const { values: args } = parseArgs({
     sample: { type: 'string', default: '60' },
     'database-url': { type: 'string', default: process.env.SESD_TEST_DATABASE_URL ?? '' },
     'skip-sqlite': { type: 'boolean', default: false },
+    'log-level': { type: 'string', default: 'info' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -121,9 +123,12 @@ async function soak(label: string, databaseUrl: string, count: (dataDir: string)
     SESD_DATA_DIR: dataDir,
     SESD_DATABASE_URL: databaseUrl,
     SESD_ACCESS_KEYS: `${KEY.accessKeyId}:${KEY.secretAccessKey}`,
-    SESD_LOG_LEVEL: 'warn',
+    // info, as in production: one log line per request, which sesd must write without piling up.
+    SESD_LOG_LEVEL: args['log-level'],
   });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  // One keep-alive connection per loop, so that sesd holds `concurrency` client connections (a
+  // shared agent would reuse the few sockets that are free at this rate).
+  const agents = Array.from({ length: CONCURRENCY }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
   let pool = await signPool(sesd.port);
   const resign = setInterval(() => void signPool(sesd.port).then((p) => (pool = p)), RESIGN_EVERY_MS);
   const started = performance.now();
@@ -136,7 +141,7 @@ async function soak(label: string, databaseUrl: string, count: (dataDir: string)
   const samples: Sample[] = [];
   process.stdout.write(`\n${label}: ${DURATION_S} s at ${RATE} SendEmail/s over ${CONCURRENCY} connections, a sample every ${SAMPLE_S} s\n`);
 
-  const send = (i: number): Promise<void> =>
+  const send = (i: number, agent: http.Agent): Promise<void> =>
     new Promise((resolve) => {
       const req = pool[i % pool.length]!;
       const t0 = performance.now();
@@ -161,14 +166,14 @@ async function soak(label: string, databaseUrl: string, count: (dataDir: string)
       r.end(req.body);
     });
 
-  const loops = Array.from({ length: CONCURRENCY }, async () => {
+  const loops = agents.map(async (agent) => {
     for (;;) {
       const i = next++;
       const due = started + (i * 1000) / RATE;
       if (due >= end) return;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      await send(i);
+      await send(i, agent);
     }
   });
 
@@ -194,7 +199,7 @@ async function soak(label: string, databaseUrl: string, count: (dataDir: string)
   await Promise.all(loops);
   clearInterval(sampler);
   clearInterval(resign);
-  agent.destroy();
+  for (const agent of agents) agent.destroy();
   const alive = sesd.child.exitCode === null && sesd.child.signalCode === null;
   // Give the last group commit a moment, then count what is stored.
   await new Promise((r) => setTimeout(r, 500));
