@@ -170,7 +170,8 @@ async function soak(label: string, databaseUrl: string, count: (dataDir: string)
     for (;;) {
       const i = next++;
       const due = started + (i * 1000) / RATE;
-      if (due >= end) return;
+      // Behind schedule (sesd slower than `rate`), the loops send back to back until the time is up.
+      if (due >= end || performance.now() >= end) return;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       await send(i, agent);
