@@ -17,12 +17,13 @@
 // Prints accepted / lost / errors per run; exits 1 on any loss, a crash or no recovery.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { fillDisk } from '../test/support/fill-disk.js';
 import { missingMessages, SendLoad, type Channel } from '../test/support/send-load.js';
 import { spawnSesd, type SesdProcess } from '../test/support/sesd-process.js';
 
@@ -119,7 +120,13 @@ async function run(label: string, db: { dataDir: string; databaseUrl: string }, 
   const target = { httpUrl: sesd.httpUrl, smtpUrl: sesd.smtpUrl, credentials: KEY, region: REGION };
   const load = new SendLoad(target, { channels: CHANNELS, concurrency: CONCURRENCY });
   const started = Date.now();
-  await faults(sesd, notes);
+  try {
+    await faults(sesd, notes);
+  } catch (err) {
+    await load.stop();
+    sesd.child.kill('SIGKILL');
+    throw err;
+  }
   const rest = DURATION_MS - (Date.now() - started);
   if (rest > 0) await sleep(rest);
   const totals = await load.stop();
@@ -166,12 +173,10 @@ async function sqliteRun(): Promise<RunResult> {
     return await run('SQLite', { dataDir, databaseUrl: '' }, async (sesd, notes) => {
       await sleep(5_000);
       if (mounted) {
-        const filler = path.join(dataDir, 'filler');
-        const { bavail, bsize } = statfsSync(dataDir);
-        execFileSync('fallocate', ['-l', String(Math.max(0, bavail * bsize - 8192)), filler]);
+        const freeSpace = fillDisk(dataDir);
         say('SQLite: disk full');
         await sleep(8_000);
-        rmSync(filler);
+        freeSpace();
         say('SQLite: disk space freed');
         notes.push('the data dir was full for 8 s');
       }

@@ -5,13 +5,14 @@
 // SMTP 451), log the outage once rather than once per request, recover by itself, and have stored
 // every message it acknowledged.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { fillDisk } from '../support/fill-disk.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
 import { missingMessages, SendLoad, type Channel } from '../support/send-load.js';
 import { spawnSesd, type SesdProcess } from '../support/sesd-process.js';
@@ -229,15 +230,13 @@ describe('SQLite unavailable', () => {
     sesd = await spawnSesd(sesdEnv(db), 60_000);
     const before = await sendsAgain(sesd, 20_000);
     // Fill the disk but for a few kB: the WAL cannot grow by another batch.
-    const filler = join(dataDir, 'filler');
-    const { bavail, bsize } = statfsSync(dataDir);
-    execFileSync('fallocate', ['-l', String(bavail * bsize - 8192), filler]);
+    const freeSpace = fillDisk(dataDir);
     const load = new SendLoad(target(sesd), { channels: CHANNELS, concurrency: 3 });
     // Until every channel was told to try again (an SMTP failure costs a new connection).
     const refused = (channel: string) => Object.keys(load.failures).some((k) => k.startsWith(channel));
     for (let waited = 0; waited < 30_000 && !CHANNELS.every(refused); waited += 200) await sleep(200);
     const during = load.totals;
-    rmSync(filler);
+    freeSpace();
     const after = await sendsAgain(sesd, 20_000);
     await sleep(2_500); // an outage is over after 2 s without failures
     const totals = await load.stop();
