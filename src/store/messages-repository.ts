@@ -168,13 +168,17 @@ export class MessagesRepository {
   /** Deletes these messages with their deliveries and events in one transaction. Returns how many. */
   async deleteIds(ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    return this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('events').where('message_id', 'in', ids).execute();
-      await trx.deleteFrom('deliveries').where('message_id', 'in', ids).execute();
-      const res = await trx.deleteFrom('messages').where('id', 'in', ids).executeTakeFirst();
-      return Number(res.numDeletedRows);
-    });
+    return this.db.transaction().execute((trx) => deleteMessageRows(trx, ids));
   }
+}
+
+/** Deletes these messages, their deliveries and events, inside the caller's transaction. Returns how many. */
+export async function deleteMessageRows(trx: Kysely<Database>, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  await trx.deleteFrom('events').where('message_id', 'in', ids).execute();
+  await trx.deleteFrom('deliveries').where('message_id', 'in', ids).execute();
+  const res = await trx.deleteFrom('messages').where('id', 'in', ids).executeTakeFirst();
+  return Number(res.numDeletedRows);
 }
 
 const storedMessage = (
