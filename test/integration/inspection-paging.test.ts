@@ -81,4 +81,15 @@ describe.each(DIALECTS)('GET /_aws/ses in pages (%s)', (dialect) => {
     expect(res.status).toBe(204);
     expect(await get('')).toEqual({ status: 200, body: { messages: [] } });
   });
+
+  it('ends a page early at its byte budget, always showing at least one message', async () => {
+    const messages = sesd.app.store.messages;
+    const kb = (id: string, at: number) => newMessage(id, { createdAt: at, raw: Buffer.from(`Subject: ${id}\r\n\r\n${'x'.repeat(1000)}\r\n`), recipients: [] });
+    await Promise.all([messages.insert(kb('kb-1', T0 + 1)), messages.insert(kb('kb-2', T0 + 2)), messages.insert(kb('kb-3', T0 + 3))]);
+    const two = await messages.page({}, { limit: 10, maxBytes: 2500 });
+    expect(two.messages.map((m) => m.id)).toEqual(['kb-1', 'kb-2']);
+    const rest = await messages.page({}, { limit: 10, maxBytes: 2500, after: two.next });
+    expect(rest).toEqual({ messages: [expect.objectContaining({ id: 'kb-3' })], next: undefined });
+    expect((await messages.page({}, { limit: 10, maxBytes: 10 })).messages.map((m) => m.id)).toEqual(['kb-1']);
+  });
 });
