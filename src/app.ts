@@ -25,6 +25,7 @@ import { PeriodicTask } from './periodic-task.js';
 import { registerVerifyRoutes, VERIFY_EMAIL_PATH } from './web/verify-routes.js';
 import { registerUnsubscribeRoutes } from './web/unsubscribe-routes.js';
 import { ContactsService } from './domain/contacts/contacts-service.js';
+import { startRetention } from './queue/retention-reaper.js';
 
 export interface RunningApp {
   httpUrl: string;
@@ -114,7 +115,7 @@ export async function startApp(
     if (config.role === 'all') {
       // Delivery runs in its own thread (see delivery-thread.ts), unless a test replaces one of its
       // hooks: functions cannot be handed to another thread.
-      delivery = Object.keys(hooks).length > 0 ? startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks)) : startDeliveryThread(config, log);
+      delivery = Object.keys(hooks).length > 0 ? inProcessWorker(config, store, log, hooks) : startDeliveryThread(config, log);
     }
     const smtpHost = formatHost(config.smtp.host);
     const recheck = new PeriodicTask(config.identities.recheckSeconds * 1000, () =>
@@ -153,13 +154,26 @@ export async function startWorkerNode(
   hooks: DeliveryHooks = {},
 ): Promise<{ store: Store; workerId: string; close(): Promise<void> }> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
-  const delivery = startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks));
+  const worker = inProcessWorker(config, store, log, hooks);
   return {
     store,
-    workerId: delivery.workerId,
+    workerId: worker.workerId,
     close: async () => {
-      await delivery.stop();
+      await worker.stop();
       await store.close();
+    },
+  };
+}
+
+/** Delivery and the background jobs that run where it runs (retention). */
+function inProcessWorker(config: Config, store: Store, log: Logger, hooks: DeliveryHooks): { workerId: string; stop(): Promise<void> } {
+  const delivery = startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks));
+  const retention = startRetention(config, store.retention, log);
+  return {
+    workerId: delivery.workerId,
+    stop: async () => {
+      await retention?.stop();
+      await delivery.stop();
     },
   };
 }

@@ -33,6 +33,8 @@ export interface Config {
     messageLifetime: string;
   };
   queue: { lease: string; pollInterval: string };
+  /** Durations parsed by src/queue/duration.ts; maxAge may be `off`, maxMessages 0 (no limit). */
+  retention: { maxAge: string; maxMessages: number; interval: string };
   role: 'all' | 'api' | 'worker';
   hostname: string;
   publicUrl: string;

@@ -210,7 +210,7 @@ async function renderTemplateContent(content: TemplateContent, scope: Scope, tem
   const template = await templates.get(scope, name);
   if (!template) throw templateNotFound(name);
   try {
-    return asSimple(renderTemplate(template.content, data));
+    return asSimple(await renderTemplate(template.content, data));
   } catch (err) {
     if (err instanceof TemplateRenderingError) return { failure: { templateName: name, errorMessage: err.message } };
     throw err;
