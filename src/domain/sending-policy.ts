@@ -8,6 +8,7 @@ import { AwsError, messageRejected } from './errors.js';
 import { candidateIdentities } from './identities/identities-service.js';
 import { parseIdentityArn, policiesAllowSending } from './identities/sending-authorization.js';
 import type { Scope } from './identities/identity.js';
+import { anySenderVerified, type AutoVerifyMode } from './identities/auto-verify.js';
 import { configurationSetNotFound, type ConfigurationSet } from './configuration-sets/configuration-set.js';
 
 const SIMULATOR_DOMAIN = '@simulator.amazonses.com';
@@ -23,8 +24,8 @@ export interface SendingPolicyDeps {
   accountSettings: Pick<AccountSettingsRepository, 'get' | 'recipientsSince'>;
   suppression: Pick<SuppressionRepository, 'getMany'>;
   configurationSets: ConfigurationSetLookup;
-  /** Local development: every sender and recipient counts as verified. */
-  autoVerify: boolean;
+  /** Development verification mode (auto-verify.ts); only `any` lets unverified senders through. */
+  autoVerify: AutoVerifyMode;
   now?: () => number;
 }
 
@@ -65,7 +66,7 @@ export class SendingPolicy {
       const reasons = set.options.SuppressionOptions?.SuppressedReasons;
       if (reasons) suppressedReasons = reasons;
     }
-    if (!this.deps.autoVerify) {
+    if (!anySenderVerified(this.deps.autoVerify)) {
       await this.requireVerified(input.scope, input.senders.filter((s) => !s.identityArn).map((s) => s.address));
       for (const sender of input.senders) if (sender.identityArn) await this.requireAuthorized(input.scope, sender.address, sender.identityArn);
       if (!settings.productionAccess) await this.requireVerified(input.scope, input.recipients.filter((r) => !isSimulatorAddress(r)));
