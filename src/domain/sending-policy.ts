@@ -9,6 +9,7 @@ import { candidateIdentities } from './identities/identities-service.js';
 import { parseIdentityArn, policiesAllowSending } from './identities/sending-authorization.js';
 import type { Scope } from './identities/identity.js';
 import { anySenderVerified, type AutoVerifyMode } from './identities/auto-verify.js';
+import { DAILY_QUOTA_WINDOW_MS, SEND_RATE_WINDOW_MS, type QuotaWindows } from './sending-limits.js';
 import { configurationSetNotFound, type ConfigurationSet } from './configuration-sets/configuration-set.js';
 
 const SIMULATOR_DOMAIN = '@simulator.amazonses.com';
@@ -21,7 +22,7 @@ export interface ConfigurationSetLookup {
 
 export interface SendingPolicyDeps {
   identities: Pick<IdentitiesRepository, 'getMany' | 'policies'>;
-  accountSettings: Pick<AccountSettingsRepository, 'get' | 'recipientsSince'>;
+  accountSettings: Pick<AccountSettingsRepository, 'get'>;
   suppression: Pick<SuppressionRepository, 'getMany'>;
   configurationSets: ConfigurationSetLookup;
   /** Development verification mode (auto-verify.ts); only `any` lets unverified senders through. */
@@ -41,6 +42,9 @@ export interface PolicyInput {
 export interface PolicyDecision {
   /** Recipients on the account's suppression list: accepted, then bounced without delivery. */
   suppressed: Map<string, SuppressedDestination>;
+  /** The quotas the message counts against. They are checked where the message is written, in the
+   * same transaction, so that concurrent sends cannot all pass one count (store/quota-guard.ts). */
+  quota?: QuotaWindows;
 }
 
 export class SendingPolicy {
@@ -71,7 +75,6 @@ export class SendingPolicy {
       for (const sender of input.senders) if (sender.identityArn) await this.requireAuthorized(input.scope, sender.address, sender.identityArn);
       if (!settings.productionAccess) await this.requireVerified(input.scope, input.recipients.filter((r) => !isSimulatorAddress(r)));
     }
-    await this.checkQuotas(input.scope, settings, input.recipients);
     const listed = suppressedReasons.length ? await this.deps.suppression.getMany(input.scope, input.recipients) : [];
     const suppressed = new Map<string, SuppressedDestination>();
     for (const entry of listed) {
@@ -79,7 +82,7 @@ export class SendingPolicy {
       const recipient = input.recipients.find((r) => r.toLowerCase() === entry.emailAddress);
       if (recipient) suppressed.set(recipient, entry);
     }
-    return { suppressed };
+    return { suppressed, quota: this.quotaWindows(settings, input.recipients) };
   }
 
   /** SES lists every address that failed, with the region in upper case. */
@@ -112,18 +115,11 @@ export class SendingPolicy {
     }
   }
 
-  private async checkQuotas(scope: Scope, settings: AccountSettings, recipients: string[]): Promise<void> {
-    const counted = recipients.length;
-    if (settings.maxSendRate >= 0) {
-      const lastSecond = await this.deps.accountSettings.recipientsSince(scope, this.now() - 1000);
-      if (lastSecond + counted > settings.maxSendRate) throw throttled('Maximum sending rate exceeded.');
-    }
-    if (settings.max24HourSend >= 0) {
-      const quotaCounted = recipients.filter((r) => !isSimulatorAddress(r)).length;
-      const lastDay = await this.deps.accountSettings.recipientsSince(scope, this.now() - 24 * 3600 * 1000);
-      if (quotaCounted > 0 && lastDay + quotaCounted > settings.max24HourSend) throw throttled('Daily message quota exceeded.');
-    }
+  /** Simulator recipients do not count against the daily quota (and a message only to them is not held to it). */
+  private quotaWindows(settings: AccountSettings, recipients: string[]): QuotaWindows | undefined {
+    const quota: QuotaWindows = {};
+    if (settings.maxSendRate >= 0) quota.rateSince = this.now() - SEND_RATE_WINDOW_MS;
+    if (settings.max24HourSend >= 0 && recipients.some((r) => !isSimulatorAddress(r))) quota.dailySince = this.now() - DAILY_QUOTA_WINDOW_MS;
+    return quota.rateSince === undefined && quota.dailySince === undefined ? undefined : quota;
   }
 }
-
-const throttled = (message: string): AwsError => new AwsError('TooManyRequestsException', message, 429, true, 'Throttling');

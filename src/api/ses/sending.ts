@@ -1,4 +1,4 @@
-// SES v1 sending actions: SendEmail, SendRawEmail (with the X-SES-* headers), SendTemplatedEmail
+// SES v1 sending actions: SendEmail, SendRawEmail (intake applies its X-SES-* headers), SendTemplatedEmail
 // and SendBulkTemplatedEmail, all through the same intake as SES v2.
 import { AwsError } from '../../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V1 } from '../../domain/sending-limits.js';
@@ -6,7 +6,6 @@ import type { Intake } from '../../intake/accept.js';
 import { parseRenderingData } from '../../domain/templates/templates-service.js';
 import { bulkFailureStatus, entryTemplateData } from '../../domain/bulk-sending.js';
 import type * as T from '../../protocol/models/types/ses.js';
-import { takeSesHeaders } from '../../mime/ses-headers.js';
 import { sendOrigin, typedHandler, type HandlerTable, type RequestContext } from '../context.js';
 
 const common = (ctx: RequestContext) => ({ ...sendOrigin(ctx, 'ses'), maxMessageBytes: MAX_MESSAGE_BYTES_V1 });
@@ -42,20 +41,17 @@ export function sendingHandlers(intake: Intake): HandlerTable {
     }),
 
     SendRawEmail: typedHandler(async (ctx, input: T.SendRawEmailRequest): Promise<T.SendRawEmailResponse> => {
-      const { raw, options } = takeSesHeaders(Buffer.from(input.RawMessage.Data));
+      // Intake reads the X-SES-* headers (the API parameters win over them).
       const { messageId } = await intake({
         ...common(ctx),
         from: input.Source,
-        // API parameters win over the X-SES-*-ARN headers, as for tags and the configuration set.
-        sourceArn: input.SourceArn ?? options.sourceArn,
-        fromArn: input.FromArn ?? options.fromArn,
-        returnPathArn: input.ReturnPathArn ?? options.returnPathArn,
+        sourceArn: input.SourceArn,
+        fromArn: input.FromArn,
+        returnPathArn: input.ReturnPathArn,
         destination: input.Destinations?.length ? { ToAddresses: input.Destinations } : undefined,
-        content: { kind: 'raw', data: raw },
-        // API tags win over header tags; SES does not merge them.
-        tags: input.Tags?.length ? input.Tags : options.tags,
-        configurationSetName: input.ConfigurationSetName ?? options.configurationSetName,
-        listManagement: options.listManagement,
+        content: { kind: 'raw', data: Buffer.from(input.RawMessage.Data) },
+        tags: input.Tags,
+        configurationSetName: input.ConfigurationSetName,
       });
       return { MessageId: messageId };
     }),
