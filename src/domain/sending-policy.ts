@@ -55,6 +55,25 @@ export class SendingPolicy {
   }
 
   async check(input: PolicyInput): Promise<PolicyDecision> {
+    const { settings, suppressedReasons } = await this.checkSenders(input);
+    if (!anySenderVerified(this.deps.autoVerify) && !settings.productionAccess) {
+      await this.requireVerified(input.scope, input.recipients.filter((r) => !isSimulatorAddress(r)));
+    }
+    const listed = suppressedReasons.length ? await this.deps.suppression.getMany(input.scope, input.recipients) : [];
+    const suppressed = new Map<string, SuppressedDestination>();
+    for (const entry of listed) {
+      if (!suppressedReasons.includes(entry.reason)) continue;
+      const recipient = input.recipients.find((r) => r.toLowerCase() === entry.emailAddress);
+      if (recipient) suppressed.set(recipient, entry);
+    }
+    return { suppressed, quota: this.quotaWindows(settings, input.recipients) };
+  }
+
+  /**
+   * What does not depend on the recipients: the account's and the configuration set's sending
+   * switches and the senders' verification. A bulk send checks these once for the whole call.
+   */
+  async checkSenders(input: Omit<PolicyInput, 'recipients'>): Promise<{ settings: AccountSettings; suppressedReasons: string[] }> {
     const settings = (await this.deps.accountSettings.get(input.scope)) ?? DEFAULT_ACCOUNT_SETTINGS;
     if (!settings.sendingEnabled) {
       throw new AwsError('SendingPausedException', 'Sending suspended for this account. For more information, please check the inbox of the email address associated with your AWS account.', 400, true, 'AccountSendingPausedException');
@@ -73,16 +92,8 @@ export class SendingPolicy {
     if (!anySenderVerified(this.deps.autoVerify)) {
       await this.requireVerified(input.scope, input.senders.filter((s) => !s.identityArn).map((s) => s.address));
       for (const sender of input.senders) if (sender.identityArn) await this.requireAuthorized(input.scope, sender.address, sender.identityArn);
-      if (!settings.productionAccess) await this.requireVerified(input.scope, input.recipients.filter((r) => !isSimulatorAddress(r)));
     }
-    const listed = suppressedReasons.length ? await this.deps.suppression.getMany(input.scope, input.recipients) : [];
-    const suppressed = new Map<string, SuppressedDestination>();
-    for (const entry of listed) {
-      if (!suppressedReasons.includes(entry.reason)) continue;
-      const recipient = input.recipients.find((r) => r.toLowerCase() === entry.emailAddress);
-      if (recipient) suppressed.set(recipient, entry);
-    }
-    return { suppressed, quota: this.quotaWindows(settings, input.recipients) };
+    return { settings, suppressedReasons };
   }
 
   /** SES lists every address that failed, with the region in upper case. */

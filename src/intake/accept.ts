@@ -2,7 +2,7 @@
 // validates, renders, composes MIME once, and persists the message, one delivery row per recipient
 // and the Send event in one (group-committed) transaction; only then does it return the MessageId.
 import { parseAddress, type ParsedAddress } from '../domain/addresses.js';
-import { invalidParameter } from '../domain/errors.js';
+import { AwsError, invalidParameter } from '../domain/errors.js';
 import { messageIdHeader, newMessageId } from '../domain/message-id.js';
 import { dailyQuotaExceeded, MAX_RECIPIENTS_PER_MESSAGE, sendRateExceeded } from '../domain/sending-limits.js';
 import { QuotaExceededError } from '../store/quota-guard.js';
@@ -40,11 +40,62 @@ export interface TemplateLookup {
   get(scope: Scope, name: string): Promise<{ content: { subject?: string; text?: string; html?: string } } | undefined>;
 }
 
-export type Intake = (req: SendRequest) => Promise<Accepted>;
+export type Intake = ((req: SendRequest) => Promise<Accepted>) & {
+  /**
+   * A bulk send (SendBulkEmail, SendBulkTemplatedEmail): what concerns the whole call (the stored
+   * template exists, the sender may send) is checked once and fails the call; each entry then has
+   * its own result, and the accepted entries are committed together in one transaction.
+   */
+  bulk(call: BulkCall, entries: SendRequest[]): Promise<BulkResult[]>;
+};
+
+export interface BulkCall {
+  scope: Scope;
+  /** The sender as the call names it (Source / FromEmailAddress), with its identity ARN. */
+  from: string;
+  sourceArn?: string;
+  returnPath?: string;
+  returnPathArn?: string;
+  configurationSetName?: string;
+  templateName?: string;
+}
+
+export type BulkResult = Accepted | { error: AwsError };
 
 export function createIntake(deps: IntakeDeps): Intake {
   const now = deps.now ?? (() => new Date());
-  return async (request) => {
+  const intake = async (request: SendRequest): Promise<Accepted> => {
+    const message = await prepare(request);
+    await insertCounted(deps.messages, [message]);
+    return { messageId: message.id };
+  };
+  const bulk = async (call: BulkCall, entries: SendRequest[]): Promise<BulkResult[]> => {
+    if (call.templateName && !(await deps.templates.get(call.scope, call.templateName))) throw templateNotFound(call.templateName);
+    const senders = [{ address: parseAddress(call.from).address, identityArn: call.sourceArn }];
+    if (call.returnPath) senders.push({ address: parseAddress(call.returnPath).address, identityArn: call.returnPathArn });
+    await deps.policy.checkSenders({ scope: call.scope, senders, configurationSetName: call.configurationSetName });
+    const results: (NewMessage | { error: AwsError })[] = [];
+    for (const entry of entries) {
+      try {
+        results.push(await prepare(entry));
+      } catch (err) {
+        if (!(err instanceof AwsError)) throw err;
+        results.push({ error: err });
+      }
+    }
+    const accepted = results.filter((r): r is NewMessage => !('error' in r));
+    try {
+      await insertCounted(deps.messages, accepted);
+    } catch (err) {
+      // Committed together: a quota the entries go over fails every one of them.
+      if (!(err instanceof AwsError)) throw err;
+      return results.map((r) => ('error' in r ? r : { error: err }));
+    }
+    return results.map((r) => ('error' in r ? r : { messageId: r.id }));
+  };
+  return Object.assign(intake, { bulk });
+
+  async function prepare(request: SendRequest): Promise<NewMessage> {
     const acceptedAt = now();
     const messageId = newMessageId(acceptedAt.getTime());
     const msgIdHeader = messageIdHeader(messageId, deps.hostname);
@@ -100,7 +151,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       headers,
       tags: eventTags(req, from),
     });
-    await insertCounted(deps.messages, {
+    return {
       id: messageId,
       accountId: req.accountId,
       region: req.region,
@@ -118,15 +169,14 @@ export function createIntake(deps: IntakeDeps): Intake {
         ? [renderingFailureEvent(mail, failure)]
         : [sendEvent(mail), ...suppressionBounces(mail, [...suppressed.keys()], acceptedAt, messageId, deps.hostname)],
       quota,
-    });
-    return { messageId };
-  };
+    };
+  }
 }
 
-/** Writes the message; a quota it would exceed (found in the same transaction) is SES's Throttling error. */
-async function insertCounted(messages: MessagesRepository, message: NewMessage): Promise<void> {
+/** Writes the messages together; a quota they would exceed (found in the same transaction) is SES's Throttling error. */
+async function insertCounted(messages: MessagesRepository, batch: NewMessage[]): Promise<void> {
   try {
-    await messages.insert(message);
+    await messages.insertTogether(batch);
   } catch (err) {
     if (err instanceof QuotaExceededError) throw err.kind === 'daily' ? dailyQuotaExceeded() : sendRateExceeded();
     throw err;

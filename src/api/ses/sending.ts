@@ -1,10 +1,10 @@
 // SES v1 sending actions: SendEmail, SendRawEmail (intake applies its X-SES-* headers), SendTemplatedEmail
-// and SendBulkTemplatedEmail, all through the same intake as SES v2.
-import { AwsError } from '../../domain/errors.js';
+// and SendBulkTemplatedEmail (whole-call errors fail the call; entries committed together), all
+// through the same intake as SES v2.
 import { MAX_MESSAGE_BYTES_V1 } from '../../domain/sending-limits.js';
 import type { Intake } from '../../intake/accept.js';
 import { parseRenderingData } from '../../domain/templates/templates-service.js';
-import { bulkFailureStatus, entryTemplateData } from '../../domain/bulk-sending.js';
+import { bulkFailureStatus, checkBulkEntryCount, entryTemplateData } from '../../domain/bulk-sending.js';
 import type * as T from '../../protocol/models/types/ses.js';
 import { sendOrigin, typedHandler, type HandlerTable, type RequestContext } from '../context.js';
 
@@ -69,25 +69,29 @@ export function sendingHandlers(intake: Intake): HandlerTable {
     }),
 
     SendBulkTemplatedEmail: typedHandler(async (ctx, input: T.SendBulkTemplatedEmailRequest): Promise<T.SendBulkTemplatedEmailResponse> => {
+      checkBulkEntryCount(input.Destinations.length, 'Destinations');
       const defaults = parseRenderingData(input.DefaultTemplateData);
-      const statuses: T.BulkEmailDestinationStatus[] = [];
-      for (const destination of input.Destinations) {
-        try {
-          const { messageId } = await intake({
-            ...common(ctx),
-            ...sender(input),
-            destination: destination.Destination,
-            content: { kind: 'template', templateName: input.Template, templateArn: input.TemplateArn, templateData: entryTemplateData(defaults, destination.ReplacementTemplateData), headers: [] },
-            tags: destination.ReplacementTags ?? input.DefaultTags,
-            configurationSetName: input.ConfigurationSetName,
-          });
-          statuses.push({ Status: 'Success', MessageId: messageId });
-        } catch (err) {
-          if (!(err instanceof AwsError)) throw err;
-          statuses.push({ Status: bulkFailureStatus(err), Error: err.message });
-        }
-      }
-      return { Status: statuses };
+      const entries = input.Destinations.map((destination) => ({
+        ...common(ctx),
+        ...sender(input),
+        destination: destination.Destination,
+        content: { kind: 'template' as const, templateName: input.Template, templateArn: input.TemplateArn, templateData: entryTemplateData(defaults, destination.ReplacementTemplateData), headers: [] },
+        tags: destination.ReplacementTags ?? input.DefaultTags,
+        configurationSetName: input.ConfigurationSetName,
+      }));
+      const results = await intake.bulk(
+        {
+          scope: { accountId: ctx.accountId, region: ctx.region },
+          from: input.Source,
+          sourceArn: input.SourceArn,
+          returnPath: input.ReturnPath,
+          returnPathArn: input.ReturnPathArn,
+          configurationSetName: input.ConfigurationSetName,
+          templateName: input.Template,
+        },
+        entries,
+      );
+      return { Status: results.map((r) => ('error' in r ? { Status: bulkFailureStatus(r.error), Error: r.error.message } : { Status: 'Success', MessageId: r.messageId })) };
     }),
   };
 }
