@@ -29,7 +29,7 @@ describe.each(DIALECTS)('bulk sends: errors of the call (%s)', (dialect) => {
       });
     });
 
-    it('v1: a template that does not exist is TemplateDoesNotExist (the SDK's TemplateDoesNotExistException), more than 50 destinations InvalidParameterValue', async () => {
+    it('v1: a template that does not exist is TemplateDoesNotExist (TemplateDoesNotExistException in the SDK), more than 50 destinations InvalidParameterValue', async () => {
       const ses = sesClient(sesd.app);
       const call = { Source: 'bulk@example.com', Template: 'nope', DefaultTemplateData: '{}', Destinations: [to(1)] };
       expect(await awsFailure(ses.send(new SendBulkTemplatedEmailCommand(call)))).toEqual({ name: 'TemplateDoesNotExistException', message: 'Template nope does not exist.', status: 400 });
