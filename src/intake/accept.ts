@@ -136,7 +136,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     for (const address of envelopeRecipients) {
       const status = recipientStatus(address, suppressed, managed?.optedOut);
       // The message row holds the first recipient's copy; every other recipient sent to has its own.
-      const own = managed && status === 'queued' && address !== first ? (await copyFor(address)).raw : undefined;
+      const own = managed && !failure && status === 'queued' && address !== first ? (await copyFor(address)).raw : undefined;
       recipients.push(own ? { address, status, raw: own } : { address, status });
     }
 
