@@ -26,6 +26,7 @@ import { registerVerifyRoutes, VERIFY_EMAIL_PATH } from './web/verify-routes.js'
 import { registerUnsubscribeRoutes } from './web/unsubscribe-routes.js';
 import { ContactsService } from './domain/contacts/contacts-service.js';
 import { startRetention } from './queue/retention-reaper.js';
+import { autoVerifyMode } from './domain/identities/auto-verify.js';
 
 export interface RunningApp {
   httpUrl: string;
@@ -51,7 +52,7 @@ export async function startApp(
   let delivery: { stop(): Promise<void> } | undefined;
   try {
     const keys = await provisionAccessKeys(store.accounts, { list: config.accessKeys, dataDir: config.dataDir });
-    const autoVerify = config.identities.autoVerify === 'auto' ? config.delivery.mode === 'capture' : config.identities.autoVerify === 'true';
+    const autoVerify = autoVerifyMode(config.identities.autoVerify, config.delivery.mode === 'capture');
     const policy = new SendingPolicy({
       identities: store.identities,
       accountSettings: store.accountSettings,

@@ -39,7 +39,7 @@ export interface Config {
   hostname: string;
   publicUrl: string;
   console: { password: string };
-  identities: { autoVerify: 'auto' | 'true' | 'false'; recheckSeconds: number };
+  identities: { autoVerify: 'auto' | 'any' | 'identities' | 'off' | 'true' | 'false'; recheckSeconds: number };
   dkim: { cnameDomain: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }

@@ -88,13 +88,16 @@ export class DeliveryWorker {
     }
     const groups = new Map<string, ClaimedDelivery[]>();
     for (const c of claimed) {
-      const key = `${c.messageId} ${c.recipient.slice(c.recipient.lastIndexOf('@') + 1).toLowerCase()}`;
+      // A recipient with its own copy of the message (list-managed mail) is sent that copy on its own.
+      const key = c.raw ? `${c.messageId} #${c.id}` : `${c.messageId} ${c.recipient.slice(c.recipient.lastIndexOf('@') + 1).toLowerCase()}`;
       groups.set(key, [...(groups.get(key) ?? []), c]);
     }
     await Promise.all(
       [...groups.values()].map(async (group) => {
         try {
-          await this.deliverGroup(messages.get(group[0]!.messageId), group);
+          const message = messages.get(group[0]!.messageId);
+          const own = group[0]!.raw;
+          await this.deliverGroup(message && own ? { ...message, raw: own } : message, group);
         } finally {
           this.release(group.length);
         }

@@ -17,6 +17,7 @@ import * as delivery from './migrations/003-delivery.js';
 import * as sesConfig from './migrations/004-ses-config.js';
 import * as pinpoint from './migrations/006-pinpoint.js';
 import * as messagePaging from './migrations/009-message-paging.js';
+import * as recipientCopiesAndQuotaGuard from './migrations/011-recipient-copies-and-quota-guard.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '004-ses-config': sesConfig,
   '006-pinpoint': pinpoint,
   '009-message-paging': messagePaging,
+  '011-recipient-copies-and-quota-guard': recipientCopiesAndQuotaGuard,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

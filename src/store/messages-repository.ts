@@ -6,6 +6,7 @@ import type { Dialect } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { messageInserts, newMessageQueries } from './message-inserts.js';
 import type { Database, MessagesTable } from './schema.js';
+import { quotaExceededBy, QuotaExceededError, quotaGuardStatements, type QuotaGuard } from './quota-guard.js';
 
 export interface Destination {
   ToAddresses?: string[];
@@ -26,8 +27,11 @@ export interface NewMessage {
   tags: { Name: string; Value: string }[];
   raw: Buffer;
   createdAt: number;
-  /** Envelope recipients: one delivery row each; `suppressed` and `unsubscribed` ones are final at acceptance. */
-  recipients: { address: string; status: 'queued' | 'suppressed' | 'unsubscribed' }[];
+  /** Envelope recipients: one delivery row each; `suppressed` and `unsubscribed` ones are final at
+   * acceptance. `raw`: the recipient's own copy when it is not the message's (list-managed mail). */
+  recipients: { address: string; status: 'queued' | 'suppressed' | 'unsubscribed'; raw?: Buffer }[];
+  /** The quotas the message counts against, checked and counted in its own transaction (quota-guard.ts). */
+  quota?: QuotaGuard;
   /** Events caused by the acceptance (Send), written in the same transaction (outbox). */
   events: { type: string; payload: unknown }[];
 }
@@ -74,7 +78,8 @@ const RAW_READ_BATCH = 20;
 export const DELETE_BATCH = 500;
 
 export class MessagesRepository {
-  private readonly writer: GroupCommit<NewMessage>;
+  // An item is the messages that must be committed together (one, or a bulk send's entries).
+  private readonly writer: GroupCommit<NewMessage[]>;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -82,12 +87,31 @@ export class MessagesRepository {
     batchWriter: BatchWriter,
   ) {
     const inserts = messageInserts(dialect);
-    this.writer = new GroupCommit((batch) => batchWriter.run(newMessageQueries(inserts, batch)));
+    const guard = quotaGuardStatements(dialect);
+    this.writer = new GroupCommit((items) => {
+      const batch = items.flat();
+      const { before, after } = guard.around(batch);
+      return batchWriter.run([...before, ...newMessageQueries(inserts, batch), ...after]);
+    });
   }
 
-  /** Resolves once the message, its deliveries and events are committed. */
+  /**
+   * Resolves once the message, its deliveries and events are committed. Rejects with
+   * QuotaExceededError when it would take the account over a quota it counts against.
+   */
   insert(message: NewMessage): Promise<void> {
-    return this.writer.submit(message);
+    return this.insertTogether([message]);
+  }
+
+  /** Commits the messages in one transaction: all of them, or (rejecting) none. */
+  async insertTogether(messages: NewMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    try {
+      await this.writer.submit(messages);
+    } catch (err) {
+      const kind = quotaExceededBy(err);
+      throw kind ? new QuotaExceededError(kind) : err;
+    }
   }
 
   /**
