@@ -14,6 +14,8 @@ export const REPLIES = {
   startTlsFirst: { code: 530, message: 'Must issue a STARTTLS command first' },
   tooManyConnections: { code: 421, message: 'Too many concurrent SMTP connections' },
   tooManyAuthFailures: { code: 421, message: 'Too many failed authentication attempts from your address; try again later' },
+  // RFC 5321's "mailbox name not allowed"; the reason is SES's message for the address.
+  invalidAddress: { code: 553, message: 'Invalid address' },
   messageTooLong: { code: 552, message: 'Message is too long.' },
   // Not an SES reply (SES documents none): refusing bare line ends is what stops SMTP smuggling.
   bareLineEnding: { code: 554, message: 'Transaction failed: Message contains a bare <CR> or <LF>; lines must end with <CR><LF>.' },

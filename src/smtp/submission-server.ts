@@ -5,6 +5,8 @@ import type tls from 'node:tls';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { SMTPConnection, type SMTPConnectionOptions } from 'smtp-server/lib/smtp-connection.js';
+import { parseAddress } from '../domain/addresses.js';
+import { AwsError } from '../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V2 } from '../domain/sending-limits.js';
 import type { Intake } from '../intake/accept.js';
 import type { AuthFailureLimit } from './auth-failure-limit.js';
@@ -12,7 +14,7 @@ import type { Authenticator } from './authenticator.js';
 import type { ConnectionLimit } from './connection-limit.js';
 import { readMessage } from './message-reader.js';
 import { accepted, REPLIES, replyError, replyForError } from './replies.js';
-import { submissionRequest, type SmtpUser } from './submission.js';
+import { asciiAddress, submissionRequest, type SmtpUser } from './submission.js';
 
 export interface SubmissionDeps {
   intake: Intake;
@@ -93,6 +95,16 @@ export function createSubmissionServer(deps: SubmissionDeps, opts: { implicitTls
       );
     },
 
+    // Addresses are checked as they come, with the rules intake applies (so that a client learns
+    // of a bad one at its command, not after sending the whole message).
+    onMailFrom(address, _session, callback) {
+      callback(address.address === '' ? undefined : addressError(address.address));
+    },
+
+    onRcptTo(address, _session, callback) {
+      callback(addressError(address.address));
+    },
+
     onData(stream, session, callback) {
       const work = receive(stream, session).then(
         (reply) => callback(null, reply),
@@ -150,6 +162,17 @@ export function createSubmissionServer(deps: SubmissionDeps, opts: { implicitTls
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/** 553 (mailbox name not allowed) for an address SES would refuse, with SES's reason. */
+function addressError(address: string): Error | undefined {
+  try {
+    parseAddress(asciiAddress(address));
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof AwsError)) throw err;
+    return replyError({ code: REPLIES.invalidAddress.code, message: `${REPLIES.invalidAddress.message}: ${err.message}` });
+  }
 }
 
 /** smtp-server, with SES's wording for the replies the library makes itself. */
