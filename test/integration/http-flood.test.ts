@@ -1,12 +1,13 @@
 // The HTTP listener under a flood of idle connections: a per-address limit and a total, both
 // refused at once, a headers timeout that closes sockets that never send a request, and a budget
 // of its own so that SMTP keeps being served whatever HTTP suffers.
+import http from 'node:http';
 import net from 'node:net';
-import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { sesv2Client, startSesd } from '../support/sesd.js';
+import { sesv2Client, startSesd, TEST_KEY } from '../support/sesd.js';
 import { authenticatedSession } from '../support/smtp-client.js';
 
 interface IdleSocket {
@@ -102,6 +103,44 @@ describe('HTTP under a flood of idle connections', () => {
       expect((await sendEmail(app)).MessageId).toBeDefined();
     } finally {
       idle.forEach((s) => s.destroy());
+    }
+  });
+});
+
+describe('HTTP with every slot held by idle keep-alive connections', () => {
+  it('closes the idle keep-alive connections to make room for a new client', async () => {
+    const db = await createTestDatabase('sqlite');
+    const app = await startSesd(db, { SESD_HTTP_MAX_CONNECTIONS: '10', SESD_HTTP_KEEP_ALIVE_TIMEOUT: '60' });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
+    try {
+      // Ten requests at once leave ten keep-alive connections open and idle.
+      const get = () =>
+        new Promise<number>((resolve, reject) => {
+          http.get(`${app.httpUrl}/_sesd/health`, { agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          }).on('error', reject);
+        });
+      expect(await Promise.all(Array.from({ length: 10 }, get))).toEqual(Array(10).fill(200));
+      expect(Object.values(agent.freeSockets).flat()).toHaveLength(10);
+      // The SDK's first connection is refused, which closes the idle ones; its retry gets in,
+      // long before the keep-alive timeout (60 s).
+      const client = new SESv2Client({ endpoint: app.httpUrl, region: 'us-west-2', credentials: TEST_KEY, maxAttempts: 3 });
+      const started = Date.now();
+      const out = await client.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'keep-alive@example.com',
+          Destination: { ToAddresses: ['to@example.net'] },
+          Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } } },
+        }),
+      );
+      expect(out.MessageId).toBeDefined();
+      expect(Date.now() - started).toBeLessThan(10_000);
+      client.destroy();
+    } finally {
+      agent.destroy();
+      await app.close();
+      await db.drop();
     }
   });
 });
