@@ -2,40 +2,13 @@
 // refused at once, a headers timeout that closes sockets that never send a request, and a budget
 // of its own so that SMTP keeps being served whatever HTTP suffers.
 import http from 'node:http';
-import net from 'node:net';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { sesv2Client, startSesd, TEST_KEY } from '../support/sesd.js';
+import { idleFlood, type IdleSocket } from '../support/idle-connections.js';
 import { authenticatedSession } from '../support/smtp-client.js';
-
-interface IdleSocket {
-  received: () => string;
-  closed: Promise<void>;
-  destroy(): void;
-}
-
-/** A connection from `localAddress` that never sends a byte. */
-function idleConnection(url: string, localAddress: string): Promise<IdleSocket> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: hostname, port: Number(port), localAddress });
-    let text = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => (text += chunk));
-    const closed = new Promise<void>((r) => socket.once('close', () => r()));
-    socket.on('error', () => undefined);
-    socket.once('connect', () => resolve({ received: () => text, closed, destroy: () => socket.destroy() }));
-    socket.once('error', reject);
-  });
-}
-
-async function flood(url: string, addresses: string[], perAddress: number): Promise<IdleSocket[]> {
-  const out: IdleSocket[] = [];
-  for (const address of addresses) out.push(...(await Promise.all(Array.from({ length: perAddress }, () => idleConnection(url, address)))));
-  return out;
-}
 
 const sendEmail = (app: RunningApp) =>
   sesv2Client(app).send(
@@ -70,7 +43,7 @@ describe('HTTP under a flood of idle connections', () => {
   });
 
   it('holds at most the per-address limit from one address, serves an SDK client from another at once, and closes the idle ones at the headers timeout', async () => {
-    const idle = await flood(app.httpUrl, ['127.0.0.2'], 300);
+    const idle = await idleFlood(app.httpUrl, ['127.0.0.2'], 300);
     try {
       expect((await sendEmail(app)).MessageId).toBeDefined();
       const started = Date.now();
@@ -87,7 +60,7 @@ describe('HTTP under a flood of idle connections', () => {
 
   it('keeps SMTP serving while idle HTTP connections from many addresses fill the HTTP total, and serves HTTP again once they time out', async () => {
     const addresses = Array.from({ length: 15 }, (_, i) => `127.0.1.${i + 1}`);
-    const idle = await flood(app.httpUrl, addresses, 20);
+    const idle = await idleFlood(app.httpUrl, addresses, 20);
     try {
       // SMTP has a budget of its own.
       const smtp = await authenticatedSession(app.smtpsUrl!);

@@ -1,34 +1,12 @@
 // SMTP under a slowloris flood: idle connections that never log in get a small share of the slots
 // (in total and per address) and a short deadline to authenticate, so logged-in clients and new
 // ones from other addresses keep being served.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { startSesd } from '../support/sesd.js';
+import { idleFlood, type IdleSocket } from '../support/idle-connections.js';
 import { authenticatedSession, RawSmtpClient } from '../support/smtp-client.js';
-
-interface IdleSocket {
-  /** Everything the server sent. */
-  received: () => string;
-  closed: Promise<void>;
-  destroy(): void;
-}
-
-/** Opens a connection from `localAddress` that never says a word. */
-function idleConnection(url: string, localAddress: string): Promise<IdleSocket> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: hostname, port: Number(port), localAddress });
-    let text = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => (text += chunk));
-    const closed = new Promise<void>((r) => socket.once('close', () => r()));
-    socket.once('error', () => undefined);
-    socket.once('connect', () => resolve({ received: () => text, closed, destroy: () => socket.destroy() }));
-    socket.once('error', reject);
-  });
-}
 
 async function sendOne(client: RawSmtpClient, subject: string): Promise<number> {
   expect(await client.command('MAIL FROM:<flood-test@example.com>')).toMatchObject({ code: 250 });
@@ -62,10 +40,7 @@ describe('SMTP under a flood of idle connections', () => {
     const loggedIn = await authenticatedSession(app.smtpUrl!);
     const flood: IdleSocket[] = [];
     try {
-      for (let a = 0; a < 10; a++) {
-        const batch = await Promise.all(Array.from({ length: 30 }, () => idleConnection(app.smtpUrl!, `127.0.0.${a + 2}`)));
-        flood.push(...batch);
-      }
+      flood.push(...(await idleFlood(app.smtpUrl!, Array.from({ length: 10 }, (_, a) => `127.0.0.${a + 2}`), 30)));
       // A session that logged in before the flood still sends.
       expect(await sendOne(loggedIn, 'during the flood')).toBe(250);
       // A new client from another address gets in and logs in.
