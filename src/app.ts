@@ -45,7 +45,7 @@ export async function startApp(
   log: Logger = pino({ level: config.logLevel }, pino.destination(2)),
   hooks: DeliveryHooks = {},
 ): Promise<RunningApp> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   let http: FastifyInstance | undefined;
   let smtp: SmtpListeners | undefined;
   let delivery: { stop(): Promise<void> } | undefined;
@@ -160,7 +160,7 @@ export async function startWorkerNode(
   log: Logger = pino({ level: config.logLevel }, pino.destination(2)),
   hooks: DeliveryHooks = {},
 ): Promise<{ store: Store; workerId: string; close(): Promise<void> }> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   const delivery = startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks));
   return {
     store,

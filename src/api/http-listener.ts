@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ConnectionLimit } from '../net/connection-limit.js';
-import type { AwsRouter } from './router.js';
+import { serviceUnavailableResponse, type AwsRouter } from './router.js';
 
 // SES v2 accepts 40 MB messages; base64 in JSON makes that ~54 MB on the wire.
 const MAX_BODY_BYTES = 60 * 1024 * 1024;
@@ -27,10 +27,11 @@ export interface HttpLimits {
 const SHED_INTERVAL_MS = 1000;
 
 export function createHttpServer(router: AwsRouter, limits: HttpLimits): FastifyInstance {
+  // return503OnClosing off: fastify's own 503 body is not an AWS error; the onRequest hook below answers instead.
   const app = Fastify({
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
-    return503OnClosing: true,
+    return503OnClosing: false,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     http: {
@@ -41,6 +42,20 @@ export function createHttpServer(router: AwsRouter, limits: HttpLimits): Fastify
     },
   });
   limitConnections(app, limits);
+  // Once closing, a request that still arrives (on a kept-alive connection) gets ServiceUnavailable
+  // in its protocol's shape, and its connection is closed, so the client retries elsewhere or later.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!closing) return done();
+    const url = request.raw.url ?? '/';
+    const q = url.indexOf('?');
+    const response = serviceUnavailableResponse(request.method, q < 0 ? url : url.slice(0, q));
+    void reply.code(response.status).headers(response.headers).header('connection', 'close').send(response.body);
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
