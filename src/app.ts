@@ -25,6 +25,9 @@ import { PeriodicTask } from './periodic-task.js';
 import { registerVerifyRoutes, VERIFY_EMAIL_PATH } from './web/verify-routes.js';
 import { registerUnsubscribeRoutes } from './web/unsubscribe-routes.js';
 import { ContactsService } from './domain/contacts/contacts-service.js';
+import { registerConsole } from './web/console.js';
+import { assertConsoleProtected } from './web/console-auth.js';
+import { DEFAULT_ACCOUNT_ID } from './domain/access-keys.js';
 
 export interface RunningApp {
   httpUrl: string;
@@ -44,6 +47,7 @@ export async function startApp(
   log: Logger = pino({ level: config.logLevel }, pino.destination(2)),
   hooks: DeliveryHooks = {},
 ): Promise<RunningApp> {
+  assertConsoleProtected(config.http.host, config.console.password);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let http: FastifyInstance | undefined;
   let smtp: SmtpListeners | undefined;
@@ -98,6 +102,18 @@ export async function startApp(
       listensOnLoopback: isLoopback(config.http.host),
       health: () => ({ database: store.dialect, deliveryMode: config.delivery.mode }),
     });
+    const consoleUi = registerConsole(http, {
+      store,
+      identities,
+      dns: createResolver(config.delivery.dnsServers),
+      password: config.console.password,
+      listensOnLoopback: isLoopback(config.http.host),
+      cnameDomain: config.dkim.cnameDomain,
+      mailHost: config.hostname,
+      defaultScope: { accountId: DEFAULT_ACCOUNT_ID, region: config.region },
+      deliveryMode: config.delivery.mode,
+      log,
+    });
     registerVerifyRoutes(http, identities);
     registerUnsubscribeRoutes(http, {
       contacts: new ContactsService({ contacts: store.contacts, tags: store.tags }),
@@ -133,6 +149,7 @@ export async function startApp(
         await recheck.stop();
         await smtpListeners.close();
         await server.close();
+        await consoleUi.close();
         await delivery?.stop();
         await store.close();
       },

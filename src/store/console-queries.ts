@@ -1,6 +1,7 @@
 // The console's reads (and its few queue writes): a newest-first, cursor-paged message list that
 // never loads raw bodies, one message with its recipients and events, the change feed behind live
 // updates, the delivery queue, and sending statistics over time. Indexes: migration 013.
+import { randomBytes } from 'node:crypto';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from './schema.js';
 import type { Destination } from './messages-repository.js';
@@ -223,6 +224,17 @@ export class ConsoleQueries {
       for (const r of rows) seen.set(`${r.account_id}/${r.region}`, { accountId: r.account_id, region: r.region });
     }
     return [...seen.values()].sort((a, b) => a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region));
+  }
+
+  /** A random secret kept in `settings` under `name`, made by whichever node asks first. */
+  async secret(name: string): Promise<string> {
+    await this.db
+      .insertInto('settings')
+      .values({ name, value: randomBytes(32).toString('base64url') })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const row = await this.db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+    return row.value;
   }
 
   private async withStatuses(rows: SummaryRow[]): Promise<MessageSummary[]> {
