@@ -42,7 +42,7 @@ export async function identitiesPage(main: HTMLElement, params: URLSearchParams)
                   h('td', {}, r.purpose, r.alternative ? h('div', { class: 'muted small' }, 'or, instead of the CNAME') : null),
                   h('td', {}, r.type),
                   h('td', { class: 'mono' }, r.name),
-                  h('td', { class: 'mono value' }, r.value),
+                  h('td', { class: 'mono value' }, r.alternative ? h('details', {}, h('summary', {}, 'TXT with the public key'), r.value) : r.value),
                   h('td', {}, r.seen ? badge(r.seen) : '', r.seen === 'different' || r.seen === 'error' ? h('div', { class: 'muted small mono' }, (r.answers ?? []).join(' | ')) : null),
                 ),
               ),

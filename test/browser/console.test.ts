@@ -1,6 +1,5 @@
 // The console in a real browser (Debian's Chromium, driven by playwright-core) against a started
 // sesd. Screenshots go to test-artifacts/console/ (see the README).
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateEmailIdentityCommand, SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { sesv2Client, startSesd } from '../support/sesd.js';
+import { buildConsole } from '../support/console-build.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'console');
@@ -21,10 +21,6 @@ async function launch(): Promise<Browser> {
 }
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-
-function buildConsole(): void {
-  execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-console.mjs')], { stdio: 'inherit' });
-}
 
 describe.skipIf(!hasChromium)('the console in Chromium', () => {
   let db: TestDatabase;

@@ -6,6 +6,7 @@ import type { RunningApp } from '../../src/app.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 import { sesv2Client, startSesd } from '../support/sesd.js';
+import { buildConsole } from '../support/console-build.js';
 
 interface Summary {
   id: string;
@@ -23,6 +24,7 @@ describe.each(DIALECTS)('console API (%s)', (dialect) => {
   let csrf: string;
 
   beforeAll(async () => {
+    buildConsole();
     db = await createTestDatabase(dialect);
     dns = await startDnsServer();
     app = await startSesd(db, { SESD_DNS_SERVERS: dns.address, SESD_IDENTITY_RECHECK_SECONDS: '3600' });
@@ -58,6 +60,22 @@ describe.each(DIALECTS)('console API (%s)', (dialect) => {
     }
     throw new Error('timed out');
   };
+
+  it('gives a browser the console at /, while AWS requests to / still reach the API', async () => {
+    const page = await fetch(`${app.httpUrl}/`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('/_sesd/console/app.js');
+    expect((await fetch(`${app.httpUrl}/_sesd/console/app.js`)).status).toBe(200);
+    for (const [path, headers] of [
+      ['/?Action=GetSendQuota', { accept: 'text/html' }],
+      ['/', {}],
+    ] as const) {
+      const aws = await fetch(`${app.httpUrl}${path}`, { headers });
+      expect(aws.status).toBe(403);
+      expect(await aws.text()).toContain('MissingAuthenticationToken');
+    }
+  });
 
   it('lists messages newest first in cursor pages, without their bodies', async () => {
     const ids: string[] = [];
