@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from './schema.js';
+import type { Dialect } from './database.js';
 import type { Destination } from './messages-repository.js';
 
 /** What the list filters on; the console's search syntax (web/api/search-syntax.ts) produces it. */
@@ -95,15 +96,20 @@ const SUMMARY_COLUMNS = [
 type MessageEb = ExpressionBuilder<Database, 'messages'>;
 
 export class ConsoleQueries {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   /** One page, newest first. `cursor` is the `nextCursor` of the page before. */
   async listMessages(query: MessageQuery, page: { cursor?: string; limit: number }): Promise<{ messages: MessageSummary[]; nextCursor?: string }> {
     const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+    // Two steps: the matching ids from the search index alone (SQLite: migration 013's covering
+    // index, so a search never reads the rows with their raw bodies), then those rows.
     const rows = await this.db
       .selectFrom('messages')
-      .select(SUMMARY_COLUMNS)
-      .where((eb) => eb.and(conditions(eb, query)))
+      .select(['id', 'created_at'])
+      .where((eb) => eb.and(conditions(eb, query, this.dialect)))
       .$if(after !== undefined, (q) =>
         q.where((eb) => eb.or([eb('created_at', '<', after!.createdAt), eb.and([eb('created_at', '=', after!.createdAt), eb('id', '<', after!.id)])])),
       )
@@ -111,7 +117,7 @@ export class ConsoleQueries {
       .orderBy('id', 'desc')
       .limit(page.limit + 1)
       .execute();
-    const messages = await this.withStatuses(rows.slice(0, page.limit));
+    const messages = await this.summaries(rows.slice(0, page.limit).map((r) => r.id));
     const last = messages.at(-1);
     return { messages, nextCursor: rows.length > page.limit && last ? encodeCursor(last.createdAt, last.id) : undefined };
   }
@@ -285,43 +291,45 @@ function recipientOf(r: import('kysely').Selectable<Database['deliveries']>): Re
 }
 
 /** Every filter of the query, ANDed; terms of one kind are ANDed too (`to:a to:b` wants both). */
-function conditions(eb: MessageEb, q: MessageQuery): Expression<SqlBool>[] {
+function conditions(eb: MessageEb, q: MessageQuery, dialect: Dialect): Expression<SqlBool>[] {
+  // Case-insensitive substring match: SQLite's LIKE already ignores ASCII case (as its lower() does
+  // only ASCII); PostgreSQL's is ILIKE. Neither needs lower() on every row.
+  const like = dialect === 'postgres' ? sql.raw('ilike') : sql.raw('like');
+  const contains = (column: Expression<string | null>, value: string) => sql<SqlBool>`${column} ${like} ${`%${escapeLike(value)}%`} escape '\\'`;
   const all: Expression<SqlBool>[] = [];
   if (q.accountId) all.push(eb('account_id', '=', q.accountId));
   if (q.region) all.push(eb('region', '=', q.region));
   if (q.before !== undefined) all.push(eb('created_at', '<', q.before));
   if (q.after !== undefined) all.push(eb('created_at', '>=', q.after));
   for (const set of q.sets ?? []) all.push(eb('configuration_set', '=', set));
-  for (const s of q.subject ?? []) all.push(contains('subject', s));
-  for (const f of q.from ?? []) all.push(eb.or([contains('envelope_from', f), contains('from_header', f)]));
-  for (const to of q.to ?? []) all.push(eb('id', 'in', recipientMessages(eb, to)));
+  for (const s of q.subject ?? []) all.push(contains(sql.ref('subject'), s));
+  for (const f of q.from ?? []) all.push(eb.or([contains(sql.ref('envelope_from'), f), contains(sql.ref('from_header'), f)]));
+  for (const to of q.to ?? []) all.push(eb('id', 'in', recipientMessages(eb, to, contains)));
   for (const tag of q.tags ?? []) {
     // Tags are stored as JSON.stringify([{Name, Value}]): look for the one object's exact text.
     const text = tag.value === undefined ? JSON.stringify({ Name: tag.name }).slice(0, -1) + ',' : JSON.stringify({ Name: tag.name, Value: tag.value });
     all.push(sql<SqlBool>`tags like ${`%${escapeLike(text)}%`} escape '\\'`);
   }
+  // EXISTS, not IN: walking the list newest first and stopping at a page's worth stays fast for a
+  // common status (delivered), where an IN list would be most of the table, sorted.
   for (const status of q.statuses ?? []) {
     all.push(
       status === 'complained'
-        ? eb('id', 'in', eb.selectFrom('events').select('message_id').where('type', '=', 'Complaint'))
-        : eb('id', 'in', eb.selectFrom('deliveries').select('message_id').where('status', '=', status)),
+        ? eb.exists(eb.selectFrom('events').select('events.id').whereRef('events.message_id', '=', 'messages.id').where('events.type', '=', 'Complaint'))
+        : eb.exists(eb.selectFrom('deliveries').select('deliveries.id').whereRef('deliveries.message_id', '=', 'messages.id').where('deliveries.status', '=', status)),
     );
   }
-  for (const word of q.text ?? []) {
-    all.push(eb.or([contains('subject', word), contains('envelope_from', word), contains('from_header', word), contains('destination', word)]));
-  }
+  // Free text: one match over the searchable columns together, not one per column.
+  const searchable = sql<string>`coalesce(subject, '') || ' ' || envelope_from || ' ' || coalesce(from_header, '') || ' ' || destination`;
+  for (const word of q.text ?? []) all.push(contains(searchable, word));
   return all;
 }
 
 /** Ids of messages with a recipient matching `to`: by index for a whole address, else by substring. */
-function recipientMessages(eb: MessageEb, to: string) {
+function recipientMessages(eb: MessageEb, to: string, contains: (column: Expression<string | null>, value: string) => Expression<SqlBool>) {
   const d = eb.selectFrom('deliveries').select('message_id');
   if (/^[^\s@%_]+@[^\s@%_]+$/.test(to)) return d.where('recipient', 'in', [...new Set([to, to.toLowerCase()])]);
-  return d.where(sql<SqlBool>`lower(recipient) like ${`%${escapeLike(to.toLowerCase())}%`} escape '\\'`);
-}
-
-function contains(column: 'subject' | 'envelope_from' | 'from_header' | 'destination', value: string): Expression<SqlBool> {
-  return sql<SqlBool>`lower(${sql.ref(column)}) like ${`%${escapeLike(value.toLowerCase())}%`} escape '\\'`;
+  return d.where(contains(sql.ref('recipient'), to));
 }
 
 function escapeLike(s: string): string {

@@ -59,7 +59,7 @@ export async function openStore(opts: { databaseUrl: string; dataDir: string }):
     pinpointApps: new PinpointAppsRepository(opened.db),
     pinpointEndpoints: new PinpointEndpointsRepository(opened.db),
     pinpointTemplates: new PinpointTemplatesRepository(opened.db),
-    console: new ConsoleQueries(opened.db),
+    console: new ConsoleQueries(opened.db, opened.dialect),
     close: opened.close,
   };
 }
