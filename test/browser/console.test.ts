@@ -22,7 +22,7 @@ async function launch(): Promise<Browser> {
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
-describe.skipIf(!hasChromium)('the console in Chromium', () => {
+describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 60_000 }, () => {
   let db: TestDatabase;
   let app: RunningApp;
   let ses: SESv2Client;
@@ -62,9 +62,9 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await page.waitForSelector('#live.on');
     const id = await send('Your order has shipped', 'carol@example.net', { tags: [{ Name: 'kind', Value: 'shipping' }] });
     const row = page.locator(`tr[data-id="${id}"]`);
-    await row.waitFor({ timeout: 10_000 });
+    await row.waitFor({ timeout: 30_000 });
     expect(await row.textContent()).toContain('Your order has shipped');
-    await page.locator(`tr[data-id="${id}"] [data-status="delivered"]`).waitFor({ timeout: 10_000 });
+    await page.locator(`tr[data-id="${id}"] [data-status="delivered"]`).waitFor({ timeout: 45_000 });
     await shot(page, 'messages');
   });
 
@@ -100,7 +100,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     const id = await send('Bounce test', 'bounce@simulator.amazonses.com');
     await page.goto(`${app.httpUrl}/#/messages/${id}`);
     const bounce = page.locator('.recipient[data-recipient="bounce@simulator.amazonses.com"] li[data-event="Bounce"]');
-    await bounce.waitFor({ timeout: 15_000 });
+    await bounce.waitFor({ timeout: 45_000 });
     expect(await bounce.textContent()).toContain('Permanent');
     await shot(page, 'bounce-timeline');
   });
@@ -138,7 +138,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
   });
 });
 
-describe.skipIf(!hasChromium)('the console beyond loopback', () => {
+describe.skipIf(!hasChromium)('the console beyond loopback', { timeout: 60_000 }, () => {
   let db: TestDatabase;
   let app: RunningApp;
   let browser: Browser;
