@@ -27,7 +27,7 @@ describe.each(DIALECTS)('console API (%s)', (dialect) => {
     buildConsole();
     db = await createTestDatabase(dialect);
     dns = await startDnsServer();
-    app = await startSesd(db, { SESD_DNS_SERVERS: dns.address, SESD_IDENTITY_RECHECK_SECONDS: '3600' });
+    app = await startSesd(db, { SESD_DNS_SERVERS: dns.address, SESD_IDENTITY_RECHECK_SECONDS: '3600', SESD_DELIVERY_THREAD_NICE: '0' });
     ses = sesv2Client(app);
     api = (path, init) => fetch(`${app.httpUrl}/_sesd/api${path}`, init);
     csrf = ((await (await api('/session')).json()) as { csrfToken: string }).csrfToken;
