@@ -2,7 +2,11 @@
 // whether live updates are flowing.
 type Listener = (kind: string, data: unknown) => void;
 
-export function onFeed(filter: { account?: string; region?: string }, listener: Listener): () => void {
+/**
+ * `onOpen` runs each time the stream (re)connects: what changed before then was announced to others,
+ * so a page asks again for what it shows.
+ */
+export function onFeed(filter: { account?: string; region?: string }, listener: Listener, onOpen?: () => void): () => void {
   const q = new URLSearchParams();
   if (filter.account) q.set('account', filter.account);
   if (filter.region) q.set('region', filter.region);
@@ -14,7 +18,10 @@ export function onFeed(filter: { account?: string; region?: string }, listener: 
       dot.className = on ? 'live on' : 'live';
     }
   };
-  source.addEventListener('open', () => mark(true));
+  source.addEventListener('open', () => {
+    mark(true);
+    onOpen?.();
+  });
   source.addEventListener('error', () => mark(false));
   for (const kind of ['message', 'status', 'deleted']) {
     source.addEventListener(kind, (e) => listener(kind, JSON.parse((e as MessageEvent<string>).data)));

@@ -7,18 +7,23 @@ import { configurationSetsPage, identitiesPage, queuePage, suppressionPage } fro
 import { statisticsPage } from './statistics.js';
 
 let stop: (() => void) | void = undefined;
+let navigation = 0;
 
 async function route(): Promise<void> {
   const main = document.getElementById('main')!;
+  const current = ++navigation;
   const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
   const params = new URLSearchParams(query);
   const [page = 'messages', id] = path.split('/');
   stop?.();
   stop = undefined;
   for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('current', a.getAttribute('data-nav') === (page || 'messages'));
+  // A page that finished loading after the next navigation began is stopped at once (its live
+  // updates would otherwise stay connected).
+  const keep = (stopPage: () => void) => (current === navigation ? (stop = stopPage) : stopPage());
   try {
-    if ((page === 'messages' || page === '') && id) stop = await messagePage(main, decodeURIComponent(id));
-    else if (page === 'messages' || page === '') stop = await messagesPage(main, params);
+    if ((page === 'messages' || page === '') && id) keep(await messagePage(main, decodeURIComponent(id)));
+    else if (page === 'messages' || page === '') keep(await messagesPage(main, params));
     else if (page === 'identities') await identitiesPage(main, params);
     else if (page === 'suppression') await suppressionPage(main, params);
     else if (page === 'configuration-sets') await configurationSetsPage(main, params);
@@ -28,7 +33,7 @@ async function route(): Promise<void> {
   } catch (err) {
     main.replaceChildren(errorBox(err));
   }
-  document.body.dataset.ready = page || 'messages';
+  if (current === navigation) document.body.dataset.ready = page || 'messages';
 }
 
 window.addEventListener('hashchange', () => void route());

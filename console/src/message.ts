@@ -93,11 +93,17 @@ export async function messagePage(main: HTMLElement, id: string): Promise<() => 
   if (tabs.length) await show(0);
 
   // The timeline grows as delivery goes on.
-  return onFeed({ account: m.accountId, region: m.region }, async (kind, data) => {
-    if (kind !== 'status' || (data as MessageSummary).id !== id) return;
+  const refresh = async () => {
     const fresh = await get<Detail>(base).catch(() => undefined);
     if (fresh) recipients.replaceChildren(recipientList(fresh.recipients));
-  });
+  };
+  return onFeed(
+    { account: m.accountId, region: m.region },
+    (kind, data) => {
+      if (kind === 'status' && (data as MessageSummary).id === id) void refresh();
+    },
+    () => void refresh(),
+  );
 }
 
 function preview(base: string): Node {

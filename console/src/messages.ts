@@ -69,7 +69,7 @@ export async function messagesPage(main: HTMLElement, params: URLSearchParams): 
   };
 
   // A new message is shown at once when there is no search; with a search, the first page is asked
-  // again (one bounded query) so only matching messages appear.
+  // again (one bounded query) so only matching messages appear. So it is when the stream connects.
   let refresh: ReturnType<typeof setTimeout> | undefined;
   const refreshTop = () => {
     clearTimeout(refresh);
@@ -105,7 +105,7 @@ export async function messagesPage(main: HTMLElement, params: URLSearchParams): 
         }
       }
     }
-  });
+  }, refreshTop);
 
   async function clearAll() {
     if (!confirm('Delete every stored message? This cannot be undone.')) return;

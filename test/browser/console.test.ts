@@ -113,7 +113,8 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 60_000 }, ()
     await page.fill('input[name="q"]', 'to:frank@example.net');
     await page.press('input[name="q"]', 'Enter');
     await page.waitForFunction(`location.hash.includes('to%3Afrank') || location.hash.includes('to:frank')`);
-    await page.waitForSelector('#message-rows tr');
+    // The new page replaces the old list: wait for the one matching row, not any row.
+    await page.waitForFunction(`document.querySelectorAll('#message-rows tr').length === 1`);
     expect(await page.locator('#message-rows tr').allTextContents()).toEqual([expect.stringContaining('Invoice 1')]);
     await page.fill('input[name="q"]', 'tag:kind=invoice');
     await page.press('input[name="q"]', 'Enter');
