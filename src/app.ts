@@ -26,7 +26,7 @@ import { registerVerifyRoutes, VERIFY_EMAIL_PATH } from './web/verify-routes.js'
 import { registerUnsubscribeRoutes } from './web/unsubscribe-routes.js';
 import { ContactsService } from './domain/contacts/contacts-service.js';
 import { registerConsole } from './web/console.js';
-import { assertConsoleProtected } from './web/console-auth.js';
+import { assertConsoleProtected, isLoopbackHost } from './web/console-auth.js';
 import { DEFAULT_ACCOUNT_ID } from './domain/access-keys.js';
 
 export interface RunningApp {
@@ -99,7 +99,7 @@ export async function startApp(
     registerInspectionRoutes(http, {
       messages: store.messages,
       password: config.console.password,
-      listensOnLoopback: isLoopback(config.http.host),
+      listensOnLoopback: isLoopbackHost(config.http.host),
       health: () => ({ database: store.dialect, deliveryMode: config.delivery.mode }),
     });
     const consoleUi = registerConsole(http, {
@@ -107,7 +107,7 @@ export async function startApp(
       identities,
       dns: createResolver(config.delivery.dnsServers),
       password: config.console.password,
-      listensOnLoopback: isLoopback(config.http.host),
+      listensOnLoopback: isLoopbackHost(config.http.host),
       cnameDomain: config.dkim.cnameDomain,
       mailHost: config.hostname,
       defaultScope: { accountId: DEFAULT_ACCOUNT_ID, region: config.region },
@@ -184,10 +184,6 @@ export async function startWorkerNode(
 /** Delivery reads identities, configuration sets and the suppression list from the store; tests may override a hook. */
 function deliveryHooks(store: Store, given: DeliveryHooks): DeliveryHooks {
   return { ...storeDeliveryHooks(store), ...given };
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 function formatHost(host: string): string {

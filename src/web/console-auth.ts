@@ -79,8 +79,7 @@ export class ConsoleAuth {
 
   /** For changes: the Origin (when sent) is this server, and the CSRF header is the session's token. */
   async changeAllowed(request: FastifyRequest, session: string): Promise<boolean> {
-    const origin = request.headers.origin;
-    if (origin !== undefined && origin !== `http://${request.headers.host}` && origin !== `https://${request.headers.host}`) return false;
+    if (!fromOwnOrigin(request)) return false;
     const token = request.headers[CSRF_HEADER];
     return typeof token === 'string' && equal(token, await this.csrfToken(session));
   }
@@ -103,6 +102,12 @@ export class ConsoleAuth {
   private async sign(text: string): Promise<string> {
     return createHmac('sha256', await this.opts.secret()).update(text).digest('base64url');
   }
+}
+
+/** No Origin header (not a browser's cross-site request), or this server's own. */
+export function fromOwnOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  return origin === undefined || origin === `http://${request.headers.host}` || origin === `https://${request.headers.host}`;
 }
 
 function equal(a: string, b: string): boolean {

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ConsoleAuth } from './console-auth.js';
+import { fromOwnOrigin, type ConsoleAuth } from './console-auth.js';
 
 export const CONSOLE_PATH = '/_sesd/console';
 const LOGIN_PATH = `${CONSOLE_PATH}/login`;
@@ -62,8 +62,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: { auth: Consol
   });
 
   app.post(LOGIN_PATH, async (request, reply) => {
-    const origin = request.headers.origin;
-    if (origin !== undefined && origin !== `http://${request.headers.host}` && origin !== `https://${request.headers.host}`) return reply.code(403).send('Cross-origin login refused.');
+    if (!fromOwnOrigin(request)) return reply.code(403).send('Cross-origin login refused.');
     const form = new URLSearchParams(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
     if (!auth.passwordMatches(form.get('password') ?? '')) {
       // A little slower for each wrong guess; other requests are not held up.
@@ -74,8 +73,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: { auth: Consol
   });
 
   app.post(`${CONSOLE_PATH}/logout`, async (request, reply) => {
-    const origin = request.headers.origin;
-    if (origin !== undefined && origin !== `http://${request.headers.host}` && origin !== `https://${request.headers.host}`) return reply.code(403).send('Cross-origin logout refused.');
+    if (!fromOwnOrigin(request)) return reply.code(403).send('Cross-origin logout refused.');
     return reply.header('set-cookie', auth.clearedCookie()).redirect(LOGIN_PATH, 303);
   });
 }
