@@ -28,6 +28,9 @@ import { registerUnsubscribeRoutes } from './web/unsubscribe-routes.js';
 import { ContactsService } from './domain/contacts/contacts-service.js';
 import { startRetention } from './queue/retention-reaper.js';
 import { autoVerifyMode } from './domain/identities/auto-verify.js';
+import { registerConsole } from './web/console.js';
+import { assertConsoleProtected, isLoopbackHost } from './web/console-auth.js';
+import { DEFAULT_ACCOUNT_ID } from './domain/access-keys.js';
 
 export interface RunningApp {
   httpUrl: string;
@@ -47,6 +50,7 @@ export async function startApp(
   log: Logger = pino({ level: config.logLevel }, pino.destination(2)),
   hooks: DeliveryHooks = {},
 ): Promise<RunningApp> {
+  assertConsoleProtected(config.http.host, config.console.password);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   let http: FastifyInstance | undefined;
   let smtp: SmtpListeners | undefined;
@@ -105,8 +109,20 @@ export async function startApp(
     registerInspectionRoutes(http, {
       messages: store.messages,
       password: config.console.password,
-      listensOnLoopback: isLoopback(config.http.host),
+      listensOnLoopback: isLoopbackHost(config.http.host),
       health: () => ({ database: store.dialect, deliveryMode: config.delivery.mode }),
+    });
+    const consoleUi = registerConsole(http, {
+      store,
+      identities,
+      dns: createResolver(config.delivery.dnsServers),
+      password: config.console.password,
+      listensOnLoopback: isLoopbackHost(config.http.host),
+      cnameDomain: config.dkim.cnameDomain,
+      mailHost: config.hostname,
+      defaultScope: { accountId: DEFAULT_ACCOUNT_ID, region: config.region },
+      deliveryMode: config.delivery.mode,
+      log,
     });
     registerVerifyRoutes(http, identities);
     registerUnsubscribeRoutes(http, {
@@ -143,6 +159,7 @@ export async function startApp(
         await recheck.stop();
         await smtpListeners.close();
         await server.close();
+        await consoleUi.close();
         await delivery?.stop();
         await store.close();
       },
@@ -190,10 +207,6 @@ function inProcessWorker(config: Config, store: Store, log: Logger, hooks: Deliv
 /** Delivery reads identities, configuration sets and the suppression list from the store; tests may override a hook. */
 function deliveryHooks(store: Store, given: DeliveryHooks): DeliveryHooks {
   return { ...storeDeliveryHooks(store), ...given };
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 function formatHost(host: string): string {

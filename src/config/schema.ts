@@ -101,7 +101,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'publicUrl', env: 'SESD_PUBLIC_URL', flag: '--public-url <url>', schema: z.union([z.literal(''), z.url()]), default: '',
     description: 'Base URL recipients use to reach sesd, for links sesd puts in mail (identity verification, one-click unsubscribe). Empty: the HTTP listener\'s own URL.' },
   { path: 'console.password', env: 'SESD_CONSOLE_PASSWORD', flag: '--console-password <password>', schema: z.string(), default: '', secret: true,
-    description: 'Password (HTTP basic auth) for the inspection endpoints and console. Required when http.host is not loopback.' },
+    description: 'Password of the console (login form) and the inspection endpoints and console API (HTTP basic auth, any user name). Required when http.host is not loopback: sesd refuses to start without it; on loopback they are open.' },
   { path: 'identities.autoVerify', env: 'SESD_AUTO_VERIFY', flag: '--auto-verify <mode>', schema: z.enum(['auto', 'any', 'identities', 'off', 'true', 'false']), default: 'auto',
     description: 'Development verification mode. `off`: as SES, identities are verified by their owner and only verified identities send. `identities`: identities are created verified, but a sender that is no identity is refused as SES refuses it. `any`: every sender and recipient counts as verified and identities are created verified. `auto`: `any` in capture mode, `off` otherwise. `true` and `false` (older values) mean `any` and `off`.' },
   { path: 'identities.recheckSeconds', env: 'SESD_IDENTITY_RECHECK_SECONDS', flag: '--identity-recheck-seconds <n>', schema: z.coerce.number().min(0.05), default: 60,

@@ -15,6 +15,7 @@ import { PinpointAppsRepository } from './pinpoint-apps-repository.js';
 import { PinpointEndpointsRepository } from './pinpoint-endpoints-repository.js';
 import { PinpointTemplatesRepository } from './pinpoint-templates-repository.js';
 import { RetentionRepository } from './retention-repository.js';
+import { ConsoleQueries } from './console-queries.js';
 
 export interface Store {
   dialect: Dialect;
@@ -35,6 +36,8 @@ export interface Store {
   pinpointEndpoints: PinpointEndpointsRepository;
   pinpointTemplates: PinpointTemplatesRepository;
   retention: RetentionRepository;
+  /** The console's reads and queue actions. */
+  console: ConsoleQueries;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,7 @@ export async function openStore(opts: OpenDatabaseOptions): Promise<Store> {
     pinpointEndpoints: new PinpointEndpointsRepository(opened.db),
     pinpointTemplates: new PinpointTemplatesRepository(opened.db),
     retention: new RetentionRepository(opened.db),
+    console: new ConsoleQueries(opened.db, opened.dialect),
     close: opened.close,
   };
 }
