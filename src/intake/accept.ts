@@ -32,6 +32,8 @@ export interface IntakeDeps {
   /** Host part of the Message-ID header sesd writes. */
   hostname: string;
   now?: () => Date;
+  /** Where a template that failed to render is reported (the client only sees a MessageId). */
+  log?: { warn(fields: object, message: string): void };
 }
 
 export interface TemplateLookup {
@@ -53,6 +55,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     // A template that fails to render is still accepted (SES has answered with a MessageId) and
     // then not delivered: a Rendering Failure event in place of Send, no delivery rows.
     const failure = rendered && 'failure' in rendered ? rendered.failure : undefined;
+    if (failure) deps.log?.warn({ messageId, accountId: req.accountId, template: failure.templateName, error: failure.errorMessage }, 'template rendering failed');
     let content = rendered ? ('content' in rendered ? rendered.content : emptyContent(req)) : (req.content as SimpleContent);
     const managed = req.listManagement && (await listManagement(scope, req.listManagement, composedRecipients(req), deps.listManagement));
     if (managed && req.content.kind !== 'raw') content = withListManagement(content, managed);

@@ -1,11 +1,12 @@
 // Opens the database (SQLite by default, PostgreSQL when a postgres:// URL is configured) and brings
 // its schema up to date. Only src/store knows SQL and dialects.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, sql, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type SqliteDatabase as SqliteDatabaseLike } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { databaseTarget } from './database-url.js';
 import { sqliteWriterThread, transactionWriter, type BatchWriter } from './batch-writer.js';
 import * as initial from './migrations/001-initial.js';
 import * as sesResources from './migrations/002-ses-resources.js';
@@ -13,6 +14,7 @@ import * as identityNotifications from './migrations/005-identity-notifications.
 import * as delivery from './migrations/003-delivery.js';
 import * as sesConfig from './migrations/004-ses-config.js';
 import * as pinpoint from './migrations/006-pinpoint.js';
+import * as accessKeySource from './migrations/012-access-key-source.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -33,13 +35,15 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '003-delivery': delivery,
   '004-ses-config': sesConfig,
   '006-pinpoint': pinpoint,
+  '012-access-key-source': accessKeySource,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export async function openDatabase(opts: { databaseUrl: string; dataDir: string }): Promise<OpenedDatabase> {
-  const opened = opts.databaseUrl ? openPostgres(opts.databaseUrl) : openSqlite(opts.dataDir);
+  const target = databaseTarget(opts.databaseUrl, opts.dataDir);
+  const opened = target.dialect === 'postgres' ? openPostgres(target.url) : openSqlite(target.file);
   try {
     await migrate(opened.db, opened.dialect);
   } catch (err) {
@@ -49,11 +53,13 @@ export async function openDatabase(opts: { databaseUrl: string; dataDir: string 
   return opened;
 }
 
-function openSqlite(dataDir: string): OpenedDatabase {
-  mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'sesd.db');
+function openSqlite(file: string): OpenedDatabase {
+  // Access-key secrets and DKIM private keys live in the database: only its owner may read it.
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
+  // SQLite creates the -wal and -shm files with the database file's mode.
+  restrictToOwner(file);
   // FULL: a commit is on disk before the MessageId is answered (RFC 5321 6.1: never lose an accepted message).
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
@@ -73,6 +79,17 @@ function openSqlite(dataDir: string): OpenedDatabase {
       await db.destroy();
     },
   };
+}
+
+/** The database and its WAL files (created with the umask's mode) readable by their owner only. */
+function restrictToOwner(file: string): void {
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      chmodSync(path, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }
 
 // Kysely's SQLite driver prepares every statement anew; on the hot path that costs more than running

@@ -306,3 +306,9 @@ export interface Database {
   pinpoint_templates: PinpointTemplatesTable;
   pinpoint_template_versions: PinpointTemplateVersionsTable;
 }
+
+// Access keys: where each came from (migration 012).
+export interface AccessKeysTable {
+  /** `env`: SESD_ACCESS_KEYS (removed when no longer listed); `cli`: `sesd keys`; `generated`: first start. */
+  source: import('../domain/provision-access-keys.js').AccessKeySource;
+}

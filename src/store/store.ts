@@ -1,4 +1,5 @@
 // The store: one opened database and its repositories.
+import { sql } from 'kysely';
 import { openDatabase, type Dialect } from './database.js';
 import { AccountsRepository } from './accounts-repository.js';
 import { MessagesRepository } from './messages-repository.js';
@@ -33,6 +34,8 @@ export interface Store {
   pinpointApps: PinpointAppsRepository;
   pinpointEndpoints: PinpointEndpointsRepository;
   pinpointTemplates: PinpointTemplatesRepository;
+  /** Resolves when the database answers a query (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,6 +59,9 @@ export async function openStore(opts: { databaseUrl: string; dataDir: string }):
     pinpointApps: new PinpointAppsRepository(opened.db),
     pinpointEndpoints: new PinpointEndpointsRepository(opened.db),
     pinpointTemplates: new PinpointTemplatesRepository(opened.db),
+    ping: async () => {
+      await sql`select 1`.execute(opened.db);
+    },
     close: opened.close,
   };
 }
