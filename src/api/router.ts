@@ -72,7 +72,7 @@ export function createRouter(deps: RouterDeps): AwsRouter {
       deps.log.info(line, 'request');
     } else {
       const hint = UNKNOWN_KEY_CODES.has(failure.code) && deps.keysHint ? { hint: `access key ${accessKeyId ?? '(none)'} is not known here; this node's keys: ${deps.keysHint}` } : {};
-      deps.log.info({ ...line, error: failure.code, message: failure.message, ...hint }, 'request');
+      deps.log.info({ ...line, error: failure.code, errorMessage: failure.message, ...hint }, 'request');
     }
     return response;
   };
