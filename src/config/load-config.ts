@@ -118,7 +118,10 @@ function refuseUnknownFileKeys(fromFile: Record<string, unknown>, file: string):
         walk(value as Record<string, unknown>, `${path}.`);
         continue;
       }
-      throw new ConfigError(`unknown key "${path}" in ${file}${didYouMean(path, known)} (the keys are listed in docs/configuration.md)`);
+      // Suggest among the names at the same depth: a misspelt section gets a section.
+      const depth = path.split('.').length;
+      const candidates = new Set(known.map((k) => k.split('.').slice(0, depth).join('.')));
+      throw new ConfigError(`unknown key "${path}" in ${file}${didYouMean(path, candidates)} (the keys are listed in docs/configuration.md)`);
     }
   };
   walk(fromFile, '');
