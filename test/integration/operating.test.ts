@@ -119,10 +119,10 @@ describe.each(DIALECTS)('operating sesd (%s)', { timeout: 120_000 }, (dialect) =
     app = await start({ SESD_ACCESS_KEYS: `${TEST_KEY.accessKeyId}:${TEST_KEY.secretAccessKey}` });
     expect(app.keys.removed).toEqual(['AKIDDROPPED']);
     const keys = await app.store.accounts.listAccessKeys();
-    expect(keys.map((k) => [k.accessKeyId, k.source])).toEqual([
+    expect(keys.map((k) => [k.accessKeyId, k.source]).sort()).toEqual([
       ['AKIDBYHAND', 'cli'],
       [TEST_KEY.accessKeyId, 'env'],
-    ].sort());
+    ]);
     const refused = await awsFailure(sesv2Client(app, { accessKeyId: 'AKIDDROPPED', secretAccessKey: 'dropped-secret' }).send(new GetAccountCommand({})));
     expect(refused.name).toBe('UnrecognizedClientException');
   });
