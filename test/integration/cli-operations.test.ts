@@ -17,7 +17,7 @@ function sesd(args: string[], env: Record<string, string> = {}): { status: numbe
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-describe('the sesd command for operators', { timeout: 180_000 }, () => {
+describe('the sesd command for operators', { timeout: 600_000 }, () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase('sqlite');
