@@ -47,7 +47,7 @@ export async function startApp(
   log: Logger = createLogger(config),
   hooks: DeliveryHooks = {},
 ): Promise<RunningApp> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   let http: FastifyInstance | undefined;
   let smtp: SmtpListeners | undefined;
   let delivery: { stop(): Promise<void>; running?(): boolean } | undefined;
@@ -182,7 +182,7 @@ export async function startWorkerNode(
   log: Logger = createLogger(config),
   hooks: DeliveryHooks = {},
 ): Promise<{ store: Store; workerId: string; close(): Promise<void> }> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   const delivery = startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks));
   return {
     store,

@@ -1,13 +1,28 @@
 // The HTTP listener: one fastify server for the AWS APIs (every path not claimed by the inspection
 // routes) with bodies kept raw, because SigV4 signs the exact bytes.
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { AwsRouter } from './router.js';
+import { serviceUnavailableResponse, type AwsRouter } from './router.js';
 
 // SES v2 accepts 40 MB messages; base64 in JSON makes that ~54 MB on the wire.
 const MAX_BODY_BYTES = 60 * 1024 * 1024;
 
 export function createHttpServer(router: AwsRouter): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true });
+  // return503OnClosing off: fastify's own 503 body is not an AWS error; the onRequest hook below answers instead.
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: false });
+  // Once closing, a request that still arrives (on a kept-alive connection) gets ServiceUnavailable
+  // in its protocol's shape, and its connection is closed, so the client retries elsewhere or later.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!closing) return done();
+    const url = request.raw.url ?? '/';
+    const q = url.indexOf('?');
+    const response = serviceUnavailableResponse(request.method, q < 0 ? url : url.slice(0, q));
+    void reply.code(response.status).headers(response.headers).header('connection', 'close').send(response.body);
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 

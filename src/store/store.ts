@@ -1,6 +1,6 @@
 // The store: one opened database and its repositories.
 import { sql } from 'kysely';
-import { openDatabase, type Dialect } from './database.js';
+import { openDatabase, type Dialect, type OpenDatabaseOptions } from './database.js';
 import { AccountsRepository } from './accounts-repository.js';
 import { MessagesRepository } from './messages-repository.js';
 import { IdentitiesRepository } from './identities-repository.js';
@@ -39,7 +39,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export async function openStore(opts: { databaseUrl: string; dataDir: string }): Promise<Store> {
+export async function openStore(opts: OpenDatabaseOptions): Promise<Store> {
   const opened = await openDatabase(opts);
   return {
     dialect: opened.dialect,

@@ -37,7 +37,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 describe('the README', () => {
   // Inside the repository, so the snippets resolve its node_modules and `npx sesd` finds the project's bin.
   const dir = join(ROOT, '.tmp', `readme-${process.pid}-${Date.now()}`);
-  let sesd: SesdProcess & { stdout(): string };
+  let sesd: SesdProcess;
   let ports: { http: string; smtp: string };
 
   beforeAll(async () => {
