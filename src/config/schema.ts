@@ -61,7 +61,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'dataDir', env: 'SESD_DATA_DIR', flag: '--data-dir <dir>', schema: z.string().min(1), default: './data',
     description: 'Directory for the SQLite database and generated files (first access key, TLS certificates).' },
   { path: 'databaseUrl', env: 'SESD_DATABASE_URL', flag: '--database-url <url>', schema: z.string(), default: '', secret: true,
-    description: 'Empty: SQLite in the data dir. `postgres://user@host:5432/db`: PostgreSQL, shared by many sesd nodes.' },
+    description: 'Empty: SQLite (`sesd.db`) in the data dir; a file path or `file:PATH`: SQLite in that file. `postgres://user:pass@host:5432/db` (or `postgresql://`): PostgreSQL, shared by many sesd nodes. Other schemes are refused. Only the password is masked in `sesd config --print`.' },
   { path: 'region', env: 'SESD_REGION', flag: '--region <region>', schema: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/), default: 'us-east-1',
     description: 'Default region, used where a request carries none (legacy AWS3-HTTPS auth, the SMTP listeners).' },
   { path: 'accessKeys', env: 'SESD_ACCESS_KEYS', flag: '--access-keys <list>', schema: z.string(), default: '', secret: true,
@@ -110,4 +110,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'Easy DKIM: the domain the `TOKEN._domainkey.DOMAIN` CNAME records point into (`TOKEN.dkim.sesd.local`), like dkim.amazonses.com. Publishing a TXT record with the public key instead also verifies.' },
   { path: 'logLevel', env: 'SESD_LOG_LEVEL', flag: '--log-level <level>', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info',
     description: 'Log level of the structured (pino) log on stderr.' },
+  { path: 'logFormat', env: 'SESD_LOG_FORMAT', flag: '--log-format <format>', schema: z.enum(['auto', 'json', 'pretty']), default: 'auto',
+    description: 'Log lines on stderr: `json` (one object per line, ISO timestamps, for log collectors), `pretty` (readable lines), `auto`: pretty when stderr is a terminal, JSON otherwise.' },
+  { path: 'shutdownTimeout', env: 'SESD_SHUTDOWN_TIMEOUT', flag: '--shutdown-timeout <duration>', schema: z.string().regex(DURATION_PATTERN), default: '10s',
+    description: 'On SIGTERM/SIGINT, how long sesd waits for in-flight API requests and SMTP transactions to finish (new ones are refused) before it closes the remaining connections and exits.' },
 ];

@@ -14,6 +14,8 @@ export interface SmtpListenersDeps {
   intake: Intake;
   lookupKey: KeyLookup;
   log: Logger;
+  /** How long close() lets open SMTP sessions finish. */
+  closeTimeoutMs?: number;
 }
 
 export interface SmtpListeners {
@@ -23,6 +25,8 @@ export interface SmtpListeners {
   tlsPort?: number;
   /** The certificate in use, when a listener is on. */
   tls?: TlsMaterial;
+  /** Whether every listener that is on accepts connections (readiness). */
+  listening(): boolean;
   close(): Promise<void>;
 }
 
@@ -31,7 +35,7 @@ const AUTH_FAILURE_WINDOW_MS = 15 * 60_000;
 
 export async function startSmtpListeners(deps: SmtpListenersDeps): Promise<SmtpListeners> {
   const { smtp, tls } = deps.config;
-  if (smtp.port === 'off' && smtp.tlsPort === 'off') return { close: async () => undefined };
+  if (smtp.port === 'off' && smtp.tlsPort === 'off') return { listening: () => true, close: async () => undefined };
   const material = loadTlsMaterial({ certFile: tls.cert, keyFile: tls.key, dataDir: deps.config.dataDir, hostname: deps.config.hostname, listenHost: smtp.host });
   const shared = {
     intake: deps.intake,
@@ -49,6 +53,7 @@ export async function startSmtpListeners(deps: SmtpListenersDeps): Promise<SmtpL
     authFailures: new AuthFailureLimit({ maxFailures: AUTH_FAILURES_PER_ADDRESS, windowMs: AUTH_FAILURE_WINDOW_MS, exemptLoopback: smtp.authLockoutExemptLoopback }),
     idleTimeoutMs: smtp.idleTimeout * 1000,
     authTimeoutMs: smtp.authTimeout * 1000,
+    closeTimeoutMs: deps.closeTimeoutMs,
     log: deps.log,
   };
   const started: SubmissionServer[] = [];
@@ -56,7 +61,7 @@ export async function startSmtpListeners(deps: SmtpListenersDeps): Promise<SmtpL
     await Promise.all(started.map((s) => s.close()));
   };
   try {
-    const result: SmtpListeners = { tls: material, close };
+    const result: SmtpListeners = { tls: material, listening: () => started.every((s) => s.server.server.listening), close };
     if (smtp.port !== 'off') {
       const server = createSubmissionServer(shared, { implicitTls: false });
       started.push(server);

@@ -30,6 +30,8 @@ export interface SubmissionDeps {
   idleTimeoutMs: number;
   /** From connecting to a successful AUTH. */
   authTimeoutMs: number;
+  /** How long close() lets open sessions finish (SESD_SHUTDOWN_TIMEOUT); default 2 s. */
+  closeTimeoutMs?: number;
   log: Logger;
 }
 
@@ -66,7 +68,7 @@ export function createSubmissionServer(deps: SubmissionDeps, opts: { implicitTls
     disableReverseLookup: true,
     logger: false,
     socketTimeout: deps.idleTimeoutMs,
-    closeTimeout: CLOSE_GRACE_MS,
+    closeTimeout: deps.closeTimeoutMs ?? CLOSE_GRACE_MS,
     maxAllowedUnauthenticatedCommands: MAX_UNAUTHENTICATED_COMMANDS,
     maxCommandLength: MAX_COMMAND_LINE,
     maxRecipients: MAX_RCPT_COMMANDS,
@@ -150,7 +152,10 @@ export function createSubmissionServer(deps: SubmissionDeps, opts: { implicitTls
     // A client that leaves mid-DATA rejects here: nothing reaches intake, nothing is stored.
     const message = await readMessage(stream, MAX_MESSAGE_BYTES_V2);
     const logReply = (reply: { code: number; message: string }, extra: Record<string, unknown> = {}) =>
-      deps.log.info({ ...context, ...extra, reply: reply.code, bytes: message.bytes, ms: +(performance.now() - started).toFixed(2) }, 'smtp message');
+      deps.log.info(
+        { ...context, ...extra, reply: reply.code, ...(reply.code >= 400 ? { reason: reply.message } : {}), bytes: message.bytes, ms: +(performance.now() - started).toFixed(2) },
+        'smtp message',
+      );
     if (message.tooLong) {
       logReply(REPLIES.messageTooLong);
       throw replyError(REPLIES.messageTooLong);

@@ -1,4 +1,5 @@
 // The store: one opened database and its repositories.
+import { sql } from 'kysely';
 import { openDatabase, type Dialect, type OpenDatabaseOptions } from './database.js';
 import { AccountsRepository } from './accounts-repository.js';
 import { MessagesRepository } from './messages-repository.js';
@@ -38,6 +39,8 @@ export interface Store {
   retention: RetentionRepository;
   /** The console's reads and queue actions. */
   console: ConsoleQueries;
+  /** Resolves when the database answers a query (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,9 @@ export async function openStore(opts: OpenDatabaseOptions): Promise<Store> {
     pinpointTemplates: new PinpointTemplatesRepository(opened.db),
     retention: new RetentionRepository(opened.db),
     console: new ConsoleQueries(opened.db, opened.dialect),
+    ping: async () => {
+      await sql`select 1`.execute(opened.db);
+    },
     close: opened.close,
   };
 }
