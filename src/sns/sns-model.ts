@@ -115,6 +115,8 @@ export interface SnsStore {
   attempts(subscriptionArn: string, limit: number): Promise<DeliveryAttempt[]>;
   deliveries(subscriptionArn: string, limit: number): Promise<{ id: number; messageId: string; type: string; status: string; attempts: number; nextAttemptAt: number; createdAt: number }[]>;
 
+  /** Whether sesd has this account (a topic ARN of another account is not hosted here). */
+  accountExists(accountId: string): Promise<boolean>;
   /** A value every node shares (the signing key), created by the first node that asks. */
   sharedSetting(name: string, create: () => string): Promise<string>;
 }

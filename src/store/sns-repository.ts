@@ -239,6 +239,10 @@ export class SnsRepository implements SnsStore {
     }));
   }
 
+  async accountExists(accountId: string): Promise<boolean> {
+    return (await this.db.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst()) !== undefined;
+  }
+
   async sharedSetting(name: string, create: () => string): Promise<string> {
     const existing = await this.db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirst();
     if (existing) return existing.value;
