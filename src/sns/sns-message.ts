@@ -4,18 +4,25 @@
 import { sign, type KeyObject } from 'node:crypto';
 import type { DeliveryPayload } from './sns-model.js';
 
+/** Where sesd's SNS links point (see web/sns-routes.ts). */
 export interface MessageUrls {
+  signingCertUrl: () => string;
+  subscribeUrl: (topicArn: string, token: string) => string;
+  unsubscribeUrl: (subscriptionArn: string, token: string) => string;
+}
+
+/** The links of one message. */
+export interface MessageLinks {
   signingCertUrl: string;
-  /** SubscribeURL of a confirmation (the token is added). */
-  subscribeUrl: (payload: DeliveryPayload) => string;
-  unsubscribeUrl: (subscriptionArn: string) => string;
+  subscribeUrl: string;
+  unsubscribeUrl: string;
 }
 
 const NOTIFICATION_KEYS = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] as const;
 const CONFIRMATION_KEYS = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'] as const;
 
 /** The message document, in the key order SNS writes. */
-export function snsDocument(p: DeliveryPayload, signatureVersion: '1' | '2', key: KeyObject, urls: MessageUrls): Record<string, unknown> {
+export function snsDocument(p: DeliveryPayload, signatureVersion: '1' | '2', key: KeyObject, urls: MessageLinks): Record<string, unknown> {
   const doc: Record<string, string> = { Type: p.type, MessageId: p.messageId };
   if (p.type === 'Notification') {
     doc.TopicArn = p.topicArn;
@@ -26,7 +33,7 @@ export function snsDocument(p: DeliveryPayload, signatureVersion: '1' | '2', key
     doc.Token = p.token!;
     doc.TopicArn = p.topicArn;
     doc.Message = p.message;
-    doc.SubscribeURL = urls.subscribeUrl(p);
+    doc.SubscribeURL = urls.subscribeUrl;
     doc.Timestamp = p.timestamp;
   }
   doc.SignatureVersion = signatureVersion;
@@ -34,7 +41,7 @@ export function snsDocument(p: DeliveryPayload, signatureVersion: '1' | '2', key
   doc.SigningCertURL = urls.signingCertUrl;
   const out: Record<string, unknown> = { ...doc };
   if (p.type === 'Notification') {
-    out.UnsubscribeURL = urls.unsubscribeUrl(p.subscriptionArn);
+    out.UnsubscribeURL = urls.unsubscribeUrl;
     if (p.messageAttributes && Object.keys(p.messageAttributes).length > 0) out.MessageAttributes = p.messageAttributes;
   }
   return out;

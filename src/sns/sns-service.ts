@@ -46,6 +46,8 @@ export interface SnsServiceOptions {
   upstream?: UpstreamPublisher;
   /** The default HTTP/S retry delay in seconds (SNS: 20). */
   defaultRetryDelaySeconds: number;
+  /** Called after deliveries were committed (the dispatcher claims at once instead of at its next poll). */
+  onEnqueued?: () => void;
   now?: () => number;
 }
 
@@ -172,6 +174,7 @@ export class SnsService implements TopicPublisher {
       if (existing.confirmed || input.returnSubscriptionArn) return existing.arn;
       // Subscribing again while pending sends the confirmation again.
       await this.opts.store.enqueue([this.confirmation(existing)], this.now());
+      this.opts.onEnqueued?.();
       return 'pending confirmation';
     }
     const subscription: Subscription = {
@@ -189,6 +192,7 @@ export class SnsService implements TopicPublisher {
       createdAt: this.now(),
     };
     await this.opts.store.createSubscription(subscription, this.confirmation(subscription));
+    this.opts.onEnqueued?.();
     return input.returnSubscriptionArn ? subscription.arn : 'pending confirmation';
   }
 
@@ -323,6 +327,7 @@ export class SnsService implements TopicPublisher {
       return { subscriptionArn: s.arn, payload };
     });
     await this.opts.store.enqueue(deliveries, now);
+    if (deliveries.length > 0) this.opts.onEnqueued?.();
     return { messageId };
   }
 
