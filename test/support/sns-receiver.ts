@@ -6,6 +6,8 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The status answered; undefined while the request is held. */
+  status?: number;
 }
 
 export interface SnsReceiver {
@@ -13,6 +15,8 @@ export interface SnsReceiver {
   requests: ReceivedRequest[];
   /** Answers the next requests to `path` with these statuses, in order. */
   answer(path: string, statuses: number[]): void;
+  /** While on, requests to `path` get no answer at all (the sender waits, or dies waiting). */
+  hold(path: string, on: boolean): void;
   /** Waits until `count` requests to `path` (optionally of one message type) have arrived. */
   waitFor(path: string, count: number, type?: string, timeoutMs?: number): Promise<ReceivedRequest[]>;
   close(): Promise<void>;
@@ -21,14 +25,17 @@ export interface SnsReceiver {
 export async function startSnsReceiver(): Promise<SnsReceiver> {
   const requests: ReceivedRequest[] = [];
   const scripted = new Map<string, number[]>();
+  const held = new Set<string>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '/';
-      requests.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const status = scripted.get(path)?.shift() ?? 200;
-      res.writeHead(status).end();
+      const received: ReceivedRequest = { path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      requests.push(received);
+      if (held.has(path)) return;
+      received.status = scripted.get(path)?.shift() ?? 200;
+      res.writeHead(received.status).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -40,6 +47,7 @@ export async function startSnsReceiver(): Promise<SnsReceiver> {
     url: `http://127.0.0.1:${port}`,
     requests,
     answer: (path, statuses) => scripted.set(path, [...statuses]),
+    hold: (path, on) => (on ? held.add(path) : held.delete(path)),
     async waitFor(path, count, type, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (matching(path, type).length < count) {
@@ -48,6 +56,9 @@ export async function startSnsReceiver(): Promise<SnsReceiver> {
       }
       return matching(path, type);
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
