@@ -11,6 +11,9 @@ import { spawnSesd, type SesdProcess } from '../support/sesd-process.js';
 import { awsFailure, startSesd, TEST_KEY } from '../support/sesd.js';
 import { startSnsReceiver, type SnsReceiver } from '../support/sns-receiver.js';
 
+// Starting sesd under tsx takes seconds, far more on a loaded machine.
+const SPAWN_TIMEOUT_MS = 120_000;
+
 const snsAt = (url: string) => new SNSClient({ endpoint: url, region: 'us-east-1', credentials: TEST_KEY, maxAttempts: 1 });
 
 async function subscribeConfirmed(sns: SNSClient, receiver: SnsReceiver, name: string, path: string): Promise<string> {
@@ -34,9 +37,9 @@ describe.each(DIALECTS)('SNS across processes (%s)', (dialect) => {
     await sesd?.exited;
     await receiver?.close();
     await db?.drop();
-  });
+  }, 60_000);
 
-  const start = () => spawnSesd(deliverySesdEnv(db, { SESD_QUEUE_LEASE: '2s', SESD_SNS_RETRY_DELAY: '200ms', SESD_LOG_LEVEL: 'error' }));
+  const start = () => spawnSesd(deliverySesdEnv(db, { SESD_QUEUE_LEASE: '2s', SESD_SNS_RETRY_DELAY: '200ms', SESD_LOG_LEVEL: 'error' }), SPAWN_TIMEOUT_MS);
 
   it('delivers every published message after SIGKILL between the Publish answer and delivery', async () => {
     sesd = await start();
@@ -58,7 +61,7 @@ describe.each(DIALECTS)('SNS across processes (%s)', (dialect) => {
     const answered = () => new Set(receiver.requests.filter((r) => r.path === '/crash' && r.status === 200 && r.headers['x-amz-sns-message-type'] === 'Notification').map((r) => r.headers['x-amz-sns-message-id'] as string));
     while ([...ids].some((id) => !answered().has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect([...ids].filter((id) => !answered().has(id))).toEqual([]);
-  }, 90_000);
+  }, 3 * SPAWN_TIMEOUT_MS);
 });
 
 describe.each(DIALECTS)('SNS upstream (%s)', (dialect) => {
@@ -71,14 +74,14 @@ describe.each(DIALECTS)('SNS upstream (%s)', (dialect) => {
     upstreamDb = await createTestDatabase(dialect);
     localDb = await createTestDatabase(dialect);
     receiver = await startSnsReceiver();
-    upstream = await spawnSesd(deliverySesdEnv(upstreamDb, { SESD_LOG_LEVEL: 'error' }));
+    upstream = await spawnSesd(deliverySesdEnv(upstreamDb, { SESD_LOG_LEVEL: 'error' }), SPAWN_TIMEOUT_MS);
     local = await startSesd(localDb, {
       SESD_SNS_UPSTREAM_URL: upstream.httpUrl,
       SESD_SNS_UPSTREAM_ACCESS_KEY_ID: TEST_KEY.accessKeyId,
       SESD_SNS_UPSTREAM_SECRET_ACCESS_KEY: TEST_KEY.secretAccessKey,
       SESD_SNS_UPSTREAM_TOPICS: 'arn:aws:sns:us-east-1:000000000000:upstream-*',
     });
-  }, 60_000);
+  }, SPAWN_TIMEOUT_MS + 30_000);
   afterAll(async () => {
     await local?.close();
     upstream?.child.kill('SIGKILL');
@@ -86,7 +89,7 @@ describe.each(DIALECTS)('SNS upstream (%s)', (dialect) => {
     await receiver?.close();
     await upstreamDb?.drop();
     await localDb?.drop();
-  });
+  }, 60_000);
 
   it('publishes to a topic of the upstream endpoint with SigV4, through the API and the TopicPublisher', async () => {
     const upstreamSns = snsAt(upstream.httpUrl);
