@@ -58,7 +58,7 @@ export async function openStore(opts: { databaseUrl: string; dataDir: string }):
     pinpointApps: new PinpointAppsRepository(opened.db),
     pinpointEndpoints: new PinpointEndpointsRepository(opened.db),
     pinpointTemplates: new PinpointTemplatesRepository(opened.db),
-    sns: new SnsRepository(opened.db, opened.dialect),
+    sns: new SnsRepository(opened.db, opened.dialect, opened.batchWriter),
     close: opened.close,
   };
 }
