@@ -16,6 +16,7 @@ import type {
   ClaimedSnsDelivery,
   DeliveryAttempt,
   DeliveryPayload,
+  DeliveryRecord,
   NewDelivery,
   SnsProtocol,
   SnsStore,
@@ -205,8 +206,10 @@ export class SnsRepository implements SnsStore {
     return Number(res.numUpdatedRows);
   }
 
-  async attempts(subscriptionArn: string, limit: number): Promise<DeliveryAttempt[]> {
-    const rows = await this.db.selectFrom('sns_delivery_attempts').selectAll().where('subscription_arn', '=', subscriptionArn).orderBy('id', 'desc').limit(limit).execute();
+  async attempts(of: { subscriptionArn: string } | { messageId: string }, limit: number): Promise<DeliveryAttempt[]> {
+    let q = this.db.selectFrom('sns_delivery_attempts').selectAll();
+    q = 'messageId' in of ? q.where('message_id', '=', of.messageId) : q.where('subscription_arn', '=', of.subscriptionArn);
+    const rows = await q.orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => ({
       deliveryId: Number(r.delivery_id),
       subscriptionArn: r.subscription_arn,
@@ -220,10 +223,13 @@ export class SnsRepository implements SnsStore {
     }));
   }
 
-  async deliveries(subscriptionArn: string, limit: number) {
-    const rows = await this.db.selectFrom('sns_deliveries').selectAll().where('subscription_arn', '=', subscriptionArn).orderBy('id', 'desc').limit(limit).execute();
+  async deliveries(of: { subscriptionArn: string } | { messageId: string }, limit: number): Promise<DeliveryRecord[]> {
+    let q = this.db.selectFrom('sns_deliveries').selectAll();
+    q = 'messageId' in of ? q.where('message_id', '=', of.messageId) : q.where('subscription_arn', '=', of.subscriptionArn);
+    const rows = await q.orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => ({
       id: Number(r.id),
+      subscriptionArn: r.subscription_arn,
       messageId: r.message_id,
       type: r.type,
       status: r.status,

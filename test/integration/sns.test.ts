@@ -211,6 +211,10 @@ describe.each(DIALECTS)('SNS (%s)', (dialect) => {
       [3, 200, 'delivered'],
     ]);
     expect(log.deliveries[0]).toMatchObject({ type: 'Notification', status: 'delivered', attempts: 3 });
+    // The same log by message.
+    const byMessage = (await (await fetch(`${sesd.app.httpUrl}/_sesd/sns/messages/${MessageId}/deliveries`)).json()) as typeof log;
+    expect(byMessage.deliveries).toEqual([expect.objectContaining({ subscriptionArn, messageId: MessageId, status: 'delivered' })]);
+    expect(byMessage.attempts.map((a) => a.statusCode)).toEqual([200, 500, 500]);
   });
 
   it('honours a subscription DeliveryPolicy: no retries means one attempt and a failed delivery', async () => {
