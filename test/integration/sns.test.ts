@@ -30,6 +30,8 @@ import { startSnsReceiver, type ReceivedRequest, type SnsReceiver } from '../sup
 import { validateWithSnsValidator } from '../support/sns-validate.js';
 
 const REGION = 'us-east-1';
+// Tests that run sns-validator start a Node process per message: seconds each on a loaded machine.
+const VALIDATING_TEST_MS = 120_000;
 const snsClient = (app: RunningApp, credentials: { accessKeyId: string; secretAccessKey: string } = TEST_KEY) =>
   new SNSClient({ endpoint: app.httpUrl, region: REGION, credentials, maxAttempts: 1 });
 const json = (r: ReceivedRequest) => JSON.parse(r.body) as Record<string, string>;
@@ -168,7 +170,7 @@ describe.each(DIALECTS)('SNS (%s)', (dialect) => {
     expect(unsub.status).toBe(200);
     const gone = await awsFailure(sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subscriptionArn })));
     expect(gone).toMatchObject({ name: 'NotFoundException', message: 'Subscription does not exist' });
-  });
+  }, VALIDATING_TEST_MS);
 
   it('confirms with ConfirmSubscription and the token, and delivers raw messages with x-amz-sns-rawdelivery', async () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'raw' }));
@@ -245,7 +247,7 @@ describe.each(DIALECTS)('SNS (%s)', (dialect) => {
     const doc = JSON.parse(jsonConfirmation.Body.text_part!) as Record<string, string>;
     expect(doc.Type).toBe('SubscriptionConfirmation');
     expect(await validate(jsonConfirmation.Body.text_part!)).toBe('valid');
-  });
+  }, VALIDATING_TEST_MS);
 
   it('refuses an invalid email endpoint', async () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'bad-mail' }));
