@@ -12,7 +12,8 @@
 //                      npm run models -- --aws-sdk ./package
 //   --botocore DIR   botocore's data directory, for what the aws-sdk "min" models strip: enums,
 //                    min/max, patterns, each operation's errors and the error shapes with their
-//                    codes and HTTP statuses. Default /usr/lib/python3/dist-packages/botocore/data
+//                    codes and HTTP statuses, and older published routes of an operation (a
+//                    botocore 1.29 client's ListContacts). Default /usr/lib/python3/dist-packages/botocore/data
 //                    (Debian/Ubuntu: `apt-get install python3-botocore`; or `pip download botocore`
 //                    and unzip, then pass .../botocore/data).
 //   --sdk-v3-sesv2 DIR  optional (`none` to go without): @aws-sdk/client-sesv2, the newest SES v2
@@ -185,7 +186,7 @@ function extract(service, sources, v3, report) {
   const v3NameOfRef = new Map();
   const oursOfV3 = new Map(); // v3 shape name → our shape built at a position v3 names so
   const supplements = []; // [our structure, v3 structure]: members v3 has and the min model lacks
-  const stats = { enums: 0, lengths: 0, patterns: 0, typeMismatches: [], v3EnumValuesAdded: 0, v3Members: [], v3Routes: [] };
+  const stats = { enums: 0, lengths: 0, patterns: 0, typeMismatches: [], v3EnumValuesAdded: 0, v3Members: [], v3Routes: [], olderRoutes: [] };
 
   const suffixed = new Map(); // name → the name it was meant to have
   const claim = (wanted, key) => {
@@ -425,42 +426,48 @@ function extract(service, sources, v3, report) {
     }
   }
 
-  // Routes AWS has added for an operation (ListEmailIdentities is now also POST
-  // /v2/email/list-identities, with its parameters in the body). Newer clients use them.
+  // Routes an operation has had besides the aws-sdk model's: those AWS added later (ListEmailIdentities
+  // is now also POST /v2/email/list-identities; newer clients use them, from the v3 client) and older
+  // published forms (botocore 1.29, Debian 12's boto3, sends ListContacts as GET .../contacts with a
+  // JSON body and PageSize/NextToken in the query), so clients of either age are routed.
   const pattern = (uri) => uri.replace(/\{[^}]+\}/g, '{}').replace(/(.)\/$/, '$1');
   const binding = (ref) => (ref ? `${ref.location ?? 'body'}:${ref.locationName ?? ''}` : 'absent');
-  for (const op of opNames) {
-    const v = v3?.operations[op];
-    const out = operations[op];
-    if (!v || !out.http) continue;
-    const same = v.http.method === out.http.method && pattern(v.http.requestUri) === pattern(out.http.requestUri);
-    if (same) continue;
-    const alt = { method: v.http.method, requestUri: v.http.requestUri };
-    if (v.http.responseCode !== (out.http.responseCode ?? 200)) alt.responseCode = v.http.responseCode;
-    const theirs = v3.shapes[v.input.shape];
-    const primary = shapes[out.input];
-    const differs = Object.entries(theirs.members).some(([m, ref]) => {
-      const mine = primary.members[m];
-      if (!mine) return ref.location !== undefined;
-      const locName = (r) => (r.location ? r.locationName ?? m : r.locationName ?? '');
-      return binding({ ...mine, locationName: locName(mine) }) !== binding({ ...ref, locationName: locName(ref) });
-    });
-    if (differs) {
-      const name = claim(`${op}AltRequest`, `alt:${op}`);
-      const alternate = { type: 'structure', members: {} };
-      for (const [m, ref] of Object.entries(theirs.members)) {
-        const r = { shape: primary.members[m]?.shape ?? convertFrom(v3, ref.shape) };
-        for (const t of MEMBER_TRAITS) if (ref[t] !== undefined) r[t] = ref[t];
-        alternate.members[m] = sortKeys(r);
+  const addRoutes = (source, suffix, label) => {
+    for (const op of opNames) {
+      const v = source?.operations[op];
+      const out = operations[op];
+      if (!v || !out.http) continue;
+      const known = [out.http, ...(out.alternateHttp ?? [])];
+      if (known.some((r) => v.http.method === r.method && pattern(v.http.requestUri) === pattern(r.requestUri))) continue;
+      const alt = { method: v.http.method, requestUri: v.http.requestUri };
+      if ((v.http.responseCode ?? 200) !== (out.http.responseCode ?? 200)) alt.responseCode = v.http.responseCode;
+      const theirs = source.shapes[v.input.shape];
+      const primary = shapes[out.input];
+      const differs = Object.entries(theirs.members).some(([m, ref]) => {
+        const mine = primary.members[m];
+        if (!mine) return ref.location !== undefined;
+        const locName = (r) => (r.location ? r.locationName ?? m : r.locationName ?? '');
+        return binding({ ...mine, locationName: locName(mine) }) !== binding({ ...ref, locationName: locName(ref) });
+      });
+      if (differs) {
+        const name = claim(`${op}${suffix}Request`, `${suffix}:${op}`);
+        const alternate = { type: 'structure', members: {} };
+        for (const [m, ref] of Object.entries(theirs.members)) {
+          const r = { shape: primary.members[m]?.shape ?? convertFrom(source, ref.shape) };
+          for (const t of MEMBER_TRAITS) if (ref[t] !== undefined) r[t] = ref[t];
+          alternate.members[m] = sortKeys(r);
+        }
+        if (theirs.required?.length) alternate.required = [...theirs.required];
+        if (theirs.payload) alternate.payload = theirs.payload;
+        shapes[name] = alternate;
+        alt.input = name;
       }
-      if (theirs.required?.length) alternate.required = [...theirs.required];
-      if (theirs.payload) alternate.payload = theirs.payload;
-      shapes[name] = alternate;
-      alt.input = name;
+      (out.alternateHttp ??= []).push(alt);
+      stats[label].push(`${op}: ${alt.method} ${alt.requestUri}`);
     }
-    (out.alternateHttp ??= []).push(alt);
-    stats.v3Routes.push(`${op}: ${alt.method} ${alt.requestUri}`);
-  }
+  };
+  addRoutes(v3, 'Alt', 'v3Routes');
+  addRoutes(boto, 'Older', 'olderRoutes');
 
   // Every exception shape botocore knows, even if no operation lists it: handlers may raise them.
   const errors = {};
@@ -488,6 +495,7 @@ function extract(service, sources, v3, report) {
       (stats.v3EnumValuesAdded ? `, ${stats.v3EnumValuesAdded} enum values added from the v3 client` : '') +
       (stats.v3Members.length ? `, ${stats.v3Members.length} members added from the v3 client (${stats.v3Members.join(', ')})` : '') +
       (stats.v3Routes.length ? `, routes added from the v3 client (${stats.v3Routes.join('; ')})` : '') +
+      (stats.olderRoutes.length ? `, older routes from botocore (${stats.olderRoutes.join('; ')})` : '') +
       (stats.typeMismatches.length ? `; type differs from botocore (constraints not merged): ${[...new Set(stats.typeMismatches)].join(', ')}` : ''),
   );
 

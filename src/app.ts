@@ -33,6 +33,8 @@ import { upstreamPublisher } from './sns/upstream-publisher.js';
 import { parseDuration } from './queue/duration.js';
 import { registerSnsRoutes, snsLinks, SNS_CERT_PATH } from './web/sns-routes.js';
 import { startSnsHttpsListener, type SnsHttpsListener } from './web/sns-https-listener.js';
+import { startRetention } from './queue/retention-reaper.js';
+import { autoVerifyMode } from './domain/identities/auto-verify.js';
 
 export interface RunningApp {
   httpUrl: string;
@@ -56,7 +58,7 @@ export async function startApp(
   log: Logger = pino({ level: config.logLevel }, pino.destination(2)),
   hooks: DeliveryHooks = {},
 ): Promise<RunningApp> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   let http: FastifyInstance | undefined;
   let smtp: SmtpListeners | undefined;
   let delivery: { stop(): Promise<void> } | undefined;
@@ -64,7 +66,7 @@ export async function startApp(
   let snsDispatcher: SnsDispatcher | undefined;
   try {
     const keys = await provisionAccessKeys(store.accounts, { list: config.accessKeys, dataDir: config.dataDir });
-    const autoVerify = config.identities.autoVerify === 'auto' ? config.delivery.mode === 'capture' : config.identities.autoVerify === 'true';
+    const autoVerify = autoVerifyMode(config.identities.autoVerify, config.delivery.mode === 'capture');
     const policy = new SendingPolicy({
       identities: store.identities,
       accountSettings: store.accountSettings,
@@ -163,7 +165,7 @@ export async function startApp(
     if (config.role === 'all') {
       // Delivery runs in its own thread (see delivery-thread.ts), unless a test replaces one of its
       // hooks: functions cannot be handed to another thread.
-      delivery = Object.keys(hooks).length > 0 ? startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks)) : startDeliveryThread(config, log);
+      delivery = Object.keys(hooks).length > 0 ? inProcessWorker(config, store, log, hooks) : startDeliveryThread(config, log);
     }
     const smtpHost = formatHost(config.smtp.host);
     const recheck = new PeriodicTask(config.identities.recheckSeconds * 1000, () =>
@@ -207,14 +209,27 @@ export async function startWorkerNode(
   log: Logger = pino({ level: config.logLevel }, pino.destination(2)),
   hooks: DeliveryHooks = {},
 ): Promise<{ store: Store; workerId: string; close(): Promise<void> }> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const delivery = startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks));
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
+  const worker = inProcessWorker(config, store, log, hooks);
   return {
     store,
-    workerId: delivery.workerId,
+    workerId: worker.workerId,
     close: async () => {
-      await delivery.stop();
+      await worker.stop();
       await store.close();
+    },
+  };
+}
+
+/** Delivery and the background jobs that run where it runs (retention). */
+function inProcessWorker(config: Config, store: Store, log: Logger, hooks: DeliveryHooks): { workerId: string; stop(): Promise<void> } {
+  const delivery = startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks));
+  const retention = startRetention(config, store.retention, log);
+  return {
+    workerId: delivery.workerId,
+    stop: async () => {
+      await retention?.stop();
+      await delivery.stop();
     },
   };
 }

@@ -1,17 +1,35 @@
 // The HTTP listener: one fastify server for the AWS APIs (every path not claimed by the inspection
 // routes) with bodies kept raw, because SigV4 signs the exact bytes.
+import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { AwsRouter } from './router.js';
+import { serviceUnavailableResponse, type AwsRouter } from './router.js';
 
 // SES v2 accepts 40 MB messages; base64 in JSON makes that ~54 MB on the wire.
 const MAX_BODY_BYTES = 60 * 1024 * 1024;
 
 export function createHttpServer(router: AwsRouter): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true });
+  // return503OnClosing off: fastify's own 503 body is not an AWS error; the onRequest hook below answers instead.
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: false });
+  // Once closing, a request that still arrives (on a kept-alive connection) gets ServiceUnavailable
+  // in its protocol's shape, and its connection is closed, so the client retries elsewhere or later.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!closing) return done();
+    const url = request.raw.url ?? '/';
+    const q = url.indexOf('?');
+    const response = serviceUnavailableResponse(request.method, q < 0 ? url : url.slice(0, q));
+    void reply.code(response.status).headers(response.headers).header('connection', 'close').send(response.body);
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   const serveAws = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const body = Buffer.isBuffer(request.body) ? request.body : await unparsedBody(request.raw);
+    if (body === undefined) return reply.code(413).send({ message: `Request body exceeds ${MAX_BODY_BYTES} bytes.` });
     const url = request.raw.url ?? '/';
     const q = url.indexOf('?');
     const response = await router(
@@ -21,7 +39,7 @@ export function createHttpServer(router: AwsRouter): FastifyInstance {
         query: q < 0 ? '' : url.slice(q + 1),
         headers: request.headers,
         rawHeaders: request.raw.rawHeaders,
-        body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+        body,
       },
       request.ip,
     );
@@ -30,4 +48,24 @@ export function createHttpServer(router: AwsRouter): FastifyInstance {
   app.all('/', serveAws);
   app.all('/*', serveAws);
   return app;
+}
+
+/**
+ * The body of a request fastify did not read (it reads none for GET and HEAD). Older SDKs send one
+ * there (botocore 1.29's ListContacts: GET with a JSON body) and sign it, so it is read for the
+ * signature and the operation alike. Undefined when it is over the limit.
+ */
+async function unparsedBody(raw: IncomingMessage): Promise<Buffer | undefined> {
+  if (raw.readableEnded || (raw.headers['content-length'] === undefined && raw.headers['transfer-encoding'] === undefined)) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of raw as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      raw.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }

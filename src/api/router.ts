@@ -3,7 +3,7 @@
 // that service's protocol does.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AwsError, internalFailure, notSupported } from '../domain/errors.js';
+import { AwsError, internalFailure, notSupported, serviceUnavailable } from '../domain/errors.js';
 import { decodeQueryInput, encodeQueryError, encodeQueryOutput, parseQueryParams } from '../protocol/query.js';
 import {
   decodeRestJsonInput,
@@ -63,6 +63,14 @@ export function createRouter(deps: RouterDeps): AwsRouter {
     );
     return response;
   };
+}
+
+/**
+ * The answer to a request sesd cannot take now (it is shutting down): ServiceUnavailable in the
+ * shape of the protocol the request's path belongs to, so clients retry it elsewhere or later.
+ */
+export function serviceUnavailableResponse(method: string, path: string): WireResponse {
+  return encodeError(routeService(path, method), serviceUnavailable(), randomUUID());
 }
 
 async function authenticate(req: WireRequest, route: ServiceRoute, deps: RouterDeps): Promise<VerifiedCaller> {

@@ -33,11 +33,13 @@ export interface Config {
     messageLifetime: string;
   };
   queue: { lease: string; pollInterval: string };
+  /** Durations parsed by src/queue/duration.ts; maxAge may be `off`, maxMessages 0 (no limit). */
+  retention: { maxAge: string; maxMessages: number; interval: string };
   role: 'all' | 'api' | 'worker';
   hostname: string;
   publicUrl: string;
   console: { password: string };
-  identities: { autoVerify: 'auto' | 'true' | 'false'; recheckSeconds: number };
+  identities: { autoVerify: 'auto' | 'any' | 'identities' | 'off' | 'true' | 'false'; recheckSeconds: number };
   dkim: { cnameDomain: string };
   sns: {
     httpsPort: number | 'off';

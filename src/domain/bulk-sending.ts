@@ -1,7 +1,15 @@
 // What SES v2 SendBulkEmail and v1 SendBulkTemplatedEmail share: an entry's template data laid over
 // the default data, and why an entry failed, in the v1 spelling of the status (v2 maps it).
-import type { AwsError } from './errors.js';
+import { invalidParameter, type AwsError } from './errors.js';
 import { parseRenderingData } from './templates/templates-service.js';
+
+/** SES's limit on destinations per bulk call. */
+export const MAX_BULK_ENTRIES = 50;
+
+/** More entries than SES takes in one call is an error of the call. */
+export function checkBulkEntryCount(count: number, member: string): void {
+  if (count > MAX_BULK_ENTRIES) throw invalidParameter(`The number of ${member} exceeds the limit of ${MAX_BULK_ENTRIES}.`);
+}
 
 /** Entry keys win over the defaults. */
 export function entryTemplateData(defaults: Record<string, unknown>, replacement: string | undefined): string {

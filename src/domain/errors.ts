@@ -30,3 +30,7 @@ export const notSupported = (what: string): AwsError =>
 
 export const internalFailure = (): AwsError =>
   new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500, false);
+
+/** AWS's common error for a temporary failure of the server (the database is down, the disk full, sesd stopping): retry later. */
+export const serviceUnavailable = (): AwsError =>
+  new AwsError('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.', 503, false);

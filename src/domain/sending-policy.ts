@@ -8,6 +8,8 @@ import { AwsError, messageRejected } from './errors.js';
 import { candidateIdentities } from './identities/identities-service.js';
 import { parseIdentityArn, policiesAllowSending } from './identities/sending-authorization.js';
 import type { Scope } from './identities/identity.js';
+import { anySenderVerified, type AutoVerifyMode } from './identities/auto-verify.js';
+import { DAILY_QUOTA_WINDOW_MS, SEND_RATE_WINDOW_MS, type QuotaWindows } from './sending-limits.js';
 import { configurationSetNotFound, type ConfigurationSet } from './configuration-sets/configuration-set.js';
 
 const SIMULATOR_DOMAIN = '@simulator.amazonses.com';
@@ -20,11 +22,11 @@ export interface ConfigurationSetLookup {
 
 export interface SendingPolicyDeps {
   identities: Pick<IdentitiesRepository, 'getMany' | 'policies'>;
-  accountSettings: Pick<AccountSettingsRepository, 'get' | 'recipientsSince'>;
+  accountSettings: Pick<AccountSettingsRepository, 'get'>;
   suppression: Pick<SuppressionRepository, 'getMany'>;
   configurationSets: ConfigurationSetLookup;
-  /** Local development: every sender and recipient counts as verified. */
-  autoVerify: boolean;
+  /** Development verification mode (auto-verify.ts); only `any` lets unverified senders through. */
+  autoVerify: AutoVerifyMode;
   now?: () => number;
 }
 
@@ -40,6 +42,9 @@ export interface PolicyInput {
 export interface PolicyDecision {
   /** Recipients on the account's suppression list: accepted, then bounced without delivery. */
   suppressed: Map<string, SuppressedDestination>;
+  /** The quotas the message counts against. They are checked where the message is written, in the
+   * same transaction, so that concurrent sends cannot all pass one count (store/quota-guard.ts). */
+  quota?: QuotaWindows;
 }
 
 export class SendingPolicy {
@@ -50,6 +55,25 @@ export class SendingPolicy {
   }
 
   async check(input: PolicyInput): Promise<PolicyDecision> {
+    const { settings, suppressedReasons } = await this.checkSenders(input);
+    if (!anySenderVerified(this.deps.autoVerify) && !settings.productionAccess) {
+      await this.requireVerified(input.scope, input.recipients.filter((r) => !isSimulatorAddress(r)));
+    }
+    const listed = suppressedReasons.length ? await this.deps.suppression.getMany(input.scope, input.recipients) : [];
+    const suppressed = new Map<string, SuppressedDestination>();
+    for (const entry of listed) {
+      if (!suppressedReasons.includes(entry.reason)) continue;
+      const recipient = input.recipients.find((r) => r.toLowerCase() === entry.emailAddress);
+      if (recipient) suppressed.set(recipient, entry);
+    }
+    return { suppressed, quota: this.quotaWindows(settings, input.recipients) };
+  }
+
+  /**
+   * What does not depend on the recipients: the account's and the configuration set's sending
+   * switches and the senders' verification. A bulk send checks these once for the whole call.
+   */
+  async checkSenders(input: Omit<PolicyInput, 'recipients'>): Promise<{ settings: AccountSettings; suppressedReasons: string[] }> {
     const settings = (await this.deps.accountSettings.get(input.scope)) ?? DEFAULT_ACCOUNT_SETTINGS;
     if (!settings.sendingEnabled) {
       throw new AwsError('SendingPausedException', 'Sending suspended for this account. For more information, please check the inbox of the email address associated with your AWS account.', 400, true, 'AccountSendingPausedException');
@@ -65,20 +89,11 @@ export class SendingPolicy {
       const reasons = set.options.SuppressionOptions?.SuppressedReasons;
       if (reasons) suppressedReasons = reasons;
     }
-    if (!this.deps.autoVerify) {
+    if (!anySenderVerified(this.deps.autoVerify)) {
       await this.requireVerified(input.scope, input.senders.filter((s) => !s.identityArn).map((s) => s.address));
       for (const sender of input.senders) if (sender.identityArn) await this.requireAuthorized(input.scope, sender.address, sender.identityArn);
-      if (!settings.productionAccess) await this.requireVerified(input.scope, input.recipients.filter((r) => !isSimulatorAddress(r)));
     }
-    await this.checkQuotas(input.scope, settings, input.recipients);
-    const listed = suppressedReasons.length ? await this.deps.suppression.getMany(input.scope, input.recipients) : [];
-    const suppressed = new Map<string, SuppressedDestination>();
-    for (const entry of listed) {
-      if (!suppressedReasons.includes(entry.reason)) continue;
-      const recipient = input.recipients.find((r) => r.toLowerCase() === entry.emailAddress);
-      if (recipient) suppressed.set(recipient, entry);
-    }
-    return { suppressed };
+    return { settings, suppressedReasons };
   }
 
   /** SES lists every address that failed, with the region in upper case. */
@@ -111,18 +126,11 @@ export class SendingPolicy {
     }
   }
 
-  private async checkQuotas(scope: Scope, settings: AccountSettings, recipients: string[]): Promise<void> {
-    const counted = recipients.length;
-    if (settings.maxSendRate >= 0) {
-      const lastSecond = await this.deps.accountSettings.recipientsSince(scope, this.now() - 1000);
-      if (lastSecond + counted > settings.maxSendRate) throw throttled('Maximum sending rate exceeded.');
-    }
-    if (settings.max24HourSend >= 0) {
-      const quotaCounted = recipients.filter((r) => !isSimulatorAddress(r)).length;
-      const lastDay = await this.deps.accountSettings.recipientsSince(scope, this.now() - 24 * 3600 * 1000);
-      if (quotaCounted > 0 && lastDay + quotaCounted > settings.max24HourSend) throw throttled('Daily message quota exceeded.');
-    }
+  /** Simulator recipients do not count against the daily quota (and a message only to them is not held to it). */
+  private quotaWindows(settings: AccountSettings, recipients: string[]): QuotaWindows | undefined {
+    const quota: QuotaWindows = {};
+    if (settings.maxSendRate >= 0) quota.rateSince = this.now() - SEND_RATE_WINDOW_MS;
+    if (settings.max24HourSend >= 0 && recipients.some((r) => !isSimulatorAddress(r))) quota.dailySince = this.now() - DAILY_QUOTA_WINDOW_MS;
+    return quota.rateSince === undefined && quota.dailySince === undefined ? undefined : quota;
   }
 }
-
-const throttled = (message: string): AwsError => new AwsError('TooManyRequestsException', message, 429, true, 'Throttling');

@@ -2,18 +2,20 @@
 // validates, renders, composes MIME once, and persists the message, one delivery row per recipient
 // and the Send event in one (group-committed) transaction; only then does it return the MessageId.
 import { parseAddress, type ParsedAddress } from '../domain/addresses.js';
-import { invalidParameter } from '../domain/errors.js';
+import { AwsError, invalidParameter } from '../domain/errors.js';
 import { messageIdHeader, newMessageId } from '../domain/message-id.js';
-import { MAX_RECIPIENTS_PER_MESSAGE } from '../domain/sending-limits.js';
+import { dailyQuotaExceeded, MAX_RECIPIENTS_PER_MESSAGE, sendRateExceeded } from '../domain/sending-limits.js';
+import { QuotaExceededError } from '../store/quota-guard.js';
 import { validateMessageTags } from '../domain/message-tags.js';
 import { bounceEvent, mailObject, renderingFailureEvent, sendEvent, SUPPRESSED_DIAGNOSTIC } from '../events/mail-object.js';
 import type { SendingPolicy } from '../domain/sending-policy.js';
 import { composeMessage } from '../mime/compose.js';
 import { headerValue, joinMessage, rfc5322Date, splitAddressList, splitMessage, type Header } from '../mime/headers.js';
-import type { Destination, MessagesRepository } from '../store/messages-repository.js';
+import type { Destination, MessagesRepository, NewMessage } from '../store/messages-repository.js';
 import type { SuppressedDestination } from '../store/suppression-repository.js';
 import { substitute } from './inline-template.js';
-import { listManagement, type ListManagement, type ListManagementDeps } from './list-management.js';
+import { listManagement, type ListManagementDeps, type UnsubscribeLink } from './list-management.js';
+import { withSesHeaderOptions } from './ses-header-options.js';
 import type { Accepted, SendRequest, SimpleContent, TemplateContent } from './send-request.js';
 import { renderTemplate, TemplateRenderingError } from '../domain/templates/render.js';
 import { parseRenderingData } from '../domain/templates/templates-service.js';
@@ -38,43 +40,105 @@ export interface TemplateLookup {
   get(scope: Scope, name: string): Promise<{ content: { subject?: string; text?: string; html?: string } } | undefined>;
 }
 
-export type Intake = (req: SendRequest) => Promise<Accepted>;
+export type Intake = ((req: SendRequest) => Promise<Accepted>) & {
+  /**
+   * A bulk send (SendBulkEmail, SendBulkTemplatedEmail): what concerns the whole call (the stored
+   * template exists, the sender may send) is checked once and fails the call; each entry then has
+   * its own result, and the accepted entries are committed together in one transaction.
+   */
+  bulk(call: BulkCall, entries: SendRequest[]): Promise<BulkResult[]>;
+};
+
+export interface BulkCall {
+  scope: Scope;
+  /** The sender as the call names it (Source / FromEmailAddress), with its identity ARN. */
+  from: string;
+  sourceArn?: string;
+  returnPath?: string;
+  returnPathArn?: string;
+  configurationSetName?: string;
+  templateName?: string;
+}
+
+export type BulkResult = Accepted | { error: AwsError };
 
 export function createIntake(deps: IntakeDeps): Intake {
   const now = deps.now ?? (() => new Date());
-  return async (req) => {
+  const intake = async (request: SendRequest): Promise<Accepted> => {
+    const message = await prepare(request);
+    await insertCounted(deps.messages, [message]);
+    return { messageId: message.id };
+  };
+  const bulk = async (call: BulkCall, entries: SendRequest[]): Promise<BulkResult[]> => {
+    if (call.templateName && !(await deps.templates.get(call.scope, call.templateName))) throw templateNotFound(call.templateName);
+    const senders = [{ address: parseAddress(call.from).address, identityArn: call.sourceArn }];
+    if (call.returnPath) senders.push({ address: parseAddress(call.returnPath).address, identityArn: call.returnPathArn });
+    await deps.policy.checkSenders({ scope: call.scope, senders, configurationSetName: call.configurationSetName });
+    const results: (NewMessage | { error: AwsError })[] = [];
+    for (const entry of entries) {
+      try {
+        results.push(await prepare(entry));
+      } catch (err) {
+        if (!(err instanceof AwsError)) throw err;
+        results.push({ error: err });
+      }
+    }
+    const accepted = results.filter((r): r is NewMessage => !('error' in r));
+    try {
+      await insertCounted(deps.messages, accepted);
+    } catch (err) {
+      // Committed together: a quota the entries go over fails every one of them.
+      if (!(err instanceof AwsError)) throw err;
+      return results.map((r) => ('error' in r ? r : { error: err }));
+    }
+    return results.map((r) => ('error' in r ? r : { messageId: r.id }));
+  };
+  return Object.assign(intake, { bulk });
+
+  async function prepare(request: SendRequest): Promise<NewMessage> {
     const acceptedAt = now();
     const messageId = newMessageId(acceptedAt.getTime());
     const msgIdHeader = messageIdHeader(messageId, deps.hostname);
 
+    const req = withSesHeaderOptions(request);
     const scope = { accountId: req.accountId, region: req.region };
     validateMessageTags(req.tags ?? []);
     const rendered = req.content.kind === 'template' ? await renderTemplateContent(req.content, scope, deps.templates) : undefined;
     // A template that fails to render is still accepted (SES has answered with a MessageId) and
     // then not delivered: a Rendering Failure event in place of Send, no delivery rows.
     const failure = rendered && 'failure' in rendered ? rendered.failure : undefined;
-    let content = rendered ? ('content' in rendered ? rendered.content : emptyContent(req)) : (req.content as SimpleContent);
-    const managed = req.listManagement && (await listManagement(scope, req.listManagement, composedRecipients(req), deps.listManagement));
-    if (managed && req.content.kind !== 'raw') content = withListManagement(content, managed);
-    const prepared =
-      req.content.kind === 'raw' ? prepareRaw(req, req.content.data, msgIdHeader, acceptedAt) : await prepareComposed(req, content, msgIdHeader, acceptedAt);
-    if (managed && req.content.kind === 'raw') {
-      prepared.headers = [...prepared.headers, ...managed.headers];
-      prepared.raw = joinMessage(prepared.headers, splitMessage(prepared.raw).body);
-    }
-    const { raw, from, envelopeRecipients, headers, subject, destination } = prepared;
+    const content = rendered ? ('content' in rendered ? rendered.content : emptyContent(req)) : (req.content as SimpleContent);
+    // Raw mail's recipients may come from its headers, so it is read before list management looks at them.
+    const raw = req.content.kind === 'raw' ? prepareRaw(req, req.content.data, msgIdHeader, acceptedAt) : undefined;
+    const managed = req.listManagement && (await listManagement(scope, req.listManagement, raw?.envelopeRecipients ?? composedRecipients(req), deps.listManagement));
+    // Each recipient of list-managed mail gets a copy with their own unsubscribe link.
+    const copyFor = (recipient: string | undefined): Promise<Prepared> => {
+      const link = managed && recipient !== undefined ? managed.linkFor(recipient) : undefined;
+      if (raw) return Promise.resolve(link ? withHeaders(raw, link.headers) : raw);
+      return prepareComposed(req, link ? withListManagement(content, link) : content, msgIdHeader, acceptedAt);
+    };
+    const first = managed ? (raw?.envelopeRecipients ?? composedRecipients(req))[0] : undefined;
+    const prepared = await copyFor(first);
+    const { from, envelopeRecipients, headers, subject, destination } = prepared;
 
-    if (raw.length > req.maxMessageBytes) {
-      throw invalidParameter(`Message length is more than ${req.maxMessageBytes} bytes long: '${raw.length}'.`);
+    if (prepared.raw.length > req.maxMessageBytes) {
+      throw invalidParameter(`Message length is more than ${req.maxMessageBytes} bytes long: '${prepared.raw.length}'.`);
     }
-    const { suppressed } = req.system
-      ? { suppressed: new Map<string, SuppressedDestination>() }
+    const { suppressed, quota } = req.system
+      ? { suppressed: new Map<string, SuppressedDestination>(), quota: undefined }
       : await deps.policy.check({
           scope,
           senders: sendersToVerify(req, from, headers),
           recipients: envelopeRecipients,
           configurationSetName: req.configurationSetName,
         });
+    const recipients: NewMessage['recipients'] = [];
+    for (const address of envelopeRecipients) {
+      const status = recipientStatus(address, suppressed, managed?.optedOut);
+      // The message row holds the first recipient's copy; every other recipient sent to has its own.
+      const own = managed && !failure && status === 'queued' && address !== first ? (await copyFor(address)).raw : undefined;
+      recipients.push(own ? { address, status, raw: own } : { address, status });
+    }
 
     const mail = mailObject({
       messageId,
@@ -87,7 +151,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       headers,
       tags: eventTags(req, from),
     });
-    await deps.messages.insert({
+    return {
       id: messageId,
       accountId: req.accountId,
       region: req.region,
@@ -98,15 +162,25 @@ export function createIntake(deps: IntakeDeps): Intake {
       destination,
       configurationSet: req.configurationSetName ?? null,
       tags: req.tags ?? [],
-      raw: failure ? Buffer.alloc(0) : raw,
+      raw: failure ? Buffer.alloc(0) : prepared.raw,
       createdAt: acceptedAt.getTime(),
-      recipients: failure ? [] : envelopeRecipients.map((address) => ({ address, status: recipientStatus(address, suppressed, managed?.optedOut) })),
+      recipients: failure ? [] : recipients,
       events: failure
         ? [renderingFailureEvent(mail, failure)]
         : [sendEvent(mail), ...suppressionBounces(mail, [...suppressed.keys()], acceptedAt, messageId, deps.hostname)],
-    });
-    return { messageId };
-  };
+      quota,
+    };
+  }
+}
+
+/** Writes the messages together; a quota they would exceed (found in the same transaction) is SES's Throttling error. */
+async function insertCounted(messages: MessagesRepository, batch: NewMessage[]): Promise<void> {
+  try {
+    await messages.insertTogether(batch);
+  } catch (err) {
+    if (err instanceof QuotaExceededError) throw err.kind === 'daily' ? dailyQuotaExceeded() : sendRateExceeded();
+    throw err;
+  }
 }
 
 interface Prepared {
@@ -176,10 +250,16 @@ function recipientStatus(address: string, suppressed: Map<string, unknown>, opte
 const composedRecipients = (req: SendRequest): string[] =>
   [...(req.destination?.ToAddresses ?? []), ...(req.destination?.CcAddresses ?? []), ...(req.destination?.BccAddresses ?? [])].map((a) => parseAddress(a).address);
 
-/** Adds the unsubscribe headers and fills {{amazonSESUnsubscribeUrl}} in the body, as SES does. */
-function withListManagement(content: SimpleContent, managed: ListManagement): SimpleContent {
-  const fill = (part?: string) => part?.replaceAll('{{amazonSESUnsubscribeUrl}}', managed.unsubscribeUrl);
-  return { ...content, text: fill(content.text), html: fill(content.html), headers: [...content.headers, ...managed.headers] };
+/** Adds the recipient's unsubscribe headers and fills {{amazonSESUnsubscribeUrl}} in the body, as SES does. */
+function withListManagement(content: SimpleContent, link: UnsubscribeLink): SimpleContent {
+  const fill = (part?: string) => part?.replaceAll('{{amazonSESUnsubscribeUrl}}', link.url);
+  return { ...content, text: fill(content.text), html: fill(content.html), headers: [...content.headers, ...link.headers] };
+}
+
+/** Raw mail with the recipient's unsubscribe headers added. */
+function withHeaders(prepared: Prepared, added: Header[]): Prepared {
+  const headers = [...prepared.headers, ...added];
+  return { ...prepared, headers, raw: joinMessage(headers, splitMessage(prepared.raw).body) };
 }
 
 const emptyContent = (req: SendRequest): SimpleContent => ({
@@ -198,8 +278,9 @@ type Rendered = { content: SimpleContent } | { failure: { templateName: string; 
  */
 async function renderTemplateContent(content: TemplateContent, scope: Scope, templates: TemplateLookup): Promise<Rendered> {
   const data = parseRenderingData(content.templateData);
+  // A template may have no body parts (SES only requires its subject): it is sent with an empty text part.
   const asSimple = (r: { subject?: string; text?: string; html?: string }): Rendered => ({
-    content: { kind: 'simple', subject: r.subject ?? '', text: r.text || undefined, html: r.html || undefined, headers: content.headers, attachments: [] },
+    content: { kind: 'simple', subject: r.subject ?? '', text: r.text || (r.html ? undefined : ''), html: r.html || undefined, headers: content.headers, attachments: [] },
   });
   if (content.inline) {
     const { subject, text, html } = content.inline;
@@ -210,7 +291,7 @@ async function renderTemplateContent(content: TemplateContent, scope: Scope, tem
   const template = await templates.get(scope, name);
   if (!template) throw templateNotFound(name);
   try {
-    return asSimple(renderTemplate(template.content, data));
+    return asSimple(await renderTemplate(template.content, data));
   } catch (err) {
     if (err instanceof TemplateRenderingError) return { failure: { templateName: name, errorMessage: err.message } };
     throw err;

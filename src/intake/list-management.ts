@@ -1,5 +1,6 @@
 // ListManagementOptions on a send: the RFC 2369 / RFC 8058 unsubscribe headers and the
-// {{amazonSESUnsubscribeUrl}} link, and the recipients who opted out (SES does not send to them).
+// {{amazonSESUnsubscribeUrl}} link, each recipient's own, and the recipients who opted out (SES does
+// not send to them).
 import { contactListNotFound } from '../domain/contacts/contact-list.js';
 import { isOptedOut } from '../domain/contacts/contact.js';
 import { listUnsubscribeHeaders, unsubscribeUrl } from '../domain/contacts/unsubscribe-link.js';
@@ -13,10 +14,15 @@ export interface ListManagementDeps {
   baseUrl: () => string;
 }
 
-export interface ListManagement {
-  /** Headers for the message; they name the first recipient (a message is composed once for all). */
+/** One recipient's unsubscribe link: it names that recipient, so only they are unsubscribed by it. */
+export interface UnsubscribeLink {
   headers: { name: string; value: string }[];
-  unsubscribeUrl: string;
+  url: string;
+}
+
+export interface ListManagement {
+  /** The recipient's own link (a message with several recipients gets a copy per recipient). */
+  linkFor(recipient: string): UnsubscribeLink;
   optedOut: Set<string>;
 }
 
@@ -32,10 +38,16 @@ export async function listManagement(
     throw invalidParameter(`List: ${list.name} doesn't contain Topic: ${options.topicName}`);
   }
   const optedOut = new Set<string>();
-  for (const recipient of recipients) {
+  for (const recipient of new Set(recipients)) {
     const contact = await deps.contacts.getContact(scope, list.name, recipient);
     if (contact && isOptedOut(contact, list, options.topicName)) optedOut.add(recipient);
   }
-  const link = { ...scope, ...options, emailAddress: recipients[0] ?? '', baseUrl: deps.baseUrl(), secret: await deps.contacts.unsubscribeSecret() };
-  return { headers: listUnsubscribeHeaders(link), unsubscribeUrl: unsubscribeUrl(link), optedOut };
+  const base = { ...scope, ...options, contactListName: list.name, baseUrl: deps.baseUrl(), secret: await deps.contacts.unsubscribeSecret() };
+  return {
+    linkFor: (emailAddress) => {
+      const link = { ...base, emailAddress };
+      return { headers: listUnsubscribeHeaders(link), url: unsubscribeUrl(link) };
+    },
+    optedOut,
+  };
 }

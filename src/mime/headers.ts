@@ -1,5 +1,6 @@
 // Reads and rewrites the header block of a raw RFC 5322 message without parsing the body, so that
 // intake of large raw messages stays cheap.
+import addressparser from 'nodemailer/lib/addressparser/index.js';
 
 export interface Header {
   name: string;
@@ -51,25 +52,13 @@ export function joinMessage(headers: Header[], body: Buffer): Buffer {
   return Buffer.concat([Buffer.from(block, 'latin1'), body]);
 }
 
-/** Splits an address-list header (`a@x, "B, Jr" <b@y>`) into its addresses. */
+/**
+ * Splits an address-list header (`a@x, "B, Jr" <b@y>`) into its addresses, with Nodemailer's RFC 5322
+ * address-list parser: a group (`Team: a@x, b@y;`, `undisclosed-recipients:;`) gives its members,
+ * an empty group none. Each address comes back as `address` or `"name" <address>`.
+ */
 export function splitAddressList(value: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let quoted = false;
-  let angle = 0;
-  for (const ch of value) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch === '<') angle++;
-    else if (!quoted && ch === '>') angle = Math.max(0, angle - 1);
-    if (ch === ',' && !quoted && angle === 0) {
-      if (current.trim()) out.push(current.trim());
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  if (current.trim()) out.push(current.trim());
-  return out;
+  return addressparser(value, { flatten: true }).map(({ name, address }) => (name ? `"${name.replace(/(["\\])/g, '\\$1')}" <${address}>` : address));
 }
 
 /** An RFC 5322 Date header value (`Sun, 22 Nov 2026 10:32:00 +0000`). */

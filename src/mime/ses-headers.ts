@@ -1,4 +1,4 @@
-// The X-SES-* headers through which a raw message (SMTP, SES v1 SendRawEmail) asks for what API
+// The X-SES-* headers through which a raw message (any raw door: intake/ses-header-options.ts) asks for what API
 // callers give as parameters (configuration set, tags, sending authorization, list management). SES
 // reads them and removes them before the message goes out; so does this module.
 import { invalidParameter } from '../domain/errors.js';

@@ -5,6 +5,7 @@
 // empty. A failure between claim and completion leaves the rows leased; the reaper returns them
 // when the lease runs out.
 import type { Logger } from 'pino';
+import { isServiceUnavailable } from '../store/availability.js';
 import type { ClaimedDelivery, DeliveriesRepository, DeliveryUpdate, QueuedMessage } from '../store/deliveries-repository.js';
 
 export interface WorkerOptions {
@@ -57,7 +58,7 @@ export class DeliveryWorker {
         claimed = await this.opts.deliveries.claim(this.opts.id, free, this.opts.leaseMs, this.now());
         if (claimed.length > 0) this.dispatch(claimed);
       } catch (err) {
-        this.opts.log.error({ err }, 'claiming deliveries failed');
+        this.logFailure(err, {}, 'claiming deliveries failed');
       }
       // A short claim means the queue is drained for now.
       if (claimed.length < free) await this.pause(this.opts.pollMs);
@@ -81,19 +82,22 @@ export class DeliveryWorker {
     try {
       messages = await this.opts.deliveries.messages([...new Set(claimed.map((c) => c.messageId))]);
     } catch (err) {
-      this.opts.log.error({ err }, 'loading claimed messages failed');
+      this.logFailure(err, {}, 'loading claimed messages failed');
       this.release(claimed.length);
       return;
     }
     const groups = new Map<string, ClaimedDelivery[]>();
     for (const c of claimed) {
-      const key = `${c.messageId} ${c.recipient.slice(c.recipient.lastIndexOf('@') + 1).toLowerCase()}`;
+      // A recipient with its own copy of the message (list-managed mail) is sent that copy on its own.
+      const key = c.raw ? `${c.messageId} #${c.id}` : `${c.messageId} ${c.recipient.slice(c.recipient.lastIndexOf('@') + 1).toLowerCase()}`;
       groups.set(key, [...(groups.get(key) ?? []), c]);
     }
     await Promise.all(
       [...groups.values()].map(async (group) => {
         try {
-          await this.deliverGroup(messages.get(group[0]!.messageId), group);
+          const message = messages.get(group[0]!.messageId);
+          const own = group[0]!.raw;
+          await this.deliverGroup(message && own ? { ...message, raw: own } : message, group);
         } finally {
           this.release(group.length);
         }
@@ -111,8 +115,14 @@ export class DeliveryWorker {
         this.opts.log.info({ messageId: message.id, deliveryId: u.deliveryId, status: u.status, response: u.lastResponse, ms: this.now() - started }, 'delivery attempt');
       }
     } catch (err) {
-      this.opts.log.error({ err, messageId: message.id }, 'delivery attempt failed; the lease will return it');
+      this.logFailure(err, { messageId: message.id }, 'delivery attempt failed; the lease will return it');
     }
+  }
+
+  /** An unavailable database is logged once per outage by the store, not on every poll. */
+  private logFailure(err: unknown, context: Record<string, unknown>, message: string): void {
+    if (isServiceUnavailable(err)) this.opts.log.debug({ ...context, error: (err as Error).message }, message);
+    else this.opts.log.error({ ...context, err }, message);
   }
 
   private pause(ms: number): Promise<void> {

@@ -18,6 +18,8 @@ export const REPLIES = {
   // Not an SES reply (SES documents none): refusing bare line ends is what stops SMTP smuggling.
   bareLineEnding: { code: 554, message: 'Transaction failed: Message contains a bare <CR> or <LF>; lines must end with <CR><LF>.' },
   temporaryFailure: { code: 451, message: 'Temporary service failure' },
+  // The database is down or its disk full (ServiceUnavailable): the client should queue and retry.
+  serviceUnavailable: { code: 451, message: '4.3.0 Temporary service failure: the service is unavailable, try again later' },
 } as const satisfies Record<string, SmtpReply>;
 
 export const accepted = (messageId: string): SmtpReply => ({ code: 250, message: `Ok ${messageId}` });
@@ -37,6 +39,7 @@ const REJECTED = new Set([
 /** The reply for an error raised while accepting a message. */
 export function replyForError(err: unknown): SmtpReply {
   if (!(err instanceof AwsError)) return REPLIES.temporaryFailure;
+  if (err.code === 'ServiceUnavailable') return REPLIES.serviceUnavailable;
   const codes = [err.code, err.queryCode];
   if (codes.some((c) => c !== undefined && THROTTLING.has(c))) return { code: 454, message: `Throttling failure: ${err.message}` };
   if (codes.some((c) => c !== undefined && REJECTED.has(c))) return { code: 554, message: `Message rejected: ${err.message}` };

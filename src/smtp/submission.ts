@@ -1,9 +1,8 @@
 // Turns one SMTP transaction (envelope, message, authenticated key) into intake's SendRequest,
-// the same request the APIs make: the X-SES-* headers become parameters and are removed.
+// the same request the APIs make (intake reads and removes the X-SES-* headers, as for every raw door).
 import { domainToASCII } from 'node:url';
 import { MAX_MESSAGE_BYTES_V2 } from '../domain/sending-limits.js';
 import type { SendRequest } from '../intake/send-request.js';
-import { takeSesHeaders } from '../mime/ses-headers.js';
 
 export interface SmtpUser {
   accessKeyId: string;
@@ -22,7 +21,6 @@ export interface SmtpTransaction {
 }
 
 export function submissionRequest(tx: SmtpTransaction): SendRequest {
-  const { raw, options } = takeSesHeaders(tx.raw);
   return {
     accountId: tx.user.accountId,
     region: tx.region,
@@ -32,13 +30,7 @@ export function submissionRequest(tx: SmtpTransaction): SendRequest {
     from: tx.mailFrom ? asciiAddress(tx.mailFrom) : undefined,
     // The envelope decides who gets the message, as SendRawEmail's Destinations do.
     destination: { ToAddresses: tx.rcptTo.map(asciiAddress) },
-    content: { kind: 'raw', data: raw },
-    tags: options.tags.length > 0 ? options.tags : undefined,
-    configurationSetName: options.configurationSetName,
-    listManagement: options.listManagement,
-    sourceArn: options.sourceArn,
-    fromArn: options.fromArn,
-    returnPathArn: options.returnPathArn,
+    content: { kind: 'raw', data: tx.raw },
     maxMessageBytes: MAX_MESSAGE_BYTES_V2,
   };
 }

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { CompiledQuery, Kysely } from 'kysely';
+import type { DatabaseHealth } from './availability.js';
 import type { Database } from './schema.js';
 
 export interface BatchWriter {
@@ -55,34 +56,52 @@ parentPort.on('message', ({ id, queries }) => {
 });
 `;
 
-export function sqliteWriterThread(file: string): BatchWriter {
+export function sqliteWriterThread(file: string, health: DatabaseHealth): BatchWriter {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver } });
-  const pending = new Map<number, { resolve(): void; reject(err: Error): void }>();
+  const pending = new Map<number, { resolve(): void; reject(err: unknown): void }>();
   let nextId = 0;
+  let worker: Worker | undefined;
+  let closed = false;
+
   const failAll = (err: Error) => {
-    for (const p of pending.values()) p.reject(err);
+    for (const p of pending.values()) p.reject(health.translate(err));
     pending.clear();
   };
-  worker.on('message', ({ id, error }: { id: number; error?: { message: string; code?: string } }) => {
-    const p = pending.get(id);
-    pending.delete(id);
-    if (!p) return;
-    if (error) p.reject(Object.assign(new Error(error.message), { code: error.code }));
-    else p.resolve();
-  });
-  worker.on('error', failAll);
-  worker.on('exit', () => failAll(new Error('the SQLite writer thread stopped')));
-  worker.unref();
+  // Started on first use, and again after it stopped (it should not, but a batch posted to a dead
+  // thread would wait forever): the batches it held fail, later ones get a new thread.
+  const start = (): Worker => {
+    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver } });
+    w.on('message', ({ id, error }: { id: number; error?: { message: string; code?: string } }) => {
+      const p = pending.get(id);
+      pending.delete(id);
+      if (!p) return;
+      if (!error) {
+        health.succeeded();
+        p.resolve();
+      } else {
+        p.reject(health.translate(Object.assign(new Error(error.message), { code: error.code })));
+      }
+    });
+    w.on('error', failAll);
+    w.on('exit', () => {
+      if (worker === w) worker = undefined;
+      failAll(new Error('the SQLite writer thread stopped'));
+    });
+    w.unref();
+    return w;
+  };
+
   return {
     run: (queries) =>
       new Promise<void>((resolve, reject) => {
+        if (closed) return reject(new Error('the store is closed'));
         const id = nextId++;
         pending.set(id, { resolve, reject });
-        worker.postMessage({ id, queries: queries.map((q) => ({ sql: q.sql, parameters: q.parameters })) });
+        (worker ??= start()).postMessage({ id, queries: queries.map((q) => ({ sql: q.sql, parameters: q.parameters })) });
       }),
     close: async () => {
-      await worker.terminate();
+      closed = true;
+      await worker?.terminate();
     },
   };
 }

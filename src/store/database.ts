@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, sql, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type SqliteDatabase as SqliteDatabaseLike } from 'kysely';
 import pg from 'pg';
+import type { Logger } from 'pino';
+import { DatabaseHealth } from './availability.js';
+import { guardedDialect } from './guarded-dialect.js';
 import type { Database } from './schema.js';
 import { sqliteWriterThread, transactionWriter, type BatchWriter } from './batch-writer.js';
 import * as initial from './migrations/001-initial.js';
@@ -14,6 +17,8 @@ import * as delivery from './migrations/003-delivery.js';
 import * as sesConfig from './migrations/004-ses-config.js';
 import * as pinpoint from './migrations/006-pinpoint.js';
 import * as sns from './migrations/007-sns.js';
+import * as messagePaging from './migrations/009-message-paging.js';
+import * as recipientCopiesAndQuotaGuard from './migrations/011-recipient-copies-and-quota-guard.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -24,6 +29,8 @@ export interface OpenedDatabase {
   location: string;
   /** Runs group-committed batches (see batch-writer.ts). */
   batchWriter: BatchWriter;
+  /** Whether the database answers; outages are logged once each (see availability.ts). */
+  health: DatabaseHealth;
   close(): Promise<void>;
 }
 
@@ -35,13 +42,23 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '004-ses-config': sesConfig,
   '006-pinpoint': pinpoint,
   '007-sns': sns,
+  '009-message-paging': messagePaging,
+  '011-recipient-copies-and-quota-guard': recipientCopiesAndQuotaGuard,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-export async function openDatabase(opts: { databaseUrl: string; dataDir: string }): Promise<OpenedDatabase> {
-  const opened = opts.databaseUrl ? openPostgres(opts.databaseUrl) : openSqlite(opts.dataDir);
+export interface OpenDatabaseOptions {
+  databaseUrl: string;
+  dataDir: string;
+  /** Where outages and lost connections are reported. */
+  log?: Logger;
+}
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDatabase> {
+  const health = new DatabaseHealth(opts.log);
+  const opened = opts.databaseUrl ? openPostgres(opts.databaseUrl, health, opts.log) : openSqlite(opts.dataDir, health);
   try {
     await migrate(opened.db, opened.dialect);
   } catch (err) {
@@ -51,7 +68,7 @@ export async function openDatabase(opts: { databaseUrl: string; dataDir: string 
   return opened;
 }
 
-function openSqlite(dataDir: string): OpenedDatabase {
+function openSqlite(dataDir: string, health: DatabaseHealth): OpenedDatabase {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'sesd.db');
   const sqlite = new SqliteDatabase(file);
@@ -60,19 +77,21 @@ function openSqlite(dataDir: string): OpenedDatabase {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: withStatementCache(sqlite) }), health) });
   // The writer thread opens the file once migrations have run on this connection (see openDatabase).
   let writer: BatchWriter | undefined;
   return {
     db,
     dialect: 'sqlite',
     location: file,
+    health,
     get batchWriter() {
-      return (writer ??= sqliteWriterThread(file));
+      return (writer ??= sqliteWriterThread(file, health));
     },
     close: async () => {
       await writer?.close();
       await db.destroy();
+      health.close();
     },
   };
 }
@@ -100,12 +119,35 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabaseLike
   };
 }
 
-function openPostgres(url: string): OpenedDatabase {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+// How long a request waits for a new connection when PostgreSQL does not answer (a black-holed
+// host, not a refused one) before it is answered ServiceUnavailable.
+const PG_CONNECT_TIMEOUT_MS = 5_000;
+
+function openPostgres(url: string, health: DatabaseHealth, log: Logger | undefined): OpenedDatabase {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS, keepAlive: true });
+  // A connection can die at any time: a PostgreSQL restart, a failover, pg_terminate_backend,
+  // idle_session_timeout, a proxy. pg then emits 'error' on the client (and, for an idle one, on the
+  // pool); an EventEmitter with no listener for 'error' throws, which ended the process. The pool
+  // drops a dead client by itself (at once when idle, on release when checked out) and opens new
+  // ones on demand, so nothing more is needed than to listen; the query that was running on it
+  // fails and is answered ServiceUnavailable (guarded-dialect.ts).
+  const lost = (err: Error) => log?.warn({ error: err.message, code: (err as { code?: string }).code }, 'a database connection was lost; the pool replaces it when needed');
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', () => {})); // reported by the pool (idle) or by the failing query (in use)
+  const db = new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool }), health) });
   const safe = new URL(url);
   safe.password = '';
-  return { db, dialect: 'postgres', location: safe.toString(), batchWriter: transactionWriter(db), close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    location: safe.toString(),
+    batchWriter: transactionWriter(db),
+    health,
+    close: async () => {
+      await db.destroy();
+      health.close();
+    },
+  };
 }
 
 async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {

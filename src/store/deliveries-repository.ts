@@ -29,6 +29,8 @@ export interface ClaimedDelivery {
   recipient: string;
   /** Attempts made, this one included. */
   attempts: number;
+  /** The recipient's own copy of the message (list-managed mail), when it has one. */
+  raw?: Buffer;
 }
 
 export interface QueuedMessage {
@@ -102,13 +104,13 @@ export class DeliveriesRepository {
   async claim(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
     const { rows } = await this.lazily((trx) =>
-      trx.executeQuery<{ id: number; message_id: string; recipient: string; attempts: number }>(
+      trx.executeQuery<{ id: number; message_id: string; recipient: string; attempts: number; raw: Uint8Array | null }>(
         CompiledQuery.raw(this.statements.claim, [workerId, now + leaseMs, now, now, limit]),
       ),
     );
     // RETURNING comes in no particular order.
     return rows
-      .map((r) => ({ id: Number(r.id), messageId: r.message_id, recipient: r.recipient, attempts: r.attempts }))
+      .map((r) => ({ id: Number(r.id), messageId: r.message_id, recipient: r.recipient, attempts: r.attempts, ...(r.raw ? { raw: Buffer.from(r.raw) } : {}) }))
       .sort((a, b) => a.id - b.id);
   }
 
@@ -188,7 +190,7 @@ function queueStatements(dialect: Dialect) {
       'update deliveries set locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ? ' +
         "where id in (select id from deliveries where status in ('queued', 'deferred') and next_attempt_at <= ? and locked_until is null " +
         `order by next_attempt_at, id limit ?${skipLocked}) ` +
-        'returning id, message_id, recipient, attempts',
+        'returning id, message_id, recipient, attempts, raw',
     ),
     selectMessages: precompiled(
       dialect,

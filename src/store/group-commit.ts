@@ -2,6 +2,7 @@
 // With synchronous=FULL (SQLite) or fsync (PostgreSQL) the cost of durability is paid once per
 // batch instead of once per message, which is what lets the API answer fast and still never
 // acknowledge a message that is not on disk.
+import { isServiceUnavailable } from './availability.js';
 
 interface Pending<T> {
   item: T;
@@ -39,8 +40,10 @@ export class GroupCommit<T> {
           await this.writeBatch(batch.map((p) => p.item));
           for (const p of batch) p.resolve();
         } catch (err) {
-          if (batch.length === 1) {
-            batch[0]!.reject(err);
+          // With the database down (or its disk full) every retry would fail the same way, each
+          // after its own wait: answer the whole batch now.
+          if (batch.length === 1 || isServiceUnavailable(err)) {
+            for (const p of batch) p.reject(err);
             continue;
           }
           // One bad item must not fail its neighbours: retry each on its own.

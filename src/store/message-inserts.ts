@@ -39,6 +39,7 @@ export function messageInserts(dialect: Dialect): MessageInserts {
       'locked_until',
       'last_response',
       'updated_at',
+      'raw',
     ]),
     events: new BulkInsert(dialect, 'events', ['message_id', 'account_id', 'type', 'payload', 'created_at']),
   };
@@ -62,7 +63,7 @@ export function newMessageQueries(inserts: MessageInserts, batch: NewMessage[]):
     created_at: m.createdAt,
   }));
   const deliveries = batch.flatMap((m) =>
-    m.recipients.map(({ address, status }) => ({
+    m.recipients.map(({ address, status, raw }) => ({
       message_id: m.id,
       recipient: address,
       status,
@@ -72,6 +73,7 @@ export function newMessageQueries(inserts: MessageInserts, batch: NewMessage[]):
       locked_until: null,
       last_response: null,
       updated_at: m.createdAt,
+      raw: raw ?? null,
     })),
   );
   const events = batch.flatMap((m) =>

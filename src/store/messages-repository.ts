@@ -1,11 +1,12 @@
 // Accepted messages with their delivery rows and events. Writes go through group commit so that
 // concurrent intakes share one transaction.
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { BatchWriter } from './batch-writer.js';
 import type { Dialect } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { messageInserts, newMessageQueries } from './message-inserts.js';
-import type { Database } from './schema.js';
+import type { Database, MessagesTable } from './schema.js';
+import { quotaExceededBy, QuotaExceededError, quotaGuardStatements, type QuotaGuard } from './quota-guard.js';
 
 export interface Destination {
   ToAddresses?: string[];
@@ -26,8 +27,11 @@ export interface NewMessage {
   tags: { Name: string; Value: string }[];
   raw: Buffer;
   createdAt: number;
-  /** Envelope recipients: one delivery row each; `suppressed` and `unsubscribed` ones are final at acceptance. */
-  recipients: { address: string; status: 'queued' | 'suppressed' | 'unsubscribed' }[];
+  /** Envelope recipients: one delivery row each; `suppressed` and `unsubscribed` ones are final at
+   * acceptance. `raw`: the recipient's own copy when it is not the message's (list-managed mail). */
+  recipients: { address: string; status: 'queued' | 'suppressed' | 'unsubscribed'; raw?: Buffer }[];
+  /** The quotas the message counts against, checked and counted in its own transaction (quota-guard.ts). */
+  quota?: QuotaGuard;
   /** Events caused by the acceptance (Send), written in the same transaction (outbox). */
   events: { type: string; payload: unknown }[];
 }
@@ -54,8 +58,28 @@ export interface MessageFilter {
   accountId?: string;
 }
 
+/** Where a page ends: the last message shown (messages are in created_at, id order). */
+export interface MessageCursor {
+  createdAt: number;
+  id: string;
+}
+
+export interface MessagePage {
+  after?: MessageCursor;
+  limit: number;
+  /** Raw bytes a page may hold; the first message is always included, whatever its size. */
+  maxBytes?: number;
+}
+
+const DEFAULT_LIST_LIMIT = 1000;
+const DEFAULT_LIST_BYTES = 256 * 1024 * 1024;
+const RAW_READ_BATCH = 20;
+/** Messages per DELETE transaction: a few milliseconds of work each. */
+export const DELETE_BATCH = 500;
+
 export class MessagesRepository {
-  private readonly writer: GroupCommit<NewMessage>;
+  // An item is the messages that must be committed together (one, or a bulk send's entries).
+  private readonly writer: GroupCommit<NewMessage[]>;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -63,34 +87,81 @@ export class MessagesRepository {
     batchWriter: BatchWriter,
   ) {
     const inserts = messageInserts(dialect);
-    this.writer = new GroupCommit((batch) => batchWriter.run(newMessageQueries(inserts, batch)));
+    const guard = quotaGuardStatements(dialect);
+    this.writer = new GroupCommit((items) => {
+      const batch = items.flat();
+      const { before, after } = guard.around(batch);
+      return batchWriter.run([...before, ...newMessageQueries(inserts, batch), ...after]);
+    });
   }
 
-  /** Resolves once the message, its deliveries and events are committed. */
+  /**
+   * Resolves once the message, its deliveries and events are committed. Rejects with
+   * QuotaExceededError when it would take the account over a quota it counts against.
+   */
   insert(message: NewMessage): Promise<void> {
-    return this.writer.submit(message);
+    return this.insertTogether([message]);
   }
 
-  async list(filter: MessageFilter = {}): Promise<StoredMessage[]> {
-    let q = this.db.selectFrom('messages').selectAll().orderBy('created_at').orderBy('id');
+  /** Commits the messages in one transaction: all of them, or (rejecting) none. */
+  async insertTogether(messages: NewMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    try {
+      await this.writer.submit(messages);
+    } catch (err) {
+      const kind = quotaExceededBy(err);
+      throw kind ? new QuotaExceededError(kind) : err;
+    }
+  }
+
+  /**
+   * One page of messages, oldest first (LocalStack's order), after `page.after`. At most `limit`
+   * messages and, past the first, no more than `maxBytes` of raw MIME: bodies are read only for the
+   * messages of the page, so a page costs the same at ten messages stored or ten million.
+   */
+  async page(filter: MessageFilter, page: MessagePage): Promise<{ messages: StoredMessage[]; next?: MessageCursor }> {
+    let q = this.db
+      .selectFrom('messages')
+      .select(['id', 'account_id', 'region', 'source_api', 'envelope_from', 'from_header', 'subject', 'destination', 'configuration_set', 'tags', 'size', 'created_at'])
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(page.limit + 1);
     if (filter.id) q = q.where('id', '=', filter.id);
     if (filter.source) q = q.where('envelope_from', '=', filter.source);
     if (filter.accountId) q = q.where('account_id', '=', filter.accountId);
+    const after = page.after;
+    if (after) {
+      q = q.where((eb) => eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)])]));
+    }
     const rows = await q.execute();
-    return rows.map((r) => ({
-      id: r.id,
-      accountId: r.account_id,
-      region: r.region,
-      sourceApi: r.source_api,
-      envelopeFrom: r.envelope_from,
-      fromHeader: r.from_header,
-      subject: r.subject,
-      destination: JSON.parse(r.destination) as Destination,
-      configurationSet: r.configuration_set,
-      tags: JSON.parse(r.tags) as { Name: string; Value: string }[],
-      raw: Buffer.from(r.raw),
-      createdAt: Number(r.created_at),
-    }));
+    const maxBytes = page.maxBytes ?? Infinity;
+    let bytes = 0;
+    let end = 0;
+    while (end < Math.min(rows.length, page.limit) && (end === 0 || bytes + rows[end]!.size <= maxBytes)) bytes += rows[end++]!.size;
+    const chosen = rows.slice(0, end);
+    const raws = new Map<string, Uint8Array>();
+    // Bodies in slices, so that one statement never holds more than a few of the largest messages.
+    for (let i = 0; i < chosen.length; i += RAW_READ_BATCH) {
+      const ids = chosen.slice(i, i + RAW_READ_BATCH).map((r) => r.id);
+      for (const r of await this.db.selectFrom('messages').select(['id', 'raw']).where('id', 'in', ids).execute()) raws.set(r.id, r.raw);
+    }
+    const messages = chosen.flatMap((r) => {
+      const raw = raws.get(r.id);
+      // Deleted between the two reads: no longer there to show.
+      return raw === undefined ? [] : [storedMessage(r, raw)];
+    });
+    const last = chosen[chosen.length - 1];
+    const next = last && rows.length > end ? { createdAt: Number(last.created_at), id: last.id } : undefined;
+    return { messages, next };
+  }
+
+  /** The first messages matching `filter` (tests, single-message lookups); see page() for the bounds. */
+  async list(filter: MessageFilter = {}, limit = DEFAULT_LIST_LIMIT): Promise<StoredMessage[]> {
+    return (await this.page(filter, { limit, maxBytes: DEFAULT_LIST_BYTES })).messages;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.db.selectFrom('messages').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
   }
 
   async recipients(messageId: string): Promise<{ recipient: string; status: string }[]> {
@@ -102,15 +173,52 @@ export class MessagesRepository {
     return rows.map((r) => ({ type: r.type, payload: JSON.parse(r.payload) as unknown, createdAt: Number(r.created_at) }));
   }
 
-  /** Deletes captured messages (all, or one by id); deliveries and events go with them. Returns how many. */
+  /**
+   * Deletes captured messages (all, or one by id) with their deliveries and events, in transactions
+   * of DELETE_BATCH messages, so that clearing a large store never holds one huge transaction (or,
+   * on SQLite, the event loop) for long. Returns how many.
+   */
   async delete(filter: { id?: string } = {}): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
-      const ids = trx.selectFrom('messages').select('id');
-      const scoped = filter.id ? ids.where('id', '=', filter.id) : ids;
-      await trx.deleteFrom('events').where('message_id', 'in', scoped).execute();
-      await trx.deleteFrom('deliveries').where('message_id', 'in', scoped).execute();
-      const res = await (filter.id ? trx.deleteFrom('messages').where('id', '=', filter.id) : trx.deleteFrom('messages')).executeTakeFirst();
-      return Number(res.numDeletedRows);
-    });
+    if (filter.id) return this.deleteIds([filter.id]);
+    let deleted = 0;
+    for (;;) {
+      const ids = (await this.db.selectFrom('messages').select('id').limit(DELETE_BATCH).execute()).map((r) => r.id);
+      if (ids.length === 0) return deleted;
+      deleted += await this.deleteIds(ids);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Deletes these messages with their deliveries and events in one transaction. Returns how many. */
+  async deleteIds(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.db.transaction().execute((trx) => deleteMessageRows(trx, ids));
   }
 }
+
+/** Deletes these messages, their deliveries and events, inside the caller's transaction. Returns how many. */
+export async function deleteMessageRows(trx: Kysely<Database>, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  await trx.deleteFrom('events').where('message_id', 'in', ids).execute();
+  await trx.deleteFrom('deliveries').where('message_id', 'in', ids).execute();
+  const res = await trx.deleteFrom('messages').where('id', 'in', ids).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
+
+const storedMessage = (
+  r: Omit<Selectable<MessagesTable>, 'raw'>,
+  raw: Uint8Array,
+): StoredMessage => ({
+  id: r.id,
+  accountId: r.account_id,
+  region: r.region,
+  sourceApi: r.source_api,
+  envelopeFrom: r.envelope_from,
+  fromHeader: r.from_header,
+  subject: r.subject,
+  destination: JSON.parse(r.destination) as Destination,
+  configurationSet: r.configuration_set,
+  tags: JSON.parse(r.tags) as { Name: string; Value: string }[],
+  raw: Buffer.from(raw),
+  createdAt: Number(r.created_at),
+});

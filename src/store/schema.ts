@@ -377,3 +377,15 @@ export interface Database {
   sns_deliveries: SnsDeliveriesTable;
   sns_delivery_attempts: SnsDeliveryAttemptsTable;
 }
+
+// Issue 12 (migration 011): a recipient's own copy of a message, and the account's quota guard flags.
+export interface DeliveriesTable {
+  /** This recipient's own copy (list-managed mail: their unsubscribe link); NULL: the message's `raw`. */
+  raw: Uint8Array | null;
+}
+
+export interface AccountSettingsTable {
+  /** Set by intake's quota guard; a CHECK constraint refuses 0 (store/quota-guard.ts). */
+  daily_quota_ok: Generated<number>;
+  send_rate_ok: Generated<number>;
+}

@@ -1,5 +1,5 @@
 // The store: one opened database and its repositories.
-import { openDatabase, type Dialect } from './database.js';
+import { openDatabase, type Dialect, type OpenDatabaseOptions } from './database.js';
 import { AccountsRepository } from './accounts-repository.js';
 import { MessagesRepository } from './messages-repository.js';
 import { IdentitiesRepository } from './identities-repository.js';
@@ -15,6 +15,7 @@ import { PinpointAppsRepository } from './pinpoint-apps-repository.js';
 import { PinpointEndpointsRepository } from './pinpoint-endpoints-repository.js';
 import { PinpointTemplatesRepository } from './pinpoint-templates-repository.js';
 import { SnsRepository } from './sns-repository.js';
+import { RetentionRepository } from './retention-repository.js';
 
 export interface Store {
   dialect: Dialect;
@@ -35,10 +36,11 @@ export interface Store {
   pinpointEndpoints: PinpointEndpointsRepository;
   pinpointTemplates: PinpointTemplatesRepository;
   sns: SnsRepository;
+  retention: RetentionRepository;
   close(): Promise<void>;
 }
 
-export async function openStore(opts: { databaseUrl: string; dataDir: string }): Promise<Store> {
+export async function openStore(opts: OpenDatabaseOptions): Promise<Store> {
   const opened = await openDatabase(opts);
   return {
     dialect: opened.dialect,
@@ -59,6 +61,7 @@ export async function openStore(opts: { databaseUrl: string; dataDir: string }):
     pinpointEndpoints: new PinpointEndpointsRepository(opened.db),
     pinpointTemplates: new PinpointTemplatesRepository(opened.db),
     sns: new SnsRepository(opened.db, opened.dialect, opened.batchWriter),
+    retention: new RetentionRepository(opened.db),
     close: opened.close,
   };
 }

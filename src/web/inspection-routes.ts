@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import PostalMime from 'postal-mime';
-import type { MessagesRepository, StoredMessage } from '../store/messages-repository.js';
+import type { MessageCursor, MessagesRepository, StoredMessage } from '../store/messages-repository.js';
 
 export interface InspectionDeps {
   messages: MessagesRepository;
@@ -32,9 +32,20 @@ export function registerInspectionRoutes(app: FastifyInstance, deps: InspectionD
 
   app.get('/_sesd/health', async () => ({ status: 'ok', ...deps.health() }));
 
-  app.get<{ Querystring: { id?: string; email?: string } }>('/_aws/ses', { onRequest: guard }, async (request) => {
-    const list = await deps.messages.list({ id: request.query.id, source: request.query.email });
-    return { messages: await Promise.all(list.map(localStackView)) };
+  app.get<{ Querystring: { id?: string; email?: string; limit?: string; after?: string } }>('/_aws/ses', { onRequest: guard }, async (request, reply) => {
+    const { id, email, limit, after } = request.query;
+    const pageSize = limit === undefined ? DEFAULT_PAGE : Number(limit);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE) {
+      return reply.code(400).send({ message: `limit must be an integer from 1 to ${MAX_PAGE}.` });
+    }
+    const cursor = after === undefined ? undefined : decodeCursor(after);
+    if (cursor === null) return reply.code(400).send({ message: 'after is not a nextToken this endpoint gave.' });
+    const page = await deps.messages.page({ id, source: email }, { after: cursor, limit: pageSize, maxBytes: PAGE_BYTES });
+    // One message at a time: parsing is CPU work, and other requests get their turn in between.
+    const messages = [];
+    for (const m of page.messages) messages.push(await localStackView(m));
+    // LocalStack's clients read `messages` and ignore members they do not know.
+    return page.next ? { messages, nextToken: encodeCursor(page.next) } : { messages };
   });
 
   app.delete<{ Querystring: { id?: string } }>('/_aws/ses', { onRequest: guard }, async (request, reply) => {
@@ -43,28 +54,66 @@ export function registerInspectionRoutes(app: FastifyInstance, deps: InspectionD
   });
 
   app.get<{ Params: { id: string } }>('/_sesd/messages/:id/events', { onRequest: guard }, async (request, reply) => {
-    const [message] = await deps.messages.list({ id: request.params.id });
-    if (!message) return reply.code(404).send({ message: `Message ${request.params.id} does not exist.` });
-    return { events: await deps.messages.events(message.id), recipients: await deps.messages.recipients(message.id) };
+    const { id } = request.params;
+    if (!(await deps.messages.exists(id))) return reply.code(404).send({ message: `Message ${id} does not exist.` });
+    return { events: await deps.messages.events(id), recipients: await deps.messages.recipients(id) };
   });
 }
 
-/** LocalStack's message shape; Subject and Body are read from the stored MIME for every kind. */
+/** Messages per page of `GET /_aws/ses`, unless `limit` says otherwise, and the most it may say. */
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 1000;
+/** Raw MIME per page: a page of large messages ends early (its nextToken continues it). */
+const PAGE_BYTES = 64 * 1024 * 1024;
+
+// postal-mime's own limits are 256 nested parts and 2 MB of headers; a message past them cannot be
+// shown as text, and is marked instead (see localStackView). Mail that sesd composes nests 3 deep.
+const PARSE_LIMITS = { maxNestingDepth: 64, maxHeadersSize: 1024 * 1024 };
+
+/**
+ * LocalStack's message shape; Subject and Body are read from the stored MIME for every kind. A
+ * message that cannot be parsed is still listed, with empty parts and why in `ParseError`.
+ */
 async function localStackView(m: StoredMessage): Promise<Record<string, unknown>> {
-  const parsed = await PostalMime.parse(m.raw);
-  return {
+  const view = {
     Id: m.id,
     Region: m.region,
     Timestamp: new Date(m.createdAt).toISOString(),
     Destination: m.destination,
     Source: m.envelopeFrom,
-    Subject: parsed.subject ?? m.subject ?? '',
-    Body: { text_part: withoutFinalLineBreak(parsed.text), html_part: withoutFinalLineBreak(parsed.html) },
+    Subject: m.subject ?? '',
+    Body: { text_part: null as string | null, html_part: null as string | null },
     RawData: m.raw.toString('utf8'),
-    Attachments: parsed.attachments.map((a) => ({ FileName: a.filename, ContentType: a.mimeType, Size: byteLength(a.content) })),
+    Attachments: [] as { FileName: string | null; ContentType: string; Size: number }[],
     Tags: m.tags,
     ConfigurationSetName: m.configurationSet ?? undefined,
   };
+  let parsed: Awaited<ReturnType<typeof PostalMime.parse>>;
+  try {
+    parsed = await PostalMime.parse(m.raw, PARSE_LIMITS);
+  } catch (err) {
+    return { ...view, ParseError: err instanceof Error ? err.message : String(err) };
+  }
+  return {
+    ...view,
+    Subject: parsed.subject ?? view.Subject,
+    Body: { text_part: withoutFinalLineBreak(parsed.text), html_part: withoutFinalLineBreak(parsed.html) },
+    Attachments: parsed.attachments.map((a) => ({ FileName: a.filename, ContentType: a.mimeType, Size: byteLength(a.content) })),
+  };
+}
+
+/** The nextToken of a page: where it ended, opaque to clients. */
+function encodeCursor(cursor: MessageCursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+}
+
+function decodeCursor(token: string): MessageCursor | null {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+    return typeof createdAt === 'number' && typeof id === 'string' ? { createdAt, id } : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The line break that ends a MIME body part terminates its last line; it is not part of the text. */

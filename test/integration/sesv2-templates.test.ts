@@ -80,9 +80,9 @@ describe.each(DIALECTS)('SES v2 templates (%s)', (dialect) => {
   });
 
   it.each([
-    ['no content at all', { Subject: '' }, 'Template must have at least a subject, text, or html part.'],
+    ['no subject (SES: "The subject must be specified.")', { Subject: '', Text: 'body' }, 'The subject must be specified.'],
     ['broken Handlebars', { Subject: 'x', Html: '{{#if a}}open' }, /^Invalid html: Parse error on line 1/],
-    ['a partial that is not defined', { Text: 'Hi {{> footer}}' }, 'Invalid text: the partial footer could not be found.'],
+    ['a partial that is not defined', { Subject: 's', Text: 'Hi {{> footer}}' }, 'Invalid text: the partial footer could not be found.'],
   ])('refuses a template with %s', async (_name, content, message) => {
     const res = await awsFailure(ses.send(new CreateEmailTemplateCommand({ TemplateName: 'bad', TemplateContent: content })));
     expect(res).toMatchObject({ name: 'BadRequestException', status: 400 });

@@ -118,8 +118,8 @@ describe.each(DIALECTS)('the store on the send path (%s)', (dialect) => {
     const statements = batches[0]!;
     expect(statements.map((q) => [q.sql.split(' ')[2], q.parameters.length])).toEqual([
       ['messages', 3 * 13],
-      ['deliveries', 400 * 9],
-      ['deliveries', 54 * 9],
+      ['deliveries', 400 * 10],
+      ['deliveries', 54 * 10],
       ['events', 5 * 5],
     ]);
     for (const q of statements) {

@@ -50,7 +50,7 @@ export function emailSender(intake: Intake) {
     if (to.rawContent !== undefined) return notSendable('sesd does not support RawContent for the EMAIL channel.');
     let content: SendContent;
     try {
-      content = email.raw ? { kind: 'raw', data: email.raw } : simpleContent(email, to);
+      content = email.raw ? { kind: 'raw', data: email.raw } : await simpleContent(email, to);
     } catch (err) {
       if (err instanceof AwsError) return notSendable(err.message);
       throw err;
@@ -76,7 +76,7 @@ export function emailSender(intake: Intake) {
   };
 }
 
-function simpleContent(email: PreparedEmail, to: EmailRecipient): SendContent {
-  const rendered = renderEmail(email.source, to.overrides, mergeVariables(email.variables, ...to.variables));
+async function simpleContent(email: PreparedEmail, to: EmailRecipient): Promise<SendContent> {
+  const rendered = await renderEmail(email.source, to.overrides, mergeVariables(email.variables, ...to.variables));
   return { kind: 'simple', subject: rendered.subject, text: rendered.text, html: rendered.html, headers: rendered.headers, attachments: [] };
 }

@@ -1,12 +1,11 @@
-// SES v1 sending actions: SendEmail, SendRawEmail (with the X-SES-* headers), SendTemplatedEmail
-// and SendBulkTemplatedEmail, all through the same intake as SES v2.
-import { AwsError } from '../../domain/errors.js';
+// SES v1 sending actions: SendEmail, SendRawEmail (intake applies its X-SES-* headers), SendTemplatedEmail
+// and SendBulkTemplatedEmail (whole-call errors fail the call; entries committed together), all
+// through the same intake as SES v2.
 import { MAX_MESSAGE_BYTES_V1 } from '../../domain/sending-limits.js';
 import type { Intake } from '../../intake/accept.js';
 import { parseRenderingData } from '../../domain/templates/templates-service.js';
-import { bulkFailureStatus, entryTemplateData } from '../../domain/bulk-sending.js';
+import { bulkFailureStatus, checkBulkEntryCount, entryTemplateData } from '../../domain/bulk-sending.js';
 import type * as T from '../../protocol/models/types/ses.js';
-import { takeSesHeaders } from '../../mime/ses-headers.js';
 import { sendOrigin, typedHandler, type HandlerTable, type RequestContext } from '../context.js';
 
 const common = (ctx: RequestContext) => ({ ...sendOrigin(ctx, 'ses'), maxMessageBytes: MAX_MESSAGE_BYTES_V1 });
@@ -42,20 +41,17 @@ export function sendingHandlers(intake: Intake): HandlerTable {
     }),
 
     SendRawEmail: typedHandler(async (ctx, input: T.SendRawEmailRequest): Promise<T.SendRawEmailResponse> => {
-      const { raw, options } = takeSesHeaders(Buffer.from(input.RawMessage.Data));
+      // Intake reads the X-SES-* headers (the API parameters win over them).
       const { messageId } = await intake({
         ...common(ctx),
         from: input.Source,
-        // API parameters win over the X-SES-*-ARN headers, as for tags and the configuration set.
-        sourceArn: input.SourceArn ?? options.sourceArn,
-        fromArn: input.FromArn ?? options.fromArn,
-        returnPathArn: input.ReturnPathArn ?? options.returnPathArn,
+        sourceArn: input.SourceArn,
+        fromArn: input.FromArn,
+        returnPathArn: input.ReturnPathArn,
         destination: input.Destinations?.length ? { ToAddresses: input.Destinations } : undefined,
-        content: { kind: 'raw', data: raw },
-        // API tags win over header tags; SES does not merge them.
-        tags: input.Tags?.length ? input.Tags : options.tags,
-        configurationSetName: input.ConfigurationSetName ?? options.configurationSetName,
-        listManagement: options.listManagement,
+        content: { kind: 'raw', data: Buffer.from(input.RawMessage.Data) },
+        tags: input.Tags,
+        configurationSetName: input.ConfigurationSetName,
       });
       return { MessageId: messageId };
     }),
@@ -73,25 +69,29 @@ export function sendingHandlers(intake: Intake): HandlerTable {
     }),
 
     SendBulkTemplatedEmail: typedHandler(async (ctx, input: T.SendBulkTemplatedEmailRequest): Promise<T.SendBulkTemplatedEmailResponse> => {
+      checkBulkEntryCount(input.Destinations.length, 'Destinations');
       const defaults = parseRenderingData(input.DefaultTemplateData);
-      const statuses: T.BulkEmailDestinationStatus[] = [];
-      for (const destination of input.Destinations) {
-        try {
-          const { messageId } = await intake({
-            ...common(ctx),
-            ...sender(input),
-            destination: destination.Destination,
-            content: { kind: 'template', templateName: input.Template, templateArn: input.TemplateArn, templateData: entryTemplateData(defaults, destination.ReplacementTemplateData), headers: [] },
-            tags: destination.ReplacementTags ?? input.DefaultTags,
-            configurationSetName: input.ConfigurationSetName,
-          });
-          statuses.push({ Status: 'Success', MessageId: messageId });
-        } catch (err) {
-          if (!(err instanceof AwsError)) throw err;
-          statuses.push({ Status: bulkFailureStatus(err), Error: err.message });
-        }
-      }
-      return { Status: statuses };
+      const entries = input.Destinations.map((destination) => ({
+        ...common(ctx),
+        ...sender(input),
+        destination: destination.Destination,
+        content: { kind: 'template' as const, templateName: input.Template, templateArn: input.TemplateArn, templateData: entryTemplateData(defaults, destination.ReplacementTemplateData), headers: [] },
+        tags: destination.ReplacementTags ?? input.DefaultTags,
+        configurationSetName: input.ConfigurationSetName,
+      }));
+      const results = await intake.bulk(
+        {
+          scope: { accountId: ctx.accountId, region: ctx.region },
+          from: input.Source,
+          sourceArn: input.SourceArn,
+          returnPath: input.ReturnPath,
+          returnPathArn: input.ReturnPathArn,
+          configurationSetName: input.ConfigurationSetName,
+          templateName: input.Template,
+        },
+        entries,
+      );
+      return { Status: results.map((r) => ('error' in r ? { Status: bulkFailureStatus(r.error), Error: r.error.message } : { Status: 'Success', MessageId: r.messageId })) };
     }),
   };
 }

@@ -127,20 +127,20 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
       return {};
     }),
 
+    // SES answers success for a policy name the identity does not have yet and stores the policy
+    // (as v1 PutIdentityPolicy does); only the identity must exist.
     UpdateEmailIdentityPolicy: typedHandler(async (ctx, input: T.UpdateEmailIdentityPolicyRequest) => {
       const identity = await identities.get(scopeOf(ctx), input.EmailIdentity);
-      const existing = await deps.identitiesRepository.policies(scopeOf(ctx), identity.identity);
-      if (existing[input.PolicyName] === undefined) throw new AwsError('NotFoundException', `Policy ${input.PolicyName} does not exist for ${identity.identity}.`, 404);
       validatePolicy(input.PolicyName, input.Policy);
       await deps.identitiesRepository.putPolicy(scopeOf(ctx), identity.identity, input.PolicyName, input.Policy);
       return {};
     }),
 
+    // "This API returns successfully even if a policy with the specified name does not exist" (SES
+    // API reference, DeleteEmailIdentityPolicy and v1 DeleteIdentityPolicy alike).
     DeleteEmailIdentityPolicy: typedHandler(async (ctx, input: T.DeleteEmailIdentityPolicyRequest) => {
       const identity = await identities.get(scopeOf(ctx), input.EmailIdentity);
-      if (!(await deps.identitiesRepository.deletePolicy(scopeOf(ctx), identity.identity, input.PolicyName))) {
-        throw new AwsError('NotFoundException', `Policy ${input.PolicyName} does not exist for ${identity.identity}.`, 404);
-      }
+      await deps.identitiesRepository.deletePolicy(scopeOf(ctx), identity.identity, input.PolicyName);
       return {};
     }),
 

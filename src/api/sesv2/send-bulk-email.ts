@@ -1,48 +1,48 @@
-// SES v2 SendBulkEmail: one templated message per entry, each through intake, each with its own
-// result. Entry template data is laid over the default data (entry keys win).
-import { AwsError, invalidParameter } from '../../domain/errors.js';
+// SES v2 SendBulkEmail: one templated message per entry, each with its own result, committed
+// together; what concerns the whole call (too many entries, a stored template that does not exist,
+// a sender that may not send) is an error of the call. Entry template data is laid over the default
+// data (entry keys win).
+import { invalidParameter } from '../../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V2 } from '../../domain/sending-limits.js';
 import type { Intake } from '../../intake/accept.js';
 import { parseRenderingData } from '../../domain/templates/templates-service.js';
-import { bulkFailureStatus, entryTemplateData, type BulkFailureStatus } from '../../domain/bulk-sending.js';
+import { bulkFailureStatus, checkBulkEntryCount, entryTemplateData, type BulkFailureStatus } from '../../domain/bulk-sending.js';
+import { parseResourceArn } from '../../domain/tags/tags.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
 import { sendOrigin, type RequestContext } from '../context.js';
 import { templateContent } from './send-email.js';
-
-// SES's limit on destinations per SendBulkEmail call.
-const MAX_BULK_ENTRIES = 50;
 
 export function sendBulkEmailHandler(intake: Intake) {
   return async (ctx: RequestContext, input: T.SendBulkEmailRequest): Promise<T.SendBulkEmailResponse> => {
     const template = input.DefaultContent.Template;
     if (!template) throw invalidParameter('DefaultContent must contain a Template.');
-    if (input.BulkEmailEntries.length > MAX_BULK_ENTRIES) throw invalidParameter(`The number of BulkEmailEntries exceeds the limit of ${MAX_BULK_ENTRIES}.`);
+    checkBulkEntryCount(input.BulkEmailEntries.length, 'BulkEmailEntries');
+    const scope = { accountId: ctx.accountId, region: ctx.region };
     const defaults = parseRenderingData(template.TemplateData ?? '{}');
-    const results: T.BulkEmailEntryResult[] = [];
-    for (const entry of input.BulkEmailEntries) {
-      try {
-        const replacement = entry.ReplacementEmailContent?.ReplacementTemplate?.ReplacementTemplateData;
-        const content = templateContent({ ...template, Headers: [...(template.Headers ?? []), ...(entry.ReplacementHeaders ?? [])] }, entryTemplateData(defaults, replacement));
-        const { messageId } = await intake({
-          ...sendOrigin(ctx, 'sesv2'),
-          from: input.FromEmailAddress,
-          sourceArn: input.FromEmailAddressIdentityArn,
-          destination: entry.Destination,
-          replyTo: input.ReplyToAddresses,
-          content,
-          // Replacement tags replace the defaults rather than merging with them, as in SES.
-          tags: entry.ReplacementTags ?? input.DefaultEmailTags,
-          configurationSetName: input.ConfigurationSetName,
-          feedbackForwardingAddress: input.FeedbackForwardingEmailAddress,
-          maxMessageBytes: MAX_MESSAGE_BYTES_V2,
-        });
-        results.push({ Status: 'SUCCESS', MessageId: messageId });
-      } catch (err) {
-        if (!(err instanceof AwsError)) throw err;
-        results.push({ Status: V2_STATUS[bulkFailureStatus(err)], Error: err.message });
-      }
-    }
-    return { BulkEmailEntryResults: results };
+    const entries = input.BulkEmailEntries.map((entry) => {
+      const replacement = entry.ReplacementEmailContent?.ReplacementTemplate?.ReplacementTemplateData;
+      return {
+        ...sendOrigin(ctx, 'sesv2'),
+        from: input.FromEmailAddress,
+        sourceArn: input.FromEmailAddressIdentityArn,
+        destination: entry.Destination,
+        replyTo: input.ReplyToAddresses,
+        content: templateContent({ ...template, Headers: [...(template.Headers ?? []), ...(entry.ReplacementHeaders ?? [])] }, entryTemplateData(defaults, replacement)),
+        // Replacement tags replace the defaults rather than merging with them, as in SES.
+        tags: entry.ReplacementTags ?? input.DefaultEmailTags,
+        configurationSetName: input.ConfigurationSetName,
+        feedbackForwardingAddress: input.FeedbackForwardingEmailAddress,
+        maxMessageBytes: MAX_MESSAGE_BYTES_V2,
+      };
+    });
+    const templateName = template.TemplateName ?? (template.TemplateArn ? parseResourceArn(scope, template.TemplateArn).name : undefined);
+    const results = await intake.bulk(
+      { scope, from: input.FromEmailAddress ?? '', sourceArn: input.FromEmailAddressIdentityArn, configurationSetName: input.ConfigurationSetName, templateName },
+      entries,
+    );
+    return {
+      BulkEmailEntryResults: results.map((r) => ('error' in r ? { Status: V2_STATUS[bulkFailureStatus(r.error)], Error: r.error.message } : { Status: 'SUCCESS', MessageId: r.messageId })),
+    };
   };
 }
 

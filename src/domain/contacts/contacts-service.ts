@@ -74,9 +74,10 @@ export class ContactsService {
     if (change.topics) validateTopics(change.topics);
     validateDescription(change.description);
     const list = await this.existingList(scope, name);
-    const updated: ContactList = { ...list, updatedAt: this.now() };
-    if (change.topics) updated.topics = change.topics;
+    // A complete replacement, as in SES: what the request omits (topics, description) is cleared.
+    const updated: ContactList = { ...list, topics: change.topics ?? [], updatedAt: this.now() };
     if (change.description !== undefined) updated.description = change.description;
+    else delete updated.description;
     if (!(await this.deps.contacts.updateList(updated))) throw contactListNotFound(name);
   }
 

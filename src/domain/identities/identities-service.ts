@@ -7,14 +7,16 @@ import { AwsError, invalidParameter } from '../errors.js';
 import { parseAddress } from '../addresses.js';
 import { generateEasyDkimKey, importByodkimKey, newDkimTokens } from './dkim-keys.js';
 import { checkDkimRecords, checkVerificationTxt, type DnsLookup } from './dns-check.js';
+import { anySenderVerified, createsVerified, type AutoVerifyMode } from './auto-verify.js';
 import { normaliseIdentity, type Identity, type Scope, type VerificationStatus } from './identity.js';
 
 export interface IdentitiesServiceDeps {
   identities: IdentitiesRepository;
   dns: DnsLookup;
   cnameDomain: string;
-  /** Local development: identities are created verified. */
-  autoVerify: boolean;
+  /** Development verification mode (auto-verify.ts): whether identities are created verified, and
+   * whether a custom verification email's sender must be a verified identity. */
+  autoVerify: AutoVerifyMode;
   /**
    * Sends the verification message with the link (through intake, so it is captured or delivered).
    * With `custom` (SendCustomVerificationEmail), `custom(link)` sends the customer's message instead
@@ -62,7 +64,7 @@ export class IdentitiesService {
   ): Promise<Identity> {
     const { identity, type } = normaliseIdentity(input.identity.trim());
     validateIdentityName(identity, type);
-    const verified = this.deps.autoVerify;
+    const verified = createsVerified(this.deps.autoVerify);
     const base: Identity = {
       ...scope,
       identity,
@@ -127,9 +129,9 @@ export class IdentitiesService {
       if (identity.type !== 'DOMAIN') throw invalidParameter('DKIM signing attributes can be set for domain identities only.');
       if (input.origin === 'EXTERNAL') {
         if (!input.selector || !input.privateKey) throw invalidParameter('SigningAttributes with DomainSigningSelector and DomainSigningPrivateKey are required for EXTERNAL origin.');
-        identity.dkim = await newDkimState({ byodkim: { selector: input.selector, privateKey: input.privateKey } }, this.deps.autoVerify);
+        identity.dkim = await newDkimState({ byodkim: { selector: input.selector, privateKey: input.privateKey } }, createsVerified(this.deps.autoVerify));
       } else {
-        identity.dkim = await newDkimState({ keyLength: input.keyLength }, this.deps.autoVerify);
+        identity.dkim = await newDkimState({ keyLength: input.keyLength }, createsVerified(this.deps.autoVerify));
       }
       identity.verificationStatus = identity.dkim.status;
       identity.checkedAt = null;
@@ -143,7 +145,7 @@ export class IdentitiesService {
     if (!existing) return this.create(scope, { identity: name });
     if (existing.dkim.tokens.length > 0) return existing;
     return this.update(scope, name, async (identity) => {
-      identity.dkim = await newDkimState({}, this.deps.autoVerify);
+      identity.dkim = await newDkimState({}, createsVerified(this.deps.autoVerify));
       identity.checkedAt = null;
     });
   }
@@ -156,7 +158,7 @@ export class IdentitiesService {
   async sendCustomVerificationEmail(scope: Scope, input: { address: string; from: string }, send: (link: string) => Promise<string>): Promise<string> {
     const from = parseAddress(input.from).address;
     const senders = await this.deps.identities.getMany(scope, candidateIdentities(from));
-    if (!this.deps.autoVerify && !senders.some((i) => i.verificationStatus === 'SUCCESS')) throw fromAddressNotVerified(scope, from);
+    if (!anySenderVerified(this.deps.autoVerify) && !senders.some((i) => i.verificationStatus === 'SUCCESS')) throw fromAddressNotVerified(scope, from);
     const address = parseAddress(input.address).address;
     const existing = await this.deps.identities.get(scope, normaliseIdentity(address).identity);
     const identity = existing ?? (await this.create(scope, { identity: address, verificationEmail: false }));

@@ -33,17 +33,21 @@ export interface RenderedEmail {
   headers: MessageHeader[];
 }
 
-export function renderEmail(source: EmailSource, overrides: RecipientOverrides, variables: Variables): RenderedEmail {
+export async function renderEmail(source: EmailSource, overrides: RecipientOverrides, variables: Variables): Promise<RenderedEmail> {
   const { simple, template } = source;
   const subject = overrides.titleOverride ?? simple?.subject ?? template?.subject;
   const html = simple?.html ?? template?.html;
   const text = overrides.bodyOverride ?? simple?.text ?? template?.text ?? source.body;
-  const render = (part: string | undefined): string | undefined =>
-    part === undefined ? undefined : renderTemplate({ subject: part }, variables, { missing: 'empty' }).subject;
+  const options = { missing: 'empty', lists: 'first-value' } as const;
+  const headers = [...(template?.headers ?? []), ...(simple?.headers ?? [])];
+  const [body, ...values] = await Promise.all([
+    renderTemplate({ subject, text, html }, variables, options),
+    ...headers.map((h) => renderTemplate({ subject: h.value }, variables, options)),
+  ]);
   return {
-    subject: render(subject) ?? '',
-    text: render(text),
-    html: render(html),
-    headers: [...(template?.headers ?? []), ...(simple?.headers ?? [])].map((h) => ({ name: h.name, value: render(h.value) ?? '' })),
+    subject: body!.subject,
+    text: text === undefined ? undefined : body!.text,
+    html: html === undefined ? undefined : body!.html,
+    headers: headers.map((h, i) => ({ name: h.name, value: values[i]!.subject })),
   };
 }

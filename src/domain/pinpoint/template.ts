@@ -61,10 +61,10 @@ export function validateHeaders(headers: readonly MessageHeader[]): void {
   if (headers.some((h) => h.name.trim() === '')) throw invalidParameter('Every header must have a Name.');
 }
 
-export function validateTemplateContent(content: EmailTemplateContent): void {
+export async function validateTemplateContent(content: EmailTemplateContent): Promise<void> {
   validateHeaders(content.headers);
   if (content.defaultSubstitutions !== undefined) parseDefaultSubstitutions(content.defaultSubstitutions);
-  checkTemplateSyntax({ subject: content.subject, text: content.text, html: content.html });
+  await checkTemplateSyntax({ subject: content.subject, text: content.text, html: content.html });
 }
 
 /** DefaultSubstitutions: a JSON object whose values are the variables' defaults (strings, numbers, booleans). */

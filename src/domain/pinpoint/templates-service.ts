@@ -32,7 +32,7 @@ export class PinpointTemplatesService {
   /** Answers the new template's ARN. */
   async create(scope: Scope, name: string, content: EmailTemplateContent, tags: Record<string, string> = {}): Promise<string> {
     validateTemplateName(name);
-    validateTemplateContent(content);
+    await validateTemplateContent(content);
     const now = this.now();
     const template: PinpointTemplate = { ...scope, name, type: 'EMAIL', activeVersion: 1, latestVersion: 1, tags, createdAt: now };
     if (!(await this.deps.templates.create(template, { version: 1, content, createdAt: now, updatedAt: now }))) throw templateAlreadyExists();
@@ -52,7 +52,7 @@ export class PinpointTemplatesService {
     if (opts.createNewVersion && opts.version !== undefined) {
       throw invalidParameter('Specify either create-new-version or version, not both.');
     }
-    validateTemplateContent(content);
+    await validateTemplateContent(content);
     const template = await this.template(scope, name, 'EMAIL');
     const now = this.now();
     if (opts.createNewVersion) {

@@ -34,9 +34,9 @@ export function validateTemplateName(name: string): void {
 }
 
 export function validateTemplateContent(content: TemplateContent): void {
-  if (!content.subject && !content.text && !content.html) {
-    throw invalidParameter('Template must have at least a subject, text, or html part.');
-  }
+  // SES refuses a template without a subject ("The subject must be specified.", InvalidParameterValue
+  // in v1) and takes one without a text or html part: such a template sends an empty body.
+  if (!content.subject) throw invalidParameter('The subject must be specified.');
   const size = [content.subject, content.text, content.html].reduce((n, part) => n + Buffer.byteLength(part ?? ''), 0);
   if (size > MAX_TEMPLATE_BYTES) throw invalidParameter(`Template size exceeds the maximum of ${MAX_TEMPLATE_BYTES} bytes.`);
 }

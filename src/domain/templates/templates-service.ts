@@ -34,7 +34,7 @@ export class TemplatesService {
   async create(scope: Scope, name: string, content: TemplateContent, tags: Tag[] = []): Promise<void> {
     validateTemplateName(name);
     validateTemplateContent(content);
-    checkTemplateSyntax(content);
+    await checkTemplateSyntax(content);
     validateTags(tags);
     if ((await this.deps.templates.count(scope)) >= MAX_TEMPLATES) throw tooManyTemplates();
     const now = this.now();
@@ -54,7 +54,7 @@ export class TemplatesService {
 
   async update(scope: Scope, name: string, content: TemplateContent): Promise<void> {
     validateTemplateContent(content);
-    checkTemplateSyntax(content);
+    await checkTemplateSyntax(content);
     if (!(await this.deps.templates.update(scope, name, content, this.now()))) throw templateNotFound(name);
   }
 
@@ -66,7 +66,7 @@ export class TemplatesService {
   /** The message the template makes with this data, as TestRenderEmailTemplate shows it. */
   async testRender(scope: Scope, name: string, templateData: string): Promise<string> {
     const template = await this.get(scope, name);
-    const rendered = renderTemplate(template.content, parseRenderingData(templateData));
+    const rendered = await renderTemplate(template.content, parseRenderingData(templateData));
     const mime = await composeMessage({
       from: '',
       to: [],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AwsError, internalFailure, invalidParameter, messageRejected, notSupported } from '../../../src/domain/errors.js';
+import { AwsError, internalFailure, invalidParameter, messageRejected, notSupported, serviceUnavailable } from '../../../src/domain/errors.js';
 import { replyForError } from '../../../src/smtp/replies.js';
 
 describe('replyForError', () => {
@@ -16,6 +16,7 @@ describe('replyForError', () => {
     [new AwsError('NotFoundException', 'Configuration set <x> does not exist.', 404, true, 'ConfigurationSetDoesNotExist'), 554, 'Transaction failed: Configuration set <x> does not exist.'],
     [notSupported('stored templates'), 554, 'Transaction failed: sesd does not support stored templates.'],
     [internalFailure(), 451, 'Temporary service failure'],
+    [serviceUnavailable(), 451, '4.3.0 Temporary service failure: the service is unavailable, try again later'],
     [new Error('database is gone'), 451, 'Temporary service failure'],
     ['not even an Error', 451, 'Temporary service failure'],
   ])('answers %s with %i', (err, code, message) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { serviceUnavailable } from '../../../src/domain/errors.js';
 import { GroupCommit } from '../../../src/store/group-commit.js';
 
 describe('GroupCommit', () => {
@@ -43,5 +44,17 @@ describe('GroupCommit', () => {
     const settled = await results;
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(written.sort()).toEqual([0, 2, 4]);
+  });
+
+  it('fails the whole batch at once when the database is unavailable, without retrying each item alone', async () => {
+    let calls = 0;
+    const gc = new GroupCommit<number>(async () => {
+      calls++;
+      throw serviceUnavailable();
+    });
+    const settled = await Promise.allSettled([1, 2, 3, 4].map((n) => gc.submit(n)));
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    expect(settled.map((s) => s.status === 'rejected' && (s.reason as { code: string }).code)).toEqual(Array(4).fill('ServiceUnavailable'));
+    expect(calls).toBe(1);
   });
 });

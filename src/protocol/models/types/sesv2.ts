@@ -866,6 +866,13 @@ export interface ListContactsFilter {
   TopicFilter?: TopicFilter;
 }
 
+export interface ListContactsOlderRequest {
+  ContactListName: string;
+  Filter?: ListContactsFilter;
+  PageSize?: number;
+  NextToken?: string;
+}
+
 export interface ListContactsRequest {
   ContactListName: string;
   Filter?: ListContactsFilter;
@@ -958,6 +965,12 @@ export interface ListExportJobsRequest {
 export interface ListExportJobsResponse {
   ExportJobs?: ExportJobSummary[];
   NextToken?: string;
+}
+
+export interface ListImportJobsOlderRequest {
+  ImportDestinationType?: ImportDestinationType;
+  NextToken?: string;
+  PageSize?: number;
 }
 
 export interface ListImportJobsRequest {
