@@ -13,6 +13,7 @@ import { startDelivery, type DeliveryHooks } from './delivery/delivery-service.j
 import { startDeliveryThread } from './delivery/delivery-thread.js';
 import { storeDeliveryHooks } from './delivery/store-hooks.js';
 import { startSmtpListeners, type SmtpListeners } from './smtp/listeners.js';
+import { fitListenersToOpenFiles } from './net/listener-budgets.js';
 import type { TlsMaterial } from './smtp/tls-material.js';
 import { openStore, type Store } from './store/store.js';
 import { registerInspectionRoutes } from './web/inspection-routes.js';
@@ -118,7 +119,14 @@ export async function startApp(
       defaultRegion: config.region,
       log,
     });
-    http = createHttpServer(router);
+    const limited = fitListenersToOpenFiles(config, log);
+    http = createHttpServer(router, {
+      maxConnections: limited.http.maxConnections,
+      maxConnectionsPerIp: limited.http.maxConnectionsPerIp,
+      headersTimeoutMs: config.http.headersTimeout * 1000,
+      keepAliveTimeoutMs: config.http.keepAliveTimeout * 1000,
+      requestTimeoutMs: config.http.requestTimeout * 1000,
+    });
     registerInspectionRoutes(http, {
       messages: store.messages,
       password: config.console.password,
@@ -137,7 +145,7 @@ export async function startApp(
     const server = http;
     const httpUrl = `http://${formatHost(config.http.host)}:${port}`;
     baseUrl = config.publicUrl.replace(/\/+$/, '') || httpUrl;
-    const smtpListeners = await startSmtpListeners({ config, intake, lookupKey, log });
+    const smtpListeners = await startSmtpListeners({ config: limited, intake, lookupKey, log });
     smtp = smtpListeners;
     if (config.sns.httpsPort !== 'off') snsHttps = await startSnsHttpsListener(config, config.sns.httpsPort, snsKey);
     // SigningCertURL must be HTTPS for validators: the public URL when it is, else sesd's own HTTPS listener.

@@ -3,7 +3,16 @@ import { readFileSync } from 'node:fs';
 import { CONFIG_KEYS, type ConfigKey } from './schema.js';
 
 export interface Config {
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    maxConnections: number;
+    maxConnectionsPerIp: number;
+    /** Seconds. */
+    headersTimeout: number;
+    keepAliveTimeout: number;
+    requestTimeout: number;
+  };
   smtp: {
     host: string;
     port: number | 'off';
@@ -12,6 +21,11 @@ export interface Config {
     maxConnectionsPerIp: number;
     /** Seconds. */
     idleTimeout: number;
+    maxUnauthenticatedConnections: number;
+    maxUnauthenticatedConnectionsPerIp: number;
+    /** Seconds from connecting to a successful AUTH. */
+    authTimeout: number;
+    authLockoutExemptLoopback: boolean;
   };
   /** PEM file paths; both empty means a self-signed pair in the data dir. */
   tls: { cert: string; key: string };

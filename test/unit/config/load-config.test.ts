@@ -14,7 +14,7 @@ describe('loadConfig', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sesd-config-')), 'sesd.json');
     writeFileSync(file, JSON.stringify({ http: { port: 9001, host: '0.0.0.0' }, region: 'eu-west-1', logLevel: 'debug' }));
     const c = loadConfig({ file, env: { SESD_HTTP_PORT: '9002', SESD_REGION: 'eu-central-1' }, flags: { httpPort: '9003' } });
-    expect(c.http).toEqual({ host: '0.0.0.0', port: 9003 });
+    expect(c.http).toMatchObject({ host: '0.0.0.0', port: 9003 });
     expect(c.region).toBe('eu-central-1');
     expect(c.logLevel).toBe('debug');
   });
