@@ -29,6 +29,13 @@ import { PeriodicTask } from './periodic-task.js';
 import { registerVerifyRoutes, VERIFY_EMAIL_PATH } from './web/verify-routes.js';
 import { registerUnsubscribeRoutes } from './web/unsubscribe-routes.js';
 import { ContactsService } from './domain/contacts/contacts-service.js';
+import { snsHandlers } from './api/sns/handlers.js';
+import { SnsService } from './sns/sns-service.js';
+import { SnsDispatcher } from './sns/dispatcher.js';
+import { loadSigningKey, signingCertFileName } from './sns/signing-key.js';
+import { upstreamPublisher } from './sns/upstream-publisher.js';
+import { registerSnsRoutes, snsLinks, SNS_CERT_PATH } from './web/sns-routes.js';
+import { startSnsHttpsListener, type SnsHttpsListener } from './web/sns-https-listener.js';
 import { startRetention } from './queue/retention-reaper.js';
 import { autoVerifyMode } from './domain/identities/auto-verify.js';
 import { registerConsole } from './web/console.js';
@@ -43,6 +50,10 @@ export interface RunningApp {
   /** The SMTP listeners' certificate (self-signed when none is configured). */
   smtpTls?: TlsMaterial;
   identities: IdentitiesService;
+  /** SNS topics and publishing; also the TopicPublisher of SES event publishing. */
+  sns: SnsService;
+  /** The listener serving the SNS signing certificate (unless off) and the TLS certificate receivers must trust. */
+  snsHttps?: { url: string; certFile: string };
   store: Store;
   keys: ProvisionedKeys;
   close(): Promise<void>;
@@ -59,6 +70,8 @@ export async function startApp(
   let smtp: SmtpListeners | undefined;
   let delivery: { stop(): Promise<void>; running?(): boolean } | undefined;
   let closing = false;
+  let snsHttps: SnsHttpsListener | undefined;
+  let snsDispatcher: SnsDispatcher | undefined;
   try {
     const keys = await provisionAccessKeys(store.accounts, { list: config.accessKeys, dataDir: config.dataDir });
     if (keys.removed.length > 0) log.warn({ accessKeyIds: keys.removed }, 'access keys no longer in SESD_ACCESS_KEYS were removed');
@@ -90,6 +103,16 @@ export async function startApp(
         await intake(verificationEmail(identity, { link, hostname: config.hostname }));
       },
     });
+    const snsKey = await loadSigningKey(store.sns, config.hostname);
+    const sns = new SnsService({
+      store: store.sns,
+      upstreamTopics: config.sns.upstreamTopics.split(',').map((t) => t.trim()).filter(Boolean),
+      upstream: config.sns.upstreamUrl
+        ? upstreamPublisher({ url: config.sns.upstreamUrl, accessKeyId: config.sns.upstreamAccessKeyId, secretAccessKey: config.sns.upstreamSecretAccessKey })
+        : undefined,
+      defaultRetryDelaySeconds: parseDuration(config.sns.retryDelay) / 1000,
+      onEnqueued: () => snsDispatcher?.poke(),
+    });
     const sesv2 = sesv2Handlers({ intake, identities, store });
     const lookupKey = cachedKeyLookup(store.accounts);
     const keysHint = keys.provisioned.length > 0 ? 'SESD_ACCESS_KEYS and `sesd keys list`' : `${keys.credentialsFile} (profile "sesd") and \`sesd keys list\``;
@@ -100,6 +123,7 @@ export async function startApp(
         'pinpoint-email': sesv2,
         ses: sesHandlers({ intake, identities, store }),
         pinpoint: pinpointHandlers({ intake, store }),
+        sns: snsHandlers(sns),
       },
       lookupKey,
       defaultRegion: config.region,
@@ -144,6 +168,7 @@ export async function startApp(
       contacts: new ContactsService({ contacts: store.contacts, tags: store.tags }),
       secret: () => store.contacts.unsubscribeSecret(),
     });
+    registerSnsRoutes(http, { sns, store: store.sns, signingKey: snsKey, password: config.console.password, listensOnLoopback: isLoopbackHost(config.http.host) });
     await http.listen({ host: config.http.host, port: config.http.port });
     const address = http.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -154,6 +179,29 @@ export async function startApp(
     const smtpListeners = await startSmtpListeners({ config: limited, intake, lookupKey, log, closeTimeoutMs: shutdownTimeoutMs });
     smtp = smtpListeners;
     smtpListening = () => smtpListeners.listening();
+    if (config.sns.httpsPort !== 'off') snsHttps = await startSnsHttpsListener(config, config.sns.httpsPort, snsKey);
+    // SigningCertURL must be HTTPS for validators: the public URL when it is, else sesd's own HTTPS listener.
+    const certBase = baseUrl.startsWith('https:') ? baseUrl : snsHttps?.url ?? baseUrl;
+    if (!certBase.startsWith('https:')) log.warn('SNS SigningCertURL is not HTTPS: receivers cannot validate signatures; set sns.httpsPort or an https public URL');
+    if (config.role !== 'worker') {
+      // Nodes with intake run the SNS dispatcher (email subscriptions are sent through intake); the outbox is shared under leases.
+      const links = snsLinks(() => baseUrl);
+      const dispatcher = new SnsDispatcher({
+        store: store.sns,
+        signingKey: snsKey,
+        urls: { ...links, signingCertUrl: () => `${certBase}${SNS_CERT_PATH}/${signingCertFileName(snsKey)}` },
+        sendMail: intake,
+        hostname: config.hostname,
+        allowPrivateEndpoints: config.sns.allowPrivateEndpoints === 'auto' ? config.delivery.mode === 'capture' : config.sns.allowPrivateEndpoints === 'true',
+        defaultRetryDelaySeconds: parseDuration(config.sns.retryDelay) / 1000,
+        concurrency: config.sns.concurrency,
+        leaseMs: parseDuration(config.queue.lease),
+        pollMs: parseDuration(config.queue.pollInterval),
+        log,
+      });
+      dispatcher.start();
+      snsDispatcher = dispatcher;
+    }
     if (config.role === 'all') {
       // Delivery runs in its own thread (see delivery-thread.ts), unless a test replaces one of its
       // hooks: functions cannot be handed to another thread.
@@ -169,6 +217,8 @@ export async function startApp(
       smtpUrl: smtpListeners.port === undefined ? undefined : `smtp://${smtpHost}:${smtpListeners.port}`,
       smtpsUrl: smtpListeners.tlsPort === undefined ? undefined : `smtps://${smtpHost}:${smtpListeners.tlsPort}`,
       smtpTls: smtpListeners.tls,
+      sns,
+      snsHttps: snsHttps && { url: snsHttps.url, certFile: snsHttps.tls.certFile },
       store,
       keys,
       identities,
@@ -190,6 +240,8 @@ export async function startApp(
         }
         log.info({ ms: Date.now() - started }, 'listeners drained');
         await consoleUi.close();
+        await snsDispatcher?.stop();
+        await snsHttps?.close();
         await delivery?.stop();
         await store.close();
       },
@@ -197,6 +249,8 @@ export async function startApp(
   } catch (err) {
     await smtp?.close();
     await http?.close();
+    await snsDispatcher?.stop();
+    await snsHttps?.close();
     await delivery?.stop();
     await store.close();
     throw err;

@@ -57,6 +57,18 @@ export interface Config {
   console: { password: string };
   identities: { autoVerify: 'auto' | 'any' | 'identities' | 'off' | 'true' | 'false'; recheckSeconds: number };
   dkim: { cnameDomain: string };
+  sns: {
+    httpsPort: number | 'off';
+    allowPrivateEndpoints: 'auto' | 'true' | 'false';
+    /** Duration (`20s`). */
+    retryDelay: string;
+    concurrency: number;
+    upstreamUrl: string;
+    upstreamAccessKeyId: string;
+    upstreamSecretAccessKey: string;
+    /** Comma-separated ARN patterns. */
+    upstreamTopics: string;
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logFormat: 'auto' | 'json' | 'pretty';
   /** Duration (`10s`); parsed by src/queue/duration.ts. */

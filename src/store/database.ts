@@ -17,6 +17,7 @@ import * as identityNotifications from './migrations/005-identity-notifications.
 import * as delivery from './migrations/003-delivery.js';
 import * as sesConfig from './migrations/004-ses-config.js';
 import * as pinpoint from './migrations/006-pinpoint.js';
+import * as sns from './migrations/007-sns.js';
 import * as messagePaging from './migrations/009-message-paging.js';
 import * as recipientCopiesAndQuotaGuard from './migrations/011-recipient-copies-and-quota-guard.js';
 import * as consoleIndexes from './migrations/013-console-indexes.js';
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '003-delivery': delivery,
   '004-ses-config': sesConfig,
   '006-pinpoint': pinpoint,
+  '007-sns': sns,
   '009-message-paging': messagePaging,
   '011-recipient-copies-and-quota-guard': recipientCopiesAndQuotaGuard,
   '013-console-indexes': consoleIndexes,

@@ -15,6 +15,7 @@ import { TagsRepository } from './tags-repository.js';
 import { PinpointAppsRepository } from './pinpoint-apps-repository.js';
 import { PinpointEndpointsRepository } from './pinpoint-endpoints-repository.js';
 import { PinpointTemplatesRepository } from './pinpoint-templates-repository.js';
+import { SnsRepository } from './sns-repository.js';
 import { RetentionRepository } from './retention-repository.js';
 import { ConsoleQueries } from './console-queries.js';
 
@@ -36,6 +37,7 @@ export interface Store {
   pinpointApps: PinpointAppsRepository;
   pinpointEndpoints: PinpointEndpointsRepository;
   pinpointTemplates: PinpointTemplatesRepository;
+  sns: SnsRepository;
   retention: RetentionRepository;
   /** The console's reads and queue actions. */
   console: ConsoleQueries;
@@ -64,6 +66,7 @@ export async function openStore(opts: OpenDatabaseOptions): Promise<Store> {
     pinpointApps: new PinpointAppsRepository(opened.db),
     pinpointEndpoints: new PinpointEndpointsRepository(opened.db),
     pinpointTemplates: new PinpointTemplatesRepository(opened.db),
+    sns: new SnsRepository(opened.db, opened.dialect, opened.batchWriter),
     retention: new RetentionRepository(opened.db),
     console: new ConsoleQueries(opened.db, opened.dialect),
     ping: async () => {
