@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { sesv2Handlers } from './api/sesv2/handlers.js';
+import { configurationSetsService } from './api/sesv2/configuration-sets.js';
 import { pinpointHandlers } from './api/pinpoint/handlers.js';
 import { sesHandlers } from './api/ses/handlers.js';
 import { createHttpServer } from './api/http-listener.js';
@@ -15,7 +16,9 @@ import { storeDeliveryHooks } from './delivery/store-hooks.js';
 import { startSmtpListeners, type SmtpListeners } from './smtp/listeners.js';
 import type { TlsMaterial } from './smtp/tls-material.js';
 import { openStore, type Store } from './store/store.js';
-import { registerInspectionRoutes } from './web/inspection-routes.js';
+import { inspectionGuard, registerInspectionRoutes } from './web/inspection-routes.js';
+import { registerMetricsRoutes } from './web/metrics-routes.js';
+import { registerPublicationsRoutes } from './web/publications-routes.js';
 import { provisionAccessKeys, type ProvisionedKeys } from './domain/provision-access-keys.js';
 import { IdentitiesService } from './domain/identities/identities-service.js';
 import { verificationEmail } from './domain/identities/verification-email.js';
@@ -25,6 +28,8 @@ import { PeriodicTask } from './periodic-task.js';
 import { registerVerifyRoutes, VERIFY_EMAIL_PATH } from './web/verify-routes.js';
 import { registerUnsubscribeRoutes } from './web/unsubscribe-routes.js';
 import { ContactsService } from './domain/contacts/contacts-service.js';
+import { startEventDispatch } from './events/event-service.js';
+import type { TopicPublisher } from './sns/topic-publisher.js';
 
 export interface RunningApp {
   httpUrl: string;
@@ -77,14 +82,15 @@ export async function startApp(
         await intake(verificationEmail(identity, { link, hostname: config.hostname }));
       },
     });
-    const sesv2 = sesv2Handlers({ intake, identities, store });
+    const configurationSets = configurationSetsService(store, topicPublisher(store, config, log));
+    const sesv2 = sesv2Handlers({ intake, identities, store, configurationSets });
     const lookupKey = cachedKeyLookup(store.accounts);
     const router = createRouter({
       // Pinpoint Email is the early SES v2: same operation names, same handlers.
       handlers: {
         sesv2: sesv2,
         'pinpoint-email': sesv2,
-        ses: sesHandlers({ intake, identities, store }),
+        ses: sesHandlers({ intake, identities, store, configurationSets }),
         pinpoint: pinpointHandlers({ intake, store }),
       },
       lookupKey,
@@ -98,6 +104,9 @@ export async function startApp(
       listensOnLoopback: isLoopback(config.http.host),
       health: () => ({ database: store.dialect, deliveryMode: config.delivery.mode }),
     });
+    const guard = inspectionGuard({ password: config.console.password, listensOnLoopback: isLoopback(config.http.host) });
+    registerPublicationsRoutes(http, { messages: store.messages, eventDispatch: store.eventDispatch, guard });
+    registerMetricsRoutes(http, { eventDispatch: store.eventDispatch, guard });
     registerVerifyRoutes(http, identities);
     registerUnsubscribeRoutes(http, {
       contacts: new ContactsService({ contacts: store.contacts, tags: store.tags }),
@@ -114,7 +123,7 @@ export async function startApp(
     if (config.role === 'all') {
       // Delivery runs in its own thread (see delivery-thread.ts), unless a test replaces one of its
       // hooks: functions cannot be handed to another thread.
-      delivery = Object.keys(hooks).length > 0 ? startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks)) : startDeliveryThread(config, log);
+      delivery = Object.keys(hooks).length > 0 ? inProcessWorker(config, store, log, hooks) : startDeliveryThread(config, log);
     }
     const smtpHost = formatHost(config.smtp.host);
     const recheck = new PeriodicTask(config.identities.recheckSeconds * 1000, () =>
@@ -153,15 +162,33 @@ export async function startWorkerNode(
   hooks: DeliveryHooks = {},
 ): Promise<{ store: Store; workerId: string; close(): Promise<void> }> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const delivery = startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks));
+  const worker = inProcessWorker(config, store, log, hooks);
   return {
     store,
-    workerId: delivery.workerId,
+    workerId: worker.workerId,
     close: async () => {
-      await delivery.stop();
+      await worker.stop();
       await store.close();
     },
   };
+}
+
+/** A worker's background work: delivery and event publishing (never in role `api`). */
+function inProcessWorker(config: Config, store: Store, log: Logger, hooks: DeliveryHooks): { workerId: string; stop(): Promise<void> } {
+  const delivery = startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks));
+  const events = startEventDispatch(config, store, log, topicPublisher(store, config, log));
+  return {
+    workerId: delivery.workerId,
+    async stop() {
+      await delivery.stop();
+      await events.stop();
+    },
+  };
+}
+
+/** Where SES events for SNS topics go: sesd's SNS service (hosted topics, or the upstream endpoint). */
+function topicPublisher(_store: Store, _config: Config, _log: Logger): TopicPublisher | undefined {
+  return undefined;
 }
 
 /** Delivery reads identities, configuration sets and the suppression list from the store; tests may override a hook. */

@@ -33,6 +33,16 @@ export interface Config {
     messageLifetime: string;
   };
   queue: { lease: string; pollInterval: string };
+  /** Event publishing (src/events): retries, lease, and the external endpoints for EventBridge and Firehose destinations. */
+  events: {
+    retrySchedule: string;
+    lease: string;
+    concurrency: number;
+    eventBridgeUrl: string;
+    firehoseUrl: string;
+    awsAccessKeyId: string;
+    awsSecretAccessKey: string;
+  };
   role: 'all' | 'api' | 'worker';
   hostname: string;
   publicUrl: string;

@@ -14,6 +14,7 @@ import { TagsRepository } from './tags-repository.js';
 import { PinpointAppsRepository } from './pinpoint-apps-repository.js';
 import { PinpointEndpointsRepository } from './pinpoint-endpoints-repository.js';
 import { PinpointTemplatesRepository } from './pinpoint-templates-repository.js';
+import { EventDispatchRepository } from './event-dispatch-repository.js';
 
 export interface Store {
   dialect: Dialect;
@@ -33,6 +34,7 @@ export interface Store {
   pinpointApps: PinpointAppsRepository;
   pinpointEndpoints: PinpointEndpointsRepository;
   pinpointTemplates: PinpointTemplatesRepository;
+  eventDispatch: EventDispatchRepository;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function openStore(opts: { databaseUrl: string; dataDir: string }):
     pinpointApps: new PinpointAppsRepository(opened.db),
     pinpointEndpoints: new PinpointEndpointsRepository(opened.db),
     pinpointTemplates: new PinpointTemplatesRepository(opened.db),
+    eventDispatch: new EventDispatchRepository(opened.db, opened.dialect),
     close: opened.close,
   };
 }

@@ -14,8 +14,9 @@ export interface InspectionDeps {
   health: () => Record<string, unknown>;
 }
 
-export function registerInspectionRoutes(app: FastifyInstance, deps: InspectionDeps): void {
-  const guard = async (request: FastifyRequest, reply: FastifyReply) => {
+/** The access rule of every inspection endpoint (also /metrics and publications): open on loopback, else the console password. */
+export function inspectionGuard(deps: Pick<InspectionDeps, 'password' | 'listensOnLoopback'>) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
     if (deps.listensOnLoopback && !deps.password) return;
     if (!deps.password) {
       return reply.code(403).send({ message: 'Inspection endpoints are off: sesd listens beyond loopback and SESD_CONSOLE_PASSWORD is not set.' });
@@ -24,6 +25,10 @@ export function registerInspectionRoutes(app: FastifyInstance, deps: InspectionD
       return reply.code(401).header('www-authenticate', 'Basic realm="sesd"').send({ message: 'Authentication required.' });
     }
   };
+}
+
+export function registerInspectionRoutes(app: FastifyInstance, deps: InspectionDeps): void {
+  const guard = inspectionGuard(deps);
 
   app.get('/_sesd/health', async () => ({ status: 'ok', ...deps.health() }));
 
