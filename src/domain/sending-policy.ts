@@ -35,11 +35,15 @@ export interface PolicyInput {
   senders: { address: string; identityArn?: string }[];
   recipients: string[];
   configurationSetName?: string;
+  /** The sending identity's address (the From / Source): its default configuration set applies when the send names none. */
+  sender?: string;
 }
 
 export interface PolicyDecision {
   /** Recipients on the account's suppression list: accepted, then bounced without delivery. */
   suppressed: Map<string, SuppressedDestination>;
+  /** The configuration set the message is sent with: the one named, else the sending identity's default. */
+  configurationSetName?: string;
 }
 
 export class SendingPolicy {
@@ -55,11 +59,12 @@ export class SendingPolicy {
       throw new AwsError('SendingPausedException', 'Sending suspended for this account. For more information, please check the inbox of the email address associated with your AWS account.', 400, true, 'AccountSendingPausedException');
     }
     let suppressedReasons: string[] = settings.suppressedReasons;
-    if (input.configurationSetName) {
-      const set = await this.deps.configurationSets.get(input.scope, input.configurationSetName);
-      if (!set) throw configurationSetNotFound(input.configurationSetName);
+    const configurationSetName = input.configurationSetName ?? (input.sender ? await this.defaultConfigurationSet(input.scope, input.sender) : undefined);
+    if (configurationSetName) {
+      const set = await this.deps.configurationSets.get(input.scope, configurationSetName);
+      if (!set) throw configurationSetNotFound(configurationSetName);
       if (!set.options.SendingOptions.SendingEnabled) {
-        throw new AwsError('SendingPausedException', `Sending is paused for configuration set ${input.configurationSetName}.`, 400, true, 'ConfigurationSetSendingPausedException');
+        throw new AwsError('SendingPausedException', `Sending is paused for configuration set ${configurationSetName}.`, 400, true, 'ConfigurationSetSendingPausedException');
       }
       // A configuration set's suppression options, when it has them, replace the account's.
       const reasons = set.options.SuppressionOptions?.SuppressedReasons;
@@ -78,7 +83,19 @@ export class SendingPolicy {
       const recipient = input.recipients.find((r) => r.toLowerCase() === entry.emailAddress);
       if (recipient) suppressed.set(recipient, entry);
     }
-    return { suppressed };
+    return { suppressed, configurationSetName };
+  }
+
+  /**
+   * SES v2 PutEmailIdentityConfigurationSetAttributes: the default set of the most specific
+   * identity covering the sender (the address, then its domain), when that set still exists.
+   */
+  private async defaultConfigurationSet(scope: Scope, sender: string): Promise<string | undefined> {
+    const names = candidateIdentities(sender);
+    const found = await this.deps.identities.getMany(scope, names);
+    const identity = names.map((n) => found.find((i) => i.identity === n)).find((i) => i !== undefined);
+    const name = identity?.configurationSet ?? undefined;
+    return name && (await this.deps.configurationSets.get(scope, name)) ? name : undefined;
   }
 
   /** SES lists every address that failed, with the region in upper case. */

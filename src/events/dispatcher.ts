@@ -42,6 +42,8 @@ export interface DispatcherDeps {
   /** Publishes in flight at once. */
   concurrency: number;
   log: Logger;
+  /** Logs a message once per key (a destination and its reason): the attempts table has every event. */
+  warnOnce: (key: string, message: string) => void;
   now?: () => number;
 }
 
@@ -154,7 +156,7 @@ export class EventDispatcher {
         result = { ...result, status: 'undeliverable', error: `Gave up after ${event.attempts} attempts: ${result.error ?? 'failed'}` };
       }
       if (result.status === 'failed') failed = true;
-      if (result.status !== 'published' && result.status !== 'failed') this.deps.log.warn({ eventId: event.id, destination: p.destination, error: result.error }, 'event not publishable to a destination');
+      if (result.status === 'undeliverable') this.deps.warnOnce(`${p.destination}\u0000${result.error}`, `events for ${p.destination} are not publishable: ${result.error}`);
       if (result.status === 'published' && p.metrics) metrics.push(...p.metrics);
       metrics.push({ name: 'sesd_event_publications_total', labels: { kind: p.kind, status: result.status }, value: 1 });
       publications.push({

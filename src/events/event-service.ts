@@ -41,14 +41,15 @@ export function startEventDispatch(config: Config, store: Store, log: Logger, to
     store: store.eventDispatch,
     lookup: storeDestinationLookup(store),
     sns: snsPublisher(topics),
-    eventBridge: eventBridgePublisher(endpoint(config.events.eventBridgeUrl), warnOnce),
-    firehose: firehosePublisher(endpoint(config.events.firehoseUrl), warnOnce),
+    eventBridge: eventBridgePublisher(endpoint(config.events.eventBridgeUrl)),
+    firehose: firehosePublisher(endpoint(config.events.firehoseUrl)),
     retrySchedule: parseDurationList(config.events.retrySchedule),
     leaseMs: parseDuration(config.events.lease),
     pollMs: parseDuration(config.queue.pollInterval),
     batchSize: 200,
     concurrency: config.events.concurrency,
     log,
+    warnOnce,
   });
   dispatcher.start();
   return { dispatcher, stop: () => dispatcher.stop() };

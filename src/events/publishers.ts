@@ -36,24 +36,22 @@ export function snsPublisher(topics: TopicPublisher | undefined) {
   };
 }
 
-/** Says once per process why a kind of destination cannot be published; every attempt records it too. */
+/** Says once per process why a destination cannot be published; every attempt records it too. */
 export function onceLogger(log: Logger) {
   const said = new Set<string>();
   return (key: string, message: string): void => {
     if (said.has(key)) return;
+    if (said.size > 10_000) said.clear();
     said.add(key);
-    log.warn({ destination: key }, message);
+    log.warn(message);
   };
 }
 
 /** EventBridge PutEvents to the default bus of an AWS-compatible endpoint (source `aws.ses`). */
-export function eventBridgePublisher(endpoint: EndpointConfig | undefined, warnOnce: (key: string, message: string) => void) {
+export function eventBridgePublisher(endpoint: EndpointConfig | undefined) {
   return async (input: { region: string; eventBusArn: string; detailType: string; detail: unknown; resources: string[]; time: string }): Promise<PublishResult> => {
     const missing = unconfigured('EventBridge', 'SESD_EVENTBRIDGE_URL', endpoint);
-    if (missing) {
-      warnOnce('eventbridge', missing);
-      return { status: 'undeliverable', error: missing };
-    }
+    if (missing) return { status: 'undeliverable', error: missing };
     const entry = {
       Source: 'aws.ses',
       DetailType: input.detailType,
@@ -74,13 +72,10 @@ export function eventBridgePublisher(endpoint: EndpointConfig | undefined, warnO
 }
 
 /** Kinesis Firehose PutRecordBatch of one record: the event record as one line of JSON. */
-export function firehosePublisher(endpoint: EndpointConfig | undefined, warnOnce: (key: string, message: string) => void) {
+export function firehosePublisher(endpoint: EndpointConfig | undefined) {
   return async (input: { region: string; deliveryStreamArn: string; record: unknown }): Promise<PublishResult> => {
     const missing = unconfigured('Kinesis Firehose', 'SESD_FIREHOSE_URL', endpoint);
-    if (missing) {
-      warnOnce('firehose', missing);
-      return { status: 'undeliverable', error: missing };
-    }
+    if (missing) return { status: 'undeliverable', error: missing };
     const streamName = input.deliveryStreamArn.slice(input.deliveryStreamArn.lastIndexOf('/') + 1);
     const body = { DeliveryStreamName: streamName, Records: [{ Data: Buffer.from(JSON.stringify(input.record) + '\n').toString('base64') }] };
     return answerOf(

@@ -67,13 +67,14 @@ export function createIntake(deps: IntakeDeps): Intake {
     if (raw.length > req.maxMessageBytes) {
       throw invalidParameter(`Message length is more than ${req.maxMessageBytes} bytes long: '${raw.length}'.`);
     }
-    const { suppressed } = req.system
-      ? { suppressed: new Map<string, SuppressedDestination>() }
+    const { suppressed, configurationSetName } = req.system
+      ? { suppressed: new Map<string, SuppressedDestination>(), configurationSetName: undefined }
       : await deps.policy.check({
           scope,
           senders: sendersToVerify(req, from, headers),
           recipients: envelopeRecipients,
           configurationSetName: req.configurationSetName,
+          sender: from.address,
         });
 
     const mail = mailObject({
@@ -85,7 +86,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       region: req.region,
       destination: envelopeRecipients,
       headers,
-      tags: eventTags(req, from),
+      tags: eventTags(req, from, configurationSetName),
     });
     await deps.messages.insert({
       id: messageId,
@@ -96,7 +97,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       fromHeader: headerValue(headers, 'From') ?? null,
       subject: subject ?? null,
       destination,
-      configurationSet: req.configurationSetName ?? null,
+      configurationSet: configurationSetName ?? null,
       tags: req.tags ?? [],
       raw: failure ? Buffer.alloc(0) : raw,
       createdAt: acceptedAt.getTime(),
@@ -268,14 +269,14 @@ function checkRecipientCount(recipients: string[]): string[] {
   return recipients;
 }
 
-function eventTags(req: SendRequest, from: ParsedAddress): Record<string, string[]> {
+function eventTags(req: SendRequest, from: ParsedAddress, configurationSetName: string | undefined): Record<string, string[]> {
   const tags: Record<string, string[]> = {
     'ses:operation': [req.sourceApi === 'smtp' ? 'SendSmtpEmail' : 'SendEmail'],
     'ses:source-ip': [req.sourceIp],
     'ses:from-domain': [from.domain],
     'ses:caller-identity': [req.callerIdentity],
   };
-  if (req.configurationSetName) tags['ses:configuration-set'] = [req.configurationSetName];
+  if (configurationSetName) tags['ses:configuration-set'] = [configurationSetName];
   for (const tag of req.tags ?? []) (tags[tag.Name] ??= []).push(tag.Value);
   return tags;
 }
