@@ -29,6 +29,7 @@ import { registerVerifyRoutes, VERIFY_EMAIL_PATH } from './web/verify-routes.js'
 import { registerUnsubscribeRoutes } from './web/unsubscribe-routes.js';
 import { ContactsService } from './domain/contacts/contacts-service.js';
 import { startEventDispatch } from './events/event-service.js';
+import { subscriptionEventRecorder } from './events/subscription-event.js';
 import type { TopicPublisher } from './sns/topic-publisher.js';
 
 export interface RunningApp {
@@ -111,6 +112,7 @@ export async function startApp(
     registerUnsubscribeRoutes(http, {
       contacts: new ContactsService({ contacts: store.contacts, tags: store.tags }),
       secret: () => store.contacts.unsubscribeSecret(),
+      onUnsubscribe: subscriptionEventRecorder({ events: (id) => store.messages.events(id), insert: (e) => store.eventDispatch.insertEvent(e) }),
     });
     await http.listen({ host: config.http.host, port: config.http.port });
     const address = http.server.address();

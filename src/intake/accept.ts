@@ -54,7 +54,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     // then not delivered: a Rendering Failure event in place of Send, no delivery rows.
     const failure = rendered && 'failure' in rendered ? rendered.failure : undefined;
     let content = rendered ? ('content' in rendered ? rendered.content : emptyContent(req)) : (req.content as SimpleContent);
-    const managed = req.listManagement && (await listManagement(scope, req.listManagement, composedRecipients(req), deps.listManagement));
+    const managed = req.listManagement && (await listManagement(scope, req.listManagement, composedRecipients(req), deps.listManagement, messageId));
     if (managed && req.content.kind !== 'raw') content = withListManagement(content, managed);
     const prepared =
       req.content.kind === 'raw' ? prepareRaw(req, req.content.data, msgIdHeader, acceptedAt) : await prepareComposed(req, content, msgIdHeader, acceptedAt);

@@ -25,6 +25,7 @@ export async function listManagement(
   options: { contactListName: string; topicName?: string },
   recipients: string[],
   deps: ListManagementDeps,
+  messageId?: string,
 ): Promise<ListManagement> {
   const list = await deps.contacts.getList(scope, options.contactListName);
   if (!list) throw contactListNotFound(options.contactListName);
@@ -36,6 +37,6 @@ export async function listManagement(
     const contact = await deps.contacts.getContact(scope, list.name, recipient);
     if (contact && isOptedOut(contact, list, options.topicName)) optedOut.add(recipient);
   }
-  const link = { ...scope, ...options, emailAddress: recipients[0] ?? '', baseUrl: deps.baseUrl(), secret: await deps.contacts.unsubscribeSecret() };
+  const link = { ...scope, ...options, emailAddress: recipients[0] ?? '', messageId, baseUrl: deps.baseUrl(), secret: await deps.contacts.unsubscribeSecret() };
   return { headers: listUnsubscribeHeaders(link), unsubscribeUrl: unsubscribeUrl(link), optedOut };
 }

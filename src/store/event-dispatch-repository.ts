@@ -190,6 +190,11 @@ export class EventDispatchRepository {
     });
   }
 
+  /** Writes an event that no other change carries (a Subscription event); the dispatcher publishes it. */
+  async insertEvent(e: { messageId: string; accountId: string; type: string; payload: unknown; createdAt: number }): Promise<void> {
+    await this.db.insertInto('events').values({ message_id: e.messageId, account_id: e.accountId, type: e.type, payload: JSON.stringify(e.payload), created_at: e.createdAt }).execute();
+  }
+
   /** Adds to counters outside a dispatch (e.g. figures a process keeps for itself). */
   async addMetrics(metrics: MetricIncrement[]): Promise<void> {
     if (metrics.length === 0) return;

@@ -3,6 +3,7 @@
 // real HTTP receiver acting as EventBridge and Firehose that checks every SigV4 signature.
 import {
   CreateConfigurationSetCommand,
+  CreateContactListCommand,
   CreateConfigurationSetEventDestinationCommand,
   CreateEmailIdentityCommand,
   CreateEmailTemplateCommand,
@@ -16,7 +17,7 @@ import type { RunningApp } from '../../src/app.js';
 import { eventBridgeEntries, firehoseRecords, RECEIVER_KEY, startAwsReceiver, type AwsReceiver } from '../support/aws-receiver.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { startDeliverySesd } from '../support/delivery-sesd.js';
-import { sesv2Client } from '../support/sesd.js';
+import { capturedMessages, sesv2Client } from '../support/sesd.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
 const SIM = 'simulator.amazonses.com';
@@ -179,6 +180,26 @@ describe.each(DIALECTS)('SES event publishing (%s)', (dialect) => {
     // The CloudWatch destination was settled at the first attempt and not counted again.
     expect(p.publications.filter((x) => x.eventType === 'Send' && x.kind === 'cloudwatch')).toHaveLength(1);
     expect(entriesOf(id).filter((e) => e.Detail.eventType === 'Send')).toHaveLength(1);
+  });
+
+  it('publishes a Subscription event when a recipient uses the list-management unsubscribe link', async () => {
+    await sesv2Client(app).send(new CreateContactListCommand({ ContactListName: 'news', Topics: [{ TopicName: 'weekly', DisplayName: 'Weekly', DefaultSubscriptionStatus: 'OPT_IN' }] }));
+    const id = await send(`success@${SIM}`, { ListManagementOptions: { ContactListName: 'news', TopicName: 'weekly' } });
+    const [m] = await capturedMessages(app, `?id=${id}`);
+    const link = /^List-Unsubscribe:\s+<(http[^>]+)>/m.exec(m!.RawData.replace(/\r\n\s+/g, ' '))![1]!;
+    const click = await fetch(link, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(click.status).toBe(200);
+    await waitForEntries(id, ['Subscription']);
+    const entry = entriesOf(id).find((e) => e.Detail.eventType === 'Subscription')!;
+    expect(entry.DetailType).toBe('Email Subscribed');
+    expect(entry.Detail.mail).toMatchObject({ messageId: id, tags: { 'ses:configuration-set': ['app'] } });
+    expect(entry.Detail.subscription).toEqual({
+      contactList: 'news',
+      timestamp: expect.any(String),
+      source: 'UnsubscribeHeader',
+      newTopicPreferences: { unsubscribeAll: false, topicSubscriptionStatus: [{ topicName: 'weekly', subscriptionStatus: 'OptOut' }] },
+      oldTopicPreferences: { unsubscribeAll: false, topicSubscriptionStatus: [] },
+    });
   });
 
   it("applies the sending identity's default configuration set when a send names none", async () => {
