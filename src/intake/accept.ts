@@ -101,6 +101,8 @@ export function createIntake(deps: IntakeDeps): Intake {
       tags: req.tags ?? [],
       raw: failure ? Buffer.alloc(0) : raw,
       createdAt: acceptedAt.getTime(),
+      // Feedback forwarding goes to the Return-Path, else the FeedbackForwardingEmailAddress, else the Source.
+      feedbackAddress: req.returnPath ? parseAddress(req.returnPath).address : req.feedbackForwardingAddress ? parseAddress(req.feedbackForwardingAddress).address : null,
       recipients: failure ? [] : envelopeRecipients.map((address) => ({ address, status: recipientStatus(address, suppressed, managed?.optedOut) })),
       events: failure
         ? [renderingFailureEvent(mail, failure)]

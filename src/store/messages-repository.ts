@@ -26,6 +26,8 @@ export interface NewMessage {
   tags: { Name: string; Value: string }[];
   raw: Buffer;
   createdAt: number;
+  /** Feedback forwarding: where bounce and complaint notices go when not to the envelope sender. */
+  feedbackAddress?: string | null;
   /** Envelope recipients: one delivery row each; `suppressed` and `unsubscribed` ones are final at acceptance. */
   recipients: { address: string; status: 'queued' | 'suppressed' | 'unsubscribed' }[];
   /** Events caused by the acceptance (Send), written in the same transaction (outbox). */

@@ -33,6 +33,8 @@ export interface MessagesTable {
   raw: Uint8Array;
   size: number;
   created_at: number;
+  /** Feedback forwarding address when not the envelope sender (migration 008). */
+  feedback_address: string | null;
 }
 
 export interface DeliveriesTable {

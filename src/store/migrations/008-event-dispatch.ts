@@ -6,6 +6,9 @@ import type { Dialect } from '../database.js';
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema.alterTable('events').addColumn('dispatched_at', 'bigint').execute();
+  // Where bounce and complaint notices go by email (feedback forwarding) when it is not the
+  // envelope sender: SES v1 ReturnPath, else v2 FeedbackForwardingEmailAddress.
+  await db.schema.alterTable('messages').addColumn('feedback_address', 'text').execute();
   await db.schema.alterTable('events').addColumn('next_dispatch_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
   await db.schema.alterTable('events').addColumn('dispatch_attempts', 'integer', (c) => c.notNull().defaultTo(0)).execute();
   await db.schema.alterTable('events').addColumn('locked_by', 'text').execute();
