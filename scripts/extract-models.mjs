@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Extracts the AWS service models that sesd speaks (SES v2, SES v1, Pinpoint, Pinpoint Email) into
+// Extracts the AWS service models that sesd speaks (SES v2, SES v1, Pinpoint, Pinpoint Email, SNS) into
 // src/protocol/models/<service>.json and generates TypeScript types in src/protocol/models/types/.
 //
-// Usage: npm run models [-- --aws-sdk DIR --botocore DIR --sdk-v3-sesv2 DIR|none --out DIR]
+// Usage: npm run models [-- --aws-sdk DIR --botocore DIR --sdk-v3-sesv2 DIR|none --out DIR --only sns,ses]
 //
 // Sources, and how to get them when they are not installed:
 //   --aws-sdk DIR    the `aws-sdk` (JavaScript v2) package. It is the authority for operations,
@@ -22,11 +22,13 @@
 //                    for shapes botocore does not know. Operations stay those of aws-sdk.
 //                    Found in node_modules if present.
 //   --out DIR        where to write (default src/protocol/models).
+//   --only LIST      extract only these services (comma-separated names: sesv2, ses, sns...).
 //
 // Output is deterministic (keys sorted, except structure members, which keep model order because
 // query XML is written in that order), so re-running with the same sources gives no diff.
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,6 +39,7 @@ const SERVICES = [
   { name: 'ses', min: 'email-2010-12-01', boto: 'ses/2010-12-01' },
   { name: 'pinpoint', min: 'pinpoint-2016-12-01', boto: 'pinpoint/2016-12-01' },
   { name: 'pinpoint-email', min: 'pinpoint-email-2018-07-26', boto: 'pinpoint-email/2018-07-26' },
+  { name: 'sns', min: 'sns-2010-03-31', boto: 'sns/2010-03-31' },
 ];
 
 const SCALARS = new Set(['string', 'integer', 'long', 'double', 'float', 'boolean', 'timestamp', 'blob', 'character', 'byte', 'short', 'bigdecimal', 'biginteger']);
@@ -81,7 +84,8 @@ function locate(args) {
   return { awsSdk, botocore, v3 };
 }
 
-const readJson = (p) => JSON.parse(readFileSync(p, 'utf8'));
+// pip's botocore ships its models gzipped (service-2.json.gz); Debian's does not.
+const readJson = (p) => JSON.parse(existsSync(p) ? readFileSync(p, 'utf8') : gunzipSync(readFileSync(`${p}.gz`)).toString('utf8'));
 
 /**
  * The newest SES v2 model we have is the one compiled into @aws-sdk/client-sesv2. It has no
@@ -607,7 +611,8 @@ function main() {
   const report = [];
   const outDir = resolve(args.out ?? join(root, 'src/protocol/models'));
   mkdirSync(join(outDir, 'types'), { recursive: true });
-  for (const service of SERVICES) {
+  const only = args.only?.split(',');
+  for (const service of SERVICES.filter((s) => !only || only.includes(s.name))) {
     const model = extract(service, sources, service.name === 'sesv2' ? v3 : undefined, report);
     const json = JSON.stringify(sortKeys(model), null, 1) + '\n';
     writeFileSync(join(outDir, `${service.name}.json`), json);

@@ -30,7 +30,14 @@ import { registerUnsubscribeRoutes } from './web/unsubscribe-routes.js';
 import { ContactsService } from './domain/contacts/contacts-service.js';
 import { startEventDispatch } from './events/event-service.js';
 import { subscriptionEventRecorder } from './events/subscription-event.js';
-import type { TopicPublisher } from './sns/topic-publisher.js';
+import { snsHandlers } from './api/sns/handlers.js';
+import { SnsService } from './sns/sns-service.js';
+import { SnsDispatcher } from './sns/dispatcher.js';
+import { loadSigningKey, signingCertFileName } from './sns/signing-key.js';
+import { upstreamPublisher } from './sns/upstream-publisher.js';
+import { parseDuration } from './queue/duration.js';
+import { registerSnsRoutes, snsLinks, SNS_CERT_PATH } from './web/sns-routes.js';
+import { startSnsHttpsListener, type SnsHttpsListener } from './web/sns-https-listener.js';
 
 export interface RunningApp {
   httpUrl: string;
@@ -40,6 +47,10 @@ export interface RunningApp {
   /** The SMTP listeners' certificate (self-signed when none is configured). */
   smtpTls?: TlsMaterial;
   identities: IdentitiesService;
+  /** SNS topics and publishing; also the TopicPublisher of SES event publishing. */
+  sns: SnsService;
+  /** The listener serving the SNS signing certificate (unless off) and the TLS certificate receivers must trust. */
+  snsHttps?: { url: string; certFile: string };
   store: Store;
   keys: ProvisionedKeys;
   close(): Promise<void>;
@@ -54,6 +65,8 @@ export async function startApp(
   let http: FastifyInstance | undefined;
   let smtp: SmtpListeners | undefined;
   let delivery: { stop(): Promise<void> } | undefined;
+  let snsHttps: SnsHttpsListener | undefined;
+  let snsDispatcher: SnsDispatcher | undefined;
   try {
     const keys = await provisionAccessKeys(store.accounts, { list: config.accessKeys, dataDir: config.dataDir });
     const autoVerify = config.identities.autoVerify === 'auto' ? config.delivery.mode === 'capture' : config.identities.autoVerify === 'true';
@@ -83,7 +96,10 @@ export async function startApp(
         await intake(verificationEmail(identity, { link, hostname: config.hostname }));
       },
     });
-    const configurationSets = configurationSetsService(store, topicPublisher(store, config, log));
+    const snsKey = await loadSigningKey(store.sns, config.hostname);
+    const sns = snsService(store, config, () => snsDispatcher?.poke());
+    // SNS event destinations are checked against, and greeted through, sesd's SNS service.
+    const configurationSets = configurationSetsService(store, sns);
     const sesv2 = sesv2Handlers({ intake, identities, store, configurationSets });
     const lookupKey = cachedKeyLookup(store.accounts);
     const router = createRouter({
@@ -93,6 +109,7 @@ export async function startApp(
         'pinpoint-email': sesv2,
         ses: sesHandlers({ intake, identities, store, configurationSets }),
         pinpoint: pinpointHandlers({ intake, store }),
+        sns: snsHandlers(sns),
       },
       lookupKey,
       defaultRegion: config.region,
@@ -114,6 +131,7 @@ export async function startApp(
       secret: () => store.contacts.unsubscribeSecret(),
       onUnsubscribe: subscriptionEventRecorder({ events: (id) => store.messages.events(id), insert: (e) => store.eventDispatch.insertEvent(e) }),
     });
+    registerSnsRoutes(http, { sns, store: store.sns, signingKey: snsKey, password: config.console.password, listensOnLoopback: isLoopback(config.http.host) });
     await http.listen({ host: config.http.host, port: config.http.port });
     const address = http.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -122,6 +140,29 @@ export async function startApp(
     baseUrl = config.publicUrl.replace(/\/+$/, '') || httpUrl;
     const smtpListeners = await startSmtpListeners({ config, intake, lookupKey, log });
     smtp = smtpListeners;
+    if (config.sns.httpsPort !== 'off') snsHttps = await startSnsHttpsListener(config, config.sns.httpsPort, snsKey);
+    // SigningCertURL must be HTTPS for validators: the public URL when it is, else sesd's own HTTPS listener.
+    const certBase = baseUrl.startsWith('https:') ? baseUrl : snsHttps?.url ?? baseUrl;
+    if (!certBase.startsWith('https:')) log.warn('SNS SigningCertURL is not HTTPS: receivers cannot validate signatures; set sns.httpsPort or an https public URL');
+    if (config.role !== 'worker') {
+      // Nodes with intake run the SNS dispatcher (email subscriptions are sent through intake); the outbox is shared under leases.
+      const links = snsLinks(() => baseUrl);
+      const dispatcher = new SnsDispatcher({
+        store: store.sns,
+        signingKey: snsKey,
+        urls: { ...links, signingCertUrl: () => `${certBase}${SNS_CERT_PATH}/${signingCertFileName(snsKey)}` },
+        sendMail: intake,
+        hostname: config.hostname,
+        allowPrivateEndpoints: config.sns.allowPrivateEndpoints === 'auto' ? config.delivery.mode === 'capture' : config.sns.allowPrivateEndpoints === 'true',
+        defaultRetryDelaySeconds: parseDuration(config.sns.retryDelay) / 1000,
+        concurrency: config.sns.concurrency,
+        leaseMs: parseDuration(config.queue.lease),
+        pollMs: parseDuration(config.queue.pollInterval),
+        log,
+      });
+      dispatcher.start();
+      snsDispatcher = dispatcher;
+    }
     if (config.role === 'all') {
       // Delivery runs in its own thread (see delivery-thread.ts), unless a test replaces one of its
       // hooks: functions cannot be handed to another thread.
@@ -137,6 +178,8 @@ export async function startApp(
       smtpUrl: smtpListeners.port === undefined ? undefined : `smtp://${smtpHost}:${smtpListeners.port}`,
       smtpsUrl: smtpListeners.tlsPort === undefined ? undefined : `smtps://${smtpHost}:${smtpListeners.tlsPort}`,
       smtpTls: smtpListeners.tls,
+      sns,
+      snsHttps: snsHttps && { url: snsHttps.url, certFile: snsHttps.tls.certFile },
       store,
       keys,
       identities,
@@ -144,6 +187,8 @@ export async function startApp(
         await recheck.stop();
         await smtpListeners.close();
         await server.close();
+        await snsDispatcher?.stop();
+        await snsHttps?.close();
         await delivery?.stop();
         await store.close();
       },
@@ -151,6 +196,8 @@ export async function startApp(
   } catch (err) {
     await smtp?.close();
     await http?.close();
+    await snsDispatcher?.stop();
+    await snsHttps?.close();
     await delivery?.stop();
     await store.close();
     throw err;
@@ -178,7 +225,7 @@ export async function startWorkerNode(
 /** A worker's background work: delivery and event publishing (never in role `api`). */
 function inProcessWorker(config: Config, store: Store, log: Logger, hooks: DeliveryHooks): { workerId: string; stop(): Promise<void> } {
   const delivery = startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks));
-  const events = startEventDispatch(config, store, log, topicPublisher(store, config, log));
+  const events = startEventDispatch(config, store, log, snsService(store, config));
   return {
     workerId: delivery.workerId,
     async stop() {
@@ -188,9 +235,17 @@ function inProcessWorker(config: Config, store: Store, log: Logger, hooks: Deliv
   };
 }
 
-/** Where SES events for SNS topics go: sesd's SNS service (hosted topics, or the upstream endpoint). */
-function topicPublisher(_store: Store, _config: Config, _log: Logger): TopicPublisher | undefined {
-  return undefined;
+/** sesd's SNS service; it is also where SES events for SNS topics go (hosted topics, or the upstream endpoint). */
+function snsService(store: Store, config: Config, onEnqueued?: () => void): SnsService {
+  return new SnsService({
+    store: store.sns,
+    upstreamTopics: config.sns.upstreamTopics.split(',').map((t) => t.trim()).filter(Boolean),
+    upstream: config.sns.upstreamUrl
+      ? upstreamPublisher({ url: config.sns.upstreamUrl, accessKeyId: config.sns.upstreamAccessKeyId, secretAccessKey: config.sns.upstreamSecretAccessKey })
+      : undefined,
+    defaultRetryDelaySeconds: parseDuration(config.sns.retryDelay) / 1000,
+    onEnqueued,
+  });
 }
 
 /** Delivery reads identities, configuration sets and the suppression list from the store; tests may override a hook. */

@@ -13,7 +13,7 @@ import {
   type WireRequest,
   type WireResponse,
 } from '../protocol/rest-json.js';
-import { routeService, type ServiceRoute } from '../protocol/route-service.js';
+import { credentialScopeService, routeService, type ServiceRoute } from '../protocol/route-service.js';
 import { loadModel, type ServiceName } from '../protocol/service-model.js';
 import { hasSigV4, verifyAws3Https, verifySigV4, type SigningKeyInfo, type VerifiedCaller } from '../protocol/sigv4.js';
 import type { HandlerTable, RequestContext } from './context.js';
@@ -31,7 +31,8 @@ export type AwsRouter = (req: WireRequest, sourceIp: string) => Promise<WireResp
 export function createRouter(deps: RouterDeps): AwsRouter {
   return async (req, sourceIp) => {
     const requestId = randomUUID();
-    const route = routeService(req.path, req.method);
+    const authorization = req.headers.authorization;
+    const route = routeService(req.path, req.method, credentialScopeService(Array.isArray(authorization) ? authorization[0] : authorization, req.query));
     const started = performance.now();
     let operation = '-';
     let response: WireResponse;
@@ -116,6 +117,8 @@ function encodeError(route: ServiceRoute, err: AwsError, requestId: string): Wir
   if (route.protocol === 'query') {
     // Domain errors carry SES v2 names; SES v1 answers with its own code and, where the v1 model
     // has the error, its status (v1 says 400 where v2 says 404 or 429).
+    // SNS raises its own codes (src/sns), so its errors pass through as they are.
+    if (route.service === 'sns') return encodeQueryError(err, requestId, loadModel('sns').metadata.xmlNamespace);
     const code = err.queryCode ?? err.code;
     const status = loadModel('ses').errors.get(code)?.httpStatus ?? (err.queryCode && err.httpStatus < 500 ? 400 : err.httpStatus);
     return encodeQueryError(new AwsError(code, err.message, status, err.senderFault), requestId);

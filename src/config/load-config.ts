@@ -49,6 +49,18 @@ export interface Config {
   console: { password: string };
   identities: { autoVerify: 'auto' | 'true' | 'false'; recheckSeconds: number };
   dkim: { cnameDomain: string };
+  sns: {
+    httpsPort: number | 'off';
+    allowPrivateEndpoints: 'auto' | 'true' | 'false';
+    /** Duration (`20s`). */
+    retryDelay: string;
+    concurrency: number;
+    upstreamUrl: string;
+    upstreamAccessKeyId: string;
+    upstreamSecretAccessKey: string;
+    /** Comma-separated ARN patterns. */
+    upstreamTopics: string;
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 

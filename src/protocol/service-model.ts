@@ -4,8 +4,9 @@ import sesv2 from './models/sesv2.json' with { type: 'json' };
 import ses from './models/ses.json' with { type: 'json' };
 import pinpoint from './models/pinpoint.json' with { type: 'json' };
 import pinpointEmail from './models/pinpoint-email.json' with { type: 'json' };
+import sns from './models/sns.json' with { type: 'json' };
 
-export type ServiceName = 'sesv2' | 'ses' | 'pinpoint' | 'pinpoint-email';
+export type ServiceName = 'sesv2' | 'ses' | 'pinpoint' | 'pinpoint-email' | 'sns';
 
 export type ShapeType =
   | 'structure' | 'list' | 'map'
@@ -134,7 +135,7 @@ interface RawModel {
   errors: Record<string, { code: string; httpStatus: number; senderFault: boolean }>;
 }
 
-const RAW: Record<ServiceName, unknown> = { sesv2, ses, pinpoint, 'pinpoint-email': pinpointEmail };
+const RAW: Record<ServiceName, unknown> = { sesv2, ses, pinpoint, 'pinpoint-email': pinpointEmail, sns };
 const cache = new Map<ServiceName, ServiceModel>();
 
 export function loadModel(name: ServiceName): ServiceModel {

@@ -9,6 +9,8 @@ export interface CertificateRequest {
   ipAddresses: string[];
   validDays: number;
   now?: Date;
+  /** ECDSA P-256 (default), or RSA 2048 for consumers that verify only RSA (SNS message signatures). */
+  keyType?: 'ec' | 'rsa';
 }
 
 export interface CertificatePair {
@@ -18,6 +20,7 @@ export interface CertificatePair {
 
 const OID = {
   ecdsaWithSha256: '1.2.840.10045.4.3.2',
+  sha256WithRsaEncryption: '1.2.840.113549.1.1.11',
   commonName: '2.5.4.3',
   subjectAltName: '2.5.29.17',
   basicConstraints: '2.5.29.19',
@@ -25,13 +28,17 @@ const OID = {
   serverAuth: '1.3.6.1.5.5.7.3.1',
 };
 
+const DER_NULL = Buffer.from([0x05, 0x00]);
+
 // Clients whose clock is a little behind must not see a certificate from the future.
 const BACKDATE_MS = 60 * 60 * 1000;
 
 export function createSelfSignedCertificate(req: CertificateRequest): CertificatePair {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const rsa = req.keyType === 'rsa';
+  const { privateKey, publicKey } = rsa ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const now = req.now ?? new Date();
-  const algorithm = sequence(objectIdentifier(OID.ecdsaWithSha256));
+  // RSA's AlgorithmIdentifier carries explicit NULL parameters (RFC 4055); ECDSA's has none.
+  const algorithm = rsa ? sequence(objectIdentifier(OID.sha256WithRsaEncryption), DER_NULL) : sequence(objectIdentifier(OID.ecdsaWithSha256));
   const name = sequence(set(sequence(objectIdentifier(OID.commonName), utf8String(req.commonName))));
   const serial = randomBytes(16);
   serial[0] = (serial[0]! & 0x7f) | 0x01; // positive and never shortened

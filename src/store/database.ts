@@ -13,6 +13,7 @@ import * as identityNotifications from './migrations/005-identity-notifications.
 import * as delivery from './migrations/003-delivery.js';
 import * as sesConfig from './migrations/004-ses-config.js';
 import * as pinpoint from './migrations/006-pinpoint.js';
+import * as sns from './migrations/007-sns.js';
 import * as eventDispatch from './migrations/008-event-dispatch.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '003-delivery': delivery,
   '004-ses-config': sesConfig,
   '006-pinpoint': pinpoint,
+  '007-sns': sns,
   '008-event-dispatch': eventDispatch,
 };
 

@@ -309,6 +309,77 @@ export interface Database {
   pinpoint_template_versions: PinpointTemplateVersionsTable;
 }
 
+// SNS (migration 007). Declaration merging adds these tables to `Database`.
+
+export interface SnsTopicsTable {
+  arn: string;
+  account_id: string;
+  region: string;
+  name: string;
+  /** JSON {name: value} of the settable attributes (DisplayName, Policy, DeliveryPolicy, SignatureVersion...) */
+  attributes: string;
+  /** JSON [{Key, Value}] */
+  tags: string;
+  created_at: number;
+}
+
+export interface SnsSubscriptionsTable {
+  arn: string;
+  topic_arn: string;
+  account_id: string;
+  region: string;
+  /** http | https | email | email-json */
+  protocol: string;
+  endpoint: string;
+  owner: string;
+  /** 0 until confirmed (SubscribeURL or ConfirmSubscription). */
+  confirmed: number;
+  /** The confirmation token sent in the SubscriptionConfirmation. */
+  token: string;
+  /** JSON {name: value}: RawMessageDelivery, DeliveryPolicy, FilterPolicy... */
+  attributes: string;
+  created_at: number;
+}
+
+export interface SnsDeliveriesTable {
+  id: Generated<number>;
+  subscription_arn: string;
+  message_id: string;
+  /** Notification | SubscriptionConfirmation | UnsubscribeConfirmation */
+  type: string;
+  /** JSON of what the dispatcher needs to build the request (src/sns/sns-message.ts) */
+  payload: string;
+  /** pending | delivered | failed */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  locked_by: string | null;
+  locked_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SnsDeliveryAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  subscription_arn: string;
+  message_id: string;
+  attempt: number;
+  at: number;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+  /** delivered | retry | failed */
+  outcome: string;
+}
+
+export interface Database {
+  sns_topics: SnsTopicsTable;
+  sns_subscriptions: SnsSubscriptionsTable;
+  sns_deliveries: SnsDeliveriesTable;
+  sns_delivery_attempts: SnsDeliveryAttemptsTable;
+}
+
 // Event publishing (migration 008): the events table gains its dispatch state, every publish
 // attempt is a row, and /metrics counters are shared through the database.
 

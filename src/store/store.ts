@@ -15,6 +15,7 @@ import { PinpointAppsRepository } from './pinpoint-apps-repository.js';
 import { PinpointEndpointsRepository } from './pinpoint-endpoints-repository.js';
 import { PinpointTemplatesRepository } from './pinpoint-templates-repository.js';
 import { EventDispatchRepository } from './event-dispatch-repository.js';
+import { SnsRepository } from './sns-repository.js';
 
 export interface Store {
   dialect: Dialect;
@@ -35,6 +36,7 @@ export interface Store {
   pinpointEndpoints: PinpointEndpointsRepository;
   pinpointTemplates: PinpointTemplatesRepository;
   eventDispatch: EventDispatchRepository;
+  sns: SnsRepository;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function openStore(opts: { databaseUrl: string; dataDir: string }):
     pinpointEndpoints: new PinpointEndpointsRepository(opened.db),
     pinpointTemplates: new PinpointTemplatesRepository(opened.db),
     eventDispatch: new EventDispatchRepository(opened.db, opened.dialect),
+    sns: new SnsRepository(opened.db, opened.dialect),
     close: opened.close,
   };
 }

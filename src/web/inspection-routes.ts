@@ -14,7 +14,7 @@ export interface InspectionDeps {
   health: () => Record<string, unknown>;
 }
 
-/** The access rule of every inspection endpoint (also /metrics and publications): open on loopback, else the console password. */
+/** The onRequest hook of every inspection endpoint (other route files use it too). */
 export function inspectionGuard(deps: Pick<InspectionDeps, 'password' | 'listensOnLoopback'>) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     if (deps.listensOnLoopback && !deps.password) return;

@@ -1,0 +1,138 @@
+// SNS's HTTP/S delivery policy: how many times and how far apart a failed delivery is retried, and
+// the Content-Type of the request. A subscription's DeliveryPolicy overrides its topic's unless the
+// topic sets disableSubscriptionOverrides. See AWS's "Amazon SNS message delivery retries" page:
+// the phases are no-delay retries, min-delay retries, a backoff phase from min to max delay, then
+// max-delay retries; numRetries counts them all.
+import { AwsError } from '../domain/errors.js';
+
+export interface RetryPolicy {
+  minDelayTarget: number;
+  maxDelayTarget: number;
+  numRetries: number;
+  numNoDelayRetries: number;
+  numMinDelayRetries: number;
+  numMaxDelayRetries: number;
+  backoffFunction: 'linear' | 'arithmetic' | 'geometric' | 'exponential';
+}
+
+export interface EffectivePolicy {
+  retry: RetryPolicy;
+  contentType: string;
+}
+
+export const DEFAULT_CONTENT_TYPE = 'text/plain; charset=UTF-8';
+
+/** SNS's default for HTTP/S: 3 retries, `delaySeconds` apart (20 on AWS). */
+export function defaultRetryPolicy(delaySeconds: number): RetryPolicy {
+  return {
+    minDelayTarget: delaySeconds,
+    maxDelayTarget: delaySeconds,
+    numRetries: 3,
+    numNoDelayRetries: 0,
+    numMinDelayRetries: 0,
+    numMaxDelayRetries: 0,
+    backoffFunction: 'linear',
+  };
+}
+
+interface PolicyDocument {
+  healthyRetryPolicy?: Partial<RetryPolicy>;
+  defaultHealthyRetryPolicy?: Partial<RetryPolicy>;
+  disableSubscriptionOverrides?: boolean;
+  requestPolicy?: { headerContentType?: string };
+  defaultRequestPolicy?: { headerContentType?: string };
+  http?: PolicyDocument;
+}
+
+const BACKOFF = new Set(['linear', 'arithmetic', 'geometric', 'exponential']);
+
+/** Checks a DeliveryPolicy attribute value (topic: `{http: {...}}`; subscription: `{healthyRetryPolicy...}`). */
+export function validateDeliveryPolicy(text: string): void {
+  const bad = (why: string) => new AwsError('InvalidParameter', `Invalid parameter: DeliveryPolicy: ${why}`);
+  let doc: PolicyDocument;
+  try {
+    doc = JSON.parse(text) as PolicyDocument;
+  } catch {
+    throw bad('the policy is not valid JSON');
+  }
+  if (!doc || typeof doc !== 'object') throw bad('the policy must be a JSON object');
+  const retry = doc.http?.defaultHealthyRetryPolicy ?? doc.healthyRetryPolicy;
+  if (!retry) return;
+  const p = withDefaults(retry, defaultRetryPolicy(20));
+  for (const k of ['minDelayTarget', 'maxDelayTarget', 'numRetries', 'numNoDelayRetries', 'numMinDelayRetries', 'numMaxDelayRetries'] as const) {
+    if (!Number.isInteger(p[k]) || p[k] < 0) throw bad(`${k} must be a whole number of at least 0`);
+  }
+  if (p.numRetries > 100) throw bad('numRetries must be at most 100');
+  if (p.minDelayTarget > p.maxDelayTarget) throw bad('minDelayTarget must not be greater than maxDelayTarget');
+  if (p.maxDelayTarget > 3600) throw bad('maxDelayTarget must be at most 3600');
+  if (p.numNoDelayRetries + p.numMinDelayRetries + p.numMaxDelayRetries > p.numRetries) throw bad('the phases add up to more than numRetries');
+  if (!BACKOFF.has(p.backoffFunction)) throw bad(`backoffFunction must be one of linear, arithmetic, geometric, exponential`);
+}
+
+/** The policy a subscription's deliveries follow, from the topic's and the subscription's attribute. */
+export function effectivePolicy(topicPolicy: string | undefined, subscriptionPolicy: string | undefined, defaultDelaySeconds: number): EffectivePolicy {
+  const topic = parse(topicPolicy)?.http;
+  const sub = topic?.disableSubscriptionOverrides ? undefined : parse(subscriptionPolicy);
+  const base = defaultRetryPolicy(defaultDelaySeconds);
+  const retry = sub?.healthyRetryPolicy ?? topic?.defaultHealthyRetryPolicy;
+  return {
+    retry: retry ? withDefaults(retry, base) : base,
+    contentType: sub?.requestPolicy?.headerContentType ?? topic?.defaultRequestPolicy?.headerContentType ?? DEFAULT_CONTENT_TYPE,
+  };
+}
+
+/** Seconds to wait before retry number `retry` (1-based), or undefined when the policy is exhausted. */
+export function retryDelaySeconds(p: RetryPolicy, retry: number): number | undefined {
+  if (retry > p.numRetries) return undefined;
+  if (retry <= p.numNoDelayRetries) return 0;
+  if (retry <= p.numNoDelayRetries + p.numMinDelayRetries) return p.minDelayTarget;
+  const backoffCount = p.numRetries - p.numNoDelayRetries - p.numMinDelayRetries - p.numMaxDelayRetries;
+  const i = retry - p.numNoDelayRetries - p.numMinDelayRetries; // 1-based within the backoff phase
+  if (i > backoffCount) return p.maxDelayTarget;
+  if (backoffCount <= 1 || p.minDelayTarget === p.maxDelayTarget) return p.minDelayTarget;
+  const fraction = (i - 1) / (backoffCount - 1);
+  const min = Math.max(p.minDelayTarget, 0);
+  switch (p.backoffFunction) {
+    case 'linear':
+    case 'arithmetic':
+      return min + (p.maxDelayTarget - min) * fraction;
+    case 'geometric':
+    case 'exponential': {
+      const start = Math.max(min, 1);
+      return Math.min(p.maxDelayTarget, start * Math.pow(p.maxDelayTarget / start, fraction));
+    }
+  }
+}
+
+function parse(text: string | undefined): PolicyDocument | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as PolicyDocument;
+  } catch {
+    return undefined;
+  }
+}
+
+function withDefaults(given: Partial<RetryPolicy>, base: RetryPolicy): RetryPolicy {
+  const minDelayTarget = given.minDelayTarget ?? base.minDelayTarget;
+  return {
+    minDelayTarget,
+    maxDelayTarget: given.maxDelayTarget ?? Math.max(base.maxDelayTarget, minDelayTarget),
+    numRetries: given.numRetries ?? base.numRetries,
+    numNoDelayRetries: given.numNoDelayRetries ?? 0,
+    numMinDelayRetries: given.numMinDelayRetries ?? 0,
+    numMaxDelayRetries: given.numMaxDelayRetries ?? 0,
+    backoffFunction: given.backoffFunction ?? 'linear',
+  };
+}
+
+/** What GetTopicAttributes / GetSubscriptionAttributes show as EffectiveDeliveryPolicy. */
+export function effectivePolicyDocument(p: EffectivePolicy): string {
+  return JSON.stringify({
+    http: {
+      defaultHealthyRetryPolicy: p.retry,
+      disableSubscriptionOverrides: false,
+      defaultRequestPolicy: { headerContentType: p.contentType },
+    },
+  });
+}

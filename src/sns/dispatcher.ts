@@ -1,0 +1,203 @@
+// The SNS dispatcher: claims due delivery rows under a lease (several nodes share the outbox),
+// delivers each to its subscription — an HTTP/S POST exactly as SNS makes it, or a mail through
+// intake for email and email-json — records the attempt, and schedules a retry by the delivery
+// policy or gives up. A row whose node died comes back when its lease runs out (at-least-once).
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { SendRequest } from '../intake/send-request.js';
+import { effectivePolicy, retryDelaySeconds } from './delivery-policy.js';
+import { postMessage, type PostResult } from './http-post.js';
+import { snsEmail } from './sns-email.js';
+import { snsDocument, type MessageLinks, type MessageUrls } from './sns-message.js';
+import type { ClaimedSnsDelivery, DeliveryAttempt, SnsStore, Subscription, Topic } from './sns-model.js';
+import type { SigningKey } from './signing-key.js';
+
+export interface DispatcherOptions {
+  store: SnsStore;
+  signingKey: SigningKey;
+  urls: MessageUrls;
+  /** Sends sesd's own mail (intake). */
+  sendMail: (mail: SendRequest) => Promise<unknown>;
+  hostname: string;
+  allowPrivateEndpoints: boolean;
+  defaultRetryDelaySeconds: number;
+  concurrency: number;
+  leaseMs: number;
+  pollMs: number;
+  /** SNS gives an endpoint 15 s to answer. */
+  timeoutMs?: number;
+  /** Extra CA certificates for https endpoints (tests). */
+  ca?: string[];
+  log: Logger;
+  now?: () => number;
+}
+
+export const USER_AGENT = 'Amazon Simple Notification Service Agent';
+const REAP_EVERY_MS = 5_000;
+
+export class SnsDispatcher {
+  readonly workerId = `sns-${randomUUID()}`;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly now: () => number;
+  private lastReap = 0;
+
+  constructor(private readonly opts: DispatcherOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops claiming and waits for the deliveries in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await Promise.all([...this.inFlight]);
+  }
+
+  /** Claims now instead of at the next poll (after a Publish on this node). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let claimed: ClaimedSnsDelivery[] = [];
+      try {
+        if (this.now() - this.lastReap >= REAP_EVERY_MS) {
+          this.lastReap = this.now();
+          await this.opts.store.releaseExpired(this.lastReap);
+        }
+        const free = this.opts.concurrency - this.inFlight.size;
+        if (free > 0) claimed = await this.opts.store.claim(this.workerId, free, this.opts.leaseMs, this.now());
+      } catch (err) {
+        this.opts.log.error({ err }, 'claiming SNS deliveries failed');
+      }
+      for (const d of claimed) {
+        const p: Promise<void> = this.deliver(d)
+          .catch((err: unknown) => this.opts.log.error({ err, deliveryId: d.id }, 'SNS delivery failed; the row is retried when its lease runs out'))
+          .finally(() => {
+            this.inFlight.delete(p);
+            this.wake?.();
+          });
+        this.inFlight.add(p);
+      }
+      if (claimed.length === 0 || this.inFlight.size >= this.opts.concurrency) await this.pause(this.opts.pollMs);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+
+  private async deliver(d: ClaimedSnsDelivery): Promise<void> {
+    const at = this.now();
+    const subscription = await this.opts.store.subscription(d.subscriptionArn);
+    const attempt = (result: PostResult, outcome: DeliveryAttempt['outcome']): DeliveryAttempt => ({
+      deliveryId: d.id,
+      subscriptionArn: d.subscriptionArn,
+      messageId: d.payload.messageId,
+      attempt: d.attempts,
+      at,
+      statusCode: result.statusCode,
+      latencyMs: result.latencyMs,
+      error: result.error,
+      outcome,
+    });
+    if (!subscription) {
+      await this.opts.store.finish(this.workerId, attempt({ statusCode: null, latencyMs: 0, error: 'the subscription no longer exists' }, 'failed'), { status: 'failed' });
+      return;
+    }
+    const topic = await this.opts.store.topic(subscription.topicArn);
+    const policy = effectivePolicy(topic?.attributes.DeliveryPolicy, subscription.attributes.DeliveryPolicy, this.opts.defaultRetryDelaySeconds);
+    const result = subscription.protocol === 'http' || subscription.protocol === 'https'
+      ? await this.post(d, subscription, topic, policy.contentType)
+      : await this.mail(d, subscription, topic);
+
+    // SNS retries server errors (5xx), 429 and failures to get an answer; any other answer is final.
+    const code = result.statusCode;
+    const retryable = code === null || code >= 500 || code === 429;
+    // A mail accepted by intake has no status code and no error.
+    const delivered = code === null ? result.error === null : code >= 200 && code < 300;
+    if (delivered) {
+      await this.opts.store.finish(this.workerId, attempt(result, 'delivered'), { status: 'delivered' });
+      return;
+    }
+    const delay = retryable ? retryDelaySeconds(policy.retry, d.attempts) : undefined;
+    if (delay === undefined) {
+      this.opts.log.warn({ subscription: subscription.arn, messageId: d.payload.messageId, status: code, error: result.error, attempts: d.attempts }, 'SNS delivery gave up');
+      await this.opts.store.finish(this.workerId, attempt(result, 'failed'), { status: 'failed' });
+      return;
+    }
+    await this.opts.store.finish(this.workerId, attempt(result, 'retry'), { status: 'pending', at: at + Math.round(delay * 1000) });
+  }
+
+  private async post(d: ClaimedSnsDelivery, s: Subscription, topic: Topic | undefined, contentType: string): Promise<PostResult> {
+    const p = d.payload;
+    const raw = p.type === 'Notification' && s.attributes.RawMessageDelivery === 'true';
+    const headers: Record<string, string> = {
+      'x-amz-sns-message-type': p.type,
+      'x-amz-sns-message-id': p.messageId,
+      'x-amz-sns-topic-arn': p.topicArn,
+      'Content-Type': contentType,
+      'User-Agent': USER_AGENT,
+    };
+    if (p.type !== 'SubscriptionConfirmation') headers['x-amz-sns-subscription-arn'] = s.arn;
+    if (raw) headers['x-amz-sns-rawdelivery'] = 'true';
+    const body = raw ? p.message : JSON.stringify(this.document(d, s, topic));
+    return postMessage(s.endpoint, headers, body, { allowPrivate: this.opts.allowPrivateEndpoints, timeoutMs: this.opts.timeoutMs ?? 15_000, ca: this.opts.ca });
+  }
+
+  private async mail(d: ClaimedSnsDelivery, s: Subscription, topic: Topic | undefined): Promise<PostResult> {
+    const started = performance.now();
+    try {
+      const links = this.links(s);
+      await this.opts.sendMail(
+        snsEmail({
+          subscription: s,
+          topic,
+          payload: d.payload,
+          document: this.document(d, s, topic),
+          subscribeUrl: links.subscribeUrl,
+          unsubscribeUrl: links.unsubscribeUrl,
+          hostname: this.opts.hostname,
+        }),
+      );
+      // Accepted by intake: the mail's own delivery is the mail queue's job from here on.
+      return { statusCode: null, latencyMs: performance.now() - started, error: null };
+    } catch (err) {
+      return { statusCode: null, latencyMs: performance.now() - started, error: (err as Error).message };
+    }
+  }
+
+  private document(d: ClaimedSnsDelivery, s: Subscription, topic: Topic | undefined): Record<string, unknown> {
+    const version = topic?.attributes.SignatureVersion === '2' ? '2' : '1';
+    return snsDocument(d.payload, version, this.opts.signingKey.privateKey, this.links(s));
+  }
+
+  private links(s: Subscription): MessageLinks {
+    const urls: MessageUrls = this.opts.urls;
+    return {
+      signingCertUrl: urls.signingCertUrl(),
+      subscribeUrl: urls.subscribeUrl(s.topicArn, s.token),
+      unsubscribeUrl: urls.unsubscribeUrl(s.arn, s.token),
+    };
+  }
+}

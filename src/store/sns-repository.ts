@@ -1,0 +1,305 @@
+// Storage of sesd's SNS service (src/sns): topics, subscriptions, the delivery outbox and its
+// attempt log. The dispatcher's claim takes due rows under a lease; on PostgreSQL it skips rows
+// another node has locked (FOR UPDATE SKIP LOCKED), so several nodes share the work.
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { Dialect } from './database.js';
+import { forDialect } from './raw-sql.js';
+import type { Database, SnsSubscriptionsTable, SnsTopicsTable } from './schema.js';
+import type {
+  ClaimedSnsDelivery,
+  DeliveryAttempt,
+  DeliveryPayload,
+  NewDelivery,
+  SnsProtocol,
+  SnsStore,
+  Subscription,
+  Tag,
+  Topic,
+} from '../sns/sns-model.js';
+
+export class SnsRepository implements SnsStore {
+  private readonly claimText: string;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    dialect: Dialect,
+  ) {
+    const skipLocked = dialect === 'postgres' ? ' for update skip locked' : '';
+    this.claimText = forDialect(
+      dialect,
+      'update sns_deliveries set locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ? ' +
+        "where id in (select id from sns_deliveries where status = 'pending' and next_attempt_at <= ? and locked_until is null " +
+        `order by next_attempt_at, id limit ?${skipLocked}) ` +
+        'returning id, subscription_arn, attempts, payload, created_at',
+    );
+  }
+
+  async createTopic(topic: Topic): Promise<Topic> {
+    await this.db
+      .insertInto('sns_topics')
+      .values({
+        arn: topic.arn,
+        account_id: topic.accountId,
+        region: topic.region,
+        name: topic.name,
+        attributes: JSON.stringify(topic.attributes),
+        tags: JSON.stringify(topic.tags),
+        created_at: topic.createdAt,
+      })
+      .onConflict((oc) => oc.column('arn').doNothing())
+      .execute();
+    return (await this.topic(topic.arn))!;
+  }
+
+  async topic(arn: string): Promise<Topic | undefined> {
+    const row = await this.db.selectFrom('sns_topics').selectAll().where('arn', '=', arn).executeTakeFirst();
+    return row && toTopic(row);
+  }
+
+  async deleteTopic(arn: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const subs = trx.selectFrom('sns_subscriptions').select('arn').where('topic_arn', '=', arn);
+      await trx.updateTable('sns_deliveries').set({ status: 'failed' }).where('status', '=', 'pending').where('subscription_arn', 'in', subs).execute();
+      await trx.deleteFrom('sns_subscriptions').where('topic_arn', '=', arn).execute();
+      await trx.deleteFrom('sns_topics').where('arn', '=', arn).execute();
+    });
+  }
+
+  async listTopics(accountId: string, region: string, after: string | undefined, limit: number): Promise<Topic[]> {
+    let q = this.db.selectFrom('sns_topics').selectAll().where('account_id', '=', accountId).where('region', '=', region);
+    if (after !== undefined) q = q.where('arn', '>', after);
+    return (await q.orderBy('arn').limit(limit).execute()).map(toTopic);
+  }
+
+  async updateTopic(arn: string, change: { attributes?: Record<string, string>; tags?: Tag[] }): Promise<void> {
+    const set: Partial<SnsTopicsTable> = {};
+    if (change.attributes) set.attributes = JSON.stringify(change.attributes);
+    if (change.tags) set.tags = JSON.stringify(change.tags);
+    await this.db.updateTable('sns_topics').set(set).where('arn', '=', arn).execute();
+  }
+
+  async createSubscription(s: Subscription, confirmation?: NewDelivery): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('sns_subscriptions')
+        .values({
+          arn: s.arn,
+          topic_arn: s.topicArn,
+          account_id: s.accountId,
+          region: s.region,
+          protocol: s.protocol,
+          endpoint: s.endpoint,
+          owner: s.owner,
+          confirmed: s.confirmed ? 1 : 0,
+          token: s.token,
+          attributes: JSON.stringify(s.attributes),
+          created_at: s.createdAt,
+        })
+        .execute();
+      if (confirmation) await insertDeliveries(trx, [confirmation], s.createdAt);
+    });
+  }
+
+  async subscription(arn: string): Promise<Subscription | undefined> {
+    const row = await this.db.selectFrom('sns_subscriptions').selectAll().where('arn', '=', arn).executeTakeFirst();
+    return row && toSubscription(row);
+  }
+
+  async subscriptionByToken(token: string): Promise<Subscription | undefined> {
+    const row = await this.db.selectFrom('sns_subscriptions').selectAll().where('token', '=', token).executeTakeFirst();
+    return row && toSubscription(row);
+  }
+
+  async findSubscription(topicArn: string, protocol: string, endpoint: string): Promise<Subscription | undefined> {
+    const row = await this.db
+      .selectFrom('sns_subscriptions')
+      .selectAll()
+      .where('topic_arn', '=', topicArn)
+      .where('protocol', '=', protocol)
+      .where('endpoint', '=', endpoint)
+      .executeTakeFirst();
+    return row && toSubscription(row);
+  }
+
+  async listSubscriptions(scope: { accountId: string; region: string } | { topicArn: string }, after: string | undefined, limit: number): Promise<Subscription[]> {
+    let q = this.db.selectFrom('sns_subscriptions').selectAll();
+    q = 'topicArn' in scope ? q.where('topic_arn', '=', scope.topicArn) : q.where('account_id', '=', scope.accountId).where('region', '=', scope.region);
+    if (after !== undefined) q = q.where('arn', '>', after);
+    return (await q.orderBy('arn').limit(limit).execute()).map(toSubscription);
+  }
+
+  async confirmedSubscriptions(topicArn: string): Promise<Subscription[]> {
+    const rows = await this.db.selectFrom('sns_subscriptions').selectAll().where('topic_arn', '=', topicArn).where('confirmed', '=', 1).orderBy('arn').execute();
+    return rows.map(toSubscription);
+  }
+
+  async confirmSubscription(arn: string): Promise<void> {
+    await this.db.updateTable('sns_subscriptions').set({ confirmed: 1 }).where('arn', '=', arn).execute();
+  }
+
+  async updateSubscriptionAttributes(arn: string, attributes: Record<string, string>): Promise<void> {
+    await this.db.updateTable('sns_subscriptions').set({ attributes: JSON.stringify(attributes) }).where('arn', '=', arn).execute();
+  }
+
+  async deleteSubscription(arn: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('sns_deliveries').set({ status: 'failed' }).where('status', '=', 'pending').where('subscription_arn', '=', arn).execute();
+      await trx.deleteFrom('sns_subscriptions').where('arn', '=', arn).execute();
+    });
+  }
+
+  async enqueue(deliveries: NewDelivery[], now: number): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.db.transaction().execute((trx) => insertDeliveries(trx, deliveries, now));
+  }
+
+  async claim(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedSnsDelivery[]> {
+    const { rows } = await this.db.executeQuery<{ id: number; subscription_arn: string; attempts: number; payload: string; created_at: number }>(
+      CompiledQuery.raw(this.claimText, [workerId, now + leaseMs, now, now, limit]),
+    );
+    return rows
+      .map((r) => ({
+        id: Number(r.id),
+        subscriptionArn: r.subscription_arn,
+        attempts: r.attempts,
+        createdAt: Number(r.created_at),
+        payload: JSON.parse(r.payload) as DeliveryPayload,
+      }))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  async finish(workerId: string, a: DeliveryAttempt, next: { status: 'pending'; at: number } | { status: 'delivered' | 'failed' }): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const res = await trx
+        .updateTable('sns_deliveries')
+        .set({
+          status: next.status,
+          next_attempt_at: next.status === 'pending' ? next.at : a.at,
+          locked_by: null,
+          locked_until: null,
+          updated_at: a.at,
+        })
+        .where('id', '=', a.deliveryId)
+        .where('locked_by', '=', workerId)
+        .executeTakeFirst();
+      // A lease that ran out and was taken by another worker: that worker records its own attempt.
+      if (Number(res.numUpdatedRows) === 0) return;
+      await trx
+        .insertInto('sns_delivery_attempts')
+        .values({
+          delivery_id: a.deliveryId,
+          subscription_arn: a.subscriptionArn,
+          message_id: a.messageId,
+          attempt: a.attempt,
+          at: a.at,
+          status_code: a.statusCode,
+          latency_ms: Math.round(a.latencyMs),
+          error: a.error,
+          outcome: a.outcome,
+        })
+        .execute();
+    });
+  }
+
+  async releaseExpired(now: number): Promise<number> {
+    const res = await this.db
+      .updateTable('sns_deliveries')
+      .set({ locked_by: null, locked_until: null })
+      .where('locked_until', 'is not', null)
+      .where('locked_until', '<', now)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
+  async attempts(subscriptionArn: string, limit: number): Promise<DeliveryAttempt[]> {
+    const rows = await this.db.selectFrom('sns_delivery_attempts').selectAll().where('subscription_arn', '=', subscriptionArn).orderBy('id', 'desc').limit(limit).execute();
+    return rows.map((r) => ({
+      deliveryId: Number(r.delivery_id),
+      subscriptionArn: r.subscription_arn,
+      messageId: r.message_id,
+      attempt: r.attempt,
+      at: Number(r.at),
+      statusCode: r.status_code,
+      latencyMs: r.latency_ms,
+      error: r.error,
+      outcome: r.outcome as DeliveryAttempt['outcome'],
+    }));
+  }
+
+  async deliveries(subscriptionArn: string, limit: number) {
+    const rows = await this.db.selectFrom('sns_deliveries').selectAll().where('subscription_arn', '=', subscriptionArn).orderBy('id', 'desc').limit(limit).execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      messageId: r.message_id,
+      type: r.type,
+      status: r.status,
+      attempts: r.attempts,
+      nextAttemptAt: Number(r.next_attempt_at),
+      createdAt: Number(r.created_at),
+    }));
+  }
+
+  async accountExists(accountId: string): Promise<boolean> {
+    return (await this.db.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst()) !== undefined;
+  }
+
+  async sharedSetting(name: string, create: () => string): Promise<string> {
+    const existing = await this.db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirst();
+    if (existing) return existing.value;
+    // Two nodes starting at once may both create one; the first insert wins and both read it back.
+    await this.db.insertInto('settings').values({ name, value: create() }).onConflict((oc) => oc.column('name').doNothing()).execute();
+    return (await this.db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirstOrThrow()).value;
+  }
+}
+
+async function insertDeliveries(trx: Kysely<Database>, deliveries: NewDelivery[], now: number): Promise<void> {
+  // 11 columns a row: well under both dialects' parameter limits at 400 rows a statement.
+  for (let i = 0; i < deliveries.length; i += 400) {
+    await trx
+      .insertInto('sns_deliveries')
+      .values(
+        deliveries.slice(i, i + 400).map((d) => ({
+          subscription_arn: d.subscriptionArn,
+          message_id: d.payload.messageId,
+          type: d.payload.type,
+          payload: JSON.stringify(d.payload),
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: now,
+          locked_by: null,
+          locked_until: null,
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .execute();
+  }
+}
+
+function toTopic(r: SnsTopicsTable): Topic {
+  return {
+    arn: r.arn,
+    accountId: r.account_id,
+    region: r.region,
+    name: r.name,
+    attributes: JSON.parse(r.attributes) as Record<string, string>,
+    tags: JSON.parse(r.tags) as Tag[],
+    createdAt: Number(r.created_at),
+  };
+}
+
+function toSubscription(r: SnsSubscriptionsTable): Subscription {
+  return {
+    arn: r.arn,
+    topicArn: r.topic_arn,
+    accountId: r.account_id,
+    region: r.region,
+    protocol: r.protocol as SnsProtocol,
+    endpoint: r.endpoint,
+    owner: r.owner,
+    confirmed: Number(r.confirmed) === 1,
+    token: r.token,
+    attributes: JSON.parse(r.attributes) as Record<string, string>,
+    createdAt: Number(r.created_at),
+  };
+}
