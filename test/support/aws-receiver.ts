@@ -85,11 +85,22 @@ export async function startAwsReceiver(): Promise<AwsReceiver> {
   };
 }
 
+type Entry = { Source: string; DetailType: string; Detail: Record<string, any>; Resources: string[]; EventBusName: string };
+// Parsed once per call: tests poll these lists many times a second.
+const parsedEntries = new WeakMap<ReceivedCall, Entry[]>();
+
 /** EventBridge entries received so far, with their detail parsed. */
-export function eventBridgeEntries(calls: ReceivedCall[]): { Source: string; DetailType: string; Detail: Record<string, any>; Resources: string[]; EventBusName: string }[] {
+export function eventBridgeEntries(calls: ReceivedCall[]): Entry[] {
   return calls
     .filter((c) => c.target === 'AWSEvents.PutEvents')
-    .flatMap((c) => (c.body.Entries as { Source: string; DetailType: string; Detail: string; Resources: string[]; EventBusName: string }[]).map((e) => ({ ...e, Detail: JSON.parse(e.Detail) })));
+    .flatMap((c) => {
+      let entries = parsedEntries.get(c);
+      if (!entries) {
+        entries = (c.body.Entries as (Omit<Entry, 'Detail'> & { Detail: string })[]).map((e) => ({ ...e, Detail: JSON.parse(e.Detail) as Record<string, any> }));
+        parsedEntries.set(c, entries);
+      }
+      return entries;
+    });
 }
 
 /** Firehose records received so far, decoded. */
