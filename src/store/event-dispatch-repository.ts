@@ -54,6 +54,9 @@ export interface EventOutcome {
   retryAt?: number;
 }
 
+const SYNCHRONOUS_NORMAL = CompiledQuery.raw('pragma synchronous = NORMAL');
+const SYNCHRONOUS_FULL = CompiledQuery.raw('pragma synchronous = FULL');
+
 export class EventDispatchRepository {
   private readonly claimSql: string;
   private readonly messagesSql: (count: number) => string;
@@ -109,7 +112,7 @@ export class EventDispatchRepository {
 
   /** Leases up to `limit` due events to `workerId`, oldest first, with their message's region and set. */
   async claim(workerId: string, limit: number, leaseMs: number, now: number): Promise<PendingEvent[]> {
-    const { rows } = await this.db.executeQuery<{
+    type Claimed = {
       id: number;
       message_id: string;
       account_id: string;
@@ -117,7 +120,8 @@ export class EventDispatchRepository {
       payload: string;
       created_at: number;
       dispatch_attempts: number;
-    }>(CompiledQuery.raw(this.claimSql, [workerId, now + leaseMs, now, now, limit]));
+    };
+    const { rows } = await this.withoutSync((db) => db.executeQuery<Claimed>(CompiledQuery.raw(this.claimSql, [workerId, now + leaseMs, now, now, limit])));
     if (rows.length === 0) return [];
     const ids = [...new Set(rows.map((r) => r.message_id))];
     const { rows: messages } = await this.db.executeQuery<{ id: string; region: string; configuration_set: string | null; source_api: string }>(
@@ -162,7 +166,7 @@ export class EventDispatchRepository {
    * they happened).
    */
   async complete(workerId: string, publications: Publication[], outcomes: EventOutcome[], metrics: MetricIncrement[], now: number): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.withoutSync((db) => db.transaction().execute(async (trx) => {
       const rows = publications.map((p) => ({
         event_id: p.eventId,
         message_id: p.messageId,
@@ -187,6 +191,24 @@ export class EventDispatchRepository {
       }
       for (const o of outcomes) if (o.retryAt !== undefined) await trx.executeQuery(CompiledQuery.raw(this.retrySql, [o.retryAt, workerId, o.eventId]));
       for (const m of mergeIncrements(metrics)) await trx.executeQuery(CompiledQuery.raw(this.addMetricSql, [m.name, m.labels, m.value]));
+    }));
+  }
+
+  /**
+   * Runs `fn` with commits that do not wait for the disk, as the delivery queue does
+   * (deliveries-repository.ts): losing the last dispatch state in a power failure costs a second
+   * publish, which at-least-once publishing allows; an fsync per batch would slow publishing.
+   */
+  private withoutSync<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    if (this.dialect === 'postgres') return fn(this.db);
+    // SQLite's setting is per connection: hold the one connection so intake's commits stay FULL.
+    return this.db.connection().execute(async (conn) => {
+      await conn.executeQuery(SYNCHRONOUS_NORMAL);
+      try {
+        return await fn(conn);
+      } finally {
+        await conn.executeQuery(SYNCHRONOUS_FULL);
+      }
     });
   }
 

@@ -57,10 +57,10 @@ export async function startAwsReceiver(): Promise<AwsReceiver> {
         const target = String(req.headers['x-amz-target']);
         const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
         calls.push({ target, service: caller.service, region: caller.region, body: parsed });
-        const id = `id-${++counter}`;
+        const ids = ((parsed.Records ?? parsed.Entries) as unknown[]).map(() => `id-${++counter}`);
         const answer = target.startsWith('Firehose')
-          ? { FailedPutCount: 0, Encrypted: false, RequestResponses: [{ RecordId: id }] }
-          : { FailedEntryCount: 0, Entries: [{ EventId: id }] };
+          ? { FailedPutCount: 0, Encrypted: false, RequestResponses: ids.map((RecordId) => ({ RecordId })) }
+          : { FailedEntryCount: 0, Entries: ids.map((EventId) => ({ EventId })) };
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(answer));
       })();
     });
