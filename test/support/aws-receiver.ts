@@ -85,7 +85,10 @@ export async function startAwsReceiver(): Promise<AwsReceiver> {
   };
 }
 
-type Entry = { Source: string; DetailType: string; Detail: Record<string, any>; Resources: string[]; EventBusName: string };
+// A received JSON document, which tests read field by field as SES's documents describe them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Doc = Record<string, any>;
+type Entry = { Source: string; DetailType: string; Detail: Doc; Resources: string[]; EventBusName: string };
 // Parsed once per call: tests poll these lists many times a second.
 const parsedEntries = new WeakMap<ReceivedCall, Entry[]>();
 
@@ -96,7 +99,7 @@ export function eventBridgeEntries(calls: ReceivedCall[]): Entry[] {
     .flatMap((c) => {
       let entries = parsedEntries.get(c);
       if (!entries) {
-        entries = (c.body.Entries as (Omit<Entry, 'Detail'> & { Detail: string })[]).map((e) => ({ ...e, Detail: JSON.parse(e.Detail) as Record<string, any> }));
+        entries = (c.body.Entries as (Omit<Entry, 'Detail'> & { Detail: string })[]).map((e) => ({ ...e, Detail: JSON.parse(e.Detail) as Doc }));
         parsedEntries.set(c, entries);
       }
       return entries;
@@ -104,7 +107,7 @@ export function eventBridgeEntries(calls: ReceivedCall[]): Entry[] {
 }
 
 /** Firehose records received so far, decoded. */
-export function firehoseRecords(calls: ReceivedCall[]): { stream: string; record: Record<string, any> }[] {
+export function firehoseRecords(calls: ReceivedCall[]): { stream: string; record: Doc }[] {
   return calls
     .filter((c) => c.target === 'Firehose_20150804.PutRecordBatch')
     .flatMap((c) => (c.body.Records as { Data: string }[]).map((r) => ({ stream: String(c.body.DeliveryStreamName), record: JSON.parse(Buffer.from(r.Data, 'base64').toString('utf8')) })));
