@@ -79,6 +79,17 @@ export interface DeliveryAttempt {
   outcome: 'delivered' | 'retry' | 'failed';
 }
 
+export interface DeliveryRecord {
+  id: number;
+  subscriptionArn: string;
+  messageId: string;
+  type: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: number;
+  createdAt: number;
+}
+
 export interface Page<T> {
   items: T[];
   nextToken?: string;
@@ -112,8 +123,9 @@ export interface SnsStore {
   /** Records an attempt and the row's new state (a retry time, or final), if this worker still holds it. */
   finish(workerId: string, attempt: DeliveryAttempt, next: { status: 'pending'; at: number } | { status: 'delivered' | 'failed' }): Promise<void>;
   releaseExpired(now: number): Promise<number>;
-  attempts(subscriptionArn: string, limit: number): Promise<DeliveryAttempt[]>;
-  deliveries(subscriptionArn: string, limit: number): Promise<{ id: number; messageId: string; type: string; status: string; attempts: number; nextAttemptAt: number; createdAt: number }[]>;
+  /** The latest attempts and deliveries of a subscription, or of one message (every subscription). */
+  attempts(of: { subscriptionArn: string } | { messageId: string }, limit: number): Promise<DeliveryAttempt[]>;
+  deliveries(of: { subscriptionArn: string } | { messageId: string }, limit: number): Promise<DeliveryRecord[]>;
 
   /** Whether sesd has this account (a topic ARN of another account is not hosted here). */
   accountExists(accountId: string): Promise<boolean>;

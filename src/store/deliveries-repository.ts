@@ -20,6 +20,7 @@ import { GroupCommit } from './group-commit.js';
 import { messageInserts, newMessageQueries } from './message-inserts.js';
 import type { NewMessage } from './messages-repository.js';
 import { forDialect, placeholders, precompiled } from './raw-sql.js';
+import { relaxedTransaction } from './relaxed-transaction.js';
 import type { Database, EventsTable, MessagesTable } from './schema.js';
 
 export interface ClaimedDelivery {
@@ -86,14 +87,6 @@ const IDS_PER_STATEMENT = 400;
 // Four parameters a row, well under both dialects' limits.
 const UPDATES_PER_STATEMENT = 200;
 
-// The same text on every call, so made once. The transaction is begun and ended with what Kysely's
-// transaction() sends.
-const BEGIN = CompiledQuery.raw('begin');
-const COMMIT = CompiledQuery.raw('commit');
-const ROLLBACK = CompiledQuery.raw('rollback');
-const SYNCHRONOUS_COMMIT_OFF = CompiledQuery.raw('set local synchronous_commit = off');
-const SYNCHRONOUS_NORMAL = CompiledQuery.raw('pragma synchronous = NORMAL');
-const SYNCHRONOUS_FULL = CompiledQuery.raw('pragma synchronous = FULL');
 
 export class DeliveriesRepository {
   private readonly completer: GroupCommit<Completion>;
@@ -171,46 +164,15 @@ export class DeliveriesRepository {
     return Number(res.numUpdatedRows);
   }
 
-  /**
-   * A transaction whose commit does not wait for the disk (see the top of this file), on one
-   * connection held throughout. BEGIN and COMMIT are sent by hand (see inTransaction) rather than
-   * through Kysely's transaction(), whose Transaction wraps every statement in more executors.
-   */
+  /** A transaction whose commit does not wait for the disk (see the top of this file and relaxed-transaction.ts). */
   private lazily<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-    return this.db.connection().execute(async (conn) => {
-      if (this.dialect === 'postgres') {
-        return inTransaction(conn, async () => {
-          await conn.executeQuery(SYNCHRONOUS_COMMIT_OFF);
-          return fn(conn);
-        });
-      }
-      // SQLite's setting is per connection; holding the one connection keeps intake's commits FULL.
-      await conn.executeQuery(SYNCHRONOUS_NORMAL);
-      try {
-        return await inTransaction(conn, () => fn(conn));
-      } finally {
-        await conn.executeQuery(SYNCHRONOUS_FULL);
-      }
-    });
+    return relaxedTransaction(this.db, this.dialect, fn);
   }
 
   /** Recipients per status, for tests, benchmarks and health checks. */
   async countByStatus(): Promise<Record<string, number>> {
     const rows = await this.db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-  }
-}
-
-/** `fn` between BEGIN and COMMIT on `conn`, rolled back if it or the commit fails: what Kysely's transaction() does. */
-async function inTransaction<T>(conn: Kysely<Database>, fn: () => Promise<T>): Promise<T> {
-  await conn.executeQuery(BEGIN);
-  try {
-    const result = await fn();
-    await conn.executeQuery(COMMIT);
-    return result;
-  } catch (err) {
-    await conn.executeQuery(ROLLBACK);
-    throw err;
   }
 }
 

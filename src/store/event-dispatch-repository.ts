@@ -6,6 +6,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './database.js';
 import { BulkInsert, forDialect, placeholders, precompiled } from './raw-sql.js';
+import { relaxedTransaction } from './relaxed-transaction.js';
 import type { Database, EventPublicationsTable } from './schema.js';
 
 export interface PendingEvent {
@@ -53,9 +54,6 @@ export interface EventOutcome {
   eventId: number;
   retryAt?: number;
 }
-
-const SYNCHRONOUS_NORMAL = CompiledQuery.raw('pragma synchronous = NORMAL');
-const SYNCHRONOUS_FULL = CompiledQuery.raw('pragma synchronous = FULL');
 
 export class EventDispatchRepository {
   private readonly claimSql: string;
@@ -121,7 +119,7 @@ export class EventDispatchRepository {
       created_at: number;
       dispatch_attempts: number;
     };
-    const { rows } = await this.withoutSync((db) => db.executeQuery<Claimed>(CompiledQuery.raw(this.claimSql, [workerId, now + leaseMs, now, now, limit])));
+    const { rows } = await relaxedTransaction(this.db, this.dialect, (db) => db.executeQuery<Claimed>(CompiledQuery.raw(this.claimSql, [workerId, now + leaseMs, now, now, limit])));
     if (rows.length === 0) return [];
     const ids = [...new Set(rows.map((r) => r.message_id))];
     const { rows: messages } = await this.db.executeQuery<{ id: string; region: string; configuration_set: string | null; source_api: string }>(
@@ -166,7 +164,8 @@ export class EventDispatchRepository {
    * they happened).
    */
   async complete(workerId: string, publications: Publication[], outcomes: EventOutcome[], metrics: MetricIncrement[], now: number): Promise<void> {
-    await this.withoutSync((db) => db.transaction().execute(async (trx) => {
+    // Without an fsync per batch (relaxed-transaction.ts): at-least-once publishing allows losing the last state.
+    await relaxedTransaction(this.db, this.dialect, async (trx) => {
       const rows = publications.map((p) => ({
         event_id: p.eventId,
         message_id: p.messageId,
@@ -191,24 +190,6 @@ export class EventDispatchRepository {
       }
       for (const o of outcomes) if (o.retryAt !== undefined) await trx.executeQuery(CompiledQuery.raw(this.retrySql, [o.retryAt, workerId, o.eventId]));
       for (const m of mergeIncrements(metrics)) await trx.executeQuery(CompiledQuery.raw(this.addMetricSql, [m.name, m.labels, m.value]));
-    }));
-  }
-
-  /**
-   * Runs `fn` with commits that do not wait for the disk, as the delivery queue does
-   * (deliveries-repository.ts): losing the last dispatch state in a power failure costs a second
-   * publish, which at-least-once publishing allows; an fsync per batch would slow publishing.
-   */
-  private withoutSync<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-    if (this.dialect === 'postgres') return fn(this.db);
-    // SQLite's setting is per connection: hold the one connection so intake's commits stay FULL.
-    return this.db.connection().execute(async (conn) => {
-      await conn.executeQuery(SYNCHRONOUS_NORMAL);
-      try {
-        return await fn(conn);
-      } finally {
-        await conn.executeQuery(SYNCHRONOUS_FULL);
-      }
     });
   }
 

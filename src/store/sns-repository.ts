@@ -1,14 +1,22 @@
 // Storage of sesd's SNS service (src/sns): topics, subscriptions, the delivery outbox and its
 // attempt log. The dispatcher's claim takes due rows under a lease; on PostgreSQL it skips rows
 // another node has locked (FOR UPDATE SKIP LOCKED), so several nodes share the work.
+//
+// Publishing's rows are group-committed through the batch writer (concurrent Publish calls share
+// one durable commit, off the event loop on SQLite, and each answer waits for it). Claims and attempt outcomes are at-least-once work: they commit
+// without waiting for the disk (relaxed-transaction.ts), outcomes batched like the mail queue's.
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './database.js';
+import type { BatchWriter } from './batch-writer.js';
+import { GroupCommit } from './group-commit.js';
 import { forDialect } from './raw-sql.js';
+import { relaxedTransaction } from './relaxed-transaction.js';
 import type { Database, SnsSubscriptionsTable, SnsTopicsTable } from './schema.js';
 import type {
   ClaimedSnsDelivery,
   DeliveryAttempt,
   DeliveryPayload,
+  DeliveryRecord,
   NewDelivery,
   SnsProtocol,
   SnsStore,
@@ -17,13 +25,28 @@ import type {
   Topic,
 } from '../sns/sns-model.js';
 
+interface Finish {
+  workerId: string;
+  attempt: DeliveryAttempt;
+  next: { status: 'pending'; at: number } | { status: 'delivered' | 'failed' };
+}
+
 export class SnsRepository implements SnsStore {
   private readonly claimText: string;
+  private readonly enqueuer: GroupCommit<{ deliveries: NewDelivery[]; now: number }>;
+  private readonly finisher: GroupCommit<Finish>;
 
   constructor(
     private readonly db: Kysely<Database>,
-    dialect: Dialect,
+    private readonly dialect: Dialect,
+    batchWriter: BatchWriter,
   ) {
+    this.enqueuer = new GroupCommit((batch) => batchWriter.run(batch.flatMap((b) => this.deliveryInserts(b.deliveries, b.now))));
+    this.finisher = new GroupCommit((batch) =>
+      relaxedTransaction(this.db, this.dialect, async (trx) => {
+        for (const f of batch) await finishOne(trx, f);
+      }),
+    );
     const skipLocked = dialect === 'postgres' ? ' for update skip locked' : '';
     this.claimText = forDialect(
       dialect,
@@ -96,7 +119,7 @@ export class SnsRepository implements SnsStore {
           created_at: s.createdAt,
         })
         .execute();
-      if (confirmation) await insertDeliveries(trx, [confirmation], s.createdAt);
+      if (confirmation) for (const q of this.deliveryInserts([confirmation], s.createdAt)) await trx.executeQuery(q);
     });
   }
 
@@ -149,13 +172,14 @@ export class SnsRepository implements SnsStore {
   }
 
   async enqueue(deliveries: NewDelivery[], now: number): Promise<void> {
-    if (deliveries.length === 0) return;
-    await this.db.transaction().execute((trx) => insertDeliveries(trx, deliveries, now));
+    if (deliveries.length > 0) await this.enqueuer.submit({ deliveries, now });
   }
 
   async claim(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedSnsDelivery[]> {
-    const { rows } = await this.db.executeQuery<{ id: number; subscription_arn: string; attempts: number; payload: string; created_at: number }>(
-      CompiledQuery.raw(this.claimText, [workerId, now + leaseMs, now, now, limit]),
+    const { rows } = await relaxedTransaction(this.db, this.dialect, (trx) =>
+      trx.executeQuery<{ id: number; subscription_arn: string; attempts: number; payload: string; created_at: number }>(
+        CompiledQuery.raw(this.claimText, [workerId, now + leaseMs, now, now, limit]),
+      ),
     );
     return rows
       .map((r) => ({
@@ -168,37 +192,8 @@ export class SnsRepository implements SnsStore {
       .sort((a, b) => a.id - b.id);
   }
 
-  async finish(workerId: string, a: DeliveryAttempt, next: { status: 'pending'; at: number } | { status: 'delivered' | 'failed' }): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const res = await trx
-        .updateTable('sns_deliveries')
-        .set({
-          status: next.status,
-          next_attempt_at: next.status === 'pending' ? next.at : a.at,
-          locked_by: null,
-          locked_until: null,
-          updated_at: a.at,
-        })
-        .where('id', '=', a.deliveryId)
-        .where('locked_by', '=', workerId)
-        .executeTakeFirst();
-      // A lease that ran out and was taken by another worker: that worker records its own attempt.
-      if (Number(res.numUpdatedRows) === 0) return;
-      await trx
-        .insertInto('sns_delivery_attempts')
-        .values({
-          delivery_id: a.deliveryId,
-          subscription_arn: a.subscriptionArn,
-          message_id: a.messageId,
-          attempt: a.attempt,
-          at: a.at,
-          status_code: a.statusCode,
-          latency_ms: Math.round(a.latencyMs),
-          error: a.error,
-          outcome: a.outcome,
-        })
-        .execute();
-    });
+  async finish(workerId: string, attempt: DeliveryAttempt, next: Finish['next']): Promise<void> {
+    await this.finisher.submit({ workerId, attempt, next });
   }
 
   async releaseExpired(now: number): Promise<number> {
@@ -211,8 +206,10 @@ export class SnsRepository implements SnsStore {
     return Number(res.numUpdatedRows);
   }
 
-  async attempts(subscriptionArn: string, limit: number): Promise<DeliveryAttempt[]> {
-    const rows = await this.db.selectFrom('sns_delivery_attempts').selectAll().where('subscription_arn', '=', subscriptionArn).orderBy('id', 'desc').limit(limit).execute();
+  async attempts(of: { subscriptionArn: string } | { messageId: string }, limit: number): Promise<DeliveryAttempt[]> {
+    let q = this.db.selectFrom('sns_delivery_attempts').selectAll();
+    q = 'messageId' in of ? q.where('message_id', '=', of.messageId) : q.where('subscription_arn', '=', of.subscriptionArn);
+    const rows = await q.orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => ({
       deliveryId: Number(r.delivery_id),
       subscriptionArn: r.subscription_arn,
@@ -226,10 +223,13 @@ export class SnsRepository implements SnsStore {
     }));
   }
 
-  async deliveries(subscriptionArn: string, limit: number) {
-    const rows = await this.db.selectFrom('sns_deliveries').selectAll().where('subscription_arn', '=', subscriptionArn).orderBy('id', 'desc').limit(limit).execute();
+  async deliveries(of: { subscriptionArn: string } | { messageId: string }, limit: number): Promise<DeliveryRecord[]> {
+    let q = this.db.selectFrom('sns_deliveries').selectAll();
+    q = 'messageId' in of ? q.where('message_id', '=', of.messageId) : q.where('subscription_arn', '=', of.subscriptionArn);
+    const rows = await q.orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => ({
       id: Number(r.id),
+      subscriptionArn: r.subscription_arn,
       messageId: r.message_id,
       type: r.type,
       status: r.status,
@@ -237,6 +237,34 @@ export class SnsRepository implements SnsStore {
       nextAttemptAt: Number(r.next_attempt_at),
       createdAt: Number(r.created_at),
     }));
+  }
+
+  /** INSERTs of delivery rows, at most 400 rows each: 11 columns a row stays under both dialects' parameter limits. */
+  private deliveryInserts(deliveries: NewDelivery[], now: number): CompiledQuery[] {
+    const out: CompiledQuery[] = [];
+    for (let i = 0; i < deliveries.length; i += 400) {
+      out.push(
+        this.db
+          .insertInto('sns_deliveries')
+          .values(
+            deliveries.slice(i, i + 400).map((d) => ({
+              subscription_arn: d.subscriptionArn,
+              message_id: d.payload.messageId,
+              type: d.payload.type,
+              payload: JSON.stringify(d.payload),
+              status: 'pending',
+              attempts: 0,
+              next_attempt_at: now,
+              locked_by: null,
+              locked_until: null,
+              created_at: now,
+              updated_at: now,
+            })),
+          )
+          .compile(),
+      );
+    }
+    return out;
   }
 
   async accountExists(accountId: string): Promise<boolean> {
@@ -252,28 +280,36 @@ export class SnsRepository implements SnsStore {
   }
 }
 
-async function insertDeliveries(trx: Kysely<Database>, deliveries: NewDelivery[], now: number): Promise<void> {
-  // 11 columns a row: well under both dialects' parameter limits at 400 rows a statement.
-  for (let i = 0; i < deliveries.length; i += 400) {
-    await trx
-      .insertInto('sns_deliveries')
-      .values(
-        deliveries.slice(i, i + 400).map((d) => ({
-          subscription_arn: d.subscriptionArn,
-          message_id: d.payload.messageId,
-          type: d.payload.type,
-          payload: JSON.stringify(d.payload),
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: now,
-          locked_by: null,
-          locked_until: null,
-          created_at: now,
-          updated_at: now,
-        })),
-      )
-      .execute();
-  }
+/** Records an attempt and the row's new state, if `workerId` still holds the row's lease. */
+async function finishOne(trx: Kysely<Database>, { workerId, attempt: a, next }: Finish): Promise<void> {
+  const res = await trx
+    .updateTable('sns_deliveries')
+    .set({
+      status: next.status,
+      next_attempt_at: next.status === 'pending' ? next.at : a.at,
+      locked_by: null,
+      locked_until: null,
+      updated_at: a.at,
+    })
+    .where('id', '=', a.deliveryId)
+    .where('locked_by', '=', workerId)
+    .executeTakeFirst();
+  // A lease that ran out and was taken by another worker: that worker records its own attempt.
+  if (Number(res.numUpdatedRows) === 0) return;
+  await trx
+    .insertInto('sns_delivery_attempts')
+    .values({
+      delivery_id: a.deliveryId,
+      subscription_arn: a.subscriptionArn,
+      message_id: a.messageId,
+      attempt: a.attempt,
+      at: a.at,
+      status_code: a.statusCode,
+      latency_ms: Math.round(a.latencyMs),
+      error: a.error,
+      outcome: a.outcome,
+    })
+    .execute();
 }
 
 function toTopic(r: SnsTopicsTable): Topic {

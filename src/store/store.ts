@@ -61,7 +61,7 @@ export async function openStore(opts: { databaseUrl: string; dataDir: string }):
     pinpointEndpoints: new PinpointEndpointsRepository(opened.db),
     pinpointTemplates: new PinpointTemplatesRepository(opened.db),
     eventDispatch: new EventDispatchRepository(opened.db, opened.dialect),
-    sns: new SnsRepository(opened.db, opened.dialect),
+    sns: new SnsRepository(opened.db, opened.dialect, opened.batchWriter),
     close: opened.close,
   };
 }

@@ -75,13 +75,22 @@ export function registerSnsRoutes(app: FastifyInstance, deps: SnsRoutesDeps): vo
     async (request, reply) => {
       const subscription = await deps.store.subscription(request.params.arn);
       if (!subscription) return reply.code(404).send({ message: `Subscription ${request.params.arn} does not exist.` });
-      const limit = Math.min(Math.max(Number(request.query.limit) || 100, 1), 1000);
       const { token: _secret, ...shown } = subscription;
-      return {
-        subscription: shown,
-        deliveries: await deps.store.deliveries(subscription.arn, limit),
-        attempts: (await deps.store.attempts(subscription.arn, limit)).map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
-      };
+      return { subscription: shown, ...(await log({ subscriptionArn: subscription.arn }, request.query.limit)) };
     },
   );
+
+  app.get<{ Params: { messageId: string }; Querystring: { limit?: string } }>(
+    '/_sesd/sns/messages/:messageId/deliveries',
+    { onRequest: inspectionGuard(deps) },
+    async (request) => log({ messageId: request.params.messageId }, request.query.limit),
+  );
+
+  async function log(of: { subscriptionArn: string } | { messageId: string }, limitText: string | undefined) {
+    const limit = Math.min(Math.max(Number(limitText) || 100, 1), 1000);
+    return {
+      deliveries: (await deps.store.deliveries(of, limit)).map((d) => ({ ...d, nextAttemptAt: new Date(d.nextAttemptAt).toISOString(), createdAt: new Date(d.createdAt).toISOString() })),
+      attempts: (await deps.store.attempts(of, limit)).map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
+    };
+  }
 }

@@ -56,6 +56,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema.createIndex('sns_deliveries_due').on('sns_deliveries').columns(['status', 'next_attempt_at']).execute();
   await db.schema.createIndex('sns_deliveries_lease').on('sns_deliveries').column('locked_until').execute();
   await db.schema.createIndex('sns_deliveries_subscription').on('sns_deliveries').columns(['subscription_arn', 'id']).execute();
+  await db.schema.createIndex('sns_deliveries_message').on('sns_deliveries').column('message_id').execute();
 
   await db.schema
     .createTable('sns_delivery_attempts')
@@ -71,4 +72,5 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('outcome', 'varchar(16)', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('sns_delivery_attempts_subscription').on('sns_delivery_attempts').columns(['subscription_arn', 'id']).execute();
+  await db.schema.createIndex('sns_delivery_attempts_message').on('sns_delivery_attempts').column('message_id').execute();
 }

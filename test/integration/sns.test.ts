@@ -1,0 +1,293 @@
+// sesd's SNS service through @aws-sdk/client-sns, delivering to a real HTTP receiver started here:
+// confirmation (SubscribeURL and ConfirmSubscription), signed notifications checked with
+// sns-validator (SignatureVersion 1 and 2), raw delivery, retries by the delivery policy with every
+// attempt recorded, email subscriptions through intake, and the SSRF guard.
+import {
+  ConfirmSubscriptionCommand,
+  CreatePlatformApplicationCommand,
+  CreateTopicCommand,
+  DeleteTopicCommand,
+  GetSubscriptionAttributesCommand,
+  GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  ListSubscriptionsCommand,
+  ListTagsForResourceCommand,
+  ListTopicsCommand,
+  PublishCommand,
+  SetSubscriptionAttributesCommand,
+  SetTopicAttributesCommand,
+  SNSClient,
+  SubscribeCommand,
+  TagResourceCommand,
+  UnsubscribeCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-sns';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningApp } from '../../src/app.js';
+import { DIALECTS } from '../support/databases.js';
+import { awsFailure, capturedMessages, OTHER_ACCOUNT_KEY, TEST_KEY, useSesd } from '../support/sesd.js';
+import { startSnsReceiver, type ReceivedRequest, type SnsReceiver } from '../support/sns-receiver.js';
+import { validateWithSnsValidator } from '../support/sns-validate.js';
+
+const REGION = 'us-east-1';
+// Tests that run sns-validator start a Node process per message: seconds each on a loaded machine.
+const VALIDATING_TEST_MS = 120_000;
+const snsClient = (app: RunningApp, credentials: { accessKeyId: string; secretAccessKey: string } = TEST_KEY) =>
+  new SNSClient({ endpoint: app.httpUrl, region: REGION, credentials, maxAttempts: 1 });
+const json = (r: ReceivedRequest) => JSON.parse(r.body) as Record<string, string>;
+
+async function attemptsOf(app: RunningApp, subscriptionArn: string) {
+  const res = await fetch(`${app.httpUrl}/_sesd/sns/subscriptions/${encodeURIComponent(subscriptionArn)}/deliveries`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as {
+    deliveries: { type: string; status: string; attempts: number }[];
+    attempts: { attempt: number; statusCode: number | null; outcome: string; error: string | null; latencyMs: number }[];
+  };
+}
+
+describe.each(DIALECTS)('SNS (%s)', (dialect) => {
+  const sesd = useSesd(dialect, { SESD_SNS_HTTPS_PORT: '0', SESD_SNS_RETRY_DELAY: '300ms', SESD_QUEUE_POLL_INTERVAL: '50ms' });
+  let receiver: SnsReceiver;
+  let sns: SNSClient;
+  beforeAll(async () => {
+    receiver = await startSnsReceiver();
+    sns = snsClient(sesd.app);
+  });
+  afterAll(async () => {
+    sns?.destroy();
+    await receiver?.close();
+  });
+
+  const validate = (body: string) =>
+    validateWithSnsValidator(body, { caFile: sesd.app.snsHttps!.certFile, hostPattern: `^127\\.0\\.0\\.1:${new URL(sesd.app.snsHttps!.url).port}$` });
+
+  /** A topic with an http subscription at `path`, confirmed by GETting its SubscribeURL. */
+  async function confirmedSubscription(topicName: string, path: string, attributes?: Record<string, string>) {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: topicName }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: `${receiver.url}${path}`, Attributes: attributes }));
+    const [confirmation] = await receiver.waitFor(path, 1, 'SubscriptionConfirmation');
+    const res = await fetch(json(confirmation!).SubscribeURL!);
+    expect(res.status).toBe(200);
+    const arn = /<SubscriptionArn>([^<]+)<\/SubscriptionArn>/.exec(await res.text())![1]!;
+    return { topicArn: TopicArn!, subscriptionArn: arn };
+  }
+
+  it('creates topics idempotently by name, lists them, and keeps their attributes and tags', async () => {
+    const first = await sns.send(new CreateTopicCommand({ Name: 'orders', Attributes: { DisplayName: 'Orders' }, Tags: [{ Key: 'team', Value: 'a' }] }));
+    expect(first.TopicArn).toBe('arn:aws:sns:us-east-1:000000000000:orders');
+    const again = await sns.send(new CreateTopicCommand({ Name: 'orders', Attributes: { DisplayName: 'Orders' } }));
+    expect(again.TopicArn).toBe(first.TopicArn);
+    const different = await awsFailure(sns.send(new CreateTopicCommand({ Name: 'orders', Attributes: { DisplayName: 'Other' } })));
+    expect(different.name).toBe('InvalidParameterException');
+    expect(different.message).toContain('Topic already exists with different attributes');
+
+    const listed = await sns.send(new ListTopicsCommand({}));
+    expect(listed.Topics?.map((t) => t.TopicArn)).toContain(first.TopicArn);
+    // Another account sees none of this account's topics.
+    const other = snsClient(sesd.app, OTHER_ACCOUNT_KEY);
+    expect((await other.send(new ListTopicsCommand({}))).Topics ?? []).toEqual([]);
+    const forbidden = await awsFailure(other.send(new GetTopicAttributesCommand({ TopicArn: first.TopicArn })));
+    expect(forbidden.name).toBe('AuthorizationErrorException');
+
+    await sns.send(new SetTopicAttributesCommand({ TopicArn: first.TopicArn, AttributeName: 'SignatureVersion', AttributeValue: '2' }));
+    const attrs = (await sns.send(new GetTopicAttributesCommand({ TopicArn: first.TopicArn }))).Attributes!;
+    expect(attrs).toMatchObject({ TopicArn: first.TopicArn, Owner: '000000000000', DisplayName: 'Orders', SignatureVersion: '2', SubscriptionsConfirmed: '0' });
+    expect(JSON.parse(attrs.EffectiveDeliveryPolicy!).http.defaultHealthyRetryPolicy.numRetries).toBe(3);
+    const badVersion = await awsFailure(sns.send(new SetTopicAttributesCommand({ TopicArn: first.TopicArn, AttributeName: 'SignatureVersion', AttributeValue: '3' })));
+    expect(badVersion.name).toBe('InvalidParameterException');
+
+    await sns.send(new TagResourceCommand({ ResourceArn: first.TopicArn, Tags: [{ Key: 'env', Value: 'dev' }] }));
+    await sns.send(new UntagResourceCommand({ ResourceArn: first.TopicArn, TagKeys: ['team'] }));
+    expect((await sns.send(new ListTagsForResourceCommand({ ResourceArn: first.TopicArn }))).Tags).toEqual([{ Key: 'env', Value: 'dev' }]);
+
+    await sns.send(new DeleteTopicCommand({ TopicArn: first.TopicArn }));
+    const gone = await awsFailure(sns.send(new GetTopicAttributesCommand({ TopicArn: first.TopicArn })));
+    expect(gone).toMatchObject({ name: 'NotFoundException', message: 'Topic does not exist', status: 404 });
+  });
+
+  it('answers AWS errors for unsupported protocols, missing topics and operations sesd does not implement', async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'errors' }));
+    const sqs = await awsFailure(sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:000000000000:q' })));
+    expect(sqs).toMatchObject({ name: 'InvalidParameterException', message: 'Invalid parameter: Amazon SNS does not support this protocol string: sqs', status: 400 });
+    const mismatch = await awsFailure(sns.send(new SubscribeCommand({ TopicArn, Protocol: 'https', Endpoint: 'http://example.com/' })));
+    expect(mismatch.message).toBe('Invalid parameter: Endpoint must match the specified protocol');
+    const missing = await awsFailure(sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:nope', Message: 'x' })));
+    expect(missing).toMatchObject({ name: 'NotFoundException', message: 'Topic does not exist' });
+    const empty = await awsFailure(sns.send(new PublishCommand({ TopicArn, Message: '' })));
+    expect(empty.message).toBe('Invalid parameter: Empty message');
+    const structure = await awsFailure(sns.send(new PublishCommand({ TopicArn, Message: '{"http":"x"}', MessageStructure: 'json' })));
+    expect(structure.message).toBe('Invalid parameter: Message Structure - No default entry in JSON message body');
+    const platform = await awsFailure(sns.send(new CreatePlatformApplicationCommand({ Name: 'p', Platform: 'GCM', Attributes: { PlatformCredential: 'key' } })));
+    expect(platform, JSON.stringify(platform)).toMatchObject({ status: 501 });
+    expect(platform.message).toContain('CreatePlatformApplication');
+  });
+
+  it('sends a signed SubscriptionConfirmation, confirms through the SubscribeURL and delivers signed notifications (v1 and v2)', async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'signed' }));
+    const pending = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: `${receiver.url}/signed` }));
+    expect(pending.SubscriptionArn).toBe('pending confirmation');
+
+    const [confirmation] = await receiver.waitFor('/signed', 1, 'SubscriptionConfirmation');
+    expect(confirmation!.headers).toMatchObject({
+      'x-amz-sns-message-type': 'SubscriptionConfirmation',
+      'x-amz-sns-topic-arn': TopicArn,
+      'content-type': 'text/plain; charset=UTF-8',
+      'user-agent': 'Amazon Simple Notification Service Agent',
+    });
+    const body = json(confirmation!);
+    expect(body).toMatchObject({ Type: 'SubscriptionConfirmation', TopicArn, SignatureVersion: '1' });
+    expect(confirmation!.headers['x-amz-sns-message-id']).toBe(body.MessageId);
+    expect(await validate(confirmation!.body)).toBe('valid');
+    // A tampered message fails validation: the check can fail.
+    expect(await validate(JSON.stringify({ ...body, Message: 'changed' }))).toMatch(/^invalid/);
+
+    const listed = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+    expect(listed.Subscriptions?.[0]?.SubscriptionArn).toBe('PendingConfirmation');
+    const confirm = await fetch(body.SubscribeURL!);
+    expect(confirm.status).toBe(200);
+    const subscriptionArn = /<SubscriptionArn>([^<]+)<\/SubscriptionArn>/.exec(await confirm.text())![1]!;
+    const attrs = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subscriptionArn }))).Attributes!;
+    expect(attrs).toMatchObject({ PendingConfirmation: 'false', Protocol: 'http', Endpoint: `${receiver.url}/signed`, RawMessageDelivery: 'false' });
+
+    const published = await sns.send(new PublishCommand({ TopicArn, Message: '{"eventType":"Bounce"}', Subject: 'Amazon SES Email Event Notification' }));
+    const [note] = await receiver.waitFor('/signed', 1, 'Notification');
+    expect(note!.headers).toMatchObject({ 'x-amz-sns-message-id': published.MessageId, 'x-amz-sns-subscription-arn': subscriptionArn });
+    const n = json(note!);
+    expect(n).toMatchObject({ Type: 'Notification', MessageId: published.MessageId, TopicArn, Subject: 'Amazon SES Email Event Notification', Message: '{"eventType":"Bounce"}', SignatureVersion: '1' });
+    expect(n.SigningCertURL).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/.*\.pem$/);
+    expect(await validate(note!.body)).toBe('valid');
+
+    await sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'SignatureVersion', AttributeValue: '2' }));
+    await sns.send(new PublishCommand({ TopicArn, Message: 'second' }));
+    const notes = await receiver.waitFor('/signed', 2, 'Notification');
+    const v2 = json(notes[1]!);
+    expect(v2).toMatchObject({ SignatureVersion: '2', Message: 'second' });
+    expect(v2).not.toHaveProperty('Subject');
+    expect(await validate(notes[1]!.body)).toBe('valid');
+
+    // The UnsubscribeURL ends the subscription.
+    const unsub = await fetch(v2.UnsubscribeURL!);
+    expect(unsub.status).toBe(200);
+    const gone = await awsFailure(sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subscriptionArn })));
+    expect(gone).toMatchObject({ name: 'NotFoundException', message: 'Subscription does not exist' });
+  }, VALIDATING_TEST_MS);
+
+  it('confirms with ConfirmSubscription and the token, and delivers raw messages with x-amz-sns-rawdelivery', async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'raw' }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: `${receiver.url}/raw`, Attributes: { RawMessageDelivery: 'true' } }));
+    const [confirmation] = await receiver.waitFor('/raw', 1, 'SubscriptionConfirmation');
+    const badToken = await awsFailure(sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: 'nope' })));
+    expect(badToken.message).toBe('Invalid parameter: Token');
+    const { SubscriptionArn } = await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: json(confirmation!).Token! }));
+    expect(SubscriptionArn).toMatch(new RegExp(`^${TopicArn}:[0-9a-f-]{36}$`));
+    expect((await sns.send(new ListSubscriptionsCommand({}))).Subscriptions?.some((s) => s.SubscriptionArn === SubscriptionArn)).toBe(true);
+
+    await sns.send(new PublishCommand({ TopicArn, Message: 'just the text' }));
+    const [note] = await receiver.waitFor('/raw', 1, 'Notification');
+    expect(note!.body).toBe('just the text');
+    expect(note!.headers['x-amz-sns-rawdelivery']).toBe('true');
+
+    await sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn, AttributeName: 'RawMessageDelivery', AttributeValue: 'false' }));
+    await sns.send(new PublishCommand({ TopicArn, Message: '{"default":"for everyone","http":"for http"}', MessageStructure: 'json' }));
+    const notes = await receiver.waitFor('/raw', 2, 'Notification');
+    expect(json(notes[1]!).Message).toBe('for http');
+    const filter = await awsFailure(sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn, AttributeName: 'FilterPolicy', AttributeValue: '{"a":["b"]}' })));
+    expect(filter.message).toContain('does not support subscription filter policies');
+    await sns.send(new UnsubscribeCommand({ SubscriptionArn }));
+  });
+
+  it('retries a receiver that answers 500 twice, then stops once it answers 200, recording each attempt', async () => {
+    const { topicArn, subscriptionArn } = await confirmedSubscription('flaky', '/flaky');
+    receiver.answer('/flaky', [500, 500]);
+    const { MessageId } = await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'try again' }));
+    const notes = await receiver.waitFor('/flaky', 3, 'Notification');
+    expect(notes.map((r) => json(r).MessageId)).toEqual([MessageId, MessageId, MessageId]);
+    // No fourth request after the 200.
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await receiver.waitFor('/flaky', 3, 'Notification')).length).toBe(3);
+    const log = await attemptsOf(sesd.app, subscriptionArn);
+    const forMessage = log.attempts.filter((a) => a.attempt > 0).slice(0, 3).reverse();
+    expect(forMessage.map((a) => [a.attempt, a.statusCode, a.outcome])).toEqual([
+      [1, 500, 'retry'],
+      [2, 500, 'retry'],
+      [3, 200, 'delivered'],
+    ]);
+    expect(log.deliveries[0]).toMatchObject({ type: 'Notification', status: 'delivered', attempts: 3 });
+    // The same log by message.
+    const byMessage = (await (await fetch(`${sesd.app.httpUrl}/_sesd/sns/messages/${MessageId}/deliveries`)).json()) as typeof log;
+    expect(byMessage.deliveries).toEqual([expect.objectContaining({ subscriptionArn, messageId: MessageId, status: 'delivered' })]);
+    expect(byMessage.attempts.map((a) => a.statusCode)).toEqual([200, 500, 500]);
+  });
+
+  it('honours a subscription DeliveryPolicy: no retries means one attempt and a failed delivery', async () => {
+    const policy = JSON.stringify({ healthyRetryPolicy: { numRetries: 0, minDelayTarget: 1, maxDelayTarget: 1 } });
+    const { topicArn, subscriptionArn } = await confirmedSubscription('no-retry', '/no-retry', { DeliveryPolicy: policy });
+    receiver.answer('/no-retry', [503]);
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'once' }));
+    await receiver.waitFor('/no-retry', 1, 'Notification');
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await receiver.waitFor('/no-retry', 1, 'Notification')).length).toBe(1);
+    const log = await attemptsOf(sesd.app, subscriptionArn);
+    expect(log.attempts[0]).toMatchObject({ statusCode: 503, outcome: 'failed' });
+  });
+
+  it('sends email subscriptions as sesd mail: the confirmation holds the SubscribeURL, notifications follow', async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'mail', Attributes: { DisplayName: 'Ops' } }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'ops@example.com' }));
+    const confirmation = await waitForMail(sesd.app, 'ops@example.com', 'AWS Notification - Subscription Confirmation');
+    const link = /(http:\/\/\S+Action=ConfirmSubscription\S+)/.exec(confirmation.Body.text_part!)![1]!;
+    expect((await fetch(link)).status).toBe(200);
+    await sns.send(new PublishCommand({ TopicArn, Message: 'disk is full', Subject: 'Alarm' }));
+    const note = await waitForMail(sesd.app, 'ops@example.com', 'Alarm');
+    expect(note.Body.text_part).toContain('disk is full');
+    expect(note.RawData).toMatch(/^From: Ops <no-reply@sesd\.test>/m);
+
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email-json', Endpoint: 'json@example.com' }));
+    const jsonConfirmation = await waitForMail(sesd.app, 'json@example.com', 'AWS Notification - Subscription Confirmation');
+    const doc = JSON.parse(jsonConfirmation.Body.text_part!) as Record<string, string>;
+    expect(doc.Type).toBe('SubscriptionConfirmation');
+    expect(await validate(jsonConfirmation.Body.text_part!)).toBe('valid');
+  }, VALIDATING_TEST_MS);
+
+  it('refuses an invalid email endpoint', async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'bad-mail' }));
+    const bad = await awsFailure(sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'not an address' })));
+    expect(bad.message).toBe('Invalid parameter: Email address');
+  });
+});
+
+describe('SNS endpoint guard', () => {
+  const sesd = useSesd('sqlite', { SESD_SNS_ALLOW_PRIVATE_ENDPOINTS: 'false', SESD_QUEUE_POLL_INTERVAL: '50ms', SESD_SNS_RETRY_DELAY: '100ms' });
+
+  it('refuses to POST to a loopback endpoint unless allowed, and records why', async () => {
+    const receiver = await startSnsReceiver();
+    const sns = snsClient(sesd.app);
+    try {
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'guarded' }));
+      const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: `${receiver.url}/x`, ReturnSubscriptionArn: true }));
+      const deadline = Date.now() + 10_000;
+      let log = await attemptsOf(sesd.app, SubscriptionArn!);
+      while (log.deliveries[0]?.status !== 'failed' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        log = await attemptsOf(sesd.app, SubscriptionArn!);
+      }
+      expect(log.deliveries[0]?.status).toBe('failed');
+      expect(log.attempts).toHaveLength(4);
+      expect(log.attempts[0]!.error).toContain('loopback or private address: refused');
+      expect(receiver.requests).toHaveLength(0);
+    } finally {
+      sns.destroy();
+      await receiver.close();
+    }
+  });
+});
+
+async function waitForMail(app: RunningApp, to: string, subject: string) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const found = (await capturedMessages(app)).find((m) => m.Destination.ToAddresses?.includes(to) && m.Subject === subject);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} with subject ${subject}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
