@@ -3,13 +3,19 @@
 // DNS server this script runs), with and without DKIM. Measures the rate from the first claim to
 // the last committed outcome, so it includes the queue's database work.
 //
-//   npx tsx bench/delivery.ts [--messages 5000] [--postgres URL] [--modes capture,relay,relay+dkim,mx+dkim]
+//   npx tsx bench/delivery.ts [--messages 5000] [--postgres URL] [--modes capture,relay,relay+dkim,mx+dkim,capture+events]
+//
+// `+events`: the messages are sent with a configuration set whose EventBridge destination is a
+// receiver in the sink's process (PutEvents over HTTP, SigV4-signed); the event dispatcher runs
+// beside delivery, and the row adds the rate at which it published the Send and Delivery events
+// (from the first claim until no event is pending), next to the delivery rate of the same run.
 //
 // The last row is the peer: the same number of messages through a private Postfix instance to the
 // same sink (bench/postfix-peer.ts; skipped with a reason when Postfix is not installed).
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,12 +24,17 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/load-config.js';
 import { startDelivery, type DeliveryHooks } from '../src/delivery/delivery-service.js';
+import { startEventDispatch } from '../src/events/event-service.js';
 import { newMessageId, messageIdHeader } from '../src/domain/message-id.js';
 import { mailObject, sendEvent } from '../src/events/mail-object.js';
 import { splitMessage } from '../src/mime/headers.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { startDnsServer } from '../test/support/dns-server.js';
 import { benchPostfix } from './postfix-peer.js';
+
+// The configuration set of the `+events` rows (declared before main() runs).
+const BENCH_SET = 'bench';
+const BENCH_SCOPE = { accountId: '000000000000', region: 'us-east-1' };
 
 // ---- the receiving side (child process): a minimal SMTP server (smtp-server itself takes ~9 ms a
 // message, which would measure it rather than sesd), counting messages, reporting every 100 ms.
@@ -63,7 +74,22 @@ if (process.argv.includes('--sink')) {
     const address = server.address();
     process.send!({ port: typeof address === 'object' && address ? address.port : 0 });
   });
-  setInterval(() => process.send!({ received }), 100);
+  // The EventBridge stand-in: counts the entries of each PutEvents and answers as EventBridge does.
+  let events = 0;
+  const http = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      const entries = (JSON.parse(body) as { Entries: unknown[] }).Entries.length;
+      events += entries;
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ FailedEntryCount: 0, Entries: Array.from({ length: entries }, (_, i) => ({ EventId: `${events}-${i}` })) }));
+    });
+  });
+  http.listen(0, '127.0.0.1', () => {
+    const address = http.address();
+    process.send!({ eventsPort: typeof address === 'object' && address ? address.port : 0 });
+  });
+  setInterval(() => process.send!({ received, events }), 100);
 } else {
   await main();
 }
@@ -79,7 +105,7 @@ async function main(): Promise<void> {
     options: {
       messages: { type: 'string', default: process.env.BENCH_MESSAGES ?? '5000' },
       postgres: { type: 'string', default: process.env.BENCH_DATABASE_URL },
-      modes: { type: 'string', default: 'capture,relay,relay+dkim,mx+dkim' },
+      modes: { type: 'string', default: 'capture,relay,relay+dkim,mx+dkim,capture+events' },
       concurrency: { type: 'string', default: '100' },
       connections: { type: 'string', default: '10' },
     },
@@ -94,11 +120,14 @@ async function main(): Promise<void> {
   try {
     for (const db of dbs) {
       for (const mode of values.modes!.split(',')) {
-        const [delivery, dkim] = mode.split('+') as ['capture' | 'relay' | 'mx', string | undefined];
+        const [delivery, extra] = mode.split('+') as ['capture' | 'relay' | 'mx', string | undefined];
+        const dkim = extra === 'dkim';
+        const withEvents = extra === 'events';
         const target = await freshDatabase(db.url);
         const store = await openStore({ databaseUrl: target.url, dataDir: target.dir });
         try {
-          await fillQueue(store, count);
+          if (withEvents) await eventDestination(store);
+          await fillQueue(store, count, withEvents ? BENCH_SET : undefined);
           await new Promise((r) => setTimeout(r, 250)); // the sink's count is reported every 100 ms
           const before = sink.received();
           const config = loadConfig({
@@ -113,22 +142,34 @@ async function main(): Promise<void> {
               SESD_DELIVERY_CONCURRENCY: values.concurrency!,
               SESD_MAX_CONNECTIONS_PER_DOMAIN: values.connections!,
               SESD_QUEUE_POLL_INTERVAL: '10ms',
+              SESD_EVENTBRIDGE_URL: `http://127.0.0.1:${sink.eventsPort}`,
+              SESD_EVENTS_AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+              SESD_EVENTS_AWS_SECRET_ACCESS_KEY: 'bench-secret',
             },
           });
           const started = performance.now();
           const cpu = process.cpuUsage();
-          const service = startDelivery(config, store.deliveries, pino({ level: process.env.BENCH_LOG ?? 'warn' }), dkim ? dkimHooks : {});
+          const log = pino({ level: process.env.BENCH_LOG ?? 'warn' });
+          const service = startDelivery(config, store.deliveries, log, dkim ? dkimHooks : {});
+          const events = withEvents ? startEventDispatch(config, store, log, undefined) : undefined;
           for (;;) {
             const counts = await store.deliveries.countByStatus();
             if ((counts.delivered ?? 0) >= count) break;
             await new Promise((r) => setTimeout(r, 50));
           }
           const seconds = (performance.now() - started) / 1000;
+          let eventRate = '–';
+          if (events) {
+            while ((await store.eventDispatch.pending(Date.now())).count > 0) await new Promise((r) => setTimeout(r, 50));
+            const published = 2 * count; // Send and Delivery per message
+            eventRate = (published / ((performance.now() - started) / 1000)).toFixed(0);
+            await events.stop();
+          }
           const used = process.cpuUsage(cpu);
           await service.stop();
           await new Promise((r) => setTimeout(r, 250));
           const received = delivery === 'capture' ? '–' : String(sink.received() - before);
-          rows.push([db.label, mode, String(count), received, (count / seconds).toFixed(0), ((used.user + used.system) / 1e6 / seconds).toFixed(2)]);
+          rows.push([db.label, mode, String(count), received, (count / seconds).toFixed(0), eventRate, ((used.user + used.system) / 1e6 / seconds).toFixed(2)]);
           process.stderr.write(`bench: ${db.label} ${mode}: ${(count / seconds).toFixed(0)} msg/s\n`);
         } finally {
           await store.close();
@@ -140,35 +181,51 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
     const postfix = await benchPostfix(count, sink.port, () => sink.received());
     if ('skipped' in postfix) process.stderr.write(`bench: Postfix peer skipped: ${postfix.skipped}\n`);
-    else rows.push(['–', 'Postfix relay (peer)', String(count), String(postfix.received), postfix.rate.toFixed(0), '–']);
+    else rows.push(['–', 'Postfix relay (peer)', String(count), String(postfix.received), postfix.rate.toFixed(0), '–', '–']);
   } finally {
     sink.child.kill();
     await dns.close();
   }
-  const header = ['database', 'mode', 'messages', 'received', 'delivered/s', 'sesd CPU (cores)'];
+  const header = ['database', 'mode', 'messages', 'received', 'delivered/s', 'events published/s', 'sesd CPU (cores)'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
   console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
 }
 
-async function startSink(): Promise<{ port: number; child: ChildProcess; received(): number }> {
+async function startSink(): Promise<{ port: number; eventsPort: number; child: ChildProcess; received(): number }> {
   const child = fork(new URL(import.meta.url).pathname, ['--sink'], { execArgv: ['--import', 'tsx'] });
   let received = 0;
-  const port = await new Promise<number>((resolve) =>
-    child.on('message', (m: { port?: number; received?: number }) => {
-      if (m.port) resolve(m.port);
+  let eventsPort = 0;
+  const port = await new Promise<number>((resolve) => {
+    let smtpPort = 0;
+    child.on('message', (m: { port?: number; eventsPort?: number; received?: number }) => {
+      if (m.port) smtpPort = m.port;
+      if (m.eventsPort) eventsPort = m.eventsPort;
+      if (smtpPort && eventsPort) resolve(smtpPort);
       if (m.received !== undefined) received = m.received;
-    }),
-  );
+    });
+  });
   return {
     port,
+    eventsPort,
     child,
     // The sink reports every 100 ms; wait for a fresh report.
     received: () => received,
   };
 }
 
-async function fillQueue(store: Store, count: number): Promise<void> {
+/** The configuration set of the `+events` rows: one EventBridge destination for Send and Delivery. */
+async function eventDestination(store: Store): Promise<void> {
+  await store.configurationSets.create({ ...BENCH_SCOPE, name: BENCH_SET, options: { DeliveryOptions: {}, ReputationOptions: { ReputationMetricsEnabled: false }, SendingOptions: { SendingEnabled: true } }, createdAt: Date.now() });
+  await store.configurationSets.createEventDestination(
+    BENCH_SCOPE,
+    BENCH_SET,
+    { Name: 'bus', Enabled: true, MatchingEventTypes: ['SEND', 'DELIVERY'], EventBridgeDestination: { EventBusArn: 'arn:aws:events:us-east-1:000000000000:event-bus/default' } },
+    Date.now(),
+  );
+}
+
+async function fillQueue(store: Store, count: number, configurationSet?: string): Promise<void> {
   const body = 'Hello from the delivery benchmark. '.repeat(40);
   const inserts: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
@@ -188,7 +245,7 @@ async function fillQueue(store: Store, count: number): Promise<void> {
         '',
       ].join('\r\n'),
     );
-    const mail = mailObject({ messageId: id, timestamp: new Date(now), source: 'sender@example.com', sourceDomain: 'example.com', accountId: '000000000000', region: 'us-east-1', destination: [`r${i}@example.net`], headers: splitMessage(raw).headers, tags: {} });
+    const mail = mailObject({ messageId: id, timestamp: new Date(now), source: 'sender@example.com', sourceDomain: 'example.com', accountId: '000000000000', region: 'us-east-1', destination: [`r${i}@example.net`], headers: splitMessage(raw).headers, tags: configurationSet ? { 'ses:configuration-set': [configurationSet] } : {} });
     inserts.push(
       store.messages.insert({
         id,
@@ -199,7 +256,7 @@ async function fillQueue(store: Store, count: number): Promise<void> {
         fromHeader: 'Bench <sender@example.com>',
         subject: `bench ${i}`,
         destination: { ToAddresses: [`r${i}@example.net`] },
-        configurationSet: null,
+        configurationSet: configurationSet ?? null,
         tags: [],
         raw,
         createdAt: now,

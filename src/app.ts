@@ -5,6 +5,7 @@ import { createLogger } from './logger.js';
 import { parseDuration } from './queue/duration.js';
 import { registerReadinessRoute } from './web/readiness-route.js';
 import { sesv2Handlers } from './api/sesv2/handlers.js';
+import { configurationSetsService } from './api/sesv2/configuration-sets.js';
 import { pinpointHandlers } from './api/pinpoint/handlers.js';
 import { sesHandlers } from './api/ses/handlers.js';
 import { createHttpServer } from './api/http-listener.js';
@@ -19,7 +20,9 @@ import { startSmtpListeners, type SmtpListeners } from './smtp/listeners.js';
 import { fitListenersToOpenFiles } from './net/listener-budgets.js';
 import type { TlsMaterial } from './smtp/tls-material.js';
 import { openStore, type Store } from './store/store.js';
-import { registerInspectionRoutes } from './web/inspection-routes.js';
+import { inspectionGuard, registerInspectionRoutes } from './web/inspection-routes.js';
+import { registerMetricsRoutes } from './web/metrics-routes.js';
+import { registerPublicationsRoutes } from './web/publications-routes.js';
 import { provisionAccessKeys, type ProvisionedKeys } from './domain/provision-access-keys.js';
 import { IdentitiesService } from './domain/identities/identities-service.js';
 import { verificationEmail } from './domain/identities/verification-email.js';
@@ -29,6 +32,8 @@ import { PeriodicTask } from './periodic-task.js';
 import { registerVerifyRoutes, VERIFY_EMAIL_PATH } from './web/verify-routes.js';
 import { registerUnsubscribeRoutes } from './web/unsubscribe-routes.js';
 import { ContactsService } from './domain/contacts/contacts-service.js';
+import { startEventDispatch } from './events/event-service.js';
+import { subscriptionEventRecorder } from './events/subscription-event.js';
 import { snsHandlers } from './api/sns/handlers.js';
 import { SnsService } from './sns/sns-service.js';
 import { SnsDispatcher } from './sns/dispatcher.js';
@@ -104,16 +109,10 @@ export async function startApp(
       },
     });
     const snsKey = await loadSigningKey(store.sns, config.hostname);
-    const sns = new SnsService({
-      store: store.sns,
-      upstreamTopics: config.sns.upstreamTopics.split(',').map((t) => t.trim()).filter(Boolean),
-      upstream: config.sns.upstreamUrl
-        ? upstreamPublisher({ url: config.sns.upstreamUrl, accessKeyId: config.sns.upstreamAccessKeyId, secretAccessKey: config.sns.upstreamSecretAccessKey })
-        : undefined,
-      defaultRetryDelaySeconds: parseDuration(config.sns.retryDelay) / 1000,
-      onEnqueued: () => snsDispatcher?.poke(),
-    });
-    const sesv2 = sesv2Handlers({ intake, identities, store });
+    const sns = snsService(store, config, () => snsDispatcher?.poke());
+    // SNS event destinations are checked against, and greeted through, sesd's SNS service.
+    const configurationSets = configurationSetsService(store, sns);
+    const sesv2 = sesv2Handlers({ intake, identities, store, configurationSets });
     const lookupKey = cachedKeyLookup(store.accounts);
     const keysHint = keys.provisioned.length > 0 ? 'SESD_ACCESS_KEYS and `sesd keys list`' : `${keys.credentialsFile} (profile "sesd") and \`sesd keys list\``;
     const router = createRouter({
@@ -121,7 +120,7 @@ export async function startApp(
       handlers: {
         sesv2: sesv2,
         'pinpoint-email': sesv2,
-        ses: sesHandlers({ intake, identities, store }),
+        ses: sesHandlers({ intake, identities, store, configurationSets }),
         pinpoint: pinpointHandlers({ intake, store }),
         sns: snsHandlers(sns),
       },
@@ -163,10 +162,14 @@ export async function startApp(
       delivery: () => (config.role !== 'all' || delivery?.running?.() !== false ? undefined : 'the delivery thread is not running'),
       listeners: () => (smtpListening() ? undefined : 'an SMTP listener is not accepting connections'),
     });
+    const guard = inspectionGuard({ password: config.console.password, listensOnLoopback: isLoopbackHost(config.http.host) });
+    registerPublicationsRoutes(http, { messages: store.messages, eventDispatch: store.eventDispatch, guard });
+    registerMetricsRoutes(http, { eventDispatch: store.eventDispatch, guard });
     registerVerifyRoutes(http, identities);
     registerUnsubscribeRoutes(http, {
       contacts: new ContactsService({ contacts: store.contacts, tags: store.tags }),
       secret: () => store.contacts.unsubscribeSecret(),
+      onUnsubscribe: subscriptionEventRecorder({ events: (id) => store.messages.events(id), insert: (e) => store.eventDispatch.insertEvent(e) }),
     });
     registerSnsRoutes(http, { sns, store: store.sns, signingKey: snsKey, password: config.console.password, listensOnLoopback: isLoopbackHost(config.http.host) });
     await http.listen({ host: config.http.host, port: config.http.port });
@@ -275,17 +278,32 @@ export async function startWorkerNode(
   };
 }
 
-/** Delivery and the background jobs that run where it runs (retention). */
+/** A worker's background work: delivery, event publishing and retention (never in role `api`). */
 function inProcessWorker(config: Config, store: Store, log: Logger, hooks: DeliveryHooks): { workerId: string; stop(): Promise<void> } {
   const delivery = startDelivery(config, store.deliveries, log, deliveryHooks(store, hooks));
+  const events = startEventDispatch(config, store, log, snsService(store, config));
   const retention = startRetention(config, store.retention, log);
   return {
     workerId: delivery.workerId,
     stop: async () => {
       await retention?.stop();
       await delivery.stop();
+      await events.stop();
     },
   };
+}
+
+/** sesd's SNS service; it is also where SES events for SNS topics go (hosted topics, or the upstream endpoint). */
+function snsService(store: Store, config: Config, onEnqueued?: () => void): SnsService {
+  return new SnsService({
+    store: store.sns,
+    upstreamTopics: config.sns.upstreamTopics.split(',').map((t) => t.trim()).filter(Boolean),
+    upstream: config.sns.upstreamUrl
+      ? upstreamPublisher({ url: config.sns.upstreamUrl, accessKeyId: config.sns.upstreamAccessKeyId, secretAccessKey: config.sns.upstreamSecretAccessKey })
+      : undefined,
+    defaultRetryDelaySeconds: parseDuration(config.sns.retryDelay) / 1000,
+    onEnqueued,
+  });
 }
 
 /** Delivery reads identities, configuration sets and the suppression list from the store; tests may override a hook. */

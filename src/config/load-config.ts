@@ -51,6 +51,16 @@ export interface Config {
   queue: { lease: string; pollInterval: string };
   /** Durations parsed by src/queue/duration.ts; maxAge may be `off`, maxMessages 0 (no limit). */
   retention: { maxAge: string; maxMessages: number; interval: string };
+  /** Event publishing (src/events): retries, lease, and the external endpoints for EventBridge and Firehose destinations. */
+  events: {
+    retrySchedule: string;
+    lease: string;
+    concurrency: number;
+    eventBridgeUrl: string;
+    firehoseUrl: string;
+    awsAccessKeyId: string;
+    awsSecretAccessKey: string;
+  };
   role: 'all' | 'api' | 'worker';
   hostname: string;
   publicUrl: string;

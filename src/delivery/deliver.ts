@@ -70,7 +70,7 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
     // Looked up only when a bounce or complaint needs it: most recipients are simply delivered.
     let feedback: Promise<string | undefined> | undefined;
     const feedbackTo = (): Promise<string | undefined> =>
-      (feedback ??= generatedMail ? Promise.resolve(undefined) : deps.policy.feedbackAddress(scope, fromDomain(message.raw) ?? '', message.envelopeFrom));
+      (feedback ??= generatedMail ? Promise.resolve(undefined) : deps.policy.feedbackAddress(scope, fromDomain(message.raw) ?? '', message.feedbackAddress ?? message.envelopeFrom));
     const updates: DeliveryUpdate[] = [];
     for (const d of deliveries) {
       updates.push(await settle(message, scope, d, outcomes.get(d.id)!, at, expiry, feedbackTo));

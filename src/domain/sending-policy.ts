@@ -37,6 +37,8 @@ export interface PolicyInput {
   senders: { address: string; identityArn?: string }[];
   recipients: string[];
   configurationSetName?: string;
+  /** The sending identity's address (the From / Source): its default configuration set applies when the send names none. */
+  sender?: string;
 }
 
 export interface PolicyDecision {
@@ -45,6 +47,8 @@ export interface PolicyDecision {
   /** The quotas the message counts against. They are checked where the message is written, in the
    * same transaction, so that concurrent sends cannot all pass one count (store/quota-guard.ts). */
   quota?: QuotaWindows;
+  /** The configuration set the message is sent with: the one named, else the sending identity's default. */
+  configurationSetName?: string;
 }
 
 export class SendingPolicy {
@@ -55,7 +59,7 @@ export class SendingPolicy {
   }
 
   async check(input: PolicyInput): Promise<PolicyDecision> {
-    const { settings, suppressedReasons } = await this.checkSenders(input);
+    const { settings, suppressedReasons, configurationSetName } = await this.checkSenders(input);
     if (!anySenderVerified(this.deps.autoVerify) && !settings.productionAccess) {
       await this.requireVerified(input.scope, input.recipients.filter((r) => !isSimulatorAddress(r)));
     }
@@ -66,24 +70,25 @@ export class SendingPolicy {
       const recipient = input.recipients.find((r) => r.toLowerCase() === entry.emailAddress);
       if (recipient) suppressed.set(recipient, entry);
     }
-    return { suppressed, quota: this.quotaWindows(settings, input.recipients) };
+    return { suppressed, quota: this.quotaWindows(settings, input.recipients), configurationSetName };
   }
 
   /**
    * What does not depend on the recipients: the account's and the configuration set's sending
    * switches and the senders' verification. A bulk send checks these once for the whole call.
    */
-  async checkSenders(input: Omit<PolicyInput, 'recipients'>): Promise<{ settings: AccountSettings; suppressedReasons: string[] }> {
+  async checkSenders(input: Omit<PolicyInput, 'recipients'>): Promise<{ settings: AccountSettings; suppressedReasons: string[]; configurationSetName?: string }> {
     const settings = (await this.deps.accountSettings.get(input.scope)) ?? DEFAULT_ACCOUNT_SETTINGS;
     if (!settings.sendingEnabled) {
       throw new AwsError('SendingPausedException', 'Sending suspended for this account. For more information, please check the inbox of the email address associated with your AWS account.', 400, true, 'AccountSendingPausedException');
     }
     let suppressedReasons: string[] = settings.suppressedReasons;
-    if (input.configurationSetName) {
-      const set = await this.deps.configurationSets.get(input.scope, input.configurationSetName);
-      if (!set) throw configurationSetNotFound(input.configurationSetName);
+    const configurationSetName = input.configurationSetName ?? (input.sender ? await this.defaultConfigurationSet(input.scope, input.sender) : undefined);
+    if (configurationSetName) {
+      const set = await this.deps.configurationSets.get(input.scope, configurationSetName);
+      if (!set) throw configurationSetNotFound(configurationSetName);
       if (!set.options.SendingOptions.SendingEnabled) {
-        throw new AwsError('SendingPausedException', `Sending is paused for configuration set ${input.configurationSetName}.`, 400, true, 'ConfigurationSetSendingPausedException');
+        throw new AwsError('SendingPausedException', `Sending is paused for configuration set ${configurationSetName}.`, 400, true, 'ConfigurationSetSendingPausedException');
       }
       // A configuration set's suppression options, when it has them, replace the account's.
       const reasons = set.options.SuppressionOptions?.SuppressedReasons;
@@ -93,7 +98,19 @@ export class SendingPolicy {
       await this.requireVerified(input.scope, input.senders.filter((s) => !s.identityArn).map((s) => s.address));
       for (const sender of input.senders) if (sender.identityArn) await this.requireAuthorized(input.scope, sender.address, sender.identityArn);
     }
-    return { settings, suppressedReasons };
+    return { settings, suppressedReasons, configurationSetName };
+  }
+
+  /**
+   * SES v2 PutEmailIdentityConfigurationSetAttributes: the default set of the most specific
+   * identity covering the sender (the address, then its domain), when that set still exists.
+   */
+  private async defaultConfigurationSet(scope: Scope, sender: string): Promise<string | undefined> {
+    const names = candidateIdentities(sender);
+    const found = await this.deps.identities.getMany(scope, names);
+    const identity = names.map((n) => found.find((i) => i.identity === n)).find((i) => i !== undefined);
+    const name = identity?.configurationSet ?? undefined;
+    return name && (await this.deps.configurationSets.get(scope, name)) ? name : undefined;
   }
 
   /** SES lists every address that failed, with the region in upper case. */

@@ -113,7 +113,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     const content = rendered ? ('content' in rendered ? rendered.content : emptyContent(req)) : (req.content as SimpleContent);
     // Raw mail's recipients may come from its headers, so it is read before list management looks at them.
     const raw = req.content.kind === 'raw' ? prepareRaw(req, req.content.data, msgIdHeader, acceptedAt) : undefined;
-    const managed = req.listManagement && (await listManagement(scope, req.listManagement, raw?.envelopeRecipients ?? composedRecipients(req), deps.listManagement));
+    const managed = req.listManagement && (await listManagement(scope, req.listManagement, raw?.envelopeRecipients ?? composedRecipients(req), deps.listManagement, messageId));
     // Each recipient of list-managed mail gets a copy with their own unsubscribe link.
     const copyFor = (recipient: string | undefined): Promise<Prepared> => {
       const link = managed && recipient !== undefined ? managed.linkFor(recipient) : undefined;
@@ -127,13 +127,14 @@ export function createIntake(deps: IntakeDeps): Intake {
     if (prepared.raw.length > req.maxMessageBytes) {
       throw invalidParameter(`Message length is more than ${req.maxMessageBytes} bytes long: '${prepared.raw.length}'.`);
     }
-    const { suppressed, quota } = req.system
-      ? { suppressed: new Map<string, SuppressedDestination>(), quota: undefined }
+    const { suppressed, quota, configurationSetName } = req.system
+      ? { suppressed: new Map<string, SuppressedDestination>(), quota: undefined, configurationSetName: undefined }
       : await deps.policy.check({
           scope,
           senders: sendersToVerify(req, from, headers),
           recipients: envelopeRecipients,
           configurationSetName: req.configurationSetName,
+          sender: from.address,
         });
     const recipients: NewMessage['recipients'] = [];
     for (const address of envelopeRecipients) {
@@ -152,7 +153,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       region: req.region,
       destination: envelopeRecipients,
       headers,
-      tags: eventTags(req, from),
+      tags: eventTags(req, from, configurationSetName),
     });
     return {
       id: messageId,
@@ -163,10 +164,12 @@ export function createIntake(deps: IntakeDeps): Intake {
       fromHeader: headerValue(headers, 'From') ?? null,
       subject: subject ?? null,
       destination,
-      configurationSet: req.configurationSetName ?? null,
+      configurationSet: configurationSetName ?? null,
       tags: req.tags ?? [],
       raw: failure ? Buffer.alloc(0) : prepared.raw,
       createdAt: acceptedAt.getTime(),
+      // Feedback forwarding goes to the Return-Path, else the FeedbackForwardingEmailAddress, else the Source.
+      feedbackAddress: req.returnPath ? parseAddress(req.returnPath).address : req.feedbackForwardingAddress ? parseAddress(req.feedbackForwardingAddress).address : null,
       recipients: failure ? [] : recipients,
       events: failure
         ? [renderingFailureEvent(mail, failure)]
@@ -352,14 +355,14 @@ function checkRecipientCount(recipients: string[]): string[] {
   return recipients;
 }
 
-function eventTags(req: SendRequest, from: ParsedAddress): Record<string, string[]> {
+function eventTags(req: SendRequest, from: ParsedAddress, configurationSetName: string | undefined): Record<string, string[]> {
   const tags: Record<string, string[]> = {
     'ses:operation': [req.sourceApi === 'smtp' ? 'SendSmtpEmail' : 'SendEmail'],
     'ses:source-ip': [req.sourceIp],
     'ses:from-domain': [from.domain],
     'ses:caller-identity': [req.callerIdentity],
   };
-  if (req.configurationSetName) tags['ses:configuration-set'] = [req.configurationSetName];
+  if (configurationSetName) tags['ses:configuration-set'] = [configurationSetName];
   for (const tag of req.tags ?? []) (tags[tag.Name] ??= []).push(tag.Value);
   return tags;
 }

@@ -31,6 +31,7 @@ export async function listManagement(
   options: { contactListName: string; topicName?: string },
   recipients: string[],
   deps: ListManagementDeps,
+  messageId?: string,
 ): Promise<ListManagement> {
   const list = await deps.contacts.getList(scope, options.contactListName);
   if (!list) throw contactListNotFound(options.contactListName);
@@ -42,7 +43,7 @@ export async function listManagement(
     const contact = await deps.contacts.getContact(scope, list.name, recipient);
     if (contact && isOptedOut(contact, list, options.topicName)) optedOut.add(recipient);
   }
-  const base = { ...scope, ...options, contactListName: list.name, baseUrl: deps.baseUrl(), secret: await deps.contacts.unsubscribeSecret() };
+  const base = { ...scope, ...options, contactListName: list.name, messageId, baseUrl: deps.baseUrl(), secret: await deps.contacts.unsubscribeSecret() };
   return {
     linkFor: (emailAddress) => {
       const link = { ...base, emailAddress };

@@ -22,6 +22,7 @@ import * as messagePaging from './migrations/009-message-paging.js';
 import * as recipientCopiesAndQuotaGuard from './migrations/011-recipient-copies-and-quota-guard.js';
 import * as consoleIndexes from './migrations/013-console-indexes.js';
 import * as accessKeySource from './migrations/012-access-key-source.js';
+import * as eventDispatch from './migrations/008-event-dispatch.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '011-recipient-copies-and-quota-guard': recipientCopiesAndQuotaGuard,
   '013-console-indexes': consoleIndexes,
   '012-access-key-source': accessKeySource,
+  '008-event-dispatch': eventDispatch,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

@@ -43,6 +43,8 @@ export interface QueuedMessage {
   configurationSet: string | null;
   raw: Buffer;
   createdAt: number;
+  /** Where feedback forwarding sends bounce and complaint notices, when not to the envelope sender. */
+  feedbackAddress: string | null;
   /** The SES `mail` object of the message's Send event; absent for mail sesd generates. */
   mail?: Record<string, unknown>;
 }
@@ -120,7 +122,7 @@ export class DeliveriesRepository {
     for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
       const chunk = ids.slice(i, i + IDS_PER_STATEMENT);
       const { rows } = await this.db.executeQuery<
-        Pick<MessagesTable, 'id' | 'account_id' | 'region' | 'source_api' | 'envelope_from' | 'configuration_set' | 'raw' | 'created_at'>
+        Pick<MessagesTable, 'id' | 'account_id' | 'region' | 'source_api' | 'envelope_from' | 'configuration_set' | 'raw' | 'created_at' | 'feedback_address'>
       >(CompiledQuery.raw(this.statements.selectMessages(chunk.length), chunk));
       const { rows: sends } = await this.db.executeQuery<Pick<EventsTable, 'message_id' | 'payload'>>(
         CompiledQuery.raw(this.statements.selectSendEvents(chunk.length), chunk),
@@ -133,6 +135,7 @@ export class DeliveriesRepository {
           region: r.region,
           sourceApi: r.source_api,
           envelopeFrom: r.envelope_from,
+          feedbackAddress: r.feedback_address,
           configurationSet: r.configuration_set,
           raw: Buffer.from(r.raw),
           createdAt: Number(r.created_at),
@@ -195,7 +198,7 @@ function queueStatements(dialect: Dialect) {
     selectMessages: precompiled(
       dialect,
       (idCount: number) =>
-        `select id, account_id, region, source_api, envelope_from, configuration_set, raw, created_at from messages where id in (${placeholders(idCount)})`,
+        `select id, account_id, region, source_api, envelope_from, configuration_set, raw, created_at, feedback_address from messages where id in (${placeholders(idCount)})`,
     ),
     selectSendEvents: precompiled(dialect, (idCount: number) => `select message_id, payload from events where message_id in (${placeholders(idCount)}) and type = 'Send'`),
     /** See applyUpdates. Parameters: now, then each row's id, status, next attempt, last response, then the worker id. */

@@ -28,6 +28,7 @@ export function messageInserts(dialect: Dialect): MessageInserts {
       'raw',
       'size',
       'created_at',
+      'feedback_address',
     ]),
     deliveries: new BulkInsert(dialect, 'deliveries', [
       'message_id',
@@ -61,6 +62,7 @@ export function newMessageQueries(inserts: MessageInserts, batch: NewMessage[]):
     raw: m.raw,
     size: m.raw.length,
     created_at: m.createdAt,
+    feedback_address: m.feedbackAddress ?? null,
   }));
   const deliveries = batch.flatMap((m) =>
     m.recipients.map(({ address, status, raw }) => ({

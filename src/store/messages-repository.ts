@@ -32,6 +32,8 @@ export interface NewMessage {
   recipients: { address: string; status: 'queued' | 'suppressed' | 'unsubscribed'; raw?: Buffer }[];
   /** The quotas the message counts against, checked and counted in its own transaction (quota-guard.ts). */
   quota?: QuotaGuard;
+  /** Feedback forwarding: where bounce and complaint notices go when not to the envelope sender. */
+  feedbackAddress?: string | null;
   /** Events caused by the acceptance (Send), written in the same transaction (outbox). */
   events: { type: string; payload: unknown }[];
 }
@@ -122,7 +124,7 @@ export class MessagesRepository {
   async page(filter: MessageFilter, page: MessagePage): Promise<{ messages: StoredMessage[]; next?: MessageCursor }> {
     let q = this.db
       .selectFrom('messages')
-      .select(['id', 'account_id', 'region', 'source_api', 'envelope_from', 'from_header', 'subject', 'destination', 'configuration_set', 'tags', 'size', 'created_at'])
+      .select(['id', 'account_id', 'region', 'source_api', 'envelope_from', 'from_header', 'subject', 'destination', 'configuration_set', 'tags', 'size', 'created_at', 'feedback_address'])
       .orderBy('created_at')
       .orderBy('id')
       .limit(page.limit + 1);

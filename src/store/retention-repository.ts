@@ -1,10 +1,9 @@
 // The queries of retention (src/queue/retention-reaper.ts): which stored messages are old enough and
 // finished, and deleting them with their deliveries and events. A message is finished when none of
 // its recipients can still change (none `queued` or `deferred`) and none of its events is as new as
-// the boundary: events have no "published" marker yet, so an event newer than the retention boundary
-// is taken as possibly unpublished and keeps its message. When event dispatch records what it has
-// published (migration 008), add "and every event is published" to `finished` below.
-import type { ExpressionBuilder, Kysely } from 'kysely';
+// the boundary, and every event has been published (events.dispatched_at, migration 008: an event
+// not yet published keeps its message whatever its age).
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { deleteMessageRows, type MessageCursor } from './messages-repository.js';
 import type { Database } from './schema.js';
 
@@ -79,7 +78,8 @@ function finished(eb: ExpressionBuilder<Database, 'messages'>, eventsBefore: num
           .selectFrom('events')
           .select(eb.lit(1).as('one'))
           .whereRef('events.message_id', '=', 'messages.id')
-          .where('events.created_at', '>=', eventsBefore),
+          // An event not yet published keeps its message, whatever its age (migration 008).
+          .where((e) => e.or([e('events.created_at', '>=', eventsBefore), sql<boolean>`events.dispatched_at is null`])),
       ),
     ),
   ]);

@@ -33,6 +33,8 @@ export interface MessagesTable {
   raw: Uint8Array;
   size: number;
   created_at: number;
+  /** Feedback forwarding address when not the envelope sender (migration 008). */
+  feedback_address: string | null;
 }
 
 export interface DeliveriesTable {
@@ -394,4 +396,46 @@ export interface AccountSettingsTable {
 export interface AccessKeysTable {
   /** `env`: SESD_ACCESS_KEYS (removed when no longer listed); `cli`: `sesd keys`; `generated`: first start. */
   source: import('../domain/provision-access-keys.js').AccessKeySource;
+}
+
+// Event publishing (migration 008): the events table gains its dispatch state, every publish
+// attempt is a row, and /metrics counters are shared through the database.
+
+export interface EventDispatchColumns {
+  /** When every destination of the event was settled (published or given up); null while pending. */
+  dispatched_at: number | null;
+  next_dispatch_at: Generated<number>;
+  dispatch_attempts: Generated<number>;
+  locked_by: string | null;
+  locked_until: number | null;
+}
+
+export interface EventPublicationsTable {
+  id: Generated<number>;
+  event_id: number;
+  message_id: string;
+  account_id: string;
+  event_type: string;
+  destination: string;
+  kind: string;
+  target: string;
+  attempt: number;
+  /** published | failed | undeliverable */
+  status: string;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+  remote_id: string | null;
+  created_at: number;
+}
+
+export interface MetricCountersTable {
+  name: string;
+  labels: string;
+  value: number;
+}
+
+export interface Database {
+  event_publications: EventPublicationsTable;
+  metric_counters: MetricCountersTable;
 }

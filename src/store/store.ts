@@ -15,6 +15,7 @@ import { TagsRepository } from './tags-repository.js';
 import { PinpointAppsRepository } from './pinpoint-apps-repository.js';
 import { PinpointEndpointsRepository } from './pinpoint-endpoints-repository.js';
 import { PinpointTemplatesRepository } from './pinpoint-templates-repository.js';
+import { EventDispatchRepository } from './event-dispatch-repository.js';
 import { SnsRepository } from './sns-repository.js';
 import { RetentionRepository } from './retention-repository.js';
 import { ConsoleQueries } from './console-queries.js';
@@ -37,6 +38,7 @@ export interface Store {
   pinpointApps: PinpointAppsRepository;
   pinpointEndpoints: PinpointEndpointsRepository;
   pinpointTemplates: PinpointTemplatesRepository;
+  eventDispatch: EventDispatchRepository;
   sns: SnsRepository;
   retention: RetentionRepository;
   /** The console's reads and queue actions. */
@@ -66,6 +68,7 @@ export async function openStore(opts: OpenDatabaseOptions): Promise<Store> {
     pinpointApps: new PinpointAppsRepository(opened.db),
     pinpointEndpoints: new PinpointEndpointsRepository(opened.db),
     pinpointTemplates: new PinpointTemplatesRepository(opened.db),
+    eventDispatch: new EventDispatchRepository(opened.db, opened.dialect),
     sns: new SnsRepository(opened.db, opened.dialect, opened.batchWriter),
     retention: new RetentionRepository(opened.db),
     console: new ConsoleQueries(opened.db, opened.dialect),

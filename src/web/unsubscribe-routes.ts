@@ -4,7 +4,7 @@
 // button POSTs, because link scanners and previews fetch every URL in a message (RFC 8058 §1), and
 // a GET that unsubscribed would unsubscribe people who never asked to.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ContactsService } from '../domain/contacts/contacts-service.js';
+import type { ContactsService, SubscriptionChange } from '../domain/contacts/contacts-service.js';
 import { UNSUBSCRIBE_PATH, verifyUnsubscribeToken, type UnsubscribeTarget } from '../domain/contacts/unsubscribe-link.js';
 import { escapeXml as escapeHtml } from '../protocol/xml.js';
 
@@ -12,6 +12,8 @@ export interface UnsubscribeRoutesDeps {
   contacts: ContactsService;
   /** The link-signing secret (ContactsRepository.unsubscribeSecret). */
   secret: () => Promise<string>;
+  /** Records SES's Subscription event for the change (src/events/subscription-event.ts). */
+  onUnsubscribe?: (target: UnsubscribeTarget, change: SubscriptionChange) => Promise<void>;
 }
 
 export function registerUnsubscribeRoutes(app: FastifyInstance, deps: UnsubscribeRoutesDeps): void {
@@ -36,7 +38,9 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: Unsubscrib
   app.post<Token>(path, async (request, reply) => {
     const t = await target(request.params['*']);
     if (!t) return invalidLink(reply);
-    if (!(await deps.contacts.unsubscribe(t))) return page(reply, 404, 'List not found', '<p>This mailing list no longer exists.</p>');
+    const change = await deps.contacts.unsubscribe(t);
+    if (!change) return page(reply, 404, 'List not found', '<p>This mailing list no longer exists.</p>');
+    await deps.onUnsubscribe?.(t, change);
     return page(reply, 200, 'Unsubscribed', `<p><strong>${escapeHtml(t.emailAddress)}</strong> is unsubscribed from ${what(t)}.</p>`);
   });
 }

@@ -42,12 +42,13 @@ import {
   SendCustomVerificationEmailCommand as V2SendCustomVerificationEmailCommand,
   type SESv2Client,
 } from '@aws-sdk/client-sesv2';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { DEFAULT_ACCOUNT_SETTINGS } from '../../src/domain/account/account-settings.js';
 import { DEFAULT_ACCOUNT_ID } from '../../src/domain/access-keys.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import { awsFailure, capturedMessages, sesClient, sesv2Client, startSesd } from '../support/sesd.js';
+import { awsFailure, capturedMessages, sesClient, sesv2Client, startSesd, TEST_KEY } from '../support/sesd.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 
 const LINK = /http:\/\/[^\s"<]+\/_sesd\/verify-email\?token=[\w-]+/;
@@ -65,6 +66,8 @@ describe.each(DIALECTS)('SES v1 templates, custom verification and configuration
     app = await startSesd(db, { SESD_AUTO_VERIFY: 'false', SESD_DNS_SERVERS: dns.address, SESD_IDENTITY_RECHECK_SECONDS: '3600' });
     ses = sesClient(app);
     sesv2 = sesv2Client(app);
+    // SES refuses an SNS destination whose topic does not exist.
+    await new SNSClient({ endpoint: app.httpUrl, region: 'us-west-2', credentials: TEST_KEY, maxAttempts: 1 }).send(new CreateTopicCommand({ Name: 't' }));
   });
   afterAll(async () => {
     await app?.close();

@@ -21,7 +21,8 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
-import { awsFailure, OTHER_ACCOUNT_KEY, sesv2Client, useSesd } from '../support/sesd.js';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { awsFailure, OTHER_ACCOUNT_KEY, sesv2Client, TEST_KEY, useSesd } from '../support/sesd.js';
 
 const sns = (topic: string): EventDestinationDefinition => ({
   Enabled: true,
@@ -32,8 +33,11 @@ const sns = (topic: string): EventDestinationDefinition => ({
 describe.each(DIALECTS)('SES v2 configuration sets (%s)', (dialect) => {
   const sesd = useSesd(dialect);
   let ses: SESv2Client;
-  beforeAll(() => {
+  beforeAll(async () => {
     ses = sesv2Client(sesd.app);
+    // SES refuses an SNS destination whose topic does not exist: make the ones the tests name.
+    const sns = new SNSClient({ endpoint: sesd.app.httpUrl, region: 'us-west-2', credentials: TEST_KEY, maxAttempts: 1 });
+    for (const name of ['bounces', 'a', 't', ...Array.from({ length: 10 }, (_, i) => `t${i + 1}`)]) await sns.send(new CreateTopicCommand({ Name: name }));
   });
 
   it('creates a set with its options and tags and reads it back with SES defaults filled in', async () => {

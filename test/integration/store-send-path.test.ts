@@ -117,7 +117,7 @@ describe.each(DIALECTS)('the store on the send path (%s)', (dialect) => {
     expect(batches).toHaveLength(1);
     const statements = batches[0]!;
     expect(statements.map((q) => [q.sql.split(' ')[2], q.parameters.length])).toEqual([
-      ['messages', 3 * 13],
+      ['messages', 3 * 14],
       ['deliveries', 400 * 10],
       ['deliveries', 54 * 10],
       ['events', 5 * 5],

@@ -77,8 +77,8 @@ async function withV1Code<R>(work: Promise<R>, queryCode: string): Promise<R> {
   }
 }
 
-export function configurationSetHandlers(store: Parameters<typeof v2ConfigurationSetHandlers>[0]): HandlerTable {
-  const v2 = v2ConfigurationSetHandlers(store);
+export function configurationSetHandlers(sets: Parameters<typeof v2ConfigurationSetHandlers>[0]): HandlerTable {
+  const v2 = v2ConfigurationSetHandlers(sets);
   const create = v2Operation(v2, 'CreateConfigurationSet');
   const get = v2Operation(v2, 'GetConfigurationSet');
   const list = v2Operation(v2, 'ListConfigurationSets');

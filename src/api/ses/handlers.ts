@@ -1,5 +1,6 @@
 // The SES v1 (Query API) actions sesd implements. An action missing here answers "not supported"
 // in the v1 error shape; receipt rules (inbound mail) are among them.
+import type { ConfigurationSetsService } from '../../domain/configuration-sets/configuration-sets-service.js';
 import type { IdentitiesService } from '../../domain/identities/identities-service.js';
 import type { Intake } from '../../intake/accept.js';
 import type { Store } from '../../store/store.js';
@@ -15,6 +16,7 @@ export interface SesDeps {
   intake: Intake;
   identities: IdentitiesService;
   store: Store;
+  configurationSets: ConfigurationSetsService;
 }
 
 export function sesHandlers(deps: SesDeps): HandlerTable {
@@ -24,6 +26,6 @@ export function sesHandlers(deps: SesDeps): HandlerTable {
     ...accountHandlers({ accountSettings: deps.store.accountSettings, statistics: deps.store.sendStatistics }),
     ...templateHandlers(deps.store),
     ...customVerificationHandlers(deps),
-    ...configurationSetHandlers(deps.store),
+    ...configurationSetHandlers(deps.configurationSets),
   };
 }

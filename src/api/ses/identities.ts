@@ -1,7 +1,7 @@
 // SES v1 identity actions, on the same IdentitiesService as SES v2. v1 spells statuses in
 // CamelCase (`Success`) where v2 uses upper case (`SUCCESS`).
 import type { IdentitiesService } from '../../domain/identities/identities-service.js';
-import { normaliseIdentity, type Identity, type Scope, type VerificationStatus } from '../../domain/identities/identity.js';
+import { normaliseIdentity, setFeedbackForwarding, type Identity, type Scope, type VerificationStatus } from '../../domain/identities/identity.js';
 import { invalidParameter } from '../../domain/errors.js';
 import type { IdentitiesRepository } from '../../store/identities-repository.js';
 import { validatePolicy } from '../../domain/identities/sending-authorization.js';
@@ -151,13 +151,7 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
       return {};
     }),
     SetIdentityFeedbackForwardingEnabled: typedHandler(async (ctx, input: T.SetIdentityFeedbackForwardingEnabledRequest) => {
-      await identities.update(scopeOf(ctx), input.Identity, (identity) => {
-        // SES refuses to turn forwarding off unless bounce and complaint topics are set.
-        if (!input.ForwardingEnabled && !(identity.notifications.bounceTopic && identity.notifications.complaintTopic)) {
-          throw invalidParameter('Feedback notification topic not set.');
-        }
-        identity.feedbackForwarding = input.ForwardingEnabled;
-      });
+      await identities.update(scopeOf(ctx), input.Identity, (identity) => setFeedbackForwarding(identity, input.ForwardingEnabled));
       return {};
     }),
     SetIdentityHeadersInNotificationsEnabled: typedHandler(async (ctx, input: T.SetIdentityHeadersInNotificationsEnabledRequest) => {

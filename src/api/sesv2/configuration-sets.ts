@@ -1,6 +1,6 @@
 // SES v2 configuration set operations, their Put*Options and event destinations: wire shapes ↔
 // ConfigurationSetsService. Options travel in SES's own shapes, so most map one to one.
-import { ConfigurationSetsService } from '../../domain/configuration-sets/configuration-sets-service.js';
+import { ConfigurationSetsService, type ConfigurationSetsServiceDeps } from '../../domain/configuration-sets/configuration-sets-service.js';
 import type { ConfigurationSetOptions } from '../../domain/configuration-sets/configuration-set.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
 import type { Store } from '../../store/store.js';
@@ -9,12 +9,17 @@ import { decodeNextToken, encodeNextToken, pageSize } from './paging.js';
 
 const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.accountId, region: ctx.region });
 
-export function configurationSetHandlers(store: Pick<Store, 'configurationSets' | 'identities' | 'tags'>): HandlerTable {
-  const sets = new ConfigurationSetsService({
+/** The configuration sets service over the store; `topics` is sesd's SNS service (SNS destinations). */
+export function configurationSetsService(store: Pick<Store, 'configurationSets' | 'identities' | 'tags'>, topics?: ConfigurationSetsServiceDeps['topics']): ConfigurationSetsService {
+  return new ConfigurationSetsService({
     sets: store.configurationSets,
     tags: store.tags,
     isVerifiedDomain: async (scope, domain) => (await store.identities.get(scope, domain.toLowerCase()))?.verificationStatus === 'SUCCESS',
+    topics,
   });
+}
+
+export function configurationSetHandlers(sets: ConfigurationSetsService): HandlerTable {
   return {
     CreateConfigurationSet: typedHandler(async (ctx, input: T.CreateConfigurationSetRequest) => {
       const { ConfigurationSetName: name, Tags: tags, ReputationOptions, SendingOptions, ...rest } = input;

@@ -1,4 +1,5 @@
 // The SES v2 operations sesd implements. An operation missing here answers "not supported".
+import type { ConfigurationSetsService } from '../../domain/configuration-sets/configuration-sets-service.js';
 import type { IdentitiesService } from '../../domain/identities/identities-service.js';
 import type { Intake } from '../../intake/accept.js';
 import type { Store } from '../../store/store.js';
@@ -19,6 +20,7 @@ export interface Sesv2Deps {
   intake: Intake;
   identities: IdentitiesService;
   store: Store;
+  configurationSets: ConfigurationSetsService;
 }
 
 export function sesv2Handlers(deps: Sesv2Deps): HandlerTable {
@@ -30,7 +32,7 @@ export function sesv2Handlers(deps: Sesv2Deps): HandlerTable {
     ...accountHandlers({ accountSettings: deps.store.accountSettings }),
     ...messageInsightsHandlers({ messages: deps.store.messages }),
     ...templateHandlers(deps.store),
-    ...configurationSetHandlers(deps.store),
+    ...configurationSetHandlers(deps.configurationSets),
     ...contactListHandlers(deps.store),
     ...customVerificationEmailHandlers(deps),
     ...tagHandlers(deps.store),

@@ -1,7 +1,7 @@
 // SES v2 identity operations: wire shapes ↔ IdentitiesService.
 import type { IdentitiesService } from '../../domain/identities/identities-service.js';
 import { identityNotFound } from '../../domain/identities/identities-service.js';
-import { identityArn, normaliseIdentity, type Identity } from '../../domain/identities/identity.js';
+import { identityArn, normaliseIdentity, setFeedbackForwarding, type Identity } from '../../domain/identities/identity.js';
 import { validateTags } from '../../domain/tags/tags.js';
 import { validatePolicy } from '../../domain/identities/sending-authorization.js';
 import type { TagsRepository } from '../../store/tags-repository.js';
@@ -103,9 +103,7 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
     }),
 
     PutEmailIdentityFeedbackAttributes: typedHandler(async (ctx, input: T.PutEmailIdentityFeedbackAttributesRequest) => {
-      await identities.update(scopeOf(ctx), input.EmailIdentity, (identity) => {
-        identity.feedbackForwarding = input.EmailForwardingEnabled ?? false;
-      });
+      await identities.update(scopeOf(ctx), input.EmailIdentity, (identity) => setFeedbackForwarding(identity, input.EmailForwardingEnabled ?? false));
       return {};
     }),
 

@@ -9,7 +9,8 @@ import type {
 } from '../../protocol/models/types/sesv2.js';
 import type { ConfigurationSetsRepository } from '../../store/configuration-sets-repository.js';
 import type { TagsRepository } from '../../store/tags-repository.js';
-import { invalidParameter } from '../errors.js';
+import type { TopicPublisher } from '../../sns/topic-publisher.js';
+import { AwsError, invalidParameter } from '../errors.js';
 import type { Scope } from '../identities/identity.js';
 import { validateTags, type Tag } from '../tags/tags.js';
 import {
@@ -31,6 +32,7 @@ import {
   validateEventDestinationName,
   type EventDestination,
 } from './event-destinations.js';
+import { SNS_DESTINATION_VALIDATION_MESSAGE } from './sns-validation.js';
 import { deliveryWithDefaults, validateDeliveryOptions, validateTrackingOptions, withDefaults } from './options.js';
 
 export interface ConfigurationSetsServiceDeps {
@@ -41,6 +43,11 @@ export interface ConfigurationSetsServiceDeps {
    * custom redirect domain for open and click tracking. Without it, any domain is accepted.
    */
   isVerifiedDomain?: (scope: Scope, domain: string) => Promise<boolean>;
+  /**
+   * sesd's SNS service: an SNS destination's topic must exist, and SES publishes a validation
+   * message to it when the destination is created. Without it, topics are taken as given.
+   */
+  topics?: Pick<TopicPublisher, 'topicExists' | 'publish'>;
   now?: () => number;
 }
 
@@ -126,12 +133,20 @@ export class ConfigurationSetsService {
     const existing = await this.eventDestinations(scope, set);
     if (existing.some((d) => d.Name === name)) throw eventDestinationAlreadyExists(set, name);
     if (existing.length >= MAX_EVENT_DESTINATIONS) throw tooManyEventDestinations(set);
+    const topicArn = destination.SnsDestination?.TopicArn;
+    if (topicArn) await this.checkTopic(scope, set, name, topicArn);
     if (!(await this.deps.sets.createEventDestination(scope, set, destination, this.now()))) throw eventDestinationAlreadyExists(set, name);
+    // As SES does: applications subscribed to the topic see this message first and special-case it.
+    if (topicArn && this.deps.topics) {
+      await this.deps.topics.publish({ ...scope, topicArn, message: SNS_DESTINATION_VALIDATION_MESSAGE });
+    }
   }
 
   async updateEventDestination(scope: Scope, set: string, name: string, def: EventDestinationDefinition): Promise<void> {
     const destination = toEventDestination(name, def);
     await this.existing(scope, set);
+    const topicArn = destination.SnsDestination?.TopicArn;
+    if (topicArn) await this.checkTopic(scope, set, name, topicArn);
     if (!(await this.deps.sets.updateEventDestination(scope, set, destination))) throw eventDestinationNotFound(set, name);
   }
 
@@ -151,6 +166,19 @@ export class ConfigurationSetsService {
   private async change(scope: Scope, name: string, fn: (options: ConfigurationSetOptions) => ConfigurationSetOptions): Promise<void> {
     const set = await this.existing(scope, name);
     if (!(await this.deps.sets.updateOptions(scope, name, fn(set.options), this.now()))) throw configurationSetNotFound(name);
+  }
+
+  /** SES refuses an SNS destination whose topic it cannot publish to (v1: InvalidSNSDestination). */
+  private async checkTopic(scope: Scope, set: string, name: string, topicArn: string): Promise<void> {
+    const topics = this.deps.topics;
+    if (!topics || (await topics.topicExists({ ...scope, topicArn }))) return;
+    throw new AwsError(
+      'BadRequestException',
+      `Could not publish to SNS topic <${topicArn}> for event destination <${name}> of configuration set <${set}>: the topic does not exist.`,
+      400,
+      true,
+      'InvalidSNSDestination',
+    );
   }
 
   private async checkTracking(scope: Scope, tracking: TrackingOptions): Promise<void> {

@@ -149,13 +149,14 @@ export class ContactsService {
 
   /**
    * What an unsubscribe link does: opts the address out of the topic, or out of the whole list,
-   * adding it as a contact when it is not one yet. False when the list (or topic) no longer exists.
+   * adding it as a contact when it is not one yet. The contact's preferences before and after (for
+   * SES's Subscription event); undefined when the list (or topic) no longer exists.
    */
-  async unsubscribe(target: UnsubscribeTarget): Promise<boolean> {
+  async unsubscribe(target: UnsubscribeTarget): Promise<SubscriptionChange | undefined> {
     const scope = { accountId: target.accountId, region: target.region };
     const list = await this.deps.contacts.getList(scope, target.contactListName);
     const topic = target.topicName;
-    if (!list || (topic !== undefined && !list.topics.some((t) => t.TopicName === topic))) return false;
+    if (!list || (topic !== undefined && !list.topics.some((t) => t.TopicName === topic))) return undefined;
     const change: ContactChange = topic === undefined ? { unsubscribeAll: true } : { topicPreferences: [{ TopicName: topic, SubscriptionStatus: 'OPT_OUT' }] };
     const now = this.now();
     // A concurrent create or delete of the same contact makes a write miss; reading again settles it.
@@ -163,7 +164,7 @@ export class ContactsService {
       const existing = await this.deps.contacts.getContact(scope, list.name, target.emailAddress);
       if (existing) {
         const updated = applyContactUpdate(existing, { ...existingChange(existing), ...change }, now);
-        if (await this.deps.contacts.updateContact(updated)) return true;
+        if (await this.deps.contacts.updateContact(updated)) return { before: preferencesOf(existing), after: preferencesOf(updated) };
       } else {
         const created: Contact = {
           ...scope,
@@ -174,7 +175,7 @@ export class ContactsService {
           createdAt: now,
           updatedAt: now,
         };
-        if (await this.deps.contacts.createContact(created)) return true;
+        if (await this.deps.contacts.createContact(created)) return { before: { unsubscribeAll: false, topicPreferences: [] }, after: preferencesOf(created) };
       }
     }
     throw new Error(`unsubscribe of ${target.emailAddress} from ${list.name} kept conflicting with concurrent changes`);
@@ -187,6 +188,14 @@ export class ContactsService {
     return list;
   }
 }
+
+/** A contact's choices before and after an unsubscribe. */
+export interface SubscriptionChange {
+  before: { unsubscribeAll: boolean; topicPreferences: TopicPreference[] };
+  after: { unsubscribeAll: boolean; topicPreferences: TopicPreference[] };
+}
+
+const preferencesOf = (c: Contact): SubscriptionChange['before'] => ({ unsubscribeAll: c.unsubscribeAll, topicPreferences: [...c.topicPreferences] });
 
 /** An unsubscribe keeps what the contact had: its other choices and its attributes. */
 function existingChange(contact: Contact): ContactChange {

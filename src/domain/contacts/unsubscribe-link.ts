@@ -11,6 +11,8 @@ export interface UnsubscribeTarget {
   emailAddress: string;
   /** Without a topic the contact is unsubscribed from the whole list. */
   topicName?: string;
+  /** The message the link was sent in (its Subscription event names it). */
+  messageId?: string;
 }
 
 export interface UnsubscribeLinkOptions extends UnsubscribeTarget {
@@ -25,7 +27,7 @@ export const UNSUBSCRIBE_PATH = '/_sesd/unsubscribe/';
 /** The signed token for a target: base64url(JSON) "." base64url(HMAC-SHA256). */
 export function signUnsubscribeToken(target: UnsubscribeTarget, secret: string): string {
   const payload = Buffer.from(
-    JSON.stringify([target.accountId, target.region, target.contactListName, target.emailAddress, target.topicName ?? null]),
+    JSON.stringify([target.accountId, target.region, target.contactListName, target.emailAddress, target.topicName ?? null, ...(target.messageId ? [target.messageId] : [])]),
   ).toString('base64url');
   return `${payload}.${mac(payload, secret).toString('base64url')}`;
 }
@@ -39,7 +41,7 @@ export function verifyUnsubscribeToken(token: string, secret: string): Unsubscri
   const expected = mac(payload, secret);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
-    const [accountId, region, contactListName, emailAddress, topicName] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown[];
+    const [accountId, region, contactListName, emailAddress, topicName, messageId] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown[];
     if (![accountId, region, contactListName, emailAddress].every((v) => typeof v === 'string')) return undefined;
     const target: UnsubscribeTarget = {
       accountId: accountId as string,
@@ -48,6 +50,7 @@ export function verifyUnsubscribeToken(token: string, secret: string): Unsubscri
       emailAddress: emailAddress as string,
     };
     if (typeof topicName === 'string') target.topicName = topicName;
+    if (typeof messageId === 'string') target.messageId = messageId;
     return target;
   } catch {
     return undefined;

@@ -1,4 +1,5 @@
 // An SES identity: an email address or a domain that may send once verified.
+import { invalidParameter } from '../errors.js';
 export type IdentityType = 'EMAIL_ADDRESS' | 'DOMAIN';
 export type VerificationStatus = 'PENDING' | 'SUCCESS' | 'FAILED' | 'TEMPORARY_FAILURE' | 'NOT_STARTED';
 export type DkimOrigin = 'AWS_SES' | 'EXTERNAL';
@@ -52,4 +53,16 @@ export function normaliseIdentity(identity: string): { identity: string; type: I
   const at = identity.lastIndexOf('@');
   if (at < 0) return { identity: identity.toLowerCase(), type: 'DOMAIN' };
   return { identity: `${identity.slice(0, at)}@${identity.slice(at + 1).toLowerCase()}`, type: 'EMAIL_ADDRESS' };
+}
+
+/**
+ * Feedback forwarding (v1 SetIdentityFeedbackForwardingEnabled, v2 PutEmailIdentityFeedbackAttributes):
+ * SES refuses to turn it off unless bounce and complaint notifications have topics to go to, so
+ * that bounces and complaints always reach the sender one way or the other.
+ */
+export function setFeedbackForwarding(identity: Identity, enabled: boolean): void {
+  if (!enabled && !(identity.notifications.bounceTopic && identity.notifications.complaintTopic)) {
+    throw invalidParameter('Feedback notification topic not set.');
+  }
+  identity.feedbackForwarding = enabled;
 }

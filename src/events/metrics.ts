@@ -1,0 +1,107 @@
+// The figures behind GET /metrics, as counter increments the dispatcher commits with the events
+// that cause them (so every node's and thread's figures add up in the database):
+// - sesd's own: accepted messages by door, delivery outcomes, delivery latency, event dispatch lag;
+// - CloudWatch event destinations: one counter per event type, labelled with the destination's
+//   dimension configurations (message tag, email header or link tag values, else the default).
+import type { MetricIncrement } from '../store/event-dispatch-repository.js';
+import type { EventTypeNames } from './event-types.js';
+
+export interface MetricFamily {
+  name: string;
+  type: 'counter' | 'histogram' | 'gauge';
+  help: string;
+}
+
+export const DELIVERY_LATENCY = 'sesd_delivery_latency_seconds';
+export const DISPATCH_LAG = 'sesd_event_dispatch_lag_seconds';
+
+export const OWN_FAMILIES: readonly MetricFamily[] = [
+  { name: 'sesd_messages_accepted_total', type: 'counter', help: 'Messages accepted, by door (sesv2, ses, pinpoint, smtp; sesd for its own mail is not counted).' },
+  { name: 'sesd_delivery_outcomes_total', type: 'counter', help: 'What became of recipients: delivered, bounced, deferred, complained.' },
+  { name: DELIVERY_LATENCY, type: 'histogram', help: 'Time from acceptance to delivery of a recipient (SES processingTimeMillis).' },
+  { name: DISPATCH_LAG, type: 'histogram', help: 'Time from an event being committed to its destinations being settled.' },
+  { name: 'sesd_event_publications_total', type: 'counter', help: 'Publish attempts by destination kind and result.' },
+  { name: 'sesd_queue_depth', type: 'gauge', help: 'Recipients waiting for delivery, by status.' },
+  { name: 'sesd_events_pending', type: 'gauge', help: 'Events not yet published to all their destinations.' },
+  { name: 'sesd_events_oldest_pending_seconds', type: 'gauge', help: 'Age of the oldest event not yet published.' },
+];
+
+/** Buckets in seconds: from a capture-mode delivery (milliseconds) to a retried one (hours). */
+export const SECONDS_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400];
+
+/** A histogram observation as counter increments: each bucket at or above it, the sum and the count. */
+export function observe(name: string, labels: Record<string, string>, seconds: number): MetricIncrement[] {
+  const out: MetricIncrement[] = [];
+  for (const le of SECONDS_BUCKETS) if (seconds <= le) out.push({ name: `${name}_bucket`, labels: { ...labels, le: String(le) }, value: 1 });
+  out.push({ name: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: 1 });
+  out.push({ name: `${name}_sum`, labels, value: seconds });
+  out.push({ name: `${name}_count`, labels, value: 1 });
+  return out;
+}
+
+const OUTCOME: Record<string, string> = { Delivery: 'delivered', Bounce: 'bounced', DeliveryDelay: 'deferred', Complaint: 'complained' };
+
+/** sesd's own figures an event moves, once, when it is settled. */
+export function ownFigures(event: { type: string; payload: Record<string, unknown>; sourceApi?: string; createdAt: number }, now: number): MetricIncrement[] {
+  const out: MetricIncrement[] = [];
+  if ((event.type === 'Send' || event.type === 'Rendering Failure') && event.sourceApi) {
+    out.push({ name: 'sesd_messages_accepted_total', labels: { door: event.sourceApi }, value: 1 });
+  }
+  const outcome = OUTCOME[event.type];
+  if (outcome) {
+    const recipients = recipientCount(event.type, event.payload);
+    out.push({ name: 'sesd_delivery_outcomes_total', labels: { outcome }, value: recipients });
+  }
+  if (event.type === 'Delivery') {
+    const ms = Number((event.payload.delivery as { processingTimeMillis?: number } | undefined)?.processingTimeMillis);
+    if (Number.isFinite(ms)) out.push(...observe(DELIVERY_LATENCY, {}, ms / 1000));
+  }
+  out.push(...observe(DISPATCH_LAG, {}, Math.max(0, now - event.createdAt) / 1000));
+  return out;
+}
+
+function recipientCount(type: string, payload: Record<string, unknown>): number {
+  const list =
+    type === 'Delivery'
+      ? (payload.delivery as { recipients?: unknown[] } | undefined)?.recipients
+      : type === 'Bounce'
+        ? (payload.bounce as { bouncedRecipients?: unknown[] } | undefined)?.bouncedRecipients
+        : type === 'DeliveryDelay'
+          ? (payload.deliveryDelay as { delayedRecipients?: unknown[] } | undefined)?.delayedRecipients
+          : (payload.complaint as { complainedRecipients?: unknown[] } | undefined)?.complainedRecipients;
+  return list?.length ?? 1;
+}
+
+export interface DimensionConfiguration {
+  DimensionName: string;
+  DimensionValueSource: string;
+  DefaultDimensionValue: string;
+}
+
+/** The metric of a CloudWatch destination for an event: `ses_<type>_total`. */
+export const cloudWatchMetricName = (names: EventTypeNames): string => `ses_${names.metric}_total`;
+
+/** Prometheus label names allow [a-zA-Z_][a-zA-Z0-9_]*; CloudWatch dimension names allow more (`:`, `-`). */
+export function labelName(dimension: string): string {
+  const cleaned = dimension.replace(/[^a-zA-Z0-9_]/g, '_');
+  return /^[a-zA-Z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
+}
+
+/** The increment a CloudWatch destination gets for one event record. */
+export function cloudWatchIncrement(
+  names: EventTypeNames,
+  record: Record<string, unknown>,
+  dest: { configurationSet: string; destination: string; dimensions: DimensionConfiguration[] },
+): MetricIncrement {
+  const mail = (record.mail ?? {}) as { tags?: Record<string, string[]>; headers?: { name: string; value: string }[] };
+  const linkTags = ((record.click as { linkTags?: Record<string, string[]> } | undefined)?.linkTags ?? {}) as Record<string, string[]>;
+  const labels: Record<string, string> = { configuration_set: dest.configurationSet, event_destination: dest.destination };
+  for (const d of dest.dimensions) {
+    let value: string | undefined;
+    if (d.DimensionValueSource === 'MESSAGE_TAG') value = mail.tags?.[d.DimensionName]?.[0];
+    else if (d.DimensionValueSource === 'EMAIL_HEADER') value = mail.headers?.find((h) => h.name.toLowerCase() === d.DimensionName.toLowerCase())?.value;
+    else if (d.DimensionValueSource === 'LINK_TAG') value = linkTags[d.DimensionName]?.[0];
+    labels[labelName(d.DimensionName)] = value ?? d.DefaultDimensionValue;
+  }
+  return { name: cloudWatchMetricName(names), labels, value: 1 };
+}

@@ -1,0 +1,274 @@
+// The event outbox seen from the dispatcher: pending events claimed under a lease (FOR UPDATE SKIP
+// LOCKED on PostgreSQL, so several nodes share the work), every publish attempt recorded, and an
+// event settled or rescheduled in the same transaction as its attempts and the metric counters it
+// moves. A lease that runs out (a crashed dispatcher) makes the event claimable again, so an event
+// committed before a SIGKILL is published after the restart.
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { Dialect } from './database.js';
+import { BulkInsert, forDialect, placeholders, precompiled } from './raw-sql.js';
+import { relaxedTransaction } from './relaxed-transaction.js';
+import type { Database, EventPublicationsTable } from './schema.js';
+
+export interface PendingEvent {
+  id: number;
+  messageId: string;
+  accountId: string;
+  /** From the message; undefined when the message was deleted since (captured mail cleared). */
+  region?: string;
+  configurationSet: string | null;
+  sourceApi?: string;
+  type: string;
+  payload: Record<string, unknown>;
+  createdAt: number;
+  /** Dispatch attempts, this one included. */
+  attempts: number;
+}
+
+export type PublicationStatus = 'published' | 'failed' | 'undeliverable';
+
+export interface Publication {
+  eventId: number;
+  messageId: string;
+  accountId: string;
+  eventType: string;
+  destination: string;
+  kind: string;
+  target: string;
+  attempt: number;
+  status: PublicationStatus;
+  statusCode?: number;
+  latencyMs: number;
+  error?: string;
+  remoteId?: string;
+  at: number;
+}
+
+export interface MetricIncrement {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** What became of one claimed event: settled (every destination done) or tried again at `retryAt`. */
+export interface EventOutcome {
+  eventId: number;
+  retryAt?: number;
+}
+
+export class EventDispatchRepository {
+  private readonly claimSql: string;
+  private readonly messagesSql: (count: number) => string;
+  private readonly settledSql: (count: number) => string;
+  private readonly doneSql: (count: number) => string;
+  private readonly retrySql: string;
+  private readonly addMetricSql: string;
+  private readonly publications: BulkInsert<Omit<EventPublicationsTable, 'id'>>;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {
+    const skipLocked = dialect === 'postgres' ? ' for update skip locked' : '';
+    this.claimSql = forDialect(
+      dialect,
+      'update events set locked_by = ?, locked_until = ?, dispatch_attempts = dispatch_attempts + 1 ' +
+        'where id in (select id from events where dispatched_at is null and next_dispatch_at <= ? and (locked_until is null or locked_until < ?) ' +
+        `order by next_dispatch_at, id limit ?${skipLocked}) ` +
+        'returning id, message_id, account_id, type, payload, created_at, dispatch_attempts',
+    );
+    this.messagesSql = precompiled(dialect, (n: number) => `select id, region, configuration_set, source_api from messages where id in (${placeholders(n)})`);
+    this.settledSql = precompiled(
+      dialect,
+      (n: number) => `select event_id, destination from event_publications where status <> 'failed' and event_id in (${placeholders(n)})`,
+    );
+    this.doneSql = precompiled(
+      dialect,
+      (n: number) => `update events set dispatched_at = ?, locked_by = null, locked_until = null where locked_by = ? and id in (${placeholders(n)})`,
+    );
+    this.retrySql = forDialect(dialect, 'update events set next_dispatch_at = ?, locked_by = null, locked_until = null where locked_by = ? and id = ?');
+    this.addMetricSql = forDialect(
+      dialect,
+      'insert into metric_counters (name, labels, value) values (?, ?, ?) on conflict (name, labels) do update set value = metric_counters.value + excluded.value',
+    );
+    this.publications = new BulkInsert(dialect, 'event_publications', [
+      'event_id',
+      'message_id',
+      'account_id',
+      'event_type',
+      'destination',
+      'kind',
+      'target',
+      'attempt',
+      'status',
+      'status_code',
+      'latency_ms',
+      'error',
+      'remote_id',
+      'created_at',
+    ]);
+  }
+
+  /** Leases up to `limit` due events to `workerId`, oldest first, with their message's region and set. */
+  async claim(workerId: string, limit: number, leaseMs: number, now: number): Promise<PendingEvent[]> {
+    type Claimed = {
+      id: number;
+      message_id: string;
+      account_id: string;
+      type: string;
+      payload: string;
+      created_at: number;
+      dispatch_attempts: number;
+    };
+    const { rows } = await relaxedTransaction(this.db, this.dialect, (db) => db.executeQuery<Claimed>(CompiledQuery.raw(this.claimSql, [workerId, now + leaseMs, now, now, limit])));
+    if (rows.length === 0) return [];
+    const ids = [...new Set(rows.map((r) => r.message_id))];
+    const { rows: messages } = await this.db.executeQuery<{ id: string; region: string; configuration_set: string | null; source_api: string }>(
+      CompiledQuery.raw(this.messagesSql(ids.length), ids),
+    );
+    const byId = new Map(messages.map((m) => [m.id, m]));
+    return rows
+      .map((r) => {
+        const m = byId.get(r.message_id);
+        return {
+          id: Number(r.id),
+          messageId: r.message_id,
+          accountId: r.account_id,
+          region: m?.region,
+          configurationSet: m?.configuration_set ?? null,
+          sourceApi: m?.source_api,
+          type: r.type,
+          payload: JSON.parse(r.payload) as Record<string, unknown>,
+          createdAt: Number(r.created_at),
+          attempts: Number(r.dispatch_attempts),
+        };
+      })
+      .sort((a, b) => a.id - b.id);
+  }
+
+  /** Destinations already settled (published or given up) per event, from earlier attempts. */
+  async settledDestinations(eventIds: number[]): Promise<Map<number, Set<string>>> {
+    const out = new Map<number, Set<string>>();
+    if (eventIds.length === 0) return out;
+    const { rows } = await this.db.executeQuery<{ event_id: number; destination: string }>(CompiledQuery.raw(this.settledSql(eventIds.length), eventIds));
+    for (const r of rows) {
+      const id = Number(r.event_id);
+      if (!out.has(id)) out.set(id, new Set());
+      out.get(id)!.add(r.destination);
+    }
+    return out;
+  }
+
+  /**
+   * Records the attempts, settles or reschedules the events, and adds the counters, in one
+   * transaction. Events whose lease this worker lost are left alone (their attempts are still kept:
+   * they happened).
+   */
+  async complete(workerId: string, publications: Publication[], outcomes: EventOutcome[], metrics: MetricIncrement[], now: number): Promise<void> {
+    // Without an fsync per batch (relaxed-transaction.ts): at-least-once publishing allows losing the last state.
+    await relaxedTransaction(this.db, this.dialect, async (trx) => {
+      const rows = publications.map((p) => ({
+        event_id: p.eventId,
+        message_id: p.messageId,
+        account_id: p.accountId,
+        event_type: p.eventType,
+        destination: p.destination,
+        kind: p.kind,
+        target: p.target,
+        attempt: p.attempt,
+        status: p.status,
+        status_code: p.statusCode ?? null,
+        latency_ms: Math.round(p.latencyMs),
+        error: p.error ?? null,
+        remote_id: p.remoteId ?? null,
+        created_at: p.at,
+      }));
+      for (const q of this.publications.queries(rows)) await trx.executeQuery(q);
+      const done = outcomes.filter((o) => o.retryAt === undefined).map((o) => o.eventId);
+      for (let i = 0; i < done.length; i += 400) {
+        const chunk = done.slice(i, i + 400);
+        await trx.executeQuery(CompiledQuery.raw(this.doneSql(chunk.length), [now, workerId, ...chunk]));
+      }
+      for (const o of outcomes) if (o.retryAt !== undefined) await trx.executeQuery(CompiledQuery.raw(this.retrySql, [o.retryAt, workerId, o.eventId]));
+      for (const m of mergeIncrements(metrics)) await trx.executeQuery(CompiledQuery.raw(this.addMetricSql, [m.name, m.labels, m.value]));
+    });
+  }
+
+  /** Writes an event that no other change carries (a Subscription event); the dispatcher publishes it. */
+  async insertEvent(e: { messageId: string; accountId: string; type: string; payload: unknown; createdAt: number }): Promise<void> {
+    await this.db.insertInto('events').values({ message_id: e.messageId, account_id: e.accountId, type: e.type, payload: JSON.stringify(e.payload), created_at: e.createdAt }).execute();
+  }
+
+  /** Adds to counters outside a dispatch (e.g. figures a process keeps for itself). */
+  async addMetrics(metrics: MetricIncrement[]): Promise<void> {
+    if (metrics.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const m of mergeIncrements(metrics)) await trx.executeQuery(CompiledQuery.raw(this.addMetricSql, [m.name, m.labels, m.value]));
+    });
+  }
+
+  /** Every counter, for GET /metrics. */
+  async counters(): Promise<{ name: string; labels: Record<string, string>; value: number }[]> {
+    const rows = await this.db.selectFrom('metric_counters').selectAll().orderBy('name').orderBy('labels').execute();
+    return rows.map((r) => ({ name: r.name, labels: JSON.parse(r.labels) as Record<string, string>, value: Number(r.value) }));
+  }
+
+  /** Events not yet settled, and the age of the oldest (ms), for GET /metrics. */
+  async pending(now: number): Promise<{ count: number; oldestAgeMs: number }> {
+    const { rows } = await this.db.executeQuery<{ n: number; oldest: number | null }>(
+      CompiledQuery.raw(forDialect(this.dialect, 'select count(*) as n, min(created_at) as oldest from events where dispatched_at is null'), []),
+    );
+    const r = rows[0];
+    return { count: Number(r?.n ?? 0), oldestAgeMs: r?.oldest == null ? 0 : Math.max(0, now - Number(r.oldest)) };
+  }
+
+  /** Recipients waiting in the delivery queue, per status (queued, deferred). */
+  async queueDepth(): Promise<Record<string, number>> {
+    const { rows } = await this.db.executeQuery<{ status: string; n: number }>(
+      CompiledQuery.raw("select status, count(*) as n from deliveries where status in ('queued', 'deferred') group by status", []),
+    );
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  /** A message's publish attempts, oldest first. */
+  async publicationsOf(messageId: string): Promise<Publication[]> {
+    const rows = await this.db.selectFrom('event_publications').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
+    return rows.map((r) => ({
+      eventId: Number(r.event_id),
+      messageId: r.message_id,
+      accountId: r.account_id,
+      eventType: r.event_type,
+      destination: r.destination,
+      kind: r.kind,
+      target: r.target,
+      attempt: r.attempt,
+      status: r.status as PublicationStatus,
+      ...(r.status_code !== null && { statusCode: r.status_code }),
+      latencyMs: r.latency_ms,
+      ...(r.error !== null && { error: r.error }),
+      ...(r.remote_id !== null && { remoteId: r.remote_id }),
+      at: Number(r.created_at),
+    }));
+  }
+
+  /** Whether an event of the message is still to be published (for tests and the console). */
+  async pendingFor(messageId: string): Promise<number> {
+    const { rows } = await this.db.executeQuery<{ n: number }>(
+      CompiledQuery.raw(forDialect(this.dialect, 'select count(*) as n from events where message_id = ? and dispatched_at is null'), [messageId]),
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+}
+
+/** One upsert per counter: the same counter moved by many events in a batch is added up first. */
+function mergeIncrements(metrics: MetricIncrement[]): { name: string; labels: string; value: number }[] {
+  const merged = new Map<string, { name: string; labels: string; value: number }>();
+  for (const m of metrics) {
+    const labels = JSON.stringify(Object.fromEntries(Object.entries(m.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+    const key = `${m.name}\u0000${labels}`;
+    const existing = merged.get(key);
+    if (existing) existing.value += m.value;
+    else merged.set(key, { name: m.name, labels, value: m.value });
+  }
+  // A fixed order, so two nodes adding to the same counters take their row locks in the same order.
+  return [...merged.values()].sort((a, b) => (a.name + a.labels < b.name + b.labels ? -1 : 1));
+}
