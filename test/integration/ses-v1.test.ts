@@ -2,6 +2,7 @@
 // the legacy AWS3-HTTPS header, on every database. Same domain and intake as SES v2.
 import {
   CreateReceiptRuleSetCommand,
+  CreateTemplateCommand,
   DeleteIdentityCommand,
   DeleteIdentityPolicyCommand,
   GetAccountSendingEnabledCommand,
@@ -115,16 +116,25 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
     expect(res.message).toMatch(/^Message length is more than 10485760 bytes long/);
   }, 60_000);
 
-  it('reports per-destination status from SendBulkTemplatedEmail', async () => {
+  it('reports per-destination status from SendBulkTemplatedEmail, and a missing template as an error of the call', async () => {
+    await ses.send(new CreateTemplateCommand({ Template: { TemplateName: 'bulk-v1', SubjectPart: 'Hi {{name}}', TextPart: 'Hello {{name}}' } }));
     const out = await ses.send(
       new SendBulkTemplatedEmailCommand({
         Source: 'team@v1.example',
-        Template: 'missing-template',
-        DefaultTemplateData: '{}',
-        Destinations: [{ Destination: { ToAddresses: ['x@example.net'] } }],
+        Template: 'bulk-v1',
+        DefaultTemplateData: '{"name":"all"}',
+        Destinations: [
+          { Destination: { ToAddresses: ['x@example.net'] } },
+          { Destination: { ToAddresses: ['y@example.net'] }, ReplacementTemplateData: '{"name":"Y"}' },
+        ],
       }),
     );
-    expect(out.Status).toEqual([{ Status: 'TemplateDoesNotExist', Error: 'Template missing-template does not exist.' }]);
+    expect(out.Status?.map((s) => s.Status)).toEqual(['Success', 'Success']);
+    expect(new Set(out.Status?.map((s) => s.MessageId)).size).toBe(2);
+    const missing = await awsFailure(
+      ses.send(new SendBulkTemplatedEmailCommand({ Source: 'team@v1.example', Template: 'missing-template', DefaultTemplateData: '{}', Destinations: [{ Destination: { ToAddresses: ['x@example.net'] } }] })),
+    );
+    expect(missing.name).toBe('TemplateDoesNotExistException');
   });
 
   it('manages email identities, DKIM, MAIL FROM, notifications and policies', async () => {
