@@ -24,6 +24,8 @@ import { createResolver } from './dns/resolver.js';
 import { PeriodicTask } from './periodic-task.js';
 import { registerVerifyRoutes, VERIFY_EMAIL_PATH } from './web/verify-routes.js';
 import { registerUnsubscribeRoutes } from './web/unsubscribe-routes.js';
+import { registerTrackingRoutes } from './web/tracking-routes.js';
+import { EngagementRecorder } from './tracking/engagement-recorder.js';
 import { ContactsService } from './domain/contacts/contacts-service.js';
 import { startRetention } from './queue/retention-reaper.js';
 import { autoVerifyMode } from './domain/identities/auto-verify.js';
@@ -66,6 +68,7 @@ export async function startApp(
       policy,
       templates: store.templates,
       listManagement: { contacts: store.contacts, baseUrl: () => baseUrl },
+      tracking: { configurationSets: store.configurationSets, secret: () => store.tracking.secret(), baseUrl: () => baseUrl },
       hostname: config.hostname,
     });
     const identities = new IdentitiesService({
@@ -105,6 +108,8 @@ export async function startApp(
       contacts: new ContactsService({ contacts: store.contacts, tags: store.tags }),
       secret: () => store.contacts.unsubscribeSecret(),
     });
+    const recorder = new EngagementRecorder({ store: store.tracking, log });
+    registerTrackingRoutes(http, { recorder, secret: () => store.tracking.secret() });
     await http.listen({ host: config.http.host, port: config.http.port });
     const address = http.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -135,6 +140,7 @@ export async function startApp(
         await recheck.stop();
         await smtpListeners.close();
         await server.close();
+        await recorder.close();
         await delivery?.stop();
         await store.close();
       },

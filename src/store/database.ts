@@ -18,6 +18,7 @@ import * as sesConfig from './migrations/004-ses-config.js';
 import * as pinpoint from './migrations/006-pinpoint.js';
 import * as messagePaging from './migrations/009-message-paging.js';
 import * as recipientCopiesAndQuotaGuard from './migrations/011-recipient-copies-and-quota-guard.js';
+import * as eventRecipient from './migrations/015-event-recipient.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '006-pinpoint': pinpoint,
   '009-message-paging': messagePaging,
   '011-recipient-copies-and-quota-guard': recipientCopiesAndQuotaGuard,
+  '015-event-recipient': eventRecipient,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

@@ -318,3 +318,8 @@ export interface AccountSettingsTable {
   daily_quota_ok: Generated<number>;
   send_rate_ok: Generated<number>;
 }
+
+// Issue 15 (migration 015): the recipient an Open or Click event is about (NULL for other events).
+export interface EventsTable {
+  recipient?: string | null;
+}
