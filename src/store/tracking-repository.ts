@@ -1,9 +1,9 @@
 // Storage for open and click tracking: the link-signing secret, the `mail` object of the messages
 // being opened or clicked (from their Send event, as delivery's events take it), and the Open/Click
 // event rows, written in one statement per batch.
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { StoredSecret } from './stored-secret.js';
 
 const TRACKING_SECRET = 'tracking-secret';
 
@@ -17,17 +17,15 @@ export interface EngagementEventRow {
 }
 
 export class TrackingRepository {
-  private secretValue?: Promise<string>;
+  private readonly secretSetting: StoredSecret;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>) {
+    this.secretSetting = new StoredSecret(db, TRACKING_SECRET);
+  }
 
-  /** Made on first use and kept in `settings`; concurrent first uses (other nodes too) agree, as only one insert wins. */
+  /** The secret that signs tracking links (kept in `settings`). */
   secret(): Promise<string> {
-    this.secretValue ??= this.loadSecret().catch((err: unknown) => {
-      this.secretValue = undefined;
-      throw err;
-    });
-    return this.secretValue;
+    return this.secretSetting.get();
   }
 
   /** Each message's account and `mail` object; a message no longer stored (retention) is absent. */
@@ -57,15 +55,5 @@ export class TrackingRepository {
         })),
       )
       .execute();
-  }
-
-  private async loadSecret(): Promise<string> {
-    await this.db
-      .insertInto('settings')
-      .values({ name: TRACKING_SECRET, value: randomBytes(32).toString('base64url') })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .execute();
-    const row = await this.db.selectFrom('settings').select('value').where('name', '=', TRACKING_SECRET).executeTakeFirstOrThrow();
-    return row.value;
   }
 }
