@@ -22,6 +22,7 @@ import { parseRenderingData } from '../domain/templates/templates-service.js';
 import { templateNotFound } from '../domain/templates/email-template.js';
 import { parseResourceArn } from '../domain/tags/tags.js';
 import type { Scope } from '../domain/identities/identity.js';
+import { rewriteHtmlParts } from '../tracking/mime-html.js';
 import { trackingFor, type MessageTracking, type TrackingDeps } from '../tracking/tracking-plan.js';
 
 export interface IntakeDeps {
@@ -114,12 +115,14 @@ export function createIntake(deps: IntakeDeps): Intake {
     // Raw mail's recipients may come from its headers, so it is read before list management looks at them.
     const raw = req.content.kind === 'raw' ? prepareRaw(req, req.content.data, msgIdHeader, acceptedAt) : undefined;
     const managed = req.listManagement && (await listManagement(scope, req.listManagement, raw?.envelopeRecipients ?? composedRecipients(req), deps.listManagement));
-    // Raw mail is not tracked yet: its HTML sits inside encoded MIME parts (see docs/architecture.md).
-    const tracked = !raw && deps.tracking ? await trackingFor(scope, req.configurationSetName, deps.tracking) : undefined;
+    const tracked = deps.tracking ? await trackingFor(scope, req.configurationSetName, deps.tracking) : undefined;
     // Each recipient of list-managed or tracked mail gets a copy with their own unsubscribe and tracking links.
     const copyFor = (recipient: string | undefined): Promise<Prepared> => {
       const link = managed && recipient !== undefined ? managed.linkFor(recipient) : undefined;
-      if (raw) return Promise.resolve(link ? withHeaders(raw, link.headers) : raw);
+      if (raw) {
+        const own = link ? withHeaders(raw, link.headers) : raw;
+        return Promise.resolve(tracked && recipient !== undefined ? withTrackedRaw(own, tracked, messageId, recipient) : own);
+      }
       const own = link ? withListManagement(content, link) : content;
       return prepareComposed(req, tracked && recipient !== undefined ? withTracking(own, tracked, messageId, recipient) : own, msgIdHeader, acceptedAt);
     };
@@ -266,6 +269,12 @@ function withListManagement(content: SimpleContent, link: UnsubscribeLink): Simp
 /** The HTML part with the recipient's tracking links and open image; the text part is not tracked (as SES). */
 function withTracking(content: SimpleContent, track: MessageTracking, messageId: string, recipient: string): SimpleContent {
   return content.html === undefined ? content : { ...content, html: track(content.html, messageId, recipient) };
+}
+
+/** Raw mail with the recipient's tracking links in its HTML parts. */
+function withTrackedRaw(prepared: Prepared, track: MessageTracking, messageId: string, recipient: string): Prepared {
+  const raw = rewriteHtmlParts(prepared.raw, (html) => track(html, messageId, recipient));
+  return raw === prepared.raw ? prepared : { ...prepared, raw, headers: splitMessage(raw).headers };
 }
 
 /** Raw mail with the recipient's unsubscribe headers added. */

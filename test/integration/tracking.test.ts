@@ -11,12 +11,14 @@ import {
   SendEmailCommand,
   type SESv2Client,
 } from '@aws-sdk/client-sesv2';
+import { SendRawEmailCommand } from '@aws-sdk/client-ses';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { messageEvents, settled, startDeliverySesd } from '../support/delivery-sesd.js';
-import { awsFailure, capturedMessages, sesv2Client } from '../support/sesd.js';
+import { awsFailure, capturedMessages, sesClient, sesv2Client } from '../support/sesd.js';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../support/smtp-sink.js';
 
 const HTML =
@@ -149,6 +151,26 @@ describe.each(DIALECTS)('open and click tracking (%s)', { timeout: 60_000 }, (di
     }
     await new Promise((r) => setTimeout(r, 600)); // past the recorder's flush
     expect((await messageEvents(app, messageId)).events.map((e) => e.type)).toEqual(['Send', 'Delivery']);
+  });
+
+  it('tracks raw mail too (SES v1 SendRawEmail): each recipient gets their own HTML part, the text part is as sent', async () => {
+    sink.messages.length = 0;
+    const raw = await new MailComposer({ from: 'news@example.com', to: 'e@example.net, f@example.net', subject: 'raw', text: TEXT, html: HTML, headers: { 'X-SES-CONFIGURATION-SET': 'tracked' } })
+      .compile()
+      .build();
+    const { MessageId } = await sesClient(app).send(new SendRawEmailCommand({ RawMessage: { Data: raw } }));
+    await settled(app, MessageId!, 30_000);
+    const received = await sink.waitFor(2, 30_000);
+    const links = new Set<string>();
+    for (const m of received) {
+      const html = await htmlOf(m);
+      links.add(hrefs(html)[0]!);
+      expect(hrefs(html)[0]).toMatch(new RegExp(`^${app.httpUrl}/_sesd/track/click/`));
+      expect(hrefs(html).slice(1)).toEqual(['https://shop.example/prefs', 'mailto:help@shop.example']);
+      expect(pixelOf(html)).toBeDefined();
+      expect((await textOf(m)).trim()).toBe(TEXT);
+    }
+    expect(links.size).toBe(2);
   });
 
   it('tracking off (no OPEN/CLICK destination): the message is sent once, its HTML exactly as given', async () => {
