@@ -114,6 +114,8 @@ describe.each(DIALECTS)('open and click tracking (%s)', { timeout: 60_000 }, (di
     const { messageId, received } = await send('tracked', ['a@example.net', 'b@example.net']);
     const byRecipient = new Map(await Promise.all(received.map(async (m) => [m.rcptTo[0]!, await htmlOf(m)] as const)));
 
+    // A link checker's HEAD counts nothing (b's link: b then shows no click).
+    expect((await fetch(hrefs(byRecipient.get('b@example.net')!)[0]!, { method: 'HEAD', redirect: 'manual' })).status).toBe(302);
     const click = await fetch(hrefs(byRecipient.get('a@example.net')!)[0]!, { redirect: 'manual', headers: { 'user-agent': 'TestMail/1.0' } });
     expect(click.status).toBe(302);
     expect(click.headers.get('location')).toBe('https://shop.example/sale?a=1&b=2');
