@@ -319,6 +319,12 @@ export interface AccountSettingsTable {
   send_rate_ok: Generated<number>;
 }
 
+// Access keys: where each came from (migration 012).
+export interface AccessKeysTable {
+  /** `env`: SESD_ACCESS_KEYS (removed when no longer listed); `cli`: `sesd keys`; `generated`: first start. */
+  source: import('../domain/provision-access-keys.js').AccessKeySource;
+}
+
 // Issue 15 (migration 015): the recipient an Open or Click event is about (NULL for other events).
 export interface EventsTable {
   recipient?: string | null;
