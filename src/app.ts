@@ -31,6 +31,8 @@ import { createResolver } from './dns/resolver.js';
 import { PeriodicTask } from './periodic-task.js';
 import { registerVerifyRoutes, VERIFY_EMAIL_PATH } from './web/verify-routes.js';
 import { registerUnsubscribeRoutes } from './web/unsubscribe-routes.js';
+import { registerTrackingRoutes } from './web/tracking-routes.js';
+import { EngagementRecorder } from './tracking/engagement-recorder.js';
 import { ContactsService } from './domain/contacts/contacts-service.js';
 import { startEventDispatch } from './events/event-service.js';
 import { subscriptionEventRecorder } from './events/subscription-event.js';
@@ -94,6 +96,7 @@ export async function startApp(
       policy,
       templates: store.templates,
       listManagement: { contacts: store.contacts, baseUrl: () => baseUrl },
+      tracking: { configurationSets: store.configurationSets, secret: () => store.tracking.secret(), baseUrl: () => baseUrl },
       hostname: config.hostname,
       log,
     });
@@ -172,6 +175,8 @@ export async function startApp(
       onUnsubscribe: subscriptionEventRecorder({ events: (id) => store.messages.events(id), insert: (e) => store.eventDispatch.insertEvent(e) }),
     });
     registerSnsRoutes(http, { sns, store: store.sns, signingKey: snsKey, password: config.console.password, listensOnLoopback: isLoopbackHost(config.http.host) });
+    const recorder = new EngagementRecorder({ store: store.tracking, log });
+    registerTrackingRoutes(http, { recorder, secret: () => store.tracking.secret() });
     await http.listen({ host: config.http.host, port: config.http.port });
     const address = http.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -242,6 +247,7 @@ export async function startApp(
           clearTimeout(cutOff);
         }
         log.info({ ms: Date.now() - started }, 'listeners drained');
+        await recorder.close();
         await consoleUi.close();
         await snsDispatcher?.stop();
         await snsHttps?.close();

@@ -22,6 +22,8 @@ import { parseRenderingData } from '../domain/templates/templates-service.js';
 import { templateNotFound } from '../domain/templates/email-template.js';
 import { parseResourceArn } from '../domain/tags/tags.js';
 import type { Scope } from '../domain/identities/identity.js';
+import { rewriteHtmlParts } from '../tracking/mime-html.js';
+import { trackingFor, type MessageTracking, type TrackingDeps } from '../tracking/tracking-plan.js';
 
 export interface IntakeDeps {
   messages: MessagesRepository;
@@ -31,6 +33,8 @@ export interface IntakeDeps {
   templates: TemplateLookup;
   /** Contact lists, for ListManagementOptions. */
   listManagement: ListManagementDeps;
+  /** Open and click tracking (configuration sets with OPEN/CLICK destinations); absent: never tracked. */
+  tracking?: TrackingDeps;
   /** Host part of the Message-ID header sesd writes. */
   hostname: string;
   now?: () => Date;
@@ -114,13 +118,19 @@ export function createIntake(deps: IntakeDeps): Intake {
     // Raw mail's recipients may come from its headers, so it is read before list management looks at them.
     const raw = req.content.kind === 'raw' ? prepareRaw(req, req.content.data, msgIdHeader, acceptedAt) : undefined;
     const managed = req.listManagement && (await listManagement(scope, req.listManagement, raw?.envelopeRecipients ?? composedRecipients(req), deps.listManagement, messageId));
-    // Each recipient of list-managed mail gets a copy with their own unsubscribe link.
+    const tracked = deps.tracking ? await trackingFor(scope, req.configurationSetName, deps.tracking) : undefined;
+    // Each recipient of list-managed or tracked mail gets a copy with their own unsubscribe and tracking links.
     const copyFor = (recipient: string | undefined): Promise<Prepared> => {
       const link = managed && recipient !== undefined ? managed.linkFor(recipient) : undefined;
-      if (raw) return Promise.resolve(link ? withHeaders(raw, link.headers) : raw);
-      return prepareComposed(req, link ? withListManagement(content, link) : content, msgIdHeader, acceptedAt);
+      if (raw) {
+        const own = link ? withHeaders(raw, link.headers) : raw;
+        return Promise.resolve(tracked && recipient !== undefined ? withTrackedRaw(own, tracked, messageId, recipient) : own);
+      }
+      const own = link ? withListManagement(content, link) : content;
+      return prepareComposed(req, tracked && recipient !== undefined ? withTracking(own, tracked, messageId, recipient) : own, msgIdHeader, acceptedAt);
     };
-    const first = managed ? (raw?.envelopeRecipients ?? composedRecipients(req))[0] : undefined;
+    const perRecipient = managed || tracked;
+    const first = perRecipient ? (raw?.envelopeRecipients ?? composedRecipients(req))[0] : undefined;
     const prepared = await copyFor(first);
     const { from, envelopeRecipients, headers, subject, destination } = prepared;
 
@@ -140,7 +150,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     for (const address of envelopeRecipients) {
       const status = recipientStatus(address, suppressed, managed?.optedOut);
       // The message row holds the first recipient's copy; every other recipient sent to has its own.
-      const own = managed && !failure && status === 'queued' && address !== first ? (await copyFor(address)).raw : undefined;
+      const own = perRecipient && !failure && status === 'queued' && address !== first ? (await copyFor(address)).raw : undefined;
       recipients.push(own ? { address, status, raw: own } : { address, status });
     }
 
@@ -260,6 +270,17 @@ const composedRecipients = (req: SendRequest): string[] =>
 function withListManagement(content: SimpleContent, link: UnsubscribeLink): SimpleContent {
   const fill = (part?: string) => part?.replaceAll('{{amazonSESUnsubscribeUrl}}', link.url);
   return { ...content, text: fill(content.text), html: fill(content.html), headers: [...content.headers, ...link.headers] };
+}
+
+/** The HTML part with the recipient's tracking links and open image; the text part is not tracked (as SES). */
+function withTracking(content: SimpleContent, track: MessageTracking, messageId: string, recipient: string): SimpleContent {
+  return content.html === undefined ? content : { ...content, html: track(content.html, messageId, recipient) };
+}
+
+/** Raw mail with the recipient's tracking links in its HTML parts. */
+function withTrackedRaw(prepared: Prepared, track: MessageTracking, messageId: string, recipient: string): Prepared {
+  const raw = rewriteHtmlParts(prepared.raw, (html) => track(html, messageId, recipient));
+  return raw === prepared.raw ? prepared : { ...prepared, raw, headers: splitMessage(raw).headers };
 }
 
 /** Raw mail with the recipient's unsubscribe headers added. */

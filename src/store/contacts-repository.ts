@@ -1,19 +1,21 @@
 // Contact lists, their contacts, and the secret that signs unsubscribe links (a `settings` row, so
 // every sesd node sharing the database signs and checks links alike).
-import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Contact } from '../domain/contacts/contact.js';
 import type { ContactList, Topic } from '../domain/contacts/contact-list.js';
 import type { Scope } from '../domain/identities/identity.js';
 import { countNamed, deleteNamed } from './named-rows.js';
+import { StoredSecret } from './stored-secret.js';
 import type { ContactListsTable, ContactsTable, Database } from './schema.js';
 
 const UNSUBSCRIBE_SECRET = 'unsubscribe-secret';
 
 export class ContactsRepository {
-  private secret?: Promise<string>;
+  private readonly secret: StoredSecret;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>) {
+    this.secret = new StoredSecret(db, UNSUBSCRIBE_SECRET);
+  }
 
   /** The list with its topics (what intake checks ListManagementOptions against), or undefined. */
   async getList(scope: Scope, name: string): Promise<ContactList | undefined> {
@@ -140,21 +142,7 @@ export class ContactsRepository {
    * Concurrent first uses (other nodes included) agree, because only one insert can win.
    */
   unsubscribeSecret(): Promise<string> {
-    this.secret ??= this.loadSecret().catch((err: unknown) => {
-      this.secret = undefined;
-      throw err;
-    });
-    return this.secret;
-  }
-
-  private async loadSecret(): Promise<string> {
-    await this.db
-      .insertInto('settings')
-      .values({ name: UNSUBSCRIBE_SECRET, value: randomBytes(32).toString('base64url') })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .execute();
-    const row = await this.db.selectFrom('settings').select('value').where('name', '=', UNSUBSCRIBE_SECRET).executeTakeFirstOrThrow();
-    return row.value;
+    return this.secret.get();
   }
 }
 

@@ -23,6 +23,7 @@ import * as recipientCopiesAndQuotaGuard from './migrations/011-recipient-copies
 import * as consoleIndexes from './migrations/013-console-indexes.js';
 import * as accessKeySource from './migrations/012-access-key-source.js';
 import * as eventDispatch from './migrations/008-event-dispatch.js';
+import * as eventRecipient from './migrations/015-event-recipient.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -51,6 +52,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '013-console-indexes': consoleIndexes,
   '012-access-key-source': accessKeySource,
   '008-event-dispatch': eventDispatch,
+  '015-event-recipient': eventRecipient,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

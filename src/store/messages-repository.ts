@@ -170,9 +170,10 @@ export class MessagesRepository {
     return this.db.selectFrom('deliveries').select(['recipient', 'status']).where('message_id', '=', messageId).orderBy('id').execute();
   }
 
-  async events(messageId: string): Promise<{ type: string; payload: unknown; createdAt: number }[]> {
-    const rows = await this.db.selectFrom('events').select(['type', 'payload', 'created_at']).where('message_id', '=', messageId).orderBy('id').execute();
-    return rows.map((r) => ({ type: r.type, payload: JSON.parse(r.payload) as unknown, createdAt: Number(r.created_at) }));
+  /** `recipient`: the one recipient an Open or Click is about (migration 015), else undefined. */
+  async events(messageId: string): Promise<{ type: string; payload: unknown; createdAt: number; recipient?: string }[]> {
+    const rows = await this.db.selectFrom('events').select(['type', 'payload', 'created_at', 'recipient']).where('message_id', '=', messageId).orderBy('id').execute();
+    return rows.map((r) => ({ type: r.type, payload: JSON.parse(r.payload) as unknown, createdAt: Number(r.created_at), ...(r.recipient ? { recipient: r.recipient } : {}) }));
   }
 
   /**

@@ -439,3 +439,8 @@ export interface Database {
   event_publications: EventPublicationsTable;
   metric_counters: MetricCountersTable;
 }
+
+// Issue 15 (migration 015): the recipient an Open or Click event is about (NULL for other events).
+export interface EventsTable {
+  recipient?: string | null;
+}

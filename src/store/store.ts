@@ -11,6 +11,7 @@ import { DeliveriesRepository } from './deliveries-repository.js';
 import { CustomVerificationTemplatesRepository, TemplatesRepository } from './templates-repository.js';
 import { ConfigurationSetsRepository } from './configuration-sets-repository.js';
 import { ContactsRepository } from './contacts-repository.js';
+import { TrackingRepository } from './tracking-repository.js';
 import { TagsRepository } from './tags-repository.js';
 import { PinpointAppsRepository } from './pinpoint-apps-repository.js';
 import { PinpointEndpointsRepository } from './pinpoint-endpoints-repository.js';
@@ -34,6 +35,7 @@ export interface Store {
   customVerificationTemplates: CustomVerificationTemplatesRepository;
   configurationSets: ConfigurationSetsRepository;
   contacts: ContactsRepository;
+  tracking: TrackingRepository;
   tags: TagsRepository;
   pinpointApps: PinpointAppsRepository;
   pinpointEndpoints: PinpointEndpointsRepository;
@@ -64,6 +66,7 @@ export async function openStore(opts: OpenDatabaseOptions): Promise<Store> {
     customVerificationTemplates: new CustomVerificationTemplatesRepository(opened.db),
     configurationSets: new ConfigurationSetsRepository(opened.db, opened.dialect),
     contacts: new ContactsRepository(opened.db),
+    tracking: new TrackingRepository(opened.db),
     tags: new TagsRepository(opened.db),
     pinpointApps: new PinpointAppsRepository(opened.db),
     pinpointEndpoints: new PinpointEndpointsRepository(opened.db),

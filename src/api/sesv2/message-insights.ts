@@ -28,7 +28,7 @@ export function messageInsightsHandlers(deps: { messages: MessagesRepository }):
       for (const event of events) {
         const type = event.type.replace(/\s/g, '');
         if (!INSIGHT_TYPES.has(type)) continue;
-        for (const recipient of recipientsOf(event.payload as Record<string, unknown>, type, recipients)) {
+        for (const recipient of event.recipient ? [event.recipient] : recipientsOf(event.payload as Record<string, unknown>, type, recipients)) {
           insights.find((i) => i.Destination?.toLowerCase() === recipient.toLowerCase())?.Events?.push({ Timestamp: new Date(event.createdAt), Type: type.toUpperCase().replace('DELIVERYDELAY', 'DELIVERY_DELAY').replace('RENDERINGFAILURE', 'RENDERING_FAILURE') });
         }
       }

@@ -1,0 +1,59 @@
+// Storage for open and click tracking: the link-signing secret, the `mail` object of the messages
+// being opened or clicked (from their Send event, as delivery's events take it), and the Open/Click
+// event rows, written in one statement per batch.
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import { StoredSecret } from './stored-secret.js';
+
+const TRACKING_SECRET = 'tracking-secret';
+
+export interface EngagementEventRow {
+  messageId: string;
+  accountId: string;
+  recipient: string;
+  type: 'Open' | 'Click';
+  payload: unknown;
+  createdAt: number;
+}
+
+export class TrackingRepository {
+  private readonly secretSetting: StoredSecret;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.secretSetting = new StoredSecret(db, TRACKING_SECRET);
+  }
+
+  /** The secret that signs tracking links (kept in `settings`). */
+  secret(): Promise<string> {
+    return this.secretSetting.get();
+  }
+
+  /** Each message's account and `mail` object; a message no longer stored (retention) is absent. */
+  async mailObjects(messageIds: string[]): Promise<Map<string, { accountId: string; mail: unknown }>> {
+    if (messageIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('events')
+      .select(['message_id', 'account_id', 'payload'])
+      .where('message_id', 'in', messageIds)
+      .where('type', '=', 'Send')
+      .execute();
+    return new Map(rows.map((r) => [r.message_id, { accountId: r.account_id, mail: (JSON.parse(r.payload) as { mail?: unknown }).mail }]));
+  }
+
+  async insertEvents(events: EngagementEventRow[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.db
+      .insertInto('events')
+      .values(
+        events.map((e) => ({
+          message_id: e.messageId,
+          account_id: e.accountId,
+          recipient: e.recipient,
+          type: e.type,
+          payload: JSON.stringify(e.payload),
+          created_at: e.createdAt,
+        })),
+      )
+      .execute();
+  }
+}
