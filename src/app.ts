@@ -15,7 +15,9 @@ import { storeDeliveryHooks } from './delivery/store-hooks.js';
 import { startSmtpListeners, type SmtpListeners } from './smtp/listeners.js';
 import type { TlsMaterial } from './smtp/tls-material.js';
 import { openStore, type Store } from './store/store.js';
-import { registerInspectionRoutes } from './web/inspection-routes.js';
+import { inspectionGuard, registerInspectionRoutes } from './web/inspection-routes.js';
+import { registerIdentityDnsRoutes } from './web/identity-dns-routes.js';
+import { startAuthoritativeDns, type AuthoritativeDns } from './dns/authoritative-server.js';
 import { provisionAccessKeys, type ProvisionedKeys } from './domain/provision-access-keys.js';
 import { IdentitiesService } from './domain/identities/identities-service.js';
 import { verificationEmail } from './domain/identities/verification-email.js';
@@ -33,6 +35,8 @@ export interface RunningApp {
   smtpsUrl?: string;
   /** The SMTP listeners' certificate (self-signed when none is configured). */
   smtpTls?: TlsMaterial;
+  /** Port of the DKIM zone's DNS listener (UDP and TCP), unless off. */
+  dnsPort?: number;
   identities: IdentitiesService;
   store: Store;
   keys: ProvisionedKeys;
@@ -48,6 +52,7 @@ export async function startApp(
   let http: FastifyInstance | undefined;
   let smtp: SmtpListeners | undefined;
   let delivery: { stop(): Promise<void> } | undefined;
+  let dns: AuthoritativeDns | undefined;
   try {
     const keys = await provisionAccessKeys(store.accounts, { list: config.accessKeys, dataDir: config.dataDir });
     const autoVerify = config.identities.autoVerify === 'auto' ? config.delivery.mode === 'capture' : config.identities.autoVerify === 'true';
@@ -98,6 +103,13 @@ export async function startApp(
       listensOnLoopback: isLoopback(config.http.host),
       health: () => ({ database: store.dialect, deliveryMode: config.delivery.mode }),
     });
+    registerIdentityDnsRoutes(http, {
+      identities,
+      cnameDomain: config.dkim.cnameDomain,
+      mailHost: config.hostname,
+      defaultRegion: config.region,
+      guard: inspectionGuard({ password: config.console.password, listensOnLoopback: isLoopback(config.http.host) }),
+    });
     registerVerifyRoutes(http, identities);
     registerUnsubscribeRoutes(http, {
       contacts: new ContactsService({ contacts: store.contacts, tags: store.tags }),
@@ -111,6 +123,17 @@ export async function startApp(
     baseUrl = config.publicUrl.replace(/\/+$/, '') || httpUrl;
     const smtpListeners = await startSmtpListeners({ config, intake, lookupKey, log });
     smtp = smtpListeners;
+    if (config.dns.port !== 'off') {
+      dns = await startAuthoritativeDns({
+        zone: config.dkim.cnameDomain,
+        host: config.dns.host,
+        port: config.dns.port,
+        nameServer: config.hostname,
+        publicKey: (token) => store.identities.easyDkimPublicKey(token),
+        log,
+      });
+    }
+    const dnsListener = dns;
     if (config.role === 'all') {
       // Delivery runs in its own thread (see delivery-thread.ts), unless a test replaces one of its
       // hooks: functions cannot be handed to another thread.
@@ -126,12 +149,14 @@ export async function startApp(
       smtpUrl: smtpListeners.port === undefined ? undefined : `smtp://${smtpHost}:${smtpListeners.port}`,
       smtpsUrl: smtpListeners.tlsPort === undefined ? undefined : `smtps://${smtpHost}:${smtpListeners.tlsPort}`,
       smtpTls: smtpListeners.tls,
+      dnsPort: dnsListener?.port,
       store,
       keys,
       identities,
       close: async () => {
         await recheck.stop();
         await smtpListeners.close();
+        await dnsListener?.close();
         await server.close();
         await delivery?.stop();
         await store.close();
@@ -139,6 +164,7 @@ export async function startApp(
     };
   } catch (err) {
     await smtp?.close();
+    await dns?.close();
     await http?.close();
     await delivery?.stop();
     await store.close();

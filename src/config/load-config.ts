@@ -39,6 +39,8 @@ export interface Config {
   console: { password: string };
   identities: { autoVerify: 'auto' | 'true' | 'false'; recheckSeconds: number };
   dkim: { cnameDomain: string };
+  /** sesd's authoritative DNS listener for the Easy DKIM zone (src/dns/authoritative-server.ts). */
+  dns: { host: string; port: number | 'off' };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 

@@ -84,6 +84,10 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'How often pending domain identities have their DNS records checked again.' },
   { path: 'dkim.cnameDomain', env: 'SESD_DKIM_CNAME_DOMAIN', flag: '--dkim-cname-domain <domain>', schema: z.string().regex(/^[A-Za-z0-9.-]+$/), default: 'dkim.sesd.local',
     description: 'Easy DKIM: the domain the `TOKEN._domainkey.DOMAIN` CNAME records point into (`TOKEN.dkim.sesd.local`), like dkim.amazonses.com. Publishing a TXT record with the public key instead also verifies.' },
+  { path: 'dns.port', env: 'SESD_DNS_PORT', flag: '--dns-port <port>', schema: portOrOff, default: 'off',
+    description: 'Port (UDP and TCP) of sesd\'s authoritative DNS listener for the Easy DKIM zone `dkim.cnameDomain`: it answers `TOKEN.<zone>` with the TXT record of the DKIM key sesd holds, as dkim.amazonses.com does for SES. Delegate the zone to it (NS) so receivers can verify signatures. 0 picks any free port; `off` (default) disables it.' },
+  { path: 'dns.host', env: 'SESD_DNS_HOST', flag: '--dns-host <host>', schema: z.string().min(1), default: '127.0.0.1',
+    description: 'Address the DNS listener binds. Receivers must reach it (through your delegation), so a public one in production.' },
   { path: 'logLevel', env: 'SESD_LOG_LEVEL', flag: '--log-level <level>', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info',
     description: 'Log level of the structured (pino) log on stderr.' },
 ];

@@ -16,6 +16,7 @@ import * as identityNotifications from './migrations/005-identity-notifications.
 import * as delivery from './migrations/003-delivery.js';
 import * as sesConfig from './migrations/004-ses-config.js';
 import * as pinpoint from './migrations/006-pinpoint.js';
+import * as easyDkimTokens from './migrations/014-easy-dkim-tokens.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '003-delivery': delivery,
   '004-ses-config': sesConfig,
   '006-pinpoint': pinpoint,
+  '014-easy-dkim-tokens': easyDkimTokens,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

@@ -1,5 +1,5 @@
 // Identities and their sending-authorization policies.
-import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Identity, Scope, VerificationStatus } from '../domain/identities/identity.js';
 import type { Dialect } from './database.js';
 import { placeholders, precompiled } from './raw-sql.js';
@@ -18,12 +18,16 @@ export class IdentitiesRepository {
 
   /** Inserts; resolves false when the identity already exists in this account and region. */
   async create(identity: Identity): Promise<boolean> {
-    const res = await this.db
-      .insertInto('identities')
-      .values(toRow(identity))
-      .onConflict((oc) => oc.columns(['account_id', 'region', 'identity']).doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+    return this.db.transaction().execute(async (trx) => {
+      const res = await trx
+        .insertInto('identities')
+        .values(toRow(identity))
+        .onConflict((oc) => oc.columns(['account_id', 'region', 'identity']).doNothing())
+        .executeTakeFirst();
+      const created = Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+      if (created) await syncEasyDkimTokens(trx, identity);
+      return created;
+    });
   }
 
   async get(scope: Scope, identity: string): Promise<Identity | undefined> {
@@ -48,11 +52,30 @@ export class IdentitiesRepository {
 
   async update(identity: Identity): Promise<void> {
     const { account_id, region, identity: name, ...rest } = toRow(identity);
-    await this.db.updateTable('identities').set(rest).where('account_id', '=', account_id).where('region', '=', region).where('identity', '=', name).execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('identities').set(rest).where('account_id', '=', account_id).where('region', '=', region).where('identity', '=', name).execute();
+      await syncEasyDkimTokens(trx, identity);
+    });
+  }
+
+  /**
+   * The public key (base64 DER) of the Easy DKIM key whose token is `token`, for sesd's DNS zone
+   * (`TOKEN.<dkim.cnameDomain>`), whatever its account and region; undefined when no identity has it.
+   */
+  async easyDkimPublicKey(token: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('easy_dkim_tokens as t')
+      .innerJoin('identities as i', (j) => j.onRef('i.account_id', '=', 't.account_id').onRef('i.region', '=', 't.region').onRef('i.identity', '=', 't.identity'))
+      .select('i.dkim_public_key')
+      .where('t.token', '=', token)
+      .where('i.dkim_origin', '=', 'AWS_SES')
+      .executeTakeFirst();
+    return row?.dkim_public_key ?? undefined;
   }
 
   async delete(scope: Scope, identity: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('easy_dkim_tokens').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('identity', '=', identity).execute();
       await trx.deleteFrom('identity_policies').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('identity', '=', identity).execute();
       const res = await trx.deleteFrom('identities').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('identity', '=', identity).executeTakeFirst();
       return Number(res.numDeletedRows) > 0;
@@ -107,6 +130,20 @@ export class IdentitiesRepository {
 }
 
 const flag = (b: boolean): number => (b ? 1 : 0);
+
+/** Keeps easy_dkim_tokens in step with the identity's Easy DKIM tokens (none for BYODKIM). */
+async function syncEasyDkimTokens(trx: Transaction<Database>, identity: Identity): Promise<void> {
+  const tokens = identity.dkim.origin === 'AWS_SES' ? identity.dkim.tokens : [];
+  let stale = trx.deleteFrom('easy_dkim_tokens').where('account_id', '=', identity.accountId).where('region', '=', identity.region).where('identity', '=', identity.identity);
+  if (tokens.length > 0) stale = stale.where('token', 'not in', tokens);
+  await stale.execute();
+  if (tokens.length === 0) return;
+  await trx
+    .insertInto('easy_dkim_tokens')
+    .values(tokens.map((token) => ({ token, account_id: identity.accountId, region: identity.region, identity: identity.identity })))
+    .onConflict((oc) => oc.column('token').doNothing())
+    .execute();
+}
 
 function toRow(i: Identity): IdentitiesTable {
   return {

@@ -306,3 +306,16 @@ export interface Database {
   pinpoint_templates: PinpointTemplatesTable;
   pinpoint_template_versions: PinpointTemplateVersionsTable;
 }
+
+// Easy DKIM tokens (migration 014): which identity a token of sesd's DKIM DNS zone belongs to.
+
+export interface EasyDkimTokensTable {
+  token: string;
+  account_id: string;
+  region: string;
+  identity: string;
+}
+
+export interface Database {
+  easy_dkim_tokens: EasyDkimTokensTable;
+}

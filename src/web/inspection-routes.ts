@@ -15,15 +15,7 @@ export interface InspectionDeps {
 }
 
 export function registerInspectionRoutes(app: FastifyInstance, deps: InspectionDeps): void {
-  const guard = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (deps.listensOnLoopback && !deps.password) return;
-    if (!deps.password) {
-      return reply.code(403).send({ message: 'Inspection endpoints are off: sesd listens beyond loopback and SESD_CONSOLE_PASSWORD is not set.' });
-    }
-    if (!basicAuthMatches(request.headers.authorization, deps.password)) {
-      return reply.code(401).header('www-authenticate', 'Basic realm="sesd"').send({ message: 'Authentication required.' });
-    }
-  };
+  const guard = inspectionGuard(deps);
 
   app.get('/_sesd/health', async () => ({ status: 'ok', ...deps.health() }));
 
@@ -42,6 +34,19 @@ export function registerInspectionRoutes(app: FastifyInstance, deps: InspectionD
     if (!message) return reply.code(404).send({ message: `Message ${request.params.id} does not exist.` });
     return { events: await deps.messages.events(message.id), recipients: await deps.messages.recipients(message.id) };
   });
+}
+
+/** The access rule of the inspection endpoints (an onRequest hook), shared by every `/_sesd` route file. */
+export function inspectionGuard(deps: Pick<InspectionDeps, 'password' | 'listensOnLoopback'>) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (deps.listensOnLoopback && !deps.password) return;
+    if (!deps.password) {
+      return reply.code(403).send({ message: 'Inspection endpoints are off: sesd listens beyond loopback and SESD_CONSOLE_PASSWORD is not set.' });
+    }
+    if (!basicAuthMatches(request.headers.authorization, deps.password)) {
+      return reply.code(401).header('www-authenticate', 'Basic realm="sesd"').send({ message: 'Authentication required.' });
+    }
+  };
 }
 
 /** LocalStack's message shape; Subject and Body are read from the stored MIME for every kind. */
