@@ -63,6 +63,10 @@ export function createResponder(opts: Pick<AuthoritativeDnsOptions, 'zone' | 'na
     const id = message.readUInt16BE(0);
     const flags = message.readUInt16BE(2);
     if (flags & QR) return undefined; // a response: answering it could start a loop between servers
+    // A query has one question, no answers or authorities, and at most one additional (EDNS's OPT).
+    // Checked before decoding: dns-packet would otherwise walk the counts a header claims (65535 each).
+    const [qd, an, ns, ar] = [4, 6, 8, 10].map((at) => message.readUInt16BE(at));
+    if (qd !== 1 || an !== 0 || ns !== 0 || ar! > 1) return headerOnly(id, flags, RCODE.FORMERR);
     let query: Packet;
     try {
       query = dnsPacket.decode(message);
