@@ -9,6 +9,8 @@ import { smtpPassword } from '../smtp/smtp-password.js';
 import { openStore, type Store } from '../store/store.js';
 import { DEFAULT_ACCOUNT_SETTINGS } from '../domain/account/account-settings.js';
 import { configFrom, withConfigOptions } from './config-options.js';
+import { normaliseIdentity } from '../domain/identities/identity.js';
+import { identityDnsRecords, zoneFileText } from '../domain/identities/dns-records.js';
 
 const program = new Command('sesd').description('Self-hosted email sending service that speaks Amazon SES').showHelpAfterError();
 
@@ -137,6 +139,25 @@ function onOff(value: unknown): boolean {
   if (value === 'off') return false;
   throw new Error(`expected on or off: ${String(value)}`);
 }
+
+const identity = program.command('identity').description("an identity's setup");
+withConfigOptions(identity.command('records').description('print the DNS records to publish for an identity (Easy DKIM CNAMEs, or TXT records instead; verification; MAIL FROM)'))
+  .argument('<identity>', 'domain or email address')
+  .option('--account <id>', '12-digit account id', DEFAULT_ACCOUNT_ID)
+  .option('--json', 'print JSON (as /_sesd/identities/NAME/dns-records) instead of zone-file lines')
+  .action(async (name: string, options: Record<string, unknown>) => {
+    await withStore(options, async (store, scope) => {
+      const found = await store.identities.get(scope, normaliseIdentity(name).identity);
+      if (!found) throw new Error(`no identity ${name} in account ${scope.accountId}, region ${scope.region}`);
+      const config = configFrom(options);
+      const records = identityDnsRecords(found, { cnameDomain: config.dkim.cnameDomain, mailHost: config.hostname });
+      if (options.json) {
+        process.stdout.write(JSON.stringify({ identity: found.identity, type: found.type, ...scope, records }, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(zoneFileText(records));
+    });
+  });
 
 withConfigOptions(program.command('config').description('show the effective configuration'))
   .option('--print', 'print the effective configuration as JSON (secrets masked)')

@@ -59,6 +59,22 @@ export class IdentitiesRepository {
   }
 
   /**
+   * Saves what a DNS check decides (verification and DKIM status, when checked) and nothing else, so
+   * a check that read the identity before a concurrent change (MAIL FROM, DKIM keys) does not undo it.
+   */
+  async saveCheck(identity: Identity): Promise<void> {
+    const row = toRow(identity);
+    await this.db
+      .updateTable('identities')
+      .set({ verification_status: row.verification_status, verified_at: row.verified_at, dkim_status: row.dkim_status, checked_at: row.checked_at })
+      .where('account_id', '=', row.account_id)
+      .where('region', '=', row.region)
+      .where('identity', '=', row.identity)
+      .where('dkim_tokens', '=', row.dkim_tokens) // keys replaced since the check read them: the check is void
+      .execute();
+  }
+
+  /**
    * The public key (base64 DER) of the Easy DKIM key whose token is `token`, for sesd's DNS zone
    * (`TOKEN.<dkim.cnameDomain>`), whatever its account and region; undefined when no identity has it.
    */

@@ -73,3 +73,22 @@ export function zoneFileLine(record: DnsRecord, ttl = 1800): string {
   const value = record.type === 'TXT' ? txtStrings(record.value).map((s) => `"${s.replace(/["\\]/g, '\\$&')}"`).join(' ') : `${record.value}.`;
   return `${record.name}. ${ttl} IN ${record.type} ${value}`;
 }
+
+const SECTIONS: [DnsRecordPurpose[], string][] = [
+  [['dkim'], 'Easy DKIM: delegate each selector to sesd\'s DKIM zone (its DNS listener answers there)'],
+  [['dkim-txt-alternative'], 'Easy DKIM without delegation: publish these TXT records instead of the CNAMEs'],
+  [['byodkim'], 'DKIM (your own key)'],
+  [['domain-verification'], 'SES v1 domain verification (not needed once DKIM verifies)'],
+  [['mail-from-mx', 'mail-from-spf'], 'Custom MAIL FROM domain'],
+];
+
+/** The records as a zone-file fragment with a comment line per group. */
+export function zoneFileText(records: DnsRecord[]): string {
+  if (records.length === 0) return '; no DNS records: an email address identity is verified by the link in its verification message\n';
+  const out: string[] = [];
+  for (const [purposes, title] of SECTIONS) {
+    const group = records.filter((r) => purposes.includes(r.purpose));
+    if (group.length > 0) out.push(`; ${title}`, ...group.map((r) => zoneFileLine(r)), '');
+  }
+  return out.join('\n');
+}

@@ -203,7 +203,7 @@ export class IdentitiesService {
         if (txt === 'SUCCESS') identity.verifiedAt = this.now();
       }
       identity.checkedAt = this.now();
-      await this.deps.identities.update(identity);
+      await this.deps.identities.saveCheck(identity);
     }
     return pending.length;
   }

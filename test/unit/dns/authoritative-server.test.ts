@@ -77,7 +77,7 @@ describe('authoritative DNS listener for the Easy DKIM zone', () => {
     expect(udp).toMatchObject({ id: 4242, flag_tc: true, flag_aa: true, rcode: 'NOERROR', answers: [] });
     const tcp = await tcpExchange(query(`${TOKEN}.${ZONE}`));
     expect(tcp).toMatchObject({ id: 4242, flag_tc: false, flag_aa: true, rcode: 'NOERROR' });
-    expect((tcp.answers![0]!.data as Buffer[]).map(String).join('')).toBe(`v=DKIM1; k=rsa; p=${PUBLIC_KEY}`);
+    expect(((tcp.answers![0] as { data: Buffer[] }).data).map(String).join('')).toBe(`v=DKIM1; k=rsa; p=${PUBLIC_KEY}`);
   });
 
   it('answers over UDP without truncation when EDNS0 offers a larger buffer', async () => {
@@ -116,7 +116,7 @@ describe('authoritative DNS listener for the Easy DKIM zone', () => {
   it('refuses names outside its zone and zone transfers', async () => {
     await expect(resolver.resolveTxt('example.com')).rejects.toMatchObject({ code: 'EREFUSED' });
     expect(dnsPacket.decode((await udpExchange(query(`x.sesd.test`)))!)).toMatchObject({ rcode: 'REFUSED', flag_aa: false });
-    expect((await tcpExchange(query(ZONE, 'AXFR'))).rcode).toBe('REFUSED');
+    expect(await tcpExchange(query(ZONE, 'AXFR'))).toMatchObject({ rcode: 'REFUSED' });
   });
 
   it('answers FORMERR to a query with two questions and NOTIMP to other opcodes, and ignores responses', async () => {
