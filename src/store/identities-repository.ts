@@ -66,11 +66,12 @@ export class IdentitiesRepository {
     const row = toRow(identity);
     await this.db
       .updateTable('identities')
-      .set({ verification_status: row.verification_status, verified_at: row.verified_at, dkim_status: row.dkim_status, checked_at: row.checked_at })
+      .set({ verification_status: row.verification_status, verified_at: row.verified_at, dkim_status: row.dkim_status, mail_from_status: row.mail_from_status, checked_at: row.checked_at })
       .where('account_id', '=', row.account_id)
       .where('region', '=', row.region)
       .where('identity', '=', row.identity)
       .where('dkim_tokens', '=', row.dkim_tokens) // keys replaced since the check read them: the check is void
+      .where((eb) => (row.mail_from_domain === null ? eb('mail_from_domain', 'is', null) : eb('mail_from_domain', '=', row.mail_from_domain)))
       .execute();
   }
 
@@ -103,8 +104,12 @@ export class IdentitiesRepository {
     const rows = await this.db
       .selectFrom('identities')
       .selectAll()
-      .where('type', '=', 'DOMAIN')
-      .where((eb) => eb.or([eb('verification_status', 'in', ['PENDING', 'TEMPORARY_FAILURE']), eb('dkim_status', 'in', ['PENDING', 'TEMPORARY_FAILURE'])]))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('type', '=', 'DOMAIN'), eb.or([eb('verification_status', 'in', ['PENDING', 'TEMPORARY_FAILURE']), eb('dkim_status', 'in', ['PENDING', 'TEMPORARY_FAILURE'])])]),
+          eb.and([eb('mail_from_domain', 'is not', null), eb('mail_from_status', 'in', ['PENDING', 'TEMPORARY_FAILURE'])]),
+        ]),
+      )
       .where((eb) => eb.or([eb('checked_at', 'is', null), eb('checked_at', '<', checkedBefore)]))
       .limit(limit)
       .execute();
@@ -178,6 +183,7 @@ function toRow(i: Identity): IdentitiesTable {
     dkim_key_length: i.dkim.keyLength,
     mail_from_domain: i.mailFrom.domain,
     mail_from_behavior: i.mailFrom.behaviorOnMxFailure,
+    mail_from_status: i.mailFrom.status,
     feedback_forwarding: flag(i.feedbackForwarding),
     configuration_set: i.configurationSet,
     // Identity tags live in resource_tags with every other resource's; this column predates that.
@@ -206,7 +212,7 @@ function fromRow(r: Selectable<IdentitiesTable>): Identity {
       publicKey: r.dkim_public_key,
       keyLength: r.dkim_key_length,
     },
-    mailFrom: { domain: r.mail_from_domain, behaviorOnMxFailure: r.mail_from_behavior },
+    mailFrom: { domain: r.mail_from_domain, behaviorOnMxFailure: r.mail_from_behavior, status: r.mail_from_status as VerificationStatus },
     feedbackForwarding: Boolean(r.feedback_forwarding),
     configurationSet: r.configuration_set,
     createdAt: Number(r.created_at),

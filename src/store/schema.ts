@@ -319,3 +319,8 @@ export interface EasyDkimTokensTable {
 export interface Database {
   easy_dkim_tokens: EasyDkimTokensTable;
 }
+
+export interface IdentitiesTable {
+  /** The custom MAIL FROM domain's MX check: PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE. */
+  mail_from_status: string;
+}

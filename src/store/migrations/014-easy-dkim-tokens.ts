@@ -1,6 +1,7 @@
 // Easy DKIM tokens → identity, so sesd's authoritative DNS listener finds the key of
 // `TOKEN.<dkim.cnameDomain>` with one indexed read (the tokens are also kept, as JSON, on the
-// identity row). Existing Easy DKIM identities are indexed here.
+// identity row). Existing Easy DKIM identities are indexed here. Also the custom MAIL FROM domain's
+// status (its MX record checked like the DKIM records).
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -13,6 +14,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   // Deleting or re-keying an identity removes its tokens by identity.
   await db.schema.createIndex('easy_dkim_tokens_identity').on('easy_dkim_tokens').columns(['account_id', 'region', 'identity']).execute();
+
+  await db.schema.alterTable('identities').addColumn('mail_from_status', 'varchar(32)', (c) => c.notNull().defaultTo('PENDING')).execute();
 
   const { rows } = await sql<{ account_id: string; region: string; identity: string; dkim_tokens: string }>`
     select account_id, region, identity, dkim_tokens from identities where dkim_origin = 'AWS_SES'`.execute(db);
