@@ -23,6 +23,8 @@ import { openStore, type Store } from './store/store.js';
 import { inspectionGuard, registerInspectionRoutes } from './web/inspection-routes.js';
 import { registerMetricsRoutes } from './web/metrics-routes.js';
 import { registerPublicationsRoutes } from './web/publications-routes.js';
+import { registerIdentityDnsRoutes } from './web/identity-dns-routes.js';
+import { startAuthoritativeDns, type AuthoritativeDns } from './dns/authoritative-server.js';
 import { provisionAccessKeys, type ProvisionedKeys } from './domain/provision-access-keys.js';
 import { IdentitiesService } from './domain/identities/identities-service.js';
 import { verificationEmail } from './domain/identities/verification-email.js';
@@ -56,6 +58,8 @@ export interface RunningApp {
   smtpsUrl?: string;
   /** The SMTP listeners' certificate (self-signed when none is configured). */
   smtpTls?: TlsMaterial;
+  /** Port of the DKIM zone's DNS listener (UDP and TCP), unless off. */
+  dnsPort?: number;
   identities: IdentitiesService;
   /** SNS topics and publishing; also the TopicPublisher of SES event publishing. */
   sns: SnsService;
@@ -79,6 +83,7 @@ export async function startApp(
   let closing = false;
   let snsHttps: SnsHttpsListener | undefined;
   let snsDispatcher: SnsDispatcher | undefined;
+  let dns: AuthoritativeDns | undefined;
   try {
     const keys = await provisionAccessKeys(store.accounts, { list: config.accessKeys, dataDir: config.dataDir });
     if (keys.removed.length > 0) log.warn({ accessKeyIds: keys.removed }, 'access keys no longer in SESD_ACCESS_KEYS were removed');
@@ -168,6 +173,13 @@ export async function startApp(
     const guard = inspectionGuard({ password: config.console.password, listensOnLoopback: isLoopbackHost(config.http.host) });
     registerPublicationsRoutes(http, { messages: store.messages, eventDispatch: store.eventDispatch, guard });
     registerMetricsRoutes(http, { eventDispatch: store.eventDispatch, guard });
+    registerIdentityDnsRoutes(http, {
+      identities,
+      cnameDomain: config.dkim.cnameDomain,
+      mailHost: config.hostname,
+      defaultRegion: config.region,
+      guard: inspectionGuard({ password: config.console.password, listensOnLoopback: isLoopbackHost(config.http.host) }),
+    });
     registerVerifyRoutes(http, identities);
     registerUnsubscribeRoutes(http, {
       contacts: new ContactsService({ contacts: store.contacts, tags: store.tags }),
@@ -210,6 +222,17 @@ export async function startApp(
       dispatcher.start();
       snsDispatcher = dispatcher;
     }
+    if (config.dns.port !== 'off') {
+      dns = await startAuthoritativeDns({
+        zone: config.dkim.cnameDomain,
+        host: config.dns.host,
+        port: config.dns.port,
+        nameServer: config.hostname,
+        publicKey: (token) => store.identities.easyDkimPublicKey(token),
+        log,
+      });
+    }
+    const dnsListener = dns;
     if (config.role === 'all') {
       // Delivery runs in its own thread (see delivery-thread.ts), unless a test replaces one of its
       // hooks: functions cannot be handed to another thread.
@@ -227,6 +250,7 @@ export async function startApp(
       smtpTls: smtpListeners.tls,
       sns,
       snsHttps: snsHttps && { url: snsHttps.url, certFile: snsHttps.tls.certFile },
+      dnsPort: dnsListener?.port,
       store,
       keys,
       identities,
@@ -242,7 +266,7 @@ export async function startApp(
           server.server.closeAllConnections();
         }, shutdownTimeoutMs);
         try {
-          await Promise.all([smtpListeners.close(), server.close()]);
+          await Promise.all([smtpListeners.close(), server.close(), dnsListener?.close()]);
         } finally {
           clearTimeout(cutOff);
         }
@@ -257,6 +281,7 @@ export async function startApp(
     };
   } catch (err) {
     await smtp?.close();
+    await dns?.close();
     await http?.close();
     await snsDispatcher?.stop();
     await snsHttps?.close();

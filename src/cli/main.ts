@@ -8,6 +8,7 @@ import { configFrom, withConfigOptions } from './config-options.js';
 import { registerKeysCommands } from './keys-commands.js';
 import { packageVersion } from './package-info.js';
 import { registerStartCommand } from './start-command.js';
+import { registerIdentityCommands } from './identity-commands.js';
 
 const program = new Command('sesd')
   .description('Self-hosted email sending service that speaks Amazon SES')
@@ -17,6 +18,7 @@ const program = new Command('sesd')
 registerStartCommand(program);
 registerKeysCommands(program);
 registerAccountCommands(program);
+registerIdentityCommands(program);
 
 withConfigOptions(
   program

@@ -60,7 +60,8 @@ async function startServer(config: Config, log: ReturnType<typeof createLogger>)
     out(`sesd SMTP TLS: self-signed certificate ${app.smtpTls.certFile}${app.smtpTls.created ? ' (created now)' : ''}; set SESD_TLS_CERT and SESD_TLS_KEY to use your own`);
   }
   const smtpUrls = [...(app.smtpUrl ? [`smtp=${app.smtpUrl}`] : []), ...(app.smtpsUrl ? [`smtps=${app.smtpsUrl}`] : [])];
-  out([`sesd listening http=${app.httpUrl}`, ...smtpUrls, `console=${app.httpUrl}/`].join(' '));
+  const dns = app.dnsPort === undefined ? [] : [`dns=${config.dns.host.includes(':') ? `[${config.dns.host}]` : config.dns.host}:${app.dnsPort} (zone ${config.dkim.cnameDomain})`];
+  out([`sesd listening http=${app.httpUrl}`, ...smtpUrls, ...dns, `console=${app.httpUrl}/`].join(' '));
   return app;
 }
 

@@ -79,6 +79,8 @@ export interface Config {
     /** Comma-separated ARN patterns. */
     upstreamTopics: string;
   };
+  /** sesd's authoritative DNS listener for the Easy DKIM zone (src/dns/authoritative-server.ts). */
+  dns: { host: string; port: number | 'off' };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logFormat: 'auto' | 'json' | 'pretty';
   /** Duration (`10s`); parsed by src/queue/duration.ts. */

@@ -53,7 +53,12 @@ export function storeDeliveryHooks(store: Store): Required<DeliveryHooks> {
         return seconds ? seconds * 1000 : undefined;
       },
       requireTls: async (scope, set) => (await deliveryOptions(scope, set))?.TlsPolicy === 'REQUIRE',
-      mailFromDomain: async (scope, fromDomain) => (await domainIdentity(scope, fromDomain))?.mailFrom.domain ?? undefined,
+      // A custom MAIL FROM domain is used once its MX check succeeded; until then (and with
+      // UseDefaultValue after a failure) sesd's default MAIL FROM. RejectMessage is refused at intake.
+      mailFromDomain: async (scope, fromDomain) => {
+        const mailFrom = (await domainIdentity(scope, fromDomain))?.mailFrom;
+        return mailFrom?.status === 'SUCCESS' ? (mailFrom.domain ?? undefined) : undefined;
+      },
       feedbackAddress: async (scope, fromDomain, returnPath) => {
         const identity = await domainIdentity(scope, fromDomain);
         return identity && !identity.feedbackForwarding ? undefined : returnPath || undefined;

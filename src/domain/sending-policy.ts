@@ -7,7 +7,7 @@ import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings } from './account/accoun
 import { AwsError, messageRejected } from './errors.js';
 import { candidateIdentities } from './identities/identities-service.js';
 import { parseIdentityArn, policiesAllowSending } from './identities/sending-authorization.js';
-import type { Scope } from './identities/identity.js';
+import type { Identity, Scope } from './identities/identity.js';
 import { anySenderVerified, type AutoVerifyMode } from './identities/auto-verify.js';
 import { DAILY_QUOTA_WINDOW_MS, SEND_RATE_WINDOW_MS, type QuotaWindows } from './sending-limits.js';
 import { configurationSetNotFound, type ConfigurationSet } from './configuration-sets/configuration-set.js';
@@ -95,7 +95,8 @@ export class SendingPolicy {
       if (reasons) suppressedReasons = reasons;
     }
     if (!anySenderVerified(this.deps.autoVerify)) {
-      await this.requireVerified(input.scope, input.senders.filter((s) => !s.identityArn).map((s) => s.address));
+      const own = input.senders.filter((s) => !s.identityArn).map((s) => s.address);
+      rejectUnusableMailFrom(own, await this.requireVerified(input.scope, own));
       for (const sender of input.senders) if (sender.identityArn) await this.requireAuthorized(input.scope, sender.address, sender.identityArn);
     }
     return { settings, suppressedReasons, configurationSetName };
@@ -114,18 +115,17 @@ export class SendingPolicy {
   }
 
   /** SES lists every address that failed, with the region in upper case. */
-  private async requireVerified(scope: Scope, addresses: string[]): Promise<void> {
+  /** Answers the identities it read (every candidate identity of the addresses). */
+  private async requireVerified(scope: Scope, addresses: string[]): Promise<Identity[]> {
     const unique = [...new Set(addresses)];
     const candidates = unique.map((a) => ({ address: a, names: candidateIdentities(a) }));
-    const verified = new Set(
-      (await this.deps.identities.getMany(scope, [...new Set(candidates.flatMap((c) => c.names))]))
-        .filter((i) => i.verificationStatus === 'SUCCESS')
-        .map((i) => i.identity),
-    );
+    const found = await this.deps.identities.getMany(scope, [...new Set(candidates.flatMap((c) => c.names))]);
+    const verified = new Set(found.filter((i) => i.verificationStatus === 'SUCCESS').map((i) => i.identity));
     const failed = candidates.filter((c) => !c.names.some((n) => verified.has(n))).map((c) => c.address);
     if (failed.length) {
       throw messageRejected(`Email address is not verified. The following identities failed the check in region ${scope.region.toUpperCase()}: ${failed.join(', ')}`);
     }
+    return found;
   }
 
   /** The ARN's identity must cover the address, be verified, and (another account's) allow the caller. */
@@ -149,5 +149,24 @@ export class SendingPolicy {
     if (settings.maxSendRate >= 0) quota.rateSince = this.now() - SEND_RATE_WINDOW_MS;
     if (settings.max24HourSend >= 0 && recipients.some((r) => !isSimulatorAddress(r))) quota.dailySince = this.now() - DAILY_QUOTA_WINDOW_MS;
     return quota.rateSince === undefined && quota.dailySince === undefined ? undefined : quota;
+  }
+}
+
+/**
+ * BehaviorOnMxFailure RejectMessage: a sender whose identity (the address's own, else its most
+ * specific domain's) has a custom MAIL FROM domain whose MX check has not succeeded is refused, as
+ * SES refuses it (UseDefaultValue sends with sesd's default MAIL FROM instead, see store-hooks.ts).
+ */
+function rejectUnusableMailFrom(senders: string[], identities: Identity[]): void {
+  for (const sender of senders) {
+    const identity = candidateIdentities(sender).map((n) => identities.find((i) => i.identity === n && i.mailFrom.domain)).find(Boolean);
+    if (identity?.mailFrom.behaviorOnMxFailure === 'REJECT_MESSAGE' && identity.mailFrom.status !== 'SUCCESS') {
+      throw new AwsError(
+        'MailFromDomainNotVerifiedException',
+        `The message can't be sent because the custom MAIL FROM domain ${identity.mailFrom.domain} of ${identity.identity} isn't verified (status ${identity.mailFrom.status}).`,
+        400,
+        true, // SES v1's code is the same (botocore's email model: error code MailFromDomainNotVerifiedException)
+      );
+    }
   }
 }

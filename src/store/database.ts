@@ -24,6 +24,7 @@ import * as consoleIndexes from './migrations/013-console-indexes.js';
 import * as accessKeySource from './migrations/012-access-key-source.js';
 import * as eventDispatch from './migrations/008-event-dispatch.js';
 import * as eventRecipient from './migrations/015-event-recipient.js';
+import * as easyDkimTokens from './migrations/014-easy-dkim-tokens.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -53,6 +54,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '012-access-key-source': accessKeySource,
   '008-event-dispatch': eventDispatch,
   '015-event-recipient': eventRecipient,
+  '014-easy-dkim-tokens': easyDkimTokens,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

@@ -1,5 +1,5 @@
 // Identities and their sending-authorization policies.
-import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Identity, Scope, VerificationStatus } from '../domain/identities/identity.js';
 import type { Dialect } from './database.js';
 import { placeholders, precompiled } from './raw-sql.js';
@@ -18,12 +18,16 @@ export class IdentitiesRepository {
 
   /** Inserts; resolves false when the identity already exists in this account and region. */
   async create(identity: Identity): Promise<boolean> {
-    const res = await this.db
-      .insertInto('identities')
-      .values(toRow(identity))
-      .onConflict((oc) => oc.columns(['account_id', 'region', 'identity']).doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+    return this.db.transaction().execute(async (trx) => {
+      const res = await trx
+        .insertInto('identities')
+        .values(toRow(identity))
+        .onConflict((oc) => oc.columns(['account_id', 'region', 'identity']).doNothing())
+        .executeTakeFirst();
+      const created = Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+      if (created) await syncEasyDkimTokens(trx, identity);
+      return created;
+    });
   }
 
   async get(scope: Scope, identity: string): Promise<Identity | undefined> {
@@ -48,11 +52,47 @@ export class IdentitiesRepository {
 
   async update(identity: Identity): Promise<void> {
     const { account_id, region, identity: name, ...rest } = toRow(identity);
-    await this.db.updateTable('identities').set(rest).where('account_id', '=', account_id).where('region', '=', region).where('identity', '=', name).execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('identities').set(rest).where('account_id', '=', account_id).where('region', '=', region).where('identity', '=', name).execute();
+      await syncEasyDkimTokens(trx, identity);
+    });
+  }
+
+  /**
+   * Saves what a DNS check decides (verification and DKIM status, when checked) and nothing else, so
+   * a check that read the identity before a concurrent change (MAIL FROM, DKIM keys) does not undo it.
+   */
+  async saveCheck(identity: Identity): Promise<void> {
+    const row = toRow(identity);
+    await this.db
+      .updateTable('identities')
+      .set({ verification_status: row.verification_status, verified_at: row.verified_at, dkim_status: row.dkim_status, mail_from_status: row.mail_from_status, checked_at: row.checked_at })
+      .where('account_id', '=', row.account_id)
+      .where('region', '=', row.region)
+      .where('identity', '=', row.identity)
+      .where('dkim_tokens', '=', row.dkim_tokens) // keys replaced since the check read them: the check is void
+      .where((eb) => (row.mail_from_domain === null ? eb('mail_from_domain', 'is', null) : eb('mail_from_domain', '=', row.mail_from_domain)))
+      .execute();
+  }
+
+  /**
+   * The public key (base64 DER) of the Easy DKIM key whose token is `token`, for sesd's DNS zone
+   * (`TOKEN.<dkim.cnameDomain>`), whatever its account and region; undefined when no identity has it.
+   */
+  async easyDkimPublicKey(token: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('easy_dkim_tokens as t')
+      .innerJoin('identities as i', (j) => j.onRef('i.account_id', '=', 't.account_id').onRef('i.region', '=', 't.region').onRef('i.identity', '=', 't.identity'))
+      .select('i.dkim_public_key')
+      .where('t.token', '=', token)
+      .where('i.dkim_origin', '=', 'AWS_SES')
+      .executeTakeFirst();
+    return row?.dkim_public_key ?? undefined;
   }
 
   async delete(scope: Scope, identity: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('easy_dkim_tokens').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('identity', '=', identity).execute();
       await trx.deleteFrom('identity_policies').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('identity', '=', identity).execute();
       const res = await trx.deleteFrom('identities').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('identity', '=', identity).executeTakeFirst();
       return Number(res.numDeletedRows) > 0;
@@ -64,8 +104,12 @@ export class IdentitiesRepository {
     const rows = await this.db
       .selectFrom('identities')
       .selectAll()
-      .where('type', '=', 'DOMAIN')
-      .where((eb) => eb.or([eb('verification_status', 'in', ['PENDING', 'TEMPORARY_FAILURE']), eb('dkim_status', 'in', ['PENDING', 'TEMPORARY_FAILURE'])]))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('type', '=', 'DOMAIN'), eb.or([eb('verification_status', 'in', ['PENDING', 'TEMPORARY_FAILURE']), eb('dkim_status', 'in', ['PENDING', 'TEMPORARY_FAILURE'])])]),
+          eb.and([eb('mail_from_domain', 'is not', null), eb('mail_from_status', 'in', ['PENDING', 'TEMPORARY_FAILURE'])]),
+        ]),
+      )
       .where((eb) => eb.or([eb('checked_at', 'is', null), eb('checked_at', '<', checkedBefore)]))
       .limit(limit)
       .execute();
@@ -108,6 +152,20 @@ export class IdentitiesRepository {
 
 const flag = (b: boolean): number => (b ? 1 : 0);
 
+/** Keeps easy_dkim_tokens in step with the identity's Easy DKIM tokens (none for BYODKIM). */
+async function syncEasyDkimTokens(trx: Transaction<Database>, identity: Identity): Promise<void> {
+  const tokens = identity.dkim.origin === 'AWS_SES' ? identity.dkim.tokens : [];
+  let stale = trx.deleteFrom('easy_dkim_tokens').where('account_id', '=', identity.accountId).where('region', '=', identity.region).where('identity', '=', identity.identity);
+  if (tokens.length > 0) stale = stale.where('token', 'not in', tokens);
+  await stale.execute();
+  if (tokens.length === 0) return;
+  await trx
+    .insertInto('easy_dkim_tokens')
+    .values(tokens.map((token) => ({ token, account_id: identity.accountId, region: identity.region, identity: identity.identity })))
+    .onConflict((oc) => oc.column('token').doNothing())
+    .execute();
+}
+
 function toRow(i: Identity): IdentitiesTable {
   return {
     account_id: i.accountId,
@@ -125,6 +183,7 @@ function toRow(i: Identity): IdentitiesTable {
     dkim_key_length: i.dkim.keyLength,
     mail_from_domain: i.mailFrom.domain,
     mail_from_behavior: i.mailFrom.behaviorOnMxFailure,
+    mail_from_status: i.mailFrom.status,
     feedback_forwarding: flag(i.feedbackForwarding),
     configuration_set: i.configurationSet,
     // Identity tags live in resource_tags with every other resource's; this column predates that.
@@ -153,7 +212,7 @@ function fromRow(r: Selectable<IdentitiesTable>): Identity {
       publicKey: r.dkim_public_key,
       keyLength: r.dkim_key_length,
     },
-    mailFrom: { domain: r.mail_from_domain, behaviorOnMxFailure: r.mail_from_behavior },
+    mailFrom: { domain: r.mail_from_domain, behaviorOnMxFailure: r.mail_from_behavior, status: r.mail_from_status as VerificationStatus },
     feedbackForwarding: Boolean(r.feedback_forwarding),
     configurationSet: r.configuration_set,
     createdAt: Number(r.created_at),

@@ -444,3 +444,21 @@ export interface Database {
 export interface EventsTable {
   recipient?: string | null;
 }
+
+// Easy DKIM tokens (migration 014): which identity a token of sesd's DKIM DNS zone belongs to.
+
+export interface EasyDkimTokensTable {
+  token: string;
+  account_id: string;
+  region: string;
+  identity: string;
+}
+
+export interface Database {
+  easy_dkim_tokens: EasyDkimTokensTable;
+}
+
+export interface IdentitiesTable {
+  /** The custom MAIL FROM domain's MX check: PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE. */
+  mail_from_status: string;
+}

@@ -31,7 +31,7 @@ const identity = (name: string, overrides: Partial<Identity> = {}): Identity => 
   verificationStatus: 'SUCCESS',
   verificationToken: `token-${name}`,
   dkim: { origin: 'AWS_SES', signingEnabled: true, status: 'PENDING', tokens: ['t1', 't2', 't3'], privateKeyPem: null, publicKey: null, keyLength: 'RSA_2048_BIT' },
-  mailFrom: { domain: null, behaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+  mailFrom: { domain: null, behaviorOnMxFailure: 'USE_DEFAULT_VALUE', status: 'NOT_STARTED' },
   feedbackForwarding: true,
   configurationSet: null,
   createdAt: 1_700_000_000_000,
@@ -201,7 +201,7 @@ describe.each(DIALECTS)('the store on the send path (%s)', (dialect) => {
     const address = identity('Sender@example.org', {
       verificationStatus: 'PENDING',
       dkim: { origin: 'EXTERNAL', signingEnabled: false, status: 'NOT_STARTED', tokens: [], privateKeyPem: 'PEM', publicKey: 'KEY', keyLength: null },
-      mailFrom: { domain: 'mail.example.org', behaviorOnMxFailure: 'REJECT_MESSAGE' },
+      mailFrom: { domain: 'mail.example.org', behaviorOnMxFailure: 'REJECT_MESSAGE', status: 'FAILED' },
       feedbackForwarding: false,
       verifiedAt: null,
       checkedAt: 1_700_000_000_900,

@@ -115,7 +115,7 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
             name,
             {
               MailFromDomain: i.mailFrom.domain!,
-              MailFromDomainStatus: 'Pending',
+              MailFromDomainStatus: v1MailFromStatus(i.mailFrom.status),
               BehaviorOnMXFailure: i.mailFrom.behaviorOnMxFailure === 'REJECT_MESSAGE' ? 'RejectMessage' : 'UseDefaultValue',
             },
           ]),
@@ -183,4 +183,9 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
       return {};
     }),
   };
+}
+
+/** SES v1 spells the MAIL FROM status in title case (`Pending`, `Success`, `Failed`, `TemporaryFailure`). */
+function v1MailFromStatus(status: string): 'Pending' | 'Success' | 'Failed' | 'TemporaryFailure' {
+  return status === 'SUCCESS' ? 'Success' : status === 'FAILED' ? 'Failed' : status === 'TEMPORARY_FAILURE' ? 'TemporaryFailure' : 'Pending';
 }

@@ -57,7 +57,7 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
         },
         DkimAttributes: dkimAttributes(identity),
         MailFromAttributes: identity.mailFrom.domain
-          ? { MailFromDomain: identity.mailFrom.domain, MailFromDomainStatus: 'PENDING', BehaviorOnMxFailure: identity.mailFrom.behaviorOnMxFailure as T.BehaviorOnMxFailure }
+          ? { MailFromDomain: identity.mailFrom.domain, MailFromDomainStatus: identity.mailFrom.status as T.MailFromDomainStatus, BehaviorOnMxFailure: identity.mailFrom.behaviorOnMxFailure as T.BehaviorOnMxFailure }
           : undefined,
         Policies: await deps.identitiesRepository.policies(scopeOf(ctx), identity.identity),
         Tags: await deps.tags.list(identityArn(identity, identity.identity)),

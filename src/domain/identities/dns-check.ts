@@ -6,6 +6,7 @@ import type { Identity, VerificationStatus } from './identity.js';
 export interface DnsLookup {
   resolveCname(name: string): Promise<string[]>;
   resolveTxt(name: string): Promise<string[][]>;
+  resolveMx(name: string): Promise<{ exchange: string; priority: number }[]>;
 }
 
 /** Answers that mean "the record is not there" rather than "DNS is failing". */
@@ -39,6 +40,15 @@ export async function checkVerificationTxt(identity: Identity, dns: DnsLookup): 
   try {
     const txt = await dns.resolveTxt(`_amazonses.${identity.identity}`);
     return txt.some((parts) => parts.join('') === identity.verificationToken) ? 'SUCCESS' : 'PENDING';
+  } catch (err) {
+    return ABSENT.has((err as NodeJS.ErrnoException).code ?? '') ? 'PENDING' : 'TEMPORARY_FAILURE';
+  }
+}
+
+/** A custom MAIL FROM domain is usable once it has an MX record (SES checks it; bounces go there). */
+export async function checkMailFromMx(domain: string, dns: DnsLookup): Promise<VerificationStatus> {
+  try {
+    return (await dns.resolveMx(domain)).some((mx) => mx.exchange && mx.exchange !== '.') ? 'SUCCESS' : 'PENDING';
   } catch (err) {
     return ABSENT.has((err as NodeJS.ErrnoException).code ?? '') ? 'PENDING' : 'TEMPORARY_FAILURE';
   }

@@ -6,7 +6,7 @@ import type { IdentitiesRepository } from '../../store/identities-repository.js'
 import { AwsError, invalidParameter } from '../errors.js';
 import { parseAddress } from '../addresses.js';
 import { generateEasyDkimKey, importByodkimKey, newDkimTokens } from './dkim-keys.js';
-import { checkDkimRecords, checkVerificationTxt, type DnsLookup } from './dns-check.js';
+import { checkDkimRecords, checkMailFromMx, checkVerificationTxt, type DnsLookup } from './dns-check.js';
 import { anySenderVerified, createsVerified, type AutoVerifyMode } from './auto-verify.js';
 import { normaliseIdentity, type Identity, type Scope, type VerificationStatus } from './identity.js';
 
@@ -72,7 +72,7 @@ export class IdentitiesService {
       verificationStatus: verified ? 'SUCCESS' : 'PENDING',
       verificationToken: randomBytes(24).toString('base64url'),
       dkim: { origin: 'AWS_SES', signingEnabled: false, status: 'NOT_STARTED', tokens: [], privateKeyPem: null, publicKey: null, keyLength: null },
-      mailFrom: { domain: null, behaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+      mailFrom: { domain: null, behaviorOnMxFailure: 'USE_DEFAULT_VALUE', status: 'NOT_STARTED' },
       feedbackForwarding: true,
       configurationSet: input.configurationSet ?? null,
       createdAt: this.now(),
@@ -178,7 +178,9 @@ export class IdentitiesService {
       if (mailFrom && identity.type === 'DOMAIN' && mailFrom !== identity.identity && !mailFrom.endsWith(`.${identity.identity}`)) {
         throw invalidParameter(`MAIL FROM domain ${mailFrom} must be a subdomain of ${identity.identity}.`);
       }
-      identity.mailFrom = { domain: mailFrom || null, behaviorOnMxFailure };
+      // Checked by recheckPending (its MX record) before it is used; auto-verify trusts it at once.
+      identity.mailFrom = { domain: mailFrom || null, behaviorOnMxFailure, status: !mailFrom ? 'NOT_STARTED' : this.deps.autoVerify ? 'SUCCESS' : 'PENDING' };
+      identity.checkedAt = null;
     });
   }
 
@@ -195,6 +197,15 @@ export class IdentitiesService {
     const expire = (identity: Identity, status: VerificationStatus): VerificationStatus =>
       status !== 'SUCCESS' && this.now() - identity.createdAt > VERIFICATION_WINDOW_MS ? 'FAILED' : status;
     for (const identity of pending) {
+      const mailFrom = identity.mailFrom;
+      if (mailFrom.domain && (mailFrom.status === 'PENDING' || mailFrom.status === 'TEMPORARY_FAILURE')) {
+        mailFrom.status = expire(identity, await checkMailFromMx(mailFrom.domain, this.deps.dns));
+      }
+      if (identity.type !== 'DOMAIN') {
+        identity.checkedAt = this.now();
+        await this.deps.identities.saveCheck(identity);
+        continue;
+      }
       if (identity.dkim.tokens.length > 0 && identity.dkim.status !== 'SUCCESS') {
         identity.dkim.status = expire(identity, await checkDkimRecords(identity, this.deps.dns, this.deps.cnameDomain));
       }
@@ -205,7 +216,7 @@ export class IdentitiesService {
         if (txt === 'SUCCESS') identity.verifiedAt = this.now();
       }
       identity.checkedAt = this.now();
-      await this.deps.identities.update(identity);
+      await this.deps.identities.saveCheck(identity);
     }
     return pending.length;
   }

@@ -27,7 +27,8 @@ export interface Identity extends Scope {
     publicKey: string | null;
     keyLength: string | null;
   };
-  mailFrom: { domain: string | null; behaviorOnMxFailure: string };
+  /** `status`: the MX check of the custom MAIL FROM domain; it is used only once SUCCESS. */
+  mailFrom: { domain: string | null; behaviorOnMxFailure: string; status: VerificationStatus };
   feedbackForwarding: boolean;
   configurationSet: string | null;
   createdAt: number;

@@ -10,7 +10,7 @@ const identity = (overrides: Partial<Identity> = {}): Identity => ({
   verificationStatus: 'PENDING',
   verificationToken: 'Tok3n_Case',
   dkim: { origin: 'AWS_SES', signingEnabled: true, status: 'PENDING', tokens: ['t1', 't2'], privateKeyPem: 'SECRET', publicKey: 'PUBKEY', keyLength: 'RSA_2048_BIT' },
-  mailFrom: { domain: null, behaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+  mailFrom: { domain: null, behaviorOnMxFailure: 'USE_DEFAULT_VALUE', status: 'PENDING' },
   feedbackForwarding: true,
   configurationSet: null,
   createdAt: 0,
@@ -34,7 +34,7 @@ describe('the DNS records of an identity', () => {
   });
 
   it('are, for your own key, the TXT record at its selector, and a custom MAIL FROM adds MX and SPF', () => {
-    const own = identity({ dkim: { ...identity().dkim, origin: 'EXTERNAL', tokens: ['sel'] }, mailFrom: { domain: 'bounce.example.com', behaviorOnMxFailure: 'USE_DEFAULT_VALUE' } });
+    const own = identity({ dkim: { ...identity().dkim, origin: 'EXTERNAL', tokens: ['sel'] }, mailFrom: { domain: 'bounce.example.com', behaviorOnMxFailure: 'USE_DEFAULT_VALUE', status: 'PENDING' } });
     expect(dnsRecords(own, opts).slice(1)).toEqual([
       { purpose: 'dkim', type: 'TXT', name: 'sel._domainkey.example.com', value: 'v=DKIM1; k=rsa; p=PUBKEY' },
       { purpose: 'mail-from', type: 'MX', name: 'bounce.example.com', value: '10 mx.sesd.test' },
