@@ -27,6 +27,7 @@ import { registerUnsubscribeRoutes } from './web/unsubscribe-routes.js';
 import { ContactsService } from './domain/contacts/contacts-service.js';
 import { startRetention } from './queue/retention-reaper.js';
 import { autoVerifyMode } from './domain/identities/auto-verify.js';
+import { startInboundListener, type InboundListener } from './inbound/inbound-listener.js';
 
 export interface RunningApp {
   httpUrl: string;
@@ -35,6 +36,8 @@ export interface RunningApp {
   smtpsUrl?: string;
   /** The SMTP listeners' certificate (self-signed when none is configured). */
   smtpTls?: TlsMaterial;
+  /** `smtp://HOST:PORT` of the inbound listener (bounces and complaints), unless off. */
+  inboundUrl?: string;
   identities: IdentitiesService;
   store: Store;
   keys: ProvisionedKeys;
@@ -49,6 +52,7 @@ export async function startApp(
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   let http: FastifyInstance | undefined;
   let smtp: SmtpListeners | undefined;
+  let inbound: InboundListener | undefined;
   let delivery: { stop(): Promise<void> } | undefined;
   try {
     const keys = await provisionAccessKeys(store.accounts, { list: config.accessKeys, dataDir: config.dataDir });
@@ -113,6 +117,8 @@ export async function startApp(
     baseUrl = config.publicUrl.replace(/\/+$/, '') || httpUrl;
     const smtpListeners = await startSmtpListeners({ config, intake, lookupKey, log });
     smtp = smtpListeners;
+    const inboundListener = await startInboundListener({ config, feedback: store.feedback, suppression: deliveryHooks(store, hooks).suppression!, log });
+    inbound = inboundListener;
     if (config.role === 'all') {
       // Delivery runs in its own thread (see delivery-thread.ts), unless a test replaces one of its
       // hooks: functions cannot be handed to another thread.
@@ -128,12 +134,14 @@ export async function startApp(
       smtpUrl: smtpListeners.port === undefined ? undefined : `smtp://${smtpHost}:${smtpListeners.port}`,
       smtpsUrl: smtpListeners.tlsPort === undefined ? undefined : `smtps://${smtpHost}:${smtpListeners.tlsPort}`,
       smtpTls: smtpListeners.tls,
+      inboundUrl: inboundListener.port === undefined ? undefined : `smtp://${formatHost(config.inbound.host)}:${inboundListener.port}`,
       store,
       keys,
       identities,
       close: async () => {
         await recheck.stop();
         await smtpListeners.close();
+        await inboundListener.close();
         await server.close();
         await delivery?.stop();
         await store.close();
@@ -141,6 +149,7 @@ export async function startApp(
     };
   } catch (err) {
     await smtp?.close();
+    await inbound?.close();
     await http?.close();
     await delivery?.stop();
     await store.close();

@@ -67,7 +67,8 @@ export async function startSmtpListeners(deps: SmtpListenersDeps): Promise<SmtpL
   }
 }
 
-function listen(submission: SubmissionServer, host: string, port: number): Promise<number> {
+/** Starts `submission` (or any smtp-server wrapper) on host:port and resolves with the port bound. */
+export function listen(submission: Pick<SubmissionServer, 'server'>, host: string, port: number): Promise<number> {
   const net = submission.server.server;
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);

@@ -15,6 +15,7 @@ import { PinpointAppsRepository } from './pinpoint-apps-repository.js';
 import { PinpointEndpointsRepository } from './pinpoint-endpoints-repository.js';
 import { PinpointTemplatesRepository } from './pinpoint-templates-repository.js';
 import { RetentionRepository } from './retention-repository.js';
+import { FeedbackRepository } from './feedback-repository.js';
 
 export interface Store {
   dialect: Dialect;
@@ -35,6 +36,7 @@ export interface Store {
   pinpointEndpoints: PinpointEndpointsRepository;
   pinpointTemplates: PinpointTemplatesRepository;
   retention: RetentionRepository;
+  feedback: FeedbackRepository;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function openStore(opts: OpenDatabaseOptions): Promise<Store> {
     pinpointEndpoints: new PinpointEndpointsRepository(opened.db),
     pinpointTemplates: new PinpointTemplatesRepository(opened.db),
     retention: new RetentionRepository(opened.db),
+    feedback: new FeedbackRepository(opened.db),
     close: opened.close,
   };
 }
