@@ -32,7 +32,8 @@ export interface ReceivedReport {
   peer: string;
 }
 
-export type HandlingResult = 'recorded' | 'duplicate' | 'unmatched' | 'ignored' | 'malformed';
+/** no-new-event: matched a message, but named no recipient it could bounce or that had not bounced already. */
+export type HandlingResult = 'recorded' | 'no-new-event' | 'unmatched' | 'ignored' | 'malformed';
 
 export function createFeedbackHandler(deps: FeedbackHandlerDeps): (report: ReceivedReport) => Promise<HandlingResult> {
   const now = deps.now ?? Date.now;
@@ -56,7 +57,7 @@ export function createFeedbackHandler(deps: FeedbackHandlerDeps): (report: Recei
     }
     const written = report.kind === 'bounce' ? await bounces(message, report, peer) : await complaints(message, report);
     deps.log.info({ kind: report.kind, messageId: message.id, events: written }, 'inbound report');
-    return written > 0 ? 'recorded' : 'duplicate';
+    return written > 0 ? 'recorded' : 'no-new-event';
   };
 
   async function findMessage(verp: string[], quoted: string[]): Promise<ReportedMessage | undefined> {
