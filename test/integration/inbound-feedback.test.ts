@@ -4,7 +4,7 @@
 // events and the suppression list back through the real APIs. On every database.
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { GetSuppressedDestinationCommand, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { CreateEmailIdentityCommand, GetSuppressedDestinationCommand, PutEmailIdentityMailFromAttributesCommand, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
@@ -185,6 +185,24 @@ describe.each(DIALECTS)('inbound bounces and complaints (%s)', (dialect) => {
         expect(reply.text).toMatch(/^5\.7\.1 /);
       }
       expect((await client.command('RCPT TO:<anything@SESD.test>')).code).toBe(250);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('receives at the custom MAIL FROM domain of a verified identity, and sesd relays with that domain', async () => {
+    await start();
+    const ses = sesv2Client(app!);
+    await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.com' }));
+    await ses.send(new PutEmailIdentityMailFromAttributesCommand({ EmailIdentity: 'example.com', MailFromDomain: 'Bounce.Example.com' }));
+    const { id, envelopeFrom } = await sendAndDeliver([RECIPIENT]);
+    expect(envelopeFrom.toLowerCase()).toBe(`${id}@bounce.example.com`);
+    expect((await deliverReport(envelopeFrom, sample('postfix-user-unknown.eml', id))).code).toBe(250);
+    expect(await ofType(id, 'Bounce')).toHaveLength(1);
+    const client = await inbound();
+    try {
+      await client.command('MAIL FROM:<>');
+      expect((await client.command('RCPT TO:<x@unrelated.example.com>')).code).toBe(550);
     } finally {
       client.destroy();
     }
