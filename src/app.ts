@@ -117,7 +117,8 @@ export async function startApp(
     baseUrl = config.publicUrl.replace(/\/+$/, '') || httpUrl;
     const smtpListeners = await startSmtpListeners({ config, intake, lookupKey, log });
     smtp = smtpListeners;
-    const inboundListener = await startInboundListener({ config, feedback: store.feedback, suppression: deliveryHooks(store, hooks).suppression!, log });
+    const feedbackHooks = deliveryHooks(store, hooks);
+    const inboundListener = await startInboundListener({ config, feedback: store.feedback, suppression: feedbackHooks.suppression!, policy: feedbackHooks.policy!, log });
     inbound = inboundListener;
     if (config.role === 'all') {
       // Delivery runs in its own thread (see delivery-thread.ts), unless a test replaces one of its

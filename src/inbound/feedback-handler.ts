@@ -2,11 +2,15 @@
 // recipient `<MessageId>@<bounce domain>`, else the Message-ID the report quotes), writes a Bounce
 // or Complaint per recipient exactly once, and adds the address to the suppression list when the
 // account or configuration set asks for it. Anything else (unknown message, auto-reply, not a report)
-// is logged and dropped: never forwarded.
+// is logged and dropped: never forwarded. With feedback forwarding on (the identity's setting, as for
+// synchronous bounces), the sender also gets a notification mail, queued with the event.
 import type { Logger } from 'pino';
 import { newMessageId } from '../domain/message-id.js';
 import { complaintEvent } from '../delivery/delivery-events.js';
-import type { SuppressionReason, SuppressionSink } from '../delivery/policy.js';
+import { bounceNotification, complaintReport, type About } from '../delivery/notification-mail.js';
+import { fromDomain } from '../delivery/outgoing-message.js';
+import type { DeliveryPolicy, SuppressionReason, SuppressionSink } from '../delivery/policy.js';
+import type { GeneratedMessage } from '../store/deliveries-repository.js';
 import { bounceEvent } from '../events/mail-object.js';
 import type { FeedbackKind, ReportedMessage } from '../store/feedback-repository.js';
 import { classifyReportedRecipient } from './classify-report.js';
@@ -14,12 +18,21 @@ import { parseReport, type InboundReport } from './report-parser.js';
 
 export interface FeedbackStore {
   findMessage(id: string): Promise<ReportedMessage | undefined>;
-  record(message: { id: string; accountId: string }, recipient: string, event: { type: FeedbackKind; payload: unknown; lastResponse: string }, now?: number): Promise<boolean>;
+  record(
+    message: { id: string; accountId: string },
+    recipient: string,
+    event: { type: FeedbackKind; payload: unknown; lastResponse: string },
+    now?: number,
+    forward?: GeneratedMessage,
+  ): Promise<boolean>;
 }
 
 export interface FeedbackHandlerDeps {
   store: FeedbackStore;
   suppression: SuppressionSink;
+  /** Where feedback forwarding sends notifications (undefined: forwarding is off). */
+  feedbackAddress: DeliveryPolicy['feedbackAddress'];
+  hostname: string;
   log: Logger;
   now?: () => number;
 }
@@ -86,7 +99,9 @@ export function createFeedbackHandler(deps: FeedbackHandlerDeps): (report: Recei
       const status = r.status || (cls.bounceType === 'Transient' ? '4.0.0' : '5.0.0');
       const bouncedRecipients = [{ emailAddress: recipient, action: 'failed' as const, status, diagnosticCode: r.diagnosticCode }];
       const event = bounceEvent(message.mail, { ...cls, bouncedRecipients, timestamp: new Date(at), feedbackId, reportingMTA: report.reportingMTA ?? `dns; ${peer}` });
-      if (!(await deps.store.record(message, recipient, { ...event, type: 'Bounce', lastResponse: r.diagnosticCode || status }, at))) continue;
+      const to = await forwardTo(message);
+      const forward = to ? bounceNotification(about(message, recipient, at), to, { status, diagnosticCode: r.diagnosticCode || `smtp; ${status}` }) : undefined;
+      if (!(await deps.store.record(message, recipient, { ...event, type: 'Bounce', lastResponse: r.diagnosticCode || status }, at, forward))) continue;
       written++;
       if (cls.bounceType === 'Permanent') await suppress(message, recipient, 'BOUNCE', feedbackId);
     }
@@ -109,11 +124,21 @@ export function createFeedbackHandler(deps: FeedbackHandlerDeps): (report: Recei
         userAgent: report.userAgent,
         arrivalDate: report.arrivalDate,
       });
-      if (!(await deps.store.record(message, recipient, { ...event, type: 'Complaint', lastResponse: '' }, at))) continue;
+      const to = await forwardTo(message);
+      const forward = to ? complaintReport(about(message, recipient, at), to, report.userAgent ?? '') : undefined;
+      if (!(await deps.store.record(message, recipient, { ...event, type: 'Complaint', lastResponse: '' }, at, forward))) continue;
       written++;
       await suppress(message, recipient, 'COMPLAINT', feedbackId);
     }
     return written;
+  }
+
+  function forwardTo(message: ReportedMessage): Promise<string | undefined> {
+    return deps.feedbackAddress({ accountId: message.accountId, region: message.region }, fromDomain(message.raw) ?? '', message.envelopeFrom);
+  }
+
+  function about(message: ReportedMessage, recipient: string, at: number): About {
+    return { accountId: message.accountId, region: message.region, raw: message.raw, envelopeFrom: message.envelopeFrom, recipient, acceptedAt: message.createdAt, hostname: deps.hostname, now: at };
   }
 
   async function suppress(message: ReportedMessage, address: string, reason: SuppressionReason, feedbackId: string): Promise<void> {

@@ -2,7 +2,7 @@
 // own connection limits and the TLS certificate of the SMTP interface for STARTTLS.
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.js';
-import type { SuppressionSink } from '../delivery/policy.js';
+import type { DeliveryPolicy, SuppressionSink } from '../delivery/policy.js';
 import { ConnectionLimit } from '../smtp/connection-limit.js';
 import { listen } from '../smtp/listeners.js';
 import { loadTlsMaterial } from '../smtp/tls-material.js';
@@ -14,6 +14,7 @@ export interface InboundListenerDeps {
   config: Pick<Config, 'inbound' | 'smtp' | 'tls' | 'dataDir' | 'hostname'>;
   feedback: FeedbackRepository;
   suppression: SuppressionSink;
+  policy: Pick<DeliveryPolicy, 'feedbackAddress'>;
   log: Logger;
 }
 
@@ -31,7 +32,13 @@ export async function startInboundListener(deps: InboundListenerDeps): Promise<I
     hostname: deps.config.hostname,
     feedbackAddress: inbound.feedbackAddress.toLowerCase(),
     isMailFromDomain: (domain) => deps.feedback.isMailFromDomain(domain),
-    handle: createFeedbackHandler({ store: deps.feedback, suppression: deps.suppression, log }),
+    handle: createFeedbackHandler({
+      store: deps.feedback,
+      suppression: deps.suppression,
+      feedbackAddress: (scope, domain, returnPath) => deps.policy.feedbackAddress(scope, domain, returnPath),
+      hostname: deps.config.hostname,
+      log,
+    }),
     tls: loadTlsMaterial({ certFile: tls.cert, keyFile: tls.key, dataDir: deps.config.dataDir, hostname: deps.config.hostname, listenHost: inbound.host }),
     connections: new ConnectionLimit({ maxConnections: smtp.maxConnections, maxPerAddress: smtp.maxConnectionsPerIp }),
     idleTimeoutMs: smtp.idleTimeout * 1000,

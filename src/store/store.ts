@@ -61,7 +61,7 @@ export async function openStore(opts: OpenDatabaseOptions): Promise<Store> {
     pinpointEndpoints: new PinpointEndpointsRepository(opened.db),
     pinpointTemplates: new PinpointTemplatesRepository(opened.db),
     retention: new RetentionRepository(opened.db),
-    feedback: new FeedbackRepository(opened.db),
+    feedback: new FeedbackRepository(opened.db, opened.dialect),
     close: opened.close,
   };
 }

@@ -121,6 +121,11 @@ describe.each(DIALECTS)('inbound bounces and complaints (%s)', (dialect) => {
     const entry = await sesv2Client(app!).send(new GetSuppressedDestinationCommand({ EmailAddress: RECIPIENT }));
     expect(entry.SuppressedDestination).toMatchObject({ EmailAddress: RECIPIENT, Reason: 'BOUNCE', Attributes: { MessageId: id } });
     expect((await awsFailure(sesv2Client(app!).send(new GetSuppressedDestinationCommand({ EmailAddress: OTHER })))).name).toBe('NotFoundException');
+
+    // Feedback forwarding (on unless the identity turns it off): the sender gets the bounce by mail.
+    const [, notification] = await sink!.waitFor(2, 30_000);
+    expect(notification).toMatchObject({ mailFrom: '', rcptTo: ['sender@example.com'] });
+    expect(notification!.raw.toString()).toMatch(new RegExp(`^Final-Recipient: rfc822; ${RECIPIENT}\r\nAction: failed\r\nStatus: 5\.1\.1\r$`, 'm'));
   });
 
   it('records the same DSN sent twice once', async () => {
