@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { MAX_MESSAGE_BYTES_V2 } from '../domain/sending-limits.js';
-import type { ConnectionLimit } from '../smtp/connection-limit.js';
+import { connectionHooks, type ConnectionLimit } from '../smtp/connection-limit.js';
 import { readMessage } from '../smtp/message-reader.js';
 import { REPLIES, replyError, replyForError } from '../smtp/replies.js';
 import type { HandlingResult, ReceivedReport } from './feedback-handler.js';
@@ -39,7 +39,6 @@ const CLOSE_GRACE_MS = 2000;
 export const NOT_OURS = { code: 550, message: '5.7.1 Relaying denied: sesd accepts mail only for its bounce and feedback addresses' };
 
 export function createInboundServer(deps: InboundDeps): InboundServer {
-  const counted = new Map<string, string>();
   const inFlight = new Set<Promise<unknown>>();
   const hostname = deps.hostname.toLowerCase();
 
@@ -71,18 +70,7 @@ export function createInboundServer(deps: InboundDeps): InboundServer {
     maxCommandLength: MAX_COMMAND_LINE,
     maxRecipients: MAX_RCPT_COMMANDS,
 
-    onConnect(session, callback) {
-      if (!deps.connections.tryAcquire(session.remoteAddress)) return callback(replyError(REPLIES.tooManyConnections));
-      counted.set(session.id, session.remoteAddress);
-      callback();
-    },
-
-    onClose(session) {
-      const address = counted.get(session.id);
-      if (address === undefined) return;
-      counted.delete(session.id);
-      deps.connections.release(address);
-    },
+    ...connectionHooks(deps.connections, () => replyError(REPLIES.tooManyConnections)),
 
     onRcptTo(address, session, callback) {
       kindOf(address.address).then(

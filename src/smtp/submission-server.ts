@@ -9,7 +9,7 @@ import { MAX_MESSAGE_BYTES_V2 } from '../domain/sending-limits.js';
 import type { Intake } from '../intake/accept.js';
 import type { AuthFailureLimit } from './auth-failure-limit.js';
 import type { Authenticator } from './authenticator.js';
-import type { ConnectionLimit } from './connection-limit.js';
+import { connectionHooks, type ConnectionLimit } from './connection-limit.js';
 import { readMessage } from './message-reader.js';
 import { accepted, REPLIES, replyError, replyForError } from './replies.js';
 import { submissionRequest, type SmtpUser } from './submission.js';
@@ -40,7 +40,6 @@ const MAX_COMMAND_LINE = 4096;
 const CLOSE_GRACE_MS = 2000;
 
 export function createSubmissionServer(deps: SubmissionDeps, opts: { implicitTls: boolean }): SubmissionServer {
-  const counted = new Map<string, string>();
   const inFlight = new Set<Promise<unknown>>();
 
   const server = new SesSmtpServer({
@@ -63,18 +62,7 @@ export function createSubmissionServer(deps: SubmissionDeps, opts: { implicitTls
     maxCommandLength: MAX_COMMAND_LINE,
     maxRecipients: MAX_RCPT_COMMANDS,
 
-    onConnect(session, callback) {
-      if (!deps.connections.tryAcquire(session.remoteAddress)) return callback(replyError(REPLIES.tooManyConnections));
-      counted.set(session.id, session.remoteAddress);
-      callback();
-    },
-
-    onClose(session) {
-      const address = counted.get(session.id);
-      if (address === undefined) return;
-      counted.delete(session.id);
-      deps.connections.release(address);
-    },
+    ...connectionHooks(deps.connections, () => replyError(REPLIES.tooManyConnections)),
 
     onAuth(auth, session, callback) {
       const address = session.remoteAddress;
