@@ -97,7 +97,7 @@ export function createFeedbackHandler(deps: FeedbackHandlerDeps): (report: Recei
       const at = now();
       const feedbackId = newMessageId(at);
       const status = r.status || (cls.bounceType === 'Transient' ? '4.0.0' : '5.0.0');
-      const bouncedRecipients = [{ emailAddress: recipient, action: 'failed' as const, status, diagnosticCode: r.diagnosticCode }];
+      const bouncedRecipients = [{ emailAddress: recipient, action: 'failed' as const, status, ...(r.diagnosticCode ? { diagnosticCode: r.diagnosticCode } : {}) }];
       const event = bounceEvent(message.mail, { ...cls, bouncedRecipients, timestamp: new Date(at), feedbackId, reportingMTA: report.reportingMTA ?? `dns; ${peer}` });
       const to = await forwardTo(message);
       const forward = to ? bounceNotification(about(message, recipient, at), to, { status, diagnosticCode: r.diagnosticCode || `smtp; ${status}` }) : undefined;
