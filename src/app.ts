@@ -1,6 +1,9 @@
 // Composition root: config → store → services → listeners. No logic of its own.
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logger.js';
+import { parseDuration } from './queue/duration.js';
+import { registerReadinessRoute } from './web/readiness-route.js';
 import { sesv2Handlers } from './api/sesv2/handlers.js';
 import { pinpointHandlers } from './api/pinpoint/handlers.js';
 import { sesHandlers } from './api/ses/handlers.js';
@@ -13,6 +16,7 @@ import { startDelivery, type DeliveryHooks } from './delivery/delivery-service.j
 import { startDeliveryThread } from './delivery/delivery-thread.js';
 import { storeDeliveryHooks } from './delivery/store-hooks.js';
 import { startSmtpListeners, type SmtpListeners } from './smtp/listeners.js';
+import { fitListenersToOpenFiles } from './net/listener-budgets.js';
 import type { TlsMaterial } from './smtp/tls-material.js';
 import { openStore, type Store } from './store/store.js';
 import { registerInspectionRoutes } from './web/inspection-routes.js';
@@ -28,6 +32,9 @@ import { ContactsService } from './domain/contacts/contacts-service.js';
 import { startRetention } from './queue/retention-reaper.js';
 import { autoVerifyMode } from './domain/identities/auto-verify.js';
 import { startInboundListener, type InboundListener } from './inbound/inbound-listener.js';
+import { registerConsole } from './web/console.js';
+import { assertConsoleProtected, isLoopbackHost } from './web/console-auth.js';
+import { DEFAULT_ACCOUNT_ID } from './domain/access-keys.js';
 
 export interface RunningApp {
   httpUrl: string;
@@ -46,16 +53,19 @@ export interface RunningApp {
 
 export async function startApp(
   config: Config,
-  log: Logger = pino({ level: config.logLevel }, pino.destination(2)),
+  log: Logger = createLogger(config),
   hooks: DeliveryHooks = {},
 ): Promise<RunningApp> {
+  assertConsoleProtected(config.http.host, config.console.password);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   let http: FastifyInstance | undefined;
   let smtp: SmtpListeners | undefined;
   let inbound: InboundListener | undefined;
-  let delivery: { stop(): Promise<void> } | undefined;
+  let delivery: { stop(): Promise<void>; running?(): boolean } | undefined;
+  let closing = false;
   try {
     const keys = await provisionAccessKeys(store.accounts, { list: config.accessKeys, dataDir: config.dataDir });
+    if (keys.removed.length > 0) log.warn({ accessKeyIds: keys.removed }, 'access keys no longer in SESD_ACCESS_KEYS were removed');
     const autoVerify = autoVerifyMode(config.identities.autoVerify, config.delivery.mode === 'capture');
     const policy = new SendingPolicy({
       identities: store.identities,
@@ -71,6 +81,7 @@ export async function startApp(
       templates: store.templates,
       listManagement: { contacts: store.contacts, baseUrl: () => baseUrl },
       hostname: config.hostname,
+      log,
     });
     const identities = new IdentitiesService({
       identities: store.identities,
@@ -85,6 +96,7 @@ export async function startApp(
     });
     const sesv2 = sesv2Handlers({ intake, identities, store });
     const lookupKey = cachedKeyLookup(store.accounts);
+    const keysHint = keys.provisioned.length > 0 ? 'SESD_ACCESS_KEYS and `sesd keys list`' : `${keys.credentialsFile} (profile "sesd") and \`sesd keys list\``;
     const router = createRouter({
       // Pinpoint Email is the early SES v2: same operation names, same handlers.
       handlers: {
@@ -96,13 +108,40 @@ export async function startApp(
       lookupKey,
       defaultRegion: config.region,
       log,
+      keysHint,
     });
-    http = createHttpServer(router);
+    const limited = fitListenersToOpenFiles(config, log);
+    http = createHttpServer(router, {
+      maxConnections: limited.http.maxConnections,
+      maxConnectionsPerIp: limited.http.maxConnectionsPerIp,
+      headersTimeoutMs: config.http.headersTimeout * 1000,
+      keepAliveTimeoutMs: config.http.keepAliveTimeout * 1000,
+      requestTimeoutMs: config.http.requestTimeout * 1000,
+    });
     registerInspectionRoutes(http, {
       messages: store.messages,
       password: config.console.password,
-      listensOnLoopback: isLoopback(config.http.host),
+      listensOnLoopback: isLoopbackHost(config.http.host),
       health: () => ({ database: store.dialect, deliveryMode: config.delivery.mode }),
+    });
+    const consoleUi = registerConsole(http, {
+      store,
+      identities,
+      dns: createResolver(config.delivery.dnsServers),
+      password: config.console.password,
+      listensOnLoopback: isLoopbackHost(config.http.host),
+      cnameDomain: config.dkim.cnameDomain,
+      mailHost: config.hostname,
+      defaultScope: { accountId: DEFAULT_ACCOUNT_ID, region: config.region },
+      deliveryMode: config.delivery.mode,
+      log,
+    });
+    let smtpListening = () => false;
+    registerReadinessRoute(http, {
+      shutdown: () => (closing ? 'shutting down' : undefined),
+      database: () => store.ping().then(() => undefined),
+      delivery: () => (config.role !== 'all' || delivery?.running?.() !== false ? undefined : 'the delivery thread is not running'),
+      listeners: () => (smtpListening() ? undefined : 'an SMTP listener is not accepting connections'),
     });
     registerVerifyRoutes(http, identities);
     registerUnsubscribeRoutes(http, {
@@ -115,11 +154,13 @@ export async function startApp(
     const server = http;
     const httpUrl = `http://${formatHost(config.http.host)}:${port}`;
     baseUrl = config.publicUrl.replace(/\/+$/, '') || httpUrl;
-    const smtpListeners = await startSmtpListeners({ config, intake, lookupKey, log });
+    const shutdownTimeoutMs = parseDuration(config.shutdownTimeout);
+    const smtpListeners = await startSmtpListeners({ config: limited, intake, lookupKey, log, closeTimeoutMs: shutdownTimeoutMs });
     smtp = smtpListeners;
     const feedbackHooks = deliveryHooks(store, hooks);
     const inboundListener = await startInboundListener({ config, feedback: store.feedback, suppression: feedbackHooks.suppression!, policy: feedbackHooks.policy!, log });
     inbound = inboundListener;
+    smtpListening = () => smtpListeners.listening();
     if (config.role === 'all') {
       // Delivery runs in its own thread (see delivery-thread.ts), unless a test replaces one of its
       // hooks: functions cannot be handed to another thread.
@@ -140,10 +181,23 @@ export async function startApp(
       keys,
       identities,
       close: async () => {
+        // Drain: stop accepting, let the requests and SMTP transactions in flight finish, and only
+        // after SESD_SHUTDOWN_TIMEOUT cut the connections still open (smtp-server does the same
+        // for its sessions: 421 to new commands, hang-up at the deadline).
+        closing = true;
         await recheck.stop();
-        await smtpListeners.close();
-        await inboundListener.close();
-        await server.close();
+        const started = Date.now();
+        const cutOff = setTimeout(() => {
+          log.warn({ timeout: config.shutdownTimeout }, 'shutdown timeout: closing the connections still open');
+          server.server.closeAllConnections();
+        }, shutdownTimeoutMs);
+        try {
+          await Promise.all([smtpListeners.close(), inboundListener.close(), server.close()]);
+        } finally {
+          clearTimeout(cutOff);
+        }
+        log.info({ ms: Date.now() - started }, 'listeners drained');
+        await consoleUi.close();
         await delivery?.stop();
         await store.close();
       },
@@ -161,7 +215,7 @@ export async function startApp(
 /** `sesd start --role worker`: no listeners, only the delivery queue. */
 export async function startWorkerNode(
   config: Config,
-  log: Logger = pino({ level: config.logLevel }, pino.destination(2)),
+  log: Logger = createLogger(config),
   hooks: DeliveryHooks = {},
 ): Promise<{ store: Store; workerId: string; close(): Promise<void> }> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
@@ -192,10 +246,6 @@ function inProcessWorker(config: Config, store: Store, log: Logger, hooks: Deliv
 /** Delivery reads identities, configuration sets and the suppression list from the store; tests may override a hook. */
 function deliveryHooks(store: Store, given: DeliveryHooks): DeliveryHooks {
   return { ...storeDeliveryHooks(store), ...given };
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 function formatHost(host: string): string {

@@ -1,15 +1,48 @@
 // The HTTP listener: one fastify server for the AWS APIs (every path not claimed by the inspection
-// routes) with bodies kept raw, because SigV4 signs the exact bytes.
+// routes) with bodies kept raw, because SigV4 signs the exact bytes. It bounds its connections (in
+// total and per client address) and how long each may take, so that idle sockets cannot hold the
+// process's file descriptors: the SMTP listeners, the database and delivery need theirs too.
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { ConnectionLimit } from '../net/connection-limit.js';
 import { serviceUnavailableResponse, type AwsRouter } from './router.js';
 
 // SES v2 accepts 40 MB messages; base64 in JSON makes that ~54 MB on the wire.
 const MAX_BODY_BYTES = 60 * 1024 * 1024;
 
-export function createHttpServer(router: AwsRouter): FastifyInstance {
+export interface HttpLimits {
+  /** Open connections; past it the kernel's accept is closed at once. */
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  /** From connecting (or the start of a request) to the end of its headers. */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection between requests. */
+  keepAliveTimeoutMs: number;
+  /** A whole request, body included. */
+  requestTimeoutMs: number;
+}
+
+// Closing idle keep-alive connections to make room costs a walk over every connection: at most
+// this often, however fast connections are refused.
+const SHED_INTERVAL_MS = 1000;
+
+export function createHttpServer(router: AwsRouter, limits: HttpLimits): FastifyInstance {
   // return503OnClosing off: fastify's own 503 body is not an AWS error; the onRequest hook below answers instead.
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: false });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: MAX_BODY_BYTES,
+    return503OnClosing: false,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      // How often Node looks for connections past their headers or request timeout; its default
+      // (30 s) would let an idle socket outlive a short headers timeout by that much.
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 2)),
+    },
+  });
+  limitConnections(app, limits);
   // Once closing, a request that still arrives (on a kept-alive connection) gets ServiceUnavailable
   // in its protocol's shape, and its connection is closed, so the client retries elsewhere or later.
   let closing = false;
@@ -68,4 +101,30 @@ async function unparsedBody(raw: IncomingMessage): Promise<Buffer | undefined> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Past the total, Node closes new connections as the kernel hands them over (nothing is read or
+ * parsed) and sesd closes idle keep-alive connections to make room for the next ones; past the
+ * per-address limit, sesd closes the new connection at once.
+ */
+function limitConnections(app: FastifyInstance, limits: HttpLimits): void {
+  const server = app.server;
+  server.maxConnections = limits.maxConnections;
+  const perAddress = new ConnectionLimit({ maxConnections: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerIp });
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    if (!perAddress.tryAcquire(address)) {
+      socket.destroy();
+      return;
+    }
+    socket.once('close', () => perAddress.release(address));
+  });
+  let lastShed = 0;
+  server.on('drop', () => {
+    const now = Date.now();
+    if (now - lastShed < SHED_INTERVAL_MS) return;
+    lastShed = now;
+    server.closeIdleConnections();
+  });
 }

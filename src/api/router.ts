@@ -24,7 +24,11 @@ export interface RouterDeps {
   defaultRegion: string;
   log: Logger;
   now?: () => Date;
+  /** Where this node's access keys are, for the log line of a request signed with an unknown key. */
+  keysHint?: string;
 }
+
+const UNKNOWN_KEY_CODES = new Set(['UnrecognizedClientException', 'InvalidClientTokenId']);
 
 export type AwsRouter = (req: WireRequest, sourceIp: string) => Promise<WireResponse>;
 
@@ -34,10 +38,16 @@ export function createRouter(deps: RouterDeps): AwsRouter {
     const route = routeService(req.path, req.method);
     const started = performance.now();
     let operation = '-';
+    let accessKeyId = claimedAccessKeyId(req);
+    let failure: AwsError | undefined;
     let response: WireResponse;
     try {
+      // Parsed once: a Query API body may be a 10 MB raw message.
+      const params = route.protocol === 'query' ? parseQueryParams(queryText(req)) : undefined;
+      operation = (params ? params.get('Action') : matchRestJsonOperation(loadModel(route.service), req.method, req.path)?.operation) ?? '-';
       const caller = await authenticate(req, route, deps);
-      const decoded = decode(req, route);
+      accessKeyId = caller.accessKeyId;
+      const decoded = decode(req, route, params);
       operation = decoded.operation;
       const handler = deps.handlers[route.service]?.[operation];
       if (!handler) throw notSupported(`the ${loadModel(route.service).metadata.serviceId} operation ${operation} yet`);
@@ -54,12 +64,16 @@ export function createRouter(deps: RouterDeps): AwsRouter {
     } catch (err) {
       const awsError = err instanceof AwsError ? err : internalFailure();
       if (!(err instanceof AwsError)) deps.log.error({ err, requestId, service: route.service, operation }, 'request failed');
+      failure = awsError;
       response = encodeError(route, awsError, requestId);
     }
-    deps.log.info(
-      { requestId, service: route.service, operation, status: response.status, ms: +(performance.now() - started).toFixed(2) },
-      'request',
-    );
+    const line = { requestId, service: route.service, operation, accessKeyId, status: response.status, ms: +(performance.now() - started).toFixed(2) };
+    if (!failure) {
+      deps.log.info(line, 'request');
+    } else {
+      const hint = UNKNOWN_KEY_CODES.has(failure.code) && deps.keysHint ? { hint: `access key ${accessKeyId ?? '(none)'} is not known here; this node's keys: ${deps.keysHint}` } : {};
+      deps.log.info({ ...line, error: failure.code, errorMessage: failure.message, ...hint }, 'request');
+    }
     return response;
   };
 }
@@ -85,10 +99,19 @@ async function authenticate(req: WireRequest, route: ServiceRoute, deps: RouterD
   return caller;
 }
 
-function decode(req: WireRequest, route: ServiceRoute): { operation: string; input: Record<string, unknown> } {
+/** The access key id a request says it is signed with, for the log (never the signature or secret). */
+function claimedAccessKeyId(req: WireRequest): string | undefined {
+  const header = [req.headers.authorization, req.headers['x-amzn-authorization']].find((h) => typeof h === 'string') as string | undefined;
+  const fromHeader = header && /(?:Credential|AWSAccessKeyId)=([A-Za-z0-9_-]{1,128})/.exec(header)?.[1];
+  if (fromHeader) return fromHeader;
+  const credential = new URLSearchParams(req.query).get('X-Amz-Credential');
+  return credential?.split('/')[0] || undefined;
+}
+
+function decode(req: WireRequest, route: ServiceRoute, queryParams?: Map<string, string>): { operation: string; input: Record<string, unknown> } {
   const model = loadModel(route.service);
   if (route.protocol === 'query') {
-    const params = parseQueryParams(queryText(req));
+    const params = queryParams ?? parseQueryParams(queryText(req));
     const action = params.get('Action');
     if (!action) throw new AwsError('MissingAction', 'Missing Action', 400);
     return { operation: action, input: decodeQueryInput(model, action, params) };

@@ -1,9 +1,20 @@
 // Builds the effective configuration: defaults < config file < SESD_* environment < CLI flags.
 import { readFileSync } from 'node:fs';
+import { databaseTarget, DatabaseUrlError, maskDatabaseUrl } from '../store/database-url.js';
+import { didYouMean } from './did-you-mean.js';
 import { CONFIG_KEYS, type ConfigKey } from './schema.js';
 
 export interface Config {
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    maxConnections: number;
+    maxConnectionsPerIp: number;
+    /** Seconds. */
+    headersTimeout: number;
+    keepAliveTimeout: number;
+    requestTimeout: number;
+  };
   smtp: {
     host: string;
     port: number | 'off';
@@ -12,6 +23,11 @@ export interface Config {
     maxConnectionsPerIp: number;
     /** Seconds. */
     idleTimeout: number;
+    maxUnauthenticatedConnections: number;
+    maxUnauthenticatedConnectionsPerIp: number;
+    /** Seconds from connecting to a successful AUTH. */
+    authTimeout: number;
+    authLockoutExemptLoopback: boolean;
   };
   /** PEM file paths; both empty means a self-signed pair in the data dir. */
   tls: { cert: string; key: string };
@@ -44,6 +60,9 @@ export interface Config {
   identities: { autoVerify: 'auto' | 'any' | 'identities' | 'off' | 'true' | 'false'; recheckSeconds: number };
   dkim: { cnameDomain: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logFormat: 'auto' | 'json' | 'pretty';
+  /** Duration (`10s`); parsed by src/queue/duration.ts. */
+  shutdownTimeout: string;
 }
 
 export class ConfigError extends Error {}
@@ -56,21 +75,74 @@ export interface ConfigSources {
   file?: string;
 }
 
+/** SESD_* variables that are not configuration keys: the config file's path, the test suite's own. */
+const OTHER_SESD_VARIABLES = /^SESD_(CONFIG|TEST_[A-Z0-9_]+)$/;
+
 export function loadConfig(sources: ConfigSources = {}): Config {
   const env = sources.env ?? process.env;
+  refuseUnknownVariables(env);
   const file = sources.file ?? env.SESD_CONFIG;
   const fromFile = file ? readConfigFile(file) : {};
+  if (file) refuseUnknownFileKeys(fromFile, file);
   const config: Record<string, unknown> = {};
   for (const key of CONFIG_KEYS) {
     const flagValue = sources.flags?.[flagOptionName(key)];
-    const raw = flagValue ?? env[key.env] ?? getPath(fromFile, key.path) ?? key.default;
+    const fileValue = getPath(fromFile, key.path);
+    const [raw, source] =
+      flagValue !== undefined ? [flagValue, `--${key.flag.split(' ')[0]!.replace(/^--/, '')}`]
+      : env[key.env] !== undefined ? [env[key.env], key.env]
+      : fileValue !== undefined ? [fileValue, `"${key.path}" in ${file}`]
+      : [key.default, 'default'];
     const parsed = key.schema.safeParse(raw);
     if (!parsed.success) {
-      throw new ConfigError(`invalid ${key.path} (${key.env}): ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      throw new ConfigError(`invalid ${key.path} (${source}): ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     }
     setPath(config, key.path, parsed.data);
   }
-  return config as unknown as Config;
+  const result = config as unknown as Config;
+  checkCombinations(result);
+  return result;
+}
+
+/** Settings that are each valid but useless together: refused before anything starts. */
+function checkCombinations(config: Config): void {
+  try {
+    databaseTarget(config.databaseUrl, config.dataDir);
+  } catch (err) {
+    if (err instanceof DatabaseUrlError) throw new ConfigError(`invalid databaseUrl (SESD_DATABASE_URL): ${err.message}`);
+    throw err;
+  }
+  if (config.delivery.mode === 'relay' && !config.delivery.relayUrl) {
+    throw new ConfigError('delivery.mode relay needs a smarthost: set delivery.relayUrl (SESD_RELAY_URL, e.g. smtp://user:pass@smtp.example.com:587)');
+  }
+}
+
+function refuseUnknownVariables(env: NodeJS.ProcessEnv): void {
+  const known = CONFIG_KEYS.map((k) => k.env);
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith('SESD_') || known.includes(name) || OTHER_SESD_VARIABLES.test(name)) continue;
+    throw new ConfigError(`unknown environment variable ${name}${didYouMean(name, [...known, 'SESD_CONFIG'])} (the variables are listed in docs/configuration.md)`);
+  }
+}
+
+function refuseUnknownFileKeys(fromFile: Record<string, unknown>, file: string): void {
+  const known = CONFIG_KEYS.map((k) => k.path);
+  const walk = (obj: Record<string, unknown>, prefix: string) => {
+    for (const [name, value] of Object.entries(obj)) {
+      const path = prefix + name;
+      if (known.includes(path)) continue;
+      const isSection = known.some((k) => k.startsWith(`${path}.`));
+      if (isSection && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        walk(value as Record<string, unknown>, `${path}.`);
+        continue;
+      }
+      // Suggest among the names at the same depth: a misspelt section gets a section.
+      const depth = path.split('.').length;
+      const candidates = new Set(known.map((k) => k.split('.').slice(0, depth).join('.')));
+      throw new ConfigError(`unknown key "${path}" in ${file}${didYouMean(path, candidates)} (the keys are listed in docs/configuration.md)`);
+    }
+  };
+  walk(fromFile, '');
 }
 
 /** The effective config with secrets masked, for `sesd config --print`. */
@@ -79,6 +151,8 @@ export function printableConfig(config: Config): Record<string, unknown> {
   for (const key of CONFIG_KEYS) {
     if (key.secret && getPath(out, key.path)) setPath(out, key.path, '***');
   }
+  // Only the password of the database URL is secret; where the data lives is what one checks.
+  out.databaseUrl = maskDatabaseUrl(config.databaseUrl);
   return out;
 }
 
@@ -89,13 +163,15 @@ export function flagOptionName(key: ConfigKey): string {
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${path} must hold a JSON object`);
+  return parsed as Record<string, unknown>;
 }
-
 function getPath(obj: Record<string, unknown>, path: string): unknown {
   let cur: unknown = obj;
   for (const part of path.split('.')) {

@@ -2,13 +2,15 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { pino, type Level, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import type { Config } from '../config/load-config.js';
+import { createLogger } from '../logger.js';
 import { startWorkerNode } from '../app.js';
 import type { DeliveryThreadData, DeliveryThreadMessage } from './delivery-thread.js';
 
 const { config, logLevel } = workerData as DeliveryThreadData;
 const port = parentPort!;
-const log = pino({ level: logLevel as Level }, pino.destination(2));
+const log = createLogger({ logLevel: logLevel as Config['logLevel'], logFormat: config.logFormat });
 lowerPriority(config.delivery.threadNice, log);
 const node = await startWorkerNode(config, log);
 port.postMessage({ type: 'ready', workerId: node.workerId } satisfies DeliveryThreadMessage);

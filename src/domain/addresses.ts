@@ -10,6 +10,12 @@ export interface ParsedAddress {
   domain: string;
 }
 
+// RFC 5321 section 4.5.3.1. A path is the address in angle brackets, so the address itself has 254.
+export const MAX_LOCAL_PART_LENGTH = 64;
+export const MAX_DOMAIN_LENGTH = 255;
+export const MAX_LABEL_LENGTH = 63;
+export const MAX_ADDRESS_LENGTH = 256 - 2;
+
 const CONTROL_OR_SPACE = /[\x00-\x20\x7f]/;
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -33,7 +39,18 @@ export function parseAddress(input: string): ParsedAddress {
   if (domain.endsWith('.')) throw invalidParameter('Domain ends with dot');
   if (domain.includes('..')) throw invalidParameter('Domain contains dot-dot');
   if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)$/.test(domain)) throw invalidParameter('Domain contains illegal character');
+  checkLengths(local, domain, address);
   return { address, name, domain: domain.toLowerCase() };
+}
+
+/** The sizes every mail server must accept and may refuse beyond; SES refuses beyond them too. */
+function checkLengths(local: string, domain: string, address: string): void {
+  if (local.length > MAX_LOCAL_PART_LENGTH) throw invalidParameter(`Local address is longer than ${MAX_LOCAL_PART_LENGTH} characters`);
+  if (domain.length > MAX_DOMAIN_LENGTH) throw invalidParameter(`Domain is longer than ${MAX_DOMAIN_LENGTH} characters`);
+  if (!domain.startsWith('[') && domain.split('.').some((label) => label.length > MAX_LABEL_LENGTH)) {
+    throw invalidParameter(`Domain label is longer than ${MAX_LABEL_LENGTH} characters`);
+  }
+  if (address.length > MAX_ADDRESS_LENGTH) throw invalidParameter(`Address is longer than ${MAX_ADDRESS_LENGTH} characters`);
 }
 
 function unquote(name: string): string {

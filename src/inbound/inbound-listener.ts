@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.js';
 import type { DeliveryPolicy, SuppressionSink } from '../delivery/policy.js';
-import { ConnectionLimit } from '../smtp/connection-limit.js';
+import { ConnectionLimit } from '../net/connection-limit.js';
 import { listen } from '../smtp/listeners.js';
 import { loadTlsMaterial } from '../smtp/tls-material.js';
 import type { FeedbackRepository } from '../store/feedback-repository.js';
@@ -45,7 +45,7 @@ export async function startInboundListener(deps: InboundListenerDeps): Promise<I
     log,
   });
   try {
-    return { port: await listen(server, inbound.host, inbound.port), close: () => server.close() };
+    return { port: await listen(server, inbound.host, inbound.port, smtp.maxConnections), close: () => server.close() };
   } catch (err) {
     await server.close();
     throw err;

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { MAX_MESSAGE_BYTES_V2 } from '../domain/sending-limits.js';
-import { connectionHooks, type ConnectionLimit } from '../smtp/connection-limit.js';
+import { connectionHooks, type ConnectionLimit } from '../net/connection-limit.js';
 import { readMessage } from '../smtp/message-reader.js';
 import { REPLIES, replyError, replyForError } from '../smtp/replies.js';
 import type { HandlingResult, ReceivedReport } from './feedback-handler.js';

@@ -34,6 +34,8 @@ export interface IntakeDeps {
   /** Host part of the Message-ID header sesd writes. */
   hostname: string;
   now?: () => Date;
+  /** Where a template that failed to render is reported (the client only sees a MessageId). */
+  log?: { warn(fields: object, message: string): void };
 }
 
 export interface TemplateLookup {
@@ -107,6 +109,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     // A template that fails to render is still accepted (SES has answered with a MessageId) and
     // then not delivered: a Rendering Failure event in place of Send, no delivery rows.
     const failure = rendered && 'failure' in rendered ? rendered.failure : undefined;
+    if (failure) deps.log?.warn({ messageId, accountId: req.accountId, template: failure.templateName, error: failure.errorMessage }, 'template rendering failed');
     const content = rendered ? ('content' in rendered ? rendered.content : emptyContent(req)) : (req.content as SimpleContent);
     // Raw mail's recipients may come from its headers, so it is read before list management looks at them.
     const raw = req.content.kind === 'raw' ? prepareRaw(req, req.content.data, msgIdHeader, acceptedAt) : undefined;

@@ -92,9 +92,18 @@ function readValue(r: Reader, shape: Shape, key: string, path: string): unknown 
       return readMap(r, shape, key, path);
     default: {
       const text = r.params.get(key);
-      return text === undefined ? undefined : readScalar(r, shape, text, path);
+      if (text !== undefined) return readScalar(r, shape, text, path);
+      // `Name.x=` where Name is a scalar: a value that cannot be read, not an absent one (an
+      // absent list element would reach the handler as a hole).
+      if (r.prefixes.has(key)) throw new WireTypeError(path, subParameter(r, key), `${/^[aeiou]/.test(shape.type) ? 'an' : 'a'} ${shape.type} (it was given as sub-parameters)`);
+      return undefined;
     }
   }
+}
+
+function subParameter(r: Reader, key: string): string {
+  for (const name of r.params.keys()) if (name.startsWith(`${key}.`)) return name;
+  return key;
 }
 
 function readScalar(r: Reader, shape: Shape, text: string, path: string): unknown {

@@ -23,15 +23,49 @@ export function missing(path: string, violations: Violations): void {
   violations.push(`Value null at '${path}' failed to satisfy constraint: Member must not be null`);
 }
 
-/** Java's toString of the value, which is what AWS echoes back. */
+// The echo of a compound value is cut short: a client may send one nested 10,000 levels deep or
+// with a million entries, and the error must cost no more than the value it complains about.
+const ECHO_MAX_CHARS = 256;
+
+/** Java's toString of the value, which is what AWS echoes back (compound values abridged). */
 function render(value: unknown): string {
-  if (value instanceof Uint8Array) return `<${value.length} bytes>`;
-  if (Array.isArray(value)) return `[${value.map(render).join(', ')}]`;
-  if (value instanceof Date) return value.toISOString();
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${k}=${render(v)}`).join(', ')}}`;
+  if (typeof value !== 'object' || value === null) return String(value);
+  const out: string[] = [];
+  let length = 0;
+  // Depth-first with an explicit stack, so that no nesting depth can overflow the call stack.
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && length <= ECHO_MAX_CHARS) {
+    const item = stack.pop();
+    let text: string;
+    if (item instanceof Literal) text = item.text;
+    else if (item instanceof Uint8Array) text = `<${item.length} bytes>`;
+    else if (item instanceof Date) text = item.toISOString();
+    else if (Array.isArray(item)) {
+      text = '[';
+      stack.push(new Literal(']'));
+      for (let i = item.length - 1; i >= 0; i--) {
+        stack.push(item[i]);
+        if (i > 0) stack.push(new Literal(', '));
+      }
+    } else if (item !== null && typeof item === 'object') {
+      text = '{';
+      stack.push(new Literal('}'));
+      const entries = Object.entries(item);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        stack.push(entries[i]![1], new Literal(`${entries[i]![0]}=`));
+        if (i > 0) stack.push(new Literal(', '));
+      }
+    } else text = String(item);
+    out.push(text);
+    length += text.length;
   }
-  return String(value);
+  const joined = out.join('');
+  return stack.length > 0 || joined.length > ECHO_MAX_CHARS ? `${joined.slice(0, ECHO_MAX_CHARS)}...` : joined;
+}
+
+/** Punctuation waiting on render's stack. */
+class Literal {
+  constructor(readonly text: string) {}
 }
 
 function fail(value: unknown, path: string, constraint: string, violations: Violations): void {

@@ -1,9 +1,14 @@
 // Failed AUTH attempts per client address, so that SMTP passwords cannot be guessed at line rate.
 // An address with too many failures in a window is refused AUTH (valid credentials included)
-// until the window has passed since its first failure.
+// until the window has passed since its first failure. Loopback can be exempt: there every local
+// application shares one address, and one misconfigured app would lock out all the others.
+import { isLoopbackAddress } from '../net/loopback.js';
+
 export interface AuthFailureLimitOptions {
   maxFailures: number;
   windowMs: number;
+  /** Never lock out 127.0.0.0/8 and ::1. */
+  exemptLoopback?: boolean;
   now?: () => number;
 }
 
@@ -18,19 +23,27 @@ export class AuthFailureLimit {
     this.now = opts.now ?? Date.now;
   }
 
-  isBlocked(address: string): boolean {
+  /** When the lockout of the address lifts (epoch ms), or undefined when it is not locked out. */
+  blockedUntil(address: string): number | undefined {
     const entry = this.current(address);
-    return entry !== undefined && entry.count >= this.opts.maxFailures;
+    return entry !== undefined && entry.count >= this.opts.maxFailures ? entry.since + this.opts.windowMs : undefined;
   }
 
-  recordFailure(address: string): void {
+  isBlocked(address: string): boolean {
+    return this.blockedUntil(address) !== undefined;
+  }
+
+  /** Counts a failure; returns when the lockout lifts if this failure started one. */
+  recordFailure(address: string): number | undefined {
+    if (this.opts.exemptLoopback && isLoopbackAddress(address)) return undefined;
     const entry = this.current(address);
     if (entry) {
       entry.count++;
-      return;
+      return entry.count === this.opts.maxFailures ? entry.since + this.opts.windowMs : undefined;
     }
     if (this.failures.size >= MAX_TRACKED_ADDRESSES) this.prune();
     this.failures.set(address, { count: 1, since: this.now() });
+    return this.opts.maxFailures <= 1 ? this.now() + this.opts.windowMs : undefined;
   }
 
   private current(address: string): { count: number; since: number } | undefined {

@@ -13,7 +13,9 @@ export const REPLIES = {
   authRequired: { code: 530, message: 'Authentication required' },
   startTlsFirst: { code: 530, message: 'Must issue a STARTTLS command first' },
   tooManyConnections: { code: 421, message: 'Too many concurrent SMTP connections' },
-  tooManyAuthFailures: { code: 421, message: 'Too many failed authentication attempts from your address; try again later' },
+  authTimeout: { code: 421, message: 'Timeout waiting for authentication - closing connection' },
+  // RFC 5321's "mailbox name not allowed"; the reason is SES's message for the address.
+  invalidAddress: { code: 553, message: 'Invalid address' },
   messageTooLong: { code: 552, message: 'Message is too long.' },
   // Not an SES reply (SES documents none): refusing bare line ends is what stops SMTP smuggling.
   bareLineEnding: { code: 554, message: 'Transaction failed: Message contains a bare <CR> or <LF>; lines must end with <CR><LF>.' },
@@ -21,6 +23,15 @@ export const REPLIES = {
   // The database is down or its disk full (ServiceUnavailable): the client should queue and retry.
   serviceUnavailable: { code: 451, message: '4.3.0 Temporary service failure: the service is unavailable, try again later' },
 } as const satisfies Record<string, SmtpReply>;
+
+/** The refusal of AUTH to a locked-out address, saying when the lockout lifts. */
+export function tooManyAuthFailures(until: number, now = Date.now()): SmtpReply {
+  const minutes = Math.max(1, Math.ceil((until - now) / 60_000));
+  return {
+    code: 421,
+    message: `Too many failed authentication attempts from your address; try again in ${minutes} minute${minutes === 1 ? '' : 's'} (after ${new Date(until).toISOString()})`,
+  };
+}
 
 export const accepted = (messageId: string): SmtpReply => ({ code: 250, message: `Ok ${messageId}` });
 

@@ -1,7 +1,7 @@
 // Opens the database (SQLite by default, PostgreSQL when a postgres:// URL is configured) and brings
 // its schema up to date. Only src/store knows SQL and dialects.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, sql, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type SqliteDatabase as SqliteDatabaseLike } from 'kysely';
 import pg from 'pg';
@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { DatabaseHealth } from './availability.js';
 import { guardedDialect } from './guarded-dialect.js';
 import type { Database } from './schema.js';
+import { databaseTarget } from './database-url.js';
 import { sqliteWriterThread, transactionWriter, type BatchWriter } from './batch-writer.js';
 import * as initial from './migrations/001-initial.js';
 import * as sesResources from './migrations/002-ses-resources.js';
@@ -18,6 +19,8 @@ import * as sesConfig from './migrations/004-ses-config.js';
 import * as pinpoint from './migrations/006-pinpoint.js';
 import * as messagePaging from './migrations/009-message-paging.js';
 import * as recipientCopiesAndQuotaGuard from './migrations/011-recipient-copies-and-quota-guard.js';
+import * as consoleIndexes from './migrations/013-console-indexes.js';
+import * as accessKeySource from './migrations/012-access-key-source.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -42,6 +45,8 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '006-pinpoint': pinpoint,
   '009-message-paging': messagePaging,
   '011-recipient-copies-and-quota-guard': recipientCopiesAndQuotaGuard,
+  '013-console-indexes': consoleIndexes,
+  '012-access-key-source': accessKeySource,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
@@ -56,7 +61,8 @@ export interface OpenDatabaseOptions {
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDatabase> {
   const health = new DatabaseHealth(opts.log);
-  const opened = opts.databaseUrl ? openPostgres(opts.databaseUrl, health, opts.log) : openSqlite(opts.dataDir, health);
+  const target = databaseTarget(opts.databaseUrl, opts.dataDir);
+  const opened = target.dialect === 'postgres' ? openPostgres(target.url, health, opts.log) : openSqlite(target.file, health);
   try {
     await migrate(opened.db, opened.dialect);
   } catch (err) {
@@ -66,11 +72,13 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
   return opened;
 }
 
-function openSqlite(dataDir: string, health: DatabaseHealth): OpenedDatabase {
-  mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'sesd.db');
+function openSqlite(file: string, health: DatabaseHealth): OpenedDatabase {
+  // Access-key secrets and DKIM private keys live in the database: only its owner may read it.
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
+  // SQLite creates the -wal and -shm files with the database file's mode.
+  restrictToOwner(file);
   // FULL: a commit is on disk before the MessageId is answered (RFC 5321 6.1: never lose an accepted message).
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
@@ -92,6 +100,17 @@ function openSqlite(dataDir: string, health: DatabaseHealth): OpenedDatabase {
       health.close();
     },
   };
+}
+
+/** The database and its WAL files (created with the umask's mode) readable by their owner only. */
+function restrictToOwner(file: string): void {
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      chmodSync(path, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }
 
 // Kysely's SQLite driver prepares every statement anew; on the hot path that costs more than running

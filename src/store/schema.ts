@@ -318,3 +318,9 @@ export interface AccountSettingsTable {
   daily_quota_ok: Generated<number>;
   send_rate_ok: Generated<number>;
 }
+
+// Access keys: where each came from (migration 012).
+export interface AccessKeysTable {
+  /** `env`: SESD_ACCESS_KEYS (removed when no longer listed); `cli`: `sesd keys`; `generated`: first start. */
+  source: import('../domain/provision-access-keys.js').AccessKeySource;
+}

@@ -1,4 +1,5 @@
 // The store: one opened database and its repositories.
+import { sql } from 'kysely';
 import { openDatabase, type Dialect, type OpenDatabaseOptions } from './database.js';
 import { AccountsRepository } from './accounts-repository.js';
 import { MessagesRepository } from './messages-repository.js';
@@ -16,6 +17,7 @@ import { PinpointEndpointsRepository } from './pinpoint-endpoints-repository.js'
 import { PinpointTemplatesRepository } from './pinpoint-templates-repository.js';
 import { RetentionRepository } from './retention-repository.js';
 import { FeedbackRepository } from './feedback-repository.js';
+import { ConsoleQueries } from './console-queries.js';
 
 export interface Store {
   dialect: Dialect;
@@ -37,6 +39,10 @@ export interface Store {
   pinpointTemplates: PinpointTemplatesRepository;
   retention: RetentionRepository;
   feedback: FeedbackRepository;
+  /** The console's reads and queue actions. */
+  console: ConsoleQueries;
+  /** Resolves when the database answers a query (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +68,10 @@ export async function openStore(opts: OpenDatabaseOptions): Promise<Store> {
     pinpointTemplates: new PinpointTemplatesRepository(opened.db),
     retention: new RetentionRepository(opened.db),
     feedback: new FeedbackRepository(opened.db, opened.dialect),
+    console: new ConsoleQueries(opened.db, opened.dialect),
+    ping: async () => {
+      await sql`select 1`.execute(opened.db);
+    },
     close: opened.close,
   };
 }

@@ -38,7 +38,7 @@ describe('the sesd command and SMTP', () => {
         });
         child.once('exit', (code) => reject(new Error(`sesd exited with ${code}: ${seen}`)));
       });
-      expect(output).toMatch(/^sesd listening http=http:\/\/127\.0\.0\.1:\d+ smtp=smtp:\/\/127\.0\.0\.1:\d+ smtps=smtps:\/\/127\.0\.0\.1:\d+$/m);
+      expect(output).toMatch(/^sesd listening http=http:\/\/127\.0\.0\.1:\d+ smtp=smtp:\/\/127\.0\.0\.1:\d+ smtps=smtps:\/\/127\.0\.0\.1:\d+ console=http:\/\/127\.0\.0\.1:\d+\/$/m);
       expect(output).toContain(`sesd SMTP TLS: self-signed certificate ${join(db.dataDir, 'tls', 'smtp-cert.pem')} (created now)`);
       const smtpUrl = new URL(/ smtp=(\S+)/.exec(output)![1]!);
 

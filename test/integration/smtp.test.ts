@@ -264,14 +264,24 @@ describe.each(DIALECTS)('SMTP interface (%s)', (dialect) => {
   });
 
   describe('refusals', () => {
-    it('requires STARTTLS before AUTH and MAIL', async () => {
+    it('offers AUTH only after STARTTLS, and requires STARTTLS before AUTH and MAIL', async () => {
       const client = await RawSmtpClient.connect(url.smtp);
-      expect((await client.command('EHLO client.test')).text).toContain('STARTTLS');
+      const plain = (await client.command('EHLO client.test')).text.split('\n');
+      expect(plain).toContain('STARTTLS');
+      expect(plain.filter((l) => l.startsWith('AUTH'))).toEqual([]);
       const startTlsFirst = { code: 530, text: 'Must issue a STARTTLS command first' };
       expect(await client.command(`AUTH PLAIN ${Buffer.from(`\0${TEST_KEY.accessKeyId}\0x`).toString('base64')}`)).toEqual(startTlsFirst);
       expect(await client.command('AUTH LOGIN')).toEqual(startTlsFirst);
       expect(await client.command('MAIL FROM:<a@example.com>')).toEqual(startTlsFirst);
+      expect(await client.startTls()).toMatchObject({ code: 220 });
+      const secure = (await client.command('EHLO client.test')).text.split('\n');
+      expect(secure).toContain('AUTH PLAIN LOGIN');
+      expect(secure).not.toContain('STARTTLS');
       client.destroy();
+      // Implicit TLS offers AUTH at once.
+      const tlsClient = await RawSmtpClient.connect(url.smtps);
+      expect((await tlsClient.command('EHLO client.test')).text.split('\n')).toContain('AUTH PLAIN LOGIN');
+      tlsClient.destroy();
     });
 
     it('ignores commands pipelined in plain text behind STARTTLS', async () => {
@@ -310,10 +320,10 @@ describe.each(DIALECTS)('SMTP interface (%s)', (dialect) => {
       client.destroy();
     });
 
-    it('refuses a malformed address with intake’s message', async () => {
+    it('refuses a malformed address at RCPT TO with intake’s message', async () => {
       const client = await authenticatedSession(url.smtp);
-      const reply = await sendRaw(client, { from: 'bad@example.com', to: ['j\xf6rg@example.net'], data: simpleMessage('bad@example.com', 'bad') });
-      expect(reply).toEqual({ code: 554, text: 'Transaction failed: Illegal address' });
+      expect(await client.command('MAIL FROM:<bad@example.com>')).toMatchObject({ code: 250 });
+      expect(await client.command('RCPT TO:<j\xf6rg@example.net>')).toEqual({ code: 553, text: 'Invalid address: Illegal address' });
       client.destroy();
     });
 
@@ -440,19 +450,34 @@ describe('SMTP limits', () => {
     }
   });
 
-  it('rate-limits failed authentication per client address, valid credentials included', async () => {
-    const app = await startSesd(db);
+  it('rate-limits failed authentication per client address, valid credentials included, and says when it lifts', async () => {
+    // Loopback is exempt by default; this test runs on loopback.
+    const app = await startSesd(db, { SESD_SMTP_AUTH_LOCKOUT_EXEMPT_LOOPBACK: 'false' });
     try {
       const client = await RawSmtpClient.connect(app.smtpsUrl!);
       await client.command('EHLO client.test');
       for (let i = 0; i < 10; i++) expect((await client.login(TEST_KEY.accessKeyId, `wrong-${i}`)).code).toBe(535);
       const blocked = await client.login(TEST_KEY.accessKeyId, smtpPassword(TEST_KEY.secretAccessKey, REGION));
       expect(blocked).toMatchObject({ code: 421 });
+      expect(blocked.text).toMatch(/^Too many failed authentication attempts from your address; try again in 15 minutes \(after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\)$/);
       await client.closed();
       const next = await RawSmtpClient.connect(app.smtpsUrl!);
       await next.command('EHLO client.test');
       expect((await next.login(TEST_KEY.accessKeyId, smtpPassword(TEST_KEY.secretAccessKey, REGION))).code).toBe(421);
       next.destroy();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('never locks out loopback by default, where every local application shares one address', async () => {
+    const app = await startSesd(db);
+    try {
+      const client = await RawSmtpClient.connect(app.smtpsUrl!);
+      await client.command('EHLO client.test');
+      for (let i = 0; i < 12; i++) expect((await client.login(TEST_KEY.accessKeyId, `wrong-${i}`)).code).toBe(535);
+      client.destroy();
+      (await authenticatedSession(app.smtpsUrl!)).destroy();
     } finally {
       await app.close();
     }

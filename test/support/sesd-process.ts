@@ -14,10 +14,13 @@ export interface SesdProcess {
   exited: Promise<void>;
   /** Its standard error so far (the log), up to the last megabyte. */
   stderr(): string;
+  /** Its standard output so far (the start lines). */
+  stdout(): string;
 }
 
-export async function spawnSesd(env: Record<string, string>, timeoutMs = 30_000): Promise<SesdProcess> {
-  const child = spawn(process.execPath, [...CLI, 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `opts.cwd`: where it runs (the default data dir is ./data there). */
+export async function spawnSesd(env: Record<string, string>, timeoutMs = 30_000, opts: { cwd?: string } = {}): Promise<SesdProcess> {
+  const child = spawn(process.execPath, [...CLI, 'start'], { cwd: opts.cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let seen = '';
   let errors = '';
@@ -41,5 +44,5 @@ export async function spawnSesd(env: Record<string, string>, timeoutMs = 30_000)
     });
     child.once('exit', (code) => reject(new Error(`sesd exited with ${code}: ${seen}\n${errors}`)));
   });
-  return { child, httpUrl, smtpUrl, exited, stderr: () => log };
+  return { child, httpUrl, smtpUrl, exited, stderr: () => log, stdout: () => seen };
 }

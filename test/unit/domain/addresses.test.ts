@@ -22,6 +22,25 @@ describe('parseAddress', () => {
   ])('refuses %s with "%s"', (input, message) => {
     expect(() => parseAddress(input)).toThrow(message);
   });
+
+  const label = (n: number) => 'd'.repeat(n);
+  it.each([
+    ['a local part of 65 characters', `${'l'.repeat(65)}@example.com`, 'Local address is longer than 64 characters'],
+    ['a local part of 100,000 characters', `${'l'.repeat(100_000)}@example.com`, 'Local address is longer than 64 characters'],
+    ['a domain label of 64 characters', `a@${label(64)}.com`, 'Domain label is longer than 63 characters'],
+    ['a domain of 257 characters', `a@${[label(63), label(63), label(63), label(63), 'a'].join('.')}`, 'Domain is longer than 255 characters'],
+    ['an address of 255 characters', `${'l'.repeat(64)}@${[label(63), label(63), label(62)].join('.')}`, 'Address is longer than 254 characters'],
+  ])('refuses %s (RFC 5321 sizes)', (_name, input, message) => {
+    expect(() => parseAddress(input)).toThrow(message);
+    expect(() => parseAddress(`"Name" <${input}>`)).toThrow(message);
+  });
+
+  it('accepts every size up to the RFC 5321 limits', () => {
+    const longest = `${'l'.repeat(64)}@${[label(63), label(63), label(61)].join('.')}`;
+    expect(longest).toHaveLength(254);
+    expect(parseAddress(longest).address).toBe(longest);
+    expect(parseAddress(`a@${label(63)}.com`).domain).toBe(`${label(63)}.com`);
+  });
 });
 
 describe('parseAccessKeyList', () => {

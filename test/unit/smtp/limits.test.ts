@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AuthFailureLimit } from '../../../src/smtp/auth-failure-limit.js';
-import { ConnectionLimit } from '../../../src/smtp/connection-limit.js';
+import { tooManyAuthFailures } from '../../../src/smtp/replies.js';
+import { isLoopbackAddress } from '../../../src/net/loopback.js';
+import { ConnectionLimit } from '../../../src/net/connection-limit.js';
 
 describe('ConnectionLimit', () => {
   it('limits connections per address and in total, and gives them back', () => {
@@ -42,5 +44,49 @@ describe('AuthFailureLimit', () => {
     for (let i = 0; i < 10_050; i++) limit.recordFailure(`addr-${i}`);
     expect(limit.isBlocked('addr-10049')).toBe(true);
     expect(limit.isBlocked('addr-0')).toBe(false);
+  });
+
+  it('says when a lockout lifts, and that the failure that reached the maximum started it', () => {
+    let now = 1_000;
+    const limit = new AuthFailureLimit({ maxFailures: 2, windowMs: 15 * 60_000, now: () => now });
+    expect(limit.recordFailure('10.0.0.1')).toBeUndefined();
+    now = 61_000;
+    expect(limit.recordFailure('10.0.0.1')).toBe(1_000 + 15 * 60_000);
+    expect(limit.recordFailure('10.0.0.1')).toBeUndefined();
+    expect(limit.blockedUntil('10.0.0.1')).toBe(1_000 + 15 * 60_000);
+    expect(tooManyAuthFailures(1_000 + 15 * 60_000, now)).toEqual({
+      code: 421,
+      message: 'Too many failed authentication attempts from your address; try again in 14 minutes (after 1970-01-01T00:15:01.000Z)',
+    });
+    expect(tooManyAuthFailures(now + 10_000, now).message).toContain('try again in 1 minute (');
+  });
+
+  it('never locks out loopback when told to exempt it', () => {
+    const limit = new AuthFailureLimit({ maxFailures: 1, windowMs: 60_000, exemptLoopback: true });
+    for (const address of ['127.0.0.1', '127.3.2.1', '::1', '::ffff:127.0.0.1']) {
+      limit.recordFailure(address);
+      limit.recordFailure(address);
+      expect(limit.isBlocked(address), address).toBe(false);
+    }
+    limit.recordFailure('192.0.2.1');
+    expect(limit.isBlocked('192.0.2.1')).toBe(true);
+    limit.recordFailure('::ffff:192.0.2.2');
+    expect(limit.isBlocked('::ffff:192.0.2.2')).toBe(true);
+  });
+});
+
+describe('isLoopbackAddress', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['127.255.0.9', true],
+    ['::1', true],
+    ['::ffff:127.0.0.1', true],
+    ['128.0.0.1', false],
+    ['10.0.0.1', false],
+    ['::ffff:10.0.0.1', false],
+    ['::2', false],
+    ['fe80::1', false],
+  ])('%s → %s', (address, expected) => {
+    expect(isLoopbackAddress(address)).toBe(expected);
   });
 });

@@ -1,5 +1,6 @@
-// Concurrent SMTP connections, in total and per client address, across both listeners. SES
-// answers `421 Too many concurrent SMTP connections` when it has too many.
+// Concurrent connections, in total and per client address. The SMTP listeners share one (and a
+// smaller one for sessions that have not authenticated yet); the HTTP listener has its own, so a
+// flood on one cannot take the other's slots.
 export interface ConnectionLimitOptions {
   maxConnections: number;
   maxPerAddress: number;

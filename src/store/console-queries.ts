@@ -1,0 +1,353 @@
+// The console's reads (and its few queue writes): a newest-first, cursor-paged message list that
+// never loads raw bodies, one message with its recipients and events, the change feed behind live
+// updates, the delivery queue, and sending statistics over time. Indexes: migration 013.
+import { randomBytes } from 'node:crypto';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import type { Database } from './schema.js';
+import type { Dialect } from './database.js';
+import type { Destination } from './messages-repository.js';
+
+/** What the list filters on; the console's search syntax (web/api/search-syntax.ts) produces it. */
+export interface MessageQuery {
+  from?: string[];
+  to?: string[];
+  subject?: string[];
+  tags?: { name: string; value?: string }[];
+  sets?: string[];
+  statuses?: string[];
+  before?: number;
+  after?: number;
+  text?: string[];
+  accountId?: string;
+  region?: string;
+}
+
+export interface MessageSummary {
+  id: string;
+  accountId: string;
+  region: string;
+  sourceApi: string;
+  envelopeFrom: string;
+  fromHeader: string | null;
+  subject: string | null;
+  destination: Destination;
+  configurationSet: string | null;
+  tags: { Name: string; Value: string }[];
+  size: number;
+  createdAt: number;
+  /** How many of its recipients are in each delivery status. */
+  statuses: Record<string, number>;
+}
+
+export interface MessageWithRaw extends Omit<MessageSummary, 'statuses'> {
+  raw: Buffer;
+}
+
+export interface RecipientRow {
+  id: number;
+  recipient: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: number;
+  lastResponse: string | null;
+  updatedAt: number;
+  locked: boolean;
+}
+
+export interface EventRow {
+  id: number;
+  type: string;
+  payload: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface QueuedRecipient extends RecipientRow {
+  messageId: string;
+  subject: string | null;
+  accountId: string;
+  region: string;
+}
+
+export interface StatisticsBucket {
+  timestamp: number;
+  counts: Record<string, number>;
+}
+
+/** Statuses a person can still act on: the queue's (retry now, cancel). */
+const WAITING = ['queued', 'deferred'];
+/** Events the statistics chart counts. */
+const CHARTED_EVENTS = ['Send', 'Delivery', 'Bounce', 'Complaint', 'Reject', 'DeliveryDelay'];
+
+const SUMMARY_COLUMNS = [
+  'id',
+  'account_id',
+  'region',
+  'source_api',
+  'envelope_from',
+  'from_header',
+  'subject',
+  'destination',
+  'configuration_set',
+  'tags',
+  'size',
+  'created_at',
+] as const;
+
+type MessageEb = ExpressionBuilder<Database, 'messages'>;
+
+export class ConsoleQueries {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /** One page, newest first. `cursor` is the `nextCursor` of the page before. */
+  async listMessages(query: MessageQuery, page: { cursor?: string; limit: number }): Promise<{ messages: MessageSummary[]; nextCursor?: string }> {
+    const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+    // Two steps: the matching ids from the search index alone (SQLite: migration 013's covering
+    // index, so a search never reads the rows with their raw bodies), then those rows.
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['id', 'created_at'])
+      .where((eb) => eb.and(conditions(eb, query, this.dialect)))
+      .$if(after !== undefined, (q) =>
+        q.where((eb) => eb.or([eb('created_at', '<', after!.createdAt), eb.and([eb('created_at', '=', after!.createdAt), eb('id', '<', after!.id)])])),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(page.limit + 1)
+      .execute();
+    const messages = await this.summaries(rows.slice(0, page.limit).map((r) => r.id));
+    const last = messages.at(-1);
+    return { messages, nextCursor: rows.length > page.limit && last ? encodeCursor(last.createdAt, last.id) : undefined };
+  }
+
+  /** The summaries of these messages (the change feed announces them), newest first. */
+  async summaries(ids: string[]): Promise<MessageSummary[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('messages').select(SUMMARY_COLUMNS).where('id', 'in', ids).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    return this.withStatuses(rows);
+  }
+
+  async message(id: string): Promise<MessageWithRaw | undefined> {
+    const row = await this.db.selectFrom('messages').select([...SUMMARY_COLUMNS, 'raw']).where('id', '=', id).executeTakeFirst();
+    return row && { ...summaryOf(row), raw: Buffer.from(row.raw) };
+  }
+
+  async recipients(messageId: string): Promise<RecipientRow[]> {
+    const rows = await this.db.selectFrom('deliveries').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
+    return rows.map(recipientOf);
+  }
+
+  async events(messageId: string): Promise<EventRow[]> {
+    const rows = await this.db.selectFrom('events').select(['id', 'type', 'payload', 'created_at']).where('message_id', '=', messageId).orderBy('id').execute();
+    return rows.map((r) => ({ id: Number(r.id), type: r.type, payload: JSON.parse(r.payload) as Record<string, unknown>, createdAt: Number(r.created_at) }));
+  }
+
+  /** Messages created at or after `since` (the change feed looks a little back to catch late commits). */
+  async messagesSince(since: number, limit: number): Promise<{ id: string; createdAt: number }[]> {
+    const rows = await this.db.selectFrom('messages').select(['id', 'created_at']).where('created_at', '>=', since).orderBy('created_at').orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, createdAt: Number(r.created_at) }));
+  }
+
+  /** Delivery rows changed at or after `since`. */
+  async deliveryChangesSince(since: number, limit: number): Promise<{ id: number; messageId: string; recipient: string; status: string; updatedAt: number }[]> {
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select(['id', 'message_id', 'recipient', 'status', 'updated_at'])
+      .where('updated_at', '>=', since)
+      .orderBy('updated_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: Number(r.id), messageId: r.message_id, recipient: r.recipient, status: r.status, updatedAt: Number(r.updated_at) }));
+  }
+
+  /** Recipients waiting for delivery (queued or deferred), the soonest due first. */
+  async queue(scope: { accountId?: string; region?: string }, limit: number): Promise<QueuedRecipient[]> {
+    let q = this.db
+      .selectFrom('deliveries')
+      .innerJoin('messages', 'messages.id', 'deliveries.message_id')
+      .selectAll('deliveries')
+      .select(['messages.subject', 'messages.account_id', 'messages.region'])
+      .where('deliveries.status', 'in', WAITING);
+    if (scope.accountId) q = q.where('messages.account_id', '=', scope.accountId);
+    if (scope.region) q = q.where('messages.region', '=', scope.region);
+    const rows = await q.orderBy('deliveries.next_attempt_at').orderBy('deliveries.id').limit(limit).execute();
+    return rows.map((r) => ({ ...recipientOf(r), messageId: r.message_id, subject: r.subject, accountId: r.account_id, region: r.region }));
+  }
+
+  /** Makes a waiting recipient due now. False when it is not waiting, or a worker holds it. */
+  async retryNow(deliveryId: number, now: number): Promise<boolean> {
+    const res = await this.db
+      .updateTable('deliveries')
+      .set({ next_attempt_at: now, updated_at: now })
+      .where('id', '=', deliveryId)
+      .where('status', 'in', WAITING)
+      .where('locked_until', 'is', null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  /** Stops delivering to a waiting recipient (status `cancelled`, which no claim takes). */
+  async cancel(deliveryId: number, now: number): Promise<boolean> {
+    const res = await this.db
+      .updateTable('deliveries')
+      .set({ status: 'cancelled', updated_at: now, last_response: 'Cancelled in the console' })
+      .where('id', '=', deliveryId)
+      .where('status', 'in', WAITING)
+      .where('locked_until', 'is', null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  /** Event counts (Send, Delivery, Bounce, Complaint, Reject, DeliveryDelay) per `bucketMs` since `since`. */
+  async statistics(scope: { accountId?: string }, since: number, bucketMs: number): Promise<StatisticsBucket[]> {
+    const bucket = sql<number>`(created_at / ${sql.lit(bucketMs)}) * ${sql.lit(bucketMs)}`;
+    let q = this.db
+      .selectFrom('events')
+      .select([bucket.as('bucket'), 'type', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('created_at', '>=', since)
+      .where('type', 'in', CHARTED_EVENTS);
+    if (scope.accountId) q = q.where('account_id', '=', scope.accountId);
+    const rows = await q.groupBy([bucket, 'type']).execute();
+    const buckets = new Map<number, StatisticsBucket>();
+    for (const r of rows) {
+      const t = Number(r.bucket);
+      let b = buckets.get(t);
+      if (!b) buckets.set(t, (b = { timestamp: t, counts: Object.fromEntries(CHARTED_EVENTS.map((e) => [e, 0])) }));
+      b.counts[r.type] = Number(r.n);
+    }
+    return [...buckets.values()].sort((a, b) => a.timestamp - b.timestamp);
+  }
+
+  /** Accounts and regions that have anything in the store, for the console's scope picker. */
+  async scopes(): Promise<{ accountId: string; region: string }[]> {
+    const tables = ['identities', 'account_settings', 'configuration_sets', 'suppressed_destinations'] as const;
+    const seen = new Map<string, { accountId: string; region: string }>();
+    for (const table of tables) {
+      const rows = await this.db.selectFrom(table).select(['account_id', 'region']).distinct().execute();
+      for (const r of rows) seen.set(`${r.account_id}/${r.region}`, { accountId: r.account_id, region: r.region });
+    }
+    return [...seen.values()].sort((a, b) => a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region));
+  }
+
+  /** A random secret kept in `settings` under `name`, made by whichever node asks first. */
+  async secret(name: string): Promise<string> {
+    await this.db
+      .insertInto('settings')
+      .values({ name, value: randomBytes(32).toString('base64url') })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const row = await this.db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+    return row.value;
+  }
+
+  private async withStatuses(rows: SummaryRow[]): Promise<MessageSummary[]> {
+    const statuses = new Map<string, Record<string, number>>(rows.map((r) => [r.id, {}]));
+    if (rows.length > 0) {
+      const counts = await this.db
+        .selectFrom('deliveries')
+        .select(['message_id', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('message_id', 'in', rows.map((r) => r.id))
+        .groupBy(['message_id', 'status'])
+        .execute();
+      for (const c of counts) statuses.get(c.message_id)![c.status] = Number(c.n);
+    }
+    return rows.map((r) => ({ ...summaryOf(r), statuses: statuses.get(r.id)! }));
+  }
+}
+
+type SummaryRow = Pick<import('kysely').Selectable<Database['messages']>, (typeof SUMMARY_COLUMNS)[number]>;
+
+function summaryOf(r: SummaryRow): Omit<MessageSummary, 'statuses'> {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    region: r.region,
+    sourceApi: r.source_api,
+    envelopeFrom: r.envelope_from,
+    fromHeader: r.from_header,
+    subject: r.subject,
+    destination: JSON.parse(r.destination) as Destination,
+    configurationSet: r.configuration_set,
+    tags: JSON.parse(r.tags) as { Name: string; Value: string }[],
+    size: r.size,
+    createdAt: Number(r.created_at),
+  };
+}
+
+function recipientOf(r: import('kysely').Selectable<Database['deliveries']>): RecipientRow {
+  return {
+    id: Number(r.id),
+    recipient: r.recipient,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: Number(r.next_attempt_at),
+    lastResponse: r.last_response,
+    updatedAt: Number(r.updated_at),
+    locked: r.locked_until !== null,
+  };
+}
+
+/** Every filter of the query, ANDed; terms of one kind are ANDed too (`to:a to:b` wants both). */
+function conditions(eb: MessageEb, q: MessageQuery, dialect: Dialect): Expression<SqlBool>[] {
+  // Case-insensitive substring match: SQLite's LIKE already ignores ASCII case (as its lower() does
+  // only ASCII); PostgreSQL's is ILIKE. Neither needs lower() on every row.
+  const like = dialect === 'postgres' ? sql.raw('ilike') : sql.raw('like');
+  const contains = (column: Expression<string | null>, value: string) => sql<SqlBool>`${column} ${like} ${`%${escapeLike(value)}%`} escape '\\'`;
+  const all: Expression<SqlBool>[] = [];
+  if (q.accountId) all.push(eb('account_id', '=', q.accountId));
+  if (q.region) all.push(eb('region', '=', q.region));
+  if (q.before !== undefined) all.push(eb('created_at', '<', q.before));
+  if (q.after !== undefined) all.push(eb('created_at', '>=', q.after));
+  for (const set of q.sets ?? []) all.push(eb('configuration_set', '=', set));
+  for (const s of q.subject ?? []) all.push(contains(sql.ref('subject'), s));
+  for (const f of q.from ?? []) all.push(eb.or([contains(sql.ref('envelope_from'), f), contains(sql.ref('from_header'), f)]));
+  for (const to of q.to ?? []) all.push(eb('id', 'in', recipientMessages(eb, to, contains)));
+  for (const tag of q.tags ?? []) {
+    // Tags are stored as JSON.stringify([{Name, Value}]): look for the one object's exact text.
+    const text = tag.value === undefined ? JSON.stringify({ Name: tag.name }).slice(0, -1) + ',' : JSON.stringify({ Name: tag.name, Value: tag.value });
+    all.push(sql<SqlBool>`tags like ${`%${escapeLike(text)}%`} escape '\\'`);
+  }
+  // EXISTS, not IN: walking the list newest first and stopping at a page's worth stays fast for a
+  // common status (delivered), where an IN list would be most of the table, sorted.
+  for (const status of q.statuses ?? []) {
+    all.push(
+      status === 'complained'
+        ? eb.exists(eb.selectFrom('events').select('events.id').whereRef('events.message_id', '=', 'messages.id').where('events.type', '=', 'Complaint'))
+        : eb.exists(eb.selectFrom('deliveries').select('deliveries.id').whereRef('deliveries.message_id', '=', 'messages.id').where('deliveries.status', '=', status)),
+    );
+  }
+  // Free text: one match over the searchable columns together, not one per column.
+  const searchable = sql<string>`coalesce(subject, '') || ' ' || envelope_from || ' ' || coalesce(from_header, '') || ' ' || destination`;
+  for (const word of q.text ?? []) all.push(contains(searchable, word));
+  return all;
+}
+
+/** Ids of messages with a recipient matching `to`: by index for a whole address, else by substring. */
+function recipientMessages(eb: MessageEb, to: string, contains: (column: Expression<string | null>, value: string) => Expression<SqlBool>) {
+  const d = eb.selectFrom('deliveries').select('message_id');
+  if (/^[^\s@%_]+@[^\s@%_]+$/.test(to)) return d.where('recipient', 'in', [...new Set([to, to.toLowerCase()])]);
+  return d.where(contains(sql.ref('recipient'), to));
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+export class BadCursorError extends Error {}
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof createdAt === 'number' && typeof id === 'string') return { createdAt, id };
+  } catch {
+    // fall through
+  }
+  throw new BadCursorError('cursor is not one this API gave out');
+}

@@ -1,0 +1,179 @@
+// The console in a real browser (Debian's Chromium, driven by playwright-core) against a started
+// sesd. Screenshots go to test-artifacts/console/ (see the README).
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateEmailIdentityCommand, SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningApp } from '../../src/app.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { sesv2Client, startSesd } from '../support/sesd.js';
+import { buildConsole } from '../support/console-build.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'console');
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.log(`[sesd tests] console browser tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+
+async function launch(): Promise<Browser> {
+  // Root in CI and on the team's machines: Chromium's own sandbox needs user namespaces it lacks there.
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 60_000 }, () => {
+  let db: TestDatabase;
+  let app: RunningApp;
+  let ses: SESv2Client;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    buildConsole();
+    db = await createTestDatabase('sqlite');
+    // Delivery at normal priority: on a saturated machine a niced delivery thread can wait a long time.
+    app = await startSesd(db, { SESD_REGION: 'us-west-2', SESD_DELIVERY_THREAD_NICE: '0' });
+    ses = sesv2Client(app);
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await db?.drop();
+  });
+
+  const send = async (subject: string, to: string, extra: { html?: string; tags?: { Name: string; Value: string }[] } = {}) =>
+    (
+      await ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'Shop <shop@example.com>',
+          Destination: { ToAddresses: [to] },
+          Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: `Text of ${subject}` }, ...(extra.html ? { Html: { Data: extra.html } } : {}) } } },
+          EmailTags: extra.tags,
+        }),
+      )
+    ).MessageId!;
+
+  it('shows a message sent through the AWS SDK in the open list without a reload', async () => {
+    await page.goto(`${app.httpUrl}/`);
+    await page.waitForSelector('body[data-ready="messages"]');
+    await page.waitForSelector('#live.on');
+    const id = await send('Your order has shipped', 'carol@example.net', { tags: [{ Name: 'kind', Value: 'shipping' }] });
+    const row = page.locator(`tr[data-id="${id}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).toContain('Your order has shipped');
+    await page.locator(`tr[data-id="${id}"] [data-status="delivered"]`).waitFor({ timeout: 45_000 });
+    await shot(page, 'messages');
+  });
+
+  it('renders a message’s HTML in the sandboxed preview', async () => {
+    const id = await send('Welcome aboard', 'dave@example.net', { html: '<h1 id="greeting" style="color:#0969da">Hello from the preview</h1><p>Thanks for joining.</p>' });
+    await page.goto(`${app.httpUrl}/#/messages/${id}`);
+    const heading = page.frameLocator('iframe.preview').locator('#greeting');
+    await heading.waitFor();
+    expect(await heading.textContent()).toBe('Hello from the preview');
+    expect(await page.locator('iframe.preview').getAttribute('sandbox')).toBe('');
+    await shot(page, 'message');
+  });
+
+  it('does not run a <script> in a message’s HTML', async () => {
+    const html =
+      '<p id="body">Scripted</p><script>document.body.setAttribute("data-ran", "1"); try { parent.sesdHacked = 1 } catch (e) {} ' +
+      'parent.postMessage("ran", "*"); fetch("/_sesd/api/messages", { method: "DELETE" });</script><img src="x" onerror="document.body.setAttribute(\'data-ran\', \'2\')">';
+    const id = await send('Scripted mail', 'eve@example.net', { html });
+    await page.goto(`${app.httpUrl}/`);
+    // Browser-side code as text: this file is type-checked for Node, not the DOM.
+    await page.evaluate(`window.received = []; window.addEventListener('message', (e) => window.received.push(e.data));`);
+    await page.goto(`${app.httpUrl}/#/messages/${id}`);
+    const frame = page.frameLocator('iframe.preview');
+    await frame.locator('#body').waitFor();
+    await page.waitForTimeout(500);
+    expect(await frame.locator('body').getAttribute('data-ran')).toBeNull();
+    expect(await page.evaluate('typeof window.sesdHacked')).toBe('undefined');
+    expect(await page.evaluate('window.received')).toEqual([]);
+    expect((await fetch(`${app.httpUrl}/_sesd/api/messages/${id}`)).status).toBe(200);
+  });
+
+  it('shows the Bounce of a simulator bounce in the recipient’s timeline', async () => {
+    const id = await send('Bounce test', 'bounce@simulator.amazonses.com');
+    await page.goto(`${app.httpUrl}/#/messages/${id}`);
+    const bounce = page.locator('.recipient[data-recipient="bounce@simulator.amazonses.com"] li[data-event="Bounce"]');
+    await bounce.waitFor({ timeout: 45_000 });
+    expect(await bounce.textContent()).toContain('Permanent');
+    await shot(page, 'bounce-timeline');
+  });
+
+  it('finds messages by to: and tag:', async () => {
+    await send('Invoice 1', 'frank@example.net', { tags: [{ Name: 'kind', Value: 'invoice' }] });
+    await send('Invoice 2', 'grace@example.net', { tags: [{ Name: 'kind', Value: 'invoice' }] });
+    await page.goto(`${app.httpUrl}/`);
+    await page.fill('input[name="q"]', 'to:frank@example.net');
+    await page.press('input[name="q"]', 'Enter');
+    await page.waitForFunction(`location.hash.includes('to%3Afrank') || location.hash.includes('to:frank')`);
+    // The new page replaces the old list: wait for the one matching row, not any row.
+    await page.waitForFunction(`document.querySelectorAll('#message-rows tr').length === 1`);
+    expect(await page.locator('#message-rows tr').allTextContents()).toEqual([expect.stringContaining('Invoice 1')]);
+    await page.fill('input[name="q"]', 'tag:kind=invoice');
+    await page.press('input[name="q"]', 'Enter');
+    await page.waitForFunction(`document.querySelectorAll('#message-rows tr').length === 2`);
+    const subjects = await page.locator('#message-rows tr td:nth-child(4) a').allTextContents();
+    expect(subjects).toEqual(['Invoice 2', 'Invoice 1']);
+    await shot(page, 'search');
+  });
+
+  it('shows a domain’s DKIM records on the identities page', async () => {
+    const created = await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'shop.example' }));
+    const tokens = created.DkimAttributes!.Tokens!;
+    await page.goto(`${app.httpUrl}/#/identities`);
+    const rows = page.locator('section[data-identity="shop.example"] tr[data-record-type="CNAME"]');
+    await rows.first().waitFor({ timeout: 15_000 });
+    const texts = await rows.allTextContents();
+    expect(texts).toHaveLength(3);
+    for (const [i, token] of tokens.entries()) {
+      expect(texts[i]).toContain(`${token}._domainkey.shop.example`);
+      expect(texts[i]).toContain(`${token}.dkim.sesd.local`);
+    }
+    await shot(page, 'identities');
+  });
+});
+
+describe.skipIf(!hasChromium)('the console beyond loopback', { timeout: 60_000 }, () => {
+  let db: TestDatabase;
+  let app: RunningApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    buildConsole();
+    db = await createTestDatabase('sqlite');
+    app = await startSesd(db, { SESD_HTTP_HOST: '0.0.0.0', SESD_CONSOLE_PASSWORD: 'open sesame' });
+    browser = await launch();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('asks for the password, then keeps an HttpOnly SameSite=Strict session', async () => {
+    // Bound to 0.0.0.0, reached through 127.0.0.1: the server is not loopback-only.
+    const url = app.httpUrl.replace('0.0.0.0', '127.0.0.1');
+    expect((await fetch(`${url}/_sesd/api/messages`)).status).toBe(401);
+    const page = await browser.newPage();
+    await page.goto(`${url}/`);
+    expect(page.url()).toBe(`${url}/_sesd/console/login`);
+    await shot(page, 'login');
+    await page.fill('input[name="password"]', 'wrong');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('.error');
+    await page.fill('input[name="password"]', 'open sesame');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('body[data-ready="messages"]');
+    expect(page.url()).toBe(`${url}/`);
+    const [cookie] = await page.context().cookies();
+    expect(cookie).toMatchObject({ name: 'sesd_console', httpOnly: true, sameSite: 'Strict' });
+    expect(await page.evaluate('document.cookie')).toBe('');
+  });
+});
