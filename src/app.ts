@@ -47,6 +47,7 @@ import { registerSnsRoutes, snsLinks, SNS_CERT_PATH } from './web/sns-routes.js'
 import { startSnsHttpsListener, type SnsHttpsListener } from './web/sns-https-listener.js';
 import { startRetention } from './queue/retention-reaper.js';
 import { autoVerifyMode } from './domain/identities/auto-verify.js';
+import { startInboundListener, type InboundListener } from './inbound/inbound-listener.js';
 import { registerConsole } from './web/console.js';
 import { assertConsoleProtected, isLoopbackHost } from './web/console-auth.js';
 import { DEFAULT_ACCOUNT_ID } from './domain/access-keys.js';
@@ -60,6 +61,8 @@ export interface RunningApp {
   smtpTls?: TlsMaterial;
   /** Port of the DKIM zone's DNS listener (UDP and TCP), unless off. */
   dnsPort?: number;
+  /** `smtp://HOST:PORT` of the inbound listener (bounces and complaints), unless off. */
+  inboundUrl?: string;
   identities: IdentitiesService;
   /** SNS topics and publishing; also the TopicPublisher of SES event publishing. */
   sns: SnsService;
@@ -79,6 +82,7 @@ export async function startApp(
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   let http: FastifyInstance | undefined;
   let smtp: SmtpListeners | undefined;
+  let inbound: InboundListener | undefined;
   let delivery: { stop(): Promise<void>; running?(): boolean } | undefined;
   let closing = false;
   let snsHttps: SnsHttpsListener | undefined;
@@ -198,6 +202,9 @@ export async function startApp(
     const shutdownTimeoutMs = parseDuration(config.shutdownTimeout);
     const smtpListeners = await startSmtpListeners({ config: limited, intake, lookupKey, log, closeTimeoutMs: shutdownTimeoutMs });
     smtp = smtpListeners;
+    const feedbackHooks = deliveryHooks(store, hooks);
+    const inboundListener = await startInboundListener({ config, feedback: store.feedback, suppression: feedbackHooks.suppression!, policy: feedbackHooks.policy!, log });
+    inbound = inboundListener;
     smtpListening = () => smtpListeners.listening();
     if (config.sns.httpsPort !== 'off') snsHttps = await startSnsHttpsListener(config, config.sns.httpsPort, snsKey);
     // SigningCertURL must be HTTPS for validators: the public URL when it is, else sesd's own HTTPS listener.
@@ -251,6 +258,7 @@ export async function startApp(
       sns,
       snsHttps: snsHttps && { url: snsHttps.url, certFile: snsHttps.tls.certFile },
       dnsPort: dnsListener?.port,
+      inboundUrl: inboundListener.port === undefined ? undefined : `smtp://${formatHost(config.inbound.host)}:${inboundListener.port}`,
       store,
       keys,
       identities,
@@ -266,7 +274,7 @@ export async function startApp(
           server.server.closeAllConnections();
         }, shutdownTimeoutMs);
         try {
-          await Promise.all([smtpListeners.close(), server.close(), dnsListener?.close()]);
+          await Promise.all([smtpListeners.close(), inboundListener.close(), server.close(), dnsListener?.close()]);
         } finally {
           clearTimeout(cutOff);
         }
@@ -282,6 +290,7 @@ export async function startApp(
   } catch (err) {
     await smtp?.close();
     await dns?.close();
+    await inbound?.close();
     await http?.close();
     await snsDispatcher?.stop();
     await snsHttps?.close();

@@ -31,6 +31,8 @@ export interface Config {
   };
   /** PEM file paths; both empty means a self-signed pair in the data dir. */
   tls: { cert: string; key: string };
+  /** The inbound listener for asynchronous bounces and complaints (src/inbound). */
+  inbound: { host: string; port: number | 'off'; feedbackAddress: string };
   dataDir: string;
   databaseUrl: string;
   region: string;

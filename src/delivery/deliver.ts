@@ -142,7 +142,7 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
     if (o.kind === 'delivered') {
       if (mail) events.push(deliveryEvent(mail, { at, acceptedAt: message.createdAt, recipient: d.recipient, smtpResponse: o.reply, reportingMTA: deps.hostname, remoteMtaIp: o.remoteMtaIp }));
       if (o.scenario === 'complaint') {
-        if (mail) events.push(complaintEvent(mail, { at, recipient: d.recipient, feedbackId: newMessageId(at), userAgent: SIMULATOR_USER_AGENT, arrivalDate: message.createdAt }));
+        if (mail) events.push(complaintEvent(mail, { at, recipients: [d.recipient], feedbackId: newMessageId(at), userAgent: SIMULATOR_USER_AGENT, feedbackType: 'abuse', arrivalDate: message.createdAt }));
         const to = await feedbackTo();
         if (to) generated.push(complaintReport(about, to, SIMULATOR_USER_AGENT));
       }

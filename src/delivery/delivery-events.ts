@@ -47,7 +47,11 @@ export function deliveryDelayEvent(
   };
 }
 
-export function complaintEvent(mail: Mail, c: { at: number; recipient: string; feedbackId: string; userAgent: string; arrivalDate: number }): DeliveryEventRecord {
+/** A complaint about one or more recipients; ARF reports carry the feedback type, user agent and arrival date (SES leaves them out otherwise). */
+export function complaintEvent(
+  mail: Mail,
+  c: { at: number; recipients: string[]; feedbackId: string; userAgent?: string; arrivalDate?: number; feedbackType?: string },
+): DeliveryEventRecord {
   return {
     type: 'Complaint',
     payload: {
@@ -56,11 +60,11 @@ export function complaintEvent(mail: Mail, c: { at: number; recipient: string; f
       complaint: {
         feedbackId: c.feedbackId,
         complaintSubType: null,
-        complainedRecipients: [{ emailAddress: c.recipient }],
+        complainedRecipients: c.recipients.map((emailAddress) => ({ emailAddress })),
         timestamp: iso(c.at),
-        userAgent: c.userAgent,
-        complaintFeedbackType: 'abuse',
-        arrivalDate: iso(c.arrivalDate),
+        ...(c.userAgent !== undefined ? { userAgent: c.userAgent } : {}),
+        ...(c.feedbackType !== undefined ? { complaintFeedbackType: c.feedbackType } : {}),
+        ...(c.arrivalDate !== undefined ? { arrivalDate: iso(c.arrivalDate) } : {}),
       },
     },
   };

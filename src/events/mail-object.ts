@@ -64,7 +64,8 @@ export interface BouncedRecipient {
   emailAddress: string;
   action: 'failed';
   status: string;
-  diagnosticCode: string;
+  /** Only when the DSN gave a Diagnostic-Code (SES leaves it out otherwise). */
+  diagnosticCode?: string;
 }
 
 export function bounceEvent(

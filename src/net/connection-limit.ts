@@ -33,3 +33,30 @@ export class ConnectionLimit {
     return this.total;
   }
 }
+
+/**
+ * smtp-server's onConnect/onClose for a limit: a session over it is answered 421 and closed; one
+ * let in is counted until it closes. `refuse` makes the error smtp-server sends.
+ */
+export function connectionHooks(
+  limit: ConnectionLimit,
+  refuse: () => Error,
+): {
+  onConnect(session: { id: string; remoteAddress: string }, callback: (err?: Error | null) => void): void;
+  onClose(session: { id: string }): void;
+} {
+  const counted = new Map<string, string>();
+  return {
+    onConnect(session, callback) {
+      if (!limit.tryAcquire(session.remoteAddress)) return callback(refuse());
+      counted.set(session.id, session.remoteAddress);
+      callback();
+    },
+    onClose(session) {
+      const address = counted.get(session.id);
+      if (address === undefined) return;
+      counted.delete(session.id);
+      limit.release(address);
+    },
+  };
+}

@@ -85,7 +85,7 @@ export async function startSmtpListeners(deps: SmtpListenersDeps): Promise<SmtpL
  */
 export const SMTP_REFUSAL_MARGIN = 32;
 
-function listen(submission: SubmissionServer, host: string, port: number, maxConnections: number): Promise<number> {
+export function listen(submission: Pick<SubmissionServer, 'server'>, host: string, port: number, maxConnections: number): Promise<number> {
   const net = submission.server.server;
   net.maxConnections = maxConnections + SMTP_REFUSAL_MARGIN;
   return new Promise((resolve, reject) => {

@@ -227,28 +227,30 @@ async function completeBatch(trx: Kysely<Database>, statements: QueueStatements,
       }
     }
   }
-  // Generated mail is queued as intake queues accepted mail; it has no events of its own.
-  const queued = generated.map(
-    (m): NewMessage => ({
-      id: m.id,
-      accountId: m.accountId,
-      region: m.region,
-      sourceApi: GENERATED_SOURCE,
-      envelopeFrom: '',
-      fromHeader: m.fromHeader,
-      subject: m.subject,
-      destination: { ToAddresses: m.to },
-      configurationSet: null,
-      tags: [],
-      raw: m.raw,
-      createdAt: m.createdAt,
-      recipients: m.to.map((address) => ({ address, status: 'queued' })),
-      events: [],
-    }),
-  );
+  const queued = generated.map(generatedAsNew);
   // Messages before the deliveries and events that reference them.
   const inserts = [...newMessageQueries(statements.inserts, queued), ...statements.inserts.events.queries(events)];
   for (const q of inserts) await trx.executeQuery(q);
+}
+
+/** Generated mail is queued as intake queues accepted mail; it has no events of its own. */
+export function generatedAsNew(m: GeneratedMessage): NewMessage {
+  return {
+    id: m.id,
+    accountId: m.accountId,
+    region: m.region,
+    sourceApi: GENERATED_SOURCE,
+    envelopeFrom: '',
+    fromHeader: m.fromHeader,
+    subject: m.subject,
+    destination: { ToAddresses: m.to },
+    configurationSet: null,
+    tags: [],
+    raw: m.raw,
+    createdAt: m.createdAt,
+    recipients: m.to.map((address) => ({ address, status: 'queued' })),
+    events: [],
+  };
 }
 
 /**

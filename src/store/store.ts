@@ -19,6 +19,7 @@ import { PinpointTemplatesRepository } from './pinpoint-templates-repository.js'
 import { EventDispatchRepository } from './event-dispatch-repository.js';
 import { SnsRepository } from './sns-repository.js';
 import { RetentionRepository } from './retention-repository.js';
+import { FeedbackRepository } from './feedback-repository.js';
 import { ConsoleQueries } from './console-queries.js';
 
 export interface Store {
@@ -43,6 +44,7 @@ export interface Store {
   eventDispatch: EventDispatchRepository;
   sns: SnsRepository;
   retention: RetentionRepository;
+  feedback: FeedbackRepository;
   /** The console's reads and queue actions. */
   console: ConsoleQueries;
   /** Resolves when the database answers a query (readiness). */
@@ -74,6 +76,7 @@ export async function openStore(opts: OpenDatabaseOptions): Promise<Store> {
     eventDispatch: new EventDispatchRepository(opened.db, opened.dialect),
     sns: new SnsRepository(opened.db, opened.dialect, opened.batchWriter),
     retention: new RetentionRepository(opened.db),
+    feedback: new FeedbackRepository(opened.db, opened.dialect),
     console: new ConsoleQueries(opened.db, opened.dialect),
     ping: async () => {
       await sql`select 1`.execute(opened.db);
