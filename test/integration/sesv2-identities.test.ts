@@ -127,11 +127,12 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
     const names = [...first.EmailIdentities!, ...rest.EmailIdentities!].map((i) => i.IdentityName);
     expect(names).toEqual(['byo.example', 'example.org', 'owner@mail.example']);
 
-    await ses.send(new PutEmailIdentityFeedbackAttributesCommand({ EmailIdentity: 'example.org', EmailForwardingEnabled: false }));
+    // Without Bounce and Complaint topics, SES keeps feedback forwarding on (events-feedback.test.ts).
+    expect(await awsFailure(ses.send(new PutEmailIdentityFeedbackAttributesCommand({ EmailIdentity: 'example.org', EmailForwardingEnabled: false })))).toMatchObject({ name: 'BadRequestException' });
     await ses.send(new PutEmailIdentityMailFromAttributesCommand({ EmailIdentity: 'example.org', MailFromDomain: 'bounce.example.org', BehaviorOnMxFailure: 'REJECT_MESSAGE' }));
     expect(await awsFailure(ses.send(new PutEmailIdentityMailFromAttributesCommand({ EmailIdentity: 'example.org', MailFromDomain: 'other.example' })))).toMatchObject({ name: 'BadRequestException' });
     const identity = await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'example.org' }));
-    expect(identity).toMatchObject({ FeedbackForwardingStatus: false, MailFromAttributes: { MailFromDomain: 'bounce.example.org', MailFromDomainStatus: 'PENDING', BehaviorOnMxFailure: 'REJECT_MESSAGE' } });
+    expect(identity).toMatchObject({ FeedbackForwardingStatus: true, MailFromAttributes: { MailFromDomain: 'bounce.example.org', MailFromDomainStatus: 'PENDING', BehaviorOnMxFailure: 'REJECT_MESSAGE' } });
     // No MX for it: with REJECT_MESSAGE, example.org may not send until it is removed (mail-from-domain.test.ts).
     await ses.send(new PutEmailIdentityMailFromAttributesCommand({ EmailIdentity: 'example.org' }));
 

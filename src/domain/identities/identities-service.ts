@@ -179,7 +179,7 @@ export class IdentitiesService {
         throw invalidParameter(`MAIL FROM domain ${mailFrom} must be a subdomain of ${identity.identity}.`);
       }
       // Checked by recheckPending (its MX record) before it is used; auto-verify trusts it at once.
-      identity.mailFrom = { domain: mailFrom || null, behaviorOnMxFailure, status: !mailFrom ? 'NOT_STARTED' : this.deps.autoVerify ? 'SUCCESS' : 'PENDING' };
+      identity.mailFrom = { domain: mailFrom || null, behaviorOnMxFailure, status: !mailFrom ? 'NOT_STARTED' : createsVerified(this.deps.autoVerify) ? 'SUCCESS' : 'PENDING' };
       identity.checkedAt = null;
     });
   }
