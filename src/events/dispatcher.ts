@@ -13,6 +13,7 @@ import { EVENT_PUBLISHING_SUBJECT, eventPublishingRecord, identityNotificationRe
 import { eventTypeNames, isNotificationType } from './event-types.js';
 import { cloudWatchIncrement, ownFigures } from './metrics.js';
 import type { eventBridgePublisher, firehosePublisher, PublishResult, snsPublisher } from './publishers.js';
+import { logBackgroundFailure } from '../store/availability.js';
 
 export interface DispatchStore {
   claim(workerId: string, limit: number, leaseMs: number, now: number): Promise<PendingEvent[]>;
@@ -113,7 +114,7 @@ export class EventDispatcher {
         count = await this.dispatchOnce();
       } catch (err) {
         // The claimed events stay leased and come back when the lease runs out.
-        this.deps.log.error({ err }, 'dispatching events failed');
+        logBackgroundFailure(this.deps.log, err, {}, 'dispatching events failed');
       }
       if (count < this.deps.batchSize) await this.pause(this.deps.pollMs);
     }
@@ -136,7 +137,7 @@ export class EventDispatcher {
       planned = await this.plan(event, cache);
     } catch (err) {
       // Destinations could not be read (the database is away): the whole event is tried again.
-      this.deps.log.error({ err, eventId: event.id }, 'finding the destinations of an event failed');
+      logBackgroundFailure(this.deps.log, err, { eventId: event.id }, 'finding the destinations of an event failed');
       return { publications: [], outcome: { eventId: event.id, retryAt: this.now() + this.delay(event.attempts) }, metrics: [] };
     }
     const publications: Publication[] = [];

@@ -8,6 +8,7 @@ import { PeriodicTask } from '../periodic-task.js';
 import type { MessageCursor } from '../store/messages-repository.js';
 import type { RetentionRepository } from '../store/retention-repository.js';
 import { parseDuration } from './duration.js';
+import { logBackgroundFailure } from '../store/availability.js';
 
 export interface RetentionPolicy {
   /** Milliseconds; 0 keeps messages whatever their age. */
@@ -59,6 +60,6 @@ export function startRetention(config: Config, repo: RetentionRepository, log: L
   const policy = retentionPolicy(config);
   if (policy.maxAgeMs === 0 && policy.maxMessages === 0) return undefined;
   return new PeriodicTask(parseDuration(config.retention.interval), () => reapRetention(repo, policy, log), (err) =>
-    log.error({ err }, 'retention: deleting old messages failed'),
+    logBackgroundFailure(log, err, {}, 'retention: deleting old messages failed'),
   );
 }

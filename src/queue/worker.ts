@@ -5,7 +5,7 @@
 // empty. A failure between claim and completion leaves the rows leased; the reaper returns them
 // when the lease runs out.
 import type { Logger } from 'pino';
-import { isServiceUnavailable } from '../store/availability.js';
+import { logBackgroundFailure } from '../store/availability.js';
 import type { ClaimedDelivery, DeliveriesRepository, DeliveryUpdate, QueuedMessage } from '../store/deliveries-repository.js';
 
 export interface WorkerOptions {
@@ -119,10 +119,8 @@ export class DeliveryWorker {
     }
   }
 
-  /** An unavailable database is logged once per outage by the store, not on every poll. */
   private logFailure(err: unknown, context: Record<string, unknown>, message: string): void {
-    if (isServiceUnavailable(err)) this.opts.log.debug({ ...context, error: (err as Error).message }, message);
-    else this.opts.log.error({ ...context, err }, message);
+    logBackgroundFailure(this.opts.log, err, context, message);
   }
 
   private pause(ms: number): Promise<void> {

@@ -11,6 +11,7 @@ import { snsEmail } from './sns-email.js';
 import { snsDocument, type MessageLinks, type MessageUrls } from './sns-message.js';
 import type { ClaimedSnsDelivery, DeliveryAttempt, SnsStore, Subscription, Topic } from './sns-model.js';
 import type { SigningKey } from './signing-key.js';
+import { logBackgroundFailure } from '../store/availability.js';
 
 export interface DispatcherOptions {
   store: SnsStore;
@@ -78,11 +79,11 @@ export class SnsDispatcher {
         const free = this.opts.concurrency - this.inFlight.size;
         if (free > 0) claimed = await this.opts.store.claim(this.workerId, free, this.opts.leaseMs, this.now());
       } catch (err) {
-        this.opts.log.error({ err }, 'claiming SNS deliveries failed');
+        logBackgroundFailure(this.opts.log, err, {}, 'claiming SNS deliveries failed');
       }
       for (const d of claimed) {
         const p: Promise<void> = this.deliver(d)
-          .catch((err: unknown) => this.opts.log.error({ err, deliveryId: d.id }, 'SNS delivery failed; the row is retried when its lease runs out'))
+          .catch((err: unknown) => logBackgroundFailure(this.opts.log, err, { deliveryId: d.id }, 'SNS delivery failed; the row is retried when its lease runs out'))
           .finally(() => {
             this.inFlight.delete(p);
             this.wake?.();

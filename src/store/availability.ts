@@ -39,6 +39,20 @@ export function isServiceUnavailable(err: unknown): boolean {
   return err instanceof AwsError && err.code === 'ServiceUnavailable';
 }
 
+/**
+ * How a background job (delivery, dispatchers, retention) logs a failure: an unavailable database is
+ * logged once per outage by DatabaseHealth, so here only at debug, not a stack trace per poll.
+ */
+export function logBackgroundFailure(
+  log: { debug(obj: object, msg: string): void; error(obj: object, msg: string): void },
+  err: unknown,
+  context: Record<string, unknown>,
+  message: string,
+): void {
+  if (isServiceUnavailable(err)) log.debug({ ...context, error: (err as Error).message }, message);
+  else log.error({ ...context, err }, message);
+}
+
 // While an outage lasts, how often it is reported again (with the count so far).
 const REMIND_MS = 30_000;
 // An outage is over once the database has answered and nothing has failed for this long: on a full
