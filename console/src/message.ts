@@ -100,7 +100,8 @@ export async function messagePage(main: HTMLElement, id: string): Promise<() => 
   return onFeed(
     { account: m.accountId, region: m.region },
     (kind, data) => {
-      if (kind === 'status' && (data as MessageSummary).id === id) void refresh();
+      // A message whose first poll already saw it change (a quick bounce) comes as `message`, not `status`.
+      if ((kind === 'status' || kind === 'message') && (data as MessageSummary).id === id) void refresh();
     },
     () => void refresh(),
   );
