@@ -10,7 +10,8 @@ interface IdentityView {
   verificationStatus: string;
   dkim: { origin: string; status: string; signingEnabled: boolean };
   mailFrom: { domain: string | null };
-  records: { purpose: string; type: string; name: string; value: string; alternative?: boolean; seen?: string; answers?: string[] }[];
+  /** purpose: dkim, dkim-txt-alternative, byodkim, domain-verification, mail-from-mx or mail-from-spf. */
+  records: { purpose: string; type: string; name: string; value: string; seen?: string; answers?: string[] }[];
 }
 
 export async function identitiesPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
@@ -35,17 +36,19 @@ export async function identitiesPage(main: HTMLElement, params: URLSearchParams)
             h(
               'tbody',
               {},
-              i.records.map((r) =>
-                h(
+              i.records.map((r) => {
+                // Easy DKIM's TXT record with the public key is an alternative to the CNAME at the same name.
+                const alternative = r.purpose === 'dkim-txt-alternative';
+                return h(
                   'tr',
                   { 'data-record-type': r.type, 'data-purpose': r.purpose },
-                  h('td', {}, r.purpose, r.alternative ? h('div', { class: 'muted small' }, 'or, instead of the CNAME') : null),
+                  h('td', {}, alternative ? 'dkim' : r.purpose, alternative ? h('div', { class: 'muted small' }, 'or, instead of the CNAME') : null),
                   h('td', {}, r.type),
                   h('td', { class: 'mono' }, r.name),
-                  h('td', { class: 'mono value' }, r.alternative ? h('details', {}, h('summary', {}, 'TXT with the public key'), r.value) : r.value),
+                  h('td', { class: 'mono value' }, alternative ? h('details', {}, h('summary', {}, 'TXT with the public key'), r.value) : r.value),
                   h('td', {}, r.seen ? badge(r.seen) : '', r.seen === 'different' || r.seen === 'error' ? h('div', { class: 'muted small mono' }, (r.answers ?? []).join(' | ')) : null),
-                ),
-              ),
+                );
+              }),
             ),
           ),
       ),

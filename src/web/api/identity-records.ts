@@ -1,15 +1,7 @@
-// The DNS records a person publishes for a domain identity, exactly as sesd will look for them
-// (see domain/identities/dns-check.ts), and whether sesd's resolver sees each one now.
-import type { Identity } from '../../domain/identities/identity.js';
-
-export interface DnsRecord {
-  purpose: 'verification' | 'dkim' | 'mail-from';
-  type: 'TXT' | 'CNAME' | 'MX';
-  name: string;
-  value: string;
-  /** Easy DKIM also accepts a TXT record with the public key instead of the CNAME. */
-  alternative?: boolean;
-}
+// Whether sesd's resolver sees one of an identity's DNS records now, for the console. The records
+// themselves come from domain/identities/dns-records.ts (identityDnsRecords), the list the CLI and
+// the `/_sesd/identities/:name/dns-records` endpoint also give; checked as domain/identities/dns-check.ts does.
+import type { DnsRecord } from '../../domain/identities/dns-records.js';
 
 export interface RecordLookup {
   resolveCname(name: string): Promise<string[]>;
@@ -18,27 +10,6 @@ export interface RecordLookup {
 }
 
 export type Seen = 'found' | 'missing' | 'different' | 'error';
-
-export function dnsRecords(identity: Identity, opts: { cnameDomain: string; mailHost: string }): DnsRecord[] {
-  if (identity.type !== 'DOMAIN') return [];
-  const domain = identity.identity;
-  const records: DnsRecord[] = [{ purpose: 'verification', type: 'TXT', name: `_amazonses.${domain}`, value: identity.verificationToken }];
-  const keyTxt = identity.dkim.publicKey ? `v=DKIM1; k=rsa; p=${identity.dkim.publicKey}` : undefined;
-  for (const token of identity.dkim.tokens) {
-    const name = `${token}._domainkey.${domain}`;
-    if (identity.dkim.origin === 'AWS_SES') {
-      records.push({ purpose: 'dkim', type: 'CNAME', name, value: `${token}.${opts.cnameDomain}` });
-      if (keyTxt) records.push({ purpose: 'dkim', type: 'TXT', name, value: keyTxt, alternative: true });
-    } else if (keyTxt) {
-      records.push({ purpose: 'dkim', type: 'TXT', name, value: keyTxt });
-    }
-  }
-  if (identity.mailFrom.domain) {
-    records.push({ purpose: 'mail-from', type: 'MX', name: identity.mailFrom.domain, value: `10 ${opts.mailHost}` });
-    records.push({ purpose: 'mail-from', type: 'TXT', name: identity.mailFrom.domain, value: `v=spf1 a:${opts.mailHost} ~all` });
-  }
-  return records;
-}
 
 const ABSENT = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN']);
 
@@ -65,11 +36,14 @@ async function lookup(record: DnsRecord, dns: RecordLookup): Promise<string[]> {
   }
 }
 
+/** TXT records that carry a DKIM public key: compared by the key, whatever the tags around it. */
+const DKIM_KEY = new Set<DnsRecord['purpose']>(['dkim-txt-alternative', 'byodkim']);
+
 const normal = (s: string) => s.toLowerCase().replace(/\.$/, '').replace(/\s+/g, ' ').trim();
 
 function same(record: DnsRecord, answer: string): boolean {
   if (record.type === 'MX') return normal(answer).split(' ')[1] === normal(record.value).split(' ')[1];
-  if (record.type === 'TXT' && record.purpose === 'dkim') return publicKey(answer) === publicKey(record.value);
+  if (record.type === 'TXT' && DKIM_KEY.has(record.purpose)) return publicKey(answer) === publicKey(record.value);
   if (record.type === 'TXT') return answer.trim() === record.value; // tokens are case-sensitive
   return normal(answer) === normal(record.value);
 }

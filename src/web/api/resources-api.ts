@@ -6,13 +6,14 @@
 import type { FastifyInstance } from 'fastify';
 import { parseAddress } from '../../domain/addresses.js';
 import type { ConfigurationSetsService } from '../../domain/configuration-sets/configuration-sets-service.js';
+import { identityDnsRecords } from '../../domain/identities/dns-records.js';
 import type { IdentitiesService } from '../../domain/identities/identities-service.js';
 import type { Identity, Scope } from '../../domain/identities/identity.js';
 import type { ConsoleQueries } from '../../store/console-queries.js';
 import type { SuppressionRepository } from '../../store/suppression-repository.js';
 import type { ConsoleAuth } from '../console-auth.js';
 import { API_PREFIX, ApiError, guarded, jsonBody, limitOf, scopeOf } from './http.js';
-import { dnsRecords, seeRecord, type RecordLookup } from './identity-records.js';
+import { seeRecord, type RecordLookup } from './identity-records.js';
 
 export interface ResourcesApiDeps {
   auth: ConsoleAuth;
@@ -74,9 +75,9 @@ export function registerResourcesApi(app: FastifyInstance, deps: ResourcesApiDep
     }),
   );
 
-  /** Never the private key: the public part and what to publish. */
+  /** Never the private key: the public part and what to publish (the same records as `sesd identity records`). */
   async function identityView(i: Identity, checkDns: boolean) {
-    const records = dnsRecords(i, { cnameDomain: deps.cnameDomain, mailHost: deps.mailHost });
+    const records = identityDnsRecords(i, { cnameDomain: deps.cnameDomain, mailHost: deps.mailHost });
     return {
       identity: i.identity,
       type: i.type,

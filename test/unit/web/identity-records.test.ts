@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Identity } from '../../../src/domain/identities/identity.js';
-import { dnsRecords, seeRecord, type RecordLookup } from '../../../src/web/api/identity-records.js';
+import { identityDnsRecords } from '../../../src/domain/identities/dns-records.js';
+import { seeRecord, type RecordLookup } from '../../../src/web/api/identity-records.js';
 
 const identity = (overrides: Partial<Identity> = {}): Identity => ({
   accountId: '000000000000',
@@ -22,29 +23,31 @@ const identity = (overrides: Partial<Identity> = {}): Identity => ({
 
 const opts = { cnameDomain: 'dkim.sesd.local', mailHost: 'mx.sesd.test' };
 
-describe('the DNS records of an identity', () => {
-  it('are, for Easy DKIM, the verification TXT and a CNAME per token, each with the public-key TXT as an alternative', () => {
-    expect(dnsRecords(identity(), opts)).toEqual([
-      { purpose: 'verification', type: 'TXT', name: '_amazonses.example.com', value: 'Tok3n_Case' },
+describe('the DNS records of an identity the console shows', () => {
+  it('are, for Easy DKIM, a CNAME per token, each with the public-key TXT as an alternative, then the verification TXT', () => {
+    expect(identityDnsRecords(identity(), opts)).toEqual([
       { purpose: 'dkim', type: 'CNAME', name: 't1._domainkey.example.com', value: 't1.dkim.sesd.local' },
-      { purpose: 'dkim', type: 'TXT', name: 't1._domainkey.example.com', value: 'v=DKIM1; k=rsa; p=PUBKEY', alternative: true },
+      { purpose: 'dkim-txt-alternative', type: 'TXT', name: 't1._domainkey.example.com', value: 'v=DKIM1; k=rsa; p=PUBKEY' },
       { purpose: 'dkim', type: 'CNAME', name: 't2._domainkey.example.com', value: 't2.dkim.sesd.local' },
-      { purpose: 'dkim', type: 'TXT', name: 't2._domainkey.example.com', value: 'v=DKIM1; k=rsa; p=PUBKEY', alternative: true },
+      { purpose: 'dkim-txt-alternative', type: 'TXT', name: 't2._domainkey.example.com', value: 'v=DKIM1; k=rsa; p=PUBKEY' },
+      { purpose: 'domain-verification', type: 'TXT', name: '_amazonses.example.com', value: 'Tok3n_Case' },
     ]);
   });
 
   it('are, for your own key, the TXT record at its selector, and a custom MAIL FROM adds MX and SPF', () => {
     const own = identity({ dkim: { ...identity().dkim, origin: 'EXTERNAL', tokens: ['sel'] }, mailFrom: { domain: 'bounce.example.com', behaviorOnMxFailure: 'USE_DEFAULT_VALUE', status: 'PENDING' } });
-    expect(dnsRecords(own, opts).slice(1)).toEqual([
-      { purpose: 'dkim', type: 'TXT', name: 'sel._domainkey.example.com', value: 'v=DKIM1; k=rsa; p=PUBKEY' },
-      { purpose: 'mail-from', type: 'MX', name: 'bounce.example.com', value: '10 mx.sesd.test' },
-      { purpose: 'mail-from', type: 'TXT', name: 'bounce.example.com', value: 'v=spf1 a:mx.sesd.test ~all' },
+    expect(identityDnsRecords(own, opts).filter((r) => r.purpose !== 'domain-verification')).toEqual([
+      { purpose: 'byodkim', type: 'TXT', name: 'sel._domainkey.example.com', value: 'v=DKIM1; k=rsa; p=PUBKEY' },
+      { purpose: 'mail-from-mx', type: 'MX', name: 'bounce.example.com', value: '10 mx.sesd.test' },
+      { purpose: 'mail-from-spf', type: 'TXT', name: 'bounce.example.com', value: 'v=spf1 a:mx.sesd.test ~all' },
     ]);
   });
 
-  it('are none for an email address, and never carry the private key', () => {
-    expect(dnsRecords(identity({ identity: 'a@example.com', type: 'EMAIL_ADDRESS' }), opts)).toEqual([]);
-    expect(JSON.stringify(dnsRecords(identity(), opts))).not.toContain('SECRET');
+  it('are, for an email address, only its custom MAIL FROM domain\'s, and never carry the private key', () => {
+    expect(identityDnsRecords(identity({ identity: 'a@example.com', type: 'EMAIL_ADDRESS' }), opts)).toEqual([]);
+    const withMailFrom = identity({ identity: 'a@example.com', type: 'EMAIL_ADDRESS', mailFrom: { domain: 'bounce.example.com', behaviorOnMxFailure: 'USE_DEFAULT_VALUE', status: 'PENDING' } });
+    expect(identityDnsRecords(withMailFrom, opts).map((r) => r.purpose)).toEqual(['mail-from-mx', 'mail-from-spf']);
+    expect(JSON.stringify(identityDnsRecords(identity(), opts))).not.toContain('SECRET');
   });
 });
 
@@ -69,12 +72,15 @@ describe('what DNS says of a record', () => {
   });
 
   it('compares a verification token exactly, a DKIM TXT by its key, and an MX by its host', async () => {
-    const txt = { purpose: 'verification', type: 'TXT', name: '_amazonses.example.com', value: 'Tok3n_Case' } as const;
+    const txt = { purpose: 'domain-verification', type: 'TXT', name: '_amazonses.example.com', value: 'Tok3n_Case' } as const;
     expect((await seeRecord(txt, dns({ txt: [['tok3n_case']] }))).seen).toBe('different');
     expect((await seeRecord(txt, dns({ txt: [['Tok3n', '_Case']] }))).seen).toBe('found');
-    const key = { purpose: 'dkim', type: 'TXT', name: 'sel._domainkey.example.com', value: 'v=DKIM1; k=rsa; p=PUBKEY' } as const;
+    const key = { purpose: 'byodkim', type: 'TXT', name: 'sel._domainkey.example.com', value: 'v=DKIM1; k=rsa; p=PUBKEY' } as const;
     expect((await seeRecord(key, dns({ txt: [['v=DKIM1; p=PUB', 'KEY']] }))).seen).toBe('found');
-    const mx = { purpose: 'mail-from', type: 'MX', name: 'b.example.com', value: '10 mx.sesd.test' } as const;
+    const alternative = { ...key, purpose: 'dkim-txt-alternative', name: 't1._domainkey.example.com' } as const;
+    expect((await seeRecord(alternative, dns({ txt: [['k=rsa; p=PUBKEY']] }))).seen).toBe('found');
+    expect((await seeRecord(alternative, dns({ txt: [['v=DKIM1; k=rsa; p=OTHER']] }))).seen).toBe('different');
+    const mx = { purpose: 'mail-from-mx', type: 'MX', name: 'b.example.com', value: '10 mx.sesd.test' } as const;
     expect((await seeRecord(mx, dns({ mx: [{ priority: 20, exchange: 'MX.sesd.test' }] }))).seen).toBe('found');
   });
 });
