@@ -1,6 +1,7 @@
 // Retention on every database: finished messages past the age or beyond the count go with their
 // recipients and events; a message with a recipient still queued or deferred, or with an event
 // newer than the boundary, stays. A real sesd reaps in the background as configured.
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
@@ -44,7 +45,10 @@ describe.each(DIALECTS)('retention (%s)', (dialect) => {
       store.messages.insert(newMessage('old-deferred', { createdAt: old })),
       store.messages.insert(newMessage('old-late-event', { createdAt: old, recipients: final, events: send })),
       store.messages.insert(newMessage('young-done', { createdAt: NOW - HOUR, recipients: final, events: send })),
+      store.messages.insert(newMessage('old-unpublished', { createdAt: old, recipients: final, events: send })),
     ]);
+    // Published events are marked by the dispatcher (migration 008); one old message's Send is not yet.
+    await sql`update events set dispatched_at = ${old} where message_id <> 'old-unpublished'`.execute(raw.db);
     await raw.db.updateTable('deliveries').set({ status: 'deferred' }).where('message_id', '=', 'old-deferred').execute();
     // A bounce that came in 10 minutes ago may not have been published yet.
     await raw.db
@@ -53,7 +57,7 @@ describe.each(DIALECTS)('retention (%s)', (dialect) => {
       .execute();
 
     expect(await reapRetention(store.retention, { maxAgeMs: 2 * HOUR, maxMessages: 0 }, log, NOW)).toBe(2);
-    expect(await ids()).toEqual(['old-deferred', 'old-late-event', 'old-queued', 'young-done']);
+    expect(await ids()).toEqual(['old-deferred', 'old-late-event', 'old-queued', 'old-unpublished', 'young-done']);
     expect(await store.messages.recipients('old-done')).toEqual([]);
     expect(await store.messages.events('old-done')).toEqual([]);
     expect(await store.messages.events('old-no-recipients')).toEqual([]);
