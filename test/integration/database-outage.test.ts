@@ -205,7 +205,7 @@ describe('SQLite unavailable', () => {
     locker.pragma('busy_timeout = 10000');
     locker.exec('BEGIN IMMEDIATE');
     const load = new SendLoad(target(sesd), { channels: ['sesv2', 'smtp'], concurrency: 2 });
-    await sleep(7_000); // sesd's busy_timeout is 5 s
+    await sleep(10_000); // sesd's busy_timeout is 5 s: room for a request that began waiting just before to fail
     const during = load.totals;
     locker.exec('COMMIT');
     locker.close();
