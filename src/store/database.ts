@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { DatabaseHealth } from './availability.js';
 import { guardedDialect } from './guarded-dialect.js';
+import { asyncLockWaits, SYNC_BUSY_TIMEOUT_MS } from './sqlite-lock-waits.js';
 import type { Database } from './schema.js';
 import { databaseTarget } from './database-url.js';
 import { sqliteWriterThread, transactionWriter, type BatchWriter } from './batch-writer.js';
@@ -90,8 +91,10 @@ function openSqlite(file: string, health: DatabaseHealth): OpenedDatabase {
   // FULL: a commit is on disk before the MessageId is answered (RFC 5321 6.1: never lose an accepted message).
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: withStatementCache(sqlite) }), health) });
+  // Longer waits for the write lock are asynchronous (sqlite-lock-waits.ts): a held lock must not stop the event loop.
+  sqlite.pragma(`busy_timeout = ${SYNC_BUSY_TIMEOUT_MS}`);
+  const dialect = asyncLockWaits(new SqliteDialect({ database: withStatementCache(sqlite) }), sqlite);
+  const db = new Kysely<Database>({ dialect: guardedDialect(dialect, health) });
   // The writer thread opens the file once migrations have run on this connection (see openDatabase).
   let writer: BatchWriter | undefined;
   return {

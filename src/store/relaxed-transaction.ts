@@ -10,6 +10,8 @@ import type { Dialect } from './database.js';
 import type { Database } from './schema.js';
 
 const BEGIN = CompiledQuery.raw('begin');
+// SQLite takes the write lock at BEGIN, where its wait can be retried (see sqlite-lock-waits.ts).
+const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate');
 const COMMIT = CompiledQuery.raw('commit');
 const ROLLBACK = CompiledQuery.raw('rollback');
 const SYNCHRONOUS_COMMIT_OFF = CompiledQuery.raw('set local synchronous_commit = off');
@@ -27,7 +29,7 @@ export function relaxedTransaction<T>(db: Kysely<Database>, dialect: Dialect, fn
     // SQLite's setting is per connection; holding the one connection keeps intake's commits FULL.
     await conn.executeQuery(SYNCHRONOUS_NORMAL);
     try {
-      return await inTransaction(conn, () => fn(conn));
+      return await inTransaction(conn, () => fn(conn), BEGIN_IMMEDIATE);
     } finally {
       await conn.executeQuery(SYNCHRONOUS_FULL);
     }
@@ -35,8 +37,8 @@ export function relaxedTransaction<T>(db: Kysely<Database>, dialect: Dialect, fn
 }
 
 /** `fn` between BEGIN and COMMIT on `conn`, rolled back if it or the commit fails: what Kysely's transaction() does. */
-export async function inTransaction<T>(conn: Kysely<Database>, fn: () => Promise<T>): Promise<T> {
-  await conn.executeQuery(BEGIN);
+export async function inTransaction<T>(conn: Kysely<Database>, fn: () => Promise<T>, begin = BEGIN): Promise<T> {
+  await conn.executeQuery(begin);
   try {
     const result = await fn();
     await conn.executeQuery(COMMIT);

@@ -205,7 +205,16 @@ describe('SQLite unavailable', () => {
     locker.pragma('busy_timeout = 10000');
     locker.exec('BEGIN IMMEDIATE');
     const load = new SendLoad(target(sesd), { channels: ['sesv2', 'smtp'], concurrency: 2 });
-    await sleep(10_000); // sesd's busy_timeout is 5 s: room for a request that began waiting just before to fail
+    // Requests wait up to 5 s for the lock (busy_timeout), one batch after another: hold it until a
+    // client was told to try again. Meanwhile the event loop must not wait with them: a blocked
+    // statement on the main thread used to hold every request, health checks included, for 5 s.
+    let slowestHealthMs = 0;
+    for (let waited = 0; waited < 30_000 && !load.failures['sesv2 ServiceUnavailable 503']; waited += 250) {
+      const started = Date.now();
+      expect((await fetch(`${sesd.httpUrl}/_sesd/health`)).status).toBe(200);
+      slowestHealthMs = Math.max(slowestHealthMs, Date.now() - started);
+      await sleep(250);
+    }
     const during = load.totals;
     locker.exec('COMMIT');
     locker.close();
@@ -213,6 +222,7 @@ describe('SQLite unavailable', () => {
     const totals = await load.stop();
     expect(alive(sesd)).toBe(true);
     expect(during.failures['sesv2 ServiceUnavailable 503']).toBeGreaterThan(0);
+    expect(slowestHealthMs).toBeLessThan(2_500);
     expectOnlyTryAgain(totals.failures);
     expect(await missingMessages(db, [...before, ...totals.accepted, ...after])).toEqual([]);
   }, 90_000);
