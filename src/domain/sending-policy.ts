@@ -83,7 +83,7 @@ export class SendingPolicy {
       throw new AwsError('SendingPausedException', 'Sending suspended for this account. For more information, please check the inbox of the email address associated with your AWS account.', 400, true, 'AccountSendingPausedException');
     }
     let suppressedReasons: string[] = settings.suppressedReasons;
-    const configurationSetName = input.configurationSetName ?? (input.sender ? await this.defaultConfigurationSet(input.scope, input.sender) : undefined);
+    const configurationSetName = await this.configurationSetFor(input.scope, input.configurationSetName, input.sender);
     if (configurationSetName) {
       const set = await this.deps.configurationSets.get(input.scope, configurationSetName);
       if (!set) throw configurationSetNotFound(configurationSetName);
@@ -100,6 +100,11 @@ export class SendingPolicy {
       for (const sender of input.senders) if (sender.identityArn) await this.requireAuthorized(input.scope, sender.address, sender.identityArn);
     }
     return { settings, suppressedReasons, configurationSetName };
+  }
+
+  /** The configuration set a send uses: the one it names, else its sending identity's default. */
+  async configurationSetFor(scope: Scope, named: string | undefined, sender: string | undefined): Promise<string | undefined> {
+    return named ?? (sender ? await this.defaultConfigurationSet(scope, sender) : undefined);
   }
 
   /**

@@ -118,7 +118,10 @@ export function createIntake(deps: IntakeDeps): Intake {
     // Raw mail's recipients may come from its headers, so it is read before list management looks at them.
     const raw = req.content.kind === 'raw' ? prepareRaw(req, req.content.data, msgIdHeader, acceptedAt) : undefined;
     const managed = req.listManagement && (await listManagement(scope, req.listManagement, raw?.envelopeRecipients ?? composedRecipients(req), deps.listManagement, messageId));
-    const tracked = deps.tracking ? await trackingFor(scope, req.configurationSetName, deps.tracking) : undefined;
+    // Tracking follows the configuration set the message is sent with, an identity's default included.
+    const sender = raw ? raw.from.address : req.from ? parseAddress(req.from).address : undefined;
+    const setName = req.system ? undefined : await deps.policy.configurationSetFor(scope, req.configurationSetName, sender);
+    const tracked = deps.tracking ? await trackingFor(scope, setName, deps.tracking) : undefined;
     // Each recipient of list-managed or tracked mail gets a copy with their own unsubscribe and tracking links.
     const copyFor = (recipient: string | undefined): Promise<Prepared> => {
       const link = managed && recipient !== undefined ? managed.linkFor(recipient) : undefined;
@@ -143,7 +146,7 @@ export function createIntake(deps: IntakeDeps): Intake {
           scope,
           senders: sendersToVerify(req, from, headers),
           recipients: envelopeRecipients,
-          configurationSetName: req.configurationSetName,
+          configurationSetName: setName,
           sender: from.address,
         });
     const recipients: NewMessage['recipients'] = [];

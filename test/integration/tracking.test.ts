@@ -8,6 +8,7 @@ import {
   CreateEmailIdentityCommand,
   GetMessageInsightsCommand,
   PutConfigurationSetTrackingOptionsCommand,
+  PutEmailIdentityConfigurationSetAttributesCommand,
   SendEmailCommand,
   type SESv2Client,
 } from '@aws-sdk/client-sesv2';
@@ -180,6 +181,29 @@ describe.each(DIALECTS)('open and click tracking (%s)', { timeout: 60_000 }, (di
     expect(received).toHaveLength(1);
     expect(received[0]!.rcptTo.sort()).toEqual(['a@example.net', 'b@example.net']);
     expect((await htmlOf(received[0]!)).replace(/\r?\n$/, '')).toBe(HTML);
+  });
+
+  it("tracks a send that names no configuration set when the sending identity's default set tracks", async () => {
+    await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'news@example.com' })); // auto-verified in tests
+    await ses.send(new PutEmailIdentityConfigurationSetAttributesCommand({ EmailIdentity: 'news@example.com', ConfigurationSetName: 'tracked' }));
+    try {
+      sink.messages.length = 0;
+      const { MessageId } = await ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'news@example.com',
+          Destination: { ToAddresses: ['e@example.net', 'f@example.net'] },
+          Content: { Simple: { Subject: { Data: 'Spring' }, Body: { Html: { Data: HTML }, Text: { Data: TEXT } } } },
+        }),
+      );
+      await settled(app, MessageId!, 30_000);
+      const received = await sink.waitFor(2, 30_000);
+      for (const m of received) {
+        expect(m.rcptTo).toHaveLength(1);
+        expect(hrefs(await htmlOf(m))[0]).toMatch(new RegExp(`^${app.httpUrl}/_sesd/track/click/`));
+      }
+    } finally {
+      await ses.send(new PutEmailIdentityConfigurationSetAttributesCommand({ EmailIdentity: 'news@example.com' }));
+    }
   });
 
   it('a custom redirect domain must be a verified identity; links then use it with the HttpsPolicy scheme', async () => {
