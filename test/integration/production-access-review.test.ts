@@ -82,6 +82,16 @@ describe.each(DIALECTS)('production access review (%s)', (dialect) => {
     expect(JSON.parse((await cli('account', 'review', 'list')).stdout)).toEqual([]);
   });
 
+  // On PostgreSQL the requests' reads overlap: only the check inside the write keeps this at one.
+  it('opens one review when requests arrive at once; the others are refused', async () => {
+    await sesd.app.store.accountSettings.put({ accountId: ACCOUNT, region: 'ca-central-1' }, { productionAccess: false });
+    const client = sesv2Client(sesd.app, undefined, 'ca-central-1');
+    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => client.send(new PutAccountDetailsCommand({ ...details, ProductionAccessEnabled: true }))));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o.reason as Error).name)).toEqual(Array(7).fill('ConflictException'));
+    expect((await client.send(new GetAccountCommand({}))).Details!.ReviewDetails!.Status).toBe('PENDING');
+  });
+
   it('records the details of an account that already has production access, with no review made up', async () => {
     const production = sesv2Client(sesd.app, undefined, 'ap-northeast-1');
     await production.send(new PutAccountDetailsCommand({ MailType: 'MARKETING', WebsiteURL: 'https://news.example.com', ProductionAccessEnabled: true }));
