@@ -1,12 +1,14 @@
-// `sesd account show|set`: the operator's view of an account's quotas, sandbox and sending switch.
+// `sesd account show|set|review`: the operator's view of an account's quotas, sandbox and sending
+// switch, and the decision on its requests for production access.
 import type { Command } from 'commander';
 import { DEFAULT_ACCOUNT_SETTINGS } from '../domain/account/account-settings.js';
+import type { ReviewDecision } from '../domain/account/production-access.js';
 import { DEFAULT_ACCOUNT_ID, isAccountId } from '../domain/access-keys.js';
 import { STORE_KEYS, withConfigOptions } from './config-options.js';
 import { withStore } from './store-command.js';
 
 export function registerAccountCommands(program: Command): void {
-  const account = program.command('account').description("operator's view of an account: quotas, sandbox, sending");
+  const account = program.command('account').description("operator's view of an account: quotas, sandbox, sending, production-access requests");
   withConfigOptions(
     account
       .command('show')
@@ -35,19 +37,53 @@ export function registerAccountCommands(program: Command): void {
   ).action(async (options: Record<string, unknown>) => {
     await withStore(options, async (store, config) => {
       const scope = accountScope(options, config.region);
-      const current = (await store.accountSettings.get(scope)) ?? DEFAULT_ACCOUNT_SETTINGS;
-      const next = {
-        ...current,
-        maxSendRate: options.maxSendRate === undefined ? current.maxSendRate : quota(options.maxSendRate),
-        max24HourSend: options.max24HourSend === undefined ? current.max24HourSend : quota(options.max24HourSend),
-        productionAccess: options.sandbox === undefined ? current.productionAccess : !onOff(options.sandbox),
-        sendingEnabled: options.sending === undefined ? current.sendingEnabled : onOff(options.sending),
-      };
       await store.accounts.ensureAccount(scope.accountId);
-      await store.accountSettings.put(scope, next);
-      process.stdout.write(JSON.stringify({ ...scope, ...next }, null, 2) + '\n');
+      // Only what was given: a value read here and written back could undo another change made
+      // meanwhile (an API call, a grant).
+      await store.accountSettings.put(scope, {
+        ...(options.maxSendRate !== undefined && { maxSendRate: quota(options.maxSendRate) }),
+        ...(options.max24HourSend !== undefined && { max24HourSend: quota(options.max24HourSend) }),
+        ...(options.sandbox !== undefined && { productionAccess: !onOff(options.sandbox) }),
+        ...(options.sending !== undefined && { sendingEnabled: onOff(options.sending) }),
+      });
+      process.stdout.write(JSON.stringify({ ...scope, ...(await store.accountSettings.get(scope)) }, null, 2) + '\n');
     });
   });
+  registerReviewCommands(account);
+}
+
+// `sesd account review list|grant|deny`: requests for production access (SES v2 PutAccountDetails
+// with ProductionAccessEnabled from the sandbox) wait for the operator, as SES's wait for AWS.
+function registerReviewCommands(account: Command): void {
+  const review = account.command('review').description('requests for production access: list them, grant or deny one');
+  withConfigOptions(review.command('list').description('print the requests waiting for a decision, in every account and region'), { shown: STORE_KEYS }).action(
+    async (options: Record<string, unknown>) => {
+      await withStore(options, async (store) => {
+        process.stdout.write(JSON.stringify(await store.accountSettings.pendingReviews(), null, 2) + '\n');
+      });
+    },
+  );
+  const decisions: [string, ReviewDecision, string][] = [
+    ['grant', 'GRANTED', "grant an account's pending request: it leaves the sandbox (quotas stay as they are)"],
+    ['deny', 'DENIED', "deny an account's pending request: it stays in the sandbox and may ask again"],
+  ];
+  for (const [name, decision, description] of decisions) {
+    withConfigOptions(
+      review
+        .command(name)
+        .description(description)
+        .option('--account <id>', '12-digit account id', DEFAULT_ACCOUNT_ID)
+        .option('--in-region <region>', 'region of the request (default: the configured region)'),
+      { shown: [...STORE_KEYS, 'region'] },
+    ).action(async (options: Record<string, unknown>) => {
+      await withStore(options, async (store, config) => {
+        const scope = accountScope(options, config.region);
+        const decided = await store.accountSettings.decideReview(scope, decision);
+        if (!decided) throw new Error(`no pending request for production access in account ${scope.accountId}, region ${scope.region}`);
+        process.stdout.write(JSON.stringify({ ...scope, ...(await store.accountSettings.get(scope)) }, null, 2) + '\n');
+      });
+    });
+  }
 }
 
 function accountScope(options: Record<string, unknown>, region: string): { accountId: string; region: string } {

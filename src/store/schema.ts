@@ -120,8 +120,11 @@ export interface AccountSettingsTable {
   max_24_hour_send: number;
   /** JSON string[] */
   suppressed_reasons: string;
-  /** JSON of PutAccountDetails input */
+  /** JSON of the account details (SES's member names: MailType, WebsiteURL, ...) */
   details: string | null;
+  /** Migration 016: the latest production-access request's case id and status; NULL if none. */
+  review_case_id: string | null;
+  review_status: string | null;
 }
 
 export interface EmailTemplatesTable {

@@ -151,9 +151,11 @@ describe.each(DIALECTS)('the store on the send path (%s)', (dialect) => {
       maxSendRate: 14,
       max24HourSend: 50_000,
       suppressedReasons: ['COMPLAINT'],
-      details: { MailType: 'MARKETING', WebsiteURL: 'https://example.com' },
+      details: { mailType: 'MARKETING', websiteUrl: 'https://example.com', additionalContactEmailAddresses: ['ops@example.com'] },
+      review: { caseId: '1234567890', status: 'PENDING' },
     };
     await settings.put(scope, written);
+    expect(await settings.submitDetails(scope, written.details!, written.review)).toBe(true);
     await settings.put(otherRegion, DEFAULT_ACCOUNT_SETTINGS);
     expect(await settings.get(scope)).toEqual(written);
     expect(await settings.get(otherRegion)).toEqual(DEFAULT_ACCOUNT_SETTINGS);

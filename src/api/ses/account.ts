@@ -30,7 +30,7 @@ export function accountHandlers(deps: { accountSettings: AccountSettingsReposito
     })),
     GetAccountSendingEnabled: typedHandler(async (ctx): Promise<T.GetAccountSendingEnabledResponse> => ({ Enabled: (await settingsOf(scopeOf(ctx))).sendingEnabled })),
     UpdateAccountSendingEnabled: typedHandler(async (ctx, input: T.UpdateAccountSendingEnabledRequest) => {
-      await deps.accountSettings.put(scopeOf(ctx), { ...(await settingsOf(scopeOf(ctx))), sendingEnabled: input.Enabled ?? false });
+      await deps.accountSettings.put(scopeOf(ctx), { sendingEnabled: input.Enabled ?? false });
       return {};
     }),
   };
