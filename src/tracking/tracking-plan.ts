@@ -2,7 +2,7 @@
 // send's configuration set has an enabled event destination matching OPEN, and clicks when one
 // matches CLICK. The links point at SESD_PUBLIC_URL, or at the set's CustomRedirectDomain (a
 // verified domain the operator points at sesd), with the scheme its HttpsPolicy asks for.
-import type { TrackingOptions } from '../protocol/models/types/sesv2.js';
+import type { TrackingOptions } from '../domain/configuration-sets/configuration-set.js';
 import type { Scope } from '../domain/identities/identity.js';
 import type { ConfigurationSetsRepository } from '../store/configuration-sets-repository.js';
 import { rewriteHtml } from './html-rewriter.js';

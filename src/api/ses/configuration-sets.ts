@@ -1,17 +1,20 @@
-// SES v1 configuration set actions. They are the SES v2 operations in v1 shapes, on the same stored
-// sets, so both APIs see one set and share every rule: the v1 action maps its input onto the v2
-// handler and the answer back. v1 spells event types in camel case (`send`, `renderingFailure`),
-// TLS policies and dimension sources in mixed case, and its Describe asks for attributes by name.
-// v2-only parts (DELIVERY_DELAY and SUBSCRIPTION events, EventBridge and Pinpoint destinations,
-// sending pools, ...) are kept when v1 changes a set and left out of what v1 shows.
+// SES v1 configuration set actions. They act on the same stored sets as SES v2, through the same
+// ConfigurationSetsService, so both APIs see one set and share every rule: each v1 action maps its
+// Query shapes onto the service's domain types and the answer back. v1 spells event types in camel
+// case (`send`, `renderingFailure`), TLS policies and dimension sources in mixed case, and its
+// Describe asks for attributes by name. v2-only parts (DELIVERY_DELAY and SUBSCRIPTION events,
+// EventBridge and Pinpoint destinations, sending pools, ...) are kept when v1 changes a set and left
+// out of what v1 shows.
+import type { ConfigurationSetsService } from '../../domain/configuration-sets/configuration-sets-service.js';
+import type { DimensionValueSource, EventDestination, EventDestinationDefinition, EventType } from '../../domain/configuration-sets/event-destinations.js';
 import { AwsError } from '../../domain/errors.js';
 import type * as T from '../../protocol/models/types/ses.js';
-import type * as V2 from '../../protocol/models/types/sesv2.js';
-import { configurationSetHandlers as v2ConfigurationSetHandlers } from '../sesv2/configuration-sets.js';
+import { configurationSetNamesPage } from '../sesv2/configuration-sets.js';
 import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
-import { v2Operation } from './templates.js';
 
-const EVENT_TYPES: Record<T.EventType, V2.EventType> = {
+const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.accountId, region: ctx.region });
+
+const EVENT_TYPES: Record<T.EventType, EventType> = {
   send: 'SEND',
   reject: 'REJECT',
   bounce: 'BOUNCE',
@@ -23,14 +26,14 @@ const EVENT_TYPES: Record<T.EventType, V2.EventType> = {
 };
 const V1_EVENT_TYPES = new Map(Object.entries(EVENT_TYPES).map(([v1, v2]) => [v2, v1 as T.EventType]));
 
-const DIMENSION_SOURCES: Record<T.DimensionValueSource, V2.DimensionValueSource> = {
+const DIMENSION_SOURCES: Record<T.DimensionValueSource, DimensionValueSource> = {
   messageTag: 'MESSAGE_TAG',
   emailHeader: 'EMAIL_HEADER',
   linkTag: 'LINK_TAG',
 };
 const V1_DIMENSION_SOURCES = new Map(Object.entries(DIMENSION_SOURCES).map(([v1, v2]) => [v2, v1 as T.DimensionValueSource]));
 
-function toV2Destination(d: T.EventDestination): V2.EventDestinationDefinition {
+function toDefinition(d: T.EventDestination): EventDestinationDefinition {
   return {
     Enabled: d.Enabled,
     MatchingEventTypes: d.MatchingEventTypes.map((t) => EVENT_TYPES[t]),
@@ -45,7 +48,7 @@ function toV2Destination(d: T.EventDestination): V2.EventDestinationDefinition {
   };
 }
 
-function toV1Destination(d: V2.EventDestination): T.EventDestination {
+function toV1Destination(d: EventDestination): T.EventDestination {
   return {
     Name: d.Name,
     Enabled: d.Enabled,
@@ -77,48 +80,34 @@ async function withV1Code<R>(work: Promise<R>, queryCode: string): Promise<R> {
   }
 }
 
-export function configurationSetHandlers(sets: Parameters<typeof v2ConfigurationSetHandlers>[0]): HandlerTable {
-  const v2 = v2ConfigurationSetHandlers(sets);
-  const create = v2Operation(v2, 'CreateConfigurationSet');
-  const get = v2Operation(v2, 'GetConfigurationSet');
-  const list = v2Operation(v2, 'ListConfigurationSets');
-  const destinations = v2Operation(v2, 'GetConfigurationSetEventDestinations');
-  const createDestination = v2Operation(v2, 'CreateConfigurationSetEventDestination');
-  const updateDestination = v2Operation(v2, 'UpdateConfigurationSetEventDestination');
-  const putTracking = v2Operation(v2, 'PutConfigurationSetTrackingOptions');
-  const putDelivery = v2Operation(v2, 'PutConfigurationSetDeliveryOptions');
-  const putReputation = v2Operation(v2, 'PutConfigurationSetReputationOptions');
-  const putSending = v2Operation(v2, 'PutConfigurationSetSendingOptions');
-
+export function configurationSetHandlers(sets: ConfigurationSetsService): HandlerTable {
   /** Sets the tracking domain (keeping v2's HttpsPolicy); v1 names a refused one InvalidTrackingOptions. */
   const setTracking = async (ctx: RequestContext, set: string, options: T.TrackingOptions, httpsPolicy?: string) => {
     if (!options.CustomRedirectDomain) {
       throw new AwsError('BadRequestException', 'sesd keeps tracking options only with a CustomRedirectDomain.', 400, true, 'InvalidTrackingOptions');
     }
-    return withV1Code(putTracking(ctx, { ConfigurationSetName: set, CustomRedirectDomain: options.CustomRedirectDomain, HttpsPolicy: httpsPolicy }), 'InvalidTrackingOptions');
+    await withV1Code(sets.putTrackingOptions(scopeOf(ctx), set, { CustomRedirectDomain: options.CustomRedirectDomain, HttpsPolicy: httpsPolicy }), 'InvalidTrackingOptions');
+    return {};
   };
-  const trackingOf = async (ctx: RequestContext, set: string) => (await get(ctx, { ConfigurationSetName: set })).TrackingOptions;
+  const trackingOf = async (ctx: RequestContext, set: string) => (await sets.get(scopeOf(ctx), set)).options.TrackingOptions;
 
   return {
-    CreateConfigurationSet: typedHandler(async (ctx, input: T.CreateConfigurationSetRequest) =>
-      withV1Code(create(ctx, { ConfigurationSetName: input.ConfigurationSet.Name }), 'InvalidConfigurationSet'),
-    ),
+    CreateConfigurationSet: typedHandler(async (ctx, input: T.CreateConfigurationSetRequest) => {
+      await withV1Code(sets.create(scopeOf(ctx), input.ConfigurationSet.Name, {}), 'InvalidConfigurationSet');
+      return {};
+    }),
 
     DescribeConfigurationSet: typedHandler(async (ctx, input: T.DescribeConfigurationSetRequest): Promise<T.DescribeConfigurationSetResponse> => {
-      const set = await get(ctx, { ConfigurationSetName: input.ConfigurationSetName });
+      const { options } = await sets.get(scopeOf(ctx), input.ConfigurationSetName);
       const wanted = new Set(input.ConfigurationSetAttributeNames ?? []);
       const out: T.DescribeConfigurationSetResponse = { ConfigurationSet: { Name: input.ConfigurationSetName } };
-      if (wanted.has('eventDestinations')) {
-        const { EventDestinations } = await destinations(ctx, { ConfigurationSetName: input.ConfigurationSetName });
-        out.EventDestinations = (EventDestinations ?? []).map(toV1Destination);
-      }
-      if (wanted.has('trackingOptions') && set.TrackingOptions) out.TrackingOptions = { CustomRedirectDomain: set.TrackingOptions.CustomRedirectDomain };
-      if (wanted.has('deliveryOptions')) out.DeliveryOptions = { TlsPolicy: set.DeliveryOptions?.TlsPolicy === 'REQUIRE' ? 'Require' : 'Optional' };
+      if (wanted.has('eventDestinations')) out.EventDestinations = (await sets.eventDestinations(scopeOf(ctx), input.ConfigurationSetName)).map(toV1Destination);
+      if (wanted.has('trackingOptions') && options.TrackingOptions) out.TrackingOptions = { CustomRedirectDomain: options.TrackingOptions.CustomRedirectDomain };
+      if (wanted.has('deliveryOptions')) out.DeliveryOptions = { TlsPolicy: options.DeliveryOptions.TlsPolicy === 'REQUIRE' ? 'Require' : 'Optional' };
       if (wanted.has('reputationOptions')) {
         out.ReputationOptions = {
-          SendingEnabled: set.SendingOptions?.SendingEnabled,
-          ReputationMetricsEnabled: set.ReputationOptions?.ReputationMetricsEnabled,
-          LastFreshStart: set.ReputationOptions?.LastFreshStart,
+          SendingEnabled: options.SendingOptions.SendingEnabled,
+          ReputationMetricsEnabled: options.ReputationOptions.ReputationMetricsEnabled,
         };
       }
       return out;
@@ -126,29 +115,29 @@ export function configurationSetHandlers(sets: Parameters<typeof v2Configuration
 
     // SES v1 lists up to 1,000 sets a call.
     ListConfigurationSets: typedHandler(async (ctx, input: T.ListConfigurationSetsRequest): Promise<T.ListConfigurationSetsResponse> => {
-      const page = await list(ctx, { NextToken: input.NextToken, PageSize: input.MaxItems ?? 1000 });
-      return { ConfigurationSets: page.ConfigurationSets?.map((Name) => ({ Name })), NextToken: page.NextToken };
+      const page = await configurationSetNamesPage(sets, scopeOf(ctx), { nextToken: input.NextToken, pageSize: input.MaxItems ?? 1000 });
+      return { ConfigurationSets: page.names.map((Name) => ({ Name })), NextToken: page.nextToken };
     }),
 
-    // The same members as v2.
-    DeleteConfigurationSet: v2.DeleteConfigurationSet!,
-    DeleteConfigurationSetEventDestination: v2.DeleteConfigurationSetEventDestination!,
+    DeleteConfigurationSet: typedHandler(async (ctx, input: T.DeleteConfigurationSetRequest) => {
+      await sets.delete(scopeOf(ctx), input.ConfigurationSetName);
+      return {};
+    }),
 
-    CreateConfigurationSetEventDestination: typedHandler(async (ctx, input: T.CreateConfigurationSetEventDestinationRequest) =>
-      createDestination(ctx, {
-        ConfigurationSetName: input.ConfigurationSetName,
-        EventDestinationName: input.EventDestination.Name,
-        EventDestination: toV2Destination(input.EventDestination),
-      }),
-    ),
+    CreateConfigurationSetEventDestination: typedHandler(async (ctx, input: T.CreateConfigurationSetEventDestinationRequest) => {
+      await sets.createEventDestination(scopeOf(ctx), input.ConfigurationSetName, input.EventDestination.Name, toDefinition(input.EventDestination));
+      return {};
+    }),
 
-    UpdateConfigurationSetEventDestination: typedHandler(async (ctx, input: T.UpdateConfigurationSetEventDestinationRequest) =>
-      updateDestination(ctx, {
-        ConfigurationSetName: input.ConfigurationSetName,
-        EventDestinationName: input.EventDestination.Name,
-        EventDestination: toV2Destination(input.EventDestination),
-      }),
-    ),
+    UpdateConfigurationSetEventDestination: typedHandler(async (ctx, input: T.UpdateConfigurationSetEventDestinationRequest) => {
+      await sets.updateEventDestination(scopeOf(ctx), input.ConfigurationSetName, input.EventDestination.Name, toDefinition(input.EventDestination));
+      return {};
+    }),
+
+    DeleteConfigurationSetEventDestination: typedHandler(async (ctx, input: T.DeleteConfigurationSetEventDestinationRequest) => {
+      await sets.deleteEventDestination(scopeOf(ctx), input.ConfigurationSetName, input.EventDestinationName);
+      return {};
+    }),
 
     CreateConfigurationSetTrackingOptions: typedHandler(async (ctx, input: T.CreateConfigurationSetTrackingOptionsRequest) => {
       if (await trackingOf(ctx, input.ConfigurationSetName)) throw trackingOptionsAlreadyExist(input.ConfigurationSetName);
@@ -164,22 +153,26 @@ export function configurationSetHandlers(sets: Parameters<typeof v2Configuration
     DeleteConfigurationSetTrackingOptions: typedHandler(async (ctx, input: T.DeleteConfigurationSetTrackingOptionsRequest) => {
       if (!(await trackingOf(ctx, input.ConfigurationSetName))) throw trackingOptionsDoNotExist(input.ConfigurationSetName);
       // Putting no domain removes the set's tracking options.
-      return putTracking(ctx, { ConfigurationSetName: input.ConfigurationSetName });
+      await sets.putTrackingOptions(scopeOf(ctx), input.ConfigurationSetName, {});
+      return {};
     }),
 
     // v1 knows only the TLS policy: the set's other delivery options (v2) stay as they are.
     PutConfigurationSetDeliveryOptions: typedHandler(async (ctx, input: T.PutConfigurationSetDeliveryOptionsRequest) => {
-      const { DeliveryOptions: current } = await get(ctx, { ConfigurationSetName: input.ConfigurationSetName });
+      const { options } = await sets.get(scopeOf(ctx), input.ConfigurationSetName);
       const tls = input.DeliveryOptions?.TlsPolicy;
-      return putDelivery(ctx, { ...current, ConfigurationSetName: input.ConfigurationSetName, TlsPolicy: tls === 'Require' ? 'REQUIRE' : 'OPTIONAL' });
+      await sets.putDeliveryOptions(scopeOf(ctx), input.ConfigurationSetName, { ...options.DeliveryOptions, TlsPolicy: tls === 'Require' ? 'REQUIRE' : 'OPTIONAL' });
+      return {};
     }),
 
-    UpdateConfigurationSetReputationMetricsEnabled: typedHandler(async (ctx, input: T.UpdateConfigurationSetReputationMetricsEnabledRequest) =>
-      putReputation(ctx, { ConfigurationSetName: input.ConfigurationSetName, ReputationMetricsEnabled: input.Enabled }),
-    ),
+    UpdateConfigurationSetReputationMetricsEnabled: typedHandler(async (ctx, input: T.UpdateConfigurationSetReputationMetricsEnabledRequest) => {
+      await sets.putReputationOptions(scopeOf(ctx), input.ConfigurationSetName, input.Enabled);
+      return {};
+    }),
 
-    UpdateConfigurationSetSendingEnabled: typedHandler(async (ctx, input: T.UpdateConfigurationSetSendingEnabledRequest) =>
-      putSending(ctx, { ConfigurationSetName: input.ConfigurationSetName, SendingEnabled: input.Enabled }),
-    ),
+    UpdateConfigurationSetSendingEnabled: typedHandler(async (ctx, input: T.UpdateConfigurationSetSendingEnabledRequest) => {
+      await sets.putSendingOptions(scopeOf(ctx), input.ConfigurationSetName, input.Enabled);
+      return {};
+    }),
   };
 }

@@ -1,7 +1,9 @@
 // SES v2 configuration set operations, their Put*Options and event destinations: wire shapes ↔
-// ConfigurationSetsService. Options travel in SES's own shapes, so most map one to one.
+// ConfigurationSetsService. The domain's options and destinations have SES v2's field names, so most
+// map one to one (and the compiler checks that they still do).
 import { ConfigurationSetsService, type ConfigurationSetsServiceDeps } from '../../domain/configuration-sets/configuration-sets-service.js';
 import type { ConfigurationSetOptions } from '../../domain/configuration-sets/configuration-set.js';
+import type { Scope } from '../../domain/identities/identity.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
 import type { Store } from '../../store/store.js';
 import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
@@ -17,6 +19,18 @@ export function configurationSetsService(store: Pick<Store, 'configurationSets' 
     isVerifiedDomain: async (scope, domain) => (await store.identities.get(scope, domain.toLowerCase()))?.verificationStatus === 'SUCCESS',
     topics,
   });
+}
+
+/** One page of set names, for both APIs' ListConfigurationSets: up to 50 (or `pageSize`, at most 1,000). */
+export async function configurationSetNamesPage(
+  sets: ConfigurationSetsService,
+  scope: Scope,
+  page: { nextToken?: string; pageSize?: number; nameContains?: string },
+): Promise<{ names: string[]; nextToken?: string }> {
+  const limit = pageSize(page.pageSize, 50, 1000);
+  const names = await sets.list(scope, { after: decodeNextToken<string>(page.nextToken, 'string'), limit: limit + 1, nameContains: page.nameContains });
+  const shown = names.slice(0, limit);
+  return { names: shown, nextToken: names.length > limit ? encodeNextToken(shown.at(-1)!) : undefined };
 }
 
 export function configurationSetHandlers(sets: ConfigurationSetsService): HandlerTable {
@@ -36,14 +50,12 @@ export function configurationSetHandlers(sets: ConfigurationSetsService): Handle
     }),
 
     ListConfigurationSets: typedHandler(async (ctx, input: T.ListConfigurationSetsRequest): Promise<T.ListConfigurationSetsResponse> => {
-      const limit = pageSize(input.PageSize, 50, 1000);
-      const names = await sets.list(scopeOf(ctx), {
-        after: decodeNextToken<string>(input.NextToken, 'string'),
-        limit: limit + 1,
+      const page = await configurationSetNamesPage(sets, scopeOf(ctx), {
+        nextToken: input.NextToken,
+        pageSize: input.PageSize,
         nameContains: input.Filter?.CONFIGURATION_SET_NAME_CONTAINS,
       });
-      const shown = names.slice(0, limit);
-      return { ConfigurationSets: shown, NextToken: names.length > limit ? encodeNextToken(shown.at(-1)!) : undefined };
+      return { ConfigurationSets: page.names, NextToken: page.nextToken };
     }),
 
     DeleteConfigurationSet: typedHandler(async (ctx, input: T.DeleteConfigurationSetRequest) => {

@@ -1,28 +1,68 @@
 // Configuration sets: what one holds, SES's naming rule and limits, and SES's answers when one is
 // missing or already there (with the SES v1 codes, so the v1 actions reuse these rules).
 //
-// Options are kept in SES's own shapes (TrackingOptions, DeliveryOptions, ...): they are the
-// vocabulary callers, intake and delivery all speak, and they round-trip exactly.
-import type {
-  ArchivingOptions,
-  DeliveryOptions,
-  MessageSecurityOptions,
-  ReputationOptions,
-  SendingOptions,
-  SuppressionOptions,
-  TrackingOptions,
-  VdmOptions,
-} from '../../protocol/models/types/sesv2.js';
+// The options are sesd's own types, with SES's field names: the stored JSON has them, and both SES
+// APIs map their request and answer shapes onto these (v2 one to one, v1 from its own spellings).
 import { AwsError, invalidParameter } from '../errors.js';
 import type { Scope } from '../identities/identity.js';
 import { resourceArn } from '../tags/tags.js';
+
+/** Open and click links point at this domain (a verified identity the operator points at sesd). */
+export interface TrackingOptions {
+  CustomRedirectDomain: string;
+  /** REQUIRE, REQUIRE_OPEN_ONLY or OPTIONAL (the default). */
+  HttpsPolicy?: string;
+}
+
+export type TlsPolicy = 'REQUIRE' | 'OPTIONAL';
+
+export interface DeliveryOptions {
+  TlsPolicy?: TlsPolicy;
+  SendingPoolName?: string;
+  MaxDeliverySeconds?: number;
+}
+
+export interface ReputationOptions {
+  ReputationMetricsEnabled?: boolean;
+}
+
+export interface SendingOptions {
+  SendingEnabled?: boolean;
+}
+
+export type SuppressionListReason = 'BOUNCE' | 'COMPLAINT';
+
+/** Which bounces and complaints add a recipient to the suppression list; the rest is kept as given. */
+export interface SuppressionOptions {
+  SuppressedReasons?: SuppressionListReason[];
+  SuppressionScope?: string;
+  ValidationOptions?: {
+    ConditionThreshold: { ConditionThresholdEnabled: string; OverallConfidenceThreshold?: { ConfidenceVerdictThreshold: string } };
+  };
+}
+
+export type FeatureStatus = 'ENABLED' | 'DISABLED';
+
+// Kept as given: sesd has no VDM dashboard, archive or S/MIME signing to apply them to.
+export interface VdmOptions {
+  DashboardOptions?: { EngagementMetrics?: FeatureStatus };
+  GuardianOptions?: { OptimizedSharedDelivery?: FeatureStatus };
+}
+
+export interface ArchivingOptions {
+  ArchiveArn?: string;
+}
+
+export interface MessageSecurityOptions {
+  SigningScheme?: { DefaultScheme?: Record<string, never>; SmimeScheme?: { SignatureFormat?: string } };
+}
 
 export interface ConfigurationSetOptions {
   TrackingOptions?: TrackingOptions;
   /** Always present: TlsPolicy defaults to OPTIONAL. */
   DeliveryOptions: DeliveryOptions;
   /** Always present: metrics are off unless enabled. */
-  ReputationOptions: Omit<ReputationOptions, 'LastFreshStart'>;
+  ReputationOptions: ReputationOptions;
   /** Always present: sending is enabled unless paused. */
   SendingOptions: Required<SendingOptions>;
   /** Absent: the account's suppression list settings apply. */

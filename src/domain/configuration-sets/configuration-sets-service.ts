@@ -1,12 +1,5 @@
 // Configuration set rules for both SES APIs: create with options and tags, read, list, delete, the
 // Put*Options operations, and the set's event destinations.
-import type {
-  DeliveryOptions,
-  EventDestinationDefinition,
-  SuppressionListReason,
-  TrackingOptions,
-  VdmOptions,
-} from '../../protocol/models/types/sesv2.js';
 import type { ConfigurationSetsRepository } from '../../store/configuration-sets-repository.js';
 import type { TagsRepository } from '../../store/tags-repository.js';
 import type { TopicPublisher } from '../../sns/topic-publisher.js';
@@ -22,6 +15,10 @@ import {
   validateConfigurationSetName,
   type ConfigurationSet,
   type ConfigurationSetOptions,
+  type DeliveryOptions,
+  type SuppressionListReason,
+  type TrackingOptions,
+  type VdmOptions,
 } from './configuration-set.js';
 import {
   eventDestinationAlreadyExists,
@@ -31,6 +28,7 @@ import {
   tooManyEventDestinations,
   validateEventDestinationName,
   type EventDestination,
+  type EventDestinationDefinition,
 } from './event-destinations.js';
 import { SNS_DESTINATION_VALIDATION_MESSAGE } from './sns-validation.js';
 import { deliveryWithDefaults, validateDeliveryOptions, validateTrackingOptions, withDefaults } from './options.js';

@@ -1,18 +1,33 @@
 // Event destinations of a configuration set: where SES publishes the set's sending events. sesd
 // stores them as given (so tools that manage them work); which of them sesd can deliver to is the
 // events dispatcher's business. At most 10 per configuration set, exactly one destination each.
-import type { EventDestinationDefinition, EventType } from '../../protocol/models/types/sesv2.js';
 import { AwsError, invalidParameter } from '../errors.js';
 
-export interface EventDestination {
+export type EventType = 'SEND' | 'REJECT' | 'BOUNCE' | 'COMPLAINT' | 'DELIVERY' | 'OPEN' | 'CLICK' | 'RENDERING_FAILURE' | 'DELIVERY_DELAY' | 'SUBSCRIPTION';
+
+export type DimensionValueSource = 'MESSAGE_TAG' | 'EMAIL_HEADER' | 'LINK_TAG';
+
+/** Where a destination's events go: exactly one of these per destination. */
+export interface DestinationTargets {
+  KinesisFirehoseDestination?: { IamRoleArn: string; DeliveryStreamArn: string };
+  CloudWatchDestination?: {
+    DimensionConfigurations: { DimensionName: string; DimensionValueSource: DimensionValueSource; DefaultDimensionValue: string }[];
+  };
+  SnsDestination?: { TopicArn: string };
+  EventBridgeDestination?: { EventBusArn: string };
+  PinpointDestination?: { ApplicationArn?: string };
+}
+
+/** A destination as a caller gives it, before it is checked (toEventDestination). */
+export interface EventDestinationDefinition extends DestinationTargets {
+  Enabled?: boolean;
+  MatchingEventTypes?: EventType[];
+}
+
+export interface EventDestination extends DestinationTargets {
   Name: string;
   Enabled: boolean;
   MatchingEventTypes: EventType[];
-  KinesisFirehoseDestination?: EventDestinationDefinition['KinesisFirehoseDestination'];
-  CloudWatchDestination?: EventDestinationDefinition['CloudWatchDestination'];
-  SnsDestination?: EventDestinationDefinition['SnsDestination'];
-  EventBridgeDestination?: EventDestinationDefinition['EventBridgeDestination'];
-  PinpointDestination?: EventDestinationDefinition['PinpointDestination'];
 }
 
 export const MAX_EVENT_DESTINATIONS = 10;

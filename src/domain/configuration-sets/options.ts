@@ -1,9 +1,8 @@
 // The options of a configuration set as SES checks them. Enum values (TlsPolicy, suppression
 // reasons, VDM feature states) are already checked against the service model when the request is
 // decoded; what is left are the rules the model does not carry.
-import type { DeliveryOptions, TrackingOptions } from '../../protocol/models/types/sesv2.js';
 import { AwsError, invalidParameter } from '../errors.js';
-import type { ConfigurationSetOptions } from './configuration-set.js';
+import type { ConfigurationSetOptions, DeliveryOptions, TrackingOptions } from './configuration-set.js';
 
 /** SES bounds MaxDeliverySeconds: 5 minutes to 14 hours. */
 export const MIN_DELIVERY_SECONDS = 300;

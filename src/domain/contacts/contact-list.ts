@@ -1,11 +1,18 @@
 // Contact lists (SES list management): one list per account and region, with up to 20 topics a
 // contact can opt in to or out of. Names follow SES's rule for list and topic names.
-import type { Topic } from '../../protocol/models/types/sesv2.js';
 import { AwsError, invalidParameter } from '../errors.js';
 import type { Scope } from '../identities/identity.js';
 import { resourceArn } from '../tags/tags.js';
 
-export type { Topic };
+export type SubscriptionStatus = 'OPT_IN' | 'OPT_OUT';
+
+/** A topic of a list: what its contacts opt in to or out of, and their status until they choose. */
+export interface Topic {
+  TopicName: string;
+  DisplayName: string;
+  Description?: string;
+  DefaultSubscriptionStatus: SubscriptionStatus;
+}
 
 export interface ContactList extends Scope {
   name: string;

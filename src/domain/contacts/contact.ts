@@ -1,12 +1,21 @@
 // A contact on a contact list: its topic preferences, whether it unsubscribed from everything, and
 // the rules for updating it, deriving its topic defaults and matching ListContacts filters.
-import type { ListContactsFilter, SubscriptionStatus, TopicPreference } from '../../protocol/models/types/sesv2.js';
 import { parseAddress } from '../addresses.js';
 import { AwsError, invalidParameter } from '../errors.js';
 import type { Scope } from '../identities/identity.js';
-import type { ContactList } from './contact-list.js';
+import type { ContactList, SubscriptionStatus } from './contact-list.js';
 
-export type { TopicPreference };
+/** A contact's own choice for one topic of its list. */
+export interface TopicPreference {
+  TopicName: string;
+  SubscriptionStatus: SubscriptionStatus;
+}
+
+/** Which contacts ListContacts shows (see matchesFilter). */
+export interface ContactFilter {
+  FilteredStatus?: SubscriptionStatus;
+  TopicFilter?: { TopicName?: string; UseDefaultIfPreferenceUnavailable?: boolean };
+}
 
 export interface Contact extends Scope {
   listName: string;
@@ -81,7 +90,7 @@ export function topicStatus(contact: Contact, list: ContactList, topic: string, 
  * topic default counts only with UseDefaultIfPreferenceUnavailable). Without one: OPT_OUT selects
  * contacts that unsubscribed from the whole list, OPT_IN the others.
  */
-export function matchesFilter(contact: Contact, list: ContactList, filter: ListContactsFilter | undefined): boolean {
+export function matchesFilter(contact: Contact, list: ContactList, filter: ContactFilter | undefined): boolean {
   if (!filter) return true;
   const topic = filter.TopicFilter?.TopicName;
   if (topic !== undefined) {

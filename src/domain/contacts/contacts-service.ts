@@ -1,7 +1,6 @@
 // Contact list and contact rules for SES v2 list management: lists with topics (one list per
 // account and region), contacts with topic preferences, ListContacts filters, and the unsubscribe
 // that list-unsubscribe links perform.
-import type { ListContactsFilter, TopicPreference } from '../../protocol/models/types/sesv2.js';
 import type { ContactsRepository } from '../../store/contacts-repository.js';
 import type { TagsRepository } from '../../store/tags-repository.js';
 import type { Scope } from '../identities/identity.js';
@@ -15,6 +14,8 @@ import {
   validateTopicPreferences,
   type Contact,
   type ContactChange,
+  type ContactFilter,
+  type TopicPreference,
 } from './contact.js';
 import {
   contactListAlreadyExists,
@@ -130,7 +131,7 @@ export class ContactsService {
   async listContacts(
     scope: Scope,
     listName: string,
-    page: { after?: string; limit: number; filter?: ListContactsFilter },
+    page: { after?: string; limit: number; filter?: ContactFilter },
   ): Promise<{ contacts: Contact[]; list: ContactList; more: boolean }> {
     const list = await this.existingList(scope, listName);
     const matched: Contact[] = [];
