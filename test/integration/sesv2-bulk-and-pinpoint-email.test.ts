@@ -1,6 +1,7 @@
 // SendBulkEmail's per-entry results, Pinpoint Email answering through the SES v2 handlers, and the
 // operator's account CLI.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { GetAccountCommand, SendBulkEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -67,7 +68,8 @@ describe.each(DIALECTS)('SendBulkEmail and Pinpoint Email (%s)', (dialect) => {
   // The CLI opens the same store as the server; its SQLite data dir is what the command is given here.
   it.runIf(dialect === 'sqlite')("lets the operator set an account's quotas and sandbox with `sesd account set`", async () => {
     const cli = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts')];
-    execFileSync(process.execPath, [...cli, 'account', 'set', '--account', '000000000000', '--in-region', 'us-west-2', '--data-dir', sesd.db.dataDir, '--max-24-hour-send', '1000', '--sandbox', 'on']);
+    // Not execFileSync: sesd answers on this very event loop, and a blocked loop lets its kept-alive sockets time out under the client.
+    await promisify(execFile)(process.execPath, [...cli, 'account', 'set', '--account', '000000000000', '--in-region', 'us-west-2', '--data-dir', sesd.db.dataDir, '--max-24-hour-send', '1000', '--sandbox', 'on']);
     const account = await ses.send(new GetAccountCommand({}));
     expect(account).toMatchObject({ ProductionAccessEnabled: false, SendQuota: { Max24HourSend: 1000 } });
   });
