@@ -10,12 +10,9 @@ import { promisify } from 'node:util';
 import { CreateEmailIdentityCommand, GetEmailIdentityCommand, PutEmailIdentityMailFromAttributesCommand, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import { deliverySesdEnv, startDeliverySesd } from '../support/delivery-sesd.js';
-import { startDnsServer, type DnsServer } from '../support/dns-server.js';
+import { DIALECTS } from '../support/databases.js';
+import { deliverySesdEnv, startRelayingWithDns } from '../support/delivery-sesd.js';
 import { sesv2Client } from '../support/sesd.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
 const ZONE = 'dkim.sesd.test';
 const CLI = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts')];
@@ -26,25 +23,11 @@ describe.each(DIALECTS)('Easy DKIM through sesd\'s DNS listener (%s)', (dialect)
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function setup(): Promise<{ app: RunningApp; db: TestDatabase; domainDns: DnsServer; sink: SmtpSink }> {
-    const db = await createTestDatabase(dialect);
-    cleanups.push(() => db.drop());
-    const domainDns = await startDnsServer();
-    cleanups.push(() => domainDns.close());
-    const sink = await startSmtpSink();
-    cleanups.push(() => sink.close());
-    const app = await startDeliverySesd(db, {
-      SESD_DELIVERY_MODE: 'relay',
-      SESD_RELAY_URL: `smtp://127.0.0.1:${sink.port}?tls.rejectUnauthorized=false`,
-      SESD_AUTO_VERIFY: 'false',
-      SESD_IDENTITY_RECHECK_SECONDS: '0.05',
-      SESD_DNS_SERVERS: domainDns.address,
-      SESD_DKIM_CNAME_DOMAIN: ZONE,
-      SESD_DNS_PORT: '0',
-    });
-    cleanups.push(() => app.close());
+  // The domain's DNS is the test's server; sesd's own listener answers its DKIM zone.
+  const setup = async () => {
+    const { app, db, dns: domainDns, sink } = await startRelayingWithDns(dialect, cleanups, { SESD_DKIM_CNAME_DOMAIN: ZONE, SESD_DNS_PORT: '0' });
     return { app, db, domainDns, sink };
-  }
+  };
 
   it('verifies a delivered signature using only DNS: the CNAME in the domain\'s DNS, the key TXT from sesd\'s listener', async () => {
     const { app, domainDns, sink } = await setup();

@@ -5,11 +5,10 @@ import { SendEmailCommand as V1SendEmailCommand } from '@aws-sdk/client-ses';
 import { CreateEmailIdentityCommand, GetEmailIdentityCommand, PutEmailIdentityMailFromAttributesCommand, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
-import { createTestDatabase, DIALECTS } from '../support/databases.js';
-import { startDeliverySesd } from '../support/delivery-sesd.js';
-import { startDnsServer, type DnsServer } from '../support/dns-server.js';
+import { DIALECTS } from '../support/databases.js';
+import { startRelayingWithDns } from '../support/delivery-sesd.js';
+import type { DnsServer } from '../support/dns-server.js';
 import { awsFailure, sesClient, sesv2Client } from '../support/sesd.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
 describe.each(DIALECTS)('custom MAIL FROM domain (%s)', (dialect) => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -17,23 +16,7 @@ describe.each(DIALECTS)('custom MAIL FROM domain (%s)', (dialect) => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function setup(): Promise<{ app: RunningApp; dns: DnsServer; sink: SmtpSink }> {
-    const db = await createTestDatabase(dialect);
-    cleanups.push(() => db.drop());
-    const dns = await startDnsServer();
-    cleanups.push(() => dns.close());
-    const sink = await startSmtpSink();
-    cleanups.push(() => sink.close());
-    const app = await startDeliverySesd(db, {
-      SESD_DELIVERY_MODE: 'relay',
-      SESD_RELAY_URL: `smtp://127.0.0.1:${sink.port}?tls.rejectUnauthorized=false`,
-      SESD_AUTO_VERIFY: 'false',
-      SESD_IDENTITY_RECHECK_SECONDS: '0.05',
-      SESD_DNS_SERVERS: dns.address,
-    });
-    cleanups.push(() => app.close());
-    return { app, dns, sink };
-  }
+  const setup = () => startRelayingWithDns(dialect, cleanups);
 
   /** A domain identity verified by its Easy DKIM CNAMEs, with a custom MAIL FROM domain. */
   async function domainWithMailFrom(app: RunningApp, dns: DnsServer, domain: string, behavior: 'USE_DEFAULT_VALUE' | 'REJECT_MESSAGE'): Promise<void> {

@@ -4,7 +4,9 @@ import { pino } from 'pino';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { DeliveryHooks } from '../../src/delivery/delivery-service.js';
-import type { TestDatabase } from './databases.js';
+import { createTestDatabase, type DialectName, type TestDatabase } from './databases.js';
+import { startDnsServer, type DnsServer } from './dns-server.js';
+import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 import { OTHER_ACCOUNT_KEY, TEST_KEY } from './sesd.js';
 
 /** The settings of a delivery test's sesd (in-process or spawned): HTTP only, fast polling, `env` on top. */
@@ -51,4 +53,36 @@ export async function settled(app: RunningApp, messageId: string, timeoutMs = 10
     if (Date.now() > deadline) throw new Error(`message ${messageId} did not settle: ${JSON.stringify(e.recipients)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** What startRelayingWithDns started: each is closed by the cleanups it was given, in reverse order. */
+export interface RelayingWithDns {
+  app: RunningApp;
+  db: TestDatabase;
+  /** The DNS server sesd resolves through (SESD_DNS_SERVERS): the test publishes records there. */
+  dns: DnsServer;
+  sink: SmtpSink;
+}
+
+/**
+ * sesd relaying to an SMTP sink, resolving through a test DNS server, verifying identities by DNS
+ * (no auto-verify) and checking them again every 50 ms: for tests of what DNS records change.
+ */
+export async function startRelayingWithDns(dialect: DialectName, cleanups: (() => Promise<void>)[], env: Record<string, string> = {}): Promise<RelayingWithDns> {
+  const db = await createTestDatabase(dialect);
+  cleanups.push(() => db.drop());
+  const dns = await startDnsServer();
+  cleanups.push(() => dns.close());
+  const sink = await startSmtpSink();
+  cleanups.push(() => sink.close());
+  const app = await startDeliverySesd(db, {
+    SESD_DELIVERY_MODE: 'relay',
+    SESD_RELAY_URL: `smtp://127.0.0.1:${sink.port}?tls.rejectUnauthorized=false`,
+    SESD_AUTO_VERIFY: 'false',
+    SESD_IDENTITY_RECHECK_SECONDS: '0.05',
+    SESD_DNS_SERVERS: dns.address,
+    ...env,
+  });
+  cleanups.push(() => app.close());
+  return { app, db, dns, sink };
 }
