@@ -3,10 +3,9 @@
 import { SendEmailCommand as SendEmailV1Command, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { CreateAppCommand, SendMessagesCommand, UpdateEmailChannelCommand } from '@aws-sdk/client-pinpoint';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import { awsFailure, pinpointClient, sesClient, sesv2Client, startSesd } from '../support/sesd.js';
+import { describe, expect, it } from 'vitest';
+import { DIALECTS } from '../support/databases.js';
+import { awsFailure, pinpointClient, sesClient, sesv2Client, useSesd } from '../support/sesd.js';
 import { authenticatedSession, smtpUrls } from '../support/smtp-client.js';
 
 const LONG_LOCAL = `${'x'.repeat(100_000)}@example.net`;
@@ -14,21 +13,11 @@ const LONG_LABEL = `to@${'d'.repeat(64)}.example.net`;
 const LOCAL_MESSAGE = 'Local address is longer than 64 characters';
 
 describe.each(DIALECTS)('address sizes (%s)', (dialect) => {
-  let db: TestDatabase;
-  let app: RunningApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(dialect);
-    app = await startSesd(db);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
-  });
+  const sesd = useSesd(dialect);
 
   it('SES v2 refuses a 100,000-character local part and a 64-character label with BadRequestException', async () => {
     const send = (to: string, from = 'sender@example.com') =>
-      sesv2Client(app).send(
+      sesv2Client(sesd.app).send(
         new SendEmailCommand({
           FromEmailAddress: from,
           Destination: { ToAddresses: [to] },
@@ -42,7 +31,7 @@ describe.each(DIALECTS)('address sizes (%s)', (dialect) => {
   });
 
   it('SES v1 refuses them with InvalidParameterValue, in SendEmail and in SendRawEmail\'s headers', async () => {
-    const ses = sesClient(app);
+    const ses = sesClient(sesd.app);
     const simple = ses.send(
       new SendEmailV1Command({
         Source: 'sender@example.com',
@@ -56,7 +45,7 @@ describe.each(DIALECTS)('address sizes (%s)', (dialect) => {
   });
 
   it('Pinpoint reports a too-long address as a permanent failure of that address only', async () => {
-    const pinpoint = pinpointClient(app);
+    const pinpoint = pinpointClient(sesd.app);
     const created = await pinpoint.send(new CreateAppCommand({ CreateApplicationRequest: { Name: 'sizes' } }));
     const applicationId = created.ApplicationResponse!.Id!;
     await pinpoint.send(new UpdateEmailChannelCommand({ ApplicationId: applicationId, EmailChannelRequest: { FromAddress: 'shop@example.com', Identity: 'arn:aws:ses:us-west-2:000000000000:identity/example.com', Enabled: true } }));
@@ -74,7 +63,7 @@ describe.each(DIALECTS)('address sizes (%s)', (dialect) => {
   });
 
   it('SMTP answers 553 to MAIL FROM and RCPT TO with a too-long address, and the session goes on', async () => {
-    const client = await authenticatedSession(smtpUrls(app).smtps);
+    const client = await authenticatedSession(smtpUrls(sesd.app).smtps);
     // smtp-server itself refuses a path over 253 characters (501); below that, intake's rules apply.
     expect(await client.command(`MAIL FROM:<${'x'.repeat(1000)}@example.com>`)).toMatchObject({ code: 501 });
     const local = 'x'.repeat(65);
