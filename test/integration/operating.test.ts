@@ -2,12 +2,11 @@
 // that say why a request failed, and access keys managed by SESD_ACCESS_KEYS.
 import { Writable } from 'node:stream';
 import { GetAccountCommand, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config/load-config.js';
+import type { RunningApp } from '../../src/app.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import { awsFailure, sesv2Client, TEST_KEY } from '../support/sesd.js';
+import { awsFailure, sesv2Client, startSesd, TEST_KEY } from '../support/sesd.js';
 import { authenticatedSession, smtpUrls } from '../support/smtp-client.js';
 
 function memoryLog(): { lines: Record<string, unknown>[]; logger: pino.Logger } {
@@ -24,21 +23,7 @@ function memoryLog(): { lines: Record<string, unknown>[]; logger: pino.Logger } 
 describe.each(DIALECTS)('operating sesd (%s)', { timeout: 120_000 }, (dialect) => {
   let db: TestDatabase;
   let app: RunningApp | undefined;
-  const start = (env: Record<string, string> = {}, log = pino({ level: 'silent' })) =>
-    startApp(
-      loadConfig({
-        env: {
-          SESD_HTTP_PORT: '0',
-          SESD_SMTP_PORT: '0',
-          SESD_SMTPS_PORT: '0',
-          SESD_DATA_DIR: db.dataDir,
-          SESD_DATABASE_URL: db.databaseUrl,
-          SESD_ACCESS_KEYS: `${TEST_KEY.accessKeyId}:${TEST_KEY.secretAccessKey}`,
-          ...env,
-        },
-      }),
-      log,
-    );
+  const start = (env: Record<string, string> = {}, log?: Logger) => startSesd(db, env, log);
 
   beforeEach(async () => {
     db = await createTestDatabase(dialect);

@@ -2,7 +2,7 @@
 import { SESClient } from '@aws-sdk/client-ses';
 import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { afterAll, beforeAll } from 'vitest';
@@ -11,7 +11,7 @@ import { createTestDatabase, type DialectName, type TestDatabase } from './datab
 export const TEST_KEY = { accessKeyId: 'AKIDSESDTEST0000001', secretAccessKey: 'sesd-test-secret-key-0000000000000000000' };
 export const OTHER_ACCOUNT_KEY = { accessKeyId: 'AKIDSESDTEST0000002', secretAccessKey: 'sesd-other-secret-000000000000000000000', accountId: '111122223333' };
 
-export async function startSesd(db: TestDatabase, env: Record<string, string> = {}): Promise<RunningApp> {
+export async function startSesd(db: TestDatabase, env: Record<string, string> = {}, log: Logger = pino({ level: 'silent' })): Promise<RunningApp> {
   const config = loadConfig({
     env: {
       SESD_HTTP_PORT: '0',
@@ -25,7 +25,7 @@ export async function startSesd(db: TestDatabase, env: Record<string, string> = 
       ...env,
     },
   });
-  return startApp(config, pino({ level: 'silent' }));
+  return startApp(config, log);
 }
 
 export function sesv2Client(app: RunningApp, credentials: { accessKeyId: string; secretAccessKey: string } = TEST_KEY, region = 'us-west-2'): SESv2Client {
