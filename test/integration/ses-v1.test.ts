@@ -184,6 +184,30 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
     expect((await ses.send(new ListIdentitiesCommand({}))).Identities).toEqual(['v1.example']);
   });
 
+  // SES's answers recorded in LocalStack's test_ses.snapshot.json (test_invalid_tags_send_email):
+  // the name is checked before the value, and the texts keep SES's doubled space.
+  it.each([
+    ['test_invalid_name:123', 'test', "Invalid tag name <test_invalid_name:123>: only alphanumeric ASCII characters, '_',  '-' are allowed."],
+    ['test', 'test_invalid_value:123', "Invalid tag value <test_invalid_value:123>: only alphanumeric ASCII characters, '_',  '-' , '.', '@' are allowed."],
+    ['test_invalid_name:123', 'test_invalid_value:123', "Invalid tag name <test_invalid_name:123>: only alphanumeric ASCII characters, '_',  '-' are allowed."],
+    ['test_invalid_name_len'.repeat(100), 'test', 'Tag name cannot exceed 255 characters.'],
+    ['test', 'test_invalid_value_len'.repeat(100), 'Tag value cannot exceed 255 characters.'],
+    ['test_invalid_name@123', 'test_invalid_value_len'.repeat(100), "Invalid tag name <test_invalid_name@123>: only alphanumeric ASCII characters, '_',  '-' are allowed."],
+    ['', '', 'The tag name must be specified.'],
+    ['', 'test', 'The tag name must be specified.'],
+    ['test', '', 'The tag value must be specified.'],
+  ])('refuses the message tag %s=%s as SES does', async (Name, Value, message) => {
+    const send = new SendEmailCommand({ Source: 'tagger@example.com', Destination: { ToAddresses: ['success@example.com'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } }, Tags: [{ Name, Value }] });
+    expect(await awsFailure(ses.send(send))).toEqual({ name: 'InvalidParameterValue', message, status: 400 });
+  });
+
+  it("accepts SES's feedback-id tags and a value with '.' and '@' (the unverified sender is what is refused)", async () => {
+    for (const tag of [{ Name: 'ses:feedback-id-a', Value: 'this-marketing-campaign' }, { Name: 'ses:feedback-id-b', Value: 'that-campaign' }, { Name: 'to', Value: 'jane.doe@example.net' }]) {
+      const send = new SendEmailCommand({ Source: 'tagger@example.com', Destination: { ToAddresses: ['success@example.com'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } }, Tags: [tag] });
+      expect(await awsFailure(ses.send(send))).toMatchObject({ name: 'MessageRejected', status: 400 });
+    }
+  });
+
   it('reports quota and statistics from real sends and switches sending off and on', async () => {
     const quota = await ses.send(new GetSendQuotaCommand({}));
     expect(quota).toMatchObject({ Max24HourSend: -1, MaxSendRate: -1 });
