@@ -117,7 +117,12 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
   });
 
   it('lists, pages, updates and deletes identities; refuses duplicates and unknown ones', async () => {
-    expect(await awsFailure(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.org' })))).toMatchObject({ name: 'AlreadyExistsException', status: 400 });
+    // SES's text as AWS answered it (quoted in anomalyco/sst#4556 and namuh-eng/opensend#259).
+    expect(await awsFailure(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.org' })))).toEqual({
+      name: 'AlreadyExistsException',
+      message: 'Email identity example.org already exist.',
+      status: 400,
+    });
     expect(await awsFailure(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'not a domain' })))).toMatchObject({ name: 'BadRequestException' });
     expect(await awsFailure(ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'missing.example' })))).toMatchObject({ name: 'NotFoundException', status: 404 });
 

@@ -82,7 +82,8 @@ export class IdentitiesService {
     };
     if (type === 'DOMAIN' && (input.easyDkim ?? true)) base.dkim = await newDkimState(input, verified);
     if (!(await this.deps.identities.create(base))) {
-      throw new AwsError('AlreadyExistsException', `Email identity ${identity} already exists.`, 400, true, 'AlreadyExists');
+      // SES's wording, grammar and all (AWS answers quoted in anomalyco/sst#4556 and namuh-eng/opensend#259).
+      throw new AwsError('AlreadyExistsException', `Email identity ${identity} already exist.`, 400, true, 'AlreadyExists');
     }
     if (type === 'EMAIL_ADDRESS' && !verified && input.verificationEmail !== false) await this.deps.sendVerificationEmail(base);
     return base;
