@@ -413,6 +413,18 @@ describe.each(DIALECTS)('SES v1 templates, custom verification and configuration
         ),
       ).toEqual(missingSet);
       expect(await awsFailure(ses.send(new DeleteConfigurationSetEventDestinationCommand({ ConfigurationSetName: 'nope', EventDestinationName: 'x' })))).toEqual(missingSet);
+      // Recorded in LocalStack's test_ses.snapshot.json (test_cannot_create_event_for_no_topic).
+      const noTopic = 'arn:aws:sns:us-west-2:000000000000:no-such-topic';
+      expect(
+        await awsFailure(
+          ses.send(
+            new CreateConfigurationSetEventDestinationCommand({
+              ConfigurationSetName: 'events',
+              EventDestination: { Name: 'lost', MatchingEventTypes: ['send'], SNSDestination: { TopicARN: noTopic } },
+            }),
+          ),
+        ),
+      ).toEqual({ name: 'InvalidSNSDestinationException', message: `SNS topic <${noTopic}> not found.`, status: 400 });
     });
 
     it('creates, updates and deletes tracking options on a verified domain only', async () => {
