@@ -21,6 +21,7 @@ import {
   SendEmailCommand,
   SendRawEmailCommand,
   SetIdentityDkimEnabledCommand,
+  SetIdentityFeedbackForwardingEnabledCommand,
   SetIdentityHeadersInNotificationsEnabledCommand,
   SetIdentityMailFromDomainCommand,
   SetIdentityNotificationTopicCommand,
@@ -171,6 +172,17 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
       BounceTopic: 'arn:aws:sns:us-west-2:000000000000:bounces',
       ForwardingEnabled: true,
       HeadersInBounceNotificationsEnabled: true,
+    });
+    // Unknown identities, worded per action (as reported from live AWS in floci-io/floci#716).
+    expect(await awsFailure(ses.send(new SetIdentityMailFromDomainCommand({ Identity: 'unknown.example', MailFromDomain: 'mail.unknown.example' })))).toEqual({
+      name: 'InvalidParameterValue',
+      message: 'Identity <unknown.example> does not exist.',
+      status: 400,
+    });
+    expect(await awsFailure(ses.send(new SetIdentityFeedbackForwardingEnabledCommand({ Identity: 'unknown.example', ForwardingEnabled: true })))).toEqual({
+      name: 'InvalidParameterValue',
+      message: 'Identity unknown.example is invalid. Must be a verified email address or domain.',
+      status: 400,
     });
 
     await ses.send(new PutIdentityPolicyCommand({ Identity: 'v1.example', PolicyName: 'p', Policy: '{"Version":"2012-10-17"}' }));

@@ -14,6 +14,7 @@ import {
   ListEmailIdentitiesCommand,
   ListSuppressedDestinationsCommand,
   PutAccountSendingAttributesCommand,
+  PutEmailIdentityDkimAttributesCommand,
   PutEmailIdentityDkimSigningAttributesCommand,
   PutEmailIdentityFeedbackAttributesCommand,
   PutEmailIdentityMailFromAttributesCommand,
@@ -125,6 +126,21 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
     });
     expect(await awsFailure(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'not a domain' })))).toMatchObject({ name: 'BadRequestException' });
     expect(await awsFailure(ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'missing.example' })))).toMatchObject({ name: 'NotFoundException', status: 404 });
+    // PutEmailIdentityDkimAttributes words it its own way, naming the domain even for an address
+    // (as reported from live AWS in floci-io/floci#723).
+    for (const [EmailIdentity, domain] of [['missing.example', 'missing.example'], ['someone@missing.example', 'missing.example']]) {
+      expect(await awsFailure(ses.send(new PutEmailIdentityDkimAttributesCommand({ EmailIdentity, SigningEnabled: true })))).toEqual({
+        name: 'BadRequestException',
+        message: `Domain ${domain} is not verified for DKIM signing.`,
+        status: 400,
+      });
+    }
+    // So does PutEmailIdentityMailFromAttributes (as reported from live AWS in floci-io/floci#716).
+    expect(await awsFailure(ses.send(new PutEmailIdentityMailFromAttributesCommand({ EmailIdentity: 'missing.example', MailFromDomain: 'mail.missing.example' })))).toEqual({
+      name: 'BadRequestException',
+      message: 'Identity <missing.example> does not exist.',
+      status: 400,
+    });
 
     const first = await ses.send(new ListEmailIdentitiesCommand({ PageSize: 2 }));
     expect(first.EmailIdentities).toHaveLength(2);
