@@ -164,7 +164,17 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
   it('keeps sending-authorization policies per identity', async () => {
     const policy = JSON.stringify({ Version: '2012-10-17', Statement: [] });
     await ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: policy }));
-    expect(await awsFailure(ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: policy })))).toMatchObject({ name: 'AlreadyExistsException' });
+    // The policy operations' own texts (as reported from live AWS in floci-io/floci#1750).
+    expect(await awsFailure(ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: policy })))).toEqual({
+      name: 'AlreadyExistsException',
+      message: 'Policy <p1> already exists',
+      status: 400,
+    });
+    expect(await awsFailure(ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'ghost.example', PolicyName: 'p1', Policy: policy })))).toEqual({
+      name: 'NotFoundException',
+      message: 'Email identity <ghost.example> does not exist.',
+      status: 404,
+    });
     await ses.send(new UpdateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: '{"Version":"2012-10-17"}' }));
     expect((await ses.send(new GetEmailIdentityPoliciesCommand({ EmailIdentity: 'example.org' }))).Policies).toEqual({ p1: '{"Version":"2012-10-17"}' });
     await ses.send(new DeleteEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1' }));

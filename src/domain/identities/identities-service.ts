@@ -42,6 +42,10 @@ export const dkimDomainNotVerified = (name: string): AwsError => {
   return invalidParameter(`Domain ${domain} is not verified for DKIM signing.`);
 };
 
+/** SES v2's answer to the identity policy operations for an identity that does not exist (as reported from live AWS in floci-io/floci#1750). */
+export const policyIdentityNotFound = (name: string): AwsError =>
+  new AwsError('NotFoundException', `Email identity <${name}> does not exist.`, 404, true, 'InvalidParameterValue');
+
 /** SES's answer to SetIdentityMailFromDomain / PutEmailIdentityMailFromAttributes for an identity that does not exist (as reported from live AWS in floci-io/floci#716). */
 export const mailFromIdentityNotFound = (name: string): AwsError => invalidParameter(`Identity <${name}> does not exist.`);
 
