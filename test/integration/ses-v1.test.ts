@@ -199,16 +199,16 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
   // SES's answers recorded in LocalStack's test_ses.snapshot.json (test_invalid_tags_send_email):
   // the name is checked before the value, and the texts keep SES's doubled space.
   it.each([
-    ['test_invalid_name:123', 'test', "Invalid tag name <test_invalid_name:123>: only alphanumeric ASCII characters, '_',  '-' are allowed."],
-    ['test', 'test_invalid_value:123', "Invalid tag value <test_invalid_value:123>: only alphanumeric ASCII characters, '_',  '-' , '.', '@' are allowed."],
-    ['test_invalid_name:123', 'test_invalid_value:123', "Invalid tag name <test_invalid_name:123>: only alphanumeric ASCII characters, '_',  '-' are allowed."],
-    ['test_invalid_name_len'.repeat(100), 'test', 'Tag name cannot exceed 255 characters.'],
-    ['test', 'test_invalid_value_len'.repeat(100), 'Tag value cannot exceed 255 characters.'],
-    ['test_invalid_name@123', 'test_invalid_value_len'.repeat(100), "Invalid tag name <test_invalid_name@123>: only alphanumeric ASCII characters, '_',  '-' are allowed."],
-    ['', '', 'The tag name must be specified.'],
-    ['', 'test', 'The tag name must be specified.'],
-    ['test', '', 'The tag value must be specified.'],
-  ])('refuses the message tag %s=%s as SES does', async (Name, Value, message) => {
+    ['a colon in the name', 'test_invalid_name:123', 'test', "Invalid tag name <test_invalid_name:123>: only alphanumeric ASCII characters, '_',  '-' are allowed."],
+    ['a colon in the value', 'test', 'test_invalid_value:123', "Invalid tag value <test_invalid_value:123>: only alphanumeric ASCII characters, '_',  '-' , '.', '@' are allowed."],
+    ['a colon in both', 'test_invalid_name:123', 'test_invalid_value:123', "Invalid tag name <test_invalid_name:123>: only alphanumeric ASCII characters, '_',  '-' are allowed."],
+    ['a long name', 'test_invalid_name_len'.repeat(100), 'test', 'Tag name cannot exceed 255 characters.'],
+    ['a long value', 'test', 'test_invalid_value_len'.repeat(100), 'Tag value cannot exceed 255 characters.'],
+    ['a bad name and a long value', 'test_invalid_name@123', 'test_invalid_value_len'.repeat(100), "Invalid tag name <test_invalid_name@123>: only alphanumeric ASCII characters, '_',  '-' are allowed."],
+    ['an empty name and value', '', '', 'The tag name must be specified.'],
+    ['an empty name', '', 'test', 'The tag name must be specified.'],
+    ['an empty value', 'test', '', 'The tag value must be specified.'],
+  ])('refuses a message tag with %s as SES does', async (_case, Name, Value, message) => {
     const send = new SendEmailCommand({ Source: 'tagger@example.com', Destination: { ToAddresses: ['success@example.com'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } }, Tags: [{ Name, Value }] });
     expect(await awsFailure(ses.send(send))).toEqual({ name: 'InvalidParameterValue', message, status: 400 });
   });
