@@ -146,13 +146,14 @@ function encodeOutput(route: ServiceRoute, operation: string, output: unknown, r
 
 function encodeError(route: ServiceRoute, err: AwsError, requestId: string): WireResponse {
   if (route.protocol === 'query') {
-    // Domain errors carry SES v2 names; SES v1 answers with its own code and, where the v1 model
-    // has the error, its status (v1 says 400 where v2 says 404 or 429).
+    // Domain errors carry SES v2 names and texts; SES v1 answers with its own code (and text, where
+    // SES words it differently) and, where the v1 model has the error, its status (v1 says 400
+    // where v2 says 404 or 429).
     // SNS raises its own codes (src/sns), so its errors pass through as they are.
     if (route.service === 'sns') return encodeQueryError(err, requestId, loadModel('sns').metadata.xmlNamespace);
     const code = err.queryCode ?? err.code;
     const status = loadModel('ses').errors.get(code)?.httpStatus ?? (err.queryCode && err.httpStatus < 500 ? 400 : err.httpStatus);
-    return encodeQueryError(new AwsError(code, err.message, status, err.senderFault), requestId);
+    return encodeQueryError(new AwsError(code, err.queryMessage ?? err.message, status, err.senderFault), requestId);
   }
   return encodeRestJsonError(loadModel(route.service), err, requestId);
 }

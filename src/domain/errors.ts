@@ -11,6 +11,8 @@ export class AwsError extends Error {
     readonly senderFault = httpStatus < 500,
     /** The code the SES v1 Query API uses for the same failure, when it differs (`InvalidParameterValue`). */
     readonly queryCode?: string,
+    /** The text SES v1 answers for the same failure, when SES words it differently there. */
+    readonly queryMessage?: string,
   ) {
     super(message);
     this.name = 'AwsError';

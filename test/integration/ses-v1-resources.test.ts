@@ -382,9 +382,11 @@ describe.each(DIALECTS)('SES v1 templates, custom verification and configuration
         ),
       ).toEqual({ name: 'EventDestinationAlreadyExistsException', message: 'An event destination with name <stream> already exists for configuration set <events>.', status: 400 });
       await ses.send(new DeleteConfigurationSetEventDestinationCommand({ ConfigurationSetName: 'events', EventDestinationName: 'stream' }));
+      // SES v1's wording, recorded in LocalStack's test_ses.snapshot.json
+      // (test_deleting_non_existent_configuration_set_event_destination).
       expect(await awsFailure(ses.send(new DeleteConfigurationSetEventDestinationCommand({ ConfigurationSetName: 'events', EventDestinationName: 'stream' })))).toEqual({
         name: 'EventDestinationDoesNotExistException',
-        message: 'An event destination with name <stream> does not exist for configuration set <events>.',
+        message: 'No EventDestination found for events',
         status: 400,
       });
       expect(
@@ -397,6 +399,32 @@ describe.each(DIALECTS)('SES v1 templates, custom verification and configuration
           ),
         ),
       ).toMatchObject({ name: 'ConfigurationSetDoesNotExistException' });
+      // Recorded in LocalStack's test_ses.snapshot.json (test_creating_event_destination_without_configuration_set,
+      // test_trying_to_delete_event_destination_from_non_existent_configuration_set).
+      const missingSet = { name: 'ConfigurationSetDoesNotExistException', message: 'Configuration set <nope> does not exist.', status: 400 };
+      expect(
+        await awsFailure(
+          ses.send(
+            new CreateConfigurationSetEventDestinationCommand({
+              ConfigurationSetName: 'nope',
+              EventDestination: { Name: 'x', MatchingEventTypes: ['send'], SNSDestination: { TopicARN: 'arn:aws:sns:us-west-2:000000000000:t' } },
+            }),
+          ),
+        ),
+      ).toEqual(missingSet);
+      expect(await awsFailure(ses.send(new DeleteConfigurationSetEventDestinationCommand({ ConfigurationSetName: 'nope', EventDestinationName: 'x' })))).toEqual(missingSet);
+      // Recorded in LocalStack's test_ses.snapshot.json (test_cannot_create_event_for_no_topic).
+      const noTopic = 'arn:aws:sns:us-west-2:000000000000:no-such-topic';
+      expect(
+        await awsFailure(
+          ses.send(
+            new CreateConfigurationSetEventDestinationCommand({
+              ConfigurationSetName: 'events',
+              EventDestination: { Name: 'lost', MatchingEventTypes: ['send'], SNSDestination: { TopicARN: noTopic } },
+            }),
+          ),
+        ),
+      ).toEqual({ name: 'InvalidSNSDestinationException', message: `SNS topic <${noTopic}> not found.`, status: 400 });
     });
 
     it('creates, updates and deletes tracking options on a verified domain only', async () => {

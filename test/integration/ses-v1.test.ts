@@ -21,6 +21,7 @@ import {
   SendEmailCommand,
   SendRawEmailCommand,
   SetIdentityDkimEnabledCommand,
+  SetIdentityFeedbackForwardingEnabledCommand,
   SetIdentityHeadersInNotificationsEnabledCommand,
   SetIdentityMailFromDomainCommand,
   SetIdentityNotificationTopicCommand,
@@ -172,6 +173,17 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
       ForwardingEnabled: true,
       HeadersInBounceNotificationsEnabled: true,
     });
+    // Unknown identities, worded per action (as reported from live AWS in floci-io/floci#716).
+    expect(await awsFailure(ses.send(new SetIdentityMailFromDomainCommand({ Identity: 'unknown.example', MailFromDomain: 'mail.unknown.example' })))).toEqual({
+      name: 'InvalidParameterValue',
+      message: 'Identity <unknown.example> does not exist.',
+      status: 400,
+    });
+    expect(await awsFailure(ses.send(new SetIdentityFeedbackForwardingEnabledCommand({ Identity: 'unknown.example', ForwardingEnabled: true })))).toEqual({
+      name: 'InvalidParameterValue',
+      message: 'Identity unknown.example is invalid. Must be a verified email address or domain.',
+      status: 400,
+    });
 
     await ses.send(new PutIdentityPolicyCommand({ Identity: 'v1.example', PolicyName: 'p', Policy: '{"Version":"2012-10-17"}' }));
     expect((await ses.send(new ListIdentityPoliciesCommand({ Identity: 'v1.example' }))).PolicyNames).toEqual(['p']);
@@ -182,6 +194,30 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
     await ses.send(new DeleteIdentityCommand({ Identity: 'me@mail.example' }));
     await ses.send(new DeleteIdentityCommand({ Identity: 'me@mail.example' })); // deleting twice is fine in v1
     expect((await ses.send(new ListIdentitiesCommand({}))).Identities).toEqual(['v1.example']);
+  });
+
+  // SES's answers recorded in LocalStack's test_ses.snapshot.json (test_invalid_tags_send_email):
+  // the name is checked before the value, and the texts keep SES's doubled space.
+  it.each([
+    ['a colon in the name', 'test_invalid_name:123', 'test', "Invalid tag name <test_invalid_name:123>: only alphanumeric ASCII characters, '_',  '-' are allowed."],
+    ['a colon in the value', 'test', 'test_invalid_value:123', "Invalid tag value <test_invalid_value:123>: only alphanumeric ASCII characters, '_',  '-' , '.', '@' are allowed."],
+    ['a colon in both', 'test_invalid_name:123', 'test_invalid_value:123', "Invalid tag name <test_invalid_name:123>: only alphanumeric ASCII characters, '_',  '-' are allowed."],
+    ['a long name', 'test_invalid_name_len'.repeat(100), 'test', 'Tag name cannot exceed 255 characters.'],
+    ['a long value', 'test', 'test_invalid_value_len'.repeat(100), 'Tag value cannot exceed 255 characters.'],
+    ['a bad name and a long value', 'test_invalid_name@123', 'test_invalid_value_len'.repeat(100), "Invalid tag name <test_invalid_name@123>: only alphanumeric ASCII characters, '_',  '-' are allowed."],
+    ['an empty name and value', '', '', 'The tag name must be specified.'],
+    ['an empty name', '', 'test', 'The tag name must be specified.'],
+    ['an empty value', 'test', '', 'The tag value must be specified.'],
+  ])('refuses a message tag with %s as SES does', async (_case, Name, Value, message) => {
+    const send = new SendEmailCommand({ Source: 'tagger@example.com', Destination: { ToAddresses: ['success@example.com'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } }, Tags: [{ Name, Value }] });
+    expect(await awsFailure(ses.send(send))).toEqual({ name: 'InvalidParameterValue', message, status: 400 });
+  });
+
+  it("accepts SES's feedback-id tags and a value with '.' and '@' (the unverified sender is what is refused)", async () => {
+    for (const tag of [{ Name: 'ses:feedback-id-a', Value: 'this-marketing-campaign' }, { Name: 'ses:feedback-id-b', Value: 'that-campaign' }, { Name: 'to', Value: 'jane.doe@example.net' }]) {
+      const send = new SendEmailCommand({ Source: 'tagger@example.com', Destination: { ToAddresses: ['success@example.com'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } }, Tags: [tag] });
+      expect(await awsFailure(ses.send(send))).toMatchObject({ name: 'MessageRejected', status: 400 });
+    }
   });
 
   it('reports quota and statistics from real sends and switches sending off and on', async () => {

@@ -14,6 +14,7 @@ import {
   ListEmailIdentitiesCommand,
   ListSuppressedDestinationsCommand,
   PutAccountSendingAttributesCommand,
+  PutEmailIdentityDkimAttributesCommand,
   PutEmailIdentityDkimSigningAttributesCommand,
   PutEmailIdentityFeedbackAttributesCommand,
   PutEmailIdentityMailFromAttributesCommand,
@@ -117,9 +118,29 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
   });
 
   it('lists, pages, updates and deletes identities; refuses duplicates and unknown ones', async () => {
-    expect(await awsFailure(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.org' })))).toMatchObject({ name: 'AlreadyExistsException', status: 400 });
+    // SES's text as AWS answered it (quoted in anomalyco/sst#4556 and namuh-eng/opensend#259).
+    expect(await awsFailure(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.org' })))).toEqual({
+      name: 'AlreadyExistsException',
+      message: 'Email identity example.org already exist.',
+      status: 400,
+    });
     expect(await awsFailure(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'not a domain' })))).toMatchObject({ name: 'BadRequestException' });
     expect(await awsFailure(ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'missing.example' })))).toMatchObject({ name: 'NotFoundException', status: 404 });
+    // PutEmailIdentityDkimAttributes words it its own way, naming the domain even for an address
+    // (as reported from live AWS in floci-io/floci#723).
+    for (const [EmailIdentity, domain] of [['missing.example', 'missing.example'], ['someone@missing.example', 'missing.example']]) {
+      expect(await awsFailure(ses.send(new PutEmailIdentityDkimAttributesCommand({ EmailIdentity, SigningEnabled: true })))).toEqual({
+        name: 'BadRequestException',
+        message: `Domain ${domain} is not verified for DKIM signing.`,
+        status: 400,
+      });
+    }
+    // So does PutEmailIdentityMailFromAttributes (as reported from live AWS in floci-io/floci#716).
+    expect(await awsFailure(ses.send(new PutEmailIdentityMailFromAttributesCommand({ EmailIdentity: 'missing.example', MailFromDomain: 'mail.missing.example' })))).toEqual({
+      name: 'BadRequestException',
+      message: 'Identity <missing.example> does not exist.',
+      status: 400,
+    });
 
     const first = await ses.send(new ListEmailIdentitiesCommand({ PageSize: 2 }));
     expect(first.EmailIdentities).toHaveLength(2);
@@ -143,7 +164,17 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
   it('keeps sending-authorization policies per identity', async () => {
     const policy = JSON.stringify({ Version: '2012-10-17', Statement: [] });
     await ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: policy }));
-    expect(await awsFailure(ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: policy })))).toMatchObject({ name: 'AlreadyExistsException' });
+    // The policy operations' own texts (as reported from live AWS in floci-io/floci#1750).
+    expect(await awsFailure(ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: policy })))).toEqual({
+      name: 'AlreadyExistsException',
+      message: 'Policy <p1> already exists',
+      status: 400,
+    });
+    expect(await awsFailure(ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'ghost.example', PolicyName: 'p1', Policy: policy })))).toEqual({
+      name: 'NotFoundException',
+      message: 'Email identity <ghost.example> does not exist.',
+      status: 404,
+    });
     await ses.send(new UpdateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1', Policy: '{"Version":"2012-10-17"}' }));
     expect((await ses.send(new GetEmailIdentityPoliciesCommand({ EmailIdentity: 'example.org' }))).Policies).toEqual({ p1: '{"Version":"2012-10-17"}' });
     await ses.send(new DeleteEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'p1' }));

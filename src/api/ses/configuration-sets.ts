@@ -75,7 +75,7 @@ async function withV1Code<R>(work: Promise<R>, queryCode: string): Promise<R> {
   try {
     return await work;
   } catch (err) {
-    if (err instanceof AwsError && err.queryCode === 'InvalidParameterValue') throw new AwsError(err.code, err.message, err.httpStatus, true, queryCode);
+    if (err instanceof AwsError && err.queryCode === 'InvalidParameterValue') throw new AwsError(err.code, err.message, err.httpStatus, true, queryCode, err.queryMessage);
     throw err;
   }
 }

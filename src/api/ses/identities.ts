@@ -1,6 +1,6 @@
 // SES v1 identity actions, on the same IdentitiesService as SES v2. v1 spells statuses in
 // CamelCase (`Success`) where v2 uses upper case (`SUCCESS`).
-import type { IdentitiesService } from '../../domain/identities/identities-service.js';
+import { feedbackIdentityInvalid, type IdentitiesService } from '../../domain/identities/identities-service.js';
 import { normaliseIdentity, setFeedbackForwarding, type Identity, type Scope, type VerificationStatus } from '../../domain/identities/identity.js';
 import { invalidParameter } from '../../domain/errors.js';
 import type { IdentitiesRepository } from '../../store/identities-repository.js';
@@ -151,7 +151,7 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
       return {};
     }),
     SetIdentityFeedbackForwardingEnabled: typedHandler(async (ctx, input: T.SetIdentityFeedbackForwardingEnabledRequest) => {
-      await identities.update(scopeOf(ctx), input.Identity, (identity) => setFeedbackForwarding(identity, input.ForwardingEnabled));
+      await identities.update(scopeOf(ctx), input.Identity, (identity) => setFeedbackForwarding(identity, input.ForwardingEnabled), feedbackIdentityInvalid);
       return {};
     }),
     SetIdentityHeadersInNotificationsEnabled: typedHandler(async (ctx, input: T.SetIdentityHeadersInNotificationsEnabledRequest) => {

@@ -1,6 +1,5 @@
 // SES v2 identity operations: wire shapes ↔ IdentitiesService.
-import type { IdentitiesService } from '../../domain/identities/identities-service.js';
-import { identityNotFound } from '../../domain/identities/identities-service.js';
+import { policyIdentityNotFound, type IdentitiesService } from '../../domain/identities/identities-service.js';
 import { identityArn, normaliseIdentity, setFeedbackForwarding, type Identity } from '../../domain/identities/identity.js';
 import { validateTags } from '../../domain/tags/tags.js';
 import { validatePolicy } from '../../domain/identities/sending-authorization.js';
@@ -114,11 +113,12 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
       return {};
     }),
 
+    // The policy operations word their refusals their own way (as reported from live AWS in floci-io/floci#1750).
     CreateEmailIdentityPolicy: typedHandler(async (ctx, input: T.CreateEmailIdentityPolicyRequest) => {
-      const identity = await identities.get(scopeOf(ctx), input.EmailIdentity);
+      const identity = await identities.get(scopeOf(ctx), input.EmailIdentity, policyIdentityNotFound);
       const existing = await deps.identitiesRepository.policies(scopeOf(ctx), identity.identity);
       if (existing[input.PolicyName] !== undefined) {
-        throw new AwsError('AlreadyExistsException', `Policy ${input.PolicyName} already exists for ${identity.identity}.`, 400, true, 'AlreadyExists');
+        throw new AwsError('AlreadyExistsException', `Policy <${input.PolicyName}> already exists`, 400, true, 'AlreadyExists');
       }
       validatePolicy(input.PolicyName, input.Policy);
       await deps.identitiesRepository.putPolicy(scopeOf(ctx), identity.identity, input.PolicyName, input.Policy);
@@ -128,7 +128,7 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
     // SES answers success for a policy name the identity does not have yet and stores the policy
     // (as v1 PutIdentityPolicy does); only the identity must exist.
     UpdateEmailIdentityPolicy: typedHandler(async (ctx, input: T.UpdateEmailIdentityPolicyRequest) => {
-      const identity = await identities.get(scopeOf(ctx), input.EmailIdentity);
+      const identity = await identities.get(scopeOf(ctx), input.EmailIdentity, policyIdentityNotFound);
       validatePolicy(input.PolicyName, input.Policy);
       await deps.identitiesRepository.putPolicy(scopeOf(ctx), identity.identity, input.PolicyName, input.Policy);
       return {};
@@ -137,14 +137,14 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
     // "This API returns successfully even if a policy with the specified name does not exist" (SES
     // API reference, DeleteEmailIdentityPolicy and v1 DeleteIdentityPolicy alike).
     DeleteEmailIdentityPolicy: typedHandler(async (ctx, input: T.DeleteEmailIdentityPolicyRequest) => {
-      const identity = await identities.get(scopeOf(ctx), input.EmailIdentity);
+      const identity = await identities.get(scopeOf(ctx), input.EmailIdentity, policyIdentityNotFound);
       await deps.identitiesRepository.deletePolicy(scopeOf(ctx), identity.identity, input.PolicyName);
       return {};
     }),
 
     GetEmailIdentityPolicies: typedHandler(async (ctx, input: T.GetEmailIdentityPoliciesRequest): Promise<T.GetEmailIdentityPoliciesResponse> => {
       const name = normaliseIdentity(input.EmailIdentity).identity;
-      if (!(await deps.identitiesRepository.get(scopeOf(ctx), name))) throw identityNotFound(input.EmailIdentity);
+      if (!(await deps.identitiesRepository.get(scopeOf(ctx), name))) throw policyIdentityNotFound(input.EmailIdentity);
       return { Policies: await deps.identitiesRepository.policies(scopeOf(ctx), name) };
     }),
   };

@@ -132,7 +132,7 @@ export class ConfigurationSetsService {
     if (existing.some((d) => d.Name === name)) throw eventDestinationAlreadyExists(set, name);
     if (existing.length >= MAX_EVENT_DESTINATIONS) throw tooManyEventDestinations(set);
     const topicArn = destination.SnsDestination?.TopicArn;
-    if (topicArn) await this.checkTopic(scope, set, name, topicArn);
+    if (topicArn) await this.checkTopic(scope, topicArn);
     if (!(await this.deps.sets.createEventDestination(scope, set, destination, this.now()))) throw eventDestinationAlreadyExists(set, name);
     // As SES does: applications subscribed to the topic see this message first and special-case it.
     if (topicArn && this.deps.topics) {
@@ -144,7 +144,7 @@ export class ConfigurationSetsService {
     const destination = toEventDestination(name, def);
     await this.existing(scope, set);
     const topicArn = destination.SnsDestination?.TopicArn;
-    if (topicArn) await this.checkTopic(scope, set, name, topicArn);
+    if (topicArn) await this.checkTopic(scope, topicArn);
     if (!(await this.deps.sets.updateEventDestination(scope, set, destination))) throw eventDestinationNotFound(set, name);
   }
 
@@ -166,17 +166,14 @@ export class ConfigurationSetsService {
     if (!(await this.deps.sets.updateOptions(scope, name, fn(set.options), this.now()))) throw configurationSetNotFound(name);
   }
 
-  /** SES refuses an SNS destination whose topic it cannot publish to (v1: InvalidSNSDestination). */
-  private async checkTopic(scope: Scope, set: string, name: string, topicArn: string): Promise<void> {
+  /**
+   * SES refuses an SNS destination whose topic does not exist (v1: InvalidSNSDestination). The text
+   * is SES v1's, recorded in LocalStack's test_ses.snapshot.json (test_cannot_create_event_for_no_topic).
+   */
+  private async checkTopic(scope: Scope, topicArn: string): Promise<void> {
     const topics = this.deps.topics;
     if (!topics || (await topics.topicExists({ ...scope, topicArn }))) return;
-    throw new AwsError(
-      'BadRequestException',
-      `Could not publish to SNS topic <${topicArn}> for event destination <${name}> of configuration set <${set}>: the topic does not exist.`,
-      400,
-      true,
-      'InvalidSNSDestination',
-    );
+    throw new AwsError('BadRequestException', `SNS topic <${topicArn}> not found.`, 400, true, 'InvalidSNSDestination');
   }
 
   private async checkTracking(scope: Scope, tracking: TrackingOptions): Promise<void> {

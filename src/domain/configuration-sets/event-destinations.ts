@@ -36,6 +36,7 @@ const MAX_NAME_LENGTH = 64;
 
 const DESTINATION_KINDS = ['KinesisFirehoseDestination', 'CloudWatchDestination', 'SnsDestination', 'EventBridgeDestination', 'PinpointDestination'] as const;
 
+/** SES v1 names only the configuration set (recorded: LocalStack's test_ses.snapshot.json). */
 export const eventDestinationNotFound = (set: string, name: string): AwsError =>
   new AwsError(
     'NotFoundException',
@@ -43,6 +44,7 @@ export const eventDestinationNotFound = (set: string, name: string): AwsError =>
     404,
     true,
     'EventDestinationDoesNotExist',
+    `No EventDestination found for ${set}`,
   );
 
 export const eventDestinationAlreadyExists = (set: string, name: string): AwsError =>

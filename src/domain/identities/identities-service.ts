@@ -32,6 +32,26 @@ const VERIFICATION_WINDOW_MS = 72 * 3600 * 1000;
 export const identityNotFound = (identity: string): AwsError =>
   new AwsError('NotFoundException', `Email identity ${identity} does not exist.`, 404, true, 'InvalidParameterValue');
 
+/**
+ * SES v2's answer to PutEmailIdentityDkimAttributes for an identity that does not exist: 400, naming
+ * the domain even for an address (as reported from live AWS in floci-io/floci#723).
+ */
+export const dkimDomainNotVerified = (name: string): AwsError => {
+  const { identity, type } = normaliseIdentity(name);
+  const domain = type === 'DOMAIN' ? identity : identity.slice(identity.lastIndexOf('@') + 1);
+  return invalidParameter(`Domain ${domain} is not verified for DKIM signing.`);
+};
+
+/** SES v2's answer to the identity policy operations for an identity that does not exist (as reported from live AWS in floci-io/floci#1750). */
+export const policyIdentityNotFound = (name: string): AwsError =>
+  new AwsError('NotFoundException', `Email identity <${name}> does not exist.`, 404, true, 'InvalidParameterValue');
+
+/** SES's answer to SetIdentityMailFromDomain / PutEmailIdentityMailFromAttributes for an identity that does not exist (as reported from live AWS in floci-io/floci#716). */
+export const mailFromIdentityNotFound = (name: string): AwsError => invalidParameter(`Identity <${name}> does not exist.`);
+
+/** SES v1's answer to SetIdentityFeedbackForwardingEnabled for an identity that does not exist (as reported from live AWS in floci-io/floci#716). */
+export const feedbackIdentityInvalid = (name: string): AwsError => invalidParameter(`Identity ${name} is invalid. Must be a verified email address or domain.`);
+
 /** SES v1 `FromEmailAddressNotVerified`; SES v2 refuses unverified senders with `MessageRejected`. */
 export const fromAddressNotVerified = (scope: Scope, address: string): AwsError =>
   new AwsError(
@@ -82,15 +102,17 @@ export class IdentitiesService {
     };
     if (type === 'DOMAIN' && (input.easyDkim ?? true)) base.dkim = await newDkimState(input, verified);
     if (!(await this.deps.identities.create(base))) {
-      throw new AwsError('AlreadyExistsException', `Email identity ${identity} already exists.`, 400, true, 'AlreadyExists');
+      // SES's wording, grammar and all (AWS answers quoted in anomalyco/sst#4556 and namuh-eng/opensend#259).
+      throw new AwsError('AlreadyExistsException', `Email identity ${identity} already exist.`, 400, true, 'AlreadyExists');
     }
     if (type === 'EMAIL_ADDRESS' && !verified && input.verificationEmail !== false) await this.deps.sendVerificationEmail(base);
     return base;
   }
 
-  async get(scope: Scope, name: string): Promise<Identity> {
+  /** `notFound` words the refusal where SES words it its own way for the operation. */
+  async get(scope: Scope, name: string, notFound: (name: string) => AwsError = identityNotFound): Promise<Identity> {
     const identity = await this.deps.identities.get(scope, normaliseIdentity(name).identity);
-    if (!identity) throw identityNotFound(name);
+    if (!identity) throw notFound(name);
     return identity;
   }
 
@@ -102,22 +124,32 @@ export class IdentitiesService {
     if (!(await this.deps.identities.delete(scope, normaliseIdentity(name).identity))) throw identityNotFound(name);
   }
 
-  /** Applies `change` to a stored identity and saves it. */
-  async update(scope: Scope, name: string, change: (identity: Identity) => void | Promise<void>): Promise<Identity> {
-    const identity = await this.get(scope, name);
+  /** Applies `change` to a stored identity and saves it (`notFound` as for get). */
+  async update(
+    scope: Scope,
+    name: string,
+    change: (identity: Identity) => void | Promise<void>,
+    notFound: (name: string) => AwsError = identityNotFound,
+  ): Promise<Identity> {
+    const identity = await this.get(scope, name, notFound);
     await change(identity);
     await this.deps.identities.update(identity);
     return identity;
   }
 
   async setDkimSigning(scope: Scope, name: string, enabled: boolean): Promise<void> {
-    await this.update(scope, name, (identity) => {
-      if (identity.type !== 'DOMAIN' && enabled) {
-        // An address signs with its domain's keys; SES lets you turn that on only once the domain has them.
-        throw invalidParameter(`DKIM signing cannot be enabled for ${identity.identity}: verify its domain for DKIM first.`);
-      }
-      identity.dkim.signingEnabled = enabled;
-    });
+    await this.update(
+      scope,
+      name,
+      (identity) => {
+        if (identity.type !== 'DOMAIN' && enabled) {
+          // An address signs with its domain's keys; SES lets you turn that on only once the domain has them.
+          throw invalidParameter(`DKIM signing cannot be enabled for ${identity.identity}: verify its domain for DKIM first.`);
+        }
+        identity.dkim.signingEnabled = enabled;
+      },
+      dkimDomainNotVerified,
+    );
   }
 
   async setDkimSigningAttributes(
@@ -181,7 +213,7 @@ export class IdentitiesService {
       // Checked by recheckPending (its MX record) before it is used; auto-verify trusts it at once.
       identity.mailFrom = { domain: mailFrom || null, behaviorOnMxFailure, status: !mailFrom ? 'NOT_STARTED' : createsVerified(this.deps.autoVerify) ? 'SUCCESS' : 'PENDING' };
       identity.checkedAt = null;
-    });
+    }, mailFromIdentityNotFound);
   }
 
   async verifyEmailToken(token: string): Promise<Identity | undefined> {
