@@ -146,8 +146,7 @@ export function createIntake(deps: IntakeDeps): Intake {
           scope,
           senders: sendersToVerify(req, from, headers),
           recipients: envelopeRecipients,
-          configurationSetName: setName,
-          sender: from.address,
+          configurationSetName: setName, // resolved above: the check need not look for a default set again
         });
     const recipients: NewMessage['recipients'] = [];
     for (const address of envelopeRecipients) {

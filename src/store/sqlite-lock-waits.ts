@@ -14,7 +14,7 @@ import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
 
 /** The synchronous part of a wait: short enough that a held lock stalls nothing noticeably. */
-export const SYNC_BUSY_TIMEOUT_MS = 50;
+export const SYNC_BUSY_TIMEOUT_MS = 10;
 /** The whole wait for the write lock before a statement fails (what busy_timeout was). */
 export const LOCK_WAIT_MS = 5_000;
 
