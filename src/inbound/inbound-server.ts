@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { MAX_MESSAGE_BYTES_V2 } from '../domain/sending-limits.js';
 import { connectionHooks, type ConnectionLimit } from '../net/connection-limit.js';
+import { dataHandler } from '../smtp/data-handler.js';
 import { readMessage } from '../smtp/message-reader.js';
 import { REPLIES, replyError, replyForError } from '../smtp/replies.js';
 import type { HandlingResult, ReceivedReport } from './feedback-handler.js';
@@ -39,7 +40,7 @@ const CLOSE_GRACE_MS = 2000;
 export const NOT_OURS = { code: 550, message: '5.7.1 Relaying denied: sesd accepts mail only for its bounce and feedback addresses' };
 
 export function createInboundServer(deps: InboundDeps): InboundServer {
-  const inFlight = new Set<Promise<unknown>>();
+  const data = dataHandler(receive);
   const hostname = deps.hostname.toLowerCase();
 
   /** 'verp' for a bounce address, 'feedback' for the feedback address, undefined for anything else. */
@@ -86,14 +87,7 @@ export function createInboundServer(deps: InboundDeps): InboundServer {
       );
     },
 
-    onData(stream, session, callback) {
-      const work = receive(stream, session).then(
-        (reply) => callback(null, reply),
-        (err: unknown) => callback(err as Error),
-      );
-      inFlight.add(work);
-      void work.finally(() => inFlight.delete(work));
-    },
+    onData: data.onData,
   });
 
   async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
@@ -124,7 +118,7 @@ export function createInboundServer(deps: InboundDeps): InboundServer {
     server,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.allSettled([...inFlight]);
+      await data.settled();
     },
   };
 }

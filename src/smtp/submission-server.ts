@@ -12,6 +12,7 @@ import type { Intake } from '../intake/accept.js';
 import type { AuthFailureLimit } from './auth-failure-limit.js';
 import type { Authenticator } from './authenticator.js';
 import type { ConnectionLimit } from '../net/connection-limit.js';
+import { dataHandler } from './data-handler.js';
 import { readMessage } from './message-reader.js';
 import { accepted, REPLIES, replyError, replyForError, tooManyAuthFailures } from './replies.js';
 import { asciiAddress, submissionRequest, type SmtpUser } from './submission.js';
@@ -51,7 +52,7 @@ const CLOSE_GRACE_MS = 2000;
 export function createSubmissionServer(deps: SubmissionDeps, opts: { implicitTls: boolean }): SubmissionServer {
   // Sessions counted in the limits: their address, and whether they still hold an unauthenticated slot.
   const counted = new Map<string, { address: string; unauthenticated: boolean }>();
-  const inFlight = new Set<Promise<unknown>>();
+  const data = dataHandler(receive);
 
   const server = new SesSmtpServer(deps.authTimeoutMs, {
     secure: opts.implicitTls,
@@ -134,14 +135,7 @@ export function createSubmissionServer(deps: SubmissionDeps, opts: { implicitTls
       callback(addressError(address.address));
     },
 
-    onData(stream, session, callback) {
-      const work = receive(stream, session).then(
-        (reply) => callback(null, reply),
-        (err: unknown) => callback(err as Error),
-      );
-      inFlight.add(work);
-      void work.finally(() => inFlight.delete(work));
-    },
+    onData: data.onData,
   });
 
   async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
@@ -191,7 +185,7 @@ export function createSubmissionServer(deps: SubmissionDeps, opts: { implicitTls
     server,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.allSettled([...inFlight]);
+      await data.settled();
     },
   };
 }
