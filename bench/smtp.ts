@@ -76,8 +76,8 @@ export async function benchSmtp(opts: SmtpBenchOptions): Promise<SmtpBenchRow> {
   let server: SesdProcess | undefined;
   try {
     server = await startSesd(dataDir);
-    const { host, port, pid, dead } = server;
-    const session: SmtpSessionOptions = { host, port, starttls: true, auth: { user: ACCESS_KEY_ID, pass: smtpPassword(SECRET_ACCESS_KEY, REGION) } };
+    const { pid, dead } = server;
+    const session = sesdSession(server);
     const row = await measureAndSay({ name, open: () => SmtpBenchSession.open(session), pids: () => [pid], dead }, connections, opts);
     if (dead()) throw new Error(`sesd exited during the run\n${server.stderrTail()}`);
     await server.stop();
@@ -118,7 +118,7 @@ export async function benchPostfixSmtp(opts: SmtpBenchOptions): Promise<SmtpBenc
 
 // ---------------------------------------------------------------------------------------------
 
-interface SesdProcess {
+export interface SesdProcess {
   pid: number;
   host: string;
   port: number;
@@ -127,7 +127,7 @@ interface SesdProcess {
   stop(): Promise<void>;
 }
 
-function startSesd(dataDir: string): Promise<SesdProcess> {
+export function startSesd(dataDir: string): Promise<SesdProcess> {
   if (!existsSync(SESD_MAIN)) throw new Error(`${SESD_MAIN} does not exist: run \`npm run build\` first`);
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SESD_') && k !== 'NODE_OPTIONS') env[k] = v;
@@ -174,7 +174,12 @@ function startSesd(dataDir: string): Promise<SesdProcess> {
   });
 }
 
-function makeMessages(n: number): WireMessage[] {
+/** An authenticated STARTTLS session with the bench's access key. */
+export function sesdSession(server: SesdProcess): SmtpSessionOptions {
+  return { host: server.host, port: server.port, starttls: true, auth: { user: ACCESS_KEY_ID, pass: smtpPassword(SECRET_ACCESS_KEY, REGION) } };
+}
+
+export function makeMessages(n: number): WireMessage[] {
   const paragraph =
     'This is a benchmark message from sesd/bench/smtp.ts. It carries a short plain-text body of roughly ' +
     'the size of a transactional notification, so that parsing, header handling and storage do some ' +
