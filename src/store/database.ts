@@ -26,6 +26,7 @@ import * as accessKeySource from './migrations/012-access-key-source.js';
 import * as eventDispatch from './migrations/008-event-dispatch.js';
 import * as eventRecipient from './migrations/015-event-recipient.js';
 import * as easyDkimTokens from './migrations/014-easy-dkim-tokens.js';
+import * as redundantDeliveryIndex from './migrations/016-redundant-delivery-index.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -56,6 +57,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '008-event-dispatch': eventDispatch,
   '015-event-recipient': eventRecipient,
   '014-easy-dkim-tokens': easyDkimTokens,
+  '016-redundant-delivery-index': redundantDeliveryIndex,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
