@@ -1,6 +1,7 @@
-// The Postfix peer of the delivery benchmark: a private Postfix instance (its own config and queue
-// under /tmp/sesd-bench-postfix) relaying to the same sink sesd delivers to, fed by Postfix's own
-// smtp-source. Measures from the first injected message to the last one the sink received.
+// Postfix as the peer of the benchmarks: a private Postfix instance (its own config and queue in a
+// directory under /tmp). bench/delivery.ts has it relay to the same sink sesd delivers to, fed by
+// Postfix's own smtp-source, and measures from the first injected message to the last one the sink
+// received; bench/smtp.ts drives its smtpd with the client it drives sesd with.
 //
 // Needs Debian's postfix package (`apt-get install postfix`; smtp-source comes with it) and root.
 // Postfix only starts an instance whose directory the default main.cf lists in
@@ -36,21 +37,33 @@ scache    unix - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
 `;
 
-export async function benchPostfix(count: number, sinkPort: number, received: () => number): Promise<PostfixResult> {
-  if (!existsSync('/usr/sbin/postfix') || !existsSync('/usr/sbin/smtp-source')) return { skipped: 'postfix is not installed (apt-get install postfix)' };
+export interface PostfixInstance {
+  port: number;
+  /** Pids of the instance's processes now (master and its children), for CPU accounting. */
+  pids(): number[];
+  stop(): void;
+}
+
+/**
+ * Starts a private Postfix instance in `dir` (its own config and queue) whose smtpd listens on a
+ * free loopback port and accepts mail from 127.0.0.0/8 for any domain; `settings` are further
+ * main.cf lines (where accepted mail goes).
+ */
+export async function startPostfix(dir: string, settings: string[]): Promise<PostfixInstance | { skipped: string }> {
+  if (!existsSync('/usr/sbin/postfix')) return { skipped: 'postfix is not installed (apt-get install postfix)' };
   if (process.getuid?.() !== 0) return { skipped: 'a private Postfix instance needs root' };
   const port = await freePort();
-  rmSync(DIR, { recursive: true, force: true });
-  mkdirSync(`${DIR}/queue`, { recursive: true });
-  mkdirSync(`${DIR}/data`, { recursive: true });
-  chownSync(`${DIR}/data`, Number(execFileSync('id', ['-u', 'postfix']).toString()), 0);
-  allowConfigDirectory();
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(`${dir}/queue`, { recursive: true });
+  mkdirSync(`${dir}/data`, { recursive: true });
+  chownSync(`${dir}/data`, Number(execFileSync('id', ['-u', 'postfix']).toString()), 0);
+  allowConfigDirectory(dir);
   writeFileSync(
-    `${DIR}/main.cf`,
+    `${dir}/main.cf`,
     [
       'compatibility_level = 3.6',
-      `queue_directory = ${DIR}/queue`,
-      `data_directory = ${DIR}/data`,
+      `queue_directory = ${dir}/queue`,
+      `data_directory = ${dir}/data`,
       'mail_owner = postfix',
       'setgid_group = postdrop',
       'myhostname = postfix.bench',
@@ -58,48 +71,79 @@ export async function benchPostfix(count: number, sinkPort: number, received: ()
       'inet_interfaces = loopback-only',
       'inet_protocols = ipv4',
       'mynetworks = 127.0.0.0/8',
-      `relayhost = [127.0.0.1]:${sinkPort}`,
-      'smtp_tls_security_level = none',
-      'smtpd_tls_security_level = none',
-      `maillog_file = ${DIR}/maillog`,
-      `maillog_file_prefixes = ${DIR}`,
-      'default_destination_concurrency_limit = 20',
+      'biff = no',
+      `maillog_file = ${dir}/maillog`,
+      `maillog_file_prefixes = ${dir}`,
       'smtpd_client_connection_count_limit = 0',
       'smtpd_client_connection_rate_limit = 0',
       'in_flow_delay = 0',
+      ...settings,
     ].join('\n') + '\n',
   );
-  writeFileSync(`${DIR}/master.cf`, MASTER_CF(port));
-  const postfix = (action: string) => execFileSync('/usr/sbin/postfix', ['-c', DIR, action], { stdio: 'pipe' });
-  try {
-    postfix('start');
-    await waitForPort(port);
-    const before = received();
-    const started = performance.now();
-    // 20 sessions, ~2 KB messages, like sesd's run.
-    const source = spawnSync('/usr/sbin/smtp-source', ['-c', '-s', '20', '-m', String(count), '-l', '2000', '-f', 'bench@example.com', '-t', 'to@example.net', `127.0.0.1:${port}`], { stdio: 'pipe' });
-    if (source.status !== 0) return { skipped: `smtp-source failed: ${source.stderr.toString().trim()}` };
-    const deadline = Date.now() + 120_000;
-    while (received() - before < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    return { rate: count / ((performance.now() - started) / 1000), received: received() - before };
-  } catch (err) {
-    return { skipped: `Postfix did not run (see ${DIR}/maillog): ${(err as Error).message.split('\n')[0]}` };
-  } finally {
+  writeFileSync(`${dir}/master.cf`, MASTER_CF(port));
+  const postfix = (action: string) => execFileSync('/usr/sbin/postfix', ['-c', dir, action], { stdio: 'pipe' });
+  const stop = () => {
     try {
       postfix('stop');
     } catch {
       // not running
     }
+  };
+  try {
+    postfix('start');
+    await waitForPort(port);
+  } catch (err) {
+    stop();
+    return { skipped: `Postfix did not run (see ${dir}/maillog): ${(err as Error).message.split('\n')[0]}` };
+  }
+  return { port, pids: () => instancePids(dir), stop };
+}
+
+export async function benchPostfix(count: number, sinkPort: number, received: () => number): Promise<PostfixResult> {
+  if (!existsSync('/usr/sbin/smtp-source')) return { skipped: 'postfix is not installed (apt-get install postfix)' };
+  const instance = await startPostfix(DIR, [
+    `relayhost = [127.0.0.1]:${sinkPort}`,
+    'smtp_tls_security_level = none',
+    'smtpd_tls_security_level = none',
+    'default_destination_concurrency_limit = 20',
+  ]);
+  if ('skipped' in instance) return instance;
+  try {
+    const before = received();
+    const started = performance.now();
+    // 20 sessions, ~2 KB messages, like sesd's run.
+    const source = spawnSync('/usr/sbin/smtp-source', ['-c', '-s', '20', '-m', String(count), '-l', '2000', '-f', 'bench@example.com', '-t', 'to@example.net', `127.0.0.1:${instance.port}`], { stdio: 'pipe' });
+    if (source.status !== 0) return { skipped: `smtp-source failed: ${source.stderr.toString().trim()}` };
+    const deadline = Date.now() + 120_000;
+    while (received() - before < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return { rate: count / ((performance.now() - started) / 1000), received: received() - before };
+  } finally {
+    instance.stop();
   }
 }
 
-function allowConfigDirectory(): void {
+/** The master process (its pid file) and every process whose parent it is. */
+function instancePids(dir: string): number[] {
+  let master: number;
+  try {
+    master = Number(readFileSync(`${dir}/queue/pid/master.pid`, 'utf8').trim());
+  } catch {
+    return [];
+  }
+  const children = spawnSync('pgrep', ['-P', String(master)], { stdio: 'pipe' }).stdout.toString().split('\n').filter(Boolean).map(Number);
+  return [master, ...children];
+}
+
+/** Adds `dir` to the default main.cf's alternate_config_directories, keeping the ones listed. */
+function allowConfigDirectory(dir: string): void {
   const main = '/etc/postfix/main.cf';
   const current = existsSync(main) ? readFileSync(main, 'utf8') : 'compatibility_level = 3.6\n';
-  if (new RegExp(`^alternate_config_directories\\s*=.*${DIR}`, 'm').test(current)) return;
-  process.stderr.write(`bench: adding ${DIR} to alternate_config_directories in ${main}\n`);
-  if (existsSync(main)) execFileSync('/usr/sbin/postconf', ['-e', `alternate_config_directories = ${DIR}`]);
-  else writeFileSync(main, `${current}alternate_config_directories = ${DIR}\n`);
+  const listed = /^alternate_config_directories\s*=(.*)$/m.exec(current)?.[1]?.split(/[\s,]+/).filter(Boolean) ?? [];
+  if (listed.includes(dir)) return;
+  const value = [...listed, dir].join(' ');
+  process.stderr.write(`bench: adding ${dir} to alternate_config_directories in ${main}\n`);
+  if (existsSync(main)) execFileSync('/usr/sbin/postconf', ['-e', `alternate_config_directories = ${value}`]);
+  else writeFileSync(main, `${current}alternate_config_directories = ${value}\n`);
 }
 
 function freePort(): Promise<number> {

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, HttpRequest, SourceData } from '@smithy/types';
 import { countSqliteMessages, readProc } from './process-stats.js';
-import { benchSmtp, type SmtpBenchRow } from './smtp.js';
+import type { SmtpBenchRow } from './smtp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SESD_MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -851,8 +851,6 @@ async function main(): Promise<number> {
   if (!opts.skipSesd) plan.push(() => runSesd('sesd (sqlite)', undefined));
   if (!opts.skipPeer) plan.push(runPeer);
   if (!opts.skipSesd && opts.postgresUrl) plan.push(() => runSesd('sesd (postgres)', opts.postgresUrl));
-  // SMTP submission: its own sesd, 20 authenticated STARTTLS connections (bench/smtp.ts).
-  if (!opts.skipSesd) plan.push(async () => void rows.push(await benchSmtp({ durationS: opts.durationS, warmupS: opts.warmupS, notes })));
   for (const step of plan) {
     if (interrupted) break;
     await step();

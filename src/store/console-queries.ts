@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from './schema.js';
+import { eventDocuments } from './event-payload.js';
 import type { Dialect } from './database.js';
 import type { Destination } from './messages-repository.js';
 
@@ -141,7 +142,8 @@ export class ConsoleQueries {
 
   async events(messageId: string): Promise<EventRow[]> {
     const rows = await this.db.selectFrom('events').select(['id', 'type', 'payload', 'created_at']).where('message_id', '=', messageId).orderBy('id').execute();
-    return rows.map((r) => ({ id: Number(r.id), type: r.type, payload: JSON.parse(r.payload) as Record<string, unknown>, createdAt: Number(r.created_at) }));
+    const documents = eventDocuments(rows);
+    return rows.map((r, i) => ({ id: Number(r.id), type: r.type, payload: documents[i] as Record<string, unknown>, createdAt: Number(r.created_at) }));
   }
 
   /** Messages created at or after `since` (the change feed looks a little back to catch late commits). */

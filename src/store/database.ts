@@ -27,6 +27,7 @@ import * as eventDispatch from './migrations/008-event-dispatch.js';
 import * as eventRecipient from './migrations/015-event-recipient.js';
 import * as easyDkimTokens from './migrations/014-easy-dkim-tokens.js';
 import * as accountReview from './migrations/016-account-review.js';
+import * as redundantDeliveryIndex from './migrations/017-redundant-delivery-index.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -58,6 +59,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '015-event-recipient': eventRecipient,
   '014-easy-dkim-tokens': easyDkimTokens,
   '016-account-review': accountReview,
+  '017-redundant-delivery-index': redundantDeliveryIndex,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

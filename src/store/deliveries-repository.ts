@@ -21,6 +21,7 @@ import { messageInserts, newMessageQueries } from './message-inserts.js';
 import type { NewMessage } from './messages-repository.js';
 import { forDialect, placeholders, precompiled } from './raw-sql.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
+import { sendEventMail, storedEventPayload } from './event-payload.js';
 import type { Database, EventsTable, MessagesTable } from './schema.js';
 
 export interface ClaimedDelivery {
@@ -127,7 +128,7 @@ export class DeliveriesRepository {
       const { rows: sends } = await this.db.executeQuery<Pick<EventsTable, 'message_id' | 'payload'>>(
         CompiledQuery.raw(this.statements.selectSendEvents(chunk.length), chunk),
       );
-      const mailOf = new Map(sends.map((s) => [s.message_id, (JSON.parse(s.payload) as { mail?: Record<string, unknown> }).mail]));
+      const mailOf = new Map(sends.map((s) => [s.message_id, sendEventMail(s.payload)]));
       for (const r of rows) {
         out.set(r.id, {
           id: r.id,
@@ -222,7 +223,8 @@ async function completeBatch(trx: Kysely<Database>, statements: QueueStatements,
       const applied = await applyUpdates(trx, statements, workerId, chunk, now);
       for (const u of chunk) {
         if (!applied.has(u.deliveryId)) continue;
-        for (const e of u.events) events.push({ message_id: u.messageId, account_id: u.accountId, type: e.type, payload: JSON.stringify(e.payload), created_at: now });
+        // An event made from the claimed message's Send `mail` refers to it rather than copy it.
+        for (const e of u.events) events.push({ message_id: u.messageId, account_id: u.accountId, type: e.type, payload: storedEventPayload(e.type, e.payload), created_at: now });
         generated.push(...u.generated);
       }
     }

@@ -5,6 +5,7 @@
 // committed before a SIGKILL is published after the restart.
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './database.js';
+import { eventDocument, refersToSendMail } from './event-payload.js';
 import { BulkInsert, forDialect, placeholders, precompiled } from './raw-sql.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
 import type { Database, EventPublicationsTable } from './schema.js';
@@ -58,6 +59,7 @@ export interface EventOutcome {
 export class EventDispatchRepository {
   private readonly claimSql: string;
   private readonly messagesSql: (count: number) => string;
+  private readonly sendEventsSql: (count: number) => string;
   private readonly settledSql: (count: number) => string;
   private readonly doneSql: (count: number) => string;
   private readonly retrySql: string;
@@ -77,6 +79,7 @@ export class EventDispatchRepository {
         'returning id, message_id, account_id, type, payload, created_at, dispatch_attempts',
     );
     this.messagesSql = precompiled(dialect, (n: number) => `select id, region, configuration_set, source_api from messages where id in (${placeholders(n)})`);
+    this.sendEventsSql = precompiled(dialect, (n: number) => `select message_id, type, payload from events where type = 'Send' and message_id in (${placeholders(n)})`);
     this.settledSql = precompiled(
       dialect,
       (n: number) => `select event_id, destination from event_publications where status <> 'failed' and event_id in (${placeholders(n)})`,
@@ -126,6 +129,7 @@ export class EventDispatchRepository {
       CompiledQuery.raw(this.messagesSql(ids.length), ids),
     );
     const byId = new Map(messages.map((m) => [m.id, m]));
+    const sendMails = await this.sendMailsFor(rows);
     return rows
       .map((r) => {
         const m = byId.get(r.message_id);
@@ -137,12 +141,24 @@ export class EventDispatchRepository {
           configurationSet: m?.configuration_set ?? null,
           sourceApi: m?.source_api,
           type: r.type,
-          payload: JSON.parse(r.payload) as Record<string, unknown>,
+          payload: eventDocument(r.payload, () => sendMails.get(r.message_id)) as Record<string, unknown>,
           createdAt: Number(r.created_at),
           attempts: Number(r.dispatch_attempts),
         };
       })
       .sort((a, b) => a.id - b.id);
+  }
+
+  /** The Send `mail` of each message some of `claimed` refer to (event-payload.ts), from the batch or the store. */
+  private async sendMailsFor(claimed: { message_id: string; type: string; payload: string }[]): Promise<Map<string, unknown>> {
+    const referring = new Set(claimed.filter((r) => refersToSendMail(r.payload)).map((r) => r.message_id));
+    const sends = claimed.filter((r) => r.type === 'Send' && referring.has(r.message_id));
+    const missing = [...referring].filter((id) => !sends.some((s) => s.message_id === id));
+    if (missing.length > 0) {
+      const { rows } = await this.db.executeQuery<{ message_id: string; type: string; payload: string }>(CompiledQuery.raw(this.sendEventsSql(missing.length), missing));
+      sends.push(...rows);
+    }
+    return new Map(sends.map((s) => [s.message_id, (JSON.parse(s.payload) as { mail?: unknown }).mail]));
   }
 
   /** Destinations already settled (published or given up) per event, from earlier attempts. */

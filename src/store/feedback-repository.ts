@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from './database.js';
 import { generatedAsNew, type GeneratedMessage } from './deliveries-repository.js';
 import { messageInserts, newMessageQueries, type MessageInserts } from './message-inserts.js';
+import { sendEventMail, storedEventPayload } from './event-payload.js';
 import type { Database } from './schema.js';
 
 export interface ReportedMessage {
@@ -60,7 +61,7 @@ export class FeedbackRepository {
       envelopeFrom: m.envelope_from,
       raw: Buffer.from(m.raw),
       createdAt: Number(m.created_at),
-      mail: (JSON.parse(send.payload) as { mail: Record<string, unknown> }).mail,
+      mail: sendEventMail(send.payload)!,
       recipients: recipients.map((r) => r.recipient),
     };
   }
@@ -102,7 +103,7 @@ export class FeedbackRepository {
       }
       await trx
         .insertInto('events')
-        .values({ message_id: message.id, account_id: message.accountId, type: event.type, payload: JSON.stringify(event.payload), created_at: now })
+        .values({ message_id: message.id, account_id: message.accountId, type: event.type, payload: storedEventPayload(event.type, event.payload), created_at: now })
         .execute();
       if (forward) for (const q of newMessageQueries(this.inserts, [generatedAsNew(forward)])) await trx.executeQuery(q);
       return true;

@@ -3,6 +3,7 @@
 import type { CompiledQuery } from 'kysely';
 import type { Dialect } from './database.js';
 import type { NewMessage } from './messages-repository.js';
+import { storedEventPayload } from './event-payload.js';
 import { BulkInsert } from './raw-sql.js';
 import type { DeliveriesTable, EventsTable, MessagesTable } from './schema.js';
 
@@ -78,8 +79,10 @@ export function newMessageQueries(inserts: MessageInserts, batch: NewMessage[]):
       raw: raw ?? null,
     })),
   );
-  const events = batch.flatMap((m) =>
-    m.events.map((e) => ({ message_id: m.id, account_id: m.accountId, type: e.type, payload: JSON.stringify(e.payload), created_at: m.createdAt })),
-  );
+  const events = batch.flatMap((m) => {
+    // Other events made from the Send event's `mail` (a suppressed recipient's Bounce) refer to it.
+    const sendMail = (m.events.find((e) => e.type === 'Send')?.payload as { mail?: unknown } | undefined)?.mail;
+    return m.events.map((e) => ({ message_id: m.id, account_id: m.accountId, type: e.type, payload: storedEventPayload(e.type, e.payload, sendMail), created_at: m.createdAt }));
+  });
   return [...inserts.messages.queries(messages), ...inserts.deliveries.queries(deliveries), ...inserts.events.queries(events)];
 }

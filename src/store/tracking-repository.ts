@@ -2,6 +2,7 @@
 // being opened or clicked (from their Send event, as delivery's events take it), and the Open/Click
 // event rows, written in one statement per batch.
 import type { Kysely } from 'kysely';
+import { sendEventMail, storedEventPayload } from './event-payload.js';
 import type { Database } from './schema.js';
 import { StoredSecret } from './stored-secret.js';
 
@@ -37,7 +38,7 @@ export class TrackingRepository {
       .where('message_id', 'in', messageIds)
       .where('type', '=', 'Send')
       .execute();
-    return new Map(rows.map((r) => [r.message_id, { accountId: r.account_id, mail: (JSON.parse(r.payload) as { mail?: unknown }).mail }]));
+    return new Map(rows.map((r) => [r.message_id, { accountId: r.account_id, mail: sendEventMail(r.payload) }]));
   }
 
   async insertEvents(events: EngagementEventRow[]): Promise<void> {
@@ -50,7 +51,7 @@ export class TrackingRepository {
           account_id: e.accountId,
           recipient: e.recipient,
           type: e.type,
-          payload: JSON.stringify(e.payload),
+          payload: storedEventPayload(e.type, e.payload),
           created_at: e.createdAt,
         })),
       )
