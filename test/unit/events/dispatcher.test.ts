@@ -32,6 +32,10 @@ function event(type: string, extra: Record<string, unknown>, attempts = 1): Pend
 
 function harness(opts: { events: PendingEvent[]; destinations?: EventDestination[]; notifications?: IdentityNotifications; publish?: (i: TopicPublishInput) => Promise<{ messageId: string }>; settled?: string[] }) {
   const published: TopicPublishInput[] = [];
+  const publish = async (i: TopicPublishInput) => {
+    published.push(i);
+    return opts.publish ? opts.publish(i) : { messageId: `sns-${published.length}` };
+  };
   const recorded: { publications: Publication[]; outcomes: EventOutcome[]; metrics: MetricIncrement[] } = { publications: [], outcomes: [], metrics: [] };
   const store: DispatchStore = {
     claim: async () => opts.events.splice(0),
@@ -50,10 +54,8 @@ function harness(opts: { events: PendingEvent[]; destinations?: EventDestination
       sendingIdentity: async () => (opts.notifications ? { identity: 'example.com', notifications: opts.notifications } : undefined),
     },
     sns: snsPublisher({
-      publish: async (i) => {
-        published.push(i);
-        return opts.publish ? opts.publish(i) : { messageId: `sns-${published.length}` };
-      },
+      publish,
+      publishMany: (inputs) => Promise.all(inputs.map((i) => publish(i).catch((error: unknown) => ({ error })))),
       topicExists: async () => true,
     }),
     eventBridge: eventBridgePublisher(undefined),
