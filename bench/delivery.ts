@@ -3,12 +3,18 @@
 // DNS server this script runs), with and without DKIM. Measures the rate from the first claim to
 // the last committed outcome, so it includes the queue's database work.
 //
-//   npx tsx bench/delivery.ts [--messages 5000] [--postgres URL] [--modes capture,relay,relay+dkim,mx+dkim,capture+events]
+//   npx tsx bench/delivery.ts [--messages 5000] [--postgres URL] [--modes capture,relay,relay+dkim,mx+dkim,capture+events,capture+sns] [--skip-peer]
 //
 // `+events`: the messages are sent with a configuration set whose EventBridge destination is a
 // receiver in the sink's process (PutEvents over HTTP, SigV4-signed); the event dispatcher runs
 // beside delivery, and the row adds the rate at which it published the Send and Delivery events
 // (from the first claim until no event is pending), next to the delivery rate of the same run.
+//
+// `+sns`: the same, to an SNS destination: a topic sesd hosts with one confirmed HTTP subscription
+// to a receiver in the sink's process; sesd's SNS dispatcher signs each notification
+// (SignatureVersion 1, SHA1withRSA, SNS's default) and POSTs it. Its events/s is the rate of signed
+// notifications that reached the receiver (from the first claim until the last one arrived). The
+// target: publishing keeps up with delivery, events/s ≥ delivered/s of the same row.
 //
 // The last row is the peer: the same number of messages through a private Postfix instance to the
 // same sink (bench/postfix-peer.ts; skipped with a reason when Postfix is not installed).
@@ -21,8 +27,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { pino } from 'pino';
-import { loadConfig } from '../src/config/load-config.js';
+import { pino, type Logger } from 'pino';
+import { loadConfig, type Config } from '../src/config/load-config.js';
+import { parseDuration } from '../src/queue/duration.js';
+import { SnsDispatcher } from '../src/sns/dispatcher.js';
+import { loadSigningKey, signingCertFileName } from '../src/sns/signing-key.js';
+import { SnsService } from '../src/sns/sns-service.js';
+import { SNS_CERT_PATH, snsLinks } from '../src/web/sns-routes.js';
 import { startDelivery, type DeliveryHooks } from '../src/delivery/delivery-service.js';
 import { startEventDispatch } from '../src/events/event-service.js';
 import { newMessageId, messageIdHeader } from '../src/domain/message-id.js';
@@ -74,12 +85,20 @@ if (process.argv.includes('--sink')) {
     const address = server.address();
     process.send!({ port: typeof address === 'object' && address ? address.port : 0 });
   });
-  // The EventBridge stand-in: counts the entries of each PutEvents and answers as EventBridge does.
+  // The EventBridge stand-in: counts the entries of each PutEvents and answers as EventBridge does;
+  // and the SNS subscriber: counts notifications (a subscriber answers 200).
   let events = 0;
+  let notifications = 0;
   const http = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
+      const snsType = req.headers['x-amz-sns-message-type'];
+      if (snsType) {
+        if (snsType === 'Notification') notifications++;
+        res.writeHead(200).end();
+        return;
+      }
       const entries = (JSON.parse(body) as { Entries: unknown[] }).Entries.length;
       events += entries;
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ FailedEntryCount: 0, Entries: Array.from({ length: entries }, (_, i) => ({ EventId: `${events}-${i}` })) }));
@@ -89,7 +108,7 @@ if (process.argv.includes('--sink')) {
     const address = http.address();
     process.send!({ eventsPort: typeof address === 'object' && address ? address.port : 0 });
   });
-  setInterval(() => process.send!({ received, events }), 100);
+  setInterval(() => process.send!({ received, events, notifications }), 100);
 } else {
   await main();
 }
@@ -98,6 +117,7 @@ async function main(): Promise<void> {
   // `npm run bench -- <options>` hands its options to this script too (it runs after send-email.ts):
   // keep only ours.
   const ours = new Set(['--messages', '--postgres', '--modes', '--concurrency', '--connections']);
+  const skipPeer = process.argv.includes('--skip-peer');
   const argv = process.argv.slice(2);
   const args = argv.flatMap((a, i) => (ours.has(a.split('=')[0]!) ? (a.includes('=') ? [a] : [a, argv[i + 1] ?? '']) : []));
   const { values } = parseArgs({
@@ -105,7 +125,7 @@ async function main(): Promise<void> {
     options: {
       messages: { type: 'string', default: process.env.BENCH_MESSAGES ?? '5000' },
       postgres: { type: 'string', default: process.env.BENCH_DATABASE_URL },
-      modes: { type: 'string', default: 'capture,relay,relay+dkim,mx+dkim,capture+events' },
+      modes: { type: 'string', default: 'capture,relay,relay+dkim,mx+dkim,capture+events,capture+sns' },
       concurrency: { type: 'string', default: '100' },
       connections: { type: 'string', default: '10' },
     },
@@ -122,14 +142,16 @@ async function main(): Promise<void> {
       for (const mode of values.modes!.split(',')) {
         const [delivery, extra] = mode.split('+') as ['capture' | 'relay' | 'mx', string | undefined];
         const dkim = extra === 'dkim';
-        const withEvents = extra === 'events';
+        const events = extra === 'events' || extra === 'sns' ? extra : undefined;
         const target = await freshDatabase(db.url);
         const store = await openStore({ databaseUrl: target.url, dataDir: target.dir });
         try {
-          if (withEvents) await eventDestination(store);
-          await fillQueue(store, count, withEvents ? BENCH_SET : undefined);
+          if (events === 'events') await eventBridgeDestination(store);
+          if (events === 'sns') await snsDestination(store, `http://127.0.0.1:${sink.eventsPort}/sns`);
+          await fillQueue(store, count, events ? BENCH_SET : undefined);
           await new Promise((r) => setTimeout(r, 250)); // the sink's count is reported every 100 ms
           const before = sink.received();
+          const notifiedBefore = sink.notifications();
           const config = loadConfig({
             env: {
               SESD_DATA_DIR: target.dir,
@@ -151,25 +173,33 @@ async function main(): Promise<void> {
           const cpu = process.cpuUsage();
           const log = pino({ level: process.env.BENCH_LOG ?? 'warn' });
           const service = startDelivery(config, store.deliveries, log, dkim ? dkimHooks : {});
-          const events = withEvents ? startEventDispatch(config, store, log, undefined) : undefined;
+          const snsDispatch = events === 'sns' ? await startSnsDispatch(config, store, log) : undefined;
+          const dispatch = events ? startEventDispatch(config, store, log, snsDispatch?.topics) : undefined;
           for (;;) {
             const counts = await store.deliveries.countByStatus();
             if ((counts.delivered ?? 0) >= count) break;
             await new Promise((r) => setTimeout(r, 50));
           }
           const seconds = (performance.now() - started) / 1000;
-          let eventRate = '–';
-          if (events) {
+          const published = 2 * count; // Send and Delivery per message
+          let eventRate: number | undefined;
+          if (events === 'events') {
             while ((await store.eventDispatch.pending(Date.now())).count > 0) await new Promise((r) => setTimeout(r, 50));
-            const published = 2 * count; // Send and Delivery per message
-            eventRate = (published / ((performance.now() - started) / 1000)).toFixed(0);
-            await events.stop();
+            eventRate = published / ((performance.now() - started) / 1000);
+          } else if (events === 'sns') {
+            // Arrived at the receiver, as the sink reports every 100 ms: at most 100 ms late.
+            while (sink.notifications() - notifiedBefore < published) await new Promise((r) => setTimeout(r, 20));
+            eventRate = published / ((performance.now() - started) / 1000);
           }
+          await dispatch?.stop();
+          await snsDispatch?.stop();
           const used = process.cpuUsage(cpu);
           await service.stop();
           await new Promise((r) => setTimeout(r, 250));
           const received = delivery === 'capture' ? '–' : String(sink.received() - before);
-          rows.push([db.label, mode, String(count), received, (count / seconds).toFixed(0), eventRate, ((used.user + used.system) / 1e6 / seconds).toFixed(2)]);
+          const rate = count / seconds;
+          const verdict = eventRate === undefined ? '–' : `${(eventRate / rate).toFixed(2)} ${eventRate >= rate ? 'met' : 'not met'}`;
+          rows.push([db.label, mode, String(count), received, rate.toFixed(0), eventRate === undefined ? '–' : eventRate.toFixed(0), verdict, ((used.user + used.system) / 1e6 / seconds).toFixed(2)]);
           process.stderr.write(`bench: ${db.label} ${mode}: ${(count / seconds).toFixed(0)} msg/s\n`);
         } finally {
           await store.close();
@@ -179,30 +209,32 @@ async function main(): Promise<void> {
     }
     // The peer: the same number of messages through Postfix to the same sink.
     await new Promise((r) => setTimeout(r, 250));
-    const postfix = await benchPostfix(count, sink.port, () => sink.received());
+    const postfix = skipPeer ? { skipped: '--skip-peer' } : await benchPostfix(count, sink.port, () => sink.received());
     if ('skipped' in postfix) process.stderr.write(`bench: Postfix peer skipped: ${postfix.skipped}\n`);
-    else rows.push(['–', 'Postfix relay (peer)', String(count), String(postfix.received), postfix.rate.toFixed(0), '–', '–']);
+    else rows.push(['–', 'Postfix relay (peer)', String(count), String(postfix.received), postfix.rate.toFixed(0), '–', '–', '–']);
   } finally {
     sink.child.kill();
     await dns.close();
   }
-  const header = ['database', 'mode', 'messages', 'received', 'delivered/s', 'events published/s', 'sesd CPU (cores)'];
+  const header = ['database', 'mode', 'messages', 'received', 'delivered/s', 'events published/s', 'events/s : delivered/s (target ≥ 1)', 'sesd CPU (cores)'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
   console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
 }
 
-async function startSink(): Promise<{ port: number; eventsPort: number; child: ChildProcess; received(): number }> {
+async function startSink(): Promise<{ port: number; eventsPort: number; child: ChildProcess; received(): number; notifications(): number }> {
   const child = fork(new URL(import.meta.url).pathname, ['--sink'], { execArgv: ['--import', 'tsx'] });
   let received = 0;
+  let notifications = 0;
   let eventsPort = 0;
   const port = await new Promise<number>((resolve) => {
     let smtpPort = 0;
-    child.on('message', (m: { port?: number; eventsPort?: number; received?: number }) => {
+    child.on('message', (m: { port?: number; eventsPort?: number; received?: number; notifications?: number }) => {
       if (m.port) smtpPort = m.port;
       if (m.eventsPort) eventsPort = m.eventsPort;
       if (smtpPort && eventsPort) resolve(smtpPort);
       if (m.received !== undefined) received = m.received;
+      if (m.notifications !== undefined) notifications = m.notifications;
     });
   });
   return {
@@ -211,11 +243,12 @@ async function startSink(): Promise<{ port: number; eventsPort: number; child: C
     child,
     // The sink reports every 100 ms; wait for a fresh report.
     received: () => received,
+    notifications: () => notifications,
   };
 }
 
 /** The configuration set of the `+events` rows: one EventBridge destination for Send and Delivery. */
-async function eventDestination(store: Store): Promise<void> {
+async function eventBridgeDestination(store: Store): Promise<void> {
   await store.configurationSets.create({ ...BENCH_SCOPE, name: BENCH_SET, options: { DeliveryOptions: {}, ReputationOptions: { ReputationMetricsEnabled: false }, SendingOptions: { SendingEnabled: true } }, createdAt: Date.now() });
   await store.configurationSets.createEventDestination(
     BENCH_SCOPE,
@@ -223,6 +256,42 @@ async function eventDestination(store: Store): Promise<void> {
     { Name: 'bus', Enabled: true, MatchingEventTypes: ['SEND', 'DELIVERY'], EventBridgeDestination: { EventBusArn: 'arn:aws:events:us-east-1:000000000000:event-bus/default' } },
     Date.now(),
   );
+}
+
+/**
+ * The configuration set of the `+sns` rows: one SNS destination for Send and Delivery, a topic sesd
+ * hosts, one HTTP subscription to the receiver, confirmed.
+ */
+async function snsDestination(store: Store, endpoint: string): Promise<void> {
+  await store.accounts.ensureAccount(BENCH_SCOPE.accountId);
+  const service = new SnsService({ store: store.sns, upstreamTopics: [], defaultRetryDelaySeconds: 20 });
+  const topicArn = await service.createTopic(BENCH_SCOPE, 'bench-events');
+  const subscriptionArn = await service.subscribe(BENCH_SCOPE, { topicArn, protocol: 'http', endpoint, returnSubscriptionArn: true });
+  await store.sns.confirmSubscription(subscriptionArn);
+  await store.configurationSets.create({ ...BENCH_SCOPE, name: BENCH_SET, options: { DeliveryOptions: {}, ReputationOptions: { ReputationMetricsEnabled: false }, SendingOptions: { SendingEnabled: true } }, createdAt: Date.now() });
+  await store.configurationSets.createEventDestination(BENCH_SCOPE, BENCH_SET, { Name: 'topic', Enabled: true, MatchingEventTypes: ['SEND', 'DELIVERY'], SnsDestination: { TopicArn: topicArn } }, Date.now());
+}
+
+/** sesd's SNS service and dispatcher as a node with intake runs them (app.ts), signing with a fresh key. */
+async function startSnsDispatch(config: Config, store: Store, log: Logger): Promise<{ topics: SnsService; stop(): Promise<void> }> {
+  const signingKey = await loadSigningKey(store.sns, config.hostname);
+  const base = 'https://sesd.bench';
+  const dispatcher = new SnsDispatcher({
+    store: store.sns,
+    signingKey,
+    urls: { ...snsLinks(() => base), signingCertUrl: () => `${base}${SNS_CERT_PATH}/${signingCertFileName(signingKey)}` },
+    sendMail: async () => undefined,
+    hostname: config.hostname,
+    allowPrivateEndpoints: true,
+    defaultRetryDelaySeconds: 20,
+    concurrency: config.sns.concurrency,
+    leaseMs: parseDuration(config.queue.lease),
+    pollMs: parseDuration(config.queue.pollInterval),
+    log,
+  });
+  dispatcher.start();
+  const topics = new SnsService({ store: store.sns, upstreamTopics: [], defaultRetryDelaySeconds: 20, onEnqueued: () => dispatcher.poke() });
+  return { topics, stop: () => dispatcher.stop() };
 }
 
 async function fillQueue(store: Store, count: number, configurationSet?: string): Promise<void> {

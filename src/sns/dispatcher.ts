@@ -44,6 +44,7 @@ export class SnsDispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly now: () => number;
   private lastReap = 0;
+  private lastClaim = 0;
 
   constructor(private readonly opts: DispatcherOptions) {
     this.now = opts.now ?? Date.now;
@@ -76,22 +77,34 @@ export class SnsDispatcher {
           this.lastReap = this.now();
           await this.opts.store.releaseExpired(this.lastReap);
         }
+        // A claim is a transaction: refilling one slot per finished row cost a transaction per row.
+        // Claim when half the slots are free, or once a poll interval has passed (slow endpoints).
         const free = this.opts.concurrency - this.inFlight.size;
-        if (free > 0) claimed = await this.opts.store.claim(this.workerId, free, this.opts.leaseMs, this.now());
+        if (free >= this.refill() || (free > 0 && this.now() - this.lastClaim >= this.opts.pollMs)) {
+          this.lastClaim = this.now();
+          claimed = await this.opts.store.claim(this.workerId, free, this.opts.leaseMs, this.now());
+        }
       } catch (err) {
         logBackgroundFailure(this.opts.log, err, {}, 'claiming SNS deliveries failed');
       }
+      // The rows of one claim are mostly one topic's: its subscriptions and topics are read once.
+      const lookups = claimLookups(this.opts.store);
       for (const d of claimed) {
-        const p: Promise<void> = this.deliver(d)
+        const p: Promise<void> = this.deliver(d, lookups)
           .catch((err: unknown) => logBackgroundFailure(this.opts.log, err, { deliveryId: d.id }, 'SNS delivery failed; the row is retried when its lease runs out'))
           .finally(() => {
             this.inFlight.delete(p);
-            this.wake?.();
+            if (this.opts.concurrency - this.inFlight.size >= this.refill()) this.wake?.();
           });
         this.inFlight.add(p);
       }
-      if (claimed.length === 0 || this.inFlight.size >= this.opts.concurrency) await this.pause(this.opts.pollMs);
+      if (claimed.length === 0 || this.opts.concurrency - this.inFlight.size < this.refill()) await this.pause(this.opts.pollMs);
     }
+  }
+
+  /** Free slots worth a claim. */
+  private refill(): number {
+    return Math.ceil(this.opts.concurrency / 2);
   }
 
   private pause(ms: number): Promise<void> {
@@ -108,9 +121,9 @@ export class SnsDispatcher {
     });
   }
 
-  private async deliver(d: ClaimedSnsDelivery): Promise<void> {
+  private async deliver(d: ClaimedSnsDelivery, lookups: ClaimLookups): Promise<void> {
     const at = this.now();
-    const subscription = await this.opts.store.subscription(d.subscriptionArn);
+    const subscription = await lookups.subscription(d.subscriptionArn);
     const attempt = (result: PostResult, outcome: DeliveryAttempt['outcome']): DeliveryAttempt => ({
       deliveryId: d.id,
       subscriptionArn: d.subscriptionArn,
@@ -126,7 +139,7 @@ export class SnsDispatcher {
       await this.opts.store.finish(this.workerId, attempt({ statusCode: null, latencyMs: 0, error: 'the subscription no longer exists' }, 'failed'), { status: 'failed' });
       return;
     }
-    const topic = await this.opts.store.topic(subscription.topicArn);
+    const topic = await lookups.topic(subscription.topicArn);
     const policy = effectivePolicy(topic?.attributes.DeliveryPolicy, subscription.attributes.DeliveryPolicy, this.opts.defaultRetryDelaySeconds);
     const result = subscription.protocol === 'http' || subscription.protocol === 'https'
       ? await this.post(d, subscription, topic, policy.contentType)
@@ -201,4 +214,25 @@ export class SnsDispatcher {
       unsubscribeUrl: urls.unsubscribeUrl(s.arn, s.token),
     };
   }
+}
+
+type ClaimLookups = Pick<SnsStore, 'subscription' | 'topic'>;
+
+/** Subscriptions and topics read at most once each for the rows of one claim. */
+function claimLookups(store: SnsStore): ClaimLookups {
+  const subscriptions = new Map<string, Promise<Subscription | undefined>>();
+  const topics = new Map<string, Promise<Topic | undefined>>();
+  const once = <T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> => {
+    let found = cache.get(key);
+    if (!found) {
+      cache.set(key, (found = read()));
+      // A failed read is not kept: the next row reads again.
+      found.catch(() => cache.delete(key));
+    }
+    return found;
+  };
+  return {
+    subscription: (arn) => once(subscriptions, arn, () => store.subscription(arn)),
+    topic: (arn) => once(topics, arn, () => store.topic(arn)),
+  };
 }

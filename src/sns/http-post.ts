@@ -1,6 +1,8 @@
 // One HTTP/S POST of an SNS message: to the address the guard checked, redirects not followed (a
 // 3xx is the endpoint's answer), a 15 s limit as SNS has, and the answer's status and latency
-// reported as values, never thrown.
+// reported as values, never thrown. Connections are kept alive between messages (a connection per
+// message cost both sides more than the message itself); a kept connection always leads to an
+// address the guard checked, since each was opened through its request's checked lookup.
 import http from 'node:http';
 import https from 'node:https';
 import { resolveEndpoint } from './endpoint-guard.js';
@@ -18,6 +20,17 @@ export interface PostOptions {
   ca?: string[];
 }
 
+/**
+ * Idle connections close after 4 s, before the 5 s a Node.js server keeps them (its default), so
+ * that a message is rarely sent on a connection the endpoint is closing; when one is, it is sent
+ * again once on a new connection (what Node.js's documentation advises for `reusedSocket`).
+ */
+const IDLE_MS = 4_000;
+const agents = {
+  http: new http.Agent({ keepAlive: true, timeout: IDLE_MS }),
+  https: new https.Agent({ keepAlive: true, timeout: IDLE_MS }),
+};
+
 export async function postMessage(url: string, headers: Record<string, string>, body: string, opts: PostOptions): Promise<PostResult> {
   const started = performance.now();
   const done = (statusCode: number | null, error: string | null): PostResult => ({ statusCode, latencyMs: performance.now() - started, error });
@@ -34,9 +47,9 @@ export async function postMessage(url: string, headers: Record<string, string>, 
     return done(null, (err as Error).message);
   }
   const bytes = Buffer.from(body, 'utf8');
-  return new Promise<PostResult>((resolve) => {
-    const client = target.protocol === 'https:' ? https : http;
-    const req = client.request(
+  const send = (retryOnReset: boolean) => new Promise<PostResult>((resolve) => {
+    const secure = target.protocol === 'https:';
+    const req = (secure ? https : http).request(
       target,
       {
         method: 'POST',
@@ -48,7 +61,7 @@ export async function postMessage(url: string, headers: Record<string, string>, 
         },
         timeout: opts.timeoutMs,
         ...(opts.ca ? { ca: opts.ca } : {}),
-        agent: false,
+        agent: secure ? agents.https : agents.http,
       },
       (res) => {
         res.resume();
@@ -57,7 +70,11 @@ export async function postMessage(url: string, headers: Record<string, string>, 
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
-    req.on('error', (err) => resolve(done(null, err.message)));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (retryOnReset && req.reusedSocket && err.code === 'ECONNRESET') resolve(send(false));
+      else resolve(done(null, err.message));
+    });
     req.end(bytes);
   });
+  return send(true);
 }

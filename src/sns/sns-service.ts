@@ -273,18 +273,47 @@ export class SnsService implements TopicPublisher {
     if (await this.isUpstream(req.topicArn)) return this.publishUpstream(req, arn.region);
     if (arn.region !== scope.region) throw invalid('TopicArn');
     const topic = await this.ownedTopic(scope, req.topicArn, 'Publish');
-    return this.publishHosted(topic, req);
+    const [messageId] = await this.publishHosted(topic, [req]);
+    return { messageId: messageId! };
   }
 
   /** TopicPublisher, for SES's event publishing. */
   async publish(input: TopicPublishInput): Promise<{ messageId: string }> {
-    const req: PublishRequest = { topicArn: input.topicArn, message: input.message, subject: input.subject };
-    const arn = parseTopicArn(input.topicArn);
-    checkMessage(req);
-    if (await this.isUpstream(input.topicArn)) return this.publishUpstream(req, arn.region);
-    const topic = await this.opts.store.topic(input.topicArn);
-    if (!topic) throw topicNotFound();
-    return this.publishHosted(topic, req);
+    const [outcome] = await this.publishMany([input]);
+    if (!outcome || 'error' in outcome) throw outcome?.error;
+    return outcome;
+  }
+
+  /** TopicPublisher: several messages to one topic, the topic looked up and the rows committed once. */
+  async publishMany(inputs: TopicPublishInput[]): Promise<({ messageId: string } | { error: unknown })[]> {
+    const requests = inputs.map((input): PublishRequest => ({ topicArn: input.topicArn, message: input.message, subject: input.subject }));
+    const outcomes: ({ messageId: string } | { error: unknown })[] = requests.map(() => ({ error: undefined }));
+    const valid: number[] = [];
+    requests.forEach((req, i) => {
+      try {
+        checkMessage(req);
+        valid.push(i);
+      } catch (error) {
+        outcomes[i] = { error };
+      }
+    });
+    if (valid.length === 0) return outcomes;
+    const topicArnText = requests[valid[0]!]!.topicArn;
+    try {
+      const arn = parseTopicArn(topicArnText);
+      if (await this.isUpstream(topicArnText)) {
+        // Upstream endpoints take one Publish per message.
+        await Promise.all(valid.map(async (i) => (outcomes[i] = await this.publishUpstream(requests[i]!, arn.region).catch((error: unknown) => ({ error })))));
+        return outcomes;
+      }
+      const topic = await this.opts.store.topic(topicArnText);
+      if (!topic) throw topicNotFound();
+      const ids = await this.publishHosted(topic, valid.map((i) => requests[i]!));
+      valid.forEach((i, n) => (outcomes[i] = { messageId: ids[n]! }));
+    } catch (error) {
+      for (const i of valid) outcomes[i] = { error };
+    }
+    return outcomes;
   }
 
   async topicExists(input: { accountId: string; region: string; topicArn: string }): Promise<boolean> {
@@ -306,29 +335,36 @@ export class SnsService implements TopicPublisher {
     return this.opts.upstream.publish({ ...req, region });
   }
 
-  private async publishHosted(topic: Topic, req: PublishRequest): Promise<{ messageId: string }> {
-    const messageId = randomUUID();
+  /** Commits one delivery row per confirmed subscription and message (together); the message ids, in order. */
+  private async publishHosted(topic: Topic, requests: PublishRequest[]): Promise<string[]> {
     const now = this.now();
     const timestamp = new Date(now).toISOString();
-    const perProtocol = req.messageStructure === 'json' ? JSON.parse(req.message) as Record<string, unknown> : undefined;
-    const attributes = req.messageAttributes && Object.keys(req.messageAttributes).length > 0 ? wireAttributes(req.messageAttributes) : undefined;
-    const deliveries: NewDelivery[] = (await this.opts.store.confirmedSubscriptions(topic.arn)).map((s) => {
-      const own = perProtocol?.[s.protocol];
-      const payload: DeliveryPayload = {
-        type: 'Notification',
-        messageId,
-        topicArn: topic.arn,
-        subscriptionArn: s.arn,
-        message: perProtocol ? (typeof own === 'string' ? own : String(perProtocol.default)) : req.message,
-        timestamp,
-        ...(req.subject !== undefined ? { subject: req.subject } : {}),
-        ...(attributes ? { messageAttributes: attributes } : {}),
-      };
-      return { subscriptionArn: s.arn, payload };
-    });
+    const subscriptions = await this.opts.store.confirmedSubscriptions(topic.arn);
+    const messageIds: string[] = [];
+    const deliveries: NewDelivery[] = [];
+    for (const req of requests) {
+      const messageId = randomUUID();
+      messageIds.push(messageId);
+      const perProtocol = req.messageStructure === 'json' ? JSON.parse(req.message) as Record<string, unknown> : undefined;
+      const attributes = req.messageAttributes && Object.keys(req.messageAttributes).length > 0 ? wireAttributes(req.messageAttributes) : undefined;
+      for (const s of subscriptions) {
+        const own = perProtocol?.[s.protocol];
+        const payload: DeliveryPayload = {
+          type: 'Notification',
+          messageId,
+          topicArn: topic.arn,
+          subscriptionArn: s.arn,
+          message: perProtocol ? (typeof own === 'string' ? own : String(perProtocol.default)) : req.message,
+          timestamp,
+          ...(req.subject !== undefined ? { subject: req.subject } : {}),
+          ...(attributes ? { messageAttributes: attributes } : {}),
+        };
+        deliveries.push({ subscriptionArn: s.arn, payload });
+      }
+    }
     await this.opts.store.enqueue(deliveries, now);
     if (deliveries.length > 0) this.opts.onEnqueued?.();
-    return { messageId };
+    return messageIds;
   }
 
   private confirmation(s: Subscription): NewDelivery {

@@ -19,6 +19,12 @@ export interface TopicPublisher {
    */
   publish(input: TopicPublishInput): Promise<{ messageId: string }>;
   /**
+   * Publishes several messages to one topic (the same `topicArn`, account and region): a hosted
+   * topic is looked up once and every delivery row is committed together. Each input gets its own
+   * outcome, in order: its message id, or the error `publish` would have thrown.
+   */
+  publishMany(inputs: TopicPublishInput[]): Promise<({ messageId: string } | { error: unknown })[]>;
+  /**
    * Whether a topic exists (hosted: a row; upstream: assumed to, since sesd cannot list another
    * endpoint's topics without the caller's rights). For SES's "Successfully validated SNS topic"
    * check when an event destination is created.

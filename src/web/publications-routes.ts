@@ -15,10 +15,13 @@ export function registerPublicationsRoutes(app: FastifyInstance, deps: Publicati
   app.get<{ Params: { id: string } }>('/_sesd/messages/:id/publications', { onRequest: deps.guard }, async (request, reply) => {
     const [message] = await deps.messages.list({ id: request.params.id });
     if (!message) return reply.code(404).send({ message: `Message ${request.params.id} does not exist.` });
+    // Pending first: an event settled between the two reads then shows its attempts (they commit
+    // together), where the other order could answer "nothing pending" without them.
+    const pendingEvents = await deps.eventDispatch.pendingFor(message.id);
     const publications = await deps.eventDispatch.publicationsOf(message.id);
     return {
       messageId: message.id,
-      pendingEvents: await deps.eventDispatch.pendingFor(message.id),
+      pendingEvents,
       publications: publications.map((p) => ({ ...p, at: new Date(p.at).toISOString() })),
     };
   });

@@ -32,6 +32,11 @@ function event(type: string, extra: Record<string, unknown>, attempts = 1): Pend
 
 function harness(opts: { events: PendingEvent[]; destinations?: EventDestination[]; notifications?: IdentityNotifications; publish?: (i: TopicPublishInput) => Promise<{ messageId: string }>; settled?: string[] }) {
   const published: TopicPublishInput[] = [];
+  const publishCalls: number[] = [];
+  const publish = async (i: TopicPublishInput) => {
+    published.push(i);
+    return opts.publish ? opts.publish(i) : { messageId: `sns-${published.length}` };
+  };
   const recorded: { publications: Publication[]; outcomes: EventOutcome[]; metrics: MetricIncrement[] } = { publications: [], outcomes: [], metrics: [] };
   const store: DispatchStore = {
     claim: async () => opts.events.splice(0),
@@ -50,9 +55,10 @@ function harness(opts: { events: PendingEvent[]; destinations?: EventDestination
       sendingIdentity: async () => (opts.notifications ? { identity: 'example.com', notifications: opts.notifications } : undefined),
     },
     sns: snsPublisher({
-      publish: async (i) => {
-        published.push(i);
-        return opts.publish ? opts.publish(i) : { messageId: `sns-${published.length}` };
+      publish,
+      publishMany: (inputs) => {
+        publishCalls.push(inputs.length);
+        return Promise.all(inputs.map((i) => publish(i).catch((error: unknown) => ({ error }))));
       },
       topicExists: async () => true,
     }),
@@ -67,7 +73,7 @@ function harness(opts: { events: PendingEvent[]; destinations?: EventDestination
     warnOnce: () => undefined,
     now: () => 10_000,
   });
-  return { dispatcher, published, recorded };
+  return { dispatcher, published, publishCalls, recorded };
 }
 
 const snsDestination = (types: EventDestination['MatchingEventTypes'], enabled = true): EventDestination => ({ Name: 'sns', Enabled: enabled, MatchingEventTypes: types, SnsDestination: { TopicArn: TOPIC } });
@@ -83,6 +89,26 @@ describe('EventDispatcher', () => {
     expect(record).toMatchObject({ eventType: 'Bounce', bounce: bounce.bounce, mail: { tags: mail.tags } });
     expect(h.recorded.publications[0]).toMatchObject({ destination: 'configuration-set/app/sns', kind: 'sns', status: 'published', remoteId: 'sns-1', attempt: 1 });
     expect(h.recorded.outcomes).toEqual([{ eventId: 1 }]);
+  });
+
+  it('publishes the events of a batch for one topic with one call of the SNS service, each with its own outcome', async () => {
+    const events = [1, 2, 3].map((id) => ({ ...event('Bounce', bounce), id }));
+    const h = harness({
+      events,
+      destinations: [snsDestination(['BOUNCE'])],
+      publish: async () => {
+        if (h.published.length === 2) throw new AwsError('InternalError', 'boom', 500);
+        return { messageId: `sns-${h.published.length}` };
+      },
+    });
+    await h.dispatcher.dispatchOnce();
+    expect(h.publishCalls).toEqual([3]);
+    expect(h.recorded.publications.map((p) => [p.eventId, p.status])).toEqual([
+      [1, 'published'],
+      [2, 'failed'],
+      [3, 'published'],
+    ]);
+    expect(h.recorded.outcomes).toEqual([{ eventId: 1 }, { eventId: 2, retryAt: expect.any(Number) }, { eventId: 3 }]);
   });
 
   it('skips disabled destinations and event types the destination does not match', async () => {
