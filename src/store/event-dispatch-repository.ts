@@ -4,6 +4,7 @@
 // moves. A lease that runs out (a crashed dispatcher) makes the event claimable again, so an event
 // committed before a SIGKILL is published after the restart.
 import { CompiledQuery, type Kysely } from 'kysely';
+import { anyRow } from './any-row.js';
 import type { Dialect } from './database.js';
 import { eventDocument, refersToSendMail } from './event-payload.js';
 import { BulkInsert, forDialect, placeholders, precompiled } from './raw-sql.js';
@@ -58,6 +59,7 @@ export interface EventOutcome {
 
 export class EventDispatchRepository {
   private readonly claimSql: string;
+  private readonly dueSql: string;
   private readonly messagesSql: (count: number) => string;
   private readonly sendEventsSql: (count: number) => string;
   private readonly settledSql: (count: number) => string;
@@ -78,6 +80,8 @@ export class EventDispatchRepository {
         `order by next_dispatch_at, id limit ?${skipLocked}) ` +
         'returning id, message_id, account_id, type, payload, created_at, dispatch_attempts',
     );
+    // What the claim looks for, read first (any-row.ts).
+    this.dueSql = forDialect(dialect, 'select id from events where dispatched_at is null and next_dispatch_at <= ? and (locked_until is null or locked_until < ?) limit 1');
     this.messagesSql = precompiled(dialect, (n: number) => `select id, region, configuration_set, source_api from messages where id in (${placeholders(n)})`);
     this.sendEventsSql = precompiled(dialect, (n: number) => `select message_id, type, payload from events where type = 'Send' and message_id in (${placeholders(n)})`);
     this.settledSql = precompiled(
@@ -122,6 +126,7 @@ export class EventDispatchRepository {
       created_at: number;
       dispatch_attempts: number;
     };
+    if (!(await anyRow(this.db, this.dueSql, [now, now]))) return [];
     const { rows } = await relaxedTransaction(this.db, this.dialect, (db) => db.executeQuery<Claimed>(CompiledQuery.raw(this.claimSql, [workerId, now + leaseMs, now, now, limit])));
     if (rows.length === 0) return [];
     const ids = [...new Set(rows.map((r) => r.message_id))];

@@ -6,6 +6,7 @@
 // one durable commit, off the event loop on SQLite, and each answer waits for it). Claims and attempt outcomes are at-least-once work: they commit
 // without waiting for the disk (relaxed-transaction.ts), outcomes batched like the mail queue's.
 import { CompiledQuery, type Kysely } from 'kysely';
+import { anyRow } from './any-row.js';
 import type { Dialect } from './database.js';
 import type { BatchWriter } from './batch-writer.js';
 import { GroupCommit } from './group-commit.js';
@@ -33,6 +34,8 @@ interface Finish {
 
 export class SnsRepository implements SnsStore {
   private readonly claimText: string;
+  private readonly dueText: string;
+  private readonly expiredText: string;
   private readonly enqueuer: GroupCommit<{ deliveries: NewDelivery[]; now: number }>;
   private readonly finisher: GroupCommit<Finish>;
 
@@ -55,6 +58,9 @@ export class SnsRepository implements SnsStore {
         `order by next_attempt_at, id limit ?${skipLocked}) ` +
         'returning id, subscription_arn, attempts, payload, created_at',
     );
+    // What the claim and releaseExpired look for, read first (any-row.ts).
+    this.dueText = forDialect(dialect, "select id from sns_deliveries where status = 'pending' and next_attempt_at <= ? and locked_until is null limit 1");
+    this.expiredText = forDialect(dialect, 'select id from sns_deliveries where locked_until is not null and locked_until < ? limit 1');
   }
 
   async createTopic(topic: Topic): Promise<Topic> {
@@ -176,6 +182,7 @@ export class SnsRepository implements SnsStore {
   }
 
   async claim(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedSnsDelivery[]> {
+    if (!(await anyRow(this.db, this.dueText, [now]))) return [];
     const { rows } = await relaxedTransaction(this.db, this.dialect, (trx) =>
       trx.executeQuery<{ id: number; subscription_arn: string; attempts: number; payload: string; created_at: number }>(
         CompiledQuery.raw(this.claimText, [workerId, now + leaseMs, now, now, limit]),
@@ -197,6 +204,7 @@ export class SnsRepository implements SnsStore {
   }
 
   async releaseExpired(now: number): Promise<number> {
+    if (!(await anyRow(this.db, this.expiredText, [now]))) return 0;
     const res = await this.db
       .updateTable('sns_deliveries')
       .set({ locked_by: null, locked_until: null })

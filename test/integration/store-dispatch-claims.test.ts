@@ -1,0 +1,113 @@
+// The dispatchers' claims (SNS outbox, event outbox) poll even when nothing is due. A claim is a
+// write transaction: on SQLite it took the database's write lock at every idle poll, and intake's
+// commits waited for it. Here another connection holds the tables against writers — SQLite: BEGIN
+// IMMEDIATE (the write lock); PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE (which reads pass) — and
+// an idle claim must answer at once, while a claim with work due waits for the lock and claims.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeliveryPayload } from '../../src/sns/sns-model.js';
+import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
+import { EventDispatchRepository } from '../../src/store/event-dispatch-repository.js';
+import { MessagesRepository } from '../../src/store/messages-repository.js';
+import { SnsRepository } from '../../src/store/sns-repository.js';
+import { createTestDatabase, DIALECTS, type DialectName, type TestDatabase } from '../support/databases.js';
+import { newMessage } from '../support/new-message.js';
+
+const T0 = 1_700_000_000_000;
+const LEASE_MS = 30_000;
+const WAITED = 'waited for the write lock' as const;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Another connection holding `tables` against writers until release(). */
+async function holdWriteLock(dialect: DialectName, db: TestDatabase, tables: string[]): Promise<{ release(): Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const locker = new Database(join(db.dataDir, 'sesd.db'));
+    locker.exec('BEGIN IMMEDIATE');
+    return {
+      release: async () => {
+        locker.exec('COMMIT');
+        locker.close();
+      },
+    };
+  }
+  const locker = new pg.Client({ connectionString: db.databaseUrl });
+  await locker.connect();
+  await locker.query('BEGIN');
+  await locker.query(`LOCK TABLE ${tables.join(', ')} IN EXCLUSIVE MODE`);
+  return {
+    release: async () => {
+      await locker.query('COMMIT');
+      await locker.end();
+    },
+  };
+}
+
+/** What `claim` answers within a second (far longer than a read, far shorter than SQLite's 5 s lock wait; PostgreSQL's has no end), or WAITED. */
+async function answerWhileLocked<T>(claim: Promise<T>): Promise<T | typeof WAITED> {
+  return Promise.race([claim, sleep(1_000).then(() => WAITED)]);
+}
+
+const payload = (messageId: string): DeliveryPayload => ({
+  type: 'Notification',
+  messageId,
+  topicArn: 'arn:aws:sns:us-east-1:000000000000:t',
+  subscriptionArn: 'arn:aws:sns:us-east-1:000000000000:t:s',
+  message: 'hello',
+  timestamp: new Date(T0).toISOString(),
+});
+
+describe.each(DIALECTS)("the dispatchers' claims when nothing is due (%s)", (dialect) => {
+  let db: TestDatabase;
+  let opened: OpenedDatabase;
+  let sns: SnsRepository;
+  let events: EventDispatchRepository;
+  let messages: MessagesRepository;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    opened = await openDatabase(db);
+    sns = new SnsRepository(opened.db, opened.dialect, opened.batchWriter);
+    events = new EventDispatchRepository(opened.db, opened.dialect);
+    messages = new MessagesRepository(opened.db, opened.dialect, opened.batchWriter);
+  });
+  afterAll(async () => {
+    await opened?.close();
+    await db?.drop();
+  });
+
+  it('the SNS claim and lease reaper take no write lock while the outbox has nothing due, and claim what is due', async () => {
+    await sns.enqueue([{ subscriptionArn: 'arn:aws:sns:us-east-1:000000000000:t:s', payload: payload('later') }], T0 + 60_000);
+    const lock = await holdWriteLock(dialect, db, ['sns_deliveries']);
+    try {
+      expect(await answerWhileLocked(sns.claim('w1', 10, LEASE_MS, T0))).toEqual([]);
+      expect(await answerWhileLocked(sns.releaseExpired(T0))).toBe(0);
+    } finally {
+      await lock.release();
+    }
+
+    const lockAgain = await holdWriteLock(dialect, db, ['sns_deliveries']);
+    const claim = sns.claim('w1', 10, LEASE_MS, T0 + 60_000);
+    await sleep(100);
+    await lockAgain.release();
+    expect(await claim).toMatchObject([{ payload: { messageId: 'later' }, attempts: 1 }]);
+  });
+
+  it('the event claim takes no write lock while no event is due, and claims what is due', async () => {
+    await messages.insert(newMessage('m-1', { events: [{ type: 'Send', payload: { eventType: 'Send', mail: { messageId: 'm-1' } } }] }));
+    await events.claim('w1', 10, LEASE_MS, T0); // leased until T0 + LEASE_MS: not due before
+    const lock = await holdWriteLock(dialect, db, ['events']);
+    try {
+      expect(await answerWhileLocked(events.claim('w2', 10, LEASE_MS, T0 + 1_000))).toEqual([]);
+    } finally {
+      await lock.release();
+    }
+
+    const lockAgain = await holdWriteLock(dialect, db, ['events']);
+    const claim = events.claim('w2', 10, LEASE_MS, T0 + LEASE_MS + 1);
+    await sleep(100);
+    await lockAgain.release();
+    expect(await claim).toMatchObject([{ messageId: 'm-1', attempts: 2 }]);
+  });
+});
