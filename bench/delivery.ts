@@ -12,9 +12,12 @@
 //
 // `+sns`: the same, to an SNS destination: a topic sesd hosts with one confirmed HTTP subscription
 // to a receiver in the sink's process; sesd's SNS dispatcher signs each notification
-// (SignatureVersion 1, SHA1withRSA, SNS's default) and POSTs it. Its events/s is the rate of signed
-// notifications that reached the receiver (from the first claim until the last one arrived). The
-// target: publishing keeps up with delivery, events/s ≥ delivered/s of the same row.
+// (SignatureVersion 1, SHA1withRSA, SNS's default) and POSTs it. This row runs a real sesd process
+// (the built `sesd start`, so `npm run build` first) in the layout users run: delivery and the
+// event dispatcher in its delivery thread, the SNS dispatcher on its main thread. Both rates count
+// from its first committed outcome (not its startup); its events/s is the rate of signed
+// notifications that reached the receiver until the last one arrived. The target: publishing keeps
+// up with delivery, events/s ≥ delivered/s of the same row.
 //
 // The last row is the peer: the same number of messages through a private Postfix instance to the
 // same sink (bench/postfix-peer.ts; skipped with a reason when Postfix is not installed).
@@ -27,13 +30,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { loadConfig, type Config } from '../src/config/load-config.js';
-import { parseDuration } from '../src/queue/duration.js';
-import { SnsDispatcher } from '../src/sns/dispatcher.js';
-import { loadSigningKey, signingCertFileName } from '../src/sns/signing-key.js';
 import { SnsService } from '../src/sns/sns-service.js';
-import { SNS_CERT_PATH, snsLinks } from '../src/web/sns-routes.js';
 import { startDelivery, type DeliveryHooks } from '../src/delivery/delivery-service.js';
 import { startEventDispatch } from '../src/events/event-service.js';
 import { newMessageId, messageIdHeader } from '../src/domain/message-id.js';
@@ -42,10 +41,13 @@ import { splitMessage } from '../src/mime/headers.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { startDnsServer } from '../test/support/dns-server.js';
 import { benchPostfix } from './postfix-peer.js';
+import { readProc } from './process-stats.js';
+import { startSesd } from './smtp.js';
 
 // The configuration set of the `+events` rows (declared before main() runs).
 const BENCH_SET = 'bench';
 const BENCH_SCOPE = { accountId: '000000000000', region: 'us-east-1' };
+const CLK_TCK = 100; // /proc/<pid>/stat time unit on Linux
 
 // ---- the receiving side (child process): a minimal SMTP server (smtp-server itself takes ~9 ms a
 // message, which would measure it rather than sesd), counting messages, reporting every 100 ms.
@@ -152,55 +154,32 @@ async function main(): Promise<void> {
           await new Promise((r) => setTimeout(r, 250)); // the sink's count is reported every 100 ms
           const before = sink.received();
           const notifiedBefore = sink.notifications();
-          const config = loadConfig({
-            env: {
-              SESD_DATA_DIR: target.dir,
-              SESD_DATABASE_URL: target.url,
-              SESD_HOSTNAME: 'sesd.bench',
-              SESD_DELIVERY_MODE: delivery,
-              SESD_RELAY_URL: `smtp://127.0.0.1:${sink.port}`,
-              SESD_DNS_SERVERS: dns.address,
-              SESD_MX_PORT: String(sink.port),
-              SESD_DELIVERY_CONCURRENCY: values.concurrency!,
-              SESD_MAX_CONNECTIONS_PER_DOMAIN: values.connections!,
-              SESD_QUEUE_POLL_INTERVAL: '10ms',
-              SESD_EVENTBRIDGE_URL: `http://127.0.0.1:${sink.eventsPort}`,
-              SESD_EVENTS_AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-              SESD_EVENTS_AWS_SECRET_ACCESS_KEY: 'bench-secret',
-            },
-          });
-          const started = performance.now();
-          const cpu = process.cpuUsage();
-          const log = pino({ level: process.env.BENCH_LOG ?? 'warn' });
-          const service = startDelivery(config, store.deliveries, log, dkim ? dkimHooks : {});
-          const snsDispatch = events === 'sns' ? await startSnsDispatch(config, store, log) : undefined;
-          const dispatch = events ? startEventDispatch(config, store, log, snsDispatch?.topics) : undefined;
-          for (;;) {
-            const counts = await store.deliveries.countByStatus();
-            if ((counts.delivered ?? 0) >= count) break;
-            await new Promise((r) => setTimeout(r, 50));
-          }
-          const seconds = (performance.now() - started) / 1000;
+          const settings = {
+            SESD_DATA_DIR: target.dir,
+            SESD_DATABASE_URL: target.url,
+            SESD_HOSTNAME: 'sesd.bench',
+            SESD_DELIVERY_MODE: delivery,
+            SESD_RELAY_URL: `smtp://127.0.0.1:${sink.port}`,
+            SESD_DNS_SERVERS: dns.address,
+            SESD_MX_PORT: String(sink.port),
+            SESD_DELIVERY_CONCURRENCY: values.concurrency!,
+            SESD_MAX_CONNECTIONS_PER_DOMAIN: values.connections!,
+            SESD_QUEUE_POLL_INTERVAL: '10ms',
+            SESD_EVENTBRIDGE_URL: `http://127.0.0.1:${sink.eventsPort}`,
+            SESD_EVENTS_AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+            SESD_EVENTS_AWS_SECRET_ACCESS_KEY: 'bench-secret',
+          };
           const published = 2 * count; // Send and Delivery per message
-          let eventRate: number | undefined;
-          if (events === 'events') {
-            while ((await store.eventDispatch.pending(Date.now())).count > 0) await new Promise((r) => setTimeout(r, 50));
-            eventRate = published / ((performance.now() - started) / 1000);
-          } else if (events === 'sns') {
-            // Arrived at the receiver, as the sink reports every 100 ms: at most 100 ms late.
-            while (sink.notifications() - notifiedBefore < published) await new Promise((r) => setTimeout(r, 20));
-            eventRate = published / ((performance.now() - started) / 1000);
-          }
-          await dispatch?.stop();
-          await snsDispatch?.stop();
-          const used = process.cpuUsage(cpu);
-          await service.stop();
+          const measured =
+            events === 'sns'
+              ? await measureSesdProcess(target.dir, settings, store, count, published, () => sink.notifications() - notifiedBefore)
+              : await measureInProcess(loadConfig({ env: settings }), store, count, published, events, dkim ? dkimHooks : {});
+          const { rate, eventRate, cpuCores } = measured;
           await new Promise((r) => setTimeout(r, 250));
           const received = delivery === 'capture' ? '–' : String(sink.received() - before);
-          const rate = count / seconds;
           const verdict = eventRate === undefined ? '–' : `${(eventRate / rate).toFixed(2)} ${eventRate >= rate ? 'met' : 'not met'}`;
-          rows.push([db.label, mode, String(count), received, rate.toFixed(0), eventRate === undefined ? '–' : eventRate.toFixed(0), verdict, ((used.user + used.system) / 1e6 / seconds).toFixed(2)]);
-          process.stderr.write(`bench: ${db.label} ${mode}: ${(count / seconds).toFixed(0)} msg/s\n`);
+          rows.push([db.label, mode, String(count), received, rate.toFixed(0), eventRate === undefined ? '–' : eventRate.toFixed(0), verdict, cpuCores.toFixed(2)]);
+          process.stderr.write(`bench: ${db.label} ${mode}: ${rate.toFixed(0)} msg/s\n`);
         } finally {
           await store.close();
           await target.drop();
@@ -272,26 +251,67 @@ async function snsDestination(store: Store, endpoint: string): Promise<void> {
   await store.configurationSets.createEventDestination(BENCH_SCOPE, BENCH_SET, { Name: 'topic', Enabled: true, MatchingEventTypes: ['SEND', 'DELIVERY'], SnsDestination: { TopicArn: topicArn } }, Date.now());
 }
 
-/** sesd's SNS service and dispatcher as a node with intake runs them (app.ts), signing with a fresh key. */
-async function startSnsDispatch(config: Config, store: Store, log: Logger): Promise<{ topics: SnsService; stop(): Promise<void> }> {
-  const signingKey = await loadSigningKey(store.sns, config.hostname);
-  const base = 'https://sesd.bench';
-  const dispatcher = new SnsDispatcher({
-    store: store.sns,
-    signingKey,
-    urls: { ...snsLinks(() => base), signingCertUrl: () => `${base}${SNS_CERT_PATH}/${signingCertFileName(signingKey)}` },
-    sendMail: async () => undefined,
-    hostname: config.hostname,
-    allowPrivateEndpoints: true,
-    defaultRetryDelaySeconds: 20,
-    concurrency: config.sns.concurrency,
-    leaseMs: parseDuration(config.queue.lease),
-    pollMs: parseDuration(config.queue.pollInterval),
-    log,
-  });
-  dispatcher.start();
-  const topics = new SnsService({ store: store.sns, upstreamTopics: [], defaultRetryDelaySeconds: 20, onEnqueued: () => dispatcher.poke() });
-  return { topics, stop: () => dispatcher.stop() };
+interface Measured {
+  /** Messages delivered per second. */
+  rate: number;
+  /** Events published per second, for the rows with events. */
+  eventRate?: number;
+  /** sesd's CPU time over the run, in cores. */
+  cpuCores: number;
+}
+
+/** Delivery (and the event dispatcher) in this process, as the delivery thread runs them, from the first claim. */
+async function measureInProcess(config: Config, store: Store, count: number, published: number, events: 'events' | undefined, hooks: DeliveryHooks): Promise<Measured> {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const log = pino({ level: process.env.BENCH_LOG ?? 'warn' });
+  const service = startDelivery(config, store.deliveries, log, hooks);
+  const dispatch = events ? startEventDispatch(config, store, log, undefined) : undefined;
+  await until(async () => ((await store.deliveries.countByStatus()).delivered ?? 0) >= count, 50);
+  const seconds = (performance.now() - started) / 1000;
+  let eventRate: number | undefined;
+  if (events) {
+    await until(async () => (await store.eventDispatch.pending(Date.now())).count === 0, 50);
+    eventRate = published / ((performance.now() - started) / 1000);
+  }
+  await dispatch?.stop();
+  const used = process.cpuUsage(cpu);
+  await service.stop();
+  return { rate: count / seconds, eventRate, cpuCores: (used.user + used.system) / 1e6 / seconds };
+}
+
+/**
+ * A real sesd process (`sesd start`, the built one), as users run it: delivery and the event
+ * dispatcher in its delivery thread, the SNS dispatcher on its main thread beside intake. It
+ * delivers the filled queue from its start; the clock starts at its first committed outcome
+ * (startup is not part of the rate), and counts what was delivered and published after it.
+ */
+async function measureSesdProcess(dataDir: string, settings: Record<string, string>, store: Store, count: number, published: number, notified: () => number): Promise<Measured> {
+  const delivered = async () => (await store.deliveries.countByStatus()).delivered ?? 0;
+  const sesd = await startSesd(dataDir, settings);
+  try {
+    await until(async () => (await delivered()) > 0, 5);
+    const started = performance.now();
+    const cpu = readProc(sesd.pid);
+    const [deliveredBefore, notifiedBefore] = [await delivered(), notified()];
+    await until(async () => (await delivered()) >= count, 50);
+    const seconds = (performance.now() - started) / 1000;
+    // Arrived at the receiver, as the sink reports every 100 ms: at most 100 ms late.
+    await until(async () => notified() >= published, 20);
+    const eventSeconds = (performance.now() - started) / 1000;
+    const used = readProc(sesd.pid);
+    const cpuCores = cpu && used ? (used.cpuTicks - cpu.cpuTicks) / CLK_TCK / eventSeconds : NaN;
+    return { rate: (count - deliveredBefore) / seconds, eventRate: (published - notifiedBefore) / eventSeconds, cpuCores };
+  } catch (err) {
+    process.stderr.write(sesd.stderrTail());
+    throw err;
+  } finally {
+    await sesd.stop();
+  }
+}
+
+async function until(condition: () => Promise<boolean>, everyMs: number): Promise<void> {
+  while (!(await condition())) await new Promise((r) => setTimeout(r, everyMs));
 }
 
 async function fillQueue(store: Store, count: number, configurationSet?: string): Promise<void> {

@@ -127,11 +127,12 @@ export interface SesdProcess {
   stop(): Promise<void>;
 }
 
-export function startSesd(dataDir: string): Promise<SesdProcess> {
+/** `env`: settings over the bench's own (SESD_*). */
+export function startSesd(dataDir: string, env: Record<string, string> = {}): Promise<SesdProcess> {
   if (!existsSync(SESD_MAIN)) throw new Error(`${SESD_MAIN} does not exist: run \`npm run build\` first`);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SESD_') && k !== 'NODE_OPTIONS') env[k] = v;
-  Object.assign(env, {
+  const childEnv: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SESD_') && k !== 'NODE_OPTIONS') childEnv[k] = v;
+  Object.assign(childEnv, {
     NODE_ENV: 'production',
     SESD_HTTP_PORT: '0',
     SESD_SMTP_PORT: '0',
@@ -140,8 +141,9 @@ export function startSesd(dataDir: string): Promise<SesdProcess> {
     SESD_ACCESS_KEYS: `${ACCESS_KEY_ID}:${SECRET_ACCESS_KEY}`,
     SESD_REGION: REGION,
     SESD_LOG_LEVEL: 'warn',
+    ...env,
   });
-  const child = spawn(process.execPath, [SESD_MAIN, 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SESD_MAIN, 'start'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-16_384)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
