@@ -10,9 +10,9 @@ import { anyRow } from './any-row.js';
 import type { Dialect } from './database.js';
 import type { BatchWriter } from './batch-writer.js';
 import { GroupCommit } from './group-commit.js';
-import { forDialect } from './raw-sql.js';
+import { BulkInsert, forDialect, precompiled, ROWS_PER_STATEMENT } from './raw-sql.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
-import type { Database, SnsSubscriptionsTable, SnsTopicsTable } from './schema.js';
+import type { Database, SnsDeliveryAttemptsTable, SnsSubscriptionsTable, SnsTopicsTable } from './schema.js';
 import type {
   ClaimedSnsDelivery,
   DeliveryAttempt,
@@ -38,6 +38,8 @@ export class SnsRepository implements SnsStore {
   private readonly expiredText: string;
   private readonly enqueuer: GroupCommit<{ deliveries: NewDelivery[]; now: number }>;
   private readonly finisher: GroupCommit<Finish>;
+  private readonly finishText: (rowCount: number) => string;
+  private readonly attemptInserts: BulkInsert<Omit<SnsDeliveryAttemptsTable, 'id'>>;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -47,9 +49,29 @@ export class SnsRepository implements SnsStore {
     this.enqueuer = new GroupCommit((batch) => batchWriter.run(batch.flatMap((b) => this.deliveryInserts(b.deliveries, b.now))));
     this.finisher = new GroupCommit((batch) =>
       relaxedTransaction(this.db, this.dialect, async (trx) => {
-        for (const f of batch) await finishOne(trx, f);
+        for (const chunk of finishChunks(batch)) await this.finishChunk(trx, chunk);
       }),
     );
+    // One row per finished delivery: id, status, next attempt, updated_at, the worker that must still hold it.
+    const finishRow = '(cast(? as bigint), cast(? as text), cast(? as bigint), cast(? as bigint), cast(? as text))';
+    this.finishText = precompiled(
+      dialect,
+      (rowCount: number) =>
+        'update sns_deliveries set status = v.column2, next_attempt_at = v.column3, updated_at = v.column4, locked_by = null, locked_until = null ' +
+        `from (values ${Array(rowCount).fill(finishRow).join(', ')}) as v ` +
+        'where sns_deliveries.id = v.column1 and sns_deliveries.locked_by = v.column5 returning sns_deliveries.id',
+    );
+    this.attemptInserts = new BulkInsert(dialect, 'sns_delivery_attempts', [
+      'delivery_id',
+      'subscription_arn',
+      'message_id',
+      'attempt',
+      'at',
+      'status_code',
+      'latency_ms',
+      'error',
+      'outcome',
+    ]);
     const skipLocked = dialect === 'postgres' ? ' for update skip locked' : '';
     this.claimText = forDialect(
       dialect,
@@ -275,6 +297,32 @@ export class SnsRepository implements SnsStore {
     return out;
   }
 
+  /**
+   * Records attempts and their rows' new state, one UPDATE and one INSERT for the chunk rather than
+   * two statements a delivery. A row whose lease `workerId` no longer holds (it ran out and another
+   * worker took the row) is left alone, and that worker records its own attempt.
+   */
+  private async finishChunk(trx: Kysely<Database>, chunk: Finish[]): Promise<void> {
+    const parameters: unknown[] = [];
+    for (const { workerId, attempt: a, next } of chunk) parameters.push(a.deliveryId, next.status, next.status === 'pending' ? next.at : a.at, a.at, workerId);
+    const { rows } = await trx.executeQuery<{ id: number }>(CompiledQuery.raw(this.finishText(chunk.length), parameters));
+    const finished = new Set(rows.map((r) => Number(r.id)));
+    const attempts = chunk
+      .filter((f) => finished.has(f.attempt.deliveryId))
+      .map(({ attempt: a }) => ({
+        delivery_id: a.deliveryId,
+        subscription_arn: a.subscriptionArn,
+        message_id: a.messageId,
+        attempt: a.attempt,
+        at: a.at,
+        status_code: a.statusCode,
+        latency_ms: Math.round(a.latencyMs),
+        error: a.error,
+        outcome: a.outcome,
+      }));
+    for (const q of this.attemptInserts.queries(attempts)) await trx.executeQuery(q);
+  }
+
   async accountExists(accountId: string): Promise<boolean> {
     return (await this.db.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst()) !== undefined;
   }
@@ -288,36 +336,22 @@ export class SnsRepository implements SnsStore {
   }
 }
 
-/** Records an attempt and the row's new state, if `workerId` still holds the row's lease. */
-async function finishOne(trx: Kysely<Database>, { workerId, attempt: a, next }: Finish): Promise<void> {
-  const res = await trx
-    .updateTable('sns_deliveries')
-    .set({
-      status: next.status,
-      next_attempt_at: next.status === 'pending' ? next.at : a.at,
-      locked_by: null,
-      locked_until: null,
-      updated_at: a.at,
-    })
-    .where('id', '=', a.deliveryId)
-    .where('locked_by', '=', workerId)
-    .executeTakeFirst();
-  // A lease that ran out and was taken by another worker: that worker records its own attempt.
-  if (Number(res.numUpdatedRows) === 0) return;
-  await trx
-    .insertInto('sns_delivery_attempts')
-    .values({
-      delivery_id: a.deliveryId,
-      subscription_arn: a.subscriptionArn,
-      message_id: a.messageId,
-      attempt: a.attempt,
-      at: a.at,
-      status_code: a.statusCode,
-      latency_ms: Math.round(a.latencyMs),
-      error: a.error,
-      outcome: a.outcome,
-    })
-    .execute();
+/** The batch in chunks of at most ROWS_PER_STATEMENT rows, none holding a delivery twice (one UPDATE … FROM VALUES could apply either). */
+function finishChunks(batch: Finish[]): Finish[][] {
+  const chunks: Finish[][] = [];
+  let chunk: Finish[] = [];
+  let ids = new Set<number>();
+  for (const f of batch) {
+    if (chunk.length === ROWS_PER_STATEMENT || ids.has(f.attempt.deliveryId)) {
+      chunks.push(chunk);
+      chunk = [];
+      ids = new Set();
+    }
+    chunk.push(f);
+    ids.add(f.attempt.deliveryId);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 function toTopic(r: SnsTopicsTable): Topic {

@@ -3,11 +3,12 @@
 // commits waited for it. Here another connection holds the tables against writers — SQLite: BEGIN
 // IMMEDIATE (the write lock); PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE (which reads pass) — and
 // an idle claim must answer at once, while a claim with work due waits for the lock and claims.
+// Also the SNS dispatcher's outcomes, written for a whole batch at once (one UPDATE, one INSERT).
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeliveryPayload } from '../../src/sns/sns-model.js';
+import type { DeliveryAttempt, DeliveryPayload } from '../../src/sns/sns-model.js';
 import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
 import { EventDispatchRepository } from '../../src/store/event-dispatch-repository.js';
 import { MessagesRepository } from '../../src/store/messages-repository.js';
@@ -109,5 +110,45 @@ describe.each(DIALECTS)("the dispatchers' claims when nothing is due (%s)", (dia
     await sleep(100);
     await lockAgain.release();
     expect(await claim).toMatchObject([{ messageId: 'm-1', attempts: 2 }]);
+  });
+
+  it('records a batch of SNS outcomes (delivered, retry, failed), and leaves a row whose lease another worker took', async () => {
+    const sub = 'arn:aws:sns:us-east-1:000000000000:t:batch';
+    await sns.enqueue(['ok', 'again', 'gone', 'taken'].map((m) => ({ subscriptionArn: sub, payload: payload(m) })), T0 + 100_000);
+    const claimed = await sns.claim('w1', 10, LEASE_MS, T0 + 100_000);
+    const id = (m: string) => claimed.find((c) => c.payload.messageId === m)!.id;
+    await opened.db.updateTable('sns_deliveries').set({ locked_by: 'w2' }).where('id', '=', id('taken')).execute();
+    const at = T0 + 100_500;
+    const attempt = (m: string, outcome: DeliveryAttempt['outcome'], statusCode: number): DeliveryAttempt => ({
+      deliveryId: id(m),
+      subscriptionArn: sub,
+      messageId: m,
+      attempt: 1,
+      at,
+      statusCode,
+      latencyMs: 12.4,
+      error: outcome === 'delivered' ? null : `HTTP ${statusCode}`,
+      outcome,
+    });
+    await Promise.all([
+      sns.finish('w1', attempt('ok', 'delivered', 200), { status: 'delivered' }),
+      sns.finish('w1', attempt('again', 'retry', 500), { status: 'pending', at: at + 20_000 }),
+      sns.finish('w1', attempt('gone', 'failed', 404), { status: 'failed' }),
+      sns.finish('w1', attempt('taken', 'delivered', 200), { status: 'delivered' }),
+    ]);
+
+    const rows = await opened.db.selectFrom('sns_deliveries').selectAll().where('subscription_arn', '=', sub).orderBy('id').execute();
+    expect(rows.map((r) => ({ m: r.message_id, status: r.status, next: Number(r.next_attempt_at), lockedBy: r.locked_by, updated: Number(r.updated_at) }))).toEqual([
+      { m: 'ok', status: 'delivered', next: at, lockedBy: null, updated: at },
+      { m: 'again', status: 'pending', next: at + 20_000, lockedBy: null, updated: at },
+      { m: 'gone', status: 'failed', next: at, lockedBy: null, updated: at },
+      { m: 'taken', status: 'pending', next: T0 + 100_000, lockedBy: 'w2', updated: T0 + 100_000 },
+    ]);
+    const attempts = await sns.attempts({ subscriptionArn: sub }, 10);
+    expect(attempts.reverse()).toEqual([
+      { ...attempt('ok', 'delivered', 200), latencyMs: 12 },
+      { ...attempt('again', 'retry', 500), latencyMs: 12 },
+      { ...attempt('gone', 'failed', 404), latencyMs: 12 },
+    ]);
   });
 });
