@@ -79,10 +79,6 @@ const DEFAULT_LIST_BYTES = 256 * 1024 * 1024;
 const RAW_READ_BATCH = 20;
 /** Messages per DELETE transaction: a few milliseconds of work each. */
 export const DELETE_BATCH = 500;
-const MAX_BATCH = 500;
-// Intake's transactions committing at once on PostgreSQL (the pool has 10 connections; the rest
-// serve reads). Batches of one account still commit one after another: the quota guard locks its row.
-const POSTGRES_BATCHES_IN_FLIGHT = 4;
 
 export class MessagesRepository {
   // An item is the messages that must be committed together (one, or a bulk send's entries).
@@ -95,15 +91,11 @@ export class MessagesRepository {
   ) {
     const inserts = messageInserts(dialect);
     const guard = quotaGuardStatements(dialect);
-    this.writer = new GroupCommit(
-      (items) => {
-        const batch = items.flat();
-        const { before, after } = guard.around(batch);
-        return batchWriter.run([...before, ...newMessageQueries(inserts, batch), ...after]);
-      },
-      MAX_BATCH,
-      dialect === 'postgres' ? POSTGRES_BATCHES_IN_FLIGHT : 1,
-    );
+    this.writer = new GroupCommit((items) => {
+      const batch = items.flat();
+      const { before, after } = guard.around(batch);
+      return batchWriter.run([...before, ...newMessageQueries(inserts, batch), ...after]);
+    });
   }
 
   /**

@@ -58,38 +58,3 @@ describe('GroupCommit', () => {
     expect(calls).toBe(1);
   });
 });
-
-describe('GroupCommit with more than one batch in flight', () => {
-  it('starts the next batch while one is committing, and no more than the limit at once', async () => {
-    const batches: number[][] = [];
-    let inFlight = 0;
-    let most = 0;
-    const gates: (() => void)[] = [];
-    const gc = new GroupCommit<number>(
-      async (items) => {
-        batches.push(items);
-        most = Math.max(most, ++inFlight);
-        await new Promise<void>((r) => gates.push(r));
-        inFlight--;
-      },
-      500,
-      2,
-    );
-    const turn = () => new Promise((r) => setImmediate(r));
-    const all = [gc.submit(1)];
-    await turn();
-    all.push(gc.submit(2), gc.submit(3));
-    await turn();
-    all.push(gc.submit(4));
-    await turn();
-    expect(batches).toEqual([[1], [2, 3]]); // 4 waits: two batches are committing
-    while (gates.length) {
-      gates.shift()!();
-      await turn();
-      await turn();
-    }
-    await Promise.all(all);
-    expect(batches).toEqual([[1], [2, 3], [4]]);
-    expect(most).toBe(2);
-  });
-});
