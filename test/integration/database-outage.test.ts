@@ -151,6 +151,12 @@ describe('PostgreSQL stopped for 10 s (a private cluster of the test)', () => {
     const db = { dataDir, databaseUrl: pgCluster.url };
     sesd = await spawnSesd(sesdEnv(db), 60_000);
     const running = sesd;
+    // An outage of a running sesd: its delivery thread has started too (one that starts during an
+    // outage fails at its migrations and is started again each second, each time with its error).
+    for (let waited = 0; (await fetch(`${running.httpUrl}/_sesd/ready`)).status !== 200; waited += 100) {
+      if (waited > 30_000) throw new Error('sesd did not become ready');
+      await sleep(100);
+    }
     const load = new SendLoad(target(running), { channels: CHANNELS, concurrency: 3, pauseMs: 20 });
     await sleep(1_000);
     pgCluster.stop();
