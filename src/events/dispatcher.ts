@@ -14,6 +14,7 @@ import { eventTypeNames, isNotificationType } from './event-types.js';
 import { cloudWatchIncrement, ownFigures } from './metrics.js';
 import type { eventBridgePublisher, firehosePublisher, PublishResult, snsPublisher } from './publishers.js';
 import { logBackgroundFailure } from '../store/availability.js';
+import { WakeablePause } from '../wakeable-pause.js';
 
 export interface DispatchStore {
   claim(workerId: string, limit: number, leaseMs: number, now: number): Promise<PendingEvent[]>;
@@ -67,7 +68,7 @@ interface Processed {
 export class EventDispatcher {
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly pause = new WakeablePause();
   private readonly now: () => number;
 
   constructor(private readonly deps: DispatcherDeps) {
@@ -83,7 +84,7 @@ export class EventDispatcher {
   /** Stops claiming and waits for the batch in flight to be recorded. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.pause.wake();
     await this.loop;
   }
 
@@ -116,19 +117,8 @@ export class EventDispatcher {
         // The claimed events stay leased and come back when the lease runs out.
         logBackgroundFailure(this.deps.log, err, {}, 'dispatching events failed');
       }
-      if (count < this.deps.batchSize) await this.pause(this.deps.pollMs);
+      if (count < this.deps.batchSize) await this.pause.sleep(this.deps.pollMs);
     }
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 
   private async process(event: PendingEvent, settled: Set<string>, cache: BatchCache): Promise<Processed> {

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { logBackgroundFailure } from '../store/availability.js';
 import type { ClaimedDelivery, DeliveriesRepository, DeliveryUpdate, QueuedMessage } from '../store/deliveries-repository.js';
+import { WakeablePause } from '../wakeable-pause.js';
 
 export interface WorkerOptions {
   id: string;
@@ -23,7 +24,7 @@ export class DeliveryWorker {
   private inFlight = 0;
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly pause = new WakeablePause();
   private readonly idle = new Set<Promise<void>>();
   private readonly now: () => number;
 
@@ -40,7 +41,7 @@ export class DeliveryWorker {
   /** Stops claiming and waits for the recipients in flight to be completed. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.pause.wake();
     await this.loop;
     await Promise.all([...this.idle]);
   }
@@ -50,7 +51,7 @@ export class DeliveryWorker {
     while (this.running) {
       const free = this.opts.concurrency - this.inFlight;
       if (free < threshold && this.inFlight > 0) {
-        await this.pause(this.opts.pollMs);
+        await this.pause.sleep(this.opts.pollMs);
         continue;
       }
       let claimed: ClaimedDelivery[] = [];
@@ -61,7 +62,7 @@ export class DeliveryWorker {
         this.logFailure(err, {}, 'claiming deliveries failed');
       }
       // A short claim means the queue is drained for now.
-      if (claimed.length < free) await this.pause(this.opts.pollMs);
+      if (claimed.length < free) await this.pause.sleep(this.opts.pollMs);
     }
   }
 
@@ -74,7 +75,7 @@ export class DeliveryWorker {
   /** Frees a recipient's slot as soon as its own group is done, not when the whole claim is. */
   private release(count: number): void {
     this.inFlight -= count;
-    this.wake?.();
+    this.pause.wake();
   }
 
   private async process(claimed: ClaimedDelivery[]): Promise<void> {
@@ -123,17 +124,4 @@ export class DeliveryWorker {
     logBackgroundFailure(this.opts.log, err, context, message);
   }
 
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
-  }
 }

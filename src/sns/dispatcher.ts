@@ -12,6 +12,7 @@ import { snsDocument, type MessageLinks, type MessageUrls } from './sns-message.
 import type { ClaimedSnsDelivery, DeliveryAttempt, SnsStore, Subscription, Topic } from './sns-model.js';
 import type { SigningKey } from './signing-key.js';
 import { logBackgroundFailure } from '../store/availability.js';
+import { WakeablePause } from '../wakeable-pause.js';
 
 export interface DispatcherOptions {
   store: SnsStore;
@@ -40,7 +41,7 @@ export class SnsDispatcher {
   readonly workerId = `sns-${randomUUID()}`;
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly pause = new WakeablePause();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly now: () => number;
   private lastReap = 0;
@@ -59,14 +60,14 @@ export class SnsDispatcher {
   /** Stops claiming and waits for the deliveries in flight. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.pause.wake();
     await this.loop;
     await Promise.all([...this.inFlight]);
   }
 
   /** Claims now instead of at the next poll (after a Publish on this node). */
   poke(): void {
-    this.wake?.();
+    this.pause.wake();
   }
 
   private async run(): Promise<void> {
@@ -94,11 +95,11 @@ export class SnsDispatcher {
           .catch((err: unknown) => logBackgroundFailure(this.opts.log, err, { deliveryId: d.id }, 'SNS delivery failed; the row is retried when its lease runs out'))
           .finally(() => {
             this.inFlight.delete(p);
-            if (this.opts.concurrency - this.inFlight.size >= this.refill()) this.wake?.();
+            if (this.opts.concurrency - this.inFlight.size >= this.refill()) this.pause.wake();
           });
         this.inFlight.add(p);
       }
-      if (claimed.length === 0 || this.opts.concurrency - this.inFlight.size < this.refill()) await this.pause(this.opts.pollMs);
+      if (claimed.length === 0 || this.opts.concurrency - this.inFlight.size < this.refill()) await this.pause.sleep(this.opts.pollMs);
     }
   }
 
@@ -107,19 +108,6 @@ export class SnsDispatcher {
     return Math.ceil(this.opts.concurrency / 2);
   }
 
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
-  }
 
   private async deliver(d: ClaimedSnsDelivery, lookups: ClaimLookups): Promise<void> {
     const at = this.now();
