@@ -73,15 +73,15 @@ export class EventDispatchRepository {
     private readonly dialect: Dialect,
   ) {
     const skipLocked = dialect === 'postgres' ? ' for update skip locked' : '';
+    // What the claim looks for; read first (any-row.ts), so an idle poll takes no write lock.
+    const due = 'from events where dispatched_at is null and next_dispatch_at <= ? and (locked_until is null or locked_until < ?)';
     this.claimSql = forDialect(
       dialect,
       'update events set locked_by = ?, locked_until = ?, dispatch_attempts = dispatch_attempts + 1 ' +
-        'where id in (select id from events where dispatched_at is null and next_dispatch_at <= ? and (locked_until is null or locked_until < ?) ' +
-        `order by next_dispatch_at, id limit ?${skipLocked}) ` +
+        `where id in (select id ${due} order by next_dispatch_at, id limit ?${skipLocked}) ` +
         'returning id, message_id, account_id, type, payload, created_at, dispatch_attempts',
     );
-    // What the claim looks for, read first (any-row.ts).
-    this.dueSql = forDialect(dialect, 'select id from events where dispatched_at is null and next_dispatch_at <= ? and (locked_until is null or locked_until < ?) limit 1');
+    this.dueSql = forDialect(dialect, `select id ${due} limit 1`);
     this.messagesSql = precompiled(dialect, (n: number) => `select id, region, configuration_set, source_api from messages where id in (${placeholders(n)})`);
     this.sendEventsSql = precompiled(dialect, (n: number) => `select message_id, type, payload from events where type = 'Send' and message_id in (${placeholders(n)})`);
     this.settledSql = precompiled(

@@ -73,15 +73,16 @@ export class SnsRepository implements SnsStore {
       'outcome',
     ]);
     const skipLocked = dialect === 'postgres' ? ' for update skip locked' : '';
+    // What the claim looks for; read first (any-row.ts), so an idle poll takes no write lock.
+    const due = "from sns_deliveries where status = 'pending' and next_attempt_at <= ? and locked_until is null";
     this.claimText = forDialect(
       dialect,
       'update sns_deliveries set locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ? ' +
-        "where id in (select id from sns_deliveries where status = 'pending' and next_attempt_at <= ? and locked_until is null " +
-        `order by next_attempt_at, id limit ?${skipLocked}) ` +
+        `where id in (select id ${due} order by next_attempt_at, id limit ?${skipLocked}) ` +
         'returning id, subscription_arn, attempts, payload, created_at',
     );
-    // What the claim and releaseExpired look for, read first (any-row.ts).
-    this.dueText = forDialect(dialect, "select id from sns_deliveries where status = 'pending' and next_attempt_at <= ? and locked_until is null limit 1");
+    this.dueText = forDialect(dialect, `select id ${due} limit 1`);
+    // What releaseExpired looks for, read first too.
     this.expiredText = forDialect(dialect, 'select id from sns_deliveries where locked_until is not null and locked_until < ? limit 1');
   }
 
