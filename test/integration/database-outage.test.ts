@@ -151,8 +151,8 @@ describe('PostgreSQL stopped for 10 s (a private cluster of the test)', () => {
     const db = { dataDir, databaseUrl: pgCluster.url };
     sesd = await spawnSesd(sesdEnv(db), 60_000);
     const running = sesd;
-    // An outage of a running sesd: its delivery thread has started too (one that starts during an
-    // outage fails at its migrations and is started again each second, each time with its error).
+    // An outage of a running sesd, its delivery thread started too (one that starts during an
+    // outage waits for the database inside itself: src/delivery/delivery-thread-main.ts).
     for (let waited = 0; (await fetch(`${running.httpUrl}/_sesd/ready`)).status !== 200; waited += 100) {
       if (waited > 30_000) throw new Error('sesd did not become ready');
       await sleep(100);
