@@ -10,11 +10,7 @@ import { withStore } from './store-command.js';
 export function registerAccountCommands(program: Command): void {
   const account = program.command('account').description("operator's view of an account: quotas, sandbox, sending, production-access requests");
   withConfigOptions(
-    account
-      .command('show')
-      .description("print an account's settings in a region")
-      .option('--account <id>', '12-digit account id', DEFAULT_ACCOUNT_ID)
-      .option('--in-region <region>', 'region of the settings (default: the configured region)'),
+    withScopeOptions(account.command('show').description("print an account's settings in a region"), 'settings'),
     { shown: [...STORE_KEYS, 'region'] },
   ).action(async (options: Record<string, unknown>) => {
     await withStore(options, async (store, config) => {
@@ -24,11 +20,7 @@ export function registerAccountCommands(program: Command): void {
     });
   });
   withConfigOptions(
-    account
-      .command('set')
-      .description("change an account's quotas, sandbox status or sending switch")
-      .option('--account <id>', '12-digit account id', DEFAULT_ACCOUNT_ID)
-      .option('--in-region <region>', 'region of the settings (default: the configured region)')
+    withScopeOptions(account.command('set').description("change an account's quotas, sandbox status or sending switch"), 'settings')
       .option('--max-send-rate <n>', 'recipients per second (-1 = unlimited)')
       .option('--max-24-hour-send <n>', 'recipients per rolling 24 hours (-1 = unlimited)')
       .option('--sandbox <on|off>', 'sandbox: send only to verified identities and the mailbox simulator')
@@ -69,11 +61,7 @@ function registerReviewCommands(account: Command): void {
   ];
   for (const [name, decision, description] of decisions) {
     withConfigOptions(
-      review
-        .command(name)
-        .description(description)
-        .option('--account <id>', '12-digit account id', DEFAULT_ACCOUNT_ID)
-        .option('--in-region <region>', 'region of the request (default: the configured region)'),
+      withScopeOptions(review.command(name).description(description), 'request'),
       { shown: [...STORE_KEYS, 'region'] },
     ).action(async (options: Record<string, unknown>) => {
       await withStore(options, async (store, config) => {
@@ -84,6 +72,11 @@ function registerReviewCommands(account: Command): void {
       });
     });
   }
+}
+
+/** `--account` and `--in-region`: which account's `what`, read by accountScope(). */
+function withScopeOptions(command: Command, what: string): Command {
+  return command.option('--account <id>', '12-digit account id', DEFAULT_ACCOUNT_ID).option('--in-region <region>', `region of the ${what} (default: the configured region)`);
 }
 
 function accountScope(options: Record<string, unknown>, region: string): { accountId: string; region: string } {
