@@ -2,12 +2,18 @@
 // domain to the deliverer together (they may share an SMTP transaction), and commits the outcome.
 // Up to `concurrency` recipients are in flight. It claims again once a quarter of the slots are free
 // (a claim is a write transaction, too dear to make per recipient), and polls when the queue is
-// empty. A failure between claim and completion leaves the rows leased; the reaper returns them
-// when the lease runs out.
+// empty. When the database is unavailable for a moment, recipients not yet attempted are given
+// back at once and outcomes already known are written again until they are recorded (left leased,
+// they waited the whole lease, 10 minutes by default, and were then sent a second time); what
+// cannot be recorded before the worker stops stays leased, and the reaper returns it when the
+// lease runs out.
 import type { Logger } from 'pino';
-import { logBackgroundFailure } from '../store/availability.js';
+import { isServiceUnavailable, logBackgroundFailure } from '../store/availability.js';
 import type { ClaimedDelivery, DeliveriesRepository, DeliveryUpdate, QueuedMessage } from '../store/deliveries-repository.js';
 import { WakeablePause } from '../wakeable-pause.js';
+
+const RECORD_RETRY_FIRST_MS = 250;
+const RECORD_RETRY_MAX_MS = 5_000;
 
 export interface WorkerOptions {
   id: string;
@@ -84,6 +90,7 @@ export class DeliveryWorker {
       messages = await this.opts.deliveries.messages([...new Set(claimed.map((c) => c.messageId))]);
     } catch (err) {
       this.logFailure(err, {}, 'loading claimed messages failed');
+      await this.opts.deliveries.release(this.opts.id, claimed.map((c) => c.id)).catch((e: unknown) => this.logFailure(e, {}, 'giving back claimed deliveries failed; the lease will return them'));
       this.release(claimed.length);
       return;
     }
@@ -111,12 +118,28 @@ export class DeliveryWorker {
     const started = this.now();
     try {
       const updates = await this.opts.deliver(message, group);
-      await this.opts.deliveries.complete(this.opts.id, updates, this.now());
+      await this.record(updates, started + this.opts.leaseMs / 2);
       for (const u of updates) {
         this.opts.log.info({ messageId: message.id, deliveryId: u.deliveryId, status: u.status, response: u.lastResponse, ms: this.now() - started }, 'delivery attempt');
       }
     } catch (err) {
       this.logFailure(err, { messageId: message.id }, 'delivery attempt failed; the lease will return it');
+    }
+  }
+
+  /**
+   * Commits outcomes, trying again while the database is unavailable and the worker runs, until
+   * `deadline`: well inside the lease, so a recipient is never recorded after it was reclaimed.
+   */
+  private async record(updates: DeliveryUpdate[], deadline: number): Promise<void> {
+    for (let pause = RECORD_RETRY_FIRST_MS; ; pause = Math.min(pause * 2, RECORD_RETRY_MAX_MS)) {
+      try {
+        return await this.opts.deliveries.complete(this.opts.id, updates, this.now());
+      } catch (err) {
+        if (!isServiceUnavailable(err) || !this.running || this.now() + pause > deadline) throw err;
+        this.opts.log.debug({ error: (err as Error).message, retryInMs: pause }, 'recording delivery outcomes failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
     }
   }
 

@@ -156,6 +156,18 @@ export class DeliveriesRepository {
     if (updates.length > 0) await this.completer.submit({ workerId, updates, now });
   }
 
+  /** Gives back recipients `workerId` claimed and made no attempt for (the claim's count undone). */
+  async release(workerId: string, ids: number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
+      await this.db
+        .updateTable('deliveries')
+        .set((eb) => ({ locked_by: null, locked_until: null, attempts: eb('attempts', '-', 1) }))
+        .where('id', 'in', ids.slice(i, i + IDS_PER_STATEMENT))
+        .where('locked_by', '=', workerId)
+        .execute();
+    }
+  }
+
   /** Returns the recipients of leases that ran out (a crashed or stuck worker) to the queue. */
   async releaseExpired(now: number): Promise<number> {
     const res = await this.db

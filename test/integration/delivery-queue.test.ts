@@ -53,6 +53,20 @@ describe.each(DIALECTS)('delivery queue (%s)', (dialect) => {
     expect(loaded.get(m.id)!.raw.equals(m.raw)).toBe(true);
   });
 
+  it('gives back unattempted recipients of the worker that claimed them, its attempt count undone', async () => {
+    const m = message(['a@x.test', 'b@x.test']);
+    await store.messages.insert(m);
+    const claimed = await store.deliveries.claim('w1', 10, 30_000, T0);
+    await store.deliveries.release('w2', claimed.map((c) => c.id));
+    expect(await store.deliveries.claim('w3', 10, 30_000, T0)).toEqual([]);
+    await store.deliveries.release('w1', claimed.map((c) => c.id));
+    const again = await store.deliveries.claim('w3', 10, 30_000, T0);
+    expect(again.map((c) => [c.recipient, c.attempts])).toEqual([
+      ['a@x.test', 1],
+      ['b@x.test', 1],
+    ]);
+  });
+
   it('gives each row to one of many concurrent claimers', async () => {
     const recipients = Array.from({ length: 200 }, (_, i) => `r${i}@x.test`);
     for (let i = 0; i < 200; i += 40) await store.messages.insert(message(recipients.slice(i, i + 40)));
