@@ -67,35 +67,41 @@ export async function messagesPage(main: HTMLElement, params: URLSearchParams): 
     shown.set(m.id, tr);
     return tr;
   };
+  /** Redraws a shown message with what the server says now (its statuses change in place). */
+  const update = (m: MessageSummary) => {
+    const old = shown.get(m.id);
+    if (old) old.replaceWith(track(m));
+  };
 
   // A new message is shown at once when there is no search; with a search, the first page is asked
-  // again (one bounded query) so only matching messages appear. So it is when the stream connects.
+  // again (one bounded query) so only matching messages appear. So it is when the stream
+  // (re)connects: what changed while it was down was announced to no one, so the rows already
+  // shown are redrawn from that page too, not only the new ones added.
   let refresh: ReturnType<typeof setTimeout> | undefined;
   const refreshTop = () => {
     clearTimeout(refresh);
     refresh = setTimeout(async () => {
       const page = await get<Page>('/messages', query).catch(() => undefined);
-      for (const m of [...(page?.messages ?? [])].reverse()) if (!shown.has(m.id)) tbody.prepend(track(m));
+      for (const m of [...(page?.messages ?? [])].reverse()) {
+        if (shown.has(m.id)) update(m);
+        else tbody.prepend(track(m));
+      }
       if (shown.size) status.textContent = '';
     }, 250);
   };
   const stop = onFeed({ account, region }, (kind, data) => {
     if (kind === 'message') {
+      // A message already shown is announced again after the server's feed restarts (no console
+      // listened for a moment): it carries the statuses of now.
       const m = data as MessageSummary;
-      if (shown.has(m.id)) return;
-      if (q) refreshTop();
+      if (shown.has(m.id)) update(m);
+      else if (q) refreshTop();
       else {
         tbody.prepend(track(m));
         status.textContent = '';
       }
     } else if (kind === 'status') {
-      const m = data as MessageSummary;
-      const old = shown.get(m.id);
-      if (old) {
-        const tr = row(m);
-        old.replaceWith(tr);
-        shown.set(m.id, tr);
-      }
+      update(data as MessageSummary);
     } else if (kind === 'deleted') {
       const id = (data as { id: string | null }).id;
       for (const [key, tr] of shown) {

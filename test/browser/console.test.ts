@@ -1,14 +1,18 @@
 // The console in a real browser (Debian's Chromium, driven by playwright-core) against a started
 // sesd. Screenshots go to test-artifacts/console/ (see the README).
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { CreateEmailIdentityCommand, SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { sesv2Client, startSesd } from '../support/sesd.js';
 import { buildConsole } from '../support/console-build.js';
+import { settled } from '../support/delivery-sesd.js';
+import { spawnSesd, type SesdProcess } from '../support/sesd-process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'console');
@@ -34,7 +38,9 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 60_000 }, ()
     buildConsole();
     db = await createTestDatabase('sqlite');
     // Delivery at normal priority: on a saturated machine a niced delivery thread can wait a long time.
-    app = await startSesd(db, { SESD_REGION: 'us-west-2', SESD_DELIVERY_THREAD_NICE: '0' });
+    // Warnings and errors on stderr: a background failure (delivery, the live feed) then shows in
+    // the test's output next to the assertion it broke.
+    app = await startSesd(db, { SESD_REGION: 'us-west-2', SESD_DELIVERY_THREAD_NICE: '0' }, pino({ level: 'warn' }, pino.destination(2)));
     ses = sesv2Client(app);
     browser = await launch();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -65,7 +71,14 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 60_000 }, ()
     const row = page.locator(`tr[data-id="${id}"]`);
     await row.waitFor({ timeout: 30_000 });
     expect(await row.textContent()).toContain('Your order has shipped');
-    await page.locator(`tr[data-id="${id}"] [data-status="delivered"]`).waitFor({ timeout: 45_000 });
+    await page
+      .locator(`tr[data-id="${id}"] [data-status="delivered"]`)
+      .waitFor({ timeout: 45_000 })
+      .catch(async (err: Error) => {
+        // Which side is behind: the store (not delivered yet) or the page (not told).
+        const stored = await (await fetch(`${app.httpUrl}/_sesd/api/messages/${id}`)).text();
+        throw new Error(`${err.message}\nthe row shows: ${await row.textContent()}\nsesd has: ${stored.slice(0, 2000)}`);
+      });
     await shot(page, 'messages');
   });
 
@@ -176,5 +189,80 @@ describe.skipIf(!hasChromium)('the console beyond loopback', { timeout: 60_000 }
     const [cookie] = await page.context().cookies();
     expect(cookie).toMatchObject({ name: 'sesd_console', httpOnly: true, sameSite: 'Strict' });
     expect(await page.evaluate('document.cookie')).toBe('');
+  });
+});
+
+/**
+ * A TCP proxy to `port` whose connections the test can cut, refusing new ones until it is
+ * reconnected: the page's event stream is lost as when a proxy or the network drops it.
+ */
+async function cuttableProxy(port: number): Promise<{ url: string; cut(): void; reconnect(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let open = true;
+  const server = createServer((client) => {
+    if (!open) return void client.destroy();
+    const upstream = connect(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    cut() {
+      open = false;
+      for (const s of sockets) s.destroy();
+    },
+    reconnect: () => void (open = true),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe.skipIf(!hasChromium)('the console’s live list across a lost stream', { timeout: 60_000 }, () => {
+  let db: TestDatabase;
+  let api: RunningApp;
+  let proxy: Awaited<ReturnType<typeof cuttableProxy>>;
+  let worker: SesdProcess | undefined;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    buildConsole();
+    db = await createTestDatabase('sqlite');
+    // An API node only: the message stays queued until the test starts a worker.
+    api = await startSesd(db, { SESD_ROLE: 'api' });
+    proxy = await cuttableProxy(Number(new URL(api.httpUrl).port));
+    browser = await launch();
+  }, 60_000);
+  afterAll(async () => {
+    worker?.child.kill('SIGTERM');
+    await worker?.exited;
+    await browser?.close();
+    proxy?.cut();
+    await proxy?.close();
+    await api?.close();
+    await db?.drop();
+  });
+
+  it('shows a status that changed while its stream was lost once it reconnects', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${proxy.url}/`);
+    await page.waitForSelector('#live.on');
+    const { MessageId: id } = await sesv2Client(api).send(
+      new SendEmailCommand({ FromEmailAddress: 'shop@example.com', Destination: { ToAddresses: ['ivan@example.net'] }, Content: { Simple: { Subject: { Data: 'While offline' }, Body: { Text: { Data: 'b' } } } } }),
+    );
+    await page.locator(`tr[data-id="${id}"] [data-status="queued"]`).waitFor({ timeout: 15_000 });
+
+    proxy.cut();
+    await page.waitForSelector('#live:not(.on)');
+    worker = await spawnSesd({ SESD_ROLE: 'worker', SESD_DATA_DIR: db.dataDir, SESD_DATABASE_URL: db.databaseUrl, SESD_QUEUE_POLL_INTERVAL: '20ms', SESD_LOG_LEVEL: 'error' });
+    await settled(api, id!);
+    // Longer than the server's feed looks back (5 s): only the page's own catch-up can show it.
+    await page.waitForTimeout(5_500);
+    proxy.reconnect();
+    await page.waitForSelector('#live.on', { timeout: 15_000 });
+    await page.locator(`tr[data-id="${id}"] [data-status="delivered"]`).waitFor({ timeout: 15_000 });
   });
 });
