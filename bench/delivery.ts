@@ -27,7 +27,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import path, { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -48,11 +49,17 @@ import { startSesd } from './smtp.js';
 const BENCH_SET = 'bench';
 const BENCH_SCOPE = { accountId: '000000000000', region: 'us-east-1' };
 const CLK_TCK = 100; // /proc/<pid>/stat time unit on Linux
+// What the sink looks for in the messages of bench/end-to-end.ts.
+const BENCH_ID = /^X-Bench-Id: (\S+)/m;
+const DKIM_SIGNATURE = /^DKIM-Signature:/im;
 
 // ---- the receiving side (child process): a minimal SMTP server (smtp-server itself takes ~9 ms a
 // message, which would measure it rather than sesd), counting messages, reporting every 100 ms.
 if (process.argv.includes('--sink')) {
   let received = 0;
+  // Messages that carry an `X-Bench-Id` header (bench/end-to-end.ts's) are reported one by one with
+  // the time they arrived, for latencies; the others are only counted.
+  let arrivals: SinkArrival[] = [];
   const server = net.createServer({ noDelay: true }, (socket) => {
     let buffer = '';
     let inData = false;
@@ -64,6 +71,9 @@ if (process.argv.includes('--sink')) {
         if (inData) {
           const end = buffer.indexOf('\r\n.\r\n');
           if (end < 0) return;
+          const content = buffer.slice(0, end);
+          const id = BENCH_ID.exec(content)?.[1];
+          if (id !== undefined) arrivals.push({ id, at: performance.timeOrigin + performance.now(), dkim: DKIM_SIGNATURE.test(content) });
           buffer = buffer.slice(end + 5);
           inData = false;
           received++;
@@ -110,8 +120,12 @@ if (process.argv.includes('--sink')) {
     const address = http.address();
     process.send!({ eventsPort: typeof address === 'object' && address ? address.port : 0 });
   });
-  setInterval(() => process.send!({ received, events, notifications }), 100);
-} else {
+  setInterval(() => {
+    process.send!({ received, events, notifications, arrivals });
+    arrivals = [];
+  }, 100);
+} else if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // Run as a script, not imported for its sink (bench/end-to-end.ts).
   await main();
 }
 
@@ -201,19 +215,41 @@ async function main(): Promise<void> {
   console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
 }
 
-async function startSink(): Promise<{ port: number; eventsPort: number; child: ChildProcess; received(): number; notifications(): number }> {
+/** A message with an `X-Bench-Id` header as the sink received it. */
+export interface SinkArrival {
+  id: string;
+  /** When its final dot arrived: ms since the epoch, sub-millisecond (performance.timeOrigin + now()). */
+  at: number;
+  /** Whether it carried a DKIM-Signature header. */
+  dkim: boolean;
+}
+
+export interface Sink {
+  port: number;
+  eventsPort: number;
+  child: ChildProcess;
+  received(): number;
+  notifications(): number;
+  /** Every message with an `X-Bench-Id` received so far, reported by the sink up to 100 ms late. */
+  arrivals(): readonly SinkArrival[];
+}
+
+/** The receiving SMTP server (and event receivers) in a child process; `child.kill()` stops it. */
+export async function startSink(): Promise<Sink> {
   const child = fork(new URL(import.meta.url).pathname, ['--sink'], { execArgv: ['--import', 'tsx'] });
   let received = 0;
   let notifications = 0;
   let eventsPort = 0;
+  const arrivals: SinkArrival[] = [];
   const port = await new Promise<number>((resolve) => {
     let smtpPort = 0;
-    child.on('message', (m: { port?: number; eventsPort?: number; received?: number; notifications?: number }) => {
+    child.on('message', (m: { port?: number; eventsPort?: number; received?: number; notifications?: number; arrivals?: SinkArrival[] }) => {
       if (m.port) smtpPort = m.port;
       if (m.eventsPort) eventsPort = m.eventsPort;
       if (smtpPort && eventsPort) resolve(smtpPort);
       if (m.received !== undefined) received = m.received;
       if (m.notifications !== undefined) notifications = m.notifications;
+      if (m.arrivals) arrivals.push(...m.arrivals);
     });
   });
   return {
@@ -223,6 +259,7 @@ async function startSink(): Promise<{ port: number; eventsPort: number; child: C
     // The sink reports every 100 ms; wait for a fresh report.
     received: () => received,
     notifications: () => notifications,
+    arrivals: () => arrivals,
   };
 }
 

@@ -99,7 +99,8 @@ export async function startPostfix(dir: string, settings: string[]): Promise<Pos
   return { port, pids: () => instancePids(dir), stop };
 }
 
-export async function benchPostfix(count: number, sinkPort: number, received: () => number): Promise<PostfixResult> {
+/** `sessions`: smtp-source's concurrent sessions into smtpd (20 unless told). */
+export async function benchPostfix(count: number, sinkPort: number, received: () => number, sessions = 20): Promise<PostfixResult> {
   if (!existsSync('/usr/sbin/smtp-source')) return { skipped: 'postfix is not installed (apt-get install postfix)' };
   const instance = await startPostfix(DIR, [
     `relayhost = [127.0.0.1]:${sinkPort}`,
@@ -111,8 +112,8 @@ export async function benchPostfix(count: number, sinkPort: number, received: ()
   try {
     const before = received();
     const started = performance.now();
-    // 20 sessions, ~2 KB messages, like sesd's run.
-    const source = spawnSync('/usr/sbin/smtp-source', ['-c', '-s', '20', '-m', String(count), '-l', '2000', '-f', 'bench@example.com', '-t', 'to@example.net', `127.0.0.1:${instance.port}`], { stdio: 'pipe' });
+    // ~2 KB messages, like sesd's run.
+    const source = spawnSync('/usr/sbin/smtp-source', ['-c', '-s', String(sessions), '-m', String(count), '-l', '2000', '-f', 'bench@example.com', '-t', 'to@example.net', `127.0.0.1:${instance.port}`], { stdio: 'pipe' });
     if (source.status !== 0) return { skipped: `smtp-source failed: ${source.stderr.toString().trim()}` };
     const deadline = Date.now() + 120_000;
     while (received() - before < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
