@@ -6,10 +6,13 @@
 // SigV4-signed SES v2 SendEmail requests (POST /v2/email/outbound-emails), sent by `concurrency`
 // request loops over a keep-alive agent: a warm-up that is not counted, then the measured window.
 // sesd then gets a longer soak at the same load, printing its RSS next to the mail accepted so far.
+// With --postgres, sesd on PostgreSQL as one node, then as two API nodes and a delivery worker (three
+// processes on one schema, the request loops split between the API nodes), with the CPU each
+// accepted message costs in sesd and in PostgreSQL.
 // See bench/README.md for how to read the output.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createHmac, randomBytes, type Hash, type Hmac } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -18,6 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, HttpRequest, SourceData } from '@smithy/types';
+import { CONFIG_KEYS } from '../src/config/schema.js';
+import { busyTicks, cpuTicksOf, idleShare, readMachineCpu, ticksBetween, type MachineCpu } from './cpu-share.js';
 import { countSqliteMessages, readProc } from './process-stats.js';
 import type { SmtpBenchRow } from './smtp.js';
 
@@ -38,6 +43,11 @@ const TARGET_RATIO = 3;
 const TARGET_P99_MS = 20;
 const FLAT_RSS_GROWTH = 0.1; // "flat": RSS grows by at most 10% over the soak
 const CLK_TCK = 100; // /proc/<pid>/stat time unit on Linux
+const PG_ONE_NODE = 'sesd (postgres)';
+const PG_TWO_NODES = 'sesd (postgres, 2 nodes)';
+const DELIVERY_THREAD_NICE = CONFIG_KEYS.find((key) => key.path === 'delivery.threadNice')!.default as number;
+const TARGET_PG_VS_SQLITE = 0.8; // one node on PostgreSQL: at least 0.8x sesd on SQLite
+const TARGET_TWO_NODES = 1.6; // two API nodes: at least 1.6x one node
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -395,16 +405,20 @@ const nowNs = (): bigint => process.hrtime.bigint();
 
 type ClientKind = 'http' | 'raw';
 
-/** Runs `concurrency` request loops until `stop()` says so; reports every completed request. */
+/**
+ * Runs `concurrency` request loops until `stop()` says so; reports every completed request. With
+ * several pools (one per API node), the loops are dealt out evenly between them.
+ */
 async function drive(
-  pool: SignedPool,
+  pools: readonly SignedPool[],
   client: ClientKind,
   concurrency: number,
   stop: () => boolean,
   onReply: (reply: Reply, latencyMs: number) => void,
 ): Promise<void> {
   let next = 0;
-  const loop = async (): Promise<void> => {
+  const loop = async (_: unknown, i: number): Promise<void> => {
+    const pool = pools[i % pools.length]!;
     const raw = client === 'raw' ? new RawConnection(pool.port) : undefined;
     try {
       while (!stop()) {
@@ -505,7 +519,10 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, NODE_ENV: 'production', ...extra };
 }
 
-async function startSesd(label: string, databaseUrl: string, nodeArgs: string[], sesdEnv: Record<string, string>): Promise<Server & { dataDir: string }> {
+type SesdServer = Server & { dataDir: string };
+
+/** One `sesd start` with its own data dir; SESD_ROLE=worker has no listener and is ready once its worker runs (port 0). */
+async function startSesd(label: string, databaseUrl: string, nodeArgs: string[], sesdEnv: Record<string, string>): Promise<SesdServer> {
   if (!existsSync(SESD_MAIN)) throw new Error(`${SESD_MAIN} does not exist: run \`npm run build\` first (npm run bench does)`);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sesd-bench-'));
   tmpDirs.add(dataDir);
@@ -520,8 +537,51 @@ async function startSesd(label: string, databaseUrl: string, nodeArgs: string[],
     SESD_LOG_LEVEL,
     ...sesdEnv,
   });
-  const server = await startServer(label, [...nodeArgs, SESD_MAIN, 'start'], env, /sesd listening http=http:\/\/[^\s]*:(\d+)/, (m) => Number(m[1]));
+  const args = [...nodeArgs, SESD_MAIN, 'start'];
+  const server =
+    sesdEnv.SESD_ROLE === 'worker'
+      ? await startServer(label, args, env, /sesd delivery worker \S+ running/, () => 0)
+      : await startServer(label, args, env, /sesd listening http=http:\/\/[^\s]*:(\d+)/, (m) => Number(m[1]));
   return { ...server, dataDir };
+}
+
+/**
+ * The sesd processes of one row, each added to `started` as soon as it runs (so that a failed start
+ * still stops the others): one `sesd start` as --sesd-env says, or `apiNodes` API nodes and one
+ * delivery worker, separate processes on the same database.
+ */
+async function startSesdTarget(label: string, databaseUrl: string, opts: Options, apiNodes: number, started: SesdServer[]): Promise<Target> {
+  const start = async (name: string, env: Record<string, string>): Promise<SesdServer> => {
+    const server = await startSesd(name, databaseUrl, opts.sesdNodeArgs, { ...opts.sesdEnv, ...env });
+    started.push(server);
+    return server;
+  };
+  if (apiNodes === 0) return singleServer(await start(label, {}));
+  const entries: SesdServer[] = [];
+  // One after the other: the first migrates the fresh schema.
+  for (let i = 1; i <= apiNodes; i++) entries.push(await start(`${label} api ${i}`, { SESD_ROLE: 'api' }));
+  const worker = await start(`${label} worker`, { SESD_ROLE: 'worker' });
+  // The delivery thread of a one-node sesd runs at delivery.threadNice so that answering goes first
+  // when the CPU is short; the worker gets the same, or the two rows would weigh intake against
+  // delivery differently. All its threads: on Linux a nice value is per thread.
+  reniceThreads(worker.child.pid!, Number(opts.sesdEnv.SESD_DELIVERY_THREAD_NICE ?? DELIVERY_THREAD_NICE));
+  return { name: label, entries, processes: [...entries, worker] };
+}
+
+function reniceThreads(pid: number, nice: number): void {
+  let tids: string[] = [String(pid)];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    // no /proc: the process's main thread only
+  }
+  for (const tid of tids) {
+    try {
+      os.setPriority(Number(tid), nice);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
 }
 
 async function startPeer(): Promise<Server> {
@@ -535,18 +595,22 @@ async function startPeer(): Promise<Server> {
   );
 }
 
-/** Reads VmRSS (kB) and CPU ticks of a process from /proc; undefined where /proc is missing. */
+/** Reads VmRSS (kB) and CPU ticks of a server's processes from /proc, summed; undefined where /proc is missing. */
 class ProcSampler {
   maxKb = 0;
   private timer: NodeJS.Timeout;
-  constructor(private readonly pid: number) {
+  constructor(private readonly pids: readonly number[]) {
     this.sample();
     this.timer = setInterval(() => this.sample(), RSS_EVERY_MS);
   }
   sample(): { rssKb: number; cpuTicks: number } | undefined {
-    const p = readProc(this.pid);
-    if (p && p.rssKb > this.maxKb) this.maxKb = p.rssKb;
-    return p;
+    let sum: { rssKb: number; cpuTicks: number } | undefined = { rssKb: 0, cpuTicks: 0 };
+    for (const pid of this.pids) {
+      const p = readProc(pid);
+      sum = p && sum && { rssKb: sum.rssKb + p.rssKb, cpuTicks: sum.cpuTicks + p.cpuTicks };
+    }
+    if (sum && sum.rssKb > this.maxKb) this.maxKb = sum.rssKb;
+    return sum;
   }
   resetMax(): void {
     this.maxKb = 0;
@@ -562,7 +626,24 @@ class ProcSampler {
 
 interface Row extends SmtpBenchRow {
   soak?: { startKb: number; endKb: number; maxKb: number; accepted: number; verdictFlat: boolean } | undefined;
+  /** CPU of the PostgreSQL processes serving the row (its backends and the server's own), 100% = one core. */
+  pgCpu?: number | undefined;
+  /** Share (0–1) of the machine's CPU time left idle over the window. */
+  idle?: number | undefined;
+  /** CPU the whole machine spent over the window, 100% = one core. */
+  machineCpu?: number | undefined;
 }
+
+/** What one row measures: the servers the request loops are split between, and every process whose CPU and RSS count. */
+interface Target {
+  name: string;
+  entries: Server[];
+  processes: Server[];
+  /** The PostgreSQL processes working for the target, when it has a database (see PgSchema.backendPids). */
+  pgPids?: () => Promise<number[]>;
+}
+
+const singleServer = (server: Server): Target => ({ name: server.name, entries: [server], processes: [server] });
 
 function percentile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return NaN;
@@ -571,23 +652,33 @@ function percentile(sorted: Float64Array, q: number): number {
 
 const mb = (kb: number | undefined): string => (kb === undefined ? '-' : (kb / 1024).toFixed(0));
 
-async function benchServer(server: Server, bodies: Buffer[], opts: Options, soakS: number): Promise<Row> {
+async function benchServer(target: Target, bodies: Buffer[], opts: Options, soakS: number): Promise<Row> {
   const c = opts.concurrency;
   const agent = new http.Agent({ keepAlive: true, maxSockets: c, maxFreeSockets: c });
-  const pool = await SignedPool.create(bodies, server.port, agent);
-  const sampler = new ProcSampler(server.child.pid!);
+  // Each API node gets requests signed for its own Host (the port is part of the signature).
+  const pools = await Promise.all(target.entries.map((server) => SignedPool.create(bodies, server.port, agent)));
+  const sampler = new ProcSampler(target.processes.map((server) => server.child.pid!));
   try {
-    return await measure(server, pool, sampler, opts, soakS);
+    return await measure(target, pools, sampler, opts, soakS);
   } finally {
     sampler.close();
-    pool.close();
+    for (const pool of pools) pool.close();
     agent.destroy();
   }
 }
 
-async function measure(server: Server, pool: SignedPool, sampler: ProcSampler, opts: Options, soakS: number): Promise<Row> {
+/** The PostgreSQL processes' CPU ticks by pid, read when `pgPids` is given. */
+async function pgTicks(pgPids: (() => Promise<number[]>) | undefined): Promise<Map<number, number> | undefined> {
+  if (!pgPids) return undefined;
+  const ticks = cpuTicksOf(await pgPids());
+  return ticks.size > 0 ? ticks : undefined; // none readable: PostgreSQL runs elsewhere (another host, a container)
+}
+
+async function measure(target: Target, pools: SignedPool[], sampler: ProcSampler, opts: Options, soakS: number): Promise<Row> {
   const c = opts.concurrency;
-  const dead = (): boolean => server.child.exitCode !== null || server.child.signalCode !== null;
+  const dead = (): boolean => target.processes.some((server) => server.child.exitCode !== null || server.child.signalCode !== null);
+  const stderrTail = (): string =>
+    target.processes.length === 1 ? target.processes[0]!.stderrTail() : target.processes.map((server) => `--- ${server.name} ---\n${server.stderrTail()}`).join('\n');
   let totalAccepted = 0;
   let errors = 0;
   let firstError: string | undefined;
@@ -614,11 +705,17 @@ async function measure(server: Server, pool: SignedPool, sampler: ProcSampler, o
     }
   };
 
-  process.stdout.write(`  ${server.name}: warm-up ${opts.warmupS} s, measuring ${opts.durationS} s at concurrency ${c} ...`);
+  const split = pools.length > 1 ? ` split evenly between ${pools.length} API nodes` : '';
+  process.stdout.write(`  ${target.name}: warm-up ${opts.warmupS} s, measuring ${opts.durationS} s at concurrency ${c}${split} ...`);
   let t0 = 0n;
   let t1 = 0n;
   let procStart: ReturnType<typeof readProc>;
   let procEnd: ReturnType<typeof readProc>;
+  let machineStart: MachineCpu | undefined;
+  let machineEnd: MachineCpu | undefined;
+  // PostgreSQL's pids need a query: read a few ms after the window's edges, while the load goes on (start) or has stopped (end).
+  let pgStart: Promise<Map<number, number> | undefined> = Promise.resolve(undefined);
+  let pgEnd: Promise<Map<number, number> | undefined> = Promise.resolve(undefined);
   let cpuStart = process.cpuUsage();
   let cpuGen = process.cpuUsage(cpuStart);
   const started = new Promise<void>((resolve) =>
@@ -627,6 +724,8 @@ async function measure(server: Server, pool: SignedPool, sampler: ProcSampler, o
       t0 = nowNs();
       sampler.resetMax();
       procStart = sampler.sample();
+      machineStart = readMachineCpu();
+      pgStart = pgTicks(target.pgPids);
       cpuStart = process.cpuUsage();
       resolve();
     }, opts.warmupS * 1000),
@@ -638,19 +737,22 @@ async function measure(server: Server, pool: SignedPool, sampler: ProcSampler, o
           phase = 'done';
           t1 = nowNs();
           procEnd = sampler.sample();
+          machineEnd = readMachineCpu();
+          pgEnd = pgTicks(target.pgPids);
           cpuGen = process.cpuUsage(cpuStart);
           resolve();
         }, opts.durationS * 1000),
       ),
   );
-  await drive(pool, opts.client, c, () => phase === 'done' || dead(), onReply);
-  if (dead()) throw new Error(`${server.name} exited during the run\n${server.stderrTail()}`);
+  await drive(pools, opts.client, c, () => phase === 'done' || dead(), onReply);
+  if (dead()) throw new Error(`${target.name} exited during the run\n${stderrTail()}`);
   await ended;
   const elapsedS = Number(t1 - t0) / 1e9;
+  const [pgTicksStart, pgTicksEnd] = await Promise.all([pgStart, pgEnd]);
   const sorted = latencies.slice(0, accepted).sort();
   const rssMaxKb = sampler.maxKb || undefined;
   const row: Row = {
-    name: server.name,
+    name: target.name,
     rate: accepted / elapsedS,
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
@@ -662,6 +764,9 @@ async function measure(server: Server, pool: SignedPool, sampler: ProcSampler, o
     rssMaxKb,
     serverCpu: procStart && procEnd ? ((procEnd.cpuTicks - procStart.cpuTicks) / CLK_TCK / elapsedS) * 100 : undefined,
     genCpu: ((cpuGen.user + cpuGen.system) / 1e6 / elapsedS) * 100,
+    pgCpu: pgTicksStart && pgTicksEnd ? (ticksBetween(pgTicksStart, pgTicksEnd) / CLK_TCK / elapsedS) * 100 : undefined,
+    idle: idleShare(machineStart, machineEnd),
+    machineCpu: ((busyTicks(machineStart, machineEnd) ?? NaN) / CLK_TCK / elapsedS) * 100,
     totalAccepted,
     perSecond: Array.from({ length: Math.round(elapsedS) }, (_, i) => perSecond[i] ?? 0),
   };
@@ -669,7 +774,7 @@ async function measure(server: Server, pool: SignedPool, sampler: ProcSampler, o
 
   if (soakS > 0) {
     // Same load, longer: RSS next to the mail accepted so far, to see whether memory tracks the store.
-    process.stdout.write(`  ${server.name}: soak ${soakS} s at concurrency ${c} (RSS every ${SOAK_REPORT_EVERY_MS / 1000} s)\n`);
+    process.stdout.write(`  ${target.name}: soak ${soakS} s at concurrency ${c} (RSS every ${SOAK_REPORT_EVERY_MS / 1000} s)\n`);
     process.stdout.write(`      ${'t s'.padStart(5)}  ${'accepted so far'.padStart(15)}  ${'rate/s'.padStart(7)}  ${'rss MB'.padStart(7)}\n`);
     sampler.resetMax();
     const startKb = sampler.sample()?.rssKb ?? 0;
@@ -690,7 +795,7 @@ async function measure(server: Server, pool: SignedPool, sampler: ProcSampler, o
     const ticker = setInterval(line, SOAK_REPORT_EVERY_MS);
     phase = 'warmup'; // from here on, replies only count towards totalAccepted
     let soakErrors = 0;
-    await drive(pool, opts.client, c, () => dead() || Date.now() - soakStart >= soakS * 1000, (reply, ms) => {
+    await drive(pools, opts.client, c, () => dead() || Date.now() - soakStart >= soakS * 1000, (reply, ms) => {
       onReply(reply, ms);
       if (reply.status !== 200) {
         soakErrors++;
@@ -707,7 +812,7 @@ async function measure(server: Server, pool: SignedPool, sampler: ProcSampler, o
       accepted: totalAccepted,
       verdictFlat: startKb > 0 && endKb <= startKb * (1 + FLAT_RSS_GROWTH),
     };
-    if (dead()) throw new Error(`${server.name} exited during the soak\n${server.stderrTail()}`);
+    if (dead()) throw new Error(`${target.name} exited during the soak\n${stderrTail()}`);
     if (soakErrors > 0) process.stdout.write(`      soak errors: ${soakErrors}\n`);
   }
 
@@ -719,9 +824,12 @@ async function measure(server: Server, pool: SignedPool, sampler: ProcSampler, o
 // Stored-message check: every accepted message must be in the store after sesd stops.
 
 interface PgSchema {
+  /** The base URL with the schema as search_path, and its name as application_name (to find sesd's backends). */
   url: string;
   name: string;
   count(): Promise<number>;
+  /** Pids of sesd's backends on this schema and of the server's own processes (WAL writer, checkpointer, autovacuum). */
+  backendPids(): Promise<number[]>;
   drop(): Promise<void>;
 }
 
@@ -743,17 +851,36 @@ async function createPgSchema(baseUrl: string): Promise<PgSchema> {
     }
   };
   asyncCleanups.add(drop);
-  const url = `${baseUrl}${baseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${name}`)}`;
+  const url = `${baseUrl}${baseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${name}`)}&application_name=${name}`;
   return {
     url,
     name,
     count: async () => Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM ${name}.messages`)).rows[0]!.n),
+    // Other sessions' backends on a shared server are left out; the server's own processes serve them
+    // too, but under this load mostly the bench.
+    backendPids: async () =>
+      (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = $1 OR backend_type <> 'client backend'`, [name])).rows.map(
+        (r) => r.pid,
+      ),
     drop,
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Main
+
+/**
+ * What a PostgreSQL row's messages cost: CPU of sesd's processes and of PostgreSQL's per accepted
+ * message; then the machine's idle share (near 0: the CPUs are the limit; well above: a wait in
+ * sesd) and the CPU of everything else on it (a shared machine's other work, not this bench's).
+ */
+function cpuPerMessage(r: Row): string {
+  const perMessage = (cpu: number | undefined): string =>
+    cpu === undefined || !(r.rate > 0) ? '-' : `${((cpu / 100 / r.rate) * 1000).toFixed(3)} ms (${cpu.toFixed(0)}%)`;
+  const others = (r.machineCpu ?? NaN) - (r.serverCpu ?? NaN) - (r.pgCpu ?? NaN) - r.genCpu;
+  const idle = r.idle === undefined ? '-' : `${(r.idle * 100).toFixed(0)}%`;
+  return `sesd ${perMessage(r.serverCpu)}   postgres ${perMessage(r.pgCpu)}   machine idle ${idle}, other processes ${Number.isFinite(others) ? `${Math.max(0, others).toFixed(0)}%` : '-'}`;
+}
 
 function loadLine(): string {
   const [l1, l5, l15] = os.loadavg().map((v) => v.toFixed(2));
@@ -801,33 +928,36 @@ async function main(): Promise<number> {
   let failed = false;
 
   // sesd on SQLite, the peer right after it (the pair the targets compare), then sesd on PostgreSQL
-  // if asked; one server at a time, so no two servers share the CPUs.
-  const runSesd = async (label: string, pgUrl: string | undefined): Promise<void> => {
+  // if asked, one node and then two (the next pair); one target at a time, so no two share the CPUs.
+  const runSesd = async (label: string, pgUrl: string | undefined, apiNodes = 0): Promise<void> => {
     let schema: PgSchema | undefined;
-    let server: (Server & { dataDir: string }) | undefined;
+    const servers: SesdServer[] = [];
     try {
       if (pgUrl) schema = await createPgSchema(pgUrl);
-      server = await startSesd(label, schema?.url ?? '', opts.sesdNodeArgs, opts.sesdEnv);
-      const row = await benchServer(server, bodies, opts, opts.soakS);
+      const target = await startSesdTarget(label, schema?.url ?? '', opts, apiNodes, servers);
+      target.pgPids = schema?.backendPids;
+      // The soak is about one process's memory: the scale-out row skips it.
+      const row = await benchServer(target, bodies, opts, apiNodes > 0 ? 0 : opts.soakS);
       rows.push(row);
-      await server.stop();
-      const stored = schema ? await schema.count() : await countSqliteMessages(server.dataDir);
+      await Promise.all(servers.map((server) => server.stop()));
+      const stored = schema ? await schema.count() : await countSqliteMessages(servers[0]!.dataDir);
       const ok = stored >= row.totalAccepted;
       if (!ok) failed = true;
       notes.push(
         `${label}: ${stored} messages in the store after stop, ${row.totalAccepted} answered 200 (warm-up, measurement${row.soak ? ', soak' : ''}) — ${ok ? 'all accepted mail stored' : 'MISSING ACCEPTED MAIL'}`,
       );
-      if (row.errors > 0 || (server.child.exitCode ?? 0) !== 0) {
+      for (const server of servers) {
+        if (row.errors === 0 && (server.child.exitCode ?? 0) === 0) continue;
         const tail = server.stderrTail().trim();
-        if (tail) notes.push(`${label} stderr (tail):\n${tail.split('\n').slice(-10).join('\n')}`);
+        if (tail) notes.push(`${server.name} stderr (tail):\n${tail.split('\n').slice(-10).join('\n')}`);
       }
     } catch (err) {
       failed = true;
       rows.push(failedRow(label, err));
       process.stdout.write('\n');
     } finally {
-      await server?.stop();
-      if (server) {
+      for (const server of servers) {
+        await server.stop();
         rmSync(server.dataDir, { recursive: true, force: true });
         tmpDirs.delete(server.dataDir);
       }
@@ -838,7 +968,7 @@ async function main(): Promise<number> {
     let peer: Server | undefined;
     try {
       peer = await startPeer();
-      rows.push(await benchServer(peer, bodies, opts, 0));
+      rows.push(await benchServer(singleServer(peer), bodies, opts, 0));
     } catch (err) {
       failed = true;
       rows.push(failedRow('aws-ses-v2-local', err));
@@ -850,7 +980,10 @@ async function main(): Promise<number> {
   const plan: (() => Promise<void>)[] = [];
   if (!opts.skipSesd) plan.push(() => runSesd('sesd (sqlite)', undefined));
   if (!opts.skipPeer) plan.push(runPeer);
-  if (!opts.skipSesd && opts.postgresUrl) plan.push(() => runSesd('sesd (postgres)', opts.postgresUrl));
+  if (!opts.skipSesd && opts.postgresUrl) {
+    plan.push(() => runSesd(PG_ONE_NODE, opts.postgresUrl));
+    plan.push(() => runSesd(PG_TWO_NODES, opts.postgresUrl, 2));
+  }
   for (const step of plan) {
     if (interrupted) break;
     await step();
@@ -877,7 +1010,8 @@ async function main(): Promise<number> {
         ],
   );
   const sqlite = rows.find((r) => r.name === 'sesd (sqlite)' && !r.failed);
-  const pgRow = rows.find((r) => r.name === 'sesd (postgres)' && !r.failed);
+  const pgRow = rows.find((r) => r.name === PG_ONE_NODE && !r.failed);
+  const pgTwoRow = rows.find((r) => r.name === PG_TWO_NODES && !r.failed);
   const peerRow = rows.find((r) => r.name === 'aws-ses-v2-local' && !r.failed);
   const ratio = sqlite && peerRow ? sqlite.rate / peerRow.rate : NaN;
   if (Number.isFinite(ratio)) table.push(['ratio sesd/peer', `${ratio.toFixed(1)}x`, '', '', '', '', '', '']);
@@ -904,8 +1038,15 @@ async function main(): Promise<number> {
     }
   }
   out(`end: ${loadLine()}`);
-  out('cpu: server = the server process (all its threads; not PostgreSQL), bench = this load generator; 100% = one core');
+  out('cpu: server = the server process(es) (all threads; not PostgreSQL), bench = this load generator; 100% = one core');
   out();
+  const pgRows = [pgRow, pgTwoRow].filter((r): r is Row => r !== undefined);
+  if (pgRows.length > 0) {
+    out('CPU per accepted message over the measured window (in parentheses: % of one core), and the machine\'s idle CPU:');
+    const nameWidth = Math.max(...pgRows.map((r) => r.name.length));
+    for (const r of pgRows) out(`  ${r.name.padEnd(nameWidth)}   ${cpuPerMessage(r)}`);
+    out();
+  }
 
   // ---- targets
   const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'n/a' : ok ? 'MET' : 'MISSED').padEnd(6);
@@ -923,9 +1064,20 @@ async function main(): Promise<number> {
       soak ? `${mb(soak.startKb)} → ${mb(soak.endKb)} MB over ${soak.accepted} messages` : opts.soakS === 0 ? 'no soak' : '-',
     ],
   ];
-  const w = Math.max(...checks.map((c) => c[1].length));
-  out('targets (sesd on SQLite):');
-  for (const [ok, what, seen] of checks) out(`  ${verdict(ok)}  ${what.padEnd(w)}  (${seen})`);
+  const printChecks = (title: string, list: typeof checks): void => {
+    const w = Math.max(...list.map((c) => c[1].length));
+    out(title);
+    for (const [ok, what, seen] of list) out(`  ${verdict(ok)}  ${what.padEnd(w)}  (${seen})`);
+  };
+  printChecks('targets (sesd on SQLite):', checks);
+  if (opts.postgresUrl && !opts.skipSesd) {
+    const vsSqlite = pgRow && sqlite ? pgRow.rate / sqlite.rate : NaN;
+    const scaleOut = pgTwoRow && pgRow ? pgTwoRow.rate / pgRow.rate : NaN;
+    printChecks('targets (sesd on PostgreSQL):', [
+      [Number.isFinite(vsSqlite) ? vsSqlite >= TARGET_PG_VS_SQLITE : undefined, `one node ≥ ${TARGET_PG_VS_SQLITE}x sesd on SQLite`, `${fmt(vsSqlite, 2)}x`],
+      [Number.isFinite(scaleOut) ? scaleOut >= TARGET_TWO_NODES : undefined, `two API nodes ≥ ${TARGET_TWO_NODES}x one node`, `${fmt(scaleOut, 2)}x`],
+    ]);
+  }
   if (failed) out('bench: some runs failed (see above)');
   return failed ? 1 : 0;
 }
