@@ -163,7 +163,7 @@ export class SnsDispatcher {
     };
     if (p.type !== 'SubscriptionConfirmation') headers['x-amz-sns-subscription-arn'] = s.arn;
     if (raw) headers['x-amz-sns-rawdelivery'] = 'true';
-    const body = raw ? p.message : JSON.stringify(this.document(d, s, topic));
+    const body = raw ? p.message : JSON.stringify(await this.document(d, s, topic));
     return postMessage(s.endpoint, headers, body, { allowPrivate: this.opts.allowPrivateEndpoints, timeoutMs: this.opts.timeoutMs ?? 15_000, ca: this.opts.ca });
   }
 
@@ -176,7 +176,7 @@ export class SnsDispatcher {
           subscription: s,
           topic,
           payload: d.payload,
-          document: this.document(d, s, topic),
+          document: await this.document(d, s, topic),
           subscribeUrl: links.subscribeUrl,
           unsubscribeUrl: links.unsubscribeUrl,
           hostname: this.opts.hostname,
@@ -189,7 +189,7 @@ export class SnsDispatcher {
     }
   }
 
-  private document(d: ClaimedSnsDelivery, s: Subscription, topic: Topic | undefined): Record<string, unknown> {
+  private document(d: ClaimedSnsDelivery, s: Subscription, topic: Topic | undefined): Promise<Record<string, unknown>> {
     const version = topic?.attributes.SignatureVersion === '2' ? '2' : '1';
     return snsDocument(d.payload, version, this.opts.signingKey.privateKey, this.links(s));
   }
