@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { sesv2Client, startSesd } from '../support/sesd.js';
+import { sesv2Client, startSesd, waitUntilReady } from '../support/sesd.js';
 import { buildConsole } from '../support/console-build.js';
 import { settled } from '../support/delivery-sesd.js';
 import { spawnSesd, type SesdProcess } from '../support/sesd-process.js';
@@ -41,6 +41,8 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 60_000 }, ()
     // Warnings and errors on stderr: a background failure (delivery, the live feed) then shows in
     // the test's output next to the assertion it broke.
     app = await startSesd(db, { SESD_REGION: 'us-west-2', SESD_DELIVERY_THREAD_NICE: '0' }, pino({ level: 'warn' }, pino.destination(2)));
+    // The first test waits for a delivery: its time should not include the delivery thread's start.
+    await waitUntilReady(app.httpUrl);
     ses = sesv2Client(app);
     browser = await launch();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -16,7 +16,7 @@ import { fillDisk } from '../support/fill-disk.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
 import { missingMessages, SendLoad, type Channel } from '../support/send-load.js';
 import { spawnSesd, type SesdProcess } from '../support/sesd-process.js';
-import { TEST_KEY } from '../support/sesd.js';
+import { TEST_KEY, waitUntilReady } from '../support/sesd.js';
 
 const PG_URL = process.env.SESD_TEST_DATABASE_URL;
 const CHANNELS: Channel[] = ['sesv2', 'ses', 'smtp'];
@@ -153,10 +153,7 @@ describe('PostgreSQL stopped for 10 s (a private cluster of the test)', () => {
     const running = sesd;
     // An outage of a running sesd, its delivery thread started too (one that starts during an
     // outage waits for the database inside itself: src/delivery/delivery-thread-main.ts).
-    for (let waited = 0; (await fetch(`${running.httpUrl}/_sesd/ready`)).status !== 200; waited += 100) {
-      if (waited > 30_000) throw new Error('sesd did not become ready');
-      await sleep(100);
-    }
+    await waitUntilReady(running.httpUrl, 30_000);
     const load = new SendLoad(target(running), { channels: CHANNELS, concurrency: 3, pauseMs: 20 });
     await sleep(1_000);
     pgCluster.stop();

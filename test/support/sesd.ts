@@ -28,6 +28,20 @@ export async function startSesd(db: TestDatabase, env: Record<string, string> = 
   return startApp(config, log);
 }
 
+/**
+ * Waits until sesd at `httpUrl` answers /_sesd/ready (its database answers and its delivery
+ * thread runs), and says what was not ready if it does not in time.
+ */
+export async function waitUntilReady(httpUrl: string, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${httpUrl}/_sesd/ready`);
+    if (res.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`sesd did not become ready in ${timeoutMs / 1000} s: ${await res.text()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export function sesv2Client(app: RunningApp, credentials: { accessKeyId: string; secretAccessKey: string } = TEST_KEY, region = 'us-west-2'): SESv2Client {
   return new SESv2Client({ endpoint: app.httpUrl, region, credentials, maxAttempts: 1 });
 }
