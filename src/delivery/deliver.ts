@@ -35,7 +35,7 @@ export type Deliverer = (message: QueuedMessage, deliveries: ClaimedDelivery[]) 
 
 /** What became of one recipient in this attempt. */
 type Outcome =
-  | { kind: 'delivered'; reply: string; remoteMtaIp?: string; scenario?: SimulatorScenario }
+  | { kind: 'delivered'; reply: string; remoteMtaIp?: string; outgoingIp?: string; scenario?: SimulatorScenario }
   | { kind: 'deferred'; retryAt: number; reply: string; delayType: DelayType }
   | { kind: 'bounced'; bounceType: BounceType; bounceSubType: BounceSubType; reply: string; simulated: boolean }
   /** As if on the suppression list (the simulator's suppressionlist@; intake settles real ones). */
@@ -112,7 +112,7 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
   }
 
   function outcomeOf(r: RecipientResult, d: ClaimedDelivery, at: number, expiry: number): Outcome {
-    if (r.kind === 'accepted') return { kind: 'delivered', reply: r.reply, remoteMtaIp: r.remoteMtaIp };
+    if (r.kind === 'accepted') return { kind: 'delivered', reply: r.reply, remoteMtaIp: r.remoteMtaIp, outgoingIp: r.outgoingIp };
     if (r.kind === 'rejected') {
       const cls = classifyBounce(parseReply(r.reply));
       return { kind: 'bounced', ...cls, reply: r.reply, simulated: false };
@@ -140,7 +140,7 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
     const base = { deliveryId: d.id, messageId: message.id, accountId: message.accountId, events, generated };
 
     if (o.kind === 'delivered') {
-      if (mail) events.push(deliveryEvent(mail, { at, acceptedAt: message.createdAt, recipient: d.recipient, smtpResponse: o.reply, reportingMTA: deps.hostname, remoteMtaIp: o.remoteMtaIp }));
+      if (mail) events.push(deliveryEvent(mail, { at, acceptedAt: message.createdAt, recipient: d.recipient, smtpResponse: o.reply, reportingMTA: deps.hostname, remoteMtaIp: o.remoteMtaIp, outgoingIp: o.outgoingIp }));
       if (o.scenario === 'complaint') {
         if (mail) events.push(complaintEvent(mail, { at, recipients: [d.recipient], feedbackId: newMessageId(at), userAgent: SIMULATOR_USER_AGENT, feedbackType: 'abuse', arrivalDate: message.createdAt }));
         const to = await feedbackTo();

@@ -9,7 +9,14 @@ export interface DeliveryEventRecord {
   payload: unknown;
 }
 
-export function deliveryEvent(mail: Mail, d: { at: number; acceptedAt: number; recipient: string; smtpResponse: string; reportingMTA: string; remoteMtaIp?: string }): DeliveryEventRecord {
+/**
+ * `outgoingIp` is kept in the stored `delivery` object: event publishing moves it to the
+ * `ses:outgoing-ip` tag of `mail` (src/events/event-records.ts), which is the Send event's, shared.
+ */
+export function deliveryEvent(
+  mail: Mail,
+  d: { at: number; acceptedAt: number; recipient: string; smtpResponse: string; reportingMTA: string; remoteMtaIp?: string; outgoingIp?: string },
+): DeliveryEventRecord {
   return {
     type: 'Delivery',
     payload: {
@@ -22,6 +29,7 @@ export function deliveryEvent(mail: Mail, d: { at: number; acceptedAt: number; r
         smtpResponse: d.smtpResponse,
         reportingMTA: d.reportingMTA,
         ...(d.remoteMtaIp ? { remoteMtaIp: d.remoteMtaIp } : {}),
+        ...(d.outgoingIp ? { outgoingIp: d.outgoingIp } : {}),
       },
     },
   };

@@ -31,11 +31,12 @@ export function mxTransport(opts: MxOptions): Transport {
         const transporter = pools.get({ address, port: opts.port, servername: route.host, requireTls: message.requireTls });
         try {
           const info = (await transporter.sendMail({ envelope: { from: message.from, to: message.to }, raw: message.raw })) as SmtpSendInfo;
-          return resultsFromInfo(message.to, info, address);
+          return resultsFromInfo(message.to, info, { remoteMtaIp: address, outgoingIp: pools.outgoingIp(address) });
         } catch (err) {
           const e = err as SmtpSendError;
-          if (!isConnectionFailure(e)) return resultsFromError(message.to, e, address);
-          last = resultsFromError(message.to, e, address);
+          const peer = { remoteMtaIp: address, outgoingIp: pools.outgoingIp(address) };
+          if (!isConnectionFailure(e)) return resultsFromError(message.to, e, peer);
+          last = resultsFromError(message.to, e, peer);
         }
       }
     }

@@ -3,7 +3,7 @@
 // STARTTLS is used whenever the smarthost offers it.
 import nodemailer from 'nodemailer';
 import SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
-import { noDelaySocket } from './smtp-socket.js';
+import { noDelaySockets } from './smtp-socket.js';
 import { failedAll, resultsFromError, resultsFromInfo, type SmtpSendError, type SmtpSendInfo } from './smtp-results.js';
 import type { Transport } from './transport.js';
 
@@ -15,9 +15,12 @@ export interface RelayOptions {
 }
 
 export function relayTransport(opts: RelayOptions): Transport {
+  // One smarthost, one route: every connection to it leaves from the same address.
+  let outgoingIp: string | undefined;
+  const getSocket = noDelaySockets((address) => (outgoingIp = address));
   // SMTPPool itself, not createTransport({url}): the latter keeps only what the URL says.
   const pool = (requireTLS: boolean) =>
-    nodemailer.createTransport(new SMTPPool({ pool: true, url: opts.url, name: opts.hostname, getSocket: noDelaySocket, maxConnections: opts.maxConnections, maxMessages: Infinity, ...(requireTLS ? { requireTLS } : {}) }));
+    nodemailer.createTransport(new SMTPPool({ pool: true, url: opts.url, name: opts.hostname, getSocket, maxConnections: opts.maxConnections, maxMessages: Infinity, ...(requireTLS ? { requireTLS } : {}) }));
   const base = pool(false);
   // A configuration set's TlsPolicy REQUIRE gets its own pool, one that refuses to go on in clear.
   let strict: nodemailer.Transporter | undefined;
@@ -28,9 +31,9 @@ export function relayTransport(opts: RelayOptions): Transport {
       if (message.to.length === 0) return failedAll(message.to, 'no recipients', 'InternalFailure');
       try {
         const info = (await transporter(message.requireTls).sendMail({ envelope: { from: message.from, to: message.to }, raw: message.raw })) as SmtpSendInfo;
-        return resultsFromInfo(message.to, info);
+        return resultsFromInfo(message.to, info, { outgoingIp });
       } catch (err) {
-        return resultsFromError(message.to, err as SmtpSendError);
+        return resultsFromError(message.to, err as SmtpSendError, { outgoingIp });
       }
     },
     async close() {

@@ -2,7 +2,7 @@
 // port and TLS requirement) and closed once a host has been idle for a while.
 import nodemailer from 'nodemailer';
 import SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
-import { noDelaySocket } from './smtp-socket.js';
+import { noDelaySockets } from './smtp-socket.js';
 
 export interface HostKey {
   address: string;
@@ -16,6 +16,8 @@ const IDLE_MS = 30_000;
 
 export class SmtpPools {
   private readonly pools = new Map<string, { transporter: nodemailer.Transporter; lastUsed: number }>();
+  /** sesd's own address on its connections to each host address. */
+  private readonly localAddresses = new Map<string, string>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly opts: { hostname: string; maxConnectionsPerHost: number }) {
@@ -37,7 +39,7 @@ export class SmtpPools {
           connectionTimeout: 30_000,
           greetingTimeout: 30_000,
           socketTimeout: 300_000,
-          getSocket: noDelaySocket,
+          getSocket: noDelaySockets((local) => this.localAddresses.set(key.address, local)),
           // Opportunistic TLS as MTAs do it: certificates of MX hosts are not verified (no DANE).
           tls: { servername: key.servername, rejectUnauthorized: false },
           ...(key.requireTls ? { requireTLS: true } : { opportunisticTLS: true }),
@@ -47,6 +49,11 @@ export class SmtpPools {
     }
     entry.lastUsed = Date.now();
     return entry.transporter;
+  }
+
+  /** The local address of the last connection made to `address`. */
+  outgoingIp(address: string): string | undefined {
+    return this.localAddresses.get(address);
   }
 
   private sweep(): void {

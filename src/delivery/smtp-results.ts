@@ -2,7 +2,7 @@
 // results. Only replies to MAIL FROM, RCPT TO and DATA speak about recipients; a failure anywhere
 // else (connect, greeting, EHLO, STARTTLS, AUTH, a dropped socket) says nothing about them, so it is
 // temporary whatever its code: a 5xx to STARTTLS must not bounce mail.
-import type { DelayType, RecipientResult } from './transport.js';
+import type { DelayType, RecipientResult, SmtpPeer } from './transport.js';
 
 /** The parts of nodemailer's sendMail info and errors this module reads. */
 export interface SmtpSendInfo {
@@ -24,17 +24,17 @@ export interface SmtpSendError {
 
 const RECIPIENT_COMMANDS = new Set(['MAIL FROM', 'RCPT TO', 'DATA']);
 
-export function resultsFromInfo(to: string[], info: SmtpSendInfo, remoteMtaIp?: string): RecipientResult[] {
+export function resultsFromInfo(to: string[], info: SmtpSendInfo, peer: SmtpPeer = {}): RecipientResult[] {
   const rejected = new Map((info.rejectedErrors ?? []).map((e) => [String(e.recipient).toLowerCase(), e]));
   return to.map((recipient) => {
     const err = rejected.get(recipient.toLowerCase());
-    return err ? fromReply(recipient, err, remoteMtaIp) : { recipient, kind: 'accepted', reply: info.response ?? '250 OK', remoteMtaIp };
+    return err ? fromReply(recipient, err, peer) : { recipient, kind: 'accepted', reply: info.response ?? '250 OK', ...peer };
   });
 }
 
-export function resultsFromError(to: string[], err: SmtpSendError, remoteMtaIp?: string): RecipientResult[] {
+export function resultsFromError(to: string[], err: SmtpSendError, peer: SmtpPeer = {}): RecipientResult[] {
   const perRecipient = new Map((err.rejectedErrors ?? []).map((e) => [String(e.recipient).toLowerCase(), e]));
-  return to.map((recipient) => fromReply(recipient, perRecipient.get(recipient.toLowerCase()) ?? err, remoteMtaIp));
+  return to.map((recipient) => fromReply(recipient, perRecipient.get(recipient.toLowerCase()) ?? err, peer));
 }
 
 /** True when the error happened before the server said anything about the recipients. */
@@ -42,14 +42,14 @@ export function isConnectionFailure(err: SmtpSendError): boolean {
   return !err.responseCode || !RECIPIENT_COMMANDS.has(err.command ?? '');
 }
 
-function fromReply(recipient: string, err: SmtpSendError, remoteMtaIp?: string): RecipientResult {
+function fromReply(recipient: string, err: SmtpSendError, peer: SmtpPeer): RecipientResult {
   if (isConnectionFailure(err)) {
     const reply = err.response ?? `${err.code ?? 'ERROR'} ${err.message ?? 'SMTP failure'}`;
-    return { recipient, kind: 'failed', reply: oneLine(reply), delayType: 'TransientCommunicationFailure', remoteMtaIp };
+    return { recipient, kind: 'failed', reply: oneLine(reply), delayType: 'TransientCommunicationFailure', ...peer };
   }
   const reply = oneLine(err.response ?? String(err.responseCode));
-  if (err.responseCode! >= 500) return { recipient, kind: 'rejected', reply, remoteMtaIp };
-  return { recipient, kind: 'failed', reply, delayType: delayTypeOf(reply), remoteMtaIp };
+  if (err.responseCode! >= 500) return { recipient, kind: 'rejected', reply, ...peer };
+  return { recipient, kind: 'failed', reply, delayType: delayTypeOf(reply), ...peer };
 }
 
 function delayTypeOf(reply: string): DelayType {

@@ -11,12 +11,20 @@ export type DelayType =
   | 'TransientCommunicationFailure'
   | 'Undetermined';
 
+/** The two ends of the SMTP connection a result came over, when there was one. */
+export interface SmtpPeer {
+  /** The receiving server's address (identity notifications' `remoteMtaIp`). */
+  remoteMtaIp?: string;
+  /** sesd's own address on that connection (the Delivery event's `ses:outgoing-ip` tag). */
+  outgoingIp?: string;
+}
+
 export type RecipientResult =
-  | { recipient: string; kind: 'accepted'; reply: string; remoteMtaIp?: string }
+  | ({ recipient: string; kind: 'accepted'; reply: string } & SmtpPeer)
   /** A final refusal (5xx) by the receiving side. */
-  | { recipient: string; kind: 'rejected'; reply: string; remoteMtaIp?: string }
+  | ({ recipient: string; kind: 'rejected'; reply: string } & SmtpPeer)
   /** Try again later: a 4xx reply, or no answer at all (DNS, connection, TLS). */
-  | { recipient: string; kind: 'failed'; reply: string; delayType: DelayType; remoteMtaIp?: string };
+  | ({ recipient: string; kind: 'failed'; reply: string; delayType: DelayType } & SmtpPeer);
 
 export interface OutgoingMessage {
   /** MAIL FROM; '' is the null sender. */

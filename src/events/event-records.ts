@@ -9,13 +9,35 @@ type Json = Record<string, unknown>;
 
 /** Fields the outbox keeps for identity notifications only (SES leaves them out of event publishing). */
 const NOTIFICATION_ONLY: Record<string, string[]> = { delivery: ['remoteMtaIp'] };
+/** Fields the outbox keeps for event publishing's tags (src/delivery/delivery-events.ts), in no record's own object. */
+const TAG_SOURCES: Record<string, string[]> = { delivery: ['outgoingIp'] };
 
-/** The event publishing record: the stored document without the notification-only fields. */
+/**
+ * The event publishing record: the stored document without the notification-only fields, and a
+ * Delivery's `ses:outgoing-ip` tag, placed after the other `ses:*` tags as SES lists them.
+ */
 export function eventPublishingRecord(stored: Json): Json {
+  const out = without(stored, NOTIFICATION_ONLY, TAG_SOURCES);
+  const outgoingIp = (stored.delivery as Json | undefined)?.outgoingIp;
+  if (typeof outgoingIp === 'string' && out.mail && typeof out.mail === 'object') {
+    const mail = out.mail as Json;
+    const tags = Object.entries((mail.tags ?? {}) as Record<string, string[]>);
+    const ses = tags.filter(([k]) => k.startsWith('ses:'));
+    const own = tags.filter(([k]) => !k.startsWith('ses:'));
+    // A copy: `mail` is the Send event's object, shared by the message's other events.
+    out.mail = { ...mail, tags: Object.fromEntries([...ses, ['ses:outgoing-ip', [outgoingIp]], ...own]) };
+  }
+  return out;
+}
+
+/** `stored` without the named fields of its objects (copies only what changes). */
+function without(stored: Json, ...lists: Record<string, string[]>[]): Json {
   const out: Json = { ...stored };
-  for (const [key, fields] of Object.entries(NOTIFICATION_ONLY)) {
-    const obj = out[key] as Json | undefined;
-    if (obj && fields.some((f) => f in obj)) out[key] = Object.fromEntries(Object.entries(obj).filter(([k]) => !fields.includes(k)));
+  for (const list of lists) {
+    for (const [key, fields] of Object.entries(list)) {
+      const obj = out[key] as Json | undefined;
+      if (obj && fields.some((f) => f in obj)) out[key] = Object.fromEntries(Object.entries(obj).filter(([k]) => !fields.includes(k)));
+    }
   }
   return out;
 }
@@ -43,7 +65,7 @@ export function identityNotificationRecord(type: NotificationType, stored: Json,
     notificationMail.headers = mail.headers;
     notificationMail.commonHeaders = mail.commonHeaders;
   }
-  return { notificationType: type, [objectKey]: stored[objectKey], mail: notificationMail };
+  return { notificationType: type, [objectKey]: without(stored, TAG_SOURCES)[objectKey], mail: notificationMail };
 }
 
 /** The SNS Subject SES gives every event publishing notification. */

@@ -125,8 +125,20 @@ describe.each(DIALECTS)('SES event publishing (%s)', (dialect) => {
     expect(delivered!.Detail.delivery).toMatchObject({ recipients: [`success@${SIM}`], reportingMTA: 'sesd.test' });
     // Event publishing records carry no identity-notification fields.
     expect(delivered!.Detail.delivery).not.toHaveProperty('remoteMtaIp');
+    // The simulator's delivery made no connection: no outgoing address.
+    expect(delivered!.Detail.mail.tags).not.toHaveProperty('ses:outgoing-ip');
     expect(receiver.badSignatures).toEqual([]);
     expect(receiver.calls.every((c) => c.region === REGION && ['events', 'firehose'].includes(c.service))).toBe(true);
+  });
+
+  it("tags a relayed Delivery with ses:outgoing-ip, sesd's address on the connection, after the other ses:* tags", async () => {
+    const id = await send('carol@example.net', { EmailTags: [{ Name: 'campaign', Value: 'spring' }] });
+    await waitForEntries(id, ['Send', 'Delivery']);
+    const [sent, delivered] = ['Send', 'Delivery'].map((t) => entriesOf(id).find((e) => e.Detail.eventType === t)!);
+    expect(Object.keys(delivered!.Detail.mail.tags).slice(-2)).toEqual(['ses:outgoing-ip', 'campaign']);
+    expect(delivered!.Detail.mail.tags['ses:outgoing-ip']).toEqual(['127.0.0.1']);
+    expect(delivered!.Detail.delivery).not.toHaveProperty('outgoingIp');
+    expect(sent!.Detail.mail.tags).not.toHaveProperty('ses:outgoing-ip');
   });
 
   it('honours MatchingEventTypes and Enabled: Firehose gets only Delivery, the disabled destination nothing', async () => {
