@@ -143,7 +143,9 @@ export function startSesd(dataDir: string, env: Record<string, string> = {}): Pr
     SESD_LOG_LEVEL: 'warn',
     ...env,
   });
-  const child = spawn(process.execPath, [SESD_MAIN, 'start'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // e.g. BENCH_SESD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile sesd under the load.
+  const nodeArgs = (process.env.BENCH_SESD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, SESD_MAIN, 'start'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-16_384)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
