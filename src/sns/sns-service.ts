@@ -4,6 +4,7 @@
 // is published to the upstream SNS endpoint instead (upstream-publisher.ts).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AwsError } from '../domain/errors.js';
+import { policiesAllow } from '../domain/resource-policy.js';
 import { parseAddress } from '../domain/addresses.js';
 import { parseTopicArn, topicArn, topicOfSubscription } from './arn.js';
 import { effectivePolicy, effectivePolicyDocument, validateDeliveryPolicy } from './delivery-policy.js';
@@ -392,8 +393,13 @@ export class SnsService implements TopicPublisher {
     return topic;
   }
 
+  /** The topic's owner may do anything; another account what the topic's Policy grants it. */
   private checkOwner(scope: Scope, topic: Topic, action: string): void {
-    if (topic.accountId !== scope.accountId) throw authorization(scope, action, topic.arn);
+    if (topic.accountId === scope.accountId) return;
+    // SNS actions are case-insensitive in policies ("SNS:Publish", "sns:Publish").
+    const granted = (a: string) => ['sns:*', `sns:${action}`.toLowerCase()].includes(a.toLowerCase());
+    const policy = topic.attributes.Policy;
+    if (!policy || !policiesAllow([policy], scope.accountId, granted)) throw authorization(scope, action, topic.arn);
   }
 
   private async ownedSubscription(scope: Scope, arn: string, action: string): Promise<Subscription> {

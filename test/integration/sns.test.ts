@@ -105,6 +105,29 @@ describe.each(DIALECTS)('SNS (%s)', (dialect) => {
     expect(gone).toMatchObject({ name: 'NotFoundException', message: 'Topic does not exist', status: 404 });
   });
 
+  it("lets another account publish to a topic only when the topic's Policy allows it, and nothing else", async () => {
+    const { topicArn } = await confirmedSubscription('shared', '/shared');
+    const other = snsClient(sesd.app, OTHER_ACCOUNT_KEY);
+    const publish = () => other.send(new PublishCommand({ TopicArn: topicArn, Message: 'from the other account' }));
+    // The default policy grants the owner only (under a condition).
+    expect((await awsFailure(publish())).name).toBe('AuthorizationErrorException');
+
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT_KEY.accountId}:root` }, Action: 'SNS:Publish', Resource: topicArn }],
+    };
+    await sns.send(new SetTopicAttributesCommand({ TopicArn: topicArn, AttributeName: 'Policy', AttributeValue: JSON.stringify(policy) }));
+    const { MessageId } = await publish();
+    const [notification] = await receiver.waitFor('/shared', 1, 'Notification');
+    expect(json(notification!)).toMatchObject({ MessageId, Message: 'from the other account' });
+    expect((await awsFailure(other.send(new DeleteTopicCommand({ TopicArn: topicArn })))).name).toBe('AuthorizationErrorException');
+
+    // An explicit Deny wins over the Allow.
+    policy.Statement.push({ Effect: 'Deny', Principal: { AWS: OTHER_ACCOUNT_KEY.accountId }, Action: 'sns:*', Resource: topicArn });
+    await sns.send(new SetTopicAttributesCommand({ TopicArn: topicArn, AttributeName: 'Policy', AttributeValue: JSON.stringify(policy) }));
+    expect((await awsFailure(publish())).name).toBe('AuthorizationErrorException');
+  });
+
   it('answers AWS errors for unsupported protocols, missing topics and operations sesd does not implement', async () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'errors' }));
     const sqs = await awsFailure(sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:000000000000:q' })));
