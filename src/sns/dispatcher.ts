@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SendRequest } from '../intake/send-request.js';
+import { parseTopicArn } from './arn.js';
 import { effectivePolicy, retryDelaySeconds } from './delivery-policy.js';
 import { postMessage, type PostResult } from './http-post.js';
 import { snsEmail } from './sns-email.js';
@@ -35,6 +36,14 @@ export interface DispatcherOptions {
 }
 
 export const USER_AGENT = 'Amazon Simple Notification Service Agent';
+
+/** The subscription an UnsubscribeConfirmation goes to: its row is gone, its payload says where it pointed. */
+function unsubscribed(d: ClaimedSnsDelivery): Subscription | undefined {
+  const p = d.payload;
+  if (p.type !== 'UnsubscribeConfirmation' || !p.endpoint || !p.token) return undefined;
+  const { region, accountId } = parseTopicArn(p.topicArn);
+  return { arn: p.subscriptionArn, topicArn: p.topicArn, accountId, region, protocol: p.endpoint.protocol, endpoint: p.endpoint.url, owner: accountId, confirmed: false, token: p.token, attributes: {}, createdAt: 0 };
+}
 const REAP_EVERY_MS = 5_000;
 
 export class SnsDispatcher {
@@ -111,7 +120,7 @@ export class SnsDispatcher {
 
   private async deliver(d: ClaimedSnsDelivery, lookups: ClaimLookups): Promise<void> {
     const at = this.now();
-    const subscription = await lookups.subscription(d.subscriptionArn);
+    const subscription = (await lookups.subscription(d.subscriptionArn)) ?? unsubscribed(d);
     const attempt = (result: PostResult, outcome: DeliveryAttempt['outcome']): DeliveryAttempt => ({
       deliveryId: d.id,
       subscriptionArn: d.subscriptionArn,

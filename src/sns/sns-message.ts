@@ -63,6 +63,11 @@ export function signDocument(doc: Record<string, string>, version: '1' | '2', ke
   );
 }
 
+/** SNS's message text for an UnsubscribeConfirmation. */
+export function unsubscribeText(subscriptionArn: string): string {
+  return `You have chosen to deactivate subscription ${subscriptionArn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`;
+}
+
 /** SNS's message text for a SubscriptionConfirmation. */
 export function confirmationText(topicArn: string): string {
   return `You have chosen to subscribe to the topic ${topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`;

@@ -49,6 +49,8 @@ export interface DeliveryPayload {
   timestamp: string;
   /** SubscriptionConfirmation / UnsubscribeConfirmation. */
   token?: string;
+  /** UnsubscribeConfirmation: where the deleted subscription pointed (its row is gone). */
+  endpoint?: { protocol: 'http' | 'https'; url: string };
   messageAttributes?: Record<string, { Type: string; Value: string }>;
 }
 
@@ -114,7 +116,15 @@ export interface SnsStore {
   confirmedSubscriptions(topicArn: string): Promise<Subscription[]>;
   confirmSubscription(arn: string): Promise<void>;
   updateSubscriptionAttributes(arn: string, attributes: Record<string, string>): Promise<void>;
-  deleteSubscription(arn: string): Promise<void>;
+  /**
+   * Deletes the subscription, keeping it restorable for a while (restoreSubscription), with the
+   * UnsubscribeConfirmation to send, when there is one, in the same transaction.
+   */
+  deleteSubscription(arn: string, now: number, farewell?: NewDelivery): Promise<void>;
+  /** Restores a subscription unsubscribed recently (its UnsubscribeConfirmation's SubscribeURL), if its topic still exists. */
+  restoreSubscription(topicArn: string, token: string, now: number): Promise<Subscription | undefined>;
+  /** How many of the topic's subscriptions were unsubscribed recently (SubscriptionsDeleted). */
+  deletedSubscriptions(topicArn: string, now: number): Promise<number>;
 
   /** Writes the deliveries in one transaction; they are on disk when this resolves. */
   enqueue(deliveries: NewDelivery[], now: number): Promise<void>;

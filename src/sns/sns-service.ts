@@ -8,7 +8,7 @@ import { policiesAllow } from '../domain/resource-policy.js';
 import { parseAddress } from '../domain/addresses.js';
 import { parseTopicArn, topicArn, topicOfSubscription } from './arn.js';
 import { effectivePolicy, effectivePolicyDocument, validateDeliveryPolicy } from './delivery-policy.js';
-import { confirmationText } from './sns-message.js';
+import { confirmationText, unsubscribeText } from './sns-message.js';
 import {
   SNS_PROTOCOLS,
   type DeliveryPayload,
@@ -116,7 +116,7 @@ export class SnsService implements TopicPublisher {
       EffectiveDeliveryPolicy: effectivePolicyDocument(policy),
       SubscriptionsConfirmed: String(confirmed),
       DisplayName: topic.attributes.DisplayName ?? '',
-      SubscriptionsDeleted: '0',
+      SubscriptionsDeleted: String(await this.opts.store.deletedSubscriptions(topic.arn, this.now())),
       ...(topic.attributes.DeliveryPolicy ? { DeliveryPolicy: topic.attributes.DeliveryPolicy } : {}),
       SignatureVersion: topic.attributes.SignatureVersion ?? '1',
     };
@@ -197,20 +197,17 @@ export class SnsService implements TopicPublisher {
     return input.returnSubscriptionArn ? subscription.arn : 'pending confirmation';
   }
 
+  /**
+   * ConfirmSubscription, and GET SubscribeURL: the token of a SubscriptionConfirmation confirms; the
+   * token of an UnsubscribeConfirmation restores the subscription it deactivated, as on SNS.
+   */
   async confirmSubscription(topicArnText: string, token: string): Promise<string> {
     parseTopicArn(topicArnText, 'Topic');
-    const subscription = await this.opts.store.subscriptionByToken(token);
+    const subscription = (await this.opts.store.subscriptionByToken(token)) ?? (await this.opts.store.restoreSubscription(topicArnText, token, this.now()));
     if (!subscription) throw invalid('Token');
     if (subscription.topicArn !== topicArnText) throw invalid('Topic');
     if (!subscription.confirmed) await this.opts.store.confirmSubscription(subscription.arn);
     return subscription.arn;
-  }
-
-  /** GET SubscribeURL: the link in a SubscriptionConfirmation. */
-  async confirmByToken(token: string): Promise<Subscription | undefined> {
-    const subscription = await this.opts.store.subscriptionByToken(token);
-    if (subscription && !subscription.confirmed) await this.opts.store.confirmSubscription(subscription.arn);
-    return subscription;
   }
 
   async unsubscribe(scope: Scope | undefined, arn: string): Promise<Subscription | undefined> {
@@ -220,7 +217,10 @@ export class SnsService implements TopicPublisher {
     if (scope && subscription.owner !== scope.accountId && subscription.accountId !== scope.accountId) {
       throw authorization(scope, 'Unsubscribe', arn);
     }
-    await this.opts.store.deleteSubscription(arn);
+    // SNS tells an HTTP/S subscriber it was unsubscribed, with a SubscribeURL that restores it.
+    const farewell = subscription.confirmed && (subscription.protocol === 'http' || subscription.protocol === 'https') ? this.unsubscribeConfirmation(subscription) : undefined;
+    await this.opts.store.deleteSubscription(arn, this.now(), farewell);
+    if (farewell) this.opts.onEnqueued?.();
     return subscription;
   }
 
@@ -379,6 +379,22 @@ export class SnsService implements TopicPublisher {
         message: confirmationText(s.topicArn),
         timestamp: new Date(this.now()).toISOString(),
         token: s.token,
+      },
+    };
+  }
+
+  private unsubscribeConfirmation(s: Subscription): NewDelivery {
+    return {
+      subscriptionArn: s.arn,
+      payload: {
+        type: 'UnsubscribeConfirmation',
+        messageId: randomUUID(),
+        topicArn: s.topicArn,
+        subscriptionArn: s.arn,
+        message: unsubscribeText(s.arn),
+        timestamp: new Date(this.now()).toISOString(),
+        token: s.token,
+        endpoint: { protocol: s.protocol as 'http' | 'https', url: s.endpoint },
       },
     };
   }

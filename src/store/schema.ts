@@ -326,6 +326,16 @@ export interface SnsTopicsTable {
   created_at: number;
 }
 
+/** An unsubscribed subscription, kept so its UnsubscribeConfirmation's SubscribeURL can restore it. */
+export interface SnsUnsubscribedTable {
+  /** The subscription's token: its SubscribeURL names it. */
+  token: string;
+  topic_arn: string;
+  /** JSON of the sns_subscriptions row as it was. */
+  subscription: string;
+  deleted_at: number;
+}
+
 export interface SnsSubscriptionsTable {
   arn: string;
   topic_arn: string;
@@ -380,6 +390,7 @@ export interface Database {
   sns_topics: SnsTopicsTable;
   sns_subscriptions: SnsSubscriptionsTable;
   sns_deliveries: SnsDeliveriesTable;
+  sns_unsubscribed: SnsUnsubscribedTable;
   sns_delivery_attempts: SnsDeliveryAttemptsTable;
 }
 

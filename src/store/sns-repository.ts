@@ -26,6 +26,9 @@ import type {
   Topic,
 } from '../sns/sns-model.js';
 
+/** How long an unsubscribed subscription can be restored and counts as deleted (SNS's tokens last 3 days). */
+const UNSUBSCRIBED_KEPT_MS = 3 * 24 * 3600_000;
+
 interface Finish {
   workerId: string;
   attempt: DeliveryAttempt;
@@ -113,6 +116,7 @@ export class SnsRepository implements SnsStore {
       const subs = trx.selectFrom('sns_subscriptions').select('arn').where('topic_arn', '=', arn);
       await trx.updateTable('sns_deliveries').set({ status: 'failed' }).where('status', '=', 'pending').where('subscription_arn', 'in', subs).execute();
       await trx.deleteFrom('sns_subscriptions').where('topic_arn', '=', arn).execute();
+      await trx.deleteFrom('sns_unsubscribed').where('topic_arn', '=', arn).execute();
       await trx.deleteFrom('sns_topics').where('arn', '=', arn).execute();
     });
   }
@@ -193,11 +197,43 @@ export class SnsRepository implements SnsStore {
     await this.db.updateTable('sns_subscriptions').set({ attributes: JSON.stringify(attributes) }).where('arn', '=', arn).execute();
   }
 
-  async deleteSubscription(arn: string): Promise<void> {
+  async deleteSubscription(arn: string, now: number, farewell?: NewDelivery): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('sns_deliveries').set({ status: 'failed' }).where('status', '=', 'pending').where('subscription_arn', '=', arn).execute();
+      const row = await trx.selectFrom('sns_subscriptions').selectAll().where('arn', '=', arn).executeTakeFirst();
+      if (!row) return;
       await trx.deleteFrom('sns_subscriptions').where('arn', '=', arn).execute();
+      await trx.deleteFrom('sns_unsubscribed').where('deleted_at', '<', now - UNSUBSCRIBED_KEPT_MS).execute();
+      await trx.insertInto('sns_unsubscribed').values({ token: row.token, topic_arn: row.topic_arn, subscription: JSON.stringify(row), deleted_at: now }).execute();
+      if (farewell) for (const q of this.deliveryInserts([farewell], now)) await trx.executeQuery(q);
     });
+  }
+
+  async restoreSubscription(topicArn: string, token: string, now: number): Promise<Subscription | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const kept = await trx
+        .selectFrom('sns_unsubscribed')
+        .selectAll()
+        .where('token', '=', token)
+        .where('topic_arn', '=', topicArn)
+        .where('deleted_at', '>=', now - UNSUBSCRIBED_KEPT_MS)
+        .executeTakeFirst();
+      if (!kept || !(await trx.selectFrom('sns_topics').select('arn').where('arn', '=', kept.topic_arn).executeTakeFirst())) return undefined;
+      const row = JSON.parse(kept.subscription) as SnsSubscriptionsTable;
+      await trx.insertInto('sns_subscriptions').values(row).execute();
+      await trx.deleteFrom('sns_unsubscribed').where('token', '=', token).execute();
+      return toSubscription(row);
+    });
+  }
+
+  async deletedSubscriptions(topicArn: string, now: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('sns_unsubscribed')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('topic_arn', '=', topicArn)
+      .where('deleted_at', '>=', now - UNSUBSCRIBED_KEPT_MS)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   async enqueue(deliveries: NewDelivery[], now: number): Promise<void> {

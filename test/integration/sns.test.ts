@@ -27,7 +27,7 @@ import type { RunningApp } from '../../src/app.js';
 import { DIALECTS } from '../support/databases.js';
 import { awsFailure, capturedMessages, OTHER_ACCOUNT_KEY, TEST_KEY, useSesd } from '../support/sesd.js';
 import { startSnsReceiver, type ReceivedRequest, type SnsReceiver } from '../support/sns-receiver.js';
-import { validateWithSnsValidator } from '../support/sns-validate.js';
+import { validateWithSnsValidator, verifyAsAwsDocuments } from '../support/sns-validate.js';
 
 const REGION = 'us-east-1';
 // Tests that run sns-validator start a Node process per message: seconds each on a loaded machine.
@@ -187,12 +187,27 @@ describe.each(DIALECTS)('SNS (%s)', (dialect) => {
     expect(v2).toMatchObject({ SignatureVersion: '2', Message: 'second' });
     expect(v2).not.toHaveProperty('Subject');
     expect(await validate(notes[1]!.body)).toBe('valid');
+    expect(await verifyAsAwsDocuments(notes[1]!.body, sesd.app.snsHttps!.certFile)).toBe(true);
 
     // The UnsubscribeURL ends the subscription.
     const unsub = await fetch(v2.UnsubscribeURL!);
     expect(unsub.status).toBe(200);
     const gone = await awsFailure(sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subscriptionArn })));
     expect(gone).toMatchObject({ name: 'NotFoundException', message: 'Subscription does not exist' });
+
+    // SNS then sends an UnsubscribeConfirmation whose SubscribeURL restores the subscription.
+    const [farewell] = await receiver.waitFor('/signed', 1, 'UnsubscribeConfirmation');
+    expect(farewell!.headers).toMatchObject({ 'x-amz-sns-message-type': 'UnsubscribeConfirmation', 'x-amz-sns-topic-arn': TopicArn, 'x-amz-sns-subscription-arn': subscriptionArn });
+    const f = json(farewell!);
+    expect(f).toMatchObject({ Type: 'UnsubscribeConfirmation', TopicArn, SignatureVersion: '2', Message: expect.stringContaining(`You have chosen to deactivate subscription ${subscriptionArn}.`) });
+    expect(await verifyAsAwsDocuments(farewell!.body, sesd.app.snsHttps!.certFile)).toBe(true);
+    expect((await sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes).toMatchObject({ SubscriptionsConfirmed: '0', SubscriptionsDeleted: '1' });
+    const restored = await fetch(f.SubscribeURL!);
+    expect(restored.status).toBe(200);
+    expect(await restored.text()).toContain(`<SubscriptionArn>${subscriptionArn}</SubscriptionArn>`);
+    expect((await sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes).toMatchObject({ SubscriptionsConfirmed: '1', SubscriptionsDeleted: '0' });
+    await sns.send(new PublishCommand({ TopicArn, Message: 'after restoring' }));
+    expect(json((await receiver.waitFor('/signed', 3, 'Notification'))[2]!)).toMatchObject({ Message: 'after restoring' });
   }, VALIDATING_TEST_MS);
 
   it('confirms with ConfirmSubscription and the token, and delivers raw messages with x-amz-sns-rawdelivery', async () => {
