@@ -369,33 +369,20 @@ export class SnsService implements TopicPublisher {
   }
 
   private confirmation(s: Subscription): NewDelivery {
-    return {
-      subscriptionArn: s.arn,
-      payload: {
-        type: 'SubscriptionConfirmation',
-        messageId: randomUUID(),
-        topicArn: s.topicArn,
-        subscriptionArn: s.arn,
-        message: confirmationText(s.topicArn),
-        timestamp: new Date(this.now()).toISOString(),
-        token: s.token,
-      },
-    };
+    return this.controlMessage(s, 'SubscriptionConfirmation', confirmationText(s.topicArn));
   }
 
+  /** Where the subscription pointed goes along: its row is deleted when this is sent. */
   private unsubscribeConfirmation(s: Subscription): NewDelivery {
+    const d = this.controlMessage(s, 'UnsubscribeConfirmation', unsubscribeText(s.arn));
+    return { ...d, payload: { ...d.payload, endpoint: { protocol: s.protocol as 'http' | 'https', url: s.endpoint } } };
+  }
+
+  /** A message about the subscription itself, with its token (SubscribeURL). */
+  private controlMessage(s: Subscription, type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation', message: string): NewDelivery {
     return {
       subscriptionArn: s.arn,
-      payload: {
-        type: 'UnsubscribeConfirmation',
-        messageId: randomUUID(),
-        topicArn: s.topicArn,
-        subscriptionArn: s.arn,
-        message: unsubscribeText(s.arn),
-        timestamp: new Date(this.now()).toISOString(),
-        token: s.token,
-        endpoint: { protocol: s.protocol as 'http' | 'https', url: s.endpoint },
-      },
+      payload: { type, messageId: randomUUID(), topicArn: s.topicArn, subscriptionArn: s.arn, message, timestamp: new Date(this.now()).toISOString(), token: s.token },
     };
   }
 
