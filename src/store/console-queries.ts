@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from './schema.js';
 import { eventDocuments } from './event-payload.js';
+import { readRaw } from './stored-raw.js';
 import type { Dialect } from './database.js';
 import type { Destination } from './messages-repository.js';
 
@@ -131,8 +132,8 @@ export class ConsoleQueries {
   }
 
   async message(id: string): Promise<MessageWithRaw | undefined> {
-    const row = await this.db.selectFrom('messages').select([...SUMMARY_COLUMNS, 'raw']).where('id', '=', id).executeTakeFirst();
-    return row && { ...summaryOf(row), raw: Buffer.from(row.raw) };
+    const row = await this.db.selectFrom('messages').select([...SUMMARY_COLUMNS, 'raw', 'raw_deflated']).where('id', '=', id).executeTakeFirst();
+    return row && { ...summaryOf(row), raw: await readRaw(row.raw, row.raw_deflated) };
   }
 
   async recipients(messageId: string): Promise<RecipientRow[]> {

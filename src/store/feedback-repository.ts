@@ -4,8 +4,9 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from './database.js';
 import { generatedAsNew, type GeneratedMessage } from './deliveries-repository.js';
-import { messageInserts, newMessageQueries, type MessageInserts } from './message-inserts.js';
+import { messageInserts, newMessageQueries, storable, type MessageInserts } from './message-inserts.js';
 import { sendEventMail, storedEventPayload } from './event-payload.js';
+import { readRaw } from './stored-raw.js';
 import type { Database } from './schema.js';
 
 export interface ReportedMessage {
@@ -48,7 +49,7 @@ export class FeedbackRepository {
 
   /** The message with its recipients, unless it is unknown or has no Send event (mail sesd generated). */
   async findMessage(id: string): Promise<ReportedMessage | undefined> {
-    const m = await this.db.selectFrom('messages').select(['id', 'account_id', 'region', 'configuration_set', 'envelope_from', 'raw', 'created_at']).where('id', '=', id).executeTakeFirst();
+    const m = await this.db.selectFrom('messages').select(['id', 'account_id', 'region', 'configuration_set', 'envelope_from', 'raw', 'raw_deflated', 'created_at']).where('id', '=', id).executeTakeFirst();
     if (!m) return undefined;
     const send = await this.db.selectFrom('events').select('payload').where('message_id', '=', id).where('type', '=', 'Send').executeTakeFirst();
     if (!send) return undefined;
@@ -59,7 +60,7 @@ export class FeedbackRepository {
       region: m.region,
       configurationSet: m.configuration_set,
       envelopeFrom: m.envelope_from,
-      raw: Buffer.from(m.raw),
+      raw: await readRaw(m.raw, m.raw_deflated),
       createdAt: Number(m.created_at),
       mail: sendEventMail(send.payload)!,
       recipients: recipients.map((r) => r.recipient),
@@ -80,6 +81,7 @@ export class FeedbackRepository {
     now = Date.now(),
     forward?: GeneratedMessage,
   ): Promise<boolean> {
+    const forwarded = forward ? await storable([generatedAsNew(forward)]) : [];
     return this.db.transaction().execute(async (trx) => {
       // The UPDATE takes the row's write lock first (PostgreSQL: concurrent reports for the same
       // recipient wait here; SQLite: the transaction becomes the writer), so the check below holds.
@@ -105,7 +107,7 @@ export class FeedbackRepository {
         .insertInto('events')
         .values({ message_id: message.id, account_id: message.accountId, type: event.type, payload: storedEventPayload(event.type, event.payload), created_at: now })
         .execute();
-      if (forward) for (const q of newMessageQueries(this.inserts, [generatedAsNew(forward)])) await trx.executeQuery(q);
+      for (const q of newMessageQueries(this.inserts, forwarded)) await trx.executeQuery(q);
       return true;
     });
   }

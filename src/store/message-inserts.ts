@@ -6,6 +6,7 @@ import type { NewMessage } from './messages-repository.js';
 import { storedEventPayload } from './event-payload.js';
 import { BulkInsert } from './raw-sql.js';
 import type { DeliveriesTable, EventsTable, MessagesTable } from './schema.js';
+import { storedRaw, type StoredRaw } from './stored-raw.js';
 
 export interface MessageInserts {
   messages: BulkInsert<MessagesTable>;
@@ -27,6 +28,7 @@ export function messageInserts(dialect: Dialect): MessageInserts {
       'configuration_set',
       'tags',
       'raw',
+      'raw_deflated',
       'size',
       'created_at',
       'feedback_address',
@@ -42,13 +44,32 @@ export function messageInserts(dialect: Dialect): MessageInserts {
       'last_response',
       'updated_at',
       'raw',
+      'raw_deflated',
     ]),
     events: new BulkInsert(dialect, 'events', ['message_id', 'account_id', 'type', 'payload', 'created_at']),
   };
 }
 
+/** A message with its raw copies as rows hold them (stored-raw.ts), prepared before the transaction. */
+export interface StorableMessage extends NewMessage {
+  storedRaw: StoredRaw;
+  /** Per recipient, in order: their own copy, if they have one. */
+  storedRecipientRaws: (StoredRaw | undefined)[];
+}
+
+/** Compresses the messages' raw copies, outside any transaction (a large one takes the thread pool a while). */
+export async function storable(batch: NewMessage[]): Promise<StorableMessage[]> {
+  return Promise.all(
+    batch.map(async (m) => ({
+      ...m,
+      storedRaw: await storedRaw(m.raw),
+      storedRecipientRaws: await Promise.all(m.recipients.map((r) => (r.raw ? storedRaw(r.raw) : undefined))),
+    })),
+  );
+}
+
 /** The INSERTs that queue `batch`: messages, then their delivery rows and events. */
-export function newMessageQueries(inserts: MessageInserts, batch: NewMessage[]): CompiledQuery[] {
+export function newMessageQueries(inserts: MessageInserts, batch: StorableMessage[]): CompiledQuery[] {
   const messages = batch.map((m) => ({
     id: m.id,
     account_id: m.accountId,
@@ -60,13 +81,13 @@ export function newMessageQueries(inserts: MessageInserts, batch: NewMessage[]):
     destination: JSON.stringify(m.destination),
     configuration_set: m.configurationSet,
     tags: JSON.stringify(m.tags),
-    raw: m.raw,
+    ...m.storedRaw,
     size: m.raw.length,
     created_at: m.createdAt,
     feedback_address: m.feedbackAddress ?? null,
   }));
   const deliveries = batch.flatMap((m) =>
-    m.recipients.map(({ address, status, raw }) => ({
+    m.recipients.map(({ address, status }, i) => ({
       message_id: m.id,
       recipient: address,
       status,
@@ -76,7 +97,7 @@ export function newMessageQueries(inserts: MessageInserts, batch: NewMessage[]):
       locked_until: null,
       last_response: null,
       updated_at: m.createdAt,
-      raw: raw ?? null,
+      ...(m.storedRecipientRaws[i] ?? { raw: null, raw_deflated: null }),
     })),
   );
   const events = batch.flatMap((m) => {
