@@ -22,6 +22,7 @@ import type { NewMessage } from './messages-repository.js';
 import { forDialect, placeholders, precompiled } from './raw-sql.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
 import { sendEventMail, storedEventPayload } from './event-payload.js';
+import { factsOf } from './mail-from-message.js';
 import { readRaw } from './stored-raw.js';
 import type { Database, EventsTable, MessagesTable } from './schema.js';
 
@@ -132,8 +133,10 @@ export class DeliveriesRepository {
       const { rows: sends } = await this.db.executeQuery<Pick<EventsTable, 'message_id' | 'payload'>>(
         CompiledQuery.raw(this.statements.selectSendEvents(chunk.length), chunk),
       );
-      const mailOf = new Map(sends.map((s) => [s.message_id, sendEventMail(s.payload)]));
+      const sendPayloads = new Map(sends.map((s) => [s.message_id, s.payload]));
       for (const r of rows) {
+        const facts = await factsOf(r);
+        const send = sendPayloads.get(r.id);
         out.set(r.id, {
           id: r.id,
           accountId: r.account_id,
@@ -142,9 +145,9 @@ export class DeliveriesRepository {
           envelopeFrom: r.envelope_from,
           feedbackAddress: r.feedback_address,
           configurationSet: r.configuration_set,
-          raw: await readRaw(r.raw, r.raw_deflated),
-          createdAt: Number(r.created_at),
-          mail: mailOf.get(r.id),
+          raw: facts.raw,
+          createdAt: facts.createdAt,
+          mail: send === undefined ? undefined : sendEventMail(send, facts),
         });
       }
     }

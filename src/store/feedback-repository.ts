@@ -6,7 +6,7 @@ import type { Dialect } from './database.js';
 import { generatedAsNew, type GeneratedMessage } from './deliveries-repository.js';
 import { messageInserts, newMessageQueries, storable, type MessageInserts } from './message-inserts.js';
 import { sendEventMail, storedEventPayload } from './event-payload.js';
-import { readRaw } from './stored-raw.js';
+import { factsOf } from './mail-from-message.js';
 import type { Database } from './schema.js';
 
 export interface ReportedMessage {
@@ -54,15 +54,16 @@ export class FeedbackRepository {
     const send = await this.db.selectFrom('events').select('payload').where('message_id', '=', id).where('type', '=', 'Send').executeTakeFirst();
     if (!send) return undefined;
     const recipients = await this.db.selectFrom('deliveries').select('recipient').where('message_id', '=', id).orderBy('id').execute();
+    const facts = await factsOf(m);
     return {
       id: m.id,
       accountId: m.account_id,
       region: m.region,
       configurationSet: m.configuration_set,
       envelopeFrom: m.envelope_from,
-      raw: await readRaw(m.raw, m.raw_deflated),
-      createdAt: Number(m.created_at),
-      mail: sendEventMail(send.payload)!,
+      raw: facts.raw,
+      createdAt: facts.createdAt,
+      mail: sendEventMail(send.payload, facts)!,
       recipients: recipients.map((r) => r.recipient),
     };
   }

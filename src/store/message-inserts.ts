@@ -50,11 +50,13 @@ export function messageInserts(dialect: Dialect): MessageInserts {
   };
 }
 
-/** A message with its raw copies as rows hold them (stored-raw.ts), prepared before the transaction. */
+/** A message with its raw copies and events as rows hold them, prepared before the transaction. */
 export interface StorableMessage extends NewMessage {
   storedRaw: StoredRaw;
   /** Per recipient, in order: their own copy, if they have one. */
   storedRecipientRaws: (StoredRaw | undefined)[];
+  /** Per event, in order: its stored JSON (event-payload.ts). */
+  storedPayloads: string[];
 }
 
 /** Compresses the messages' raw copies, outside any transaction (a large one takes the thread pool a while). */
@@ -64,8 +66,16 @@ export async function storable(batch: NewMessage[]): Promise<StorableMessage[]> 
       ...m,
       storedRaw: await storedRaw(m.raw),
       storedRecipientRaws: await Promise.all(m.recipients.map((r) => (r.raw ? storedRaw(r.raw) : undefined))),
+      storedPayloads: storedPayloads(m),
     })),
   );
+}
+
+function storedPayloads(m: NewMessage): string[] {
+  // Other events made from the Send event's `mail` (a suppressed recipient's Bounce) refer to it.
+  const sendMail = (m.events.find((e) => e.type === 'Send')?.payload as { mail?: unknown } | undefined)?.mail;
+  const facts = { id: m.id, accountId: m.accountId, region: m.region, envelopeFrom: m.envelopeFrom, createdAt: m.createdAt, raw: m.raw };
+  return m.events.map((e) => storedEventPayload(e.type, e.payload, sendMail, facts));
 }
 
 /** The INSERTs that queue `batch`: messages, then their delivery rows and events. */
@@ -100,10 +110,8 @@ export function newMessageQueries(inserts: MessageInserts, batch: StorableMessag
       ...(m.storedRecipientRaws[i] ?? { raw: null, raw_deflated: null }),
     })),
   );
-  const events = batch.flatMap((m) => {
-    // Other events made from the Send event's `mail` (a suppressed recipient's Bounce) refer to it.
-    const sendMail = (m.events.find((e) => e.type === 'Send')?.payload as { mail?: unknown } | undefined)?.mail;
-    return m.events.map((e) => ({ message_id: m.id, account_id: m.accountId, type: e.type, payload: storedEventPayload(e.type, e.payload, sendMail), created_at: m.createdAt }));
-  });
+  const events = batch.flatMap((m) =>
+    m.events.map((e, i) => ({ message_id: m.id, account_id: m.accountId, type: e.type, payload: m.storedPayloads[i]!, created_at: m.createdAt })),
+  );
   return [...inserts.messages.queries(messages), ...inserts.deliveries.queries(deliveries), ...inserts.events.queries(events)];
 }
