@@ -3,7 +3,7 @@
 // the bench reads SQLite's dbstat and prints the bytes per message of each table and index next
 // to the raw message size. Target: ≤ 1.5× the raw size.
 //
-//   npx tsx bench/storage.ts [--messages 5000]   (after npm run build)
+//   npx tsx bench/storage.ts [--messages 5000] [--keep]   (after npm run build; --keep leaves the data directory for a look at its rows)
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,7 @@ const TARGET_RATIO = 1.5;
 const SESSIONS = 10;
 const DELIVERY_TIMEOUT_MS = 120_000;
 
-const { values } = parseArgs({ options: { messages: { type: 'string' } } });
+const { values } = parseArgs({ options: { messages: { type: 'string' }, keep: { type: 'boolean' } } });
 const count = Number(values.messages ?? 5000);
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sesd-bench-storage-'));
 const dbFile = path.join(dataDir, 'sesd.db');
@@ -58,7 +58,8 @@ try {
   process.stdout.write(`storage per message ${ratio.toFixed(2)}x the raw size: ${ratio <= TARGET_RATIO ? 'target met' : 'target not met'} (≤ ${TARGET_RATIO}x)\n`);
 } finally {
   await server.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  if (values.keep) process.stdout.write(`data directory kept: ${dataDir}\n`);
+  else rmSync(dataDir, { recursive: true, force: true });
 }
 
 function pendingDeliveries(): number {

@@ -17,6 +17,11 @@ export interface MailObjectInput {
 // SES truncates the headers list of an event when it is large; it says so in headersTruncated.
 const MAX_EVENT_HEADER_BYTES = 10 * 1024;
 
+/**
+ * Stored Send events are rebuilt with this function (store/mail-from-message.ts): a change to what
+ * it makes of the same input changes the events of messages stored before too, so such a change
+ * must keep the old output for them (or migrate their rows to the whole object first).
+ */
 export function mailObject(input: MailObjectInput): Record<string, unknown> {
   let budget = MAX_EVENT_HEADER_BYTES;
   const headers: Header[] = [];
@@ -38,7 +43,9 @@ export function mailObject(input: MailObjectInput): Record<string, unknown> {
     destination: input.destination,
     headersTruncated: headers.length < input.headers.length,
     headers,
-    commonHeaders: {
+    // Without the headers the message lacks (JSON leaves them out anyway): the object rebuilt from a
+    // stored message (store/mail-from-message.ts) then equals the one read back from its JSON.
+    commonHeaders: definedOnly({
       from: list('From'),
       to: list('To'),
       cc: list('Cc'),
@@ -46,10 +53,12 @@ export function mailObject(input: MailObjectInput): Record<string, unknown> {
       messageId: input.messageId,
       date: headerValue(input.headers, 'Date'),
       subject: headerValue(input.headers, 'Subject'),
-    },
+    }),
     tags: input.tags,
   };
 }
+
+const definedOnly = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 export function sendEvent(mail: Record<string, unknown>): { type: string; payload: unknown } {
   return { type: 'Send', payload: { eventType: 'Send', mail, send: {} } };

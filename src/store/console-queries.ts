@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from './schema.js';
-import { eventDocuments } from './event-payload.js';
+import { messageEventDocuments } from './message-event-documents.js';
+import { readRaw } from './stored-raw.js';
 import type { Dialect } from './database.js';
 import type { Destination } from './messages-repository.js';
 
@@ -131,8 +132,8 @@ export class ConsoleQueries {
   }
 
   async message(id: string): Promise<MessageWithRaw | undefined> {
-    const row = await this.db.selectFrom('messages').select([...SUMMARY_COLUMNS, 'raw']).where('id', '=', id).executeTakeFirst();
-    return row && { ...summaryOf(row), raw: Buffer.from(row.raw) };
+    const row = await this.db.selectFrom('messages').select([...SUMMARY_COLUMNS, 'raw', 'raw_deflated']).where('id', '=', id).executeTakeFirst();
+    return row && { ...summaryOf(row), raw: await readRaw(row.raw, row.raw_deflated) };
   }
 
   async recipients(messageId: string): Promise<RecipientRow[]> {
@@ -142,7 +143,7 @@ export class ConsoleQueries {
 
   async events(messageId: string): Promise<EventRow[]> {
     const rows = await this.db.selectFrom('events').select(['id', 'type', 'payload', 'created_at']).where('message_id', '=', messageId).orderBy('id').execute();
-    const documents = eventDocuments(rows);
+    const documents = await messageEventDocuments(this.db, messageId, rows);
     return rows.map((r, i) => ({ id: Number(r.id), type: r.type, payload: documents[i] as Record<string, unknown>, createdAt: Number(r.created_at) }));
   }
 

@@ -28,6 +28,7 @@ import * as eventRecipient from './migrations/015-event-recipient.js';
 import * as easyDkimTokens from './migrations/014-easy-dkim-tokens.js';
 import * as accountReview from './migrations/016-account-review.js';
 import * as redundantDeliveryIndex from './migrations/017-redundant-delivery-index.js';
+import * as compressedRaw from './migrations/018-compressed-raw.js';
 import * as snsUnsubscribed from './migrations/019-sns-unsubscribed.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -61,6 +62,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '014-easy-dkim-tokens': easyDkimTokens,
   '016-account-review': accountReview,
   '017-redundant-delivery-index': redundantDeliveryIndex,
+  '018-compressed-raw': compressedRaw,
   '019-sns-unsubscribed': snsUnsubscribed,
 };
 

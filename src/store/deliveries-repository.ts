@@ -17,11 +17,13 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './database.js';
 import { GroupCommit } from './group-commit.js';
-import { messageInserts, newMessageQueries } from './message-inserts.js';
+import { messageInserts, newMessageQueries, storable, type StorableMessage } from './message-inserts.js';
 import type { NewMessage } from './messages-repository.js';
 import { forDialect, placeholders, precompiled } from './raw-sql.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
 import { sendEventMail, storedEventPayload } from './event-payload.js';
+import { factsOf } from './mail-from-message.js';
+import { readRaw } from './stored-raw.js';
 import type { Database, EventsTable, MessagesTable } from './schema.js';
 
 export interface ClaimedDelivery {
@@ -82,6 +84,8 @@ export const GENERATED_SOURCE = 'sesd';
 interface Completion {
   workerId: string;
   updates: DeliveryUpdate[];
+  /** Each update's generated mail, prepared for its rows (compressed) before the transaction. */
+  generated: StorableMessage[][];
   now: number;
 }
 
@@ -107,14 +111,15 @@ export class DeliveriesRepository {
   async claim(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
     const { rows } = await this.lazily((trx) =>
-      trx.executeQuery<{ id: number; message_id: string; recipient: string; attempts: number; raw: Uint8Array | null }>(
+      trx.executeQuery<{ id: number; message_id: string; recipient: string; attempts: number; raw: Uint8Array | null; raw_deflated: number | null }>(
         CompiledQuery.raw(this.statements.claim, [workerId, now + leaseMs, now, now, limit]),
       ),
     );
+    const claimed = await Promise.all(
+      rows.map(async (r) => ({ id: Number(r.id), messageId: r.message_id, recipient: r.recipient, attempts: r.attempts, ...(r.raw ? { raw: await readRaw(r.raw, r.raw_deflated) } : {}) })),
+    );
     // RETURNING comes in no particular order.
-    return rows
-      .map((r) => ({ id: Number(r.id), messageId: r.message_id, recipient: r.recipient, attempts: r.attempts, ...(r.raw ? { raw: Buffer.from(r.raw) } : {}) }))
-      .sort((a, b) => a.id - b.id);
+    return claimed.sort((a, b) => a.id - b.id);
   }
 
   /** The claimed recipients' messages, with the `mail` object of their Send event. */
@@ -123,13 +128,15 @@ export class DeliveriesRepository {
     for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
       const chunk = ids.slice(i, i + IDS_PER_STATEMENT);
       const { rows } = await this.db.executeQuery<
-        Pick<MessagesTable, 'id' | 'account_id' | 'region' | 'source_api' | 'envelope_from' | 'configuration_set' | 'raw' | 'created_at' | 'feedback_address'>
+        Pick<MessagesTable, 'id' | 'account_id' | 'region' | 'source_api' | 'envelope_from' | 'configuration_set' | 'raw' | 'raw_deflated' | 'created_at' | 'feedback_address'>
       >(CompiledQuery.raw(this.statements.selectMessages(chunk.length), chunk));
       const { rows: sends } = await this.db.executeQuery<Pick<EventsTable, 'message_id' | 'payload'>>(
         CompiledQuery.raw(this.statements.selectSendEvents(chunk.length), chunk),
       );
-      const mailOf = new Map(sends.map((s) => [s.message_id, sendEventMail(s.payload)]));
+      const sendPayloads = new Map(sends.map((s) => [s.message_id, s.payload]));
       for (const r of rows) {
+        const facts = await factsOf(r);
+        const send = sendPayloads.get(r.id);
         out.set(r.id, {
           id: r.id,
           accountId: r.account_id,
@@ -138,9 +145,9 @@ export class DeliveriesRepository {
           envelopeFrom: r.envelope_from,
           feedbackAddress: r.feedback_address,
           configurationSet: r.configuration_set,
-          raw: Buffer.from(r.raw),
-          createdAt: Number(r.created_at),
-          mail: mailOf.get(r.id),
+          raw: facts.raw,
+          createdAt: facts.createdAt,
+          mail: send === undefined ? undefined : sendEventMail(send, facts),
         });
       }
     }
@@ -153,7 +160,9 @@ export class DeliveriesRepository {
    * reclaimed recipient does not get its outcome twice.
    */
   async complete(workerId: string, updates: DeliveryUpdate[], now = Date.now()): Promise<void> {
-    if (updates.length > 0) await this.completer.submit({ workerId, updates, now });
+    if (updates.length === 0) return;
+    const generated = await Promise.all(updates.map((u) => storable(u.generated.map(generatedAsNew))));
+    await this.completer.submit({ workerId, updates, generated, now });
   }
 
   /** Gives back recipients `workerId` claimed and made no attempt for (the claim's count undone). */
@@ -206,12 +215,12 @@ function queueStatements(dialect: Dialect) {
       'update deliveries set locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ? ' +
         "where id in (select id from deliveries where status in ('queued', 'deferred') and next_attempt_at <= ? and locked_until is null " +
         `order by next_attempt_at, id limit ?${skipLocked}) ` +
-        'returning id, message_id, recipient, attempts, raw',
+        'returning id, message_id, recipient, attempts, raw, raw_deflated',
     ),
     selectMessages: precompiled(
       dialect,
       (idCount: number) =>
-        `select id, account_id, region, source_api, envelope_from, configuration_set, raw, created_at, feedback_address from messages where id in (${placeholders(idCount)})`,
+        `select id, account_id, region, source_api, envelope_from, configuration_set, raw, raw_deflated, created_at, feedback_address from messages where id in (${placeholders(idCount)})`,
     ),
     selectSendEvents: precompiled(dialect, (idCount: number) => `select message_id, payload from events where message_id in (${placeholders(idCount)}) and type = 'Send'`),
     /** See applyUpdates. Parameters: now, then each row's id, status, next attempt, last response, then the worker id. */
@@ -228,22 +237,21 @@ function queueStatements(dialect: Dialect) {
 
 async function completeBatch(trx: Kysely<Database>, statements: QueueStatements, batch: Completion[]): Promise<void> {
   const events: Omit<EventsTable, 'id'>[] = [];
-  const generated: GeneratedMessage[] = [];
-  for (const { workerId, updates, now } of batch) {
+  const generated: StorableMessage[] = [];
+  for (const { workerId, updates, generated: generatedBy, now } of batch) {
     for (let i = 0; i < updates.length; i += UPDATES_PER_STATEMENT) {
       const chunk = updates.slice(i, i + UPDATES_PER_STATEMENT);
       const applied = await applyUpdates(trx, statements, workerId, chunk, now);
-      for (const u of chunk) {
+      for (const [j, u] of chunk.entries()) {
         if (!applied.has(u.deliveryId)) continue;
         // An event made from the claimed message's Send `mail` refers to it rather than copy it.
         for (const e of u.events) events.push({ message_id: u.messageId, account_id: u.accountId, type: e.type, payload: storedEventPayload(e.type, e.payload), created_at: now });
-        generated.push(...u.generated);
+        generated.push(...generatedBy[i + j]!);
       }
     }
   }
-  const queued = generated.map(generatedAsNew);
   // Messages before the deliveries and events that reference them.
-  const inserts = [...newMessageQueries(statements.inserts, queued), ...statements.inserts.events.queries(events)];
+  const inserts = [...newMessageQueries(statements.inserts, generated), ...statements.inserts.events.queries(events)];
   for (const q of inserts) await trx.executeQuery(q);
 }
 

@@ -6,7 +6,8 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { anyRow } from './any-row.js';
 import type { Dialect } from './database.js';
-import { eventDocument, refersToSendMail } from './event-payload.js';
+import { eventDocument, needsItsMessage, refersToSendMail, sendEventMail } from './event-payload.js';
+import { factsOf, type FactRow, type MessageFacts } from './mail-from-message.js';
 import { BulkInsert, forDialect, placeholders, precompiled } from './raw-sql.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
 import type { Database, EventPublicationsTable } from './schema.js';
@@ -82,7 +83,11 @@ export class EventDispatchRepository {
         'returning id, message_id, account_id, type, payload, created_at, dispatch_attempts',
     );
     this.dueSql = forDialect(dialect, `select id ${due} limit 1`);
-    this.messagesSql = precompiled(dialect, (n: number) => `select id, region, configuration_set, source_api from messages where id in (${placeholders(n)})`);
+    // With the columns a payload's `mail` is rebuilt from (mail-from-message.ts).
+    this.messagesSql = precompiled(
+      dialect,
+      (n: number) => `select id, account_id, region, configuration_set, source_api, envelope_from, created_at, raw, raw_deflated from messages where id in (${placeholders(n)})`,
+    );
     this.sendEventsSql = precompiled(dialect, (n: number) => `select message_id, type, payload from events where type = 'Send' and message_id in (${placeholders(n)})`);
     this.settledSql = precompiled(
       dialect,
@@ -130,11 +135,13 @@ export class EventDispatchRepository {
     const { rows } = await relaxedTransaction(this.db, this.dialect, (db) => db.executeQuery<Claimed>(CompiledQuery.raw(this.claimSql, [workerId, now + leaseMs, now, now, limit])));
     if (rows.length === 0) return [];
     const ids = [...new Set(rows.map((r) => r.message_id))];
-    const { rows: messages } = await this.db.executeQuery<{ id: string; region: string; configuration_set: string | null; source_api: string }>(
-      CompiledQuery.raw(this.messagesSql(ids.length), ids),
-    );
+    const { rows: messages } = await this.db.executeQuery<FactRow & { configuration_set: string | null; source_api: string }>(CompiledQuery.raw(this.messagesSql(ids.length), ids));
     const byId = new Map(messages.map((m) => [m.id, m]));
-    const sendMails = await this.sendMailsFor(rows);
+    // A message is gone when it was deleted since the claim: its events' `mail` holds what they kept.
+    const needed = new Set(rows.filter((r) => needsItsMessage(r.payload)).map((r) => r.message_id));
+    const facts = new Map<string, MessageFacts>();
+    for (const m of messages) if (needed.has(m.id)) facts.set(m.id, await factsOf(m));
+    const sendMails = await this.sendMailsFor(rows, facts);
     return rows
       .map((r) => {
         const m = byId.get(r.message_id);
@@ -146,7 +153,7 @@ export class EventDispatchRepository {
           configurationSet: m?.configuration_set ?? null,
           sourceApi: m?.source_api,
           type: r.type,
-          payload: eventDocument(r.payload, () => sendMails.get(r.message_id)) as Record<string, unknown>,
+          payload: eventDocument(r.payload, () => sendMails.get(r.message_id), facts.get(r.message_id)) as Record<string, unknown>,
           createdAt: Number(r.created_at),
           attempts: Number(r.dispatch_attempts),
         };
@@ -155,7 +162,7 @@ export class EventDispatchRepository {
   }
 
   /** The Send `mail` of each message some of `claimed` refer to (event-payload.ts), from the batch or the store. */
-  private async sendMailsFor(claimed: { message_id: string; type: string; payload: string }[]): Promise<Map<string, unknown>> {
+  private async sendMailsFor(claimed: { message_id: string; type: string; payload: string }[], facts: Map<string, MessageFacts>): Promise<Map<string, unknown>> {
     const referring = new Set(claimed.filter((r) => refersToSendMail(r.payload)).map((r) => r.message_id));
     const sends = claimed.filter((r) => r.type === 'Send' && referring.has(r.message_id));
     const missing = [...referring].filter((id) => !sends.some((s) => s.message_id === id));
@@ -163,7 +170,7 @@ export class EventDispatchRepository {
       const { rows } = await this.db.executeQuery<{ message_id: string; type: string; payload: string }>(CompiledQuery.raw(this.sendEventsSql(missing.length), missing));
       sends.push(...rows);
     }
-    return new Map(sends.map((s) => [s.message_id, (JSON.parse(s.payload) as { mail?: unknown }).mail]));
+    return new Map(sends.map((s) => [s.message_id, sendEventMail(s.payload, facts.get(s.message_id))]));
   }
 
   /** Destinations already settled (published or given up) per event, from earlier attempts. */

@@ -4,8 +4,9 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from './database.js';
 import { generatedAsNew, type GeneratedMessage } from './deliveries-repository.js';
-import { messageInserts, newMessageQueries, type MessageInserts } from './message-inserts.js';
+import { messageInserts, newMessageQueries, storable, type MessageInserts } from './message-inserts.js';
 import { sendEventMail, storedEventPayload } from './event-payload.js';
+import { factsOf } from './mail-from-message.js';
 import type { Database } from './schema.js';
 
 export interface ReportedMessage {
@@ -48,20 +49,21 @@ export class FeedbackRepository {
 
   /** The message with its recipients, unless it is unknown or has no Send event (mail sesd generated). */
   async findMessage(id: string): Promise<ReportedMessage | undefined> {
-    const m = await this.db.selectFrom('messages').select(['id', 'account_id', 'region', 'configuration_set', 'envelope_from', 'raw', 'created_at']).where('id', '=', id).executeTakeFirst();
+    const m = await this.db.selectFrom('messages').select(['id', 'account_id', 'region', 'configuration_set', 'envelope_from', 'raw', 'raw_deflated', 'created_at']).where('id', '=', id).executeTakeFirst();
     if (!m) return undefined;
     const send = await this.db.selectFrom('events').select('payload').where('message_id', '=', id).where('type', '=', 'Send').executeTakeFirst();
     if (!send) return undefined;
     const recipients = await this.db.selectFrom('deliveries').select('recipient').where('message_id', '=', id).orderBy('id').execute();
+    const facts = await factsOf(m);
     return {
       id: m.id,
       accountId: m.account_id,
       region: m.region,
       configurationSet: m.configuration_set,
       envelopeFrom: m.envelope_from,
-      raw: Buffer.from(m.raw),
-      createdAt: Number(m.created_at),
-      mail: sendEventMail(send.payload)!,
+      raw: facts.raw,
+      createdAt: facts.createdAt,
+      mail: sendEventMail(send.payload, facts)!,
       recipients: recipients.map((r) => r.recipient),
     };
   }
@@ -80,6 +82,7 @@ export class FeedbackRepository {
     now = Date.now(),
     forward?: GeneratedMessage,
   ): Promise<boolean> {
+    const forwarded = forward ? await storable([generatedAsNew(forward)]) : [];
     return this.db.transaction().execute(async (trx) => {
       // The UPDATE takes the row's write lock first (PostgreSQL: concurrent reports for the same
       // recipient wait here; SQLite: the transaction becomes the writer), so the check below holds.
@@ -105,7 +108,7 @@ export class FeedbackRepository {
         .insertInto('events')
         .values({ message_id: message.id, account_id: message.accountId, type: event.type, payload: storedEventPayload(event.type, event.payload), created_at: now })
         .execute();
-      if (forward) for (const q of newMessageQueries(this.inserts, [generatedAsNew(forward)])) await trx.executeQuery(q);
+      for (const q of newMessageQueries(this.inserts, forwarded)) await trx.executeQuery(q);
       return true;
     });
   }

@@ -6,6 +6,7 @@ import type { NewMessage } from './messages-repository.js';
 import { storedEventPayload } from './event-payload.js';
 import { BulkInsert } from './raw-sql.js';
 import type { DeliveriesTable, EventsTable, MessagesTable } from './schema.js';
+import { storedRaw, type StoredRaw } from './stored-raw.js';
 
 export interface MessageInserts {
   messages: BulkInsert<MessagesTable>;
@@ -27,6 +28,7 @@ export function messageInserts(dialect: Dialect): MessageInserts {
       'configuration_set',
       'tags',
       'raw',
+      'raw_deflated',
       'size',
       'created_at',
       'feedback_address',
@@ -42,13 +44,42 @@ export function messageInserts(dialect: Dialect): MessageInserts {
       'last_response',
       'updated_at',
       'raw',
+      'raw_deflated',
     ]),
     events: new BulkInsert(dialect, 'events', ['message_id', 'account_id', 'type', 'payload', 'created_at']),
   };
 }
 
+/** A message with its raw copies and events as rows hold them, prepared before the transaction. */
+export interface StorableMessage extends NewMessage {
+  storedRaw: StoredRaw;
+  /** Per recipient, in order: their own copy, if they have one. */
+  storedRecipientRaws: (StoredRaw | undefined)[];
+  /** Per event, in order: its stored JSON (event-payload.ts). */
+  storedPayloads: string[];
+}
+
+/** Compresses the messages' raw copies, outside any transaction (a large one takes the thread pool a while). */
+export async function storable(batch: NewMessage[]): Promise<StorableMessage[]> {
+  return Promise.all(
+    batch.map(async (m) => ({
+      ...m,
+      storedRaw: await storedRaw(m.raw),
+      storedRecipientRaws: await Promise.all(m.recipients.map((r) => (r.raw ? storedRaw(r.raw) : undefined))),
+      storedPayloads: storedPayloads(m),
+    })),
+  );
+}
+
+function storedPayloads(m: NewMessage): string[] {
+  // Other events made from the Send event's `mail` (a suppressed recipient's Bounce) refer to it.
+  const sendMail = (m.events.find((e) => e.type === 'Send')?.payload as { mail?: unknown } | undefined)?.mail;
+  const facts = { id: m.id, accountId: m.accountId, region: m.region, envelopeFrom: m.envelopeFrom, createdAt: m.createdAt, raw: m.raw };
+  return m.events.map((e) => storedEventPayload(e.type, e.payload, sendMail, facts));
+}
+
 /** The INSERTs that queue `batch`: messages, then their delivery rows and events. */
-export function newMessageQueries(inserts: MessageInserts, batch: NewMessage[]): CompiledQuery[] {
+export function newMessageQueries(inserts: MessageInserts, batch: StorableMessage[]): CompiledQuery[] {
   const messages = batch.map((m) => ({
     id: m.id,
     account_id: m.accountId,
@@ -60,13 +91,13 @@ export function newMessageQueries(inserts: MessageInserts, batch: NewMessage[]):
     destination: JSON.stringify(m.destination),
     configuration_set: m.configurationSet,
     tags: JSON.stringify(m.tags),
-    raw: m.raw,
+    ...m.storedRaw,
     size: m.raw.length,
     created_at: m.createdAt,
     feedback_address: m.feedbackAddress ?? null,
   }));
   const deliveries = batch.flatMap((m) =>
-    m.recipients.map(({ address, status, raw }) => ({
+    m.recipients.map(({ address, status }, i) => ({
       message_id: m.id,
       recipient: address,
       status,
@@ -76,13 +107,11 @@ export function newMessageQueries(inserts: MessageInserts, batch: NewMessage[]):
       locked_until: null,
       last_response: null,
       updated_at: m.createdAt,
-      raw: raw ?? null,
+      ...(m.storedRecipientRaws[i] ?? { raw: null, raw_deflated: null }),
     })),
   );
-  const events = batch.flatMap((m) => {
-    // Other events made from the Send event's `mail` (a suppressed recipient's Bounce) refer to it.
-    const sendMail = (m.events.find((e) => e.type === 'Send')?.payload as { mail?: unknown } | undefined)?.mail;
-    return m.events.map((e) => ({ message_id: m.id, account_id: m.accountId, type: e.type, payload: storedEventPayload(e.type, e.payload, sendMail), created_at: m.createdAt }));
-  });
+  const events = batch.flatMap((m) =>
+    m.events.map((e, i) => ({ message_id: m.id, account_id: m.accountId, type: e.type, payload: m.storedPayloads[i]!, created_at: m.createdAt })),
+  );
   return [...inserts.messages.queries(messages), ...inserts.deliveries.queries(deliveries), ...inserts.events.queries(events)];
 }

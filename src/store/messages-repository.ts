@@ -3,11 +3,12 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { BatchWriter } from './batch-writer.js';
 import type { Dialect } from './database.js';
-import { eventDocuments } from './event-payload.js';
+import { messageEventDocuments } from './message-event-documents.js';
 import { GroupCommit } from './group-commit.js';
-import { messageInserts, newMessageQueries } from './message-inserts.js';
+import { messageInserts, newMessageQueries, storable, type StorableMessage } from './message-inserts.js';
 import type { Database, MessagesTable } from './schema.js';
 import { quotaExceededBy, QuotaExceededError, quotaGuardStatements, type QuotaGuard } from './quota-guard.js';
+import { readRaw } from './stored-raw.js';
 
 export interface Destination {
   ToAddresses?: string[];
@@ -82,7 +83,7 @@ export const DELETE_BATCH = 500;
 
 export class MessagesRepository {
   // An item is the messages that must be committed together (one, or a bulk send's entries).
-  private readonly writer: GroupCommit<NewMessage[]>;
+  private readonly writer: GroupCommit<StorableMessage[]>;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -110,7 +111,7 @@ export class MessagesRepository {
   async insertTogether(messages: NewMessage[]): Promise<void> {
     if (messages.length === 0) return;
     try {
-      await this.writer.submit(messages);
+      await this.writer.submit(await storable(messages));
     } catch (err) {
       const kind = quotaExceededBy(err);
       throw kind ? new QuotaExceededError(kind) : err;
@@ -142,11 +143,11 @@ export class MessagesRepository {
     let end = 0;
     while (end < Math.min(rows.length, page.limit) && (end === 0 || bytes + rows[end]!.size <= maxBytes)) bytes += rows[end++]!.size;
     const chosen = rows.slice(0, end);
-    const raws = new Map<string, Uint8Array>();
+    const raws = new Map<string, Buffer>();
     // Bodies in slices, so that one statement never holds more than a few of the largest messages.
     for (let i = 0; i < chosen.length; i += RAW_READ_BATCH) {
       const ids = chosen.slice(i, i + RAW_READ_BATCH).map((r) => r.id);
-      for (const r of await this.db.selectFrom('messages').select(['id', 'raw']).where('id', 'in', ids).execute()) raws.set(r.id, r.raw);
+      for (const r of await this.db.selectFrom('messages').select(['id', 'raw', 'raw_deflated']).where('id', 'in', ids).execute()) raws.set(r.id, await readRaw(r.raw, r.raw_deflated));
     }
     const messages = chosen.flatMap((r) => {
       const raw = raws.get(r.id);
@@ -174,7 +175,7 @@ export class MessagesRepository {
   /** `recipient`: the one recipient an Open or Click is about (migration 015), else undefined. */
   async events(messageId: string): Promise<{ type: string; payload: unknown; createdAt: number; recipient?: string }[]> {
     const rows = await this.db.selectFrom('events').select(['type', 'payload', 'created_at', 'recipient']).where('message_id', '=', messageId).orderBy('id').execute();
-    const documents = eventDocuments(rows);
+    const documents = await messageEventDocuments(this.db, messageId, rows);
     return rows.map((r, i) => ({ type: r.type, payload: documents[i], createdAt: Number(r.created_at), ...(r.recipient ? { recipient: r.recipient } : {}) }));
   }
 
@@ -211,8 +212,8 @@ export async function deleteMessageRows(trx: Kysely<Database>, ids: string[]): P
 }
 
 const storedMessage = (
-  r: Omit<Selectable<MessagesTable>, 'raw'>,
-  raw: Uint8Array,
+  r: Omit<Selectable<MessagesTable>, 'raw' | 'raw_deflated'>,
+  raw: Buffer,
 ): StoredMessage => ({
   id: r.id,
   accountId: r.account_id,
@@ -224,6 +225,6 @@ const storedMessage = (
   destination: JSON.parse(r.destination) as Destination,
   configurationSet: r.configuration_set,
   tags: JSON.parse(r.tags) as { Name: string; Value: string }[],
-  raw: Buffer.from(raw),
+  raw,
   createdAt: Number(r.created_at),
 });

@@ -476,3 +476,12 @@ export interface IdentitiesTable {
   /** The custom MAIL FROM domain's MX check: PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE. */
   mail_from_status: string;
 }
+
+// Issue 18 (migration 018): how `raw` holds the message (store/stored-raw.ts). 1: deflateRaw; NULL: as sent.
+export interface MessagesTable {
+  raw_deflated: number | null;
+}
+
+export interface DeliveriesTable {
+  raw_deflated: number | null;
+}

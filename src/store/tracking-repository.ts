@@ -2,7 +2,8 @@
 // being opened or clicked (from their Send event, as delivery's events take it), and the Open/Click
 // event rows, written in one statement per batch.
 import type { Kysely } from 'kysely';
-import { sendEventMail, storedEventPayload } from './event-payload.js';
+import { needsItsMessage, sendEventMail, storedEventPayload } from './event-payload.js';
+import { readFacts } from './mail-from-message.js';
 import type { Database } from './schema.js';
 import { StoredSecret } from './stored-secret.js';
 
@@ -38,7 +39,8 @@ export class TrackingRepository {
       .where('message_id', 'in', messageIds)
       .where('type', '=', 'Send')
       .execute();
-    return new Map(rows.map((r) => [r.message_id, { accountId: r.account_id, mail: sendEventMail(r.payload) }]));
+    const facts = await readFacts(this.db, rows.filter((r) => needsItsMessage(r.payload)).map((r) => r.message_id));
+    return new Map(rows.map((r) => [r.message_id, { accountId: r.account_id, mail: sendEventMail(r.payload, facts.get(r.message_id)) }]));
   }
 
   async insertEvents(events: EngagementEventRow[]): Promise<void> {

@@ -1,13 +1,16 @@
 // The `mail` object of a message's events is stored once, in its Send event's row; the rows of the
-// events made from it refer to it (src/store/event-payload.ts). Every reader answers the whole event
-// documents, and rows stored with their own copy (as all were before) read as they were written.
-// On every database.
+// events made from it refer to it (src/store/event-payload.ts). The Send row keeps of it only what
+// its message does not hold when the rest rebuilds to the same JSON (src/store/mail-from-message.ts).
+// Every reader answers the whole event documents, and rows stored with their own copy (as all were
+// before) read as they were written. On every database.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConsoleQueries } from '../../src/store/console-queries.js';
 import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
 import { DeliveriesRepository } from '../../src/store/deliveries-repository.js';
 import { EventDispatchRepository } from '../../src/store/event-dispatch-repository.js';
 import { FeedbackRepository } from '../../src/store/feedback-repository.js';
+import { mailObject } from '../../src/events/mail-object.js';
+import { splitMessage } from '../../src/mime/headers.js';
 import { MessagesRepository } from '../../src/store/messages-repository.js';
 import { TrackingRepository } from '../../src/store/tracking-repository.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
@@ -98,5 +101,65 @@ describe.each(DIALECTS)('the mail object stored once per message, in its Send ev
     expect((await messages.events('old')).map((e) => e.payload)).toEqual(inline);
     expect((await new EventDispatchRepository(opened.db, opened.dialect).claim('d1', 10, 30_000, T0 + 2)).map((e) => e.payload)).toEqual(inline);
     expect((await deliveries.messages(['old'])).get('old')!.mail).toEqual(mail);
+  });
+  describe('a Send mail made from its message', () => {
+    const raw = Buffer.from(`Message-ID: <rebuilt@sesd.test>\r\nFrom: "Sender, Jr" <from@Example.com>\r\nTo: a@example.net\r\nSubject: ${HEADER_VALUE}\r\n\r\nbody\r\n`);
+    const made = (id: string, raw_: Buffer) =>
+      mailObject({
+        messageId: id,
+        timestamp: new Date(T0),
+        source: 'from@Example.com',
+        sourceDomain: 'example.com',
+        accountId: '000000000000',
+        region: 'us-east-1',
+        destination: ['a@example.net'],
+        headers: splitMessage(raw_).headers,
+        tags: { 'ses:operation': ['SendEmail'], campaign: ['spring'] },
+      });
+    const insertWith = (id: string, mail: Record<string, unknown>, messageRaw: Buffer) =>
+      messages.insert(newMessage(id, { raw: messageRaw, envelopeFrom: 'from@Example.com', createdAt: T0, events: [{ type: 'Send', payload: { eventType: 'Send', mail, send: {} } }] }));
+    /** Each reader's Send mail for `id`, as JSON text (key order included). */
+    const everyReader = async (id: string): Promise<string[]> => {
+      const delivered = (await deliveries.messages([id])).get(id)!.mail;
+      const claimed = (await new EventDispatchRepository(opened.db, opened.dialect).claim('d', 100, 30_000, T0 + 2)).find((e) => e.messageId === id)!.payload.mail;
+      return [
+        delivered,
+        claimed,
+        (await messages.events(id))[0]!.payload,
+        (await new ConsoleQueries(opened.db, opened.dialect).events(id))[0]!.payload,
+        (await new TrackingRepository(opened.db).mailObjects([id])).get(id)!.mail,
+        (await new FeedbackRepository(opened.db, opened.dialect).findMessage(id))!.mail,
+      ].map((m, i) => JSON.stringify(i === 2 || i === 3 ? (m as { mail: unknown }).mail : m));
+    };
+
+    it('keeps only destination and tags in the Send row; every reader answers the whole object', async () => {
+      const mail = made('rebuilt', raw);
+      await insertWith('rebuilt', mail, raw);
+      const [send] = await eventRows('rebuilt');
+      expect(JSON.parse(send!.payload)).toEqual({ eventType: 'Send', mail: { '@message': 1, destination: mail.destination, tags: mail.tags }, send: {} });
+      for (const read of await everyReader('rebuilt')) expect(read).toBe(JSON.stringify(mail));
+      // The events made from it (here a Delivery) refer to it and read back whole too.
+      const [claimed] = await deliveries.claim('w1', 1, 30_000, T0);
+      const queued = (await deliveries.messages(['rebuilt'])).get('rebuilt')!;
+      await deliveries.complete('w1', [{ deliveryId: claimed!.id, messageId: 'rebuilt', accountId: '000000000000', status: 'delivered', lastResponse: '250', events: [{ type: 'Delivery', payload: { eventType: 'Delivery', mail: queued.mail, delivery: {} } }], generated: [] }], T0 + 1);
+      expect((await eventRows('rebuilt'))[1]!.payload).toBe('{"eventType":"Delivery","mail":"@send.mail","delivery":{}}');
+      expect(JSON.stringify((await messages.events('rebuilt'))[1]!.payload)).toBe(JSON.stringify({ eventType: 'Delivery', mail, delivery: {} }));
+    });
+
+    it('stores whole a mail object its message does not rebuild, and a message without raw (a Rendering Failure)', async () => {
+      // Headers of another message; a source other than the envelope sender.
+      const other = made('other', Buffer.from('Subject: not this message\r\n\r\n'));
+      const elsewhere = { ...made('elsewhere', raw), source: 'someone@example.org' };
+      await insertWith('other', other, raw);
+      await insertWith('elsewhere', elsewhere, raw);
+      const failed = made('failed', Buffer.alloc(0));
+      await messages.insert(newMessage('failed', { raw: Buffer.alloc(0), envelopeFrom: 'from@Example.com', createdAt: T0, recipients: [], events: [{ type: 'Rendering Failure', payload: { eventType: 'Rendering Failure', mail: failed, failure: {} } }] }));
+      for (const [id, mail] of [['other', other], ['elsewhere', elsewhere]] as const) {
+        expect(JSON.parse((await eventRows(id))[0]!.payload).mail).toEqual(mail);
+        expect(JSON.stringify((await messages.events(id))[0]!.payload)).toBe(JSON.stringify({ eventType: 'Send', mail, send: {} }));
+      }
+      expect(JSON.parse((await eventRows('failed'))[0]!.payload).mail).toEqual(failed);
+      expect(JSON.stringify((await messages.events('failed'))[0]!.payload)).toBe(JSON.stringify({ eventType: 'Rendering Failure', mail: failed, failure: {} }));
+    });
   });
 });

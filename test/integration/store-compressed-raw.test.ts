@@ -1,0 +1,144 @@
+// Raw messages are stored compressed when that shrinks them (src/store/stored-raw.ts, migration
+// 018): every reader answers the message exactly as it was sent, whatever way its row holds it —
+// compressed, as sent because compression would not shrink it, or as written before migration 018.
+// Recipients' own copies and the mail sesd generates are stored the same way. On every database.
+import { randomBytes } from 'node:crypto';
+import type { CompiledQuery } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BatchWriter } from '../../src/store/batch-writer.js';
+import { ConsoleQueries } from '../../src/store/console-queries.js';
+import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
+import { DeliveriesRepository, type GeneratedMessage } from '../../src/store/deliveries-repository.js';
+import { FeedbackRepository } from '../../src/store/feedback-repository.js';
+import { MessagesRepository } from '../../src/store/messages-repository.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { newMessage } from '../support/new-message.js';
+
+const T0 = 1_700_000_000_000;
+const ACCOUNT = '000000000000';
+const PARAGRAPH = 'A plain-text paragraph of a notification, repeated as mail often repeats itself. Grüße ✉\r\n';
+/** Mail-like text: compresses well. */
+const text = (id: string, bytes: number) => Buffer.from(`Subject: ${id}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${PARAGRAPH.repeat(Math.ceil(bytes / PARAGRAPH.length))}`);
+const sendEvent = (id: string) => ({ type: 'Send', payload: { eventType: 'Send', mail: { messageId: id, tags: {} } } });
+
+describe.each(DIALECTS)('raw messages stored compressed (%s)', (dialect) => {
+  let db: TestDatabase;
+  let opened: OpenedDatabase;
+  let messages: MessagesRepository;
+  let deliveries: DeliveriesRepository;
+
+  /** How the message's row holds it: stored bytes, the row's size and its raw_deflated mark. */
+  const rowOf = async (id: string) => {
+    const r = await opened.db.selectFrom('messages').select(['raw', 'size', 'raw_deflated']).where('id', '=', id).executeTakeFirstOrThrow();
+    return { stored: r.raw.length, size: Number(r.size), deflated: r.raw_deflated === null ? null : Number(r.raw_deflated) };
+  };
+  /** Every reader of a message's raw bytes, each answering them. */
+  const readers = async (id: string): Promise<Buffer[]> => {
+    const [listed] = await messages.list({ id });
+    const shown = await new ConsoleQueries(opened.db, opened.dialect).message(id);
+    const queued = (await deliveries.messages([id])).get(id);
+    const reported = await new FeedbackRepository(opened.db, opened.dialect).findMessage(id);
+    return [listed!.raw, shown!.raw, queued!.raw, reported!.raw];
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    opened = await openDatabase(db);
+    messages = new MessagesRepository(opened.db, opened.dialect, opened.batchWriter);
+    deliveries = new DeliveriesRepository(opened.db, opened.dialect);
+  });
+  beforeEach(async () => {
+    await messages.delete();
+  });
+  afterAll(async () => {
+    await opened?.close();
+    await db?.drop();
+  });
+
+  it('stores mail-like text compressed and every reader answers it as sent, small and large', async () => {
+    const small = text('small', 1_200);
+    // Above the size compressed on the calling thread: compressed on the thread pool.
+    const large = text('large', 300_000);
+    await messages.insert(newMessage('small', { raw: small, createdAt: T0, events: [sendEvent('small')] }));
+    await messages.insert(newMessage('large', { raw: large, createdAt: T0 + 1, events: [sendEvent('large')] }));
+    for (const [id, raw] of [['small', small], ['large', large]] as const) {
+      const row = await rowOf(id);
+      expect(row).toMatchObject({ size: raw.length, deflated: 1 });
+      expect(row.stored).toBeLessThan(raw.length / 2);
+      for (const read of await readers(id)) expect(read.equals(raw)).toBe(true);
+    }
+  });
+
+  it('stores a message compression would not shrink as it is', async () => {
+    const random = Buffer.concat([Buffer.from('Subject: random\r\n\r\n'), randomBytes(2_000)]);
+    await messages.insert(newMessage('random', { raw: random, createdAt: T0, events: [sendEvent('random')] }));
+    expect(await rowOf('random')).toEqual({ stored: random.length, size: random.length, deflated: null });
+    for (const read of await readers('random')) expect(read.equals(random)).toBe(true);
+  });
+
+  it('reads rows written before migration 018 (no mark) as they were written', async () => {
+    // Bytes that are not UTF-8, and a valid deflate stream: without the mark, neither is inflated.
+    const old = Buffer.concat([Buffer.from('Subject: old\r\n\r\n'), Buffer.from([0x00, 0xff, 0xfe, 0x80])]);
+    const looksDeflated = Buffer.from([0x03, 0x00]); // deflateRaw('')
+    for (const [id, raw] of [['old', old], ['old-deflate-like', looksDeflated]] as const) {
+      const m = newMessage(id, { raw, createdAt: T0 });
+      await opened.db
+        .insertInto('messages')
+        .values({ id, account_id: ACCOUNT, region: m.region, source_api: m.sourceApi, envelope_from: m.envelopeFrom, from_header: null, subject: null, destination: '{}', configuration_set: null, tags: '[]', raw, size: raw.length, created_at: T0, feedback_address: null } as never)
+        .execute();
+      await opened.db.insertInto('events').values({ message_id: id, account_id: ACCOUNT, type: 'Send', payload: JSON.stringify(sendEvent(id).payload), created_at: T0 }).execute();
+      await opened.db
+        .insertInto('deliveries')
+        .values({ message_id: id, recipient: 'a@example.net', status: 'queued', attempts: 0, next_attempt_at: T0, updated_at: T0, raw: id === 'old' ? old : null } as never)
+        .execute();
+      for (const read of await readers(id)) expect(read.equals(raw)).toBe(true);
+    }
+    const claimed = await deliveries.claim('w1', 10, 30_000, T0);
+    expect(claimed.find((c) => c.messageId === 'old')!.raw!.equals(old)).toBe(true);
+  });
+
+  it("compresses a recipient's own copy and the mail sesd generates, and answers them as sent", async () => {
+    const own = text('own copy for b', 5_000);
+    // The second recipient has their own copy (list-managed or tracked mail).
+    await messages.insert(
+      newMessage('copies', {
+        destination: { ToAddresses: ['a@example.net', 'b@example.net'] },
+        recipients: [
+          { address: 'a@example.net', status: 'queued' },
+          { address: 'b@example.net', status: 'queued', raw: own },
+        ],
+        raw: text('copies', 5_000),
+        createdAt: T0,
+        events: [sendEvent('copies')],
+      }),
+    );
+    const rows = await opened.db.selectFrom('deliveries').select(['recipient', 'raw', 'raw_deflated']).where('message_id', '=', 'copies').orderBy('id').execute();
+    expect(rows.map((r) => [r.recipient, r.raw === null ? null : r.raw.length < own.length / 2, r.raw_deflated === null ? null : Number(r.raw_deflated)])).toEqual([
+      ['a@example.net', null, null],
+      ['b@example.net', true, 1],
+    ]);
+    const [a, b] = await deliveries.claim('w1', 10, 30_000, T0);
+    expect(a!.raw).toBeUndefined();
+    expect(b!.raw!.equals(own)).toBe(true);
+
+    const dsn: GeneratedMessage = { id: 'dsn', accountId: ACCOUNT, region: 'us-east-1', fromHeader: 'MAILER-DAEMON@sesd.test', subject: 'Undelivered Mail', to: ['from@example.com'], raw: text('dsn', 3_000), createdAt: T0 + 1 };
+    await deliveries.complete('w1', [{ deliveryId: a!.id, messageId: 'copies', accountId: ACCOUNT, status: 'bounced', lastResponse: '550', events: [], generated: [dsn] }], T0 + 1);
+    expect(await rowOf('dsn')).toMatchObject({ size: dsn.raw.length, deflated: 1 });
+    expect((await deliveries.messages(['dsn'])).get('dsn')!.raw.equals(dsn.raw)).toBe(true);
+    expect((await messages.list({ id: 'dsn' }))[0]!.raw.equals(dsn.raw)).toBe(true);
+  });
+
+  it('still commits concurrent sends of small messages together', async () => {
+    const batches: CompiledQuery[][] = [];
+    const recording: BatchWriter = {
+      run: (queries) => {
+        batches.push([...queries]);
+        return opened.batchWriter.run(queries);
+      },
+      close: async () => {},
+    };
+    const grouped = new MessagesRepository(opened.db, opened.dialect, recording);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => grouped.insert(newMessage(`g-${i}`, { raw: text(`g-${i}`, 1_200), createdAt: T0 + i }))));
+    expect(batches).toHaveLength(1);
+  });
+});
