@@ -17,12 +17,29 @@ export interface MailObjectInput {
 // SES truncates the headers list of an event when it is large; it says so in headersTruncated.
 const MAX_EVENT_HEADER_BYTES = 10 * 1024;
 
+/** The address lists of commonHeaders: read with an RFC 5322 parser, the costly part of a mail object. */
+export interface AddressLists {
+  from?: string[];
+  to?: string[];
+  cc?: string[];
+  replyTo?: string[];
+}
+
+export function addressLists(headers: Header[]): AddressLists {
+  const list = (name: string) => {
+    const v = headerValue(headers, name);
+    return v ? splitAddressList(v) : undefined;
+  };
+  return { from: list('From'), to: list('To'), cc: list('Cc'), replyTo: list('Reply-To') };
+}
+
 /**
- * Stored Send events are rebuilt with this function (store/mail-from-message.ts): a change to what
- * it makes of the same input changes the events of messages stored before too, so such a change
- * must keep the old output for them (or migrate their rows to the whole object first).
+ * Stored Send events are rebuilt with this function (store/mail-from-message.ts, which keeps the
+ * address lists and passes them back in): a change to what it makes of the same input changes the
+ * events of messages stored before too, so such a change must keep the old output for them (or
+ * migrate their rows to the whole object first).
  */
-export function mailObject(input: MailObjectInput): Record<string, unknown> {
+export function mailObject(input: MailObjectInput, lists: AddressLists = addressLists(input.headers)): Record<string, unknown> {
   let budget = MAX_EVENT_HEADER_BYTES;
   const headers: Header[] = [];
   for (const h of input.headers) {
@@ -30,10 +47,6 @@ export function mailObject(input: MailObjectInput): Record<string, unknown> {
     if (budget < 0) break;
     headers.push({ name: h.name, value: h.value });
   }
-  const list = (name: string) => {
-    const v = headerValue(input.headers, name);
-    return v ? splitAddressList(v) : undefined;
-  };
   return {
     timestamp: input.timestamp.toISOString(),
     source: input.source,
@@ -46,10 +59,10 @@ export function mailObject(input: MailObjectInput): Record<string, unknown> {
     // Without the headers the message lacks (JSON leaves them out anyway): the object rebuilt from a
     // stored message (store/mail-from-message.ts) then equals the one read back from its JSON.
     commonHeaders: definedOnly({
-      from: list('From'),
-      to: list('To'),
-      cc: list('Cc'),
-      replyTo: list('Reply-To'),
+      from: lists.from,
+      to: lists.to,
+      cc: lists.cc,
+      replyTo: lists.replyTo,
       messageId: input.messageId,
       date: headerValue(input.headers, 'Date'),
       subject: headerValue(input.headers, 'Subject'),
@@ -58,7 +71,11 @@ export function mailObject(input: MailObjectInput): Record<string, unknown> {
   };
 }
 
-const definedOnly = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+function definedOnly(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in o) if (o[key] !== undefined) out[key] = o[key];
+  return out;
+}
 
 export function sendEvent(mail: Record<string, unknown>): { type: string; payload: unknown } {
   return { type: 'Send', payload: { eventType: 'Send', mail, send: {} } };

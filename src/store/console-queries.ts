@@ -133,7 +133,7 @@ export class ConsoleQueries {
 
   async message(id: string): Promise<MessageWithRaw | undefined> {
     const row = await this.db.selectFrom('messages').select([...SUMMARY_COLUMNS, 'raw', 'raw_deflated']).where('id', '=', id).executeTakeFirst();
-    return row && { ...summaryOf(row), raw: await readRaw(row.raw, row.raw_deflated) };
+    return row && { ...summaryOf(row), raw: await readRaw(row.raw, row.raw_deflated, row.size) };
   }
 
   async recipients(messageId: string): Promise<RecipientRow[]> {

@@ -128,14 +128,14 @@ export class DeliveriesRepository {
     for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
       const chunk = ids.slice(i, i + IDS_PER_STATEMENT);
       const { rows } = await this.db.executeQuery<
-        Pick<MessagesTable, 'id' | 'account_id' | 'region' | 'source_api' | 'envelope_from' | 'configuration_set' | 'raw' | 'raw_deflated' | 'created_at' | 'feedback_address'>
+        Pick<MessagesTable, 'id' | 'account_id' | 'region' | 'source_api' | 'envelope_from' | 'configuration_set' | 'raw' | 'raw_deflated' | 'size' | 'created_at' | 'feedback_address'>
       >(CompiledQuery.raw(this.statements.selectMessages(chunk.length), chunk));
       const { rows: sends } = await this.db.executeQuery<Pick<EventsTable, 'message_id' | 'payload'>>(
         CompiledQuery.raw(this.statements.selectSendEvents(chunk.length), chunk),
       );
       const sendPayloads = new Map(sends.map((s) => [s.message_id, s.payload]));
       for (const r of rows) {
-        const facts = await factsOf(r);
+        const facts = factsOf(r);
         const send = sendPayloads.get(r.id);
         out.set(r.id, {
           id: r.id,
@@ -145,7 +145,7 @@ export class DeliveriesRepository {
           envelopeFrom: r.envelope_from,
           feedbackAddress: r.feedback_address,
           configurationSet: r.configuration_set,
-          raw: facts.raw,
+          raw: await readRaw(r.raw, r.raw_deflated, r.size),
           createdAt: facts.createdAt,
           mail: send === undefined ? undefined : sendEventMail(send, facts),
         });
@@ -220,7 +220,7 @@ function queueStatements(dialect: Dialect) {
     selectMessages: precompiled(
       dialect,
       (idCount: number) =>
-        `select id, account_id, region, source_api, envelope_from, configuration_set, raw, raw_deflated, created_at, feedback_address from messages where id in (${placeholders(idCount)})`,
+        `select id, account_id, region, source_api, envelope_from, configuration_set, raw, raw_deflated, size, created_at, feedback_address from messages where id in (${placeholders(idCount)})`,
     ),
     selectSendEvents: precompiled(dialect, (idCount: number) => `select message_id, payload from events where message_id in (${placeholders(idCount)}) and type = 'Send'`),
     /** See applyUpdates. Parameters: now, then each row's id, status, next attempt, last response, then the worker id. */

@@ -6,7 +6,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { anyRow } from './any-row.js';
 import type { Dialect } from './database.js';
-import { eventDocument, needsItsMessage, refersToSendMail, sendEventMail } from './event-payload.js';
+import { eventDocument, refersToSendMail, sendEventMail } from './event-payload.js';
 import { factsOf, type FactRow, type MessageFacts } from './mail-from-message.js';
 import { BulkInsert, forDialect, placeholders, precompiled } from './raw-sql.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
@@ -138,9 +138,7 @@ export class EventDispatchRepository {
     const { rows: messages } = await this.db.executeQuery<FactRow & { configuration_set: string | null; source_api: string }>(CompiledQuery.raw(this.messagesSql(ids.length), ids));
     const byId = new Map(messages.map((m) => [m.id, m]));
     // A message is gone when it was deleted since the claim: its events' `mail` holds what they kept.
-    const needed = new Set(rows.filter((r) => needsItsMessage(r.payload)).map((r) => r.message_id));
-    const facts = new Map<string, MessageFacts>();
-    for (const m of messages) if (needed.has(m.id)) facts.set(m.id, await factsOf(m));
+    const facts = new Map(messages.map((m) => [m.id, factsOf(m)]));
     const sendMails = await this.sendMailsFor(rows, facts);
     return rows
       .map((r) => {

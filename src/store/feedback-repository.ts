@@ -7,6 +7,7 @@ import { generatedAsNew, type GeneratedMessage } from './deliveries-repository.j
 import { messageInserts, newMessageQueries, storable, type MessageInserts } from './message-inserts.js';
 import { sendEventMail, storedEventPayload } from './event-payload.js';
 import { factsOf } from './mail-from-message.js';
+import { readRaw } from './stored-raw.js';
 import type { Database } from './schema.js';
 
 export interface ReportedMessage {
@@ -49,19 +50,19 @@ export class FeedbackRepository {
 
   /** The message with its recipients, unless it is unknown or has no Send event (mail sesd generated). */
   async findMessage(id: string): Promise<ReportedMessage | undefined> {
-    const m = await this.db.selectFrom('messages').select(['id', 'account_id', 'region', 'configuration_set', 'envelope_from', 'raw', 'raw_deflated', 'created_at']).where('id', '=', id).executeTakeFirst();
+    const m = await this.db.selectFrom('messages').select(['id', 'account_id', 'region', 'configuration_set', 'envelope_from', 'raw', 'raw_deflated', 'size', 'created_at']).where('id', '=', id).executeTakeFirst();
     if (!m) return undefined;
     const send = await this.db.selectFrom('events').select('payload').where('message_id', '=', id).where('type', '=', 'Send').executeTakeFirst();
     if (!send) return undefined;
     const recipients = await this.db.selectFrom('deliveries').select('recipient').where('message_id', '=', id).orderBy('id').execute();
-    const facts = await factsOf(m);
+    const facts = factsOf(m);
     return {
       id: m.id,
       accountId: m.account_id,
       region: m.region,
       configurationSet: m.configuration_set,
       envelopeFrom: m.envelope_from,
-      raw: facts.raw,
+      raw: await readRaw(m.raw, m.raw_deflated, m.size),
       createdAt: facts.createdAt,
       mail: sendEventMail(send.payload, facts)!,
       recipients: recipients.map((r) => r.recipient),

@@ -1,37 +1,48 @@
-// A Send event's `mail` object is mostly its message again: `headers` and `commonHeaders` are the
-// raw message's headers (two thirds of the object), `timestamp`, `source`, `sourceArn`,
+// A Send event's `mail` object is mostly its message again: `headers` and most of `commonHeaders`
+// are the raw message's headers (two thirds of the object), `timestamp`, `source`, `sourceArn`,
 // `sendingAccountId` and `messageId` are the message row's. Its row keeps only what the message does
-// not hold, `destination` and `tags`, with a mark; readers rebuild the object with the function
-// intake made it with (events/mail-object.ts). A `mail` object is stored this way only when the
-// rebuilt one is the same JSON, byte for byte; any other (a Rendering Failure's, whose message has
-// no raw; one made another way) is stored whole. Only this module knows the mark.
+// not hold, `destination` and `tags`, and commonHeaders' address lists as they are (reading them
+// again from the headers would take an RFC 5322 parser on every send and every read, and a new
+// version of the parser could change the events of messages stored before), with a mark;
+// readers rebuild the object with the function intake made it with (events/mail-object.ts). A `mail`
+// object is stored this way only when the rebuilt one is the same JSON, byte for byte; any other (a
+// Rendering Failure's, whose message has no raw; one made another way) is stored whole. Only this
+// module knows the mark.
+//
+// A rebuilt object reads the raw message's headers only when one of its header fields is first read:
+// the delivery queue passes the object on into events that store a reference to it, and the event
+// dispatcher reads only `tags` and `source` of an event that has no destination to publish to.
 import type { Kysely } from 'kysely';
-import { mailObject } from '../events/mail-object.js';
-import { splitMessage } from '../mime/headers.js';
+import { mailObject, type AddressLists } from '../events/mail-object.js';
+import { splitMessage, type Header } from '../mime/headers.js';
 import type { Database } from './schema.js';
-import { readRaw } from './stored-raw.js';
+import { headerBlock } from './stored-raw.js';
 
-/** What a message's row holds that its `mail` object is made from; `raw` as sent (stored-raw.ts readRaw). */
+/** What a message's row holds that its `mail` object is made from. */
 export interface MessageFacts {
   id: string;
   accountId: string;
   region: string;
   envelopeFrom: string;
   createdAt: number;
-  raw: Buffer;
+  /** The raw message's headers (read from the row when first asked for). */
+  headers(): Header[];
 }
 
 const MARK = '@message';
+/** The fields mailObject reads from the headers. */
+const HEADER_FIELDS = ['headersTruncated', 'headers', 'commonHeaders'];
 
-type Kept = { [MARK]: 1; destination: string[]; tags: Record<string, string[]> };
+type Kept = { [MARK]: 1; destination: string[]; tags: Record<string, string[]>; addresses: AddressLists };
 
 /** What to store of `mail`, made from the message `facts` describes: the kept fields, else `mail` itself. */
 export function storedMail(mail: unknown, facts: MessageFacts): unknown {
   if (typeof mail !== 'object' || mail === null) return mail;
-  const { destination, tags } = mail as Record<string, unknown>;
-  if (!Array.isArray(destination) || typeof tags !== 'object' || tags === null) return mail;
-  const kept = { [MARK]: 1, destination, tags } as Kept;
-  return JSON.stringify(rebuilt(kept, facts)) === JSON.stringify(mail) ? kept : mail;
+  const { destination, tags, commonHeaders } = mail as Record<string, unknown>;
+  if (!Array.isArray(destination) || typeof tags !== 'object' || tags === null || typeof commonHeaders !== 'object' || commonHeaders === null) return mail;
+  const { from, to, cc, replyTo } = commonHeaders as AddressLists;
+  const kept = { [MARK]: 1, destination, tags, addresses: { from, to, cc, replyTo } } as Kept;
+  return sameJson(rebuilt(kept, facts, facts.headers()), mail) ? kept : mail;
 }
 
 /** Whether a stored payload holds a `mail` object to rebuild from its message. */
@@ -45,12 +56,13 @@ export function keepsMailFromMessage(storedPayload: string): boolean {
  */
 export function mailOf(stored: unknown, facts: MessageFacts | undefined): unknown {
   if (typeof stored !== 'object' || stored === null || (stored as Record<string, unknown>)[MARK] !== 1) return stored;
+  if (facts) return lazilyRebuilt(stored as Kept, facts);
   const { [MARK]: _mark, ...kept } = stored as Kept;
-  return facts ? rebuilt(stored as Kept, facts) : kept;
+  return kept;
 }
 
-function rebuilt(kept: Kept, m: MessageFacts): Record<string, unknown> {
-  return mailObject({
+function rebuilt(kept: Kept, m: MessageFacts, headers: Header[]): Record<string, unknown> {
+  const input = {
     messageId: m.id,
     timestamp: new Date(m.createdAt),
     source: m.envelopeFrom,
@@ -59,10 +71,52 @@ function rebuilt(kept: Kept, m: MessageFacts): Record<string, unknown> {
     accountId: m.accountId,
     region: m.region,
     destination: kept.destination,
-    headers: splitMessage(m.raw).headers,
+    headers,
     tags: kept.tags,
+  };
+  return mailObject(input, kept.addresses);
+}
+
+/**
+ * The rebuilt object, its header fields made from the headers when one of them is first read (or
+ * described: JSON.stringify, a spread, Object.keys). A proxy: defining accessors on the object costs
+ * more than building it whole.
+ */
+function lazilyRebuilt(kept: Kept, m: MessageFacts): Record<string, unknown> {
+  // Built without headers, for the other fields and the order of all; assigning a field keeps its place.
+  const mail = rebuilt(kept, m, []);
+  let filled = false;
+  const fill = (key: string | symbol) => {
+    if (filled || typeof key !== 'string' || !HEADER_FIELDS.includes(key)) return;
+    filled = true;
+    const whole = rebuilt(kept, m, m.headers());
+    for (const k of HEADER_FIELDS) mail[k] = whole[k];
+  };
+  return new Proxy(mail, {
+    get: (target, key, receiver) => (fill(key), Reflect.get(target, key, receiver)),
+    getOwnPropertyDescriptor: (target, key) => (fill(key), Reflect.getOwnPropertyDescriptor(target, key)),
+    set: (target, key, value, receiver) => (fill(key), Reflect.set(target, key, value, receiver)),
+    defineProperty: (target, key, descriptor) => (fill(key), Reflect.defineProperty(target, key, descriptor)),
+    deleteProperty: (target, key) => (fill(key), Reflect.deleteProperty(target, key)),
   });
 }
+
+/**
+ * Whether JSON.stringify writes the same text for both: plain objects with the same keys in the same
+ * order, arrays, strings, finite numbers, booleans and null. Anything else (undefined, a Date, a class
+ * instance) counts as different, so such an object is stored whole.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === null || typeof a === 'string' || typeof a === 'boolean' || (typeof a === 'number' && Number.isFinite(a))) return a === b;
+  if (typeof a !== 'object' || typeof b !== 'object' || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
+  if (!isPlain(a) || !isPlain(b)) return false;
+  const keys = Object.keys(a);
+  const other = Object.keys(b);
+  return keys.length === other.length && keys.every((k, i) => k === other[i] && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+const isPlain = (o: object) => !Array.isArray(o) && (Object.getPrototypeOf(o) === Object.prototype || Object.getPrototypeOf(o) === null);
 
 /** The columns of `messages` MessageFacts come from. */
 export const FACT_COLUMNS = ['id', 'account_id', 'region', 'envelope_from', 'created_at', 'raw', 'raw_deflated'] as const;
@@ -77,9 +131,22 @@ export interface FactRow {
   raw_deflated: number | null;
 }
 
-/** A message's facts from its row (the raw message decompressed). */
-export async function factsOf(row: FactRow): Promise<MessageFacts> {
-  return { id: row.id, accountId: row.account_id, region: row.region, envelopeFrom: row.envelope_from, createdAt: Number(row.created_at), raw: await readRaw(row.raw, row.raw_deflated) };
+/** A message's facts from its row; its headers are read from the raw message when first asked for. */
+export function factsOf(row: FactRow): MessageFacts {
+  let headers: Header[] | undefined;
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    region: row.region,
+    envelopeFrom: row.envelope_from,
+    createdAt: Number(row.created_at),
+    headers: () => (headers ??= splitMessage(headerBlock(row.raw, row.raw_deflated)).headers),
+  };
+}
+
+/** The facts of a message about to be stored. */
+export function factsOfNew(m: { id: string; accountId: string; region: string; envelopeFrom: string; createdAt: number; raw: Buffer }): MessageFacts {
+  return { id: m.id, accountId: m.accountId, region: m.region, envelopeFrom: m.envelopeFrom, createdAt: m.createdAt, headers: () => splitMessage(m.raw).headers };
 }
 
 // Ids per IN list, well under both dialects' parameter limits.
@@ -88,10 +155,9 @@ const IDS_PER_STATEMENT = 400;
 /** The facts of those of `ids` still stored. */
 export async function readFacts(db: Kysely<Database>, ids: string[]): Promise<Map<string, MessageFacts>> {
   const out = new Map<string, MessageFacts>();
-  if (ids.length === 0) return out;
   for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
     const chunk = ids.slice(i, i + IDS_PER_STATEMENT);
-    for (const row of await db.selectFrom('messages').select(FACT_COLUMNS).where('id', 'in', chunk).execute()) out.set(row.id, await factsOf(row));
+    for (const row of await db.selectFrom('messages').select(FACT_COLUMNS).where('id', 'in', chunk).execute()) out.set(row.id, factsOf(row));
   }
   return out;
 }

@@ -6,6 +6,7 @@ import type { NewMessage } from './messages-repository.js';
 import { storedEventPayload } from './event-payload.js';
 import { BulkInsert } from './raw-sql.js';
 import type { DeliveriesTable, EventsTable, MessagesTable } from './schema.js';
+import { factsOfNew } from './mail-from-message.js';
 import { storedRaw, type StoredRaw } from './stored-raw.js';
 
 export interface MessageInserts {
@@ -74,7 +75,7 @@ export async function storable(batch: NewMessage[]): Promise<StorableMessage[]> 
 function storedPayloads(m: NewMessage): string[] {
   // Other events made from the Send event's `mail` (a suppressed recipient's Bounce) refer to it.
   const sendMail = (m.events.find((e) => e.type === 'Send')?.payload as { mail?: unknown } | undefined)?.mail;
-  const facts = { id: m.id, accountId: m.accountId, region: m.region, envelopeFrom: m.envelopeFrom, createdAt: m.createdAt, raw: m.raw };
+  const facts = factsOfNew(m);
   return m.events.map((e) => storedEventPayload(e.type, e.payload, sendMail, facts));
 }
 

@@ -147,7 +147,7 @@ export class MessagesRepository {
     // Bodies in slices, so that one statement never holds more than a few of the largest messages.
     for (let i = 0; i < chosen.length; i += RAW_READ_BATCH) {
       const ids = chosen.slice(i, i + RAW_READ_BATCH).map((r) => r.id);
-      for (const r of await this.db.selectFrom('messages').select(['id', 'raw', 'raw_deflated']).where('id', 'in', ids).execute()) raws.set(r.id, await readRaw(r.raw, r.raw_deflated));
+      for (const r of await this.db.selectFrom('messages').select(['id', 'raw', 'raw_deflated', 'size']).where('id', 'in', ids).execute()) raws.set(r.id, await readRaw(r.raw, r.raw_deflated, r.size));
     }
     const messages = chosen.flatMap((r) => {
       const raw = raws.get(r.id);

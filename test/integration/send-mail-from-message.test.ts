@@ -1,4 +1,5 @@
-// The Send event's `mail` object is stored as what its message does not hold (destination, tags);
+// The Send event's `mail` object is stored as what its message does not hold (destination, tags,
+// the address lists);
 // readers rebuild the rest from the message (src/store/mail-from-message.ts). Through the doors
 // whose headers take different paths (composed, raw with folded, spaced, 8-bit and mixed-case
 // headers, a header block SES truncates, SES v1 raw, list-managed copies), the row must keep the

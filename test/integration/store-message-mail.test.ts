@@ -1,6 +1,7 @@
 // The `mail` object of a message's events is stored once, in its Send event's row; the rows of the
 // events made from it refer to it (src/store/event-payload.ts). The Send row keeps of it only what
-// its message does not hold when the rest rebuilds to the same JSON (src/store/mail-from-message.ts).
+// its message does not hold (and the address lists) when the rest rebuilds to the same JSON
+// (src/store/mail-from-message.ts).
 // Every reader answers the whole event documents, and rows stored with their own copy (as all were
 // before) read as they were written. On every database.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -132,11 +133,12 @@ describe.each(DIALECTS)('the mail object stored once per message, in its Send ev
       ].map((m, i) => JSON.stringify(i === 2 || i === 3 ? (m as { mail: unknown }).mail : m));
     };
 
-    it('keeps only destination and tags in the Send row; every reader answers the whole object', async () => {
+    it('keeps only destination, tags and the address lists in the Send row; every reader answers the whole object', async () => {
       const mail = made('rebuilt', raw);
       await insertWith('rebuilt', mail, raw);
       const [send] = await eventRows('rebuilt');
-      expect(JSON.parse(send!.payload)).toEqual({ eventType: 'Send', mail: { '@message': 1, destination: mail.destination, tags: mail.tags }, send: {} });
+      const { from, to } = mail.commonHeaders as Record<string, unknown>;
+      expect(JSON.parse(send!.payload)).toEqual({ eventType: 'Send', mail: { '@message': 1, destination: mail.destination, tags: mail.tags, addresses: { from, to } }, send: {} });
       for (const read of await everyReader('rebuilt')) expect(read).toBe(JSON.stringify(mail));
       // The events made from it (here a Delivery) refer to it and read back whole too.
       const [claimed] = await deliveries.claim('w1', 1, 30_000, T0);
