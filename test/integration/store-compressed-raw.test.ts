@@ -55,8 +55,8 @@ describe.each(DIALECTS)('raw messages stored compressed (%s)', (dialect) => {
     await db?.drop();
   });
 
-  it('stores mail-like text compressed and every reader answers it as sent, small and large', async () => {
-    const small = text('small', 1_200);
+  it('stores mail-like text of 4 kB and more compressed and every reader answers it as sent, small and large', async () => {
+    const small = text('small', 6_000);
     // Above the size compressed on the calling thread: compressed on the thread pool.
     const large = text('large', 300_000);
     await messages.insert(newMessage('small', { raw: small, createdAt: T0, events: [sendEvent('small')] }));
@@ -69,8 +69,15 @@ describe.each(DIALECTS)('raw messages stored compressed (%s)', (dialect) => {
     }
   });
 
+  it('stores a message under 4 kB as it is: compressing it costs more than it saves', async () => {
+    const short = text('short', 1_200);
+    await messages.insert(newMessage('short', { raw: short, createdAt: T0, events: [sendEvent('short')] }));
+    expect(await rowOf('short')).toEqual({ stored: short.length, size: short.length, deflated: null });
+    for (const read of await readers('short')) expect(read.equals(short)).toBe(true);
+  });
+
   it('stores a message compression would not shrink as it is', async () => {
-    const random = Buffer.concat([Buffer.from('Subject: random\r\n\r\n'), randomBytes(2_000)]);
+    const random = Buffer.concat([Buffer.from('Subject: random\r\n\r\n'), randomBytes(6_000)]);
     await messages.insert(newMessage('random', { raw: random, createdAt: T0, events: [sendEvent('random')] }));
     expect(await rowOf('random')).toEqual({ stored: random.length, size: random.length, deflated: null });
     for (const read of await readers('random')) expect(read.equals(random)).toBe(true);
@@ -121,7 +128,7 @@ describe.each(DIALECTS)('raw messages stored compressed (%s)', (dialect) => {
     expect(a!.raw).toBeUndefined();
     expect(b!.raw!.equals(own)).toBe(true);
 
-    const dsn: GeneratedMessage = { id: 'dsn', accountId: ACCOUNT, region: 'us-east-1', fromHeader: 'MAILER-DAEMON@sesd.test', subject: 'Undelivered Mail', to: ['from@example.com'], raw: text('dsn', 3_000), createdAt: T0 + 1 };
+    const dsn: GeneratedMessage = { id: 'dsn', accountId: ACCOUNT, region: 'us-east-1', fromHeader: 'MAILER-DAEMON@sesd.test', subject: 'Undelivered Mail', to: ['from@example.com'], raw: text('dsn', 6_000), createdAt: T0 + 1 };
     await deliveries.complete('w1', [{ deliveryId: a!.id, messageId: 'copies', accountId: ACCOUNT, status: 'bounced', lastResponse: '550', events: [], generated: [dsn] }], T0 + 1);
     expect(await rowOf('dsn')).toMatchObject({ size: dsn.raw.length, deflated: 1 });
     expect((await deliveries.messages(['dsn'])).get('dsn')!.raw.equals(dsn.raw)).toBe(true);
