@@ -19,7 +19,7 @@ import type { Dialect } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { messageInserts, newMessageQueries, storable, type StorableMessage } from './message-inserts.js';
 import type { NewMessage } from './messages-repository.js';
-import { forDialect, placeholders, precompiled } from './raw-sql.js';
+import { forDialect, IDS_PER_STATEMENT, placeholders, precompiled } from './raw-sql.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
 import { sendEventMail, storedEventPayload } from './event-payload.js';
 import { factsOf } from './mail-from-message.js';
@@ -89,8 +89,6 @@ interface Completion {
   now: number;
 }
 
-// Ids per IN list, well under both dialects' parameter limits.
-const IDS_PER_STATEMENT = 400;
 // Four parameters a row, well under both dialects' limits.
 const UPDATES_PER_STATEMENT = 200;
 

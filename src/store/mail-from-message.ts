@@ -16,6 +16,7 @@ import type { Kysely } from 'kysely';
 import { mailObject, type AddressLists } from '../events/mail-object.js';
 import { splitMessage, type Header } from '../mime/headers.js';
 import type { Database } from './schema.js';
+import { IDS_PER_STATEMENT } from './raw-sql.js';
 import { headerBlock } from './stored-raw.js';
 
 /** What a message's row holds that its `mail` object is made from. */
@@ -119,7 +120,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 const isPlain = (o: object) => !Array.isArray(o) && (Object.getPrototypeOf(o) === Object.prototype || Object.getPrototypeOf(o) === null);
 
 /** The columns of `messages` MessageFacts come from. */
-export const FACT_COLUMNS = ['id', 'account_id', 'region', 'envelope_from', 'created_at', 'raw', 'raw_deflated'] as const;
+const FACT_COLUMNS = ['id', 'account_id', 'region', 'envelope_from', 'created_at', 'raw', 'raw_deflated'] as const;
 
 export interface FactRow {
   id: string;
@@ -149,8 +150,6 @@ export function factsOfNew(m: { id: string; accountId: string; region: string; e
   return { id: m.id, accountId: m.accountId, region: m.region, envelopeFrom: m.envelopeFrom, createdAt: m.createdAt, headers: () => splitMessage(m.raw).headers };
 }
 
-// Ids per IN list, well under both dialects' parameter limits.
-const IDS_PER_STATEMENT = 400;
 
 /** The facts of those of `ids` still stored. */
 export async function readFacts(db: Kysely<Database>, ids: string[]): Promise<Map<string, MessageFacts>> {

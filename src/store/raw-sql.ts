@@ -7,6 +7,8 @@ import type { Dialect } from './database.js';
 
 // Keeps every multi-row INSERT well under SQLite's and PostgreSQL's bound-parameter limits.
 export const ROWS_PER_STATEMENT = 400;
+/** Ids per IN list, for the same reason. */
+export const IDS_PER_STATEMENT = 400;
 
 /** `count` comma-separated placeholders: `?, ?, ?`. */
 export function placeholders(count: number): string {
