@@ -4,14 +4,14 @@
 // Recipients' own copies and the mail sesd generates are stored the same way. On every database.
 import { randomBytes } from 'node:crypto';
 import type { CompiledQuery } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BatchWriter } from '../../src/store/batch-writer.js';
 import { ConsoleQueries } from '../../src/store/console-queries.js';
-import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
-import { DeliveriesRepository, type GeneratedMessage } from '../../src/store/deliveries-repository.js';
+import type { GeneratedMessage } from '../../src/store/deliveries-repository.js';
 import { FeedbackRepository } from '../../src/store/feedback-repository.js';
 import { MessagesRepository } from '../../src/store/messages-repository.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { DIALECTS } from '../support/databases.js';
+import { useOpenedStore } from '../support/opened-store.js';
 import { newMessage } from '../support/new-message.js';
 
 const T0 = 1_700_000_000_000;
@@ -22,45 +22,29 @@ const text = (id: string, bytes: number) => Buffer.from(`Subject: ${id}\r\nConte
 const sendEvent = (id: string) => ({ type: 'Send', payload: { eventType: 'Send', mail: { messageId: id, tags: {} } } });
 
 describe.each(DIALECTS)('raw messages stored compressed (%s)', (dialect) => {
-  let db: TestDatabase;
-  let opened: OpenedDatabase;
-  let messages: MessagesRepository;
-  let deliveries: DeliveriesRepository;
+  const store = useOpenedStore(dialect);
 
   /** How the message's row holds it: stored bytes, the row's size and its raw_deflated mark. */
   const rowOf = async (id: string) => {
-    const r = await opened.db.selectFrom('messages').select(['raw', 'size', 'raw_deflated']).where('id', '=', id).executeTakeFirstOrThrow();
+    const r = await store.opened.db.selectFrom('messages').select(['raw', 'size', 'raw_deflated']).where('id', '=', id).executeTakeFirstOrThrow();
     return { stored: r.raw.length, size: Number(r.size), deflated: r.raw_deflated === null ? null : Number(r.raw_deflated) };
   };
   /** Every reader of a message's raw bytes, each answering them. */
   const readers = async (id: string): Promise<Buffer[]> => {
-    const [listed] = await messages.list({ id });
-    const shown = await new ConsoleQueries(opened.db, opened.dialect).message(id);
-    const queued = (await deliveries.messages([id])).get(id);
-    const reported = await new FeedbackRepository(opened.db, opened.dialect).findMessage(id);
+    const [listed] = await store.messages.list({ id });
+    const shown = await new ConsoleQueries(store.opened.db, store.opened.dialect).message(id);
+    const queued = (await store.deliveries.messages([id])).get(id);
+    const reported = await new FeedbackRepository(store.opened.db, store.opened.dialect).findMessage(id);
     return [listed!.raw, shown!.raw, queued!.raw, reported!.raw];
   };
 
-  beforeAll(async () => {
-    db = await createTestDatabase(dialect);
-    opened = await openDatabase(db);
-    messages = new MessagesRepository(opened.db, opened.dialect, opened.batchWriter);
-    deliveries = new DeliveriesRepository(opened.db, opened.dialect);
-  });
-  beforeEach(async () => {
-    await messages.delete();
-  });
-  afterAll(async () => {
-    await opened?.close();
-    await db?.drop();
-  });
 
   it('stores mail-like text of 4 kB and more compressed and every reader answers it as sent, small and large', async () => {
     const small = text('small', 6_000);
     // Above the size compressed on the calling thread: compressed on the thread pool.
     const large = text('large', 300_000);
-    await messages.insert(newMessage('small', { raw: small, createdAt: T0, events: [sendEvent('small')] }));
-    await messages.insert(newMessage('large', { raw: large, createdAt: T0 + 1, events: [sendEvent('large')] }));
+    await store.messages.insert(newMessage('small', { raw: small, createdAt: T0, events: [sendEvent('small')] }));
+    await store.messages.insert(newMessage('large', { raw: large, createdAt: T0 + 1, events: [sendEvent('large')] }));
     for (const [id, raw] of [['small', small], ['large', large]] as const) {
       const row = await rowOf(id);
       expect(row).toMatchObject({ size: raw.length, deflated: 1 });
@@ -71,14 +55,14 @@ describe.each(DIALECTS)('raw messages stored compressed (%s)', (dialect) => {
 
   it('stores a message under 4 kB as it is: compressing it costs more than it saves', async () => {
     const short = text('short', 1_200);
-    await messages.insert(newMessage('short', { raw: short, createdAt: T0, events: [sendEvent('short')] }));
+    await store.messages.insert(newMessage('short', { raw: short, createdAt: T0, events: [sendEvent('short')] }));
     expect(await rowOf('short')).toEqual({ stored: short.length, size: short.length, deflated: null });
     for (const read of await readers('short')) expect(read.equals(short)).toBe(true);
   });
 
   it('stores a message compression would not shrink as it is', async () => {
     const random = Buffer.concat([Buffer.from('Subject: random\r\n\r\n'), randomBytes(6_000)]);
-    await messages.insert(newMessage('random', { raw: random, createdAt: T0, events: [sendEvent('random')] }));
+    await store.messages.insert(newMessage('random', { raw: random, createdAt: T0, events: [sendEvent('random')] }));
     expect(await rowOf('random')).toEqual({ stored: random.length, size: random.length, deflated: null });
     for (const read of await readers('random')) expect(read.equals(random)).toBe(true);
   });
@@ -89,25 +73,25 @@ describe.each(DIALECTS)('raw messages stored compressed (%s)', (dialect) => {
     const looksDeflated = Buffer.from([0x03, 0x00]); // deflateRaw('')
     for (const [id, raw] of [['old', old], ['old-deflate-like', looksDeflated]] as const) {
       const m = newMessage(id, { raw, createdAt: T0 });
-      await opened.db
+      await store.opened.db
         .insertInto('messages')
         .values({ id, account_id: ACCOUNT, region: m.region, source_api: m.sourceApi, envelope_from: m.envelopeFrom, from_header: null, subject: null, destination: '{}', configuration_set: null, tags: '[]', raw, size: raw.length, created_at: T0, feedback_address: null } as never)
         .execute();
-      await opened.db.insertInto('events').values({ message_id: id, account_id: ACCOUNT, type: 'Send', payload: JSON.stringify(sendEvent(id).payload), created_at: T0 }).execute();
-      await opened.db
+      await store.opened.db.insertInto('events').values({ message_id: id, account_id: ACCOUNT, type: 'Send', payload: JSON.stringify(sendEvent(id).payload), created_at: T0 }).execute();
+      await store.opened.db
         .insertInto('deliveries')
         .values({ message_id: id, recipient: 'a@example.net', status: 'queued', attempts: 0, next_attempt_at: T0, updated_at: T0, raw: id === 'old' ? old : null } as never)
         .execute();
       for (const read of await readers(id)) expect(read.equals(raw)).toBe(true);
     }
-    const claimed = await deliveries.claim('w1', 10, 30_000, T0);
+    const claimed = await store.deliveries.claim('w1', 10, 30_000, T0);
     expect(claimed.find((c) => c.messageId === 'old')!.raw!.equals(old)).toBe(true);
   });
 
   it("compresses a recipient's own copy and the mail sesd generates, and answers them as sent", async () => {
     const own = text('own copy for b', 5_000);
     // The second recipient has their own copy (list-managed or tracked mail).
-    await messages.insert(
+    await store.messages.insert(
       newMessage('copies', {
         destination: { ToAddresses: ['a@example.net', 'b@example.net'] },
         recipients: [
@@ -119,20 +103,20 @@ describe.each(DIALECTS)('raw messages stored compressed (%s)', (dialect) => {
         events: [sendEvent('copies')],
       }),
     );
-    const rows = await opened.db.selectFrom('deliveries').select(['recipient', 'raw', 'raw_deflated']).where('message_id', '=', 'copies').orderBy('id').execute();
+    const rows = await store.opened.db.selectFrom('deliveries').select(['recipient', 'raw', 'raw_deflated']).where('message_id', '=', 'copies').orderBy('id').execute();
     expect(rows.map((r) => [r.recipient, r.raw === null ? null : r.raw.length < own.length / 2, r.raw_deflated === null ? null : Number(r.raw_deflated)])).toEqual([
       ['a@example.net', null, null],
       ['b@example.net', true, 1],
     ]);
-    const [a, b] = await deliveries.claim('w1', 10, 30_000, T0);
+    const [a, b] = await store.deliveries.claim('w1', 10, 30_000, T0);
     expect(a!.raw).toBeUndefined();
     expect(b!.raw!.equals(own)).toBe(true);
 
     const dsn: GeneratedMessage = { id: 'dsn', accountId: ACCOUNT, region: 'us-east-1', fromHeader: 'MAILER-DAEMON@sesd.test', subject: 'Undelivered Mail', to: ['from@example.com'], raw: text('dsn', 6_000), createdAt: T0 + 1 };
-    await deliveries.complete('w1', [{ deliveryId: a!.id, messageId: 'copies', accountId: ACCOUNT, status: 'bounced', lastResponse: '550', events: [], generated: [dsn] }], T0 + 1);
+    await store.deliveries.complete('w1', [{ deliveryId: a!.id, messageId: 'copies', accountId: ACCOUNT, status: 'bounced', lastResponse: '550', events: [], generated: [dsn] }], T0 + 1);
     expect(await rowOf('dsn')).toMatchObject({ size: dsn.raw.length, deflated: 1 });
-    expect((await deliveries.messages(['dsn'])).get('dsn')!.raw.equals(dsn.raw)).toBe(true);
-    expect((await messages.list({ id: 'dsn' }))[0]!.raw.equals(dsn.raw)).toBe(true);
+    expect((await store.deliveries.messages(['dsn'])).get('dsn')!.raw.equals(dsn.raw)).toBe(true);
+    expect((await store.messages.list({ id: 'dsn' }))[0]!.raw.equals(dsn.raw)).toBe(true);
   });
 
   it('still commits concurrent sends of small messages together', async () => {
@@ -140,11 +124,11 @@ describe.each(DIALECTS)('raw messages stored compressed (%s)', (dialect) => {
     const recording: BatchWriter = {
       run: (queries) => {
         batches.push([...queries]);
-        return opened.batchWriter.run(queries);
+        return store.opened.batchWriter.run(queries);
       },
       close: async () => {},
     };
-    const grouped = new MessagesRepository(opened.db, opened.dialect, recording);
+    const grouped = new MessagesRepository(store.opened.db, store.opened.dialect, recording);
     await Promise.all(Array.from({ length: 20 }, (_, i) => grouped.insert(newMessage(`g-${i}`, { raw: text(`g-${i}`, 1_200), createdAt: T0 + i }))));
     expect(batches).toHaveLength(1);
   });
