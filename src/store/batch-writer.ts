@@ -25,7 +25,11 @@ export function transactionWriter(db: Kysely<Database>): BatchWriter {
 }
 
 // Runs in the worker (eval'd, CommonJS). It opens the same file with the same durability settings,
-// keeps prepared statements, and runs each batch as one transaction.
+// keeps prepared statements, and runs each batch as one transaction. It also checkpoints the WAL
+// for every connection of the process (theirs have wal_autocheckpoint = 0, see database.ts): after
+// its own commits (SQLite's default threshold) and every CHECKPOINT_EVERY_MS, PASSIVE so that it
+// never waits for a reader or a writer. A checkpoint with nothing to copy costs a lock and a read.
+const CHECKPOINT_EVERY_MS = 500;
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -46,6 +50,13 @@ const runBatch = db.transaction((queries) => {
     s.run(q.parameters.map(toBinding));
   }
 });
+setInterval(() => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // Busy or failing: the next turn tries again, and the WAL only grows meanwhile.
+  }
+}, workerData.checkpointEveryMs);
 parentPort.on('message', ({ id, queries }) => {
   try {
     runBatch(queries);
@@ -67,10 +78,11 @@ export function sqliteWriterThread(file: string, health: DatabaseHealth): BatchW
     for (const p of pending.values()) p.reject(health.translate(err));
     pending.clear();
   };
-  // Started on first use, and again after it stopped (it should not, but a batch posted to a dead
-  // thread would wait forever): the batches it held fail, later ones get a new thread.
+  // Started at once (it checkpoints even when nothing is written through it), and again on the next
+  // batch after it stopped (it should not, but a batch posted to a dead thread would wait forever):
+  // the batches it held fail, later ones get a new thread.
   const start = (): Worker => {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver } });
+    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, checkpointEveryMs: CHECKPOINT_EVERY_MS } });
     w.on('message', ({ id, error }: { id: number; error?: { message: string; code?: string } }) => {
       const p = pending.get(id);
       pending.delete(id);
@@ -90,6 +102,7 @@ export function sqliteWriterThread(file: string, health: DatabaseHealth): BatchW
     w.unref();
     return w;
   };
+  worker = start();
 
   return {
     run: (queries) =>

@@ -79,17 +79,18 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDatabase> {
   const health = new DatabaseHealth(opts.log);
   const target = databaseTarget(opts.databaseUrl, opts.dataDir);
-  const opened = target.dialect === 'postgres' ? openPostgres(target.url, health, opts.log) : openSqlite(target.file, health);
+  const opened: OpenedDatabase & { migrated?(): void } = target.dialect === 'postgres' ? openPostgres(target.url, health, opts.log) : openSqlite(target.file, health);
   try {
     await migrate(opened.db, opened.dialect);
   } catch (err) {
     await opened.close();
     throw err;
   }
+  opened.migrated?.();
   return opened;
 }
 
-function openSqlite(file: string, health: DatabaseHealth): OpenedDatabase {
+function openSqlite(file: string, health: DatabaseHealth): OpenedDatabase & { migrated(): void } {
   // Access-key secrets and DKIM private keys live in the database: only its owner may read it.
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const sqlite = new SqliteDatabase(file);
@@ -101,9 +102,13 @@ function openSqlite(file: string, health: DatabaseHealth): OpenedDatabase {
   sqlite.pragma('foreign_keys = ON');
   // Longer waits for the write lock are asynchronous (sqlite-lock-waits.ts): a held lock must not stop the event loop.
   sqlite.pragma(`busy_timeout = ${SYNC_BUSY_TIMEOUT_MS}`);
+  // Checkpoints run in the writer thread (batch-writer.ts): here, the commit that crossed the WAL's
+  // threshold ran one, fsyncs included, and stopped the event loop for milliseconds each time.
+  sqlite.pragma('wal_autocheckpoint = 0');
   const dialect = asyncLockWaits(new SqliteDialect({ database: withStatementCache(sqlite) }), sqlite);
   const db = new Kysely<Database>({ dialect: guardedDialect(dialect, health) });
-  // The writer thread opens the file once migrations have run on this connection (see openDatabase).
+  // The writer thread opens the file once migrations have run on this connection (see openDatabase),
+  // and from then on also checkpoints the WAL.
   let writer: BatchWriter | undefined;
   return {
     db,
@@ -112,6 +117,9 @@ function openSqlite(file: string, health: DatabaseHealth): OpenedDatabase {
     health,
     get batchWriter() {
       return (writer ??= sqliteWriterThread(file, health));
+    },
+    migrated() {
+      writer ??= sqliteWriterThread(file, health);
     },
     close: async () => {
       await writer?.close();

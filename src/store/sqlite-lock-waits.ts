@@ -2,9 +2,12 @@
 // with a long busy_timeout, a statement that meets another connection's write lock (the writer
 // thread's or the delivery thread's commit, a backup, a sqlite3 shell) holds the whole process
 // until the lock is free, so one held lock froze every request, health checks included, for
-// the full timeout. Here the connection's own busy_timeout is short (a commit in progress is
-// waited out as before), and longer waits are slept asynchronously between retries, up to
-// LOCK_WAIT_MS, after which the statement fails with SQLITE_BUSY (answered ServiceUnavailable).
+// the full timeout. Here the connection has no busy_timeout of its own: every wait is slept
+// asynchronously between retries, up to LOCK_WAIT_MS, after which the statement fails with
+// SQLITE_BUSY (answered ServiceUnavailable). Even a short synchronous wait cost much: SQLite's busy
+// handler sleeps 1, 2, 5 ms... and the writer thread holds the lock through its fsync, so while
+// events were published the main thread slept ~0.5 s in BEGIN of every 4 s (bench/delivery.ts
+// capture+sns), time in which it could have sent notifications.
 //
 // A statement can only be retried when the failure left no transaction open: an autocommit
 // statement, or a BEGIN. Transactions therefore begin IMMEDIATE on SQLite, taking the write lock
@@ -13,8 +16,8 @@
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
 
-/** The synchronous part of a wait: short enough that a held lock stalls nothing noticeably. */
-export const SYNC_BUSY_TIMEOUT_MS = 10;
+/** The synchronous part of a wait: none (see above). */
+export const SYNC_BUSY_TIMEOUT_MS = 0;
 /** The whole wait for the write lock before a statement fails (what busy_timeout was). */
 export const LOCK_WAIT_MS = 5_000;
 
@@ -65,7 +68,9 @@ function lockWaitingConnection(inner: DatabaseConnection, sqlite: SqliteDatabase
 
 export async function retryWhileLocked<T>(sqlite: { inTransaction: boolean }, run: () => Promise<T>, waitMs = LOCK_WAIT_MS): Promise<T> {
   const deadline = Date.now() + waitMs;
-  for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+  // Short pauses: a waiter polls while the writer thread commits again and again, and a long pause
+  // lets it lose the lock for longer (SQLite's own handler polls the same way).
+  for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
     try {
       return await run();
     } catch (err) {

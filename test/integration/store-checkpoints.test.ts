@@ -1,0 +1,41 @@
+// SQLite's WAL is checkpointed by the writer thread, never by a commit on the event loop's
+// connection (a checkpoint fsyncs twice: done by the commit that crossed the threshold, it stopped
+// the event loop for milliseconds). Seen from the files: a commit larger than SQLite's threshold
+// leaves the database file as it was, and the writer thread then copies the pages into it while
+// nothing else writes.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+
+describe('WAL checkpoints (sqlite)', () => {
+  let db: TestDatabase;
+  let opened: OpenedDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite');
+    opened = await openDatabase(db);
+  });
+  afterAll(async () => {
+    await opened?.close();
+    await db?.drop();
+  });
+
+  it('happen in the writer thread, not in the commit of the event loop’s connection', async () => {
+    const file = join(db.dataDir, 'sesd.db');
+    await sql`create table filler (body blob not null)`.execute(opened.db);
+    const before = statSync(file).size;
+    // ~6 MB: 1,500 pages of 4 kB, past SQLite's default threshold of 1,000.
+    await opened.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < 1_500; i++) await sql`insert into filler (body) values (${Buffer.alloc(4_000, i % 256)})`.execute(trx);
+    });
+    expect(statSync(file).size).toBe(before);
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(6_000_000);
+
+    const deadline = Date.now() + 10_000;
+    while (statSync(file).size < before + 6_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(statSync(file).size).toBeGreaterThan(before + 6_000_000);
+  });
+});
