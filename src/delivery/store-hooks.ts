@@ -4,10 +4,13 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { DEFAULT_ACCOUNT_SETTINGS } from '../domain/account/account-settings.js';
 import { candidateIdentities } from '../domain/identities/identities-service.js';
+import type { DeliveryOptions } from '../domain/configuration-sets/configuration-set.js';
 import type { Identity } from '../domain/identities/identity.js';
 import type { Store } from '../store/store.js';
 import type { DeliveryHooks } from './delivery-service.js';
 import type { Scope } from './policy.js';
+
+const OPTIONS_KEPT_MS = 1_000;
 
 export function storeDeliveryHooks(store: Store): Required<DeliveryHooks> {
   const keys = new Map<string, KeyObject>();
@@ -25,7 +28,21 @@ export function storeDeliveryHooks(store: Store): Required<DeliveryHooks> {
     const found = await store.identities.getMany(scope, names);
     return names.map((n) => found.find((i) => i.identity === n)).find((i) => i && i.verificationStatus === 'SUCCESS');
   };
-  const deliveryOptions = async (scope: Scope, set: string | null) => (set ? (await store.configurationSets.get(scope, set))?.options.DeliveryOptions : undefined);
+  // A set's delivery options are read at most once a second: every message asks twice (its time
+  // limit and its TLS policy), two reads of the same row per message in the delivery thread.
+  const optionsRead = new Map<string, { at: number; options: Promise<DeliveryOptions | undefined> }>();
+  const deliveryOptions = (scope: Scope, set: string | null): Promise<DeliveryOptions | undefined> => {
+    if (!set) return Promise.resolve(undefined);
+    const key = `${scope.accountId}\u0000${scope.region}\u0000${set}`;
+    const now = Date.now();
+    const kept = optionsRead.get(key);
+    if (kept && now - kept.at < OPTIONS_KEPT_MS) return kept.options;
+    if (optionsRead.size > 1000) optionsRead.clear();
+    const options = store.configurationSets.get(scope, set).then((s) => s?.options.DeliveryOptions);
+    optionsRead.set(key, { at: now, options });
+    options.catch(() => optionsRead.delete(key)); // a failed read is not kept
+    return options;
+  };
 
   return {
     dkimKeys: {

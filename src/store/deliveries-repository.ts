@@ -89,7 +89,7 @@ interface Completion {
   now: number;
 }
 
-// Four parameters a row, well under both dialects' limits.
+// Five parameters a row, well under both dialects' limits.
 const UPDATES_PER_STATEMENT = 200;
 
 
@@ -205,7 +205,7 @@ function queueStatements(dialect: Dialect) {
   // PostgreSQL: skip the rows another node's claim has locked rather than wait for its commit and
   // then find them taken; concurrent claimers take different rows.
   const skipLocked = dialect === 'postgres' ? ' for update skip locked' : '';
-  const updateRow = '(cast(? as bigint), cast(? as text), cast(? as bigint), cast(? as text))';
+  const updateRow = '(cast(? as bigint), cast(? as text), cast(? as bigint), cast(? as text), cast(? as bigint))';
   return {
     /** Parameters: worker id, lease end, now (updated_at), now (due by), limit. */
     claim: forDialect(
@@ -221,11 +221,11 @@ function queueStatements(dialect: Dialect) {
         `select id, account_id, region, source_api, envelope_from, configuration_set, raw, raw_deflated, size, created_at, feedback_address from messages where id in (${placeholders(idCount)})`,
     ),
     selectSendEvents: precompiled(dialect, (idCount: number) => `select message_id, payload from events where message_id in (${placeholders(idCount)}) and type = 'Send'`),
-    /** See applyUpdates. Parameters: now, then each row's id, status, next attempt, last response, then the worker id. */
+    /** See applyUpdates. Parameters: each row's id, status, next attempt, last response, updated_at, then the worker id. */
     applyUpdates: precompiled(
       dialect,
       (rowCount: number) =>
-        'update deliveries set status = v.column2, next_attempt_at = v.column3, last_response = v.column4, locked_by = null, locked_until = null, updated_at = ? ' +
+        'update deliveries set status = v.column2, next_attempt_at = v.column3, last_response = v.column4, locked_by = null, locked_until = null, updated_at = v.column5 ' +
         `from (values ${Array(rowCount).fill(updateRow).join(', ')}) as v ` +
         'where deliveries.id = v.column1 and deliveries.locked_by = ? returning deliveries.id',
     ),
@@ -234,17 +234,21 @@ function queueStatements(dialect: Dialect) {
 }
 
 async function completeBatch(trx: Kysely<Database>, statements: QueueStatements, batch: Completion[]): Promise<void> {
+  // Every completion of the batch that one worker made, in shared statements: a statement per
+  // completion (one per delivered message) was most of PostgreSQL's work for delivery.
+  const rows = batch.flatMap(({ workerId, updates, generated, now }) => updates.map((update, i) => ({ workerId, update, generated: generated[i]!, now })));
   const events: Omit<EventsTable, 'id'>[] = [];
   const generated: StorableMessage[] = [];
-  for (const { workerId, updates, generated: generatedBy, now } of batch) {
-    for (let i = 0; i < updates.length; i += UPDATES_PER_STATEMENT) {
-      const chunk = updates.slice(i, i + UPDATES_PER_STATEMENT);
-      const applied = await applyUpdates(trx, statements, workerId, chunk, now);
-      for (const [j, u] of chunk.entries()) {
+  for (const workerId of new Set(rows.map((r) => r.workerId))) {
+    const own = rows.filter((r) => r.workerId === workerId);
+    for (let i = 0; i < own.length; i += UPDATES_PER_STATEMENT) {
+      const chunk = own.slice(i, i + UPDATES_PER_STATEMENT);
+      const applied = await applyUpdates(trx, statements, workerId, chunk);
+      for (const { update: u, generated: mail, now } of chunk) {
         if (!applied.has(u.deliveryId)) continue;
         // An event made from the claimed message's Send `mail` refers to it rather than copy it.
         for (const e of u.events) events.push({ message_id: u.messageId, account_id: u.accountId, type: e.type, payload: storedEventPayload(e.type, e.payload), created_at: now });
-        generated.push(...generatedBy[i + j]!);
+        generated.push(...mail);
       }
     }
   }
@@ -279,10 +283,10 @@ export function generatedAsNew(m: GeneratedMessage): NewMessage {
  * PostgreSQL would otherwise take the parameters there for text. Returns the ids this worker still
  * held the lease of.
  */
-async function applyUpdates(trx: Kysely<Database>, statements: QueueStatements, workerId: string, updates: DeliveryUpdate[], now: number): Promise<Set<number>> {
-  const parameters: unknown[] = [now];
-  for (const u of updates) parameters.push(u.deliveryId, u.status, u.nextAttemptAt ?? now, u.lastResponse);
+async function applyUpdates(trx: Kysely<Database>, statements: QueueStatements, workerId: string, rows: { update: DeliveryUpdate; now: number }[]): Promise<Set<number>> {
+  const parameters: unknown[] = [];
+  for (const { update: u, now } of rows) parameters.push(u.deliveryId, u.status, u.nextAttemptAt ?? now, u.lastResponse, now);
   parameters.push(workerId);
-  const { rows } = await trx.executeQuery<{ id: number }>(CompiledQuery.raw(statements.applyUpdates(updates.length), parameters));
-  return new Set(rows.map((r) => Number(r.id)));
+  const { rows: applied } = await trx.executeQuery<{ id: number }>(CompiledQuery.raw(statements.applyUpdates(rows.length), parameters));
+  return new Set(applied.map((r) => Number(r.id)));
 }

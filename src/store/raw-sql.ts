@@ -35,13 +35,15 @@ export function precompiled<Shape>(dialect: Dialect, build: (shape: Shape) => st
 export class BulkInsert<Row> {
   private readonly text: (rowCount: number) => string;
 
+  /** `onConflict`: what follows the rows (an upsert's clause; the rows must then be distinct). */
   constructor(
     dialect: Dialect,
     table: string,
     private readonly columns: readonly (keyof Row & string)[],
+    onConflict = '',
   ) {
     const row = `(${placeholders(columns.length)})`;
-    this.text = precompiled(dialect, (rowCount: number) => `insert into ${table} (${columns.join(', ')}) values ${Array(rowCount).fill(row).join(', ')}`);
+    this.text = precompiled(dialect, (rowCount: number) => `insert into ${table} (${columns.join(', ')}) values ${Array(rowCount).fill(row).join(', ')}${onConflict ? ` ${onConflict}` : ''}`);
   }
 
   queries(rows: Row[]): CompiledQuery[] {
