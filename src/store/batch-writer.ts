@@ -25,11 +25,8 @@ export function transactionWriter(db: Kysely<Database>): BatchWriter {
 }
 
 // Runs in the worker (eval'd, CommonJS). It opens the same file with the same durability settings,
-// keeps prepared statements, and runs each batch as one transaction. It also checkpoints the WAL
-// for every connection of the process (theirs have wal_autocheckpoint = 0, see database.ts): after
-// its own commits (SQLite's default threshold) and every CHECKPOINT_EVERY_MS, PASSIVE so that it
-// never waits for a reader or a writer. A checkpoint with nothing to copy costs a lock and a read.
-const CHECKPOINT_EVERY_MS = 500;
+// keeps prepared statements, and runs each batch as one transaction. Checkpoints are another
+// thread's (checkpoint-thread.ts).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -38,6 +35,7 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 5000');
+db.pragma('wal_autocheckpoint = 0');
 const statements = new Map();
 const toBinding = (p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p);
 const runBatch = db.transaction((queries) => {
@@ -50,13 +48,6 @@ const runBatch = db.transaction((queries) => {
     s.run(q.parameters.map(toBinding));
   }
 });
-setInterval(() => {
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // Busy or failing: the next turn tries again, and the WAL only grows meanwhile.
-  }
-}, workerData.checkpointEveryMs);
 parentPort.on('message', ({ id, queries }) => {
   try {
     runBatch(queries);
@@ -78,11 +69,10 @@ export function sqliteWriterThread(file: string, health: DatabaseHealth): BatchW
     for (const p of pending.values()) p.reject(health.translate(err));
     pending.clear();
   };
-  // Started at once (it checkpoints even when nothing is written through it), and again on the next
-  // batch after it stopped (it should not, but a batch posted to a dead thread would wait forever):
-  // the batches it held fail, later ones get a new thread.
+  // Started on first use, and again after it stopped (it should not, but a batch posted to a dead
+  // thread would wait forever): the batches it held fail, later ones get a new thread.
   const start = (): Worker => {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, checkpointEveryMs: CHECKPOINT_EVERY_MS } });
+    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver } });
     w.on('message', ({ id, error }: { id: number; error?: { message: string; code?: string } }) => {
       const p = pending.get(id);
       pending.delete(id);
@@ -102,7 +92,6 @@ export function sqliteWriterThread(file: string, health: DatabaseHealth): BatchW
     w.unref();
     return w;
   };
-  worker = start();
 
   return {
     run: (queries) =>

@@ -12,6 +12,7 @@ import { asyncLockWaits, SYNC_BUSY_TIMEOUT_MS } from './sqlite-lock-waits.js';
 import type { Database } from './schema.js';
 import { databaseTarget } from './database-url.js';
 import { sqliteWriterThread, transactionWriter, type BatchWriter } from './batch-writer.js';
+import { startCheckpointThread } from './checkpoint-thread.js';
 import * as initial from './migrations/001-initial.js';
 import * as sesResources from './migrations/002-ses-resources.js';
 import * as identityNotifications from './migrations/005-identity-notifications.js';
@@ -102,14 +103,13 @@ function openSqlite(file: string, health: DatabaseHealth): OpenedDatabase & { mi
   sqlite.pragma('foreign_keys = ON');
   // Longer waits for the write lock are asynchronous (sqlite-lock-waits.ts): a held lock must not stop the event loop.
   sqlite.pragma(`busy_timeout = ${SYNC_BUSY_TIMEOUT_MS}`);
-  // Checkpoints run in the writer thread (batch-writer.ts): here, the commit that crossed the WAL's
-  // threshold ran one, fsyncs included, and stopped the event loop for milliseconds each time.
+  // Checkpoints have a thread of their own (checkpoint-thread.ts).
   sqlite.pragma('wal_autocheckpoint = 0');
   const dialect = asyncLockWaits(new SqliteDialect({ database: withStatementCache(sqlite) }), sqlite);
   const db = new Kysely<Database>({ dialect: guardedDialect(dialect, health) });
-  // The writer thread opens the file once migrations have run on this connection (see openDatabase),
-  // and from then on also checkpoints the WAL.
+  // The writer and checkpoint threads open the file once migrations have run on this connection (see openDatabase).
   let writer: BatchWriter | undefined;
+  let checkpoints: { close(): Promise<void> } | undefined;
   return {
     db,
     dialect: 'sqlite',
@@ -119,10 +119,11 @@ function openSqlite(file: string, health: DatabaseHealth): OpenedDatabase & { mi
       return (writer ??= sqliteWriterThread(file, health));
     },
     migrated() {
-      writer ??= sqliteWriterThread(file, health);
+      checkpoints ??= startCheckpointThread(file);
     },
     close: async () => {
       await writer?.close();
+      await checkpoints?.close();
       await db.destroy();
       health.close();
     },

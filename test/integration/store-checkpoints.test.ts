@@ -1,8 +1,7 @@
-// SQLite's WAL is checkpointed by the writer thread, never by a commit on the event loop's
-// connection (a checkpoint fsyncs twice: done by the commit that crossed the threshold, it stopped
-// the event loop for milliseconds). Seen from the files: a commit larger than SQLite's threshold
-// leaves the database file as it was, and the writer thread then copies the pages into it while
-// nothing else writes.
+// SQLite's WAL is checkpointed by a thread of its own, never by a commit (a checkpoint fsyncs
+// twice: run by the commit that crossed the threshold, it stopped that connection's thread for
+// milliseconds). Seen from the files: a commit larger than SQLite's threshold leaves the database
+// file as it was, and the checkpoint thread then copies the pages into it while nothing else writes.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -23,7 +22,7 @@ describe('WAL checkpoints (sqlite)', () => {
     await db?.drop();
   });
 
-  it('happen in the writer thread, not in the commit of the event loop’s connection', async () => {
+  it('happen in their own thread, not in the commit that filled the WAL', async () => {
     const file = join(db.dataDir, 'sesd.db');
     await sql`create table filler (body blob not null)`.execute(opened.db);
     const before = statSync(file).size;
