@@ -9,7 +9,7 @@ import { parseTopicArn } from './arn.js';
 import { effectivePolicy, retryDelaySeconds } from './delivery-policy.js';
 import { postMessage, type PostResult } from './http-post.js';
 import { snsEmail } from './sns-email.js';
-import { snsDocument, type MessageLinks, type MessageUrls } from './sns-message.js';
+import { keySigner, snsDocument, type MessageLinks, type MessageUrls, type Signer } from './sns-message.js';
 import type { ClaimedSnsDelivery, DeliveryAttempt, SnsStore, Subscription, Topic } from './sns-model.js';
 import type { SigningKey } from './signing-key.js';
 import { logBackgroundFailure } from '../store/availability.js';
@@ -55,9 +55,11 @@ export class SnsDispatcher {
   private readonly now: () => number;
   private lastReap = 0;
   private lastClaim = 0;
+  private readonly signer: Signer;
 
   constructor(private readonly opts: DispatcherOptions) {
     this.now = opts.now ?? Date.now;
+    this.signer = keySigner(opts.signingKey.privateKey);
   }
 
   start(): void {
@@ -97,8 +99,9 @@ export class SnsDispatcher {
       } catch (err) {
         logBackgroundFailure(this.opts.log, err, {}, 'claiming SNS deliveries failed');
       }
-      // The rows of one claim are mostly one topic's: its subscriptions and topics are read once.
-      const lookups = claimLookups(this.opts.store);
+      // The rows of one claim are mostly one topic's: its subscriptions and topics are read once,
+      // and a message going to several subscribers is signed once.
+      const lookups = claimLookups(this.opts.store, this.signer);
       for (const d of claimed) {
         const p: Promise<void> = this.deliver(d, lookups)
           .catch((err: unknown) => logBackgroundFailure(this.opts.log, err, { deliveryId: d.id }, 'SNS delivery failed; the row is retried when its lease runs out'))
@@ -139,8 +142,8 @@ export class SnsDispatcher {
     const topic = await lookups.topic(subscription.topicArn);
     const policy = effectivePolicy(topic?.attributes.DeliveryPolicy, subscription.attributes.DeliveryPolicy, this.opts.defaultRetryDelaySeconds);
     const result = subscription.protocol === 'http' || subscription.protocol === 'https'
-      ? await this.post(d, subscription, topic, policy.contentType)
-      : await this.mail(d, subscription, topic);
+      ? await this.post(d, subscription, topic, policy.contentType, lookups.sign)
+      : await this.mail(d, subscription, topic, lookups.sign);
 
     // SNS retries server errors (5xx), 429 and failures to get an answer; any other answer is final.
     const code = result.statusCode;
@@ -160,7 +163,7 @@ export class SnsDispatcher {
     await this.opts.store.finish(this.workerId, attempt(result, 'retry'), { status: 'pending', at: at + Math.round(delay * 1000) });
   }
 
-  private async post(d: ClaimedSnsDelivery, s: Subscription, topic: Topic | undefined, contentType: string): Promise<PostResult> {
+  private async post(d: ClaimedSnsDelivery, s: Subscription, topic: Topic | undefined, contentType: string, sign: Signer): Promise<PostResult> {
     const p = d.payload;
     const raw = p.type === 'Notification' && s.attributes.RawMessageDelivery === 'true';
     const headers: Record<string, string> = {
@@ -172,11 +175,11 @@ export class SnsDispatcher {
     };
     if (p.type !== 'SubscriptionConfirmation') headers['x-amz-sns-subscription-arn'] = s.arn;
     if (raw) headers['x-amz-sns-rawdelivery'] = 'true';
-    const body = raw ? p.message : JSON.stringify(await this.document(d, s, topic));
+    const body = raw ? p.message : JSON.stringify(await this.document(d, s, topic, sign));
     return postMessage(s.endpoint, headers, body, { allowPrivate: this.opts.allowPrivateEndpoints, timeoutMs: this.opts.timeoutMs ?? 15_000, ca: this.opts.ca });
   }
 
-  private async mail(d: ClaimedSnsDelivery, s: Subscription, topic: Topic | undefined): Promise<PostResult> {
+  private async mail(d: ClaimedSnsDelivery, s: Subscription, topic: Topic | undefined, sign: Signer): Promise<PostResult> {
     const started = performance.now();
     try {
       const links = this.links(s);
@@ -185,7 +188,7 @@ export class SnsDispatcher {
           subscription: s,
           topic,
           payload: d.payload,
-          document: await this.document(d, s, topic),
+          document: await this.document(d, s, topic, sign),
           subscribeUrl: links.subscribeUrl,
           unsubscribeUrl: links.unsubscribeUrl,
           hostname: this.opts.hostname,
@@ -198,9 +201,9 @@ export class SnsDispatcher {
     }
   }
 
-  private document(d: ClaimedSnsDelivery, s: Subscription, topic: Topic | undefined): Promise<Record<string, unknown>> {
+  private document(d: ClaimedSnsDelivery, s: Subscription, topic: Topic | undefined, sign: Signer): Promise<Record<string, unknown>> {
     const version = topic?.attributes.SignatureVersion === '2' ? '2' : '1';
-    return snsDocument(d.payload, version, this.opts.signingKey.privateKey, this.links(s));
+    return snsDocument(d.payload, version, sign, this.links(s));
   }
 
   private links(s: Subscription): MessageLinks {
@@ -213,12 +216,13 @@ export class SnsDispatcher {
   }
 }
 
-type ClaimLookups = Pick<SnsStore, 'subscription' | 'topic'>;
+type ClaimLookups = Pick<SnsStore, 'subscription' | 'topic'> & { sign: Signer };
 
-/** Subscriptions and topics read at most once each for the rows of one claim. */
-function claimLookups(store: SnsStore): ClaimLookups {
+/** Subscriptions and topics read at most once each for the rows of one claim, and each message signed once. */
+function claimLookups(store: SnsStore, signer: Signer): ClaimLookups {
   const subscriptions = new Map<string, Promise<Subscription | undefined>>();
   const topics = new Map<string, Promise<Topic | undefined>>();
+  const signatures = new Map<string, Promise<string>>();
   const once = <T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> => {
     let found = cache.get(key);
     if (!found) {
@@ -231,5 +235,8 @@ function claimLookups(store: SnsStore): ClaimLookups {
   return {
     subscription: (arn) => once(subscriptions, arn, () => store.subscription(arn)),
     topic: (arn) => once(topics, arn, () => store.topic(arn)),
+    // The signed fields are the message's, not the subscription's: the subscribers of one Publish
+    // share its signature, one RSA signature (~0.2 ms of CPU) per message rather than per subscriber.
+    sign: (text, version) => once(signatures, `${version}\n${text}`, () => signer(text, version)),
   };
 }

@@ -24,8 +24,11 @@ export interface MessageLinks {
 const NOTIFICATION_KEYS = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] as const;
 const CONFIRMATION_KEYS = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'] as const;
 
+/** Signs a message's string to sign (SignatureVersion 1: SHA1withRSA, 2: SHA256withRSA); base64. */
+export type Signer = (text: string, version: '1' | '2') => Promise<string>;
+
 /** The message document, in the key order SNS writes. */
-export async function snsDocument(p: DeliveryPayload, signatureVersion: '1' | '2', key: KeyObject, urls: MessageLinks): Promise<Record<string, unknown>> {
+export async function snsDocument(p: DeliveryPayload, signatureVersion: '1' | '2', sign: Signer, urls: MessageLinks): Promise<Record<string, unknown>> {
   const doc: Record<string, string> = { Type: p.type, MessageId: p.messageId };
   if (p.type === 'Notification') {
     doc.TopicArn = p.topicArn;
@@ -40,7 +43,7 @@ export async function snsDocument(p: DeliveryPayload, signatureVersion: '1' | '2
     doc.Timestamp = p.timestamp;
   }
   doc.SignatureVersion = signatureVersion;
-  doc.Signature = await signDocument(doc, signatureVersion, key);
+  doc.Signature = await sign(stringToSign(doc), signatureVersion);
   doc.SigningCertURL = urls.signingCertUrl;
   const out: Record<string, unknown> = { ...doc };
   if (p.type === 'Notification') {
@@ -57,11 +60,14 @@ export function stringToSign(doc: Record<string, string>): string {
   return out;
 }
 
-export function signDocument(doc: Record<string, string>, version: '1' | '2', key: KeyObject): Promise<string> {
-  return new Promise((resolve, reject) =>
-    sign(version === '2' ? 'sha256' : 'sha1', Buffer.from(stringToSign(doc), 'utf8'), key, (err, signature) => (err ? reject(err) : resolve(signature.toString('base64')))),
-  );
+/** Signs with `key`. */
+export function keySigner(key: KeyObject): Signer {
+  return (text, version) =>
+    new Promise((resolve, reject) =>
+      sign(version === '2' ? 'sha256' : 'sha1', Buffer.from(text, 'utf8'), key, (err, signature) => (err ? reject(err) : resolve(signature.toString('base64')))),
+    );
 }
+
 
 /** SNS's message text for an UnsubscribeConfirmation. */
 export function unsubscribeText(subscriptionArn: string): string {
