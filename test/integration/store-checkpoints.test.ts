@@ -37,4 +37,23 @@ describe('WAL checkpoints (sqlite)', () => {
     while (statSync(file).size < before + 6_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(statSync(file).size).toBeGreaterThan(before + 6_000_000);
   });
+
+  it('empty the WAL under a steady stream of commits, which a PASSIVE checkpoint never catches up with', async () => {
+    const wal = join(db.dataDir, 'sesd.db-wal');
+    await sql`create table stream (body blob not null)`.execute(opened.db);
+    // Commits of 400 kB without a pause, until the WAL has passed 16 MB and been emptied since.
+    let largest = 0;
+    const deadline = Date.now() + 20_000;
+    for (let i = 0; Date.now() < deadline; i++) {
+      await opened.db.transaction().execute(async (trx) => {
+        for (let j = 0; j < 100; j++) await sql`insert into stream (body) values (${Buffer.alloc(4_000, i % 256)})`.execute(trx);
+      });
+      const size = statSync(wal).size;
+      largest = Math.max(largest, size);
+      if (largest > 16_000_000 && size < largest / 2) break;
+      if (largest > 64_000_000) break; // never emptied: fail without filling the disk
+    }
+    expect(largest).toBeGreaterThan(16_000_000);
+    expect(statSync(wal).size).toBeLessThan(largest / 2);
+  });
 });
