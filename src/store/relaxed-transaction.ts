@@ -44,7 +44,13 @@ export async function inTransaction<T>(conn: Kysely<Database>, fn: () => Promise
     await conn.executeQuery(COMMIT);
     return result;
   } catch (err) {
-    await conn.executeQuery(ROLLBACK);
+    try {
+      await conn.executeQuery(ROLLBACK);
+    } catch {
+      // SQLite rolls back by itself on some errors (SQLITE_FULL, SQLITE_IOERR...), and its "no
+      // transaction is active" would hide the error that mattered; a PostgreSQL connection that
+      // failed is dropped by the pool.
+    }
     throw err;
   }
 }

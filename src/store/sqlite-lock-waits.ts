@@ -44,7 +44,11 @@ class LockWaitingDriver implements Driver {
   init = () => this.driver.init();
   destroy = () => this.driver.destroy();
   commitTransaction = (c: DatabaseConnection) => this.driver.commitTransaction(c);
-  rollbackTransaction = (c: DatabaseConnection) => this.driver.rollbackTransaction(c);
+  // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR...): a
+  // ROLLBACK then fails with "no transaction is active" and hides the error that mattered.
+  rollbackTransaction = async (c: DatabaseConnection) => {
+    if (this.sqlite.inTransaction) await this.driver.rollbackTransaction(c);
+  };
   releaseConnection = (c: DatabaseConnection) => this.driver.releaseConnection(c);
 
   async acquireConnection(): Promise<DatabaseConnection> {
