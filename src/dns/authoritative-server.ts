@@ -174,6 +174,24 @@ export async function startAuthoritativeDns(opts: AuthoritativeDnsOptions): Prom
   const respond = createResponder(opts);
   const warn = (err: unknown, what: string) => opts.log?.warn({ err }, `DNS listener: ${what}`);
 
+  // Port 0: UDP picks a free port and TCP takes the same number, which a TCP socket (an outgoing
+  // connection's ephemeral port) may hold; then both are tried again on another port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await listenOn(opts, respond, warn);
+    } catch (err) {
+      if (opts.port !== 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === FREE_PORT_ATTEMPTS) throw err;
+    }
+  }
+}
+
+const FREE_PORT_ATTEMPTS = 10;
+
+async function listenOn(
+  opts: AuthoritativeDnsOptions,
+  respond: (message: Buffer, transport: 'udp' | 'tcp') => Promise<Buffer | undefined>,
+  warn: (err: unknown, what: string) => void,
+): Promise<AuthoritativeDns> {
   const udp: UdpSocket = createSocket({ type: opts.host.includes(':') ? 'udp6' : 'udp4' });
   udp.on('error', (err) => warn(err, 'UDP socket error'));
   udp.on('message', (msg: Buffer, peer: RemoteInfo) => {
