@@ -25,8 +25,7 @@ export function transactionWriter(db: Kysely<Database>): BatchWriter {
 }
 
 // Runs in the worker (eval'd, CommonJS). It opens the same file with the same durability settings,
-// keeps prepared statements, and runs each batch as one transaction. Checkpoints are another
-// thread's (checkpoint-thread.ts).
+// keeps prepared statements, and runs each batch as one transaction.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -35,7 +34,6 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 5000');
-db.pragma('wal_autocheckpoint = 0');
 const statements = new Map();
 const toBinding = (p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p);
 const runBatch = db.transaction((queries) => {

@@ -12,7 +12,6 @@ import { asyncLockWaits, SYNC_BUSY_TIMEOUT_MS } from './sqlite-lock-waits.js';
 import type { Database } from './schema.js';
 import { databaseTarget } from './database-url.js';
 import { sqliteWriterThread, transactionWriter, type BatchWriter } from './batch-writer.js';
-import { startCheckpointThread } from './checkpoint-thread.js';
 import * as initial from './migrations/001-initial.js';
 import * as sesResources from './migrations/002-ses-resources.js';
 import * as identityNotifications from './migrations/005-identity-notifications.js';
@@ -80,18 +79,17 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDatabase> {
   const health = new DatabaseHealth(opts.log);
   const target = databaseTarget(opts.databaseUrl, opts.dataDir);
-  const opened: OpenedDatabase & { migrated?(): void } = target.dialect === 'postgres' ? openPostgres(target.url, health, opts.log) : openSqlite(target.file, health);
+  const opened = target.dialect === 'postgres' ? openPostgres(target.url, health, opts.log) : openSqlite(target.file, health);
   try {
     await migrate(opened.db, opened.dialect);
   } catch (err) {
     await opened.close();
     throw err;
   }
-  opened.migrated?.();
   return opened;
 }
 
-function openSqlite(file: string, health: DatabaseHealth): OpenedDatabase & { migrated(): void } {
+function openSqlite(file: string, health: DatabaseHealth): OpenedDatabase {
   // Access-key secrets and DKIM private keys live in the database: only its owner may read it.
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const sqlite = new SqliteDatabase(file);
@@ -103,13 +101,10 @@ function openSqlite(file: string, health: DatabaseHealth): OpenedDatabase & { mi
   sqlite.pragma('foreign_keys = ON');
   // Longer waits for the write lock are asynchronous (sqlite-lock-waits.ts): a held lock must not stop the event loop.
   sqlite.pragma(`busy_timeout = ${SYNC_BUSY_TIMEOUT_MS}`);
-  // Checkpoints have a thread of their own (checkpoint-thread.ts).
-  sqlite.pragma('wal_autocheckpoint = 0');
   const dialect = asyncLockWaits(new SqliteDialect({ database: withStatementCache(sqlite) }), sqlite);
   const db = new Kysely<Database>({ dialect: guardedDialect(dialect, health) });
-  // The writer and checkpoint threads open the file once migrations have run on this connection (see openDatabase).
+  // The writer thread opens the file once migrations have run on this connection (see openDatabase).
   let writer: BatchWriter | undefined;
-  let checkpoints: { close(): Promise<void> } | undefined;
   return {
     db,
     dialect: 'sqlite',
@@ -118,12 +113,8 @@ function openSqlite(file: string, health: DatabaseHealth): OpenedDatabase & { mi
     get batchWriter() {
       return (writer ??= sqliteWriterThread(file, health));
     },
-    migrated() {
-      checkpoints ??= startCheckpointThread(file);
-    },
     close: async () => {
       await writer?.close();
-      await checkpoints?.close();
       await db.destroy();
       health.close();
     },
