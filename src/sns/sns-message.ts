@@ -68,7 +68,6 @@ export function keySigner(key: KeyObject): Signer {
     );
 }
 
-
 /** SNS's message text for an UnsubscribeConfirmation. */
 export function unsubscribeText(subscriptionArn: string): string {
   return `You have chosen to deactivate subscription ${subscriptionArn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`;
