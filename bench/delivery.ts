@@ -3,7 +3,7 @@
 // DNS server this script runs), with and without DKIM. Measures the rate from the first claim to
 // the last committed outcome, so it includes the queue's database work.
 //
-//   npx tsx bench/delivery.ts [--messages 5000] [--postgres URL] [--modes capture,relay,relay+dkim,mx+dkim,capture+events,capture+sns] [--skip-peer]
+//   npx tsx bench/delivery.ts [--messages 5000] [--postgres URL] [--modes capture,relay,relay+dkim,mx+dkim,capture+events,capture+sns,relay+sns] [--skip-peer]
 //
 // `+events`: the messages are sent with a configuration set whose EventBridge destination is a
 // receiver in the sink's process (PutEvents over HTTP, SigV4-signed); the event dispatcher runs
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     options: {
       messages: { type: 'string', default: process.env.BENCH_MESSAGES ?? '5000' },
       postgres: { type: 'string', default: process.env.BENCH_DATABASE_URL },
-      modes: { type: 'string', default: 'capture,relay,relay+dkim,mx+dkim,capture+events,capture+sns' },
+      modes: { type: 'string', default: 'capture,relay,relay+dkim,mx+dkim,capture+events,capture+sns,relay+sns' },
       concurrency: { type: 'string', default: '100' },
       connections: { type: 'string', default: '10' },
     },
@@ -182,6 +182,8 @@ async function main(): Promise<void> {
             SESD_EVENTBRIDGE_URL: `http://127.0.0.1:${sink.eventsPort}`,
             SESD_EVENTS_AWS_ACCESS_KEY_ID: 'AKIDBENCH',
             SESD_EVENTS_AWS_SECRET_ACCESS_KEY: 'bench-secret',
+            // The SNS subscriber is on 127.0.0.1, which sesd refuses outside capture mode unless allowed.
+            SESD_SNS_ALLOW_PRIVATE_ENDPOINTS: 'true',
           };
           const published = 2 * count; // Send and Delivery per message
           const measured =
