@@ -92,7 +92,6 @@ interface Completion {
 // Five parameters a row, well under both dialects' limits.
 const UPDATES_PER_STATEMENT = 200;
 
-
 export class DeliveriesRepository {
   private readonly completer: GroupCommit<Completion>;
   private readonly statements: QueueStatements;

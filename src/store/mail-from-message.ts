@@ -150,7 +150,6 @@ export function factsOfNew(m: { id: string; accountId: string; region: string; e
   return { id: m.id, accountId: m.accountId, region: m.region, envelopeFrom: m.envelopeFrom, createdAt: m.createdAt, headers: () => splitMessage(m.raw).headers };
 }
 
-
 /** The facts of those of `ids` still stored. */
 export async function readFacts(db: Kysely<Database>, ids: string[]): Promise<Map<string, MessageFacts>> {
   const out = new Map<string, MessageFacts>();
