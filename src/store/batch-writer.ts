@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { DatabaseHealth } from './availability.js';
 import type { Database } from './schema.js';
+import { resolveDeferred } from './stored-raw.js';
 
 export interface BatchWriter {
   /** Runs the queries in one transaction; resolves once it is committed. */
@@ -18,16 +19,18 @@ export function transactionWriter(db: Kysely<Database>): BatchWriter {
   return {
     run: (queries) =>
       db.transaction().execute(async (trx) => {
-        for (const q of queries) await trx.executeQuery(q);
+        for (const q of queries) await trx.executeQuery({ ...q, parameters: q.parameters.map(resolveDeferred) });
       }),
     close: async () => {},
   };
 }
 
 // Runs in the worker (eval'd, CommonJS). It opens the same file with the same durability settings,
-// keeps prepared statements, and runs each batch as one transaction.
+// keeps prepared statements, and runs each batch as one transaction. A raw message left to it
+// (stored-raw.ts's DeferredDeflate) is compressed as it is bound.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { deflateRawSync } = require('node:zlib');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
@@ -35,7 +38,11 @@ db.pragma('synchronous = FULL');
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 5000');
 const statements = new Map();
-const toBinding = (p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p);
+const toBinding = (p) => {
+  if (p instanceof Uint8Array) return Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength);
+  if (p && p.deflateRaw instanceof Uint8Array) return deflateRawSync(p.deflateRaw, p.options);
+  return p;
+};
 const runBatch = db.transaction((queries) => {
   for (const q of queries) {
     let s = statements.get(q.sql);

@@ -9,9 +9,12 @@ import type { DeliveriesTable, EventsTable, MessagesTable } from './schema.js';
 import { factsOfNew } from './mail-from-message.js';
 import { storedRaw, type StoredRaw } from './stored-raw.js';
 
+/** A row whose raw copy may still be left to the writer to compress (stored-raw.ts). */
+type WithStoredRaw<Row extends { raw: unknown }> = Omit<Row, 'raw'> & { raw: StoredRaw['raw'] | Extract<Row['raw'], null> };
+
 export interface MessageInserts {
-  messages: BulkInsert<MessagesTable>;
-  deliveries: BulkInsert<Omit<DeliveriesTable, 'id'>>;
+  messages: BulkInsert<WithStoredRaw<MessagesTable>>;
+  deliveries: BulkInsert<WithStoredRaw<Omit<DeliveriesTable, 'id'>>>;
   events: BulkInsert<Omit<EventsTable, 'id'>>;
 }
 
@@ -60,13 +63,17 @@ export interface StorableMessage extends NewMessage {
   storedPayloads: string[];
 }
 
-/** Compresses the messages' raw copies, outside any transaction (a large one takes the thread pool a while). */
-export async function storable(batch: NewMessage[]): Promise<StorableMessage[]> {
+/**
+ * Compresses the messages' raw copies, outside any transaction (a large one takes the thread pool a
+ * while). `deferSmall`: the queries go to a BatchWriter, which compresses small ones (stored-raw.ts).
+ */
+export async function storable(batch: NewMessage[], deferSmall = false): Promise<StorableMessage[]> {
+  const stored = (raw: Buffer) => storedRaw(raw, { deferSmall });
   return Promise.all(
     batch.map(async (m) => ({
       ...m,
-      storedRaw: await storedRaw(m.raw),
-      storedRecipientRaws: await Promise.all(m.recipients.map((r) => (r.raw ? storedRaw(r.raw) : undefined))),
+      storedRaw: await stored(m.raw),
+      storedRecipientRaws: await Promise.all(m.recipients.map((r) => (r.raw ? stored(r.raw) : undefined))),
       storedPayloads: storedPayloads(m),
     })),
   );

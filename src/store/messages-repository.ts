@@ -111,7 +111,7 @@ export class MessagesRepository {
   async insertTogether(messages: NewMessage[]): Promise<void> {
     if (messages.length === 0) return;
     try {
-      await this.writer.submit(await storable(messages));
+      await this.writer.submit(await storable(messages, true));
     } catch (err) {
       const kind = quotaExceededBy(err);
       throw kind ? new QuotaExceededError(kind) : err;

@@ -1,15 +1,28 @@
-// Raw messages of 4 kB and more are stored compressed (deflateRaw) when that makes them smaller: the raw message was
-// most of a message's bytes on disk, and mail is mostly text (a ~1.2 kB notification keeps about a
-// third of its size; base64 attachments three quarters). A row says how its `raw` is held in
-// `raw_deflated` (migration 018): 1, compressed; NULL, as sent (rows written before, and messages
-// compression does not shrink). Only this module knows the format.
+// Raw messages are stored compressed (deflateRaw): the raw message was most of a message's bytes on
+// disk, and mail is mostly text (a ~1.2 kB notification keeps about a third of its size; base64
+// attachments three quarters). A row says how its `raw` is held in `raw_deflated` (migration 018):
+// 1, compressed; NULL, as sent (rows written before, tiny messages, and messages compression does
+// not shrink). Only this module knows the format, and the SQLite writer thread's one line that
+// compresses a deferred message (batch-writer.ts).
 import { promisify } from 'node:util';
 import { constants, deflateRaw, deflateRawSync, inflateRaw, inflateRawSync, type ZlibOptions } from 'node:zlib';
 
-/** A raw message as a row holds it. */
+/** A raw message as a row holds it, or as the writer that commits the row is to compress it. */
 export interface StoredRaw {
-  raw: Buffer;
+  raw: Buffer | DeferredDeflate;
   raw_deflated: 1 | null;
+}
+
+/**
+ * A message the batch writer compresses as it binds the row: the SQLite writer thread, off the
+ * event loop (at intake rates compressing every small message on the event loop cost ~5% of
+ * SendEmail's rate), or the PostgreSQL writer, before its transaction (resolveDeferred). Its row says
+ * `raw_deflated = 1` whether or not that shrinks it: text always shrinks, and a small message that
+ * does not grows by a few bytes.
+ */
+export interface DeferredDeflate {
+  deflateRaw: Buffer;
+  options: ZlibOptions;
 }
 
 // Small messages are compressed on the calling thread: the thread pool's round trip costs more than
@@ -32,18 +45,31 @@ function deflateOptions(bytes: number): ZlibOptions {
 
 const outputChunk = (bytes: number) => Math.max(constants.Z_MIN_CHUNK, bytes + 1);
 
-// Below this size a message is stored as sent. Compressing every 1.2 kB message halved its bytes on
-// disk but cost about a fifth of peak intake (SendEmail 1,396 → 1,095/s, SMTP -17%: the accept path
-// issue 18 measures against its peer); above it the bytes saved grow with the message and the cost
-// per message does not.
-const COMPRESS_FROM_BYTES = 4096;
+// Below this size a message is stored as sent: deflate's own framing eats most of what it would save.
+const COMPRESS_FROM_BYTES = 256;
 
-/** The message compressed when it is large enough and that shrinks it, else as it is. */
-export async function storedRaw(raw: Buffer): Promise<StoredRaw> {
+/**
+ * The message compressed when it is large enough and that shrinks it, else as it is. With
+ * `deferSmall`, a message the writer thread can compress without holding up other commits (up to
+ * INLINE_BYTES) is left to it (DeferredDeflate); only a BatchWriter may receive such a row.
+ */
+export async function storedRaw(raw: Buffer): Promise<StoredRaw & { raw: Buffer }>;
+export async function storedRaw(raw: Buffer, options: { deferSmall: boolean }): Promise<StoredRaw>;
+export async function storedRaw(raw: Buffer, { deferSmall = false } = {}): Promise<StoredRaw> {
   if (raw.length < COMPRESS_FROM_BYTES) return { raw, raw_deflated: null };
   const options = deflateOptions(raw.length);
+  if (deferSmall && raw.length <= INLINE_BYTES) return { raw: { deflateRaw: raw, options }, raw_deflated: 1 };
   const deflated = raw.length <= INLINE_BYTES ? deflateRawSync(raw, options) : await deflateAsync(raw, options);
   return deflated.length < raw.length ? { raw: ownMemory(deflated), raw_deflated: 1 } : { raw, raw_deflated: null };
+}
+
+/** A query parameter as the database takes it: a DeferredDeflate compressed. */
+export function resolveDeferred(parameter: unknown): unknown {
+  return isDeferredDeflate(parameter) ? deflateRawSync(parameter.deflateRaw, parameter.options) : parameter;
+}
+
+function isDeferredDeflate(p: unknown): p is DeferredDeflate {
+  return typeof p === 'object' && p !== null && Buffer.isBuffer((p as Partial<DeferredDeflate>).deflateRaw);
 }
 
 /** The message a row holds, as it was sent; `size`, its size (the row's `size`), when known. */

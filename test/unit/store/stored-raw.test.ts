@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { splitMessage } from '../../../src/mime/headers.js';
-import { headerBlock, readRaw, storedRaw } from '../../../src/store/stored-raw.js';
+import { headerBlock, readRaw, resolveDeferred, storedRaw } from '../../../src/store/stored-raw.js';
 
 const message = (headers: string[], body: string, eol = '\r\n') => Buffer.from([...headers, '', body].join(eol));
 
@@ -18,6 +18,21 @@ describe('stored raw messages', () => {
     }
     expect((await storedRaw(text)).raw_deflated).toBe(1);
     expect((await storedRaw(random)).raw_deflated).toBeNull();
+  });
+
+  it('leaves a small message to the writer when asked, and the writer stores what reads back as sent', async () => {
+    const small = message(['Subject: small'], 'a short notification\r\n'.repeat(40));
+    const deferred = await storedRaw(small, { deferSmall: true });
+    expect(Buffer.isBuffer(deferred.raw)).toBe(false);
+    expect(deferred.raw_deflated).toBe(1);
+    const written = resolveDeferred(deferred.raw) as Buffer;
+    expect(written.length).toBeLessThan(small.length / 4);
+    expect((await readRaw(written, deferred.raw_deflated)).equals(small)).toBe(true);
+    // Too small to gain, or too large to hold up the writer: decided here, as without deferSmall.
+    expect(await storedRaw(Buffer.from('Subject: tiny\r\n\r\nhi'), { deferSmall: true })).toEqual({ raw: Buffer.from('Subject: tiny\r\n\r\nhi'), raw_deflated: null });
+    const large = message(['Subject: large'], 'line\r\n'.repeat(20_000));
+    expect(Buffer.isBuffer((await storedRaw(large, { deferSmall: true })).raw)).toBe(true);
+    expect(resolveDeferred(small)).toBe(small);
   });
 
   it("gives the header block of a large message from a prefix of its compressed bytes, the same headers as the whole message's", async () => {
