@@ -30,6 +30,7 @@ import * as accountReview from './migrations/016-account-review.js';
 import * as redundantDeliveryIndex from './migrations/017-redundant-delivery-index.js';
 import * as compressedRaw from './migrations/018-compressed-raw.js';
 import * as snsUnsubscribed from './migrations/019-sns-unsubscribed.js';
+import * as eventsByMessageAndType from './migrations/020-events-by-message-and-type.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -64,6 +65,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '017-redundant-delivery-index': redundantDeliveryIndex,
   '018-compressed-raw': compressedRaw,
   '019-sns-unsubscribed': snsUnsubscribed,
+  '020-events-by-message-and-type': eventsByMessageAndType,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
