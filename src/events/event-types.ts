@@ -39,3 +39,10 @@ export const NOTIFICATION_TYPES = ['Bounce', 'Complaint', 'Delivery'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export const isNotificationType = (type: string): type is NotificationType => (NOTIFICATION_TYPES as readonly string[]).includes(type);
+
+/**
+ * Whether an event can have anywhere to go: its configuration set's event destinations, or (Bounce,
+ * Complaint, Delivery) its sending identity's notification topics, the dispatcher's two sources. An
+ * event that cannot is written settled, with sesd's own figures, and never claimed.
+ */
+export const mayHaveDestinations = (type: string, configurationSet: string | null | undefined): boolean => Boolean(configurationSet) || isNotificationType(type);

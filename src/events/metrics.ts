@@ -1,9 +1,9 @@
-// The figures behind GET /metrics, as counter increments the dispatcher commits with the events
-// that cause them (so every node's and thread's figures add up in the database):
+// The figures behind GET /metrics, as counter increments committed with the events that cause them
+// (by the dispatcher, or by intake for events written settled; store/metric-counters.ts):
 // - sesd's own: accepted messages by door, delivery outcomes, delivery latency, event dispatch lag;
 // - CloudWatch event destinations: one counter per event type, labelled with the destination's
 //   dimension configurations (message tag, email header or link tag values, else the default).
-import type { MetricIncrement } from '../store/event-dispatch-repository.js';
+import type { MetricIncrement } from '../store/metric-counters.js';
 import type { EventTypeNames } from './event-types.js';
 
 export interface MetricFamily {
@@ -19,7 +19,7 @@ export const OWN_FAMILIES: readonly MetricFamily[] = [
   { name: 'sesd_messages_accepted_total', type: 'counter', help: 'Messages accepted, by door (sesv2, ses, pinpoint, smtp; sesd for its own mail is not counted).' },
   { name: 'sesd_delivery_outcomes_total', type: 'counter', help: 'What became of recipients: delivered, bounced, deferred, complained.' },
   { name: DELIVERY_LATENCY, type: 'histogram', help: 'Time from acceptance to delivery of a recipient (SES processingTimeMillis).' },
-  { name: DISPATCH_LAG, type: 'histogram', help: 'Time from an event being committed to its destinations being settled.' },
+  { name: DISPATCH_LAG, type: 'histogram', help: 'Time from an event being committed to its destinations being settled (events with nowhere to go are written settled and not counted).' },
   { name: 'sesd_event_publications_total', type: 'counter', help: 'Publish attempts by destination kind and result.' },
   { name: 'sesd_queue_depth', type: 'gauge', help: 'Recipients waiting for delivery, by status.' },
   { name: 'sesd_events_pending', type: 'gauge', help: 'Events not yet published to all their destinations.' },
@@ -41,8 +41,11 @@ export function observe(name: string, labels: Record<string, string>, seconds: n
 
 const OUTCOME: Record<string, string> = { Delivery: 'delivered', Bounce: 'bounced', DeliveryDelay: 'deferred', Complaint: 'complained' };
 
-/** sesd's own figures an event moves, once, when it is settled. */
-export function ownFigures(event: { type: string; payload: Record<string, unknown>; sourceApi?: string; createdAt: number }, now: number): MetricIncrement[] {
+/**
+ * sesd's own figures an event moves, once, when it is settled: `now` when the dispatcher settled it
+ * (its dispatch lag is observed), none when it was written settled (it had nowhere to go).
+ */
+export function ownFigures(event: { type: string; payload: Record<string, unknown>; sourceApi?: string; createdAt: number }, now?: number): MetricIncrement[] {
   const out: MetricIncrement[] = [];
   if ((event.type === 'Send' || event.type === 'Rendering Failure') && event.sourceApi) {
     out.push({ name: 'sesd_messages_accepted_total', labels: { door: event.sourceApi }, value: 1 });
@@ -56,7 +59,7 @@ export function ownFigures(event: { type: string; payload: Record<string, unknow
     const ms = Number((event.payload.delivery as { processingTimeMillis?: number } | undefined)?.processingTimeMillis);
     if (Number.isFinite(ms)) out.push(...observe(DELIVERY_LATENCY, {}, ms / 1000));
   }
-  out.push(...observe(DISPATCH_LAG, {}, Math.max(0, now - event.createdAt) / 1000));
+  if (now !== undefined) out.push(...observe(DISPATCH_LAG, {}, Math.max(0, now - event.createdAt) / 1000));
   return out;
 }
 

@@ -17,7 +17,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './database.js';
 import { GroupCommit } from './group-commit.js';
-import { messageInserts, newMessageQueries, storable, type StorableMessage } from './message-inserts.js';
+import { messageInserts, newMessageQueries, storable, type NewEventRow, type StorableMessage } from './message-inserts.js';
 import type { NewMessage } from './messages-repository.js';
 import { forDialect, IDS_PER_STATEMENT, placeholders, precompiled } from './raw-sql.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
@@ -236,7 +236,7 @@ async function completeBatch(trx: Kysely<Database>, statements: QueueStatements,
   // Every completion of the batch that one worker made, in shared statements: a statement per
   // completion (one per delivered message) was most of PostgreSQL's work for delivery.
   const rows = batch.flatMap(({ workerId, updates, generated, now }) => updates.map((update, i) => ({ workerId, update, generated: generated[i]!, now })));
-  const events: Omit<EventsTable, 'id'>[] = [];
+  const events: NewEventRow[] = [];
   const generated: StorableMessage[] = [];
   for (const workerId of new Set(rows.map((r) => r.workerId))) {
     const own = rows.filter((r) => r.workerId === workerId);
@@ -246,7 +246,7 @@ async function completeBatch(trx: Kysely<Database>, statements: QueueStatements,
       for (const { update: u, generated: mail, now } of chunk) {
         if (!applied.has(u.deliveryId)) continue;
         // An event made from the claimed message's Send `mail` refers to it rather than copy it.
-        for (const e of u.events) events.push({ message_id: u.messageId, account_id: u.accountId, type: e.type, payload: storedEventPayload(e.type, e.payload), created_at: now });
+        for (const e of u.events) events.push({ message_id: u.messageId, account_id: u.accountId, type: e.type, payload: storedEventPayload(e.type, e.payload), created_at: now, dispatched_at: null });
         generated.push(...mail);
       }
     }

@@ -8,6 +8,7 @@ import { anyRow } from './any-row.js';
 import type { Dialect } from './database.js';
 import { eventDocument, refersToSendMail, sendEventMail } from './event-payload.js';
 import { factsOf, type FactRow, type MessageFacts } from './mail-from-message.js';
+import { mergeIncrements, metricCounterUpserts, type MetricCounterUpserts, type MetricIncrement } from './metric-counters.js';
 import { BulkInsert, forDialect, placeholders, precompiled } from './raw-sql.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
 import type { Database, EventPublicationsTable } from './schema.js';
@@ -46,11 +47,7 @@ export interface Publication {
   at: number;
 }
 
-export interface MetricIncrement {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
+export type { MetricIncrement };
 
 /** What became of one claimed event: settled (every destination done) or tried again at `retryAt`. */
 export interface EventOutcome {
@@ -66,7 +63,7 @@ export class EventDispatchRepository {
   private readonly settledSql: (count: number) => string;
   private readonly doneSql: (count: number) => string;
   private readonly retrySql: string;
-  private readonly metricUpserts: BulkInsert<{ name: string; labels: string; value: number }>;
+  private readonly metricUpserts: MetricCounterUpserts;
   private readonly publications: BulkInsert<Omit<EventPublicationsTable, 'id'>>;
 
   constructor(
@@ -98,7 +95,7 @@ export class EventDispatchRepository {
       (n: number) => `update events set dispatched_at = ?, locked_by = null, locked_until = null where locked_by = ? and id in (${placeholders(n)})`,
     );
     this.retrySql = forDialect(dialect, 'update events set next_dispatch_at = ?, locked_by = null, locked_until = null where locked_by = ? and id = ?');
-    this.metricUpserts = new BulkInsert(dialect, 'metric_counters', ['name', 'labels', 'value'], 'on conflict (name, labels) do update set value = metric_counters.value + excluded.value');
+    this.metricUpserts = metricCounterUpserts(dialect);
     this.publications = new BulkInsert(dialect, 'event_publications', [
       'event_id',
       'message_id',
@@ -280,29 +277,4 @@ export class EventDispatchRepository {
     );
     return Number(rows[0]?.n ?? 0);
   }
-}
-
-/** One row per counter: the same counter moved by many events in a batch is added up first (an upsert's rows must be distinct). */
-function mergeIncrements(metrics: MetricIncrement[]): { name: string; labels: string; value: number }[] {
-  // Keyed first by the labels as given (cheap), then by their stored form (JSON, keys in order)
-  // once per distinct key: sorting and serialising each increment's labels was a tenth of the
-  // delivery thread's time.
-  const addUp = <T extends { value: number }>(into: Map<string, T>, key: string, entry: T) => {
-    const existing = into.get(key);
-    if (existing) existing.value += entry.value;
-    else into.set(key, entry);
-  };
-  const merged = new Map<string, MetricIncrement>();
-  for (const m of metrics) {
-    let key = m.name;
-    for (const k in m.labels) key += `\u0000${k}\u0000${m.labels[k]}`;
-    addUp(merged, key, { ...m });
-  }
-  const stored = new Map<string, { name: string; labels: string; value: number }>();
-  for (const m of merged.values()) {
-    const labels = JSON.stringify(Object.fromEntries(Object.entries(m.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
-    addUp(stored, `${m.name}\u0000${labels}`, { name: m.name, labels, value: m.value });
-  }
-  // A fixed order, so two nodes adding to the same counters take their row locks in the same order.
-  return [...stored.values()].sort((a, b) => (a.name + a.labels < b.name + b.labels ? -1 : 1));
 }

@@ -8,14 +8,21 @@ import { BulkInsert } from './raw-sql.js';
 import type { DeliveriesTable, EventsTable, MessagesTable } from './schema.js';
 import { factsOfNew } from './mail-from-message.js';
 import { storedRaw, type StoredRaw } from './stored-raw.js';
+import { mayHaveDestinations } from '../events/event-types.js';
+import { ownFigures } from '../events/metrics.js';
+import { mergeIncrements, metricCounterUpserts, type MetricCounterUpserts, type MetricIncrement } from './metric-counters.js';
 
 /** A row whose raw copy may still be left to the writer to compress (stored-raw.ts). */
 type WithStoredRaw<Row extends { raw: unknown }> = Omit<Row, 'raw'> & { raw: StoredRaw['raw'] | Extract<Row['raw'], null> };
 
+/** An event as written: pending (`dispatched_at` null) or settled already. */
+export type NewEventRow = Pick<EventsTable, 'message_id' | 'account_id' | 'type' | 'payload' | 'created_at'> & { dispatched_at: number | null };
+
 export interface MessageInserts {
   messages: BulkInsert<WithStoredRaw<MessagesTable>>;
   deliveries: BulkInsert<WithStoredRaw<Omit<DeliveriesTable, 'id'>>>;
-  events: BulkInsert<Omit<EventsTable, 'id'>>;
+  events: BulkInsert<NewEventRow>;
+  metrics: MetricCounterUpserts;
 }
 
 export function messageInserts(dialect: Dialect): MessageInserts {
@@ -50,7 +57,8 @@ export function messageInserts(dialect: Dialect): MessageInserts {
       'raw',
       'raw_deflated',
     ]),
-    events: new BulkInsert(dialect, 'events', ['message_id', 'account_id', 'type', 'payload', 'created_at']),
+    events: new BulkInsert(dialect, 'events', ['message_id', 'account_id', 'type', 'payload', 'created_at', 'dispatched_at']),
+    metrics: metricCounterUpserts(dialect),
   };
 }
 
@@ -118,8 +126,20 @@ export function newMessageQueries(inserts: MessageInserts, batch: StorableMessag
       ...(m.storedRecipientRaws[i] ?? { raw: null, raw_deflated: null }),
     })),
   );
+  // An event with nowhere to go is written settled, its figures counted here: claiming and settling
+  // it (two more writes of its row) would only have counted them (most sends name no configuration set).
+  const figures: MetricIncrement[] = [];
   const events = batch.flatMap((m) =>
-    m.events.map((e, i) => ({ message_id: m.id, account_id: m.accountId, type: e.type, payload: m.storedPayloads[i]!, created_at: m.createdAt })),
+    m.events.map((e, i) => {
+      const settled = !mayHaveDestinations(e.type, m.configurationSet);
+      if (settled) figures.push(...ownFigures({ type: e.type, payload: e.payload as Record<string, unknown>, sourceApi: m.sourceApi, createdAt: m.createdAt }));
+      return { message_id: m.id, account_id: m.accountId, type: e.type, payload: m.storedPayloads[i]!, created_at: m.createdAt, dispatched_at: settled ? m.createdAt : null };
+    }),
   );
-  return [...inserts.messages.queries(messages), ...inserts.deliveries.queries(deliveries), ...inserts.events.queries(events)];
+  return [
+    ...inserts.messages.queries(messages),
+    ...inserts.deliveries.queries(deliveries),
+    ...inserts.events.queries(events),
+    ...inserts.metrics.queries(mergeIncrements(figures)),
+  ];
 }

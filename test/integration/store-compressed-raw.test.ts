@@ -1,6 +1,7 @@
-// Raw messages are stored compressed when that shrinks them (src/store/stored-raw.ts, migration
-// 018): every reader answers the message exactly as it was sent, whatever way its row holds it —
-// compressed, as sent because compression would not shrink it, or as written before migration 018.
+// Raw messages are stored compressed (src/store/stored-raw.ts, migration 018): every reader answers
+// the message exactly as it was sent, whatever way its row holds it — compressed (a small one by the
+// batch writer), as sent because it is tiny or compression would not shrink it, or as written before
+// migration 018.
 // Recipients' own copies and the mail sesd generates are stored the same way. On every database.
 import { randomBytes } from 'node:crypto';
 import type { CompiledQuery } from 'kysely';
@@ -39,9 +40,9 @@ describe.each(DIALECTS)('raw messages stored compressed (%s)', (dialect) => {
   };
 
 
-  it('stores mail-like text of 4 kB and more compressed and every reader answers it as sent, small and large', async () => {
-    const small = text('small', 6_000);
-    // Above the size compressed on the calling thread: compressed on the thread pool.
+  it('stores mail-like text compressed and every reader answers it as sent, small and large', async () => {
+    // Compressed by the batch writer as it binds the row; above 32 kB, on the thread pool first.
+    const small = text('small', 1_200);
     const large = text('large', 300_000);
     await store.messages.insert(newMessage('small', { raw: small, createdAt: T0, events: [sendEvent('small')] }));
     await store.messages.insert(newMessage('large', { raw: large, createdAt: T0 + 1, events: [sendEvent('large')] }));
@@ -53,18 +54,23 @@ describe.each(DIALECTS)('raw messages stored compressed (%s)', (dialect) => {
     }
   });
 
-  it('stores a message under 4 kB as it is: compressing it costs more than it saves', async () => {
-    const short = text('short', 1_200);
-    await store.messages.insert(newMessage('short', { raw: short, createdAt: T0, events: [sendEvent('short')] }));
-    expect(await rowOf('short')).toEqual({ stored: short.length, size: short.length, deflated: null });
-    for (const read of await readers('short')) expect(read.equals(short)).toBe(true);
+  it('stores a message under 256 bytes as it is: deflate would save next to nothing', async () => {
+    const tiny = Buffer.from('Subject: tiny\r\n\r\nhello\r\n');
+    await store.messages.insert(newMessage('tiny', { raw: tiny, createdAt: T0, events: [sendEvent('tiny')] }));
+    expect(await rowOf('tiny')).toEqual({ stored: tiny.length, size: tiny.length, deflated: null });
+    for (const read of await readers('tiny')) expect(read.equals(tiny)).toBe(true);
   });
 
-  it('stores a message compression would not shrink as it is', async () => {
-    const random = Buffer.concat([Buffer.from('Subject: random\r\n\r\n'), randomBytes(6_000)]);
+  it('stores a large message compression would not shrink as it is, and a small one as the writer compressed it, a few bytes larger', async () => {
+    const random = Buffer.concat([Buffer.from('Subject: random\r\n\r\n'), randomBytes(40_000)]);
+    const small = Buffer.concat([Buffer.from('Subject: small random\r\n\r\n'), randomBytes(2_000)]);
     await store.messages.insert(newMessage('random', { raw: random, createdAt: T0, events: [sendEvent('random')] }));
+    await store.messages.insert(newMessage('small-random', { raw: small, createdAt: T0, events: [sendEvent('small-random')] }));
     expect(await rowOf('random')).toEqual({ stored: random.length, size: random.length, deflated: null });
-    for (const read of await readers('random')) expect(read.equals(random)).toBe(true);
+    const row = await rowOf('small-random');
+    expect(row).toMatchObject({ size: small.length, deflated: 1 });
+    expect(row.stored - small.length).toBeLessThan(16);
+    for (const id of ['random', 'small-random']) for (const read of await readers(id)) expect(read.equals(id === 'random' ? random : small)).toBe(true);
   });
 
   it('reads rows written before migration 018 (no mark) as they were written', async () => {

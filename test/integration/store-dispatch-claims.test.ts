@@ -96,7 +96,8 @@ describe.each(DIALECTS)("the dispatchers' claims when nothing is due (%s)", (dia
   });
 
   it('the event claim takes no write lock while no event is due, and claims what is due', async () => {
-    await messages.insert(newMessage('m-1', { events: [{ type: 'Send', payload: { eventType: 'Send', mail: { messageId: 'm-1' } } }] }));
+    // With a configuration set: a Send event without one has nowhere to go and is written settled.
+    await messages.insert(newMessage('m-1', { configurationSet: 'app', events: [{ type: 'Send', payload: { eventType: 'Send', mail: { messageId: 'm-1' } } }] }));
     await events.claim('w1', 10, LEASE_MS, T0); // leased until T0 + LEASE_MS: not due before
     const lock = await holdWriteLock(dialect, db, ['events']);
     try {
@@ -110,6 +111,26 @@ describe.each(DIALECTS)("the dispatchers' claims when nothing is due (%s)", (dia
     await sleep(100);
     await lockAgain.release();
     expect(await claim).toMatchObject([{ messageId: 'm-1', attempts: 2 }]);
+  });
+
+  it('writes an event with nowhere to go settled, with its figures, and leaves the others to the dispatcher', async () => {
+    const send = (id: string) => ({ type: 'Send', payload: { eventType: 'Send', mail: { messageId: id } } });
+    const before = await events.counters();
+    await messages.insertTogether([
+      // No configuration set, and Send is no identity notification: nowhere to go.
+      newMessage('settled', { createdAt: T0 + 200_000, sourceApi: 'smtp', events: [send('settled')] }),
+      // A configuration set may have destinations; a Bounce may go to the identity's topic.
+      newMessage('with-set', { createdAt: T0 + 200_000, sourceApi: 'smtp', configurationSet: 'app', events: [send('with-set')] }),
+      newMessage('bounced', { createdAt: T0 + 200_000, sourceApi: 'smtp', events: [send('bounced'), { type: 'Bounce', payload: { eventType: 'Bounce', mail: { messageId: 'bounced' } } }] }),
+    ]);
+    const claimed = await events.claim('w3', 10, LEASE_MS, T0 + 200_000);
+    const ours = claimed.filter((e) => ['settled', 'with-set', 'bounced'].includes(e.messageId)); // m-1 above is due again too
+    expect(ours.map((e) => `${e.messageId} ${e.type}`).sort()).toEqual(['bounced Bounce', 'with-set Send']);
+    const accepted = (counters: typeof before) => counters.find((c) => c.name === 'sesd_messages_accepted_total' && c.labels.door === 'smtp')?.value ?? 0;
+    // The two settled Send events counted at once; with-set's when the dispatcher settles it.
+    expect(accepted(await events.counters()) - accepted(before)).toBe(2);
+    const settled = await opened.db.selectFrom('events').select(['message_id', 'dispatched_at']).where('message_id', 'in', ['settled', 'bounced']).where('type', '=', 'Send').execute();
+    expect(settled.map((r) => Number(r.dispatched_at))).toEqual([T0 + 200_000, T0 + 200_000]);
   });
 
   it('records a batch of SNS outcomes (delivered, retry, failed), and leaves a row whose lease another worker took', async () => {

@@ -38,7 +38,8 @@ describe.each(DIALECTS)('the mail object stored once per message, in its Send ev
   it('keeps the headers out of the rows of the events after Send and answers the whole documents', async () => {
     const mail = mailOf('m1');
     const bounce = { eventType: 'Bounce', mail, bounce: { bounceType: 'Permanent' } };
-    await store.messages.insert(newMessage('m1', { createdAt: T0, events: [{ type: 'Send', payload: { eventType: 'Send', mail, send: {} } }, { type: 'Bounce', payload: bounce }] }));
+    // With a configuration set, so that the dispatcher claims the Send event too.
+    await store.messages.insert(newMessage('m1', { createdAt: T0, configurationSet: 'app', events: [{ type: 'Send', payload: { eventType: 'Send', mail, send: {} } }, { type: 'Bounce', payload: bounce }] }));
     const [claimed] = await store.deliveries.claim('w1', 1, 30_000, T0);
     const queued = (await store.deliveries.messages(['m1'])).get('m1')!;
     expect(queued.mail).toEqual(mail);
@@ -100,7 +101,7 @@ describe.each(DIALECTS)('the mail object stored once per message, in its Send ev
         tags: { 'ses:operation': ['SendEmail'], campaign: ['spring'] },
       });
     const insertWith = (id: string, mail: Record<string, unknown>, messageRaw: Buffer) =>
-      store.messages.insert(newMessage(id, { raw: messageRaw, envelopeFrom: 'from@Example.com', createdAt: T0, events: [{ type: 'Send', payload: { eventType: 'Send', mail, send: {} } }] }));
+      store.messages.insert(newMessage(id, { raw: messageRaw, envelopeFrom: 'from@Example.com', createdAt: T0, configurationSet: 'app', events: [{ type: 'Send', payload: { eventType: 'Send', mail, send: {} } }] }));
     /** Each reader's Send mail for `id`, as JSON text (key order included). */
     const everyReader = async (id: string): Promise<string[]> => {
       const delivered = (await store.deliveries.messages([id])).get(id)!.mail;
