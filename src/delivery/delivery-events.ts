@@ -7,6 +7,8 @@ type Mail = Record<string, unknown>;
 export interface DeliveryEventRecord {
   type: string;
   payload: unknown;
+  /** No destination can take it (deliver.ts): written settled, never claimed by the dispatcher. */
+  nowhereToGo?: boolean;
 }
 
 /**

@@ -2,6 +2,7 @@
 // suppression list, as narrow interfaces so delivery does not depend on how those are stored.
 // app.ts wires the implementations; `defaultPolicy` and `noSuppression` stand in until they exist.
 import type { DkimKey } from './dkim-sign.js';
+import type { NotificationType } from '../events/event-types.js';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
 
@@ -38,6 +39,12 @@ export interface DeliveryPolicy {
    * the identity has forwarding off. `returnPath` is the sender's Return-Path / envelope sender.
    */
   feedbackAddress(scope: Scope, fromDomain: string, returnPath: string): Promise<string | undefined>;
+  /**
+   * Whether the identity `source` sends as has a notification topic for `type` (Bounce, Complaint,
+   * Delivery): where the event dispatcher would publish an event of a message without a
+   * configuration set. When it has none, such an event is written settled (nowhere to go).
+   */
+  identityNotifies(scope: Scope, source: string, type: NotificationType): Promise<boolean>;
 }
 
 /** Until configuration sets and identities are wired: no overrides, SES's default of forwarding feedback. */
@@ -47,6 +54,8 @@ export const defaultPolicy: DeliveryPolicy = {
   requireTls: async () => false,
   mailFromDomain: async () => undefined,
   feedbackAddress: async (_scope, _domain, returnPath) => returnPath || undefined,
+  // Without identities to read, every notification type may go somewhere: the dispatcher decides.
+  identityNotifies: async () => true,
 };
 
 export const noSuppression: SuppressionSink = {

@@ -5,7 +5,8 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { DEFAULT_ACCOUNT_SETTINGS } from '../domain/account/account-settings.js';
 import { candidateIdentities } from '../domain/identities/identities-service.js';
 import type { DeliveryOptions } from '../domain/configuration-sets/configuration-set.js';
-import type { Identity } from '../domain/identities/identity.js';
+import type { Identity, IdentityNotifications } from '../domain/identities/identity.js';
+import { storeDestinationLookup } from '../events/event-service.js';
 import type { Store } from '../store/store.js';
 import type { DeliveryHooks } from './delivery-service.js';
 import type { Scope } from './policy.js';
@@ -44,6 +45,22 @@ export function storeDeliveryHooks(store: Store): Required<DeliveryHooks> {
     return options;
   };
 
+  // The sending identity's notification topics, read at most once a second per sender (delivery
+  // asks for every event of a message without a configuration set).
+  const lookup = storeDestinationLookup(store);
+  const sendersRead = new Map<string, { at: number; notifications: Promise<IdentityNotifications | undefined> }>();
+  const notificationsOf = (scope: Scope, source: string): Promise<IdentityNotifications | undefined> => {
+    const key = `${scope.accountId}\u0000${scope.region}\u0000${source}`;
+    const now = Date.now();
+    const kept = sendersRead.get(key);
+    if (kept && now - kept.at < OPTIONS_KEPT_MS) return kept.notifications;
+    if (sendersRead.size > 1000) sendersRead.clear();
+    const notifications = lookup.sendingIdentity(scope, source).then((s) => s?.notifications);
+    sendersRead.set(key, { at: now, notifications });
+    notifications.catch(() => sendersRead.delete(key));
+    return notifications;
+  };
+
   return {
     dkimKeys: {
       keyFor: async (accountId, region, fromDomain) => {
@@ -79,6 +96,10 @@ export function storeDeliveryHooks(store: Store): Required<DeliveryHooks> {
       feedbackAddress: async (scope, fromDomain, returnPath) => {
         const identity = await domainIdentity(scope, fromDomain);
         return identity && !identity.feedbackForwarding ? undefined : returnPath || undefined;
+      },
+      identityNotifies: async (scope, source, type) => {
+        const n = await notificationsOf(scope, source);
+        return Boolean(n && { Bounce: n.bounceTopic, Complaint: n.complaintTopic, Delivery: n.deliveryTopic }[type]);
       },
     },
   };

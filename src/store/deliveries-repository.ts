@@ -24,6 +24,8 @@ import { relaxedTransaction } from './relaxed-transaction.js';
 import { sendEventMail, storedEventPayload } from './event-payload.js';
 import { factsOf } from './mail-from-message.js';
 import { readRaw } from './stored-raw.js';
+import { ownFigures } from '../events/metrics.js';
+import { mergeIncrements, type MetricIncrement } from './metric-counters.js';
 import type { Database, EventsTable, MessagesTable } from './schema.js';
 
 export interface ClaimedDelivery {
@@ -74,7 +76,8 @@ export interface DeliveryUpdate {
   /** Required for 'deferred'. */
   nextAttemptAt?: number;
   lastResponse: string | null;
-  events: { type: string; payload: unknown }[];
+  /** `nowhereToGo`: written settled, with sesd's own figures, instead of left to the dispatcher. */
+  events: { type: string; payload: unknown; nowhereToGo?: boolean }[];
   generated: GeneratedMessage[];
 }
 
@@ -237,6 +240,7 @@ async function completeBatch(trx: Kysely<Database>, statements: QueueStatements,
   // completion (one per delivered message) was most of PostgreSQL's work for delivery.
   const rows = batch.flatMap(({ workerId, updates, generated, now }) => updates.map((update, i) => ({ workerId, update, generated: generated[i]!, now })));
   const events: NewEventRow[] = [];
+  const figures: MetricIncrement[] = [];
   const generated: StorableMessage[] = [];
   for (const workerId of new Set(rows.map((r) => r.workerId))) {
     const own = rows.filter((r) => r.workerId === workerId);
@@ -246,13 +250,20 @@ async function completeBatch(trx: Kysely<Database>, statements: QueueStatements,
       for (const { update: u, generated: mail, now } of chunk) {
         if (!applied.has(u.deliveryId)) continue;
         // An event made from the claimed message's Send `mail` refers to it rather than copy it.
-        for (const e of u.events) events.push({ message_id: u.messageId, account_id: u.accountId, type: e.type, payload: storedEventPayload(e.type, e.payload), created_at: now, dispatched_at: null });
+        for (const e of u.events) {
+          events.push({ message_id: u.messageId, account_id: u.accountId, type: e.type, payload: storedEventPayload(e.type, e.payload), created_at: now, dispatched_at: e.nowhereToGo ? now : null });
+          if (e.nowhereToGo) figures.push(...ownFigures({ type: e.type, payload: e.payload as Record<string, unknown>, createdAt: now }));
+        }
         generated.push(...mail);
       }
     }
   }
   // Messages before the deliveries and events that reference them.
-  const inserts = [...newMessageQueries(statements.inserts, generated), ...statements.inserts.events.queries(events)];
+  const inserts = [
+    ...newMessageQueries(statements.inserts, generated),
+    ...statements.inserts.events.queries(events),
+    ...statements.inserts.metrics.queries(mergeIncrements(figures)),
+  ];
   for (const q of inserts) await trx.executeQuery(q);
 }
 

@@ -45,7 +45,8 @@ describe.each(DIALECTS)('retention (%s)', (dialect) => {
       store.messages.insert(newMessage('old-deferred', { createdAt: old })),
       store.messages.insert(newMessage('old-late-event', { createdAt: old, recipients: final, events: send })),
       store.messages.insert(newMessage('young-done', { createdAt: NOW - HOUR, recipients: final, events: send })),
-      store.messages.insert(newMessage('old-unpublished', { createdAt: old, recipients: final, events: send })),
+      // With a configuration set: its Send event waits for the dispatcher (without one it has nowhere to go and is written settled).
+      store.messages.insert(newMessage('old-unpublished', { createdAt: old, recipients: final, configurationSet: 'app', events: send })),
     ]);
     // Published events are marked by the dispatcher (migration 008); one old message's Send is not yet.
     await sql`update events set dispatched_at = ${old} where message_id <> 'old-unpublished'`.execute(raw.db);

@@ -7,9 +7,11 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryAttempt, DeliveryPayload } from '../../src/sns/sns-model.js';
 import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
+import { DeliveriesRepository } from '../../src/store/deliveries-repository.js';
 import { EventDispatchRepository } from '../../src/store/event-dispatch-repository.js';
 import { MessagesRepository } from '../../src/store/messages-repository.js';
 import { SnsRepository } from '../../src/store/sns-repository.js';
@@ -129,8 +131,26 @@ describe.each(DIALECTS)("the dispatchers' claims when nothing is due (%s)", (dia
     const accepted = (counters: typeof before) => counters.find((c) => c.name === 'sesd_messages_accepted_total' && c.labels.door === 'smtp')?.value ?? 0;
     // The two settled Send events counted at once; with-set's when the dispatcher settles it.
     expect(accepted(await events.counters()) - accepted(before)).toBe(2);
-    const settled = await opened.db.selectFrom('events').select(['message_id', 'dispatched_at']).where('message_id', 'in', ['settled', 'bounced']).where('type', '=', 'Send').execute();
+    const settled = await opened.db.selectFrom('events').select(sql<number>`dispatched_at`.as('dispatched_at')).where('message_id', 'in', ['settled', 'bounced']).where('type', '=', 'Send').execute();
     expect(settled.map((r) => Number(r.dispatched_at))).toEqual([T0 + 200_000, T0 + 200_000]);
+  });
+
+  it("writes a delivery's events with nowhere to go settled, with their figures", async () => {
+    const deliveries = new DeliveriesRepository(opened.db, opened.dialect);
+    const at = T0 + 300_000;
+    await messages.insert(newMessage('delivered', { createdAt: at, recipients: [{ address: 'x@example.net', status: 'queued' }] }));
+    const [claimed] = (await deliveries.claim('w4', 10, LEASE_MS, at)).filter((d) => d.messageId === 'delivered');
+    const before = await events.counters();
+    const delivery = { eventType: 'Delivery', mail: { messageId: 'delivered' }, delivery: { recipients: ['x@example.net'], processingTimeMillis: 5 } };
+    await deliveries.complete(
+      'w4',
+      [{ deliveryId: claimed!.id, messageId: 'delivered', accountId: '000000000000', status: 'delivered', lastResponse: '250', events: [{ type: 'Delivery', payload: delivery, nowhereToGo: true }, { type: 'Delivery', payload: delivery }], generated: [] }],
+      at + 5,
+    );
+    const ours = (await events.claim('w4', 10, LEASE_MS, at + 5)).filter((e) => e.messageId === 'delivered');
+    expect(ours).toHaveLength(1);
+    const delivered = (counters: typeof before) => counters.find((c) => c.name === 'sesd_delivery_outcomes_total' && c.labels.outcome === 'delivered')?.value ?? 0;
+    expect(delivered(await events.counters()) - delivered(before)).toBe(1);
   });
 
   it('records a batch of SNS outcomes (delivered, retry, failed), and leaves a row whose lease another worker took', async () => {
