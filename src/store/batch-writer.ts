@@ -1,12 +1,14 @@
-// Where group-committed writes run. On PostgreSQL, a transaction on the pool (the commit waits off
-// the event loop). On SQLite, a worker thread with its own connection: better-sqlite3 is
-// synchronous, so a commit with synchronous=FULL would otherwise stop the event loop for the whole
-// fsync, and no other request could be read meanwhile to join the next batch.
+// Where group-committed writes run. On PostgreSQL, one statement on the pool when the batch is
+// INSERTs (raw-sql.ts's combinedInserts), else a transaction (the commit waits off the event
+// loop). On SQLite, a worker thread with its own connection: better-sqlite3 is synchronous, so a
+// commit with synchronous=FULL would otherwise stop the event loop for the whole fsync, and no
+// other request could be read meanwhile to join the next batch.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { DatabaseHealth } from './availability.js';
 import type { Database } from './schema.js';
+import { combinedInserts } from './raw-sql.js';
 import { resolveDeferred } from './stored-raw.js';
 
 export interface BatchWriter {
@@ -17,10 +19,17 @@ export interface BatchWriter {
 
 export function transactionWriter(db: Kysely<Database>): BatchWriter {
   return {
-    run: (queries) =>
-      db.transaction().execute(async (trx) => {
-        for (const q of queries) await trx.executeQuery({ ...q, parameters: q.parameters.map(resolveDeferred) });
-      }),
+    run: async (queries) => {
+      const resolved = queries.map((q) => ({ ...q, parameters: q.parameters.map(resolveDeferred) }));
+      const single = resolved.length === 1 ? resolved[0] : combinedInserts(resolved);
+      if (single) {
+        await db.executeQuery(single);
+        return;
+      }
+      await db.transaction().execute(async (trx) => {
+        for (const q of resolved) await trx.executeQuery(q);
+      });
+    },
     close: async () => {},
   };
 }
