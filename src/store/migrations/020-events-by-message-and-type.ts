@@ -4,15 +4,10 @@
 // while its statistics lagged a growing table: a scan of every Send event (measured: 5–7 ms per
 // 100 messages, a tenth of PostgreSQL's time under SendEmail load). An index on both columns is the
 // plan whatever the statistics say; it serves lookups by message alone as the old one did.
-//
-// PostgreSQL only: events are claimed by an UPDATE of columns no index holds, which can stay on the
-// row's page (a HOT update, no new index entries) when the page has room; full pages left none
-// (2,213 of 47,710 event updates were HOT in a SendEmail run).
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Dialect } from '../database.js';
 
-export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
   await db.schema.createIndex('events_message_type').on('events').columns(['message_id', 'type']).execute();
   await db.schema.dropIndex('events_message').execute();
-  if (dialect === 'postgres') await sql`alter table events set (fillfactor = 70)`.execute(db);
 }
