@@ -115,6 +115,20 @@ describe.each(DIALECTS)("the dispatchers' claims when nothing is due (%s)", (dia
     expect(await claim).toMatchObject([{ messageId: 'm-1', attempts: 2 }]);
   });
 
+  it('commits a send that waits while another connection holds the write lock for a moment', async () => {
+    const lock = await holdWriteLock(dialect, db, ['messages']);
+    let committed = false;
+    const insert = messages.insert(newMessage('after-lock', { createdAt: T0 + 400_000 })).then(() => (committed = true));
+    try {
+      await sleep(300);
+      expect(committed).toBe(false);
+    } finally {
+      await lock.release();
+    }
+    await insert;
+    expect(await messages.list({ id: 'after-lock' })).toHaveLength(1);
+  });
+
   it('writes an event with nowhere to go settled, with its figures, and leaves the others to the dispatcher', async () => {
     const send = (id: string) => ({ type: 'Send', payload: { eventType: 'Send', mail: { messageId: id } } });
     const before = await events.counters();
