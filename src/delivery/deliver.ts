@@ -4,7 +4,7 @@
 // queue to commit together (outbox); nothing here writes to the database.
 import type { Logger } from 'pino';
 import { newMessageId } from '../domain/message-id.js';
-import { isNotificationType } from '../events/event-types.js';
+import { isNotificationType, mayHaveDestinations } from '../events/event-types.js';
 import { bounceEvent, SUPPRESSED_DIAGNOSTIC } from '../events/mail-object.js';
 import { expiresAt, nextAttemptAt, type RetrySchedule } from '../queue/retry-schedule.js';
 import type { ClaimedDelivery, DeliveryUpdate, GeneratedMessage, QueuedMessage } from '../store/deliveries-repository.js';
@@ -85,11 +85,10 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
    * only an identity notification topic (Bounce, Complaint, Delivery) could take one (mayHaveDestinations).
    */
   async function markNowhereToGo(message: QueuedMessage, scope: Scope, updates: DeliveryUpdate[]): Promise<void> {
-    if (message.configurationSet) return;
     for (const e of updates.flatMap((u) => u.events)) {
-      if (!isNotificationType(e.type)) e.nowhereToGo = true;
-      else {
-        // The sender the dispatcher would look up: the Send `mail`'s source.
+      if (!mayHaveDestinations(e.type, message.configurationSet)) e.nowhereToGo = true;
+      else if (!message.configurationSet && isNotificationType(e.type)) {
+        // Only the identity's topic could take it; the sender the dispatcher would look up is the Send `mail`'s source.
         const source = (e.payload as { mail?: { source?: unknown } }).mail?.source;
         e.nowhereToGo = typeof source !== 'string' || !source || !(await deps.policy.identityNotifies(scope, source, e.type));
       }

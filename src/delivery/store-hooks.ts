@@ -5,7 +5,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { DEFAULT_ACCOUNT_SETTINGS } from '../domain/account/account-settings.js';
 import { candidateIdentities } from '../domain/identities/identities-service.js';
 import type { DeliveryOptions } from '../domain/configuration-sets/configuration-set.js';
-import type { Identity, IdentityNotifications } from '../domain/identities/identity.js';
+import { notificationTopic, type Identity, type IdentityNotifications } from '../domain/identities/identity.js';
 import { storeDestinationLookup } from '../events/event-service.js';
 import type { Store } from '../store/store.js';
 import type { DeliveryHooks } from './delivery-service.js';
@@ -31,35 +31,15 @@ export function storeDeliveryHooks(store: Store): Required<DeliveryHooks> {
   };
   // A set's delivery options are read at most once a second: every message asks twice (its time
   // limit and its TLS policy), two reads of the same row per message in the delivery thread.
-  const optionsRead = new Map<string, { at: number; options: Promise<DeliveryOptions | undefined> }>();
-  const deliveryOptions = (scope: Scope, set: string | null): Promise<DeliveryOptions | undefined> => {
-    if (!set) return Promise.resolve(undefined);
-    const key = `${scope.accountId}\u0000${scope.region}\u0000${set}`;
-    const now = Date.now();
-    const kept = optionsRead.get(key);
-    if (kept && now - kept.at < OPTIONS_KEPT_MS) return kept.options;
-    if (optionsRead.size > 1000) optionsRead.clear();
-    const options = store.configurationSets.get(scope, set).then((s) => s?.options.DeliveryOptions);
-    optionsRead.set(key, { at: now, options });
-    options.catch(() => optionsRead.delete(key)); // a failed read is not kept
-    return options;
-  };
-
-  // The sending identity's notification topics, read at most once a second per sender (delivery
-  // asks for every event of a message without a configuration set).
+  const optionsRead = readAtMostOnceASecond<DeliveryOptions | undefined>();
+  const deliveryOptions = (scope: Scope, set: string | null): Promise<DeliveryOptions | undefined> =>
+    set ? optionsRead(`${scope.accountId}\u0000${scope.region}\u0000${set}`, () => store.configurationSets.get(scope, set).then((s) => s?.options.DeliveryOptions)) : Promise.resolve(undefined);
+  // The sending identity's notification topics, likewise per sender (delivery asks for every event
+  // of a message without a configuration set).
   const lookup = storeDestinationLookup(store);
-  const sendersRead = new Map<string, { at: number; notifications: Promise<IdentityNotifications | undefined> }>();
-  const notificationsOf = (scope: Scope, source: string): Promise<IdentityNotifications | undefined> => {
-    const key = `${scope.accountId}\u0000${scope.region}\u0000${source}`;
-    const now = Date.now();
-    const kept = sendersRead.get(key);
-    if (kept && now - kept.at < OPTIONS_KEPT_MS) return kept.notifications;
-    if (sendersRead.size > 1000) sendersRead.clear();
-    const notifications = lookup.sendingIdentity(scope, source).then((s) => s?.notifications);
-    sendersRead.set(key, { at: now, notifications });
-    notifications.catch(() => sendersRead.delete(key));
-    return notifications;
-  };
+  const sendersRead = readAtMostOnceASecond<IdentityNotifications | undefined>();
+  const notificationsOf = (scope: Scope, source: string): Promise<IdentityNotifications | undefined> =>
+    sendersRead(`${scope.accountId}\u0000${scope.region}\u0000${source}`, () => lookup.sendingIdentity(scope, source).then((s) => s?.notifications));
 
   return {
     dkimKeys: {
@@ -97,10 +77,25 @@ export function storeDeliveryHooks(store: Store): Required<DeliveryHooks> {
         const identity = await domainIdentity(scope, fromDomain);
         return identity && !identity.feedbackForwarding ? undefined : returnPath || undefined;
       },
-      identityNotifies: async (scope, source, type) => {
-        const n = await notificationsOf(scope, source);
-        return Boolean(n && { Bounce: n.bounceTopic, Complaint: n.complaintTopic, Delivery: n.deliveryTopic }[type]);
-      },
+      identityNotifies: async (scope, source, type) => Boolean(notificationTopic(await notificationsOf(scope, source), type)),
     },
+  };
+}
+
+/**
+ * A read kept for OPTIONS_KEPT_MS per key (at most 1,000 keys); a failed read is not kept. Settings
+ * change rarely, and delivery would otherwise read the same rows for every message.
+ */
+function readAtMostOnceASecond<T>(): (key: string, read: () => Promise<T>) => Promise<T> {
+  const kept = new Map<string, { at: number; value: Promise<T> }>();
+  return (key, read) => {
+    const now = Date.now();
+    const found = kept.get(key);
+    if (found && now - found.at < OPTIONS_KEPT_MS) return found.value;
+    if (kept.size > 1000) kept.clear();
+    const value = read();
+    kept.set(key, { at: now, value });
+    value.catch(() => kept.delete(key));
+    return value;
   };
 }

@@ -7,8 +7,9 @@
 // every destination is settled, and a lease that runs out (a crash) hands it to the next claim.
 import type { Logger } from 'pino';
 import type { EventDestination } from '../domain/configuration-sets/event-destinations.js';
-import type { IdentityNotifications, Scope } from '../domain/identities/identity.js';
-import type { EventOutcome, MetricIncrement, PendingEvent, Publication } from '../store/event-dispatch-repository.js';
+import { notificationTopic, type IdentityNotifications, type Scope } from '../domain/identities/identity.js';
+import type { EventOutcome, PendingEvent, Publication } from '../store/event-dispatch-repository.js';
+import type { MetricIncrement } from '../store/metric-counters.js';
 import { EVENT_PUBLISHING_SUBJECT, eventPublishingRecord, identityNotificationRecord } from './event-records.js';
 import { eventTypeNames, isNotificationType } from './event-types.js';
 import { cloudWatchIncrement, ownFigures } from './metrics.js';
@@ -223,8 +224,8 @@ export class EventDispatcher {
     if (isNotificationType(event.type) && mail.source) {
       const sender = await cache.sendingIdentity(scope, mail.source);
       const n = sender?.notifications;
-      const topic = n && { Bounce: n.bounceTopic, Complaint: n.complaintTopic, Delivery: n.deliveryTopic }[event.type];
-      if (sender && topic) {
+      const topic = notificationTopic(n, event.type);
+      if (n && sender && topic) {
         const withHeaders = { Bounce: n.headersInBounce, Complaint: n.headersInComplaint, Delivery: n.headersInDelivery }[event.type] ?? false;
         const message = JSON.stringify(identityNotificationRecord(event.type, event.payload, withHeaders));
         planned.push({ destination: `identity/${sender.identity}/${event.type}`, kind: 'sns', target: topic, publish: () => this.deps.sns({ ...scope, topicArn: topic, message }) });

@@ -47,8 +47,6 @@ export interface Publication {
   at: number;
 }
 
-export type { MetricIncrement };
-
 /** What became of one claimed event: settled (every destination done) or tried again at `retryAt`. */
 export interface EventOutcome {
   eventId: number;

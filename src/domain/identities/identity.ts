@@ -47,6 +47,11 @@ export interface IdentityNotifications {
   headersInDelivery?: boolean;
 }
 
+/** The topic an identity notifies of `type`, if it has one. */
+export function notificationTopic(n: IdentityNotifications | undefined, type: 'Bounce' | 'Complaint' | 'Delivery'): string | undefined {
+  return n && { Bounce: n.bounceTopic, Complaint: n.complaintTopic, Delivery: n.deliveryTopic }[type];
+}
+
 export const identityArn = (scope: Scope, identity: string): string => `arn:aws:ses:${scope.region}:${scope.accountId}:identity/${identity}`;
 
 /** Domains compare case-insensitively; the local part of an address is kept as given. */

@@ -8,7 +8,8 @@ import type { IdentityNotifications } from '../../../src/domain/identities/ident
 import { EventDispatcher, type DispatchStore } from '../../../src/events/dispatcher.js';
 import { eventBridgePublisher, firehosePublisher, snsPublisher } from '../../../src/events/publishers.js';
 import type { TopicPublishInput } from '../../../src/sns/topic-publisher.js';
-import type { EventOutcome, MetricIncrement, PendingEvent, Publication } from '../../../src/store/event-dispatch-repository.js';
+import type { EventOutcome, PendingEvent, Publication } from '../../../src/store/event-dispatch-repository.js';
+import type { MetricIncrement } from '../../../src/store/metric-counters.js';
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:ses-events';
 const BOUNCES = 'arn:aws:sns:us-east-1:000000000000:bounces';
