@@ -64,6 +64,7 @@ async function seed(): Promise<void> {
       const subject = `Order ${i} confirmation ${i % 7 === 0 ? 'urgent' : 'normal'}`;
       const raw = Buffer.from(`From: shop${i % 20}@example.com\r\nTo: ${to.join(', ')}\r\nSubject: ${subject}\r\nMessage-ID: <${id}@bench>\r\n\r\n${BODY}\r\n`);
       messages.push({
+        seq: i + 1,
         id,
         account_id: '000000000000',
         region: i % 10 === 0 ? 'eu-west-1' : 'us-east-1',
@@ -80,11 +81,11 @@ async function seed(): Promise<void> {
       });
       for (const recipient of to) {
         const status = STATUSES[(i * 7 + recipient.length) % STATUSES.length]!;
-        deliveries.push({ message_id: id, recipient, status, attempts: 1, next_attempt_at: createdAt + 60_000, locked_by: null, locked_until: null, last_response: '250 ok', updated_at: createdAt + 500 });
+        deliveries.push({ message_seq: i + 1, recipient, status, attempts: 1, next_attempt_at: createdAt + 60_000, locked_by: null, locked_until: null, last_response: '250 ok', updated_at: createdAt + 500 });
         const outcome = status === 'delivered' ? 'Delivery' : status === 'bounced' ? 'Bounce' : status === 'deferred' ? 'DeliveryDelay' : undefined;
-        if (outcome) events.push({ message_id: id, account_id: '000000000000', type: outcome, payload: JSON.stringify({ eventType: outcome }), created_at: createdAt + 500 });
+        if (outcome) events.push({ message_seq: i + 1, account_id: '000000000000', type: outcome, payload: JSON.stringify({ eventType: outcome }), created_at: createdAt + 500 });
       }
-      events.push({ message_id: id, account_id: '000000000000', type: 'Send', payload: JSON.stringify({ eventType: 'Send' }), created_at: createdAt });
+      events.push({ message_seq: i + 1, account_id: '000000000000', type: 'Send', payload: JSON.stringify({ eventType: 'Send' }), created_at: createdAt });
     }
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('messages').values(messages).execute();

@@ -31,8 +31,8 @@ export function retentionPolicy(config: Config): RetentionPolicy {
 /** One run: reaps what the policy allows, at most BATCHES_PER_RUN batches. Returns how many messages went. */
 export async function reapRetention(repo: RetentionRepository, policy: RetentionPolicy, log: Logger, now = Date.now()): Promise<number> {
   const boundaries: MessageCursor[] = [];
-  // Strictly older than the age: (now - maxAge, '') comes before every message of that millisecond.
-  if (policy.maxAgeMs > 0) boundaries.push({ createdAt: now - policy.maxAgeMs, id: '' });
+  // Strictly older than the age: (now - maxAge, 0) comes before every message of that millisecond (keys start at 1).
+  if (policy.maxAgeMs > 0) boundaries.push({ createdAt: now - policy.maxAgeMs, seq: 0 });
   if (policy.maxMessages > 0) {
     const beyond = await repo.beyondNewest(policy.maxMessages);
     if (beyond) boundaries.push(beyond);

@@ -108,7 +108,7 @@ export class AccountSettingsRepository {
   async recipientsSince(scope: Scope, since: number): Promise<number> {
     const row = await this.db
       .selectFrom('deliveries')
-      .innerJoin('messages', 'messages.id', 'deliveries.message_id')
+      .innerJoin('messages', 'messages.seq', 'deliveries.message_seq')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('messages.account_id', '=', scope.accountId)
       .where('messages.region', '=', scope.region)

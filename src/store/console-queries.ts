@@ -110,24 +110,25 @@ export class ConsoleQueries {
     // index, so a search never reads the rows with their raw bodies), then those rows.
     const rows = await this.db
       .selectFrom('messages')
-      .select(['id', 'created_at'])
+      .select(['id', 'seq', 'created_at'])
       .where((eb) => eb.and(conditions(eb, query, this.dialect)))
       .$if(after !== undefined, (q) =>
-        q.where((eb) => eb.or([eb('created_at', '<', after!.createdAt), eb.and([eb('created_at', '=', after!.createdAt), eb('id', '<', after!.id)])])),
+        q.where((eb) => eb.or([eb('created_at', '<', after!.createdAt), eb.and([eb('created_at', '=', after!.createdAt), eb('seq', '<', after!.seq)])])),
       )
       .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
+      .orderBy('seq', 'desc')
       .limit(page.limit + 1)
       .execute();
-    const messages = await this.summaries(rows.slice(0, page.limit).map((r) => r.id));
-    const last = messages.at(-1);
-    return { messages, nextCursor: rows.length > page.limit && last ? encodeCursor(last.createdAt, last.id) : undefined };
+    const shown = rows.slice(0, page.limit);
+    const messages = await this.summaries(shown.map((r) => r.id));
+    const last = shown.at(-1);
+    return { messages, nextCursor: rows.length > page.limit && last ? encodeCursor(Number(last.created_at), Number(last.seq)) : undefined };
   }
 
   /** The summaries of these messages (the change feed announces them), newest first. */
   async summaries(ids: string[]): Promise<MessageSummary[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('messages').select(SUMMARY_COLUMNS).where('id', 'in', ids).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    const rows = await this.db.selectFrom('messages').select(SUMMARY_COLUMNS).where('id', 'in', ids).orderBy('created_at', 'desc').orderBy('seq', 'desc').execute();
     return this.withStatuses(rows);
   }
 
@@ -137,19 +138,29 @@ export class ConsoleQueries {
   }
 
   async recipients(messageId: string): Promise<RecipientRow[]> {
-    const rows = await this.db.selectFrom('deliveries').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', messageId))
+      .orderBy('id')
+      .execute();
     return rows.map(recipientOf);
   }
 
   async events(messageId: string): Promise<EventRow[]> {
-    const rows = await this.db.selectFrom('events').select(['id', 'type', 'payload', 'created_at']).where('message_id', '=', messageId).orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('events')
+      .select(['id', 'type', 'payload', 'created_at'])
+      .where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', messageId))
+      .orderBy('id')
+      .execute();
     const documents = await messageEventDocuments(this.db, messageId, rows);
     return rows.map((r, i) => ({ id: Number(r.id), type: r.type, payload: documents[i] as Record<string, unknown>, createdAt: Number(r.created_at) }));
   }
 
   /** Messages created at or after `since` (the change feed looks a little back to catch late commits). */
   async messagesSince(since: number, limit: number): Promise<{ id: string; createdAt: number }[]> {
-    const rows = await this.db.selectFrom('messages').select(['id', 'created_at']).where('created_at', '>=', since).orderBy('created_at').orderBy('id').limit(limit).execute();
+    const rows = await this.db.selectFrom('messages').select(['id', 'created_at']).where('created_at', '>=', since).orderBy('created_at').orderBy('seq').limit(limit).execute();
     return rows.map((r) => ({ id: r.id, createdAt: Number(r.created_at) }));
   }
 
@@ -157,10 +168,11 @@ export class ConsoleQueries {
   async deliveryChangesSince(since: number, limit: number): Promise<{ id: number; messageId: string; recipient: string; status: string; updatedAt: number }[]> {
     const rows = await this.db
       .selectFrom('deliveries')
-      .select(['id', 'message_id', 'recipient', 'status', 'updated_at'])
-      .where('updated_at', '>=', since)
-      .orderBy('updated_at')
-      .orderBy('id')
+      .innerJoin('messages', 'messages.seq', 'deliveries.message_seq')
+      .select(['deliveries.id', 'messages.id as message_id', 'deliveries.recipient', 'deliveries.status', 'deliveries.updated_at'])
+      .where('deliveries.updated_at', '>=', since)
+      .orderBy('deliveries.updated_at')
+      .orderBy('deliveries.id')
       .limit(limit)
       .execute();
     return rows.map((r) => ({ id: Number(r.id), messageId: r.message_id, recipient: r.recipient, status: r.status, updatedAt: Number(r.updated_at) }));
@@ -170,9 +182,9 @@ export class ConsoleQueries {
   async queue(scope: { accountId?: string; region?: string }, limit: number): Promise<QueuedRecipient[]> {
     let q = this.db
       .selectFrom('deliveries')
-      .innerJoin('messages', 'messages.id', 'deliveries.message_id')
+      .innerJoin('messages', 'messages.seq', 'deliveries.message_seq')
       .selectAll('deliveries')
-      .select(['messages.subject', 'messages.account_id', 'messages.region'])
+      .select(['messages.id as message_id', 'messages.subject', 'messages.account_id', 'messages.region'])
       .where('deliveries.status', 'in', WAITING);
     if (scope.accountId) q = q.where('messages.account_id', '=', scope.accountId);
     if (scope.region) q = q.where('messages.region', '=', scope.region);
@@ -251,9 +263,10 @@ export class ConsoleQueries {
     if (rows.length > 0) {
       const counts = await this.db
         .selectFrom('deliveries')
-        .select(['message_id', 'status', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('message_id', 'in', rows.map((r) => r.id))
-        .groupBy(['message_id', 'status'])
+        .innerJoin('messages', 'messages.seq', 'deliveries.message_seq')
+        .select(['messages.id as message_id', 'deliveries.status', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('messages.id', 'in', rows.map((r) => r.id))
+        .groupBy(['messages.id', 'deliveries.status'])
         .execute();
       for (const c of counts) statuses.get(c.message_id)![c.status] = Number(c.n);
     }
@@ -307,7 +320,7 @@ function conditions(eb: MessageEb, q: MessageQuery, dialect: Dialect): Expressio
   for (const set of q.sets ?? []) all.push(eb('configuration_set', '=', set));
   for (const s of q.subject ?? []) all.push(contains(sql.ref('subject'), s));
   for (const f of q.from ?? []) all.push(eb.or([contains(sql.ref('envelope_from'), f), contains(sql.ref('from_header'), f)]));
-  for (const to of q.to ?? []) all.push(eb('id', 'in', recipientMessages(eb, to, contains)));
+  for (const to of q.to ?? []) all.push(eb('seq', 'in', recipientMessages(eb, to, contains)));
   for (const tag of q.tags ?? []) {
     // Tags are stored as JSON.stringify([{Name, Value}]): look for the one object's exact text.
     const text = tag.value === undefined ? JSON.stringify({ Name: tag.name }).slice(0, -1) + ',' : JSON.stringify({ Name: tag.name, Value: tag.value });
@@ -318,8 +331,8 @@ function conditions(eb: MessageEb, q: MessageQuery, dialect: Dialect): Expressio
   for (const status of q.statuses ?? []) {
     all.push(
       status === 'complained'
-        ? eb.exists(eb.selectFrom('events').select('events.id').whereRef('events.message_id', '=', 'messages.id').where('events.type', '=', 'Complaint'))
-        : eb.exists(eb.selectFrom('deliveries').select('deliveries.id').whereRef('deliveries.message_id', '=', 'messages.id').where('deliveries.status', '=', status)),
+        ? eb.exists(eb.selectFrom('events').select('events.id').whereRef('events.message_seq', '=', 'messages.seq').where('events.type', '=', 'Complaint'))
+        : eb.exists(eb.selectFrom('deliveries').select('deliveries.id').whereRef('deliveries.message_seq', '=', 'messages.seq').where('deliveries.status', '=', status)),
     );
   }
   // Free text: one match over the searchable columns together, not one per column.
@@ -328,9 +341,9 @@ function conditions(eb: MessageEb, q: MessageQuery, dialect: Dialect): Expressio
   return all;
 }
 
-/** Ids of messages with a recipient matching `to`: by index for a whole address, else by substring. */
+/** Keys of messages with a recipient matching `to`: by index for a whole address, else by substring. */
 function recipientMessages(eb: MessageEb, to: string, contains: (column: Expression<string | null>, value: string) => Expression<SqlBool>) {
-  const d = eb.selectFrom('deliveries').select('message_id');
+  const d = eb.selectFrom('deliveries').select('message_seq');
   if (/^[^\s@%_]+@[^\s@%_]+$/.test(to)) return d.where('recipient', 'in', [...new Set([to, to.toLowerCase()])]);
   return d.where(contains(sql.ref('recipient'), to));
 }
@@ -339,16 +352,16 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function encodeCursor(createdAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+function encodeCursor(createdAt: number, seq: number): string {
+  return Buffer.from(JSON.stringify([createdAt, seq])).toString('base64url');
 }
 
 export class BadCursorError extends Error {}
 
-function decodeCursor(cursor: string): { createdAt: number; id: string } {
+function decodeCursor(cursor: string): { createdAt: number; seq: number } {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof createdAt === 'number' && typeof id === 'string') return { createdAt, id };
+    const [createdAt, seq] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof createdAt === 'number' && typeof seq === 'number') return { createdAt, seq };
   } catch {
     // fall through
   }

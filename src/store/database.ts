@@ -31,6 +31,7 @@ import * as redundantDeliveryIndex from './migrations/017-redundant-delivery-ind
 import * as compressedRaw from './migrations/018-compressed-raw.js';
 import * as snsUnsubscribed from './migrations/019-sns-unsubscribed.js';
 import * as eventsByMessageAndType from './migrations/020-events-by-message-and-type.js';
+import * as messageKeys from './migrations/021-message-keys.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -66,6 +67,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '018-compressed-raw': compressedRaw,
   '019-sns-unsubscribed': snsUnsubscribed,
   '020-events-by-message-and-type': eventsByMessageAndType,
+  '021-message-keys': messageKeys,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
@@ -76,6 +78,8 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   /** Where outages and lost connections are reported. */
   log?: Logger;
+  /** Migrate only up to this migration (tests of a later one's upgrade of existing rows); default: all. */
+  migrateTo?: string;
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDatabase> {
@@ -83,7 +87,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
   const target = databaseTarget(opts.databaseUrl, opts.dataDir);
   const opened = target.dialect === 'postgres' ? openPostgres(target.url, health, opts.log) : openSqlite(target.file, health);
   try {
-    await migrate(opened.db, opened.dialect);
+    await migrate(opened.db, opened.dialect, opts.migrateTo);
   } catch (err) {
     await opened.close();
     throw err;
@@ -188,7 +192,7 @@ function openPostgres(url: string, health: DatabaseHealth, log: Logger | undefin
   };
 }
 
-async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {
+async function migrate(db: Kysely<Database>, dialect: Dialect, target?: string): Promise<void> {
   const provider: MigrationProvider = {
     getMigrations: async () =>
       Object.fromEntries(
@@ -200,7 +204,8 @@ async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {
   // finds another schema's tables and skips creating its own.
   const migrationTableSchema =
     dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
-  const { error, results } = await new Migrator({ db, provider, migrationTableSchema }).migrateToLatest();
+  const migrator = new Migrator({ db, provider, migrationTableSchema });
+  const { error, results } = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);

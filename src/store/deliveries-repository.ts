@@ -21,12 +21,13 @@ import { messageInserts, newMessageQueries, storable, type NewEventRow, type Sto
 import type { NewMessage } from './messages-repository.js';
 import { forDialect, IDS_PER_STATEMENT, placeholders, precompiled } from './raw-sql.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
+import { MessageKeys } from './message-keys.js';
 import { sendEventMail, storedEventPayload } from './event-payload.js';
 import { factsOf } from './mail-from-message.js';
 import { readRaw } from './stored-raw.js';
 import { ownFigures } from '../events/metrics.js';
 import { mergeIncrements, type MetricIncrement } from './metric-counters.js';
-import type { Database, EventsTable, MessagesTable } from './schema.js';
+import type { Database, MessagesTable } from './schema.js';
 
 export interface ClaimedDelivery {
   id: number;
@@ -98,12 +99,14 @@ const UPDATES_PER_STATEMENT = 200;
 export class DeliveriesRepository {
   private readonly completer: GroupCommit<Completion>;
   private readonly statements: QueueStatements;
+  private readonly keys: MessageKeys;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
   ) {
     this.statements = queueStatements(dialect);
+    this.keys = new MessageKeys(db, dialect);
     this.completer = new GroupCommit((batch) => this.lazily((trx) => completeBatch(trx, this.statements, batch)));
   }
 
@@ -128,9 +131,9 @@ export class DeliveriesRepository {
     for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
       const chunk = ids.slice(i, i + IDS_PER_STATEMENT);
       const { rows } = await this.db.executeQuery<
-        Pick<MessagesTable, 'id' | 'account_id' | 'region' | 'source_api' | 'envelope_from' | 'configuration_set' | 'raw' | 'raw_deflated' | 'size' | 'created_at' | 'feedback_address'>
+        Pick<MessagesTable, 'id' | 'account_id' | 'region' | 'source_api' | 'envelope_from' | 'configuration_set' | 'destination' | 'tags' | 'raw' | 'raw_deflated' | 'size' | 'created_at' | 'feedback_address'>
       >(CompiledQuery.raw(this.statements.selectMessages(chunk.length), chunk));
-      const { rows: sends } = await this.db.executeQuery<Pick<EventsTable, 'message_id' | 'payload'>>(
+      const { rows: sends } = await this.db.executeQuery<{ message_id: string; payload: string }>(
         CompiledQuery.raw(this.statements.selectSendEvents(chunk.length), chunk),
       );
       const sendPayloads = new Map(sends.map((s) => [s.message_id, s.payload]));
@@ -161,7 +164,7 @@ export class DeliveriesRepository {
    */
   async complete(workerId: string, updates: DeliveryUpdate[], now = Date.now()): Promise<void> {
     if (updates.length === 0) return;
-    const generated = await Promise.all(updates.map((u) => storable(u.generated.map(generatedAsNew))));
+    const generated = await Promise.all(updates.map((u) => storable(u.generated.map(generatedAsNew), this.keys)));
     await this.completer.submit({ workerId, updates, generated, now });
   }
 
@@ -215,21 +218,25 @@ function queueStatements(dialect: Dialect) {
       'update deliveries set locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ? ' +
         "where id in (select id from deliveries where status in ('queued', 'deferred') and next_attempt_at <= ? and locked_until is null " +
         `order by next_attempt_at, id limit ?${skipLocked}) ` +
-        'returning id, message_id, recipient, attempts, raw, raw_deflated',
+        'returning id, (select m.id from messages m where m.seq = deliveries.message_seq) as message_id, recipient, attempts, raw, raw_deflated',
     ),
     selectMessages: precompiled(
       dialect,
       (idCount: number) =>
-        `select id, account_id, region, source_api, envelope_from, configuration_set, raw, raw_deflated, size, created_at, feedback_address from messages where id in (${placeholders(idCount)})`,
+        `select id, account_id, region, source_api, envelope_from, configuration_set, destination, tags, raw, raw_deflated, size, created_at, feedback_address from messages where id in (${placeholders(idCount)})`,
     ),
-    selectSendEvents: precompiled(dialect, (idCount: number) => `select message_id, payload from events where message_id in (${placeholders(idCount)}) and type = 'Send'`),
+    selectSendEvents: precompiled(
+      dialect,
+      (idCount: number) =>
+        `select m.id as message_id, e.payload from messages m join events e on e.message_seq = m.seq and e.type = 'Send' where m.id in (${placeholders(idCount)})`,
+    ),
     /** See applyUpdates. Parameters: each row's id, status, next attempt, last response, updated_at, then the worker id. */
     applyUpdates: precompiled(
       dialect,
       (rowCount: number) =>
         'update deliveries set status = v.column2, next_attempt_at = v.column3, last_response = v.column4, locked_by = null, locked_until = null, updated_at = v.column5 ' +
         `from (values ${Array(rowCount).fill(updateRow).join(', ')}) as v ` +
-        'where deliveries.id = v.column1 and deliveries.locked_by = ? returning deliveries.id',
+        'where deliveries.id = v.column1 and deliveries.locked_by = ? returning deliveries.id, deliveries.message_seq',
     ),
     inserts: messageInserts(dialect),
   };
@@ -248,10 +255,11 @@ async function completeBatch(trx: Kysely<Database>, statements: QueueStatements,
       const chunk = own.slice(i, i + UPDATES_PER_STATEMENT);
       const applied = await applyUpdates(trx, statements, workerId, chunk);
       for (const { update: u, generated: mail, now } of chunk) {
-        if (!applied.has(u.deliveryId)) continue;
+        const messageSeq = applied.get(u.deliveryId);
+        if (messageSeq === undefined) continue;
         // An event made from the claimed message's Send `mail` refers to it rather than copy it.
         for (const e of u.events) {
-          events.push({ message_id: u.messageId, account_id: u.accountId, type: e.type, payload: storedEventPayload(e.type, e.payload), created_at: now, dispatched_at: e.nowhereToGo ? now : null });
+          events.push({ message_seq: messageSeq, account_id: u.accountId, type: e.type, payload: storedEventPayload(e.type, e.payload), created_at: now, dispatched_at: e.nowhereToGo ? now : null });
           if (e.nowhereToGo) figures.push(...ownFigures({ type: e.type, payload: e.payload as Record<string, unknown>, createdAt: now }));
         }
         generated.push(...mail);
@@ -291,12 +299,12 @@ export function generatedAsNew(m: GeneratedMessage): NewMessage {
  * One UPDATE for many rows, each with its own values (UPDATE ... FROM (VALUES ...), which both
  * dialects have; their VALUES columns are column1, column2, ...). The casts type those columns:
  * PostgreSQL would otherwise take the parameters there for text. Returns the ids this worker still
- * held the lease of.
+ * held the lease of, with their message's key.
  */
-async function applyUpdates(trx: Kysely<Database>, statements: QueueStatements, workerId: string, rows: { update: DeliveryUpdate; now: number }[]): Promise<Set<number>> {
+async function applyUpdates(trx: Kysely<Database>, statements: QueueStatements, workerId: string, rows: { update: DeliveryUpdate; now: number }[]): Promise<Map<number, number>> {
   const parameters: unknown[] = [];
   for (const { update: u, now } of rows) parameters.push(u.deliveryId, u.status, u.nextAttemptAt ?? now, u.lastResponse, now);
   parameters.push(workerId);
-  const { rows: applied } = await trx.executeQuery<{ id: number }>(CompiledQuery.raw(statements.applyUpdates(rows.length), parameters));
-  return new Set(applied.map((r) => Number(r.id)));
+  const { rows: applied } = await trx.executeQuery<{ id: number; message_seq: number }>(CompiledQuery.raw(statements.applyUpdates(rows.length), parameters));
+  return new Map(applied.map((r) => [Number(r.id), Number(r.message_seq)]));
 }

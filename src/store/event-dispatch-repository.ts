@@ -75,15 +75,19 @@ export class EventDispatchRepository {
       dialect,
       'update events set locked_by = ?, locked_until = ?, dispatch_attempts = dispatch_attempts + 1 ' +
         `where id in (select id ${due} order by next_dispatch_at, id limit ?${skipLocked}) ` +
-        'returning id, message_id, account_id, type, payload, created_at, dispatch_attempts',
+        'returning id, (select m.id from messages m where m.seq = events.message_seq) as message_id, account_id, type, payload, created_at, dispatch_attempts',
     );
     this.dueSql = forDialect(dialect, `select id ${due} limit 1`);
     // With the columns a payload's `mail` is rebuilt from (mail-from-message.ts).
     this.messagesSql = precompiled(
       dialect,
-      (n: number) => `select id, account_id, region, configuration_set, source_api, envelope_from, created_at, raw, raw_deflated from messages where id in (${placeholders(n)})`,
+      (n: number) => `select id, account_id, region, configuration_set, source_api, envelope_from, destination, tags, created_at, raw, raw_deflated from messages where id in (${placeholders(n)})`,
     );
-    this.sendEventsSql = precompiled(dialect, (n: number) => `select message_id, type, payload from events where type = 'Send' and message_id in (${placeholders(n)})`);
+    this.sendEventsSql = precompiled(
+      dialect,
+      (n: number) =>
+        `select m.id as message_id, e.type, e.payload from messages m join events e on e.message_seq = m.seq and e.type = 'Send' where m.id in (${placeholders(n)})`,
+    );
     this.settledSql = precompiled(
       dialect,
       (n: number) => `select event_id, destination from event_publications where status <> 'failed' and event_id in (${placeholders(n)})`,
@@ -127,7 +131,7 @@ export class EventDispatchRepository {
     const { rows } = await relaxedTransaction(this.db, this.dialect, (db) => db.executeQuery<Claimed>(CompiledQuery.raw(this.claimSql, [workerId, now + leaseMs, now, now, limit])));
     if (rows.length === 0) return [];
     const ids = [...new Set(rows.map((r) => r.message_id))];
-    const { rows: messages } = await this.db.executeQuery<FactRow & { configuration_set: string | null; source_api: string }>(CompiledQuery.raw(this.messagesSql(ids.length), ids));
+    const { rows: messages } = await this.db.executeQuery<FactRow>(CompiledQuery.raw(this.messagesSql(ids.length), ids));
     const byId = new Map(messages.map((m) => [m.id, m]));
     // A message is gone when it was deleted since the claim: its events' `mail` holds what they kept.
     const facts = new Map(messages.map((m) => [m.id, factsOf(m)]));
@@ -213,7 +217,16 @@ export class EventDispatchRepository {
 
   /** Writes an event that no other change carries (a Subscription event); the dispatcher publishes it. */
   async insertEvent(e: { messageId: string; accountId: string; type: string; payload: unknown; createdAt: number }): Promise<void> {
-    await this.db.insertInto('events').values({ message_id: e.messageId, account_id: e.accountId, type: e.type, payload: JSON.stringify(e.payload), created_at: e.createdAt }).execute();
+    await this.db
+      .insertInto('events')
+      .values((eb) => ({
+        message_seq: eb.selectFrom('messages').select('seq').where('id', '=', e.messageId),
+        account_id: e.accountId,
+        type: e.type,
+        payload: JSON.stringify(e.payload),
+        created_at: e.createdAt,
+      }))
+      .execute();
   }
 
   /** Adds to counters outside a dispatch (e.g. figures a process keeps for itself). */
@@ -271,7 +284,10 @@ export class EventDispatchRepository {
   /** Whether an event of the message is still to be published (for tests and the console). */
   async pendingFor(messageId: string): Promise<number> {
     const { rows } = await this.db.executeQuery<{ n: number }>(
-      CompiledQuery.raw(forDialect(this.dialect, 'select count(*) as n from events where message_id = ? and dispatched_at is null'), [messageId]),
+      CompiledQuery.raw(
+        forDialect(this.dialect, 'select count(*) as n from events e join messages m on m.seq = e.message_seq where m.id = ? and e.dispatched_at is null'),
+        [messageId],
+      ),
     );
     return Number(rows[0]?.n ?? 0);
   }

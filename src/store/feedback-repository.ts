@@ -8,6 +8,7 @@ import { messageInserts, newMessageQueries, storable, type MessageInserts } from
 import { sendEventMail, storedEventPayload } from './event-payload.js';
 import { factsOf } from './mail-from-message.js';
 import { readRaw } from './stored-raw.js';
+import { MessageKeys } from './message-keys.js';
 import type { Database } from './schema.js';
 
 export interface ReportedMessage {
@@ -28,12 +29,14 @@ export type FeedbackKind = 'Bounce' | 'Complaint';
 
 export class FeedbackRepository {
   private readonly inserts: MessageInserts;
+  private readonly keys: MessageKeys;
 
   constructor(
     private readonly db: Kysely<Database>,
     dialect: Dialect,
   ) {
     this.inserts = messageInserts(dialect);
+    this.keys = new MessageKeys(db, dialect);
   }
 
   /** True when a verified identity uses `domain` as its custom MAIL FROM domain. */
@@ -50,11 +53,11 @@ export class FeedbackRepository {
 
   /** The message with its recipients, unless it is unknown or has no Send event (mail sesd generated). */
   async findMessage(id: string): Promise<ReportedMessage | undefined> {
-    const m = await this.db.selectFrom('messages').select(['id', 'account_id', 'region', 'configuration_set', 'envelope_from', 'raw', 'raw_deflated', 'size', 'created_at']).where('id', '=', id).executeTakeFirst();
+    const m = await this.db.selectFrom('messages').select(['seq', 'id', 'account_id', 'region', 'source_api', 'configuration_set', 'envelope_from', 'destination', 'tags', 'raw', 'raw_deflated', 'size', 'created_at']).where('id', '=', id).executeTakeFirst();
     if (!m) return undefined;
-    const send = await this.db.selectFrom('events').select('payload').where('message_id', '=', id).where('type', '=', 'Send').executeTakeFirst();
+    const send = await this.db.selectFrom('events').select('payload').where('message_seq', '=', m.seq).where('type', '=', 'Send').executeTakeFirst();
     if (!send) return undefined;
-    const recipients = await this.db.selectFrom('deliveries').select('recipient').where('message_id', '=', id).orderBy('id').execute();
+    const recipients = await this.db.selectFrom('deliveries').select('recipient').where('message_seq', '=', m.seq).orderBy('id').execute();
     const facts = factsOf(m);
     return {
       id: m.id,
@@ -83,22 +86,22 @@ export class FeedbackRepository {
     now = Date.now(),
     forward?: GeneratedMessage,
   ): Promise<boolean> {
-    const forwarded = forward ? await storable([generatedAsNew(forward)]) : [];
+    const forwarded = forward ? await storable([generatedAsNew(forward)], this.keys) : [];
     return this.db.transaction().execute(async (trx) => {
       // The UPDATE takes the row's write lock first (PostgreSQL: concurrent reports for the same
       // recipient wait here; SQLite: the transaction becomes the writer), so the check below holds.
       const locked = await trx
         .updateTable('deliveries')
         .set({ updated_at: now })
-        .where('message_id', '=', message.id)
+        .where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', message.id))
         .where('recipient', '=', recipient)
-        .returning(['id', 'status'])
+        .returning(['id', 'message_seq', 'status'])
         .executeTakeFirst();
       if (!locked || locked.status !== 'delivered') return false;
       if (event.type === 'Bounce') {
         await trx.updateTable('deliveries').set({ status: 'bounced', last_response: event.lastResponse }).where('id', '=', locked.id).execute();
       } else {
-        const earlier = await trx.selectFrom('events').select('payload').where('message_id', '=', message.id).where('type', '=', 'Complaint').execute();
+        const earlier = await trx.selectFrom('events').select('payload').where('message_seq', '=', locked.message_seq).where('type', '=', 'Complaint').execute();
         const complained = (p: string) =>
           ((JSON.parse(p) as { complaint?: { complainedRecipients?: { emailAddress: string }[] } }).complaint?.complainedRecipients ?? []).some(
             (r) => r.emailAddress.toLowerCase() === recipient.toLowerCase(),
@@ -107,7 +110,7 @@ export class FeedbackRepository {
       }
       await trx
         .insertInto('events')
-        .values({ message_id: message.id, account_id: message.accountId, type: event.type, payload: storedEventPayload(event.type, event.payload), created_at: now })
+        .values({ message_seq: locked.message_seq, account_id: message.accountId, type: event.type, payload: storedEventPayload(event.type, event.payload), created_at: now })
         .execute();
       for (const q of newMessageQueries(this.inserts, forwarded)) await trx.executeQuery(q);
       return true;

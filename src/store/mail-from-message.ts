@@ -1,9 +1,12 @@
 // A Send event's `mail` object is mostly its message again: `headers` and most of `commonHeaders`
 // are the raw message's headers (two thirds of the object), `timestamp`, `source`, `sourceArn`,
 // `sendingAccountId` and `messageId` are the message row's. Its row keeps only what the message does
-// not hold, `destination` and `tags`, and commonHeaders' address lists as they are (reading them
-// again from the headers would take an RFC 5322 parser on every send and every read, and a new
-// version of the parser could change the events of messages stored before), with a mark;
+// not hold, with a mark: commonHeaders' address lists as they are (reading them again from the
+// headers would take an RFC 5322 parser on every send and every read, and a new version of the
+// parser could change the events of messages stored before), and of `destination` and `tags` what
+// the row's columns do not give back (mark 2: a plain Destination's addresses, the ses:operation,
+// ses:from-domain and ses:configuration-set tags and the message's own tags come from the row; mark
+// 1, written before, kept both whole);
 // readers rebuild the object with the function intake made it with (events/mail-object.ts). A `mail`
 // object is stored this way only when the rebuilt one is the same JSON, byte for byte; any other (a
 // Rendering Failure's, whose message has no raw; one made another way) is stored whole. Only this
@@ -26,15 +29,32 @@ export interface MessageFacts {
   region: string;
   envelopeFrom: string;
   createdAt: number;
+  sourceApi: string;
+  configurationSet: string | null;
+  /** The addresses of its Destination, To, Cc and Bcc in order (parsed when first asked for). */
+  destination(): string[];
+  /** Its own message tags (parsed when first asked for). */
+  tags(): MessageTag[];
   /** The raw message's headers (read from the row when first asked for). */
   headers(): Header[];
 }
+
+type MessageTag = { Name: string; Value: string };
+type Destination = { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
+const addressesOf = (d: Destination) => [...(d.ToAddresses ?? []), ...(d.CcAddresses ?? []), ...(d.BccAddresses ?? [])];
 
 const MARK = '@message';
 /** The fields mailObject reads from the headers. */
 const HEADER_FIELDS = ['headersTruncated', 'headers', 'commonHeaders'];
 
-type Kept = { [MARK]: 1; destination: string[]; tags: Record<string, string[]>; addresses: AddressLists };
+/** Mark 1: `destination` and `tags` whole. */
+type KeptWhole = { [MARK]: 1; destination: string[]; tags: Record<string, string[]>; addresses: AddressLists };
+/**
+ * Mark 2: `destination` only when the row's Destination does not give it; `ses`: the values of the
+ * ses:source-ip and ses:caller-identity tags; `to`: 1 when commonHeaders' `to` equals `destination`.
+ */
+type KeptCompact = { [MARK]: 2; destination?: string[]; ses: [string, string]; addresses: Omit<AddressLists, 'to'> & { to?: string[] | 1 } };
+type Kept = KeptWhole | KeptCompact;
 
 /** What to store of `mail`, made from the message `facts` describes: the kept fields, else `mail` itself. */
 export function storedMail(mail: unknown, facts: MessageFacts): unknown {
@@ -42,13 +62,24 @@ export function storedMail(mail: unknown, facts: MessageFacts): unknown {
   const { destination, tags, commonHeaders } = mail as Record<string, unknown>;
   if (!Array.isArray(destination) || typeof tags !== 'object' || tags === null || typeof commonHeaders !== 'object' || commonHeaders === null) return mail;
   const { from, to, cc, replyTo } = commonHeaders as AddressLists;
-  const kept = { [MARK]: 1, destination, tags, addresses: { from, to, cc, replyTo } } as Kept;
-  return sameJson(rebuilt(kept, facts, facts.headers()), mail) ? kept : mail;
+  const { 'ses:source-ip': ip, 'ses:caller-identity': caller } = tags as Record<string, unknown>;
+  const headers = facts.headers();
+  if (Array.isArray(ip) && Array.isArray(caller) && typeof ip[0] === 'string' && typeof caller[0] === 'string') {
+    const compact: KeptCompact = {
+      [MARK]: 2,
+      ...(sameJson(facts.destination(), destination) ? {} : { destination: destination as string[] }),
+      ses: [ip[0], caller[0]],
+      addresses: { from, to: to !== undefined && sameJson(to, destination) ? 1 : to, cc, replyTo },
+    };
+    if (sameJson(rebuilt(compact, facts, headers), mail)) return compact;
+  }
+  const whole: KeptWhole = { [MARK]: 1, destination, tags: tags as Record<string, string[]>, addresses: { from, to, cc, replyTo } };
+  return sameJson(rebuilt(whole, facts, headers), mail) ? whole : mail;
 }
 
 /** Whether a stored payload holds a `mail` object to rebuild from its message. */
 export function keepsMailFromMessage(storedPayload: string): boolean {
-  return storedPayload.includes(`"mail":{"${MARK}":1,`);
+  return storedPayload.includes(`"mail":{"${MARK}":2,`) || storedPayload.includes(`"mail":{"${MARK}":1,`);
 }
 
 /**
@@ -56,26 +87,50 @@ export function keepsMailFromMessage(storedPayload: string): boolean {
  * stored. Without the message (deleted since the event was read), the kept fields alone.
  */
 export function mailOf(stored: unknown, facts: MessageFacts | undefined): unknown {
-  if (typeof stored !== 'object' || stored === null || (stored as Record<string, unknown>)[MARK] !== 1) return stored;
+  const mark = typeof stored === 'object' && stored !== null ? (stored as Record<string, unknown>)[MARK] : undefined;
+  if (mark !== 1 && mark !== 2) return stored;
   if (facts) return lazilyRebuilt(stored as Kept, facts);
-  const { [MARK]: _mark, ...kept } = stored as Kept;
+  if (mark === 2) {
+    const { destination, ses } = stored as KeptCompact;
+    return { ...(destination && { destination }), tags: { 'ses:source-ip': [ses[0]], 'ses:caller-identity': [ses[1]] } };
+  }
+  const { [MARK]: _mark, ...kept } = stored as KeptWhole;
   return kept;
 }
 
+/** The `destination` and `tags` a kept object stands for. */
+function destinationAndTags(kept: Kept, m: MessageFacts): { destination: string[]; tags: Record<string, string[]> } {
+  if (kept[MARK] === 1) return kept;
+  // In the order intake writes them (intake/accept.ts eventTags).
+  const tags: Record<string, string[]> = {
+    'ses:operation': [m.sourceApi === 'smtp' ? 'SendSmtpEmail' : 'SendEmail'],
+    'ses:source-ip': [kept.ses[0]],
+    'ses:from-domain': [sourceDomain(m)],
+    'ses:caller-identity': [kept.ses[1]],
+  };
+  if (m.configurationSet) tags['ses:configuration-set'] = [m.configurationSet];
+  for (const tag of m.tags()) (tags[tag.Name] ??= []).push(tag.Value);
+  return { destination: kept.destination ?? m.destination(), tags };
+}
+
+/** Intake's parseAddress: the part after the last @, lower case. */
+const sourceDomain = (m: MessageFacts) => m.envelopeFrom.slice(m.envelopeFrom.lastIndexOf('@') + 1).toLowerCase();
+
 function rebuilt(kept: Kept, m: MessageFacts, headers: Header[]): Record<string, unknown> {
+  const { destination, tags } = destinationAndTags(kept, m);
+  const { to, ...others } = kept.addresses;
   const input = {
     messageId: m.id,
     timestamp: new Date(m.createdAt),
     source: m.envelopeFrom,
-    // Intake's parseAddress: the part after the last @, lower case.
-    sourceDomain: m.envelopeFrom.slice(m.envelopeFrom.lastIndexOf('@') + 1).toLowerCase(),
+    sourceDomain: sourceDomain(m),
     accountId: m.accountId,
     region: m.region,
-    destination: kept.destination,
+    destination,
     headers,
-    tags: kept.tags,
+    tags,
   };
-  return mailObject(input, kept.addresses);
+  return mailObject(input, { ...others, to: to === 1 ? destination : to });
 }
 
 /**
@@ -120,7 +175,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 const isPlain = (o: object) => !Array.isArray(o) && (Object.getPrototypeOf(o) === Object.prototype || Object.getPrototypeOf(o) === null);
 
 /** The columns of `messages` MessageFacts come from. */
-const FACT_COLUMNS = ['id', 'account_id', 'region', 'envelope_from', 'created_at', 'raw', 'raw_deflated'] as const;
+const FACT_COLUMNS = ['id', 'account_id', 'region', 'envelope_from', 'created_at', 'source_api', 'configuration_set', 'destination', 'tags', 'raw', 'raw_deflated'] as const;
 
 export interface FactRow {
   id: string;
@@ -128,6 +183,12 @@ export interface FactRow {
   region: string;
   envelope_from: string;
   created_at: number;
+  source_api: string;
+  configuration_set: string | null;
+  /** JSON, as stored. */
+  destination: string;
+  /** JSON, as stored. */
+  tags: string;
   raw: Uint8Array;
   raw_deflated: number | null;
 }
@@ -135,19 +196,47 @@ export interface FactRow {
 /** A message's facts from its row; its headers are read from the raw message when first asked for. */
 export function factsOf(row: FactRow): MessageFacts {
   let headers: Header[] | undefined;
+  let destination: string[] | undefined;
+  let tags: MessageTag[] | undefined;
   return {
     id: row.id,
     accountId: row.account_id,
     region: row.region,
     envelopeFrom: row.envelope_from,
     createdAt: Number(row.created_at),
+    sourceApi: row.source_api,
+    configurationSet: row.configuration_set,
+    destination: () => (destination ??= addressesOf(JSON.parse(row.destination) as Destination)),
+    tags: () => (tags ??= JSON.parse(row.tags) as MessageTag[]),
     headers: () => (headers ??= splitMessage(headerBlock(row.raw, row.raw_deflated)).headers),
   };
 }
 
 /** The facts of a message about to be stored. */
-export function factsOfNew(m: { id: string; accountId: string; region: string; envelopeFrom: string; createdAt: number; raw: Buffer }): MessageFacts {
-  return { id: m.id, accountId: m.accountId, region: m.region, envelopeFrom: m.envelopeFrom, createdAt: m.createdAt, headers: () => splitMessage(m.raw).headers };
+export function factsOfNew(m: {
+  id: string;
+  accountId: string;
+  region: string;
+  envelopeFrom: string;
+  createdAt: number;
+  sourceApi: string;
+  configurationSet: string | null;
+  destination: Destination;
+  tags: MessageTag[];
+  raw: Buffer;
+}): MessageFacts {
+  return {
+    id: m.id,
+    accountId: m.accountId,
+    region: m.region,
+    envelopeFrom: m.envelopeFrom,
+    createdAt: m.createdAt,
+    sourceApi: m.sourceApi,
+    configurationSet: m.configurationSet,
+    destination: () => addressesOf(m.destination),
+    tags: () => m.tags,
+    headers: () => splitMessage(m.raw).headers,
+  };
 }
 
 /** The facts of those of `ids` still stored. */

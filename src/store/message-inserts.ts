@@ -8,6 +8,7 @@ import { BulkInsert } from './raw-sql.js';
 import type { DeliveriesTable, EventsTable, MessagesTable } from './schema.js';
 import { factsOfNew } from './mail-from-message.js';
 import { storedRaw, type StoredRaw } from './stored-raw.js';
+import type { MessageKeys } from './message-keys.js';
 import { mayHaveDestinations } from '../events/event-types.js';
 import { ownFigures } from '../events/metrics.js';
 import { mergeIncrements, metricCounterUpserts, type MetricCounterUpserts, type MetricIncrement } from './metric-counters.js';
@@ -16,7 +17,7 @@ import { mergeIncrements, metricCounterUpserts, type MetricCounterUpserts, type 
 type WithStoredRaw<Row extends { raw: unknown }> = Omit<Row, 'raw'> & { raw: StoredRaw['raw'] | Extract<Row['raw'], null> };
 
 /** An event as written: pending (`dispatched_at` null) or settled already. */
-export type NewEventRow = Pick<EventsTable, 'message_id' | 'account_id' | 'type' | 'payload' | 'created_at'> & { dispatched_at: number | null };
+export type NewEventRow = Pick<EventsTable, 'message_seq' | 'account_id' | 'type' | 'payload' | 'created_at'> & { dispatched_at: number | null };
 
 export interface MessageInserts {
   messages: BulkInsert<WithStoredRaw<MessagesTable>>;
@@ -28,6 +29,7 @@ export interface MessageInserts {
 export function messageInserts(dialect: Dialect): MessageInserts {
   return {
     messages: new BulkInsert(dialect, 'messages', [
+      'seq',
       'id',
       'account_id',
       'region',
@@ -45,7 +47,7 @@ export function messageInserts(dialect: Dialect): MessageInserts {
       'feedback_address',
     ]),
     deliveries: new BulkInsert(dialect, 'deliveries', [
-      'message_id',
+      'message_seq',
       'recipient',
       'status',
       'attempts',
@@ -57,13 +59,15 @@ export function messageInserts(dialect: Dialect): MessageInserts {
       'raw',
       'raw_deflated',
     ]),
-    events: new BulkInsert(dialect, 'events', ['message_id', 'account_id', 'type', 'payload', 'created_at', 'dispatched_at']),
+    events: new BulkInsert(dialect, 'events', ['message_seq', 'account_id', 'type', 'payload', 'created_at', 'dispatched_at']),
     metrics: metricCounterUpserts(dialect),
   };
 }
 
 /** A message with its raw copies and events as rows hold them, prepared before the transaction. */
 export interface StorableMessage extends NewMessage {
+  /** Its key (message-keys.ts), which its delivery rows and events refer to. */
+  seq: number;
   storedRaw: StoredRaw;
   /** Per recipient, in order: their own copy, if they have one. */
   storedRecipientRaws: (StoredRaw | undefined)[];
@@ -75,11 +79,13 @@ export interface StorableMessage extends NewMessage {
  * Compresses the messages' raw copies, outside any transaction (a large one takes the thread pool a
  * while). `deferSmall`: the queries go to a BatchWriter, which compresses small ones (stored-raw.ts).
  */
-export async function storable(batch: NewMessage[], deferSmall = false): Promise<StorableMessage[]> {
+export async function storable(batch: NewMessage[], keys: MessageKeys, deferSmall = false): Promise<StorableMessage[]> {
   const stored = (raw: Buffer) => storedRaw(raw, { deferSmall });
+  const seqs = await keys.take(batch.length);
   return Promise.all(
-    batch.map(async (m) => ({
+    batch.map(async (m, i) => ({
       ...m,
+      seq: seqs[i]!,
       storedRaw: await stored(m.raw),
       storedRecipientRaws: await Promise.all(m.recipients.map((r) => (r.raw ? stored(r.raw) : undefined))),
       storedPayloads: storedPayloads(m),
@@ -97,6 +103,7 @@ function storedPayloads(m: NewMessage): string[] {
 /** The INSERTs that queue `batch`: messages, then their delivery rows and events. */
 export function newMessageQueries(inserts: MessageInserts, batch: StorableMessage[]): CompiledQuery[] {
   const messages = batch.map((m) => ({
+    seq: m.seq,
     id: m.id,
     account_id: m.accountId,
     region: m.region,
@@ -114,7 +121,7 @@ export function newMessageQueries(inserts: MessageInserts, batch: StorableMessag
   }));
   const deliveries = batch.flatMap((m) =>
     m.recipients.map(({ address, status }, i) => ({
-      message_id: m.id,
+      message_seq: m.seq,
       recipient: address,
       status,
       attempts: 0,
@@ -133,7 +140,7 @@ export function newMessageQueries(inserts: MessageInserts, batch: StorableMessag
     m.events.map((e, i) => {
       const settled = !mayHaveDestinations(e.type, m.configurationSet);
       if (settled) figures.push(...ownFigures({ type: e.type, payload: e.payload as Record<string, unknown>, sourceApi: m.sourceApi, createdAt: m.createdAt }));
-      return { message_id: m.id, account_id: m.accountId, type: e.type, payload: m.storedPayloads[i]!, created_at: m.createdAt, dispatched_at: settled ? m.createdAt : null };
+      return { message_seq: m.seq, account_id: m.accountId, type: e.type, payload: m.storedPayloads[i]!, created_at: m.createdAt, dispatched_at: settled ? m.createdAt : null };
     }),
   );
   return [

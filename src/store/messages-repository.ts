@@ -1,6 +1,6 @@
 // Accepted messages with their delivery rows and events. Writes go through group commit so that
 // concurrent intakes share one transaction.
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { BatchWriter } from './batch-writer.js';
 import type { Dialect } from './database.js';
 import { messageEventDocuments } from './message-event-documents.js';
@@ -9,6 +9,7 @@ import { messageInserts, newMessageQueries, storable, type StorableMessage } fro
 import type { Database, MessagesTable } from './schema.js';
 import { quotaExceededBy, QuotaExceededError, quotaGuardStatements, type QuotaGuard } from './quota-guard.js';
 import { readRaw } from './stored-raw.js';
+import { MessageKeys } from './message-keys.js';
 
 export interface Destination {
   ToAddresses?: string[];
@@ -62,10 +63,10 @@ export interface MessageFilter {
   accountId?: string;
 }
 
-/** Where a page ends: the last message shown (messages are in created_at, id order). */
+/** Where a page ends: the last message shown (messages are in created_at, seq order: their key breaks ties). */
 export interface MessageCursor {
   createdAt: number;
-  id: string;
+  seq: number;
 }
 
 export interface MessagePage {
@@ -84,6 +85,7 @@ export const DELETE_BATCH = 500;
 export class MessagesRepository {
   // An item is the messages that must be committed together (one, or a bulk send's entries).
   private readonly writer: GroupCommit<StorableMessage[]>;
+  private readonly keys: MessageKeys;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -91,6 +93,7 @@ export class MessagesRepository {
     batchWriter: BatchWriter,
   ) {
     const inserts = messageInserts(dialect);
+    this.keys = new MessageKeys(db, dialect);
     const guard = quotaGuardStatements(dialect);
     this.writer = new GroupCommit((items) => {
       const batch = items.flat();
@@ -111,7 +114,7 @@ export class MessagesRepository {
   async insertTogether(messages: NewMessage[]): Promise<void> {
     if (messages.length === 0) return;
     try {
-      await this.writer.submit(await storable(messages, true));
+      await this.writer.submit(await storable(messages, this.keys, true));
     } catch (err) {
       const kind = quotaExceededBy(err);
       throw kind ? new QuotaExceededError(kind) : err;
@@ -126,16 +129,16 @@ export class MessagesRepository {
   async page(filter: MessageFilter, page: MessagePage): Promise<{ messages: StoredMessage[]; next?: MessageCursor }> {
     let q = this.db
       .selectFrom('messages')
-      .select(['id', 'account_id', 'region', 'source_api', 'envelope_from', 'from_header', 'subject', 'destination', 'configuration_set', 'tags', 'size', 'created_at', 'feedback_address'])
+      .select(['seq', 'id', 'account_id', 'region', 'source_api', 'envelope_from', 'from_header', 'subject', 'destination', 'configuration_set', 'tags', 'size', 'created_at', 'feedback_address'])
       .orderBy('created_at')
-      .orderBy('id')
+      .orderBy('seq')
       .limit(page.limit + 1);
     if (filter.id) q = q.where('id', '=', filter.id);
     if (filter.source) q = q.where('envelope_from', '=', filter.source);
     if (filter.accountId) q = q.where('account_id', '=', filter.accountId);
     const after = page.after;
     if (after) {
-      q = q.where((eb) => eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)])]));
+      q = q.where((eb) => eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('seq', '>', after.seq)])]));
     }
     const rows = await q.execute();
     const maxBytes = page.maxBytes ?? Infinity;
@@ -155,7 +158,7 @@ export class MessagesRepository {
       return raw === undefined ? [] : [storedMessage(r, raw)];
     });
     const last = chosen[chosen.length - 1];
-    const next = last && rows.length > end ? { createdAt: Number(last.created_at), id: last.id } : undefined;
+    const next = last && rows.length > end ? { createdAt: Number(last.created_at), seq: Number(last.seq) } : undefined;
     return { messages, next };
   }
 
@@ -169,12 +172,22 @@ export class MessagesRepository {
   }
 
   async recipients(messageId: string): Promise<{ recipient: string; status: string }[]> {
-    return this.db.selectFrom('deliveries').select(['recipient', 'status']).where('message_id', '=', messageId).orderBy('id').execute();
+    return this.db
+      .selectFrom('deliveries')
+      .select(['recipient', 'status'])
+      .where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', messageId))
+      .orderBy('id')
+      .execute();
   }
 
   /** `recipient`: the one recipient an Open or Click is about (migration 015), else undefined. */
   async events(messageId: string): Promise<{ type: string; payload: unknown; createdAt: number; recipient?: string }[]> {
-    const rows = await this.db.selectFrom('events').select(['type', 'payload', 'created_at', 'recipient']).where('message_id', '=', messageId).orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('events')
+      .select(['type', 'payload', 'created_at', 'recipient'])
+      .where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', messageId))
+      .orderBy('id')
+      .execute();
     const documents = await messageEventDocuments(this.db, messageId, rows);
     return rows.map((r, i) => ({ type: r.type, payload: documents[i], createdAt: Number(r.created_at), ...(r.recipient ? { recipient: r.recipient } : {}) }));
   }
@@ -205,8 +218,9 @@ export class MessagesRepository {
 /** Deletes these messages, their deliveries and events, inside the caller's transaction. Returns how many. */
 export async function deleteMessageRows(trx: Kysely<Database>, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  await trx.deleteFrom('events').where('message_id', 'in', ids).execute();
-  await trx.deleteFrom('deliveries').where('message_id', 'in', ids).execute();
+  const seqs = (eb: ExpressionBuilder<Database, 'events' | 'deliveries'>) => eb.selectFrom('messages').select('seq').where('id', 'in', ids);
+  await trx.deleteFrom('events').where('message_seq', 'in', seqs).execute();
+  await trx.deleteFrom('deliveries').where('message_seq', 'in', seqs).execute();
   const res = await trx.deleteFrom('messages').where('id', 'in', ids).executeTakeFirst();
   return Number(res.numDeletedRows);
 }

@@ -26,7 +26,7 @@ export class QuotaExceededError extends Error {
 }
 
 const recipientsSince = (simulatorCounts: boolean) =>
-  'select count(*) from deliveries d join messages m on m.id = d.message_id ' +
+  'select count(*) from deliveries d join messages m on m.seq = d.message_seq ' +
   "where m.account_id = account_settings.account_id and m.region = account_settings.region and m.created_at >= ? and m.source_api <> 'sesd'" +
   (simulatorCounts ? '' : " and d.recipient not like '%@simulator.amazonses.com'");
 

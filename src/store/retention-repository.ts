@@ -13,17 +13,17 @@ const PENDING = ['queued', 'deferred'];
 export class RetentionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** The newest message past the `keep` newest ones (in created_at, id order), if there are more. */
+  /** The newest message past the `keep` newest ones (in created_at, seq order), if there are more. */
   async beyondNewest(keep: number): Promise<MessageCursor | undefined> {
     const row = await this.db
       .selectFrom('messages')
-      .select(['created_at', 'id'])
+      .select(['created_at', 'seq'])
       .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
+      .orderBy('seq', 'desc')
       .limit(1)
       .offset(keep)
       .executeTakeFirst();
-    return row && { createdAt: Number(row.created_at), id: row.id };
+    return row && { createdAt: Number(row.created_at), seq: Number(row.seq) };
   }
 
   /** Up to `limit` finished messages at or before `boundary`, oldest first. */
@@ -33,7 +33,7 @@ export class RetentionRepository {
       .select('id')
       .where((eb) => eb.and([upTo(eb, boundary), finished(eb, boundary.createdAt)]))
       .orderBy('created_at')
-      .orderBy('id')
+      .orderBy('seq')
       .limit(limit)
       .execute();
     return rows.map((r) => r.id);
@@ -56,9 +56,9 @@ export class RetentionRepository {
   }
 }
 
-/** At or before the boundary in (created_at, id) order. */
+/** At or before the boundary in (created_at, seq) order. */
 function upTo(eb: ExpressionBuilder<Database, 'messages'>, b: MessageCursor) {
-  return eb.or([eb('messages.created_at', '<', b.createdAt), eb.and([eb('messages.created_at', '=', b.createdAt), eb('messages.id', '<=', b.id)])]);
+  return eb.or([eb('messages.created_at', '<', b.createdAt), eb.and([eb('messages.created_at', '=', b.createdAt), eb('messages.seq', '<=', b.seq)])]);
 }
 
 function finished(eb: ExpressionBuilder<Database, 'messages'>, eventsBefore: number) {
@@ -68,7 +68,7 @@ function finished(eb: ExpressionBuilder<Database, 'messages'>, eventsBefore: num
         eb
           .selectFrom('deliveries')
           .select(eb.lit(1).as('one'))
-          .whereRef('deliveries.message_id', '=', 'messages.id')
+          .whereRef('deliveries.message_seq', '=', 'messages.seq')
           .where('deliveries.status', 'in', PENDING),
       ),
     ),
@@ -77,7 +77,7 @@ function finished(eb: ExpressionBuilder<Database, 'messages'>, eventsBefore: num
         eb
           .selectFrom('events')
           .select(eb.lit(1).as('one'))
-          .whereRef('events.message_id', '=', 'messages.id')
+          .whereRef('events.message_seq', '=', 'messages.seq')
           // An event not yet published keeps its message, whatever its age (migration 008).
           .where((e) => e.or([e('events.created_at', '>=', eventsBefore), sql<boolean>`events.dispatched_at is null`])),
       ),

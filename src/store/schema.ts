@@ -15,6 +15,8 @@ export interface AccessKeysTable {
 }
 
 export interface MessagesTable {
+  /** Integer key the message's delivery rows and events refer to (migration 021; store/message-keys.ts). */
+  seq: number;
   id: string;
   account_id: string;
   region: string;
@@ -39,7 +41,8 @@ export interface MessagesTable {
 
 export interface DeliveriesTable {
   id: Generated<number>;
-  message_id: string;
+  /** Its message's `seq` (migration 021). */
+  message_seq: number;
   recipient: string;
   /** queued | delivered | deferred | bounced | suppressed */
   status: string;
@@ -53,7 +56,8 @@ export interface DeliveriesTable {
 
 export interface EventsTable {
   id: Generated<number>;
-  message_id: string;
+  /** Its message's `seq` (migration 021). */
+  message_seq: number;
   account_id: string;
   /** SES event type: Send, Delivery, Bounce, ... */
   type: string;
@@ -484,4 +488,14 @@ export interface MessagesTable {
 
 export interface DeliveriesTable {
   raw_deflated: number | null;
+}
+
+// Message keys (migration 021): on SQLite, the next free one (PostgreSQL: the sequence message_keys).
+
+export interface MessageKeysTable {
+  next: number;
+}
+
+export interface Database {
+  message_keys: MessageKeysTable;
 }

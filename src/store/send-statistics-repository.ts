@@ -21,7 +21,7 @@ export class SendStatisticsRepository {
     const bucket = sql<number>`(messages.created_at / ${sql.lit(INTERVAL_MS)}) * ${sql.lit(INTERVAL_MS)}`;
     const attempts = await this.db
       .selectFrom('deliveries')
-      .innerJoin('messages', 'messages.id', 'deliveries.message_id')
+      .innerJoin('messages', 'messages.seq', 'deliveries.message_seq')
       .select([bucket.as('bucket'), (eb) => eb.fn.countAll<number>().as('n')])
       .where('messages.account_id', '=', scope.accountId)
       .where('messages.region', '=', scope.region)
@@ -31,7 +31,7 @@ export class SendStatisticsRepository {
     const eventBucket = sql<number>`(events.created_at / ${sql.lit(INTERVAL_MS)}) * ${sql.lit(INTERVAL_MS)}`;
     const outcomes = await this.db
       .selectFrom('events')
-      .innerJoin('messages', 'messages.id', 'events.message_id')
+      .innerJoin('messages', 'messages.seq', 'events.message_seq')
       .select([eventBucket.as('bucket'), 'events.type', (eb) => eb.fn.countAll<number>().as('n')])
       .where('messages.account_id', '=', scope.accountId)
       .where('messages.region', '=', scope.region)

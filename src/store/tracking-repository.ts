@@ -35,9 +35,10 @@ export class TrackingRepository {
     if (messageIds.length === 0) return new Map();
     const rows = await this.db
       .selectFrom('events')
-      .select(['message_id', 'account_id', 'payload'])
-      .where('message_id', 'in', messageIds)
-      .where('type', '=', 'Send')
+      .innerJoin('messages', 'messages.seq', 'events.message_seq')
+      .select(['messages.id as message_id', 'events.account_id', 'events.payload'])
+      .where('messages.id', 'in', messageIds)
+      .where('events.type', '=', 'Send')
       .execute();
     const facts = await readFacts(this.db, rows.filter((r) => needsItsMessage(r.payload)).map((r) => r.message_id));
     return new Map(rows.map((r) => [r.message_id, { accountId: r.account_id, mail: sendEventMail(r.payload, facts.get(r.message_id)) }]));
@@ -49,7 +50,7 @@ export class TrackingRepository {
       .insertInto('events')
       .values(
         events.map((e) => ({
-          message_id: e.messageId,
+          message_seq: this.db.selectFrom('messages').select('seq').where('id', '=', e.messageId),
           account_id: e.accountId,
           recipient: e.recipient,
           type: e.type,

@@ -104,13 +104,13 @@ async function localStackView(m: StoredMessage): Promise<Record<string, unknown>
 
 /** The nextToken of a page: where it ended, opaque to clients. */
 function encodeCursor(cursor: MessageCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.seq])).toString('base64url');
 }
 
 function decodeCursor(token: string): MessageCursor | null {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
-    return typeof createdAt === 'number' && typeof id === 'string' ? { createdAt, id } : null;
+    const [createdAt, seq] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+    return typeof createdAt === 'number' && typeof seq === 'number' ? { createdAt, seq } : null;
   } catch {
     return null;
   }

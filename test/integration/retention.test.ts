@@ -49,12 +49,12 @@ describe.each(DIALECTS)('retention (%s)', (dialect) => {
       store.messages.insert(newMessage('old-unpublished', { createdAt: old, recipients: final, configurationSet: 'app', events: send })),
     ]);
     // Published events are marked by the dispatcher (migration 008); one old message's Send is not yet.
-    await sql`update events set dispatched_at = ${old} where message_id <> 'old-unpublished'`.execute(raw.db);
-    await raw.db.updateTable('deliveries').set({ status: 'deferred' }).where('message_id', '=', 'old-deferred').execute();
+    await sql`update events set dispatched_at = ${old} where message_seq <> (select seq from messages where id = 'old-unpublished')`.execute(raw.db);
+    await raw.db.updateTable('deliveries').set({ status: 'deferred' }).where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', 'old-deferred')).execute();
     // A bounce that came in 10 minutes ago may not have been published yet.
     await raw.db
       .insertInto('events')
-      .values({ message_id: 'old-late-event', account_id: '000000000000', type: 'Bounce', payload: '{}', created_at: NOW - 10 * 60_000 })
+      .values((eb) => ({ message_seq: eb.selectFrom('messages').select('seq').where('id', '=', 'old-late-event'), account_id: '000000000000', type: 'Bounce', payload: '{}', created_at: NOW - 10 * 60_000 }))
       .execute();
 
     expect(await reapRetention(store.retention, { maxAgeMs: 2 * HOUR, maxMessages: 0 }, log, NOW)).toBe(2);

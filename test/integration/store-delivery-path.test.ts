@@ -43,7 +43,14 @@ describe.each(DIALECTS)('the store on the delivery path (%s)', (dialect) => {
 
   /** The delivery rows of a message, in id order, as stored. */
   const rowsOf = async (messageId: string) =>
-    (await store.opened.db.selectFrom('deliveries').selectAll().where('message_id', '=', messageId).orderBy('id').execute()).map((r) => ({
+    (
+      await store.opened.db
+        .selectFrom('deliveries')
+        .selectAll()
+        .where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', messageId))
+        .orderBy('id')
+        .execute()
+    ).map(({ message_seq: _key, ...r }) => ({
       ...r,
       id: Number(r.id),
       next_attempt_at: Number(r.next_attempt_at),
@@ -153,12 +160,12 @@ describe.each(DIALECTS)('the store on the delivery path (%s)', (dialect) => {
     ]);
 
     expect(await rowsOf('m')).toEqual([
-      { id: a!.id, message_id: 'm', recipient: 'a@x.test', status: 'delivered', attempts: 1, next_attempt_at: now, locked_by: null, locked_until: null, last_response: `delivered ${a!.id}`, updated_at: now, raw: null, raw_deflated: null },
-      { id: b!.id, message_id: 'm', recipient: 'b@x.test', status: 'deferred', attempts: 1, next_attempt_at: T0 + 60_000, locked_by: null, locked_until: null, last_response: `deferred ${b!.id}`, updated_at: now, raw: null, raw_deflated: null },
-      { id: c!.id, message_id: 'm', recipient: 'c@x.test', status: 'bounced', attempts: 1, next_attempt_at: now, locked_by: null, locked_until: null, last_response: null, updated_at: now, raw: null, raw_deflated: null },
+      { id: a!.id, recipient: 'a@x.test', status: 'delivered', attempts: 1, next_attempt_at: now, locked_by: null, locked_until: null, last_response: `delivered ${a!.id}`, updated_at: now, raw: null, raw_deflated: null },
+      { id: b!.id, recipient: 'b@x.test', status: 'deferred', attempts: 1, next_attempt_at: T0 + 60_000, locked_by: null, locked_until: null, last_response: `deferred ${b!.id}`, updated_at: now, raw: null, raw_deflated: null },
+      { id: c!.id, recipient: 'c@x.test', status: 'bounced', attempts: 1, next_attempt_at: now, locked_by: null, locked_until: null, last_response: null, updated_at: now, raw: null, raw_deflated: null },
     ]);
     expect(await rowsOf('m-lost')).toEqual([
-      { id: lost!.id, message_id: 'm-lost', recipient: 'lost@x.test', status: 'delivered', attempts: 2, next_attempt_at: now + 1, locked_by: null, locked_until: null, last_response: '250 by w2', updated_at: now + 1, raw: null, raw_deflated: null },
+      { id: lost!.id, recipient: 'lost@x.test', status: 'delivered', attempts: 2, next_attempt_at: now + 1, locked_by: null, locked_until: null, last_response: '250 by w2', updated_at: now + 1, raw: null, raw_deflated: null },
     ]);
 
     expect(await store.messages.events('m')).toEqual([

@@ -145,7 +145,7 @@ describe.each(DIALECTS)("the dispatchers' claims when nothing is due (%s)", (dia
     const accepted = (counters: typeof before) => counters.find((c) => c.name === 'sesd_messages_accepted_total' && c.labels.door === 'smtp')?.value ?? 0;
     // The two settled Send events counted at once; with-set's when the dispatcher settles it.
     expect(accepted(await events.counters()) - accepted(before)).toBe(2);
-    const settled = await opened.db.selectFrom('events').select(sql<number>`dispatched_at`.as('dispatched_at')).where('message_id', 'in', ['settled', 'bounced']).where('type', '=', 'Send').execute();
+    const settled = await opened.db.selectFrom('events').select(sql<number>`dispatched_at`.as('dispatched_at')).where('message_seq', 'in', (eb) => eb.selectFrom('messages').select('seq').where('id', 'in', ['settled', 'bounced'])).where('type', '=', 'Send').execute();
     expect(settled.map((r) => Number(r.dispatched_at))).toEqual([T0 + 200_000, T0 + 200_000]);
   });
 

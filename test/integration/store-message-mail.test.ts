@@ -32,7 +32,7 @@ const mailOf = (id: string) => ({
 describe.each(DIALECTS)('the mail object stored once per message, in its Send event (%s)', (dialect) => {
   const store = useOpenedStore(dialect);
 
-  const eventRows = async (messageId: string) => store.opened.db.selectFrom('events').select(['type', 'payload']).where('message_id', '=', messageId).orderBy('id').execute();
+  const eventRows = async (messageId: string) => store.opened.db.selectFrom('events').select(['type', 'payload']).where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', messageId)).orderBy('id').execute();
 
 
   it('keeps the headers out of the rows of the events after Send and answers the whole documents', async () => {
@@ -80,7 +80,7 @@ describe.each(DIALECTS)('the mail object stored once per message, in its Send ev
     ];
     await store.opened.db
       .insertInto('events')
-      .values(inline.map((payload) => ({ message_id: 'old', account_id: '000000000000', type: payload.eventType, payload: JSON.stringify(payload), created_at: T0 })))
+      .values(inline.map((payload) => ({ message_seq: store.opened.db.selectFrom('messages').select('seq').where('id', '=', 'old'), account_id: '000000000000', type: payload.eventType, payload: JSON.stringify(payload), created_at: T0 })))
       .execute();
     expect((await store.messages.events('old')).map((e) => e.payload)).toEqual(inline);
     expect((await new EventDispatchRepository(store.opened.db, store.opened.dialect).claim('d1', 10, 30_000, T0 + 2)).map((e) => e.payload)).toEqual(inline);

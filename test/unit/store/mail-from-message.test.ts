@@ -8,7 +8,18 @@ import { splitMessage } from '../../../src/mime/headers.js';
 import { factsOfNew, mailOf, storedMail, type MessageFacts } from '../../../src/store/mail-from-message.js';
 
 const raw = Buffer.from('Message-ID: <m1@sesd.test>\r\nFrom: "A, B" <a@Example.com>\r\nTo: x@example.net, y@example.net\r\nCc: z@example.net\r\nSubject: hello\r\n\r\nbody\r\n');
-const message = { id: 'm1', accountId: '000000000000', region: 'eu-west-1', envelopeFrom: 'a@Example.com', createdAt: 1_700_000_000_123, raw };
+const message = {
+  id: 'm1',
+  accountId: '000000000000',
+  region: 'eu-west-1',
+  envelopeFrom: 'a@Example.com',
+  createdAt: 1_700_000_000_123,
+  sourceApi: 'sesv2',
+  configurationSet: null as string | null,
+  destination: { ToAddresses: ['x@example.net', 'y@example.net'], CcAddresses: ['z@example.net'] },
+  tags: [] as { Name: string; Value: string }[],
+  raw,
+};
 const mail = mailObject({
   messageId: 'm1',
   timestamp: new Date(message.createdAt),
@@ -29,13 +40,42 @@ function counted(): { facts: MessageFacts; reads: () => number } {
 }
 
 describe('the Send mail object rebuilt from its message', () => {
-  it('keeps destination, tags and the address lists only, and rebuilds the same JSON', () => {
+  it('keeps destination, tags and the address lists only (tags other than intake writes: mark 1), and rebuilds the same JSON', () => {
     const kept = storedMail(mail, factsOfNew(message));
     const { from, to, cc } = mail.commonHeaders as Record<string, unknown>;
     expect(JSON.stringify(kept)).toBe(JSON.stringify({ '@message': 1, destination: mail.destination, tags: mail.tags, addresses: { from, to, cc } }));
     const back = mailOf(JSON.parse(JSON.stringify(kept)), factsOfNew(message));
     expect(JSON.stringify(back)).toBe(JSON.stringify(mail));
     expect(back).toStrictEqual(JSON.parse(JSON.stringify(mail)));
+  });
+
+  it('keeps of intake\'s tags and destination only what the message row does not give back (mark 2)', () => {
+    const withSet = { ...message, configurationSet: 'set', tags: [{ Name: 'campaign', Value: 'c1' }] };
+    const intakeTags = {
+      'ses:operation': ['SendEmail'],
+      'ses:source-ip': ['10.0.0.1'],
+      'ses:from-domain': ['example.com'],
+      'ses:caller-identity': ['AKIAKEY'],
+      'ses:configuration-set': ['set'],
+      campaign: ['c1'],
+    };
+    const full = { ...mail, tags: intakeTags };
+    const kept = storedMail(full, factsOfNew(withSet));
+    const { from, to, cc } = mail.commonHeaders as Record<string, unknown>;
+    expect(kept).toEqual({ '@message': 2, ses: ['10.0.0.1', 'AKIAKEY'], addresses: { from, to, cc } });
+    expect(JSON.stringify(mailOf(JSON.parse(JSON.stringify(kept)), factsOfNew(withSet)))).toBe(JSON.stringify(full));
+
+    // commonHeaders' `to` equal to the destination is kept as a mark; a destination the row does not give is kept.
+    const toAll = { ...full, destination: ['x@example.net'], commonHeaders: { ...(mail.commonHeaders as object), to: ['x@example.net'] } };
+    const keptToAll = storedMail(toAll, factsOfNew(withSet));
+    expect(keptToAll).toEqual({ '@message': 2, destination: ['x@example.net'], ses: ['10.0.0.1', 'AKIAKEY'], addresses: { from, to: 1, cc } });
+    expect(JSON.stringify(mailOf(JSON.parse(JSON.stringify(keptToAll)), factsOfNew(withSet)))).toBe(JSON.stringify(toAll));
+
+    // A tag the row does not hold (or holds otherwise): tags and destination kept whole.
+    const otherTag = { ...full, tags: { ...intakeTags, campaign: ['c2'] } };
+    expect(storedMail(otherTag, factsOfNew(withSet))).toMatchObject({ '@message': 1, tags: otherTag.tags });
+    // Without its message, the kept fields it has.
+    expect(mailOf(JSON.parse(JSON.stringify(keptToAll)), undefined)).toEqual({ destination: ['x@example.net'], tags: { 'ses:source-ip': ['10.0.0.1'], 'ses:caller-identity': ['AKIAKEY'] } });
   });
 
   it('reads the headers only when a header field is read, once', () => {
