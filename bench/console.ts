@@ -55,6 +55,7 @@ async function seed(): Promise<void> {
   const BATCH = 500;
   for (let start = 0; start < N; start += BATCH) {
     const messages: Insertable<Database['messages']>[] = [];
+    const bodies: Insertable<Database['message_bodies']>[] = [];
     const deliveries: Insertable<Database['deliveries']>[] = [];
     const events: Insertable<Database['events']>[] = [];
     for (let i = start; i < Math.min(N, start + BATCH); i++) {
@@ -75,10 +76,10 @@ async function seed(): Promise<void> {
         destination: JSON.stringify({ ToAddresses: to }),
         configuration_set: i % 3 === 0 ? 'marketing' : null,
         tags: JSON.stringify([{ Name: 'campaign', Value: `c${i % 100}` }, { Name: 'kind', Value: i % 2 ? 'receipt' : 'notice' }]),
-        raw,
         size: raw.length,
         created_at: createdAt,
       });
+      bodies.push({ seq: i + 1, raw, raw_deflated: null });
       for (const recipient of to) {
         const status = STATUSES[(i * 7 + recipient.length) % STATUSES.length]!;
         deliveries.push({ message_seq: i + 1, recipient, status, attempts: 1, next_attempt_at: createdAt + 60_000, locked_by: null, locked_until: null, last_response: '250 ok', updated_at: createdAt + 500 });
@@ -89,6 +90,7 @@ async function seed(): Promise<void> {
     }
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('messages').values(messages).execute();
+      await trx.insertInto('message_bodies').values(bodies).execute();
       await trx.insertInto('deliveries').values(deliveries).execute();
       await trx.insertInto('events').values(events).execute();
     });

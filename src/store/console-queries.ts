@@ -106,8 +106,8 @@ export class ConsoleQueries {
   /** One page, newest first. `cursor` is the `nextCursor` of the page before. */
   async listMessages(query: MessageQuery, page: { cursor?: string; limit: number }): Promise<{ messages: MessageSummary[]; nextCursor?: string }> {
     const after = page.cursor ? decodeCursor(page.cursor) : undefined;
-    // Two steps: the matching ids from the search index alone (SQLite: migration 013's covering
-    // index, so a search never reads the rows with their raw bodies), then those rows.
+    // Two steps: the matching ids (a search reads the messages' rows, which hold no bodies since
+    // migration 021), then those messages' summaries.
     const rows = await this.db
       .selectFrom('messages')
       .select(['id', 'seq', 'created_at'])
@@ -133,7 +133,12 @@ export class ConsoleQueries {
   }
 
   async message(id: string): Promise<MessageWithRaw | undefined> {
-    const row = await this.db.selectFrom('messages').select([...SUMMARY_COLUMNS, 'raw', 'raw_deflated']).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('messages')
+      .innerJoin('message_bodies', 'message_bodies.seq', 'messages.seq')
+      .select([...SUMMARY_COLUMNS, 'raw', 'raw_deflated'])
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && { ...summaryOf(row), raw: await readRaw(row.raw, row.raw_deflated, row.size) };
   }
 

@@ -27,7 +27,7 @@ import { factsOf } from './mail-from-message.js';
 import { readRaw } from './stored-raw.js';
 import { ownFigures } from '../events/metrics.js';
 import { mergeIncrements, type MetricIncrement } from './metric-counters.js';
-import type { Database, MessagesTable } from './schema.js';
+import type { Database, MessageBodiesTable, MessagesTable } from './schema.js';
 
 export interface ClaimedDelivery {
   id: number;
@@ -131,7 +131,8 @@ export class DeliveriesRepository {
     for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
       const chunk = ids.slice(i, i + IDS_PER_STATEMENT);
       const { rows } = await this.db.executeQuery<
-        Pick<MessagesTable, 'id' | 'account_id' | 'region' | 'source_api' | 'envelope_from' | 'configuration_set' | 'destination' | 'tags' | 'raw' | 'raw_deflated' | 'size' | 'created_at' | 'feedback_address'>
+        Pick<MessagesTable, 'id' | 'account_id' | 'region' | 'source_api' | 'envelope_from' | 'configuration_set' | 'destination' | 'tags' | 'size' | 'created_at' | 'feedback_address'> &
+          Pick<MessageBodiesTable, 'raw' | 'raw_deflated'>
       >(CompiledQuery.raw(this.statements.selectMessages(chunk.length), chunk));
       const { rows: sends } = await this.db.executeQuery<{ message_id: string; payload: string }>(
         CompiledQuery.raw(this.statements.selectSendEvents(chunk.length), chunk),
@@ -223,7 +224,8 @@ function queueStatements(dialect: Dialect) {
     selectMessages: precompiled(
       dialect,
       (idCount: number) =>
-        `select id, account_id, region, source_api, envelope_from, configuration_set, destination, tags, raw, raw_deflated, size, created_at, feedback_address from messages where id in (${placeholders(idCount)})`,
+        'select id, account_id, region, source_api, envelope_from, configuration_set, destination, tags, raw, raw_deflated, size, created_at, feedback_address ' +
+        `from messages join message_bodies using (seq) where id in (${placeholders(idCount)})`,
     ),
     selectSendEvents: precompiled(
       dialect,

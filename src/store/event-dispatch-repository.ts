@@ -81,7 +81,9 @@ export class EventDispatchRepository {
     // With the columns a payload's `mail` is rebuilt from (mail-from-message.ts).
     this.messagesSql = precompiled(
       dialect,
-      (n: number) => `select id, account_id, region, configuration_set, source_api, envelope_from, destination, tags, created_at, raw, raw_deflated from messages where id in (${placeholders(n)})`,
+      (n: number) =>
+        'select id, account_id, region, configuration_set, source_api, envelope_from, destination, tags, created_at, raw, raw_deflated ' +
+        `from messages join message_bodies using (seq) where id in (${placeholders(n)})`,
     );
     this.sendEventsSql = precompiled(
       dialect,

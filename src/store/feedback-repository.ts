@@ -53,7 +53,12 @@ export class FeedbackRepository {
 
   /** The message with its recipients, unless it is unknown or has no Send event (mail sesd generated). */
   async findMessage(id: string): Promise<ReportedMessage | undefined> {
-    const m = await this.db.selectFrom('messages').select(['seq', 'id', 'account_id', 'region', 'source_api', 'configuration_set', 'envelope_from', 'destination', 'tags', 'raw', 'raw_deflated', 'size', 'created_at']).where('id', '=', id).executeTakeFirst();
+    const m = await this.db
+      .selectFrom('messages')
+      .innerJoin('message_bodies', 'message_bodies.seq', 'messages.seq')
+      .select(['messages.seq', 'id', 'account_id', 'region', 'source_api', 'configuration_set', 'envelope_from', 'destination', 'tags', 'raw', 'raw_deflated', 'size', 'created_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!m) return undefined;
     const send = await this.db.selectFrom('events').select('payload').where('message_seq', '=', m.seq).where('type', '=', 'Send').executeTakeFirst();
     if (!send) return undefined;

@@ -174,7 +174,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 const isPlain = (o: object) => !Array.isArray(o) && (Object.getPrototypeOf(o) === Object.prototype || Object.getPrototypeOf(o) === null);
 
-/** The columns of `messages` MessageFacts come from. */
+/** The columns of `messages` (and its body's) MessageFacts come from. */
 const FACT_COLUMNS = ['id', 'account_id', 'region', 'envelope_from', 'created_at', 'source_api', 'configuration_set', 'destination', 'tags', 'raw', 'raw_deflated'] as const;
 
 export interface FactRow {
@@ -244,7 +244,8 @@ export async function readFacts(db: Kysely<Database>, ids: string[]): Promise<Ma
   const out = new Map<string, MessageFacts>();
   for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
     const chunk = ids.slice(i, i + IDS_PER_STATEMENT);
-    for (const row of await db.selectFrom('messages').select(FACT_COLUMNS).where('id', 'in', chunk).execute()) out.set(row.id, factsOf(row));
+    const rows = await db.selectFrom('messages').innerJoin('message_bodies', 'message_bodies.seq', 'messages.seq').select(FACT_COLUMNS).where('id', 'in', chunk).execute();
+    for (const row of rows) out.set(row.id, factsOf(row));
   }
   return out;
 }

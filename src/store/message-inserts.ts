@@ -5,7 +5,7 @@ import type { Dialect } from './database.js';
 import type { NewMessage } from './messages-repository.js';
 import { storedEventPayload } from './event-payload.js';
 import { BulkInsert } from './raw-sql.js';
-import type { DeliveriesTable, EventsTable, MessagesTable } from './schema.js';
+import type { DeliveriesTable, EventsTable, MessageBodiesTable, MessagesTable } from './schema.js';
 import { factsOfNew } from './mail-from-message.js';
 import { storedRaw, type StoredRaw } from './stored-raw.js';
 import type { MessageKeys } from './message-keys.js';
@@ -20,7 +20,8 @@ type WithStoredRaw<Row extends { raw: unknown }> = Omit<Row, 'raw'> & { raw: Sto
 export type NewEventRow = Pick<EventsTable, 'message_seq' | 'account_id' | 'type' | 'payload' | 'created_at'> & { dispatched_at: number | null };
 
 export interface MessageInserts {
-  messages: BulkInsert<WithStoredRaw<MessagesTable>>;
+  messages: BulkInsert<MessagesTable>;
+  bodies: BulkInsert<WithStoredRaw<MessageBodiesTable>>;
   deliveries: BulkInsert<WithStoredRaw<Omit<DeliveriesTable, 'id'>>>;
   events: BulkInsert<NewEventRow>;
   metrics: MetricCounterUpserts;
@@ -40,12 +41,11 @@ export function messageInserts(dialect: Dialect): MessageInserts {
       'destination',
       'configuration_set',
       'tags',
-      'raw',
-      'raw_deflated',
       'size',
       'created_at',
       'feedback_address',
     ]),
+    bodies: new BulkInsert(dialect, 'message_bodies', ['seq', 'raw', 'raw_deflated']),
     deliveries: new BulkInsert(dialect, 'deliveries', [
       'message_seq',
       'recipient',
@@ -100,7 +100,7 @@ function storedPayloads(m: NewMessage): string[] {
   return m.events.map((e) => storedEventPayload(e.type, e.payload, sendMail, facts));
 }
 
-/** The INSERTs that queue `batch`: messages, then their delivery rows and events. */
+/** The INSERTs that queue `batch`: messages, then their bodies, delivery rows and events. */
 export function newMessageQueries(inserts: MessageInserts, batch: StorableMessage[]): CompiledQuery[] {
   const messages = batch.map((m) => ({
     seq: m.seq,
@@ -114,7 +114,6 @@ export function newMessageQueries(inserts: MessageInserts, batch: StorableMessag
     destination: JSON.stringify(m.destination),
     configuration_set: m.configurationSet,
     tags: JSON.stringify(m.tags),
-    ...m.storedRaw,
     size: m.raw.length,
     created_at: m.createdAt,
     feedback_address: m.feedbackAddress ?? null,
@@ -145,6 +144,7 @@ export function newMessageQueries(inserts: MessageInserts, batch: StorableMessag
   );
   return [
     ...inserts.messages.queries(messages),
+    ...inserts.bodies.queries(batch.map((m) => ({ seq: m.seq, ...m.storedRaw }))),
     ...inserts.deliveries.queries(deliveries),
     ...inserts.events.queries(events),
     ...inserts.metrics.queries(mergeIncrements(figures)),

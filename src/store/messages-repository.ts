@@ -150,7 +150,13 @@ export class MessagesRepository {
     // Bodies in slices, so that one statement never holds more than a few of the largest messages.
     for (let i = 0; i < chosen.length; i += RAW_READ_BATCH) {
       const ids = chosen.slice(i, i + RAW_READ_BATCH).map((r) => r.id);
-      for (const r of await this.db.selectFrom('messages').select(['id', 'raw', 'raw_deflated', 'size']).where('id', 'in', ids).execute()) raws.set(r.id, await readRaw(r.raw, r.raw_deflated, r.size));
+      const rows = await this.db
+        .selectFrom('messages')
+        .innerJoin('message_bodies', 'message_bodies.seq', 'messages.seq')
+        .select(['id', 'raw', 'raw_deflated', 'size'])
+        .where('id', 'in', ids)
+        .execute();
+      for (const r of rows) raws.set(r.id, await readRaw(r.raw, r.raw_deflated, r.size));
     }
     const messages = chosen.flatMap((r) => {
       const raw = raws.get(r.id);
@@ -218,15 +224,16 @@ export class MessagesRepository {
 /** Deletes these messages, their deliveries and events, inside the caller's transaction. Returns how many. */
 export async function deleteMessageRows(trx: Kysely<Database>, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const seqs = (eb: ExpressionBuilder<Database, 'events' | 'deliveries'>) => eb.selectFrom('messages').select('seq').where('id', 'in', ids);
+  const seqs = (eb: ExpressionBuilder<Database, 'events' | 'deliveries' | 'message_bodies'>) => eb.selectFrom('messages').select('seq').where('id', 'in', ids);
   await trx.deleteFrom('events').where('message_seq', 'in', seqs).execute();
   await trx.deleteFrom('deliveries').where('message_seq', 'in', seqs).execute();
+  await trx.deleteFrom('message_bodies').where('seq', 'in', seqs).execute();
   const res = await trx.deleteFrom('messages').where('id', 'in', ids).executeTakeFirst();
   return Number(res.numDeletedRows);
 }
 
 const storedMessage = (
-  r: Omit<Selectable<MessagesTable>, 'raw' | 'raw_deflated'>,
+  r: Selectable<MessagesTable>,
   raw: Buffer,
 ): StoredMessage => ({
   id: r.id,

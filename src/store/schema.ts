@@ -31,8 +31,7 @@ export interface MessagesTable {
   configuration_set: string | null;
   /** JSON [{Name, Value}] */
   tags: string;
-  /** The composed message, stored once; deliveries point at it. */
-  raw: Uint8Array;
+  /** The composed message's size; the message itself is in message_bodies (migration 021). */
   size: number;
   created_at: number;
   /** Feedback forwarding address when not the envelope sender (migration 008). */
@@ -482,10 +481,6 @@ export interface IdentitiesTable {
 }
 
 // Issue 18 (migration 018): how `raw` holds the message (store/stored-raw.ts). 1: deflateRaw; NULL: as sent.
-export interface MessagesTable {
-  raw_deflated: number | null;
-}
-
 export interface DeliveriesTable {
   raw_deflated: number | null;
 }
@@ -496,6 +491,16 @@ export interface MessageKeysTable {
   next: number;
 }
 
+/** The composed message, stored once per message (deliveries point at it), out of the messages' rows. */
+export interface MessageBodiesTable {
+  /** Its message's `seq`. */
+  seq: number;
+  raw: Uint8Array;
+  /** How `raw` holds the message (store/stored-raw.ts). 1: deflateRaw; NULL: as sent. */
+  raw_deflated: number | null;
+}
+
 export interface Database {
   message_keys: MessageKeysTable;
+  message_bodies: MessageBodiesTable;
 }

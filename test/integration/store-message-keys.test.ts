@@ -49,6 +49,8 @@ describe.each(DIALECTS)('message keys (%s)', (dialect) => {
     ]);
     for (const id of ['earlier', 'later']) {
       expect(await messages.recipients(id)).toEqual([{ recipient: `to-${id}@example.net`, status: 'delivered' }]);
+      // The raw message, now in message_bodies.
+      expect((await messages.list({ id }))[0]!.raw.toString()).toBe(`Subject: ${id}\r\n\r\nbody`);
       expect((await messages.events(id)).map((e) => e.payload)).toEqual([
         { eventType: 'Send', of: id },
         { eventType: 'Delivery', of: id },

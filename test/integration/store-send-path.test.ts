@@ -120,7 +120,8 @@ describe.each(DIALECTS)('the store on the send path (%s)', (dialect) => {
     expect(batches).toHaveLength(1);
     const statements = batches[0]!;
     expect(statements.map((q) => [q.sql.split(' ')[2], q.parameters.length])).toEqual([
-      ['messages', 3 * 16],
+      ['messages', 3 * 14],
+      ['message_bodies', 3 * 3],
       ['deliveries', 400 * 11],
       ['deliveries', 54 * 11],
       ['events', 5 * 6],

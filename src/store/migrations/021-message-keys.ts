@@ -1,7 +1,12 @@
 // Messages get an integer key, `seq`, and their delivery rows and events refer to it
 // (`message_seq`) instead of repeating the 60-character SES message id. The id appeared in each
-// event and delivery row and in four of their indexes: a third of the bytes a simple message with
-// its Send and Delivery events took on disk (bench/storage.ts: 2,753 → ~2,200 bytes per message).
+// event and delivery row and in four of their indexes: a fifth of the bytes a simple message with
+// its Send and Delivery events took on disk (bench/storage.ts: 2,753 → 2,301 bytes per message).
+//
+// The raw message moves to a table of its own, message_bodies, keyed by `seq`. A messages row is
+// then its searchable columns only, so a console search that scans the table reads no bodies, and
+// SQLite's covering search index (migration 013: all those columns again, ~240 bytes a message) is
+// no longer worth its size; (created_at, seq) orders the list.
 // The message id stays the messages' unique key for every API; the rows that hang off a message
 // use the integer, and so do the indexes that page through messages in time order ((created_at,
 // seq) instead of (created_at, id): pages and cursors break ties by key, i.e. in the order stored).
@@ -27,14 +32,16 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
 
 async function sqliteTables(db: Kysely<unknown>): Promise<void> {
   const messageColumns = sql.raw(
-    'id, account_id, region, source_api, envelope_from, from_header, subject, destination, configuration_set, tags, raw, size, created_at, feedback_address, raw_deflated',
+    'id, account_id, region, source_api, envelope_from, from_header, subject, destination, configuration_set, tags, size, created_at, feedback_address',
   );
   await sql`create table messages_new (
     seq integer primary key, id varchar(128) not null unique, account_id varchar(12) not null, region varchar(32) not null,
     source_api varchar(16) not null, envelope_from text not null, from_header text, subject text, destination text not null,
-    configuration_set text, tags text not null, raw blob not null, size integer not null, created_at bigint not null,
-    feedback_address text, raw_deflated integer)`.execute(db);
+    configuration_set text, tags text not null, size integer not null, created_at bigint not null, feedback_address text)`.execute(db);
   await sql`insert into messages_new (${messageColumns}) select ${messageColumns} from messages order by created_at, id`.execute(db);
+  await sql`create table message_bodies (
+    seq integer primary key references messages_new (seq) on delete cascade, raw blob not null, raw_deflated integer)`.execute(db);
+  await sql`insert into message_bodies (seq, raw, raw_deflated) select m.seq, o.raw, o.raw_deflated from messages o join messages_new m on m.id = o.id order by m.seq`.execute(db);
 
   const eventColumns = 'id, account_id, type, payload, created_at, dispatched_at, next_dispatch_at, dispatch_attempts, locked_by, locked_until, recipient';
   await sql`create table events_new (
@@ -63,8 +70,8 @@ async function sqliteTables(db: Kysely<unknown>): Promise<void> {
   await sql`alter table deliveries_new rename to deliveries`.execute(db);
 
   await sql`create index messages_account_created on messages (account_id, created_at)`.execute(db);
+  await sql`create index messages_created_seq on messages (created_at, seq)`.execute(db);
   await sql`create index messages_sender_created on messages (envelope_from, created_at, seq)`.execute(db);
-  await sql`create index messages_search on messages (created_at, seq, account_id, region, configuration_set, envelope_from, from_header, subject, tags, destination)`.execute(db);
   await sql`create index events_pending on events (next_dispatch_at, id) where dispatched_at is null`.execute(db);
   await sql`create index events_created on events (created_at, type)`.execute(db);
   await sql`create index deliveries_due on deliveries (status, next_attempt_at)`.execute(db);
@@ -89,6 +96,9 @@ async function postgresColumns(db: Kysely<unknown>): Promise<void> {
     // Drops the foreign key and the indexes on message_id with it.
     await sql`alter table ${t} drop column message_id`.execute(db);
   }
+  await sql`create table message_bodies (seq bigint primary key references messages (seq) on delete cascade, raw bytea not null, raw_deflated integer)`.execute(db);
+  await sql`insert into message_bodies (seq, raw, raw_deflated) select seq, raw, raw_deflated from messages`.execute(db);
+  await sql`alter table messages drop column raw, drop column raw_deflated`.execute(db);
   await sql`drop index messages_created_id`.execute(db);
   await sql`drop index messages_sender_created`.execute(db);
   await sql`create index messages_created_seq on messages (created_at, seq)`.execute(db);
