@@ -8,6 +8,7 @@ import { messageEventDocuments } from './message-event-documents.js';
 import { readRaw } from './stored-raw.js';
 import type { Dialect } from './database.js';
 import type { Destination } from './messages-repository.js';
+import { keysOf } from './message-keys.js';
 
 /** What the list filters on; the console's search syntax (web/api/search-syntax.ts) produces it. */
 export interface MessageQuery {
@@ -146,7 +147,7 @@ export class ConsoleQueries {
     const rows = await this.db
       .selectFrom('deliveries')
       .selectAll()
-      .where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', messageId))
+      .where('message_seq', '=', keysOf(this.db, messageId))
       .orderBy('id')
       .execute();
     return rows.map(recipientOf);
@@ -156,7 +157,7 @@ export class ConsoleQueries {
     const rows = await this.db
       .selectFrom('events')
       .select(['id', 'type', 'payload', 'created_at'])
-      .where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', messageId))
+      .where('message_seq', '=', keysOf(this.db, messageId))
       .orderBy('id')
       .execute();
     const documents = await messageEventDocuments(this.db, messageId, rows);

@@ -12,6 +12,7 @@ import { mergeIncrements, metricCounterUpserts, type MetricCounterUpserts, type 
 import { BulkInsert, forDialect, placeholders, precompiled } from './raw-sql.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
 import type { Database, EventPublicationsTable } from './schema.js';
+import { keysOf } from './message-keys.js';
 
 export interface PendingEvent {
   id: number;
@@ -221,13 +222,7 @@ export class EventDispatchRepository {
   async insertEvent(e: { messageId: string; accountId: string; type: string; payload: unknown; createdAt: number }): Promise<void> {
     await this.db
       .insertInto('events')
-      .values((eb) => ({
-        message_seq: eb.selectFrom('messages').select('seq').where('id', '=', e.messageId),
-        account_id: e.accountId,
-        type: e.type,
-        payload: JSON.stringify(e.payload),
-        created_at: e.createdAt,
-      }))
+      .values({ message_seq: keysOf(this.db, e.messageId), account_id: e.accountId, type: e.type, payload: JSON.stringify(e.payload), created_at: e.createdAt })
       .execute();
   }
 

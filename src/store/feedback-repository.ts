@@ -8,7 +8,7 @@ import { messageInserts, newMessageQueries, storable, type MessageInserts } from
 import { sendEventMail, storedEventPayload } from './event-payload.js';
 import { factsOf } from './mail-from-message.js';
 import { readRaw } from './stored-raw.js';
-import { MessageKeys } from './message-keys.js';
+import { keysOf, MessageKeys } from './message-keys.js';
 import type { Database } from './schema.js';
 
 export interface ReportedMessage {
@@ -98,7 +98,7 @@ export class FeedbackRepository {
       const locked = await trx
         .updateTable('deliveries')
         .set({ updated_at: now })
-        .where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', message.id))
+        .where('message_seq', '=', keysOf(trx, message.id))
         .where('recipient', '=', recipient)
         .returning(['id', 'message_seq', 'status'])
         .executeTakeFirst();

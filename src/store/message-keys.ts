@@ -46,3 +46,9 @@ export class MessageKeys {
     this.end = this.next + MESSAGE_KEY_BLOCK;
   }
 }
+
+/** The keys of the messages `ids` (one or many), as a subquery for a statement about their rows. */
+export function keysOf(db: Kysely<Database>, ids: string | string[]) {
+  const q = db.selectFrom('messages').select('seq');
+  return typeof ids === 'string' ? q.where('id', '=', ids) : q.where('id', 'in', ids);
+}

@@ -1,6 +1,6 @@
 // Accepted messages with their delivery rows and events. Writes go through group commit so that
 // concurrent intakes share one transaction.
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { BatchWriter } from './batch-writer.js';
 import type { Dialect } from './database.js';
 import { messageEventDocuments } from './message-event-documents.js';
@@ -9,7 +9,7 @@ import { messageInserts, newMessageQueries, storable, type StorableMessage } fro
 import type { Database, MessagesTable } from './schema.js';
 import { quotaExceededBy, QuotaExceededError, quotaGuardStatements, type QuotaGuard } from './quota-guard.js';
 import { readRaw } from './stored-raw.js';
-import { MessageKeys } from './message-keys.js';
+import { keysOf, MessageKeys } from './message-keys.js';
 
 export interface Destination {
   ToAddresses?: string[];
@@ -181,7 +181,7 @@ export class MessagesRepository {
     return this.db
       .selectFrom('deliveries')
       .select(['recipient', 'status'])
-      .where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', messageId))
+      .where('message_seq', '=', keysOf(this.db, messageId))
       .orderBy('id')
       .execute();
   }
@@ -191,7 +191,7 @@ export class MessagesRepository {
     const rows = await this.db
       .selectFrom('events')
       .select(['type', 'payload', 'created_at', 'recipient'])
-      .where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', messageId))
+      .where('message_seq', '=', keysOf(this.db, messageId))
       .orderBy('id')
       .execute();
     const documents = await messageEventDocuments(this.db, messageId, rows);
@@ -224,7 +224,7 @@ export class MessagesRepository {
 /** Deletes these messages, their deliveries and events, inside the caller's transaction. Returns how many. */
 export async function deleteMessageRows(trx: Kysely<Database>, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const seqs = (eb: ExpressionBuilder<Database, 'events' | 'deliveries' | 'message_bodies'>) => eb.selectFrom('messages').select('seq').where('id', 'in', ids);
+  const seqs = keysOf(trx, ids);
   await trx.deleteFrom('events').where('message_seq', 'in', seqs).execute();
   await trx.deleteFrom('deliveries').where('message_seq', 'in', seqs).execute();
   await trx.deleteFrom('message_bodies').where('seq', 'in', seqs).execute();

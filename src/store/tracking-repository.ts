@@ -6,6 +6,7 @@ import { needsItsMessage, sendEventMail, storedEventPayload } from './event-payl
 import { readFacts } from './mail-from-message.js';
 import type { Database } from './schema.js';
 import { StoredSecret } from './stored-secret.js';
+import { keysOf } from './message-keys.js';
 
 const TRACKING_SECRET = 'tracking-secret';
 
@@ -50,7 +51,7 @@ export class TrackingRepository {
       .insertInto('events')
       .values(
         events.map((e) => ({
-          message_seq: this.db.selectFrom('messages').select('seq').where('id', '=', e.messageId),
+          message_seq: keysOf(this.db, e.messageId),
           account_id: e.accountId,
           recipient: e.recipient,
           type: e.type,

@@ -10,6 +10,7 @@ import { reapRetention, RETENTION_BATCH } from '../../src/queue/retention-reaper
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { newMessage } from '../support/new-message.js';
 import { startSesd } from '../support/sesd.js';
+import { keysOf } from '../../src/store/message-keys.js';
 
 const HOUR = 3_600_000;
 const NOW = 1_800_000_000_000;
@@ -50,11 +51,11 @@ describe.each(DIALECTS)('retention (%s)', (dialect) => {
     ]);
     // Published events are marked by the dispatcher (migration 008); one old message's Send is not yet.
     await sql`update events set dispatched_at = ${old} where message_seq <> (select seq from messages where id = 'old-unpublished')`.execute(raw.db);
-    await raw.db.updateTable('deliveries').set({ status: 'deferred' }).where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', 'old-deferred')).execute();
+    await raw.db.updateTable('deliveries').set({ status: 'deferred' }).where('message_seq', '=', keysOf(raw.db, 'old-deferred')).execute();
     // A bounce that came in 10 minutes ago may not have been published yet.
     await raw.db
       .insertInto('events')
-      .values((eb) => ({ message_seq: eb.selectFrom('messages').select('seq').where('id', '=', 'old-late-event'), account_id: '000000000000', type: 'Bounce', payload: '{}', created_at: NOW - 10 * 60_000 }))
+      .values({ message_seq: keysOf(raw.db, 'old-late-event'), account_id: '000000000000', type: 'Bounce', payload: '{}', created_at: NOW - 10 * 60_000 })
       .execute();
 
     expect(await reapRetention(store.retention, { maxAgeMs: 2 * HOUR, maxMessages: 0 }, log, NOW)).toBe(2);

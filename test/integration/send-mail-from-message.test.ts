@@ -13,6 +13,7 @@ import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { settled, startDeliverySesd } from '../support/delivery-sesd.js';
 import { sesClient, sesv2Client, TEST_KEY } from '../support/sesd.js';
+import { keysOf } from '../../src/store/message-keys.js';
 
 /** The header block of a stored message, unfolded: the test's own reading of RFC 5322 headers. */
 function headersOf(raw: Buffer): { name: string; value: string }[] {
@@ -47,7 +48,7 @@ describe.each(DIALECTS)("the Send event's mail rebuilt from its message (%s)", (
   async function expectRebuilt(id: string): Promise<Record<string, unknown>> {
     const e = await settled(app, id);
     const [stored] = await app.store.messages.list({ id });
-    const row = await opened.db.selectFrom('events').select('payload').where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', id)).where('type', '=', 'Send').executeTakeFirstOrThrow();
+    const row = await opened.db.selectFrom('events').select('payload').where('message_seq', '=', keysOf(opened.db, id)).where('type', '=', 'Send').executeTakeFirstOrThrow();
     // Intake's tags and a plain Destination come back from the message row (mark 2).
     expect(row.payload).toContain('"mail":{"@message":2,');
     expect(row.payload).not.toContain('"tags"');

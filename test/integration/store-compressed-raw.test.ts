@@ -14,6 +14,7 @@ import { MessagesRepository } from '../../src/store/messages-repository.js';
 import { DIALECTS } from '../support/databases.js';
 import { useOpenedStore } from '../support/opened-store.js';
 import { newMessage } from '../support/new-message.js';
+import { keysOf } from '../../src/store/message-keys.js';
 
 const T0 = 1_700_000_000_000;
 const ACCOUNT = '000000000000';
@@ -91,10 +92,10 @@ describe.each(DIALECTS)('raw messages stored compressed (%s)', (dialect) => {
         .values({ seq, id, account_id: ACCOUNT, region: m.region, source_api: m.sourceApi, envelope_from: m.envelopeFrom, from_header: null, subject: null, destination: '{}', configuration_set: null, tags: '[]', size: raw.length, created_at: T0, feedback_address: null })
         .execute();
       await store.opened.db.insertInto('message_bodies').values({ seq, raw, raw_deflated: null }).execute();
-      await store.opened.db.insertInto('events').values((eb) => ({ message_seq: eb.selectFrom('messages').select('seq').where('id', '=', id), account_id: ACCOUNT, type: 'Send', payload: JSON.stringify(sendEvent(id).payload), created_at: T0 })).execute();
+      await store.opened.db.insertInto('events').values({ message_seq: keysOf(store.opened.db, id), account_id: ACCOUNT, type: 'Send', payload: JSON.stringify(sendEvent(id).payload), created_at: T0 }).execute();
       await store.opened.db
         .insertInto('deliveries')
-        .values((eb) => ({ message_seq: eb.selectFrom('messages').select('seq').where('id', '=', id), recipient: 'a@example.net', status: 'queued', attempts: 0, next_attempt_at: T0, updated_at: T0, raw: id === 'old' ? old : null }) as never)
+        .values({ message_seq: keysOf(store.opened.db, id), recipient: 'a@example.net', status: 'queued', attempts: 0, next_attempt_at: T0, updated_at: T0, raw: id === 'old' ? old : null } as never)
         .execute();
       for (const read of await readers(id)) expect(read.equals(raw)).toBe(true);
     }
@@ -117,7 +118,7 @@ describe.each(DIALECTS)('raw messages stored compressed (%s)', (dialect) => {
         events: [sendEvent('copies')],
       }),
     );
-    const rows = await store.opened.db.selectFrom('deliveries').select(['recipient', 'raw', 'raw_deflated']).where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', 'copies')).orderBy('id').execute();
+    const rows = await store.opened.db.selectFrom('deliveries').select(['recipient', 'raw', 'raw_deflated']).where('message_seq', '=', keysOf(store.opened.db, 'copies')).orderBy('id').execute();
     expect(rows.map((r) => [r.recipient, r.raw === null ? null : r.raw.length < own.length / 2, r.raw_deflated === null ? null : Number(r.raw_deflated)])).toEqual([
       ['a@example.net', null, null],
       ['b@example.net', true, 1],

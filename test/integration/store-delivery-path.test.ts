@@ -10,6 +10,7 @@ import type { NewMessage } from '../../src/store/messages-repository.js';
 import { DIALECTS } from '../support/databases.js';
 import { useOpenedStore } from '../support/opened-store.js';
 import { newMessage, queuedTo } from '../support/new-message.js';
+import { keysOf } from '../../src/store/message-keys.js';
 
 const T0 = 1_700_000_000_000;
 const ACCOUNT = '000000000000';
@@ -47,7 +48,7 @@ describe.each(DIALECTS)('the store on the delivery path (%s)', (dialect) => {
       await store.opened.db
         .selectFrom('deliveries')
         .selectAll()
-        .where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', messageId))
+        .where('message_seq', '=', keysOf(store.opened.db, messageId))
         .orderBy('id')
         .execute()
     ).map(({ message_seq: _key, ...r }) => ({

@@ -17,6 +17,7 @@ import { MessagesRepository } from '../../src/store/messages-repository.js';
 import { SnsRepository } from '../../src/store/sns-repository.js';
 import { createTestDatabase, DIALECTS, type DialectName, type TestDatabase } from '../support/databases.js';
 import { newMessage } from '../support/new-message.js';
+import { keysOf } from '../../src/store/message-keys.js';
 
 const T0 = 1_700_000_000_000;
 const LEASE_MS = 30_000;
@@ -145,7 +146,7 @@ describe.each(DIALECTS)("the dispatchers' claims when nothing is due (%s)", (dia
     const accepted = (counters: typeof before) => counters.find((c) => c.name === 'sesd_messages_accepted_total' && c.labels.door === 'smtp')?.value ?? 0;
     // The two settled Send events counted at once; with-set's when the dispatcher settles it.
     expect(accepted(await events.counters()) - accepted(before)).toBe(2);
-    const settled = await opened.db.selectFrom('events').select(sql<number>`dispatched_at`.as('dispatched_at')).where('message_seq', 'in', (eb) => eb.selectFrom('messages').select('seq').where('id', 'in', ['settled', 'bounced'])).where('type', '=', 'Send').execute();
+    const settled = await opened.db.selectFrom('events').select(sql<number>`dispatched_at`.as('dispatched_at')).where('message_seq', 'in', keysOf(opened.db, ['settled', 'bounced'])).where('type', '=', 'Send').execute();
     expect(settled.map((r) => Number(r.dispatched_at))).toEqual([T0 + 200_000, T0 + 200_000]);
   });
 

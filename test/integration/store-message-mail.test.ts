@@ -14,6 +14,7 @@ import { TrackingRepository } from '../../src/store/tracking-repository.js';
 import { DIALECTS } from '../support/databases.js';
 import { useOpenedStore } from '../support/opened-store.js';
 import { newMessage } from '../support/new-message.js';
+import { keysOf } from '../../src/store/message-keys.js';
 
 const T0 = 1_700_000_000_000;
 const HEADER_VALUE = 'a header value long enough to find in a row';
@@ -32,7 +33,7 @@ const mailOf = (id: string) => ({
 describe.each(DIALECTS)('the mail object stored once per message, in its Send event (%s)', (dialect) => {
   const store = useOpenedStore(dialect);
 
-  const eventRows = async (messageId: string) => store.opened.db.selectFrom('events').select(['type', 'payload']).where('message_seq', '=', (eb) => eb.selectFrom('messages').select('seq').where('id', '=', messageId)).orderBy('id').execute();
+  const eventRows = async (messageId: string) => store.opened.db.selectFrom('events').select(['type', 'payload']).where('message_seq', '=', keysOf(store.opened.db, messageId)).orderBy('id').execute();
 
 
   it('keeps the headers out of the rows of the events after Send and answers the whole documents', async () => {
@@ -80,7 +81,7 @@ describe.each(DIALECTS)('the mail object stored once per message, in its Send ev
     ];
     await store.opened.db
       .insertInto('events')
-      .values(inline.map((payload) => ({ message_seq: store.opened.db.selectFrom('messages').select('seq').where('id', '=', 'old'), account_id: '000000000000', type: payload.eventType, payload: JSON.stringify(payload), created_at: T0 })))
+      .values(inline.map((payload) => ({ message_seq: keysOf(store.opened.db, 'old'), account_id: '000000000000', type: payload.eventType, payload: JSON.stringify(payload), created_at: T0 })))
       .execute();
     expect((await store.messages.events('old')).map((e) => e.payload)).toEqual(inline);
     expect((await new EventDispatchRepository(store.opened.db, store.opened.dialect).claim('d1', 10, 30_000, T0 + 2)).map((e) => e.payload)).toEqual(inline);
