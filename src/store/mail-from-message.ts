@@ -213,18 +213,7 @@ export function factsOf(row: FactRow): MessageFacts {
 }
 
 /** The facts of a message about to be stored. */
-export function factsOfNew(m: {
-  id: string;
-  accountId: string;
-  region: string;
-  envelopeFrom: string;
-  createdAt: number;
-  sourceApi: string;
-  configurationSet: string | null;
-  destination: Destination;
-  tags: MessageTag[];
-  raw: Buffer;
-}): MessageFacts {
+export function factsOfNew(m: Omit<MessageFacts, 'destination' | 'tags' | 'headers'> & { destination: Destination; tags: MessageTag[]; raw: Buffer }): MessageFacts {
   return {
     id: m.id,
     accountId: m.accountId,
