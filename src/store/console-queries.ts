@@ -7,7 +7,7 @@ import type { Database } from './schema.js';
 import { messageEventDocuments } from './message-event-documents.js';
 import { readRaw } from './stored-raw.js';
 import type { Dialect } from './database.js';
-import type { Destination } from './messages-repository.js';
+import { decodeMessageCursor, encodeMessageCursor, type Destination, type MessageCursor } from './messages-repository.js';
 import { keysOf } from './message-keys.js';
 
 /** What the list filters on; the console's search syntax (web/api/search-syntax.ts) produces it. */
@@ -106,7 +106,7 @@ export class ConsoleQueries {
 
   /** One page, newest first. `cursor` is the `nextCursor` of the page before. */
   async listMessages(query: MessageQuery, page: { cursor?: string; limit: number }): Promise<{ messages: MessageSummary[]; nextCursor?: string }> {
-    const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+    const after = page.cursor ? cursorOf(page.cursor) : undefined;
     // Two steps: the matching ids (a search reads the messages' rows, which hold no bodies since
     // migration 021), then those messages' summaries.
     const rows = await this.db
@@ -123,7 +123,7 @@ export class ConsoleQueries {
     const shown = rows.slice(0, page.limit);
     const messages = await this.summaries(shown.map((r) => r.id));
     const last = shown.at(-1);
-    return { messages, nextCursor: rows.length > page.limit && last ? encodeCursor(Number(last.created_at), Number(last.seq)) : undefined };
+    return { messages, nextCursor: rows.length > page.limit && last ? encodeMessageCursor({ createdAt: Number(last.created_at), seq: Number(last.seq) }) : undefined };
   }
 
   /** The summaries of these messages (the change feed announces them), newest first. */
@@ -358,18 +358,10 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function encodeCursor(createdAt: number, seq: number): string {
-  return Buffer.from(JSON.stringify([createdAt, seq])).toString('base64url');
-}
-
 export class BadCursorError extends Error {}
 
-function decodeCursor(cursor: string): { createdAt: number; seq: number } {
-  try {
-    const [createdAt, seq] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof createdAt === 'number' && typeof seq === 'number') return { createdAt, seq };
-  } catch {
-    // fall through
-  }
-  throw new BadCursorError('cursor is not one this API gave out');
+function cursorOf(token: string): MessageCursor {
+  const cursor = decodeMessageCursor(token);
+  if (!cursor) throw new BadCursorError('cursor is not one this API gave out');
+  return cursor;
 }

@@ -24,6 +24,7 @@ import { relaxedTransaction } from './relaxed-transaction.js';
 import { MessageKeys } from './message-keys.js';
 import { sendEventMail, storedEventPayload } from './event-payload.js';
 import { factsOf } from './mail-from-message.js';
+import { sendEventReader } from './message-event-documents.js';
 import { readRaw } from './stored-raw.js';
 import { ownFigures } from '../events/metrics.js';
 import { mergeIncrements, type MetricIncrement } from './metric-counters.js';
@@ -134,10 +135,7 @@ export class DeliveriesRepository {
         Pick<MessagesTable, 'id' | 'account_id' | 'region' | 'source_api' | 'envelope_from' | 'configuration_set' | 'destination' | 'tags' | 'size' | 'created_at' | 'feedback_address'> &
           Pick<MessageBodiesTable, 'raw' | 'raw_deflated'>
       >(CompiledQuery.raw(this.statements.selectMessages(chunk.length), chunk));
-      const { rows: sends } = await this.db.executeQuery<{ message_id: string; payload: string }>(
-        CompiledQuery.raw(this.statements.selectSendEvents(chunk.length), chunk),
-      );
-      const sendPayloads = new Map(sends.map((s) => [s.message_id, s.payload]));
+      const sendPayloads = new Map((await this.statements.sendEvents(this.db, chunk)).map((s) => [s.messageId, s.payload]));
       for (const r of rows) {
         const facts = factsOf(r);
         const send = sendPayloads.get(r.id);
@@ -227,11 +225,7 @@ function queueStatements(dialect: Dialect) {
         'select id, account_id, region, source_api, envelope_from, configuration_set, destination, tags, raw, raw_deflated, size, created_at, feedback_address ' +
         `from messages join message_bodies using (seq) where id in (${placeholders(idCount)})`,
     ),
-    selectSendEvents: precompiled(
-      dialect,
-      (idCount: number) =>
-        `select m.id as message_id, e.payload from messages m join events e on e.message_seq = m.seq and e.type = 'Send' where m.id in (${placeholders(idCount)})`,
-    ),
+    sendEvents: sendEventReader(dialect),
     /** See applyUpdates. Parameters: each row's id, status, next attempt, last response, updated_at, then the worker id. */
     applyUpdates: precompiled(
       dialect,

@@ -13,6 +13,7 @@ import { BulkInsert, forDialect, placeholders, precompiled } from './raw-sql.js'
 import { relaxedTransaction } from './relaxed-transaction.js';
 import type { Database, EventPublicationsTable } from './schema.js';
 import { keysOf } from './message-keys.js';
+import { sendEventReader } from './message-event-documents.js';
 
 export interface PendingEvent {
   id: number;
@@ -58,7 +59,7 @@ export class EventDispatchRepository {
   private readonly claimSql: string;
   private readonly dueSql: string;
   private readonly messagesSql: (count: number) => string;
-  private readonly sendEventsSql: (count: number) => string;
+  private readonly sendEvents: ReturnType<typeof sendEventReader>;
   private readonly settledSql: (count: number) => string;
   private readonly doneSql: (count: number) => string;
   private readonly retrySql: string;
@@ -86,11 +87,7 @@ export class EventDispatchRepository {
         'select id, account_id, region, configuration_set, source_api, envelope_from, destination, tags, created_at, raw, raw_deflated ' +
         `from messages join message_bodies using (seq) where id in (${placeholders(n)})`,
     );
-    this.sendEventsSql = precompiled(
-      dialect,
-      (n: number) =>
-        `select m.id as message_id, e.type, e.payload from messages m join events e on e.message_seq = m.seq and e.type = 'Send' where m.id in (${placeholders(n)})`,
-    );
+    this.sendEvents = sendEventReader(dialect);
     this.settledSql = precompiled(
       dialect,
       (n: number) => `select event_id, destination from event_publications where status <> 'failed' and event_id in (${placeholders(n)})`,
@@ -164,8 +161,7 @@ export class EventDispatchRepository {
     const sends = claimed.filter((r) => r.type === 'Send' && referring.has(r.message_id));
     const missing = [...referring].filter((id) => !sends.some((s) => s.message_id === id));
     if (missing.length > 0) {
-      const { rows } = await this.db.executeQuery<{ message_id: string; type: string; payload: string }>(CompiledQuery.raw(this.sendEventsSql(missing.length), missing));
-      sends.push(...rows);
+      for (const s of await this.sendEvents(this.db, missing)) sends.push({ message_id: s.messageId, type: 'Send', payload: s.payload });
     }
     return new Map(sends.map((s) => [s.message_id, sendEventMail(s.payload, facts.get(s.message_id))]));
   }

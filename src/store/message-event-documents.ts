@@ -1,11 +1,41 @@
 // The event documents of one message's stored events: its row (and raw message) is read only when
-// a payload needs it (event-payload.ts, mail-from-message.ts).
-import type { Kysely } from 'kysely';
+// a payload needs it (event-payload.ts, mail-from-message.ts). And the Send events of messages.
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { Dialect } from './database.js';
 import { eventDocuments, needsItsMessage } from './event-payload.js';
 import { readFacts } from './mail-from-message.js';
+import { IDS_PER_STATEMENT, placeholders, precompiled } from './raw-sql.js';
 import type { Database } from './schema.js';
 
 export async function messageEventDocuments(db: Kysely<Database>, messageId: string, rows: { type: string; payload: string }[]): Promise<unknown[]> {
   const facts = rows.some((r) => needsItsMessage(r.payload)) ? (await readFacts(db, [messageId])).get(messageId) : undefined;
   return eventDocuments(rows, facts);
+}
+
+export interface StoredSendEvent {
+  messageId: string;
+  accountId: string;
+  /** As stored (event-payload.ts): sendEventMail reads its `mail`. */
+  payload: string;
+}
+
+/**
+ * Reads the stored Send events of messages by id (delivery, the event dispatcher and tracking need
+ * their `mail`); a message without one, or gone, is absent. The statement's text is built once per
+ * IN list length: delivery and dispatch read them for every batch.
+ */
+export function sendEventReader(dialect: Dialect): (db: Kysely<Database>, ids: string[]) => Promise<StoredSendEvent[]> {
+  const text = precompiled(
+    dialect,
+    (n: number) => `select m.id, m.account_id, e.payload from messages m join events e on e.message_seq = m.seq and e.type = 'Send' where m.id in (${placeholders(n)})`,
+  );
+  return async (db, ids) => {
+    const out: StoredSendEvent[] = [];
+    for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
+      const chunk = ids.slice(i, i + IDS_PER_STATEMENT);
+      const { rows } = await db.executeQuery<{ id: string; account_id: string; payload: string }>(CompiledQuery.raw(text(chunk.length), chunk));
+      for (const r of rows) out.push({ messageId: r.id, accountId: r.account_id, payload: r.payload });
+    }
+    return out;
+  };
 }

@@ -69,6 +69,22 @@ export interface MessageCursor {
   seq: number;
 }
 
+/** A cursor as the opaque token clients get (`/_aws/ses`'s nextToken, the console's nextCursor). */
+export function encodeMessageCursor(c: MessageCursor): string {
+  return Buffer.from(JSON.stringify([c.createdAt, c.seq])).toString('base64url');
+}
+
+/** The cursor of a token encodeMessageCursor made; undefined for anything else. */
+export function decodeMessageCursor(token: string): MessageCursor | undefined {
+  try {
+    const [createdAt, seq] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'number' && typeof seq === 'number') return { createdAt, seq };
+  } catch {
+    // not one of ours
+  }
+  return undefined;
+}
+
 export interface MessagePage {
   after?: MessageCursor;
   limit: number;

@@ -68,7 +68,7 @@ export async function openStore(opts: OpenDatabaseOptions): Promise<Store> {
     customVerificationTemplates: new CustomVerificationTemplatesRepository(opened.db),
     configurationSets: new ConfigurationSetsRepository(opened.db, opened.dialect),
     contacts: new ContactsRepository(opened.db),
-    tracking: new TrackingRepository(opened.db),
+    tracking: new TrackingRepository(opened.db, opened.dialect),
     tags: new TagsRepository(opened.db),
     pinpointApps: new PinpointAppsRepository(opened.db),
     pinpointEndpoints: new PinpointEndpointsRepository(opened.db),

@@ -7,6 +7,8 @@ import { readFacts } from './mail-from-message.js';
 import type { Database } from './schema.js';
 import { StoredSecret } from './stored-secret.js';
 import { keysOf } from './message-keys.js';
+import { sendEventReader } from './message-event-documents.js';
+import type { Dialect } from './database.js';
 
 const TRACKING_SECRET = 'tracking-secret';
 
@@ -22,8 +24,14 @@ export interface EngagementEventRow {
 export class TrackingRepository {
   private readonly secretSetting: StoredSecret;
 
-  constructor(private readonly db: Kysely<Database>) {
+  private readonly sendEvents: ReturnType<typeof sendEventReader>;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    dialect: Dialect,
+  ) {
     this.secretSetting = new StoredSecret(db, TRACKING_SECRET);
+    this.sendEvents = sendEventReader(dialect);
   }
 
   /** The secret that signs tracking links (kept in `settings`). */
@@ -34,15 +42,9 @@ export class TrackingRepository {
   /** Each message's account and `mail` object; a message no longer stored (retention) is absent. */
   async mailObjects(messageIds: string[]): Promise<Map<string, { accountId: string; mail: unknown }>> {
     if (messageIds.length === 0) return new Map();
-    const rows = await this.db
-      .selectFrom('events')
-      .innerJoin('messages', 'messages.seq', 'events.message_seq')
-      .select(['messages.id as message_id', 'events.account_id', 'events.payload'])
-      .where('messages.id', 'in', messageIds)
-      .where('events.type', '=', 'Send')
-      .execute();
-    const facts = await readFacts(this.db, rows.filter((r) => needsItsMessage(r.payload)).map((r) => r.message_id));
-    return new Map(rows.map((r) => [r.message_id, { accountId: r.account_id, mail: sendEventMail(r.payload, facts.get(r.message_id)) }]));
+    const sends = await this.sendEvents(this.db, messageIds);
+    const facts = await readFacts(this.db, sends.filter((s) => needsItsMessage(s.payload)).map((s) => s.messageId));
+    return new Map(sends.map((s) => [s.messageId, { accountId: s.accountId, mail: sendEventMail(s.payload, facts.get(s.messageId)) }]));
   }
 
   async insertEvents(events: EngagementEventRow[]): Promise<void> {

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import PostalMime from 'postal-mime';
-import type { MessageCursor, MessagesRepository, StoredMessage } from '../store/messages-repository.js';
+import { decodeMessageCursor, encodeMessageCursor, type MessagesRepository, type StoredMessage } from '../store/messages-repository.js';
 
 export interface InspectionDeps {
   messages: MessagesRepository;
@@ -38,14 +38,14 @@ export function registerInspectionRoutes(app: FastifyInstance, deps: InspectionD
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE) {
       return reply.code(400).send({ message: `limit must be an integer from 1 to ${MAX_PAGE}.` });
     }
-    const cursor = after === undefined ? undefined : decodeCursor(after);
-    if (cursor === null) return reply.code(400).send({ message: 'after is not a nextToken this endpoint gave.' });
+    const cursor = after === undefined ? undefined : decodeMessageCursor(after);
+    if (after !== undefined && !cursor) return reply.code(400).send({ message: 'after is not a nextToken this endpoint gave.' });
     const page = await deps.messages.page({ id, source: email }, { after: cursor, limit: pageSize, maxBytes: PAGE_BYTES });
     // One message at a time: parsing is CPU work, and other requests get their turn in between.
     const messages = [];
     for (const m of page.messages) messages.push(await localStackView(m));
     // LocalStack's clients read `messages` and ignore members they do not know.
-    return page.next ? { messages, nextToken: encodeCursor(page.next) } : { messages };
+    return page.next ? { messages, nextToken: encodeMessageCursor(page.next) } : { messages };
   });
 
   app.delete<{ Querystring: { id?: string } }>('/_aws/ses', { onRequest: guard }, async (request, reply) => {
@@ -100,20 +100,6 @@ async function localStackView(m: StoredMessage): Promise<Record<string, unknown>
     Body: { text_part: withoutFinalLineBreak(parsed.text), html_part: withoutFinalLineBreak(parsed.html) },
     Attachments: parsed.attachments.map((a) => ({ FileName: a.filename, ContentType: a.mimeType, Size: byteLength(a.content) })),
   };
-}
-
-/** The nextToken of a page: where it ended, opaque to clients. */
-function encodeCursor(cursor: MessageCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.seq])).toString('base64url');
-}
-
-function decodeCursor(token: string): MessageCursor | null {
-  try {
-    const [createdAt, seq] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
-    return typeof createdAt === 'number' && typeof seq === 'number' ? { createdAt, seq } : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The line break that ends a MIME body part terminates its last line; it is not part of the text. */

@@ -68,7 +68,7 @@ describe.each(DIALECTS)('the mail object stored once per message, in its Send ev
     const dispatch = new EventDispatchRepository(store.opened.db, store.opened.dialect);
     expect((await dispatch.claim('d1', 2, 30_000, T0 + 2)).map((e) => e.payload)).toEqual(expected.slice(0, 2));
     expect((await dispatch.claim('d2', 10, 30_000, T0 + 2)).map((e) => e.payload)).toEqual(expected.slice(2));
-    expect((await new TrackingRepository(store.opened.db).mailObjects(['m1'])).get('m1')).toEqual({ accountId: '000000000000', mail });
+    expect((await new TrackingRepository(store.opened.db, store.opened.dialect).mailObjects(['m1'])).get('m1')).toEqual({ accountId: '000000000000', mail });
     expect((await new FeedbackRepository(store.opened.db, store.opened.dialect).findMessage('m1'))?.mail).toEqual(mail);
   });
 
@@ -112,7 +112,7 @@ describe.each(DIALECTS)('the mail object stored once per message, in its Send ev
         claimed,
         (await store.messages.events(id))[0]!.payload,
         (await new ConsoleQueries(store.opened.db, store.opened.dialect).events(id))[0]!.payload,
-        (await new TrackingRepository(store.opened.db).mailObjects([id])).get(id)!.mail,
+        (await new TrackingRepository(store.opened.db, store.opened.dialect).mailObjects([id])).get(id)!.mail,
         (await new FeedbackRepository(store.opened.db, store.opened.dialect).findMessage(id))!.mail,
       ].map((m, i) => JSON.stringify(i === 2 || i === 3 ? (m as { mail: unknown }).mail : m));
     };
