@@ -11,6 +11,7 @@ import {
 import type { ReviewDecision } from '../domain/account/production-access.js';
 import type { Scope } from '../domain/identities/identity.js';
 import type { Dialect } from './database.js';
+import { keyedReader, type KeyedRead } from './coalesced-reads.js';
 import { forDialect } from './raw-sql.js';
 import type { AccountSettingsTable, Database } from './schema.js';
 
@@ -20,20 +21,29 @@ export interface PendingReview extends Scope {
   details: AccountDetails | null;
 }
 
+/** The key of an account and region's one settings row. */
+const ROW = '';
+
 export class AccountSettingsRepository {
-  // Read on every send (see raw-sql.ts).
+  // Read on every send (see raw-sql.ts), the reads of concurrent sends coalesced on PostgreSQL
+  // (coalesced-reads.ts): one key, the account and region's own row.
   private readonly getSql: string;
+  private readonly readRow: KeyedRead<Selectable<AccountSettingsTable>>;
 
   constructor(
     private readonly db: Kysely<Database>,
     dialect: Dialect,
   ) {
     this.getSql = forDialect(dialect, 'select * from account_settings where account_id = ? and region = ?');
+    this.readRow = keyedReader(
+      dialect,
+      async (scope) => (await this.db.executeQuery<Selectable<AccountSettingsTable>>(CompiledQuery.raw(this.getSql, [scope.accountId, scope.region]))).rows,
+      () => ROW,
+    );
   }
 
   async get(scope: Scope): Promise<AccountSettings | undefined> {
-    const { rows } = await this.db.executeQuery<Selectable<AccountSettingsTable>>(CompiledQuery.raw(this.getSql, [scope.accountId, scope.region]));
-    const r = rows[0];
+    const [r] = await this.readRow(scope, [ROW]);
     return (
       r && {
         sendingEnabled: Boolean(r.sending_enabled),

@@ -2,18 +2,26 @@
 import { CompiledQuery, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Identity, Scope, VerificationStatus } from '../domain/identities/identity.js';
 import type { Dialect } from './database.js';
+import { keyedReader, type KeyedRead } from './coalesced-reads.js';
 import { placeholders, precompiled } from './raw-sql.js';
 import type { Database, IdentitiesTable } from './schema.js';
 
 export class IdentitiesRepository {
-  // Read on every send, one IN list of the identities that may authorize it (see raw-sql.ts).
+  // Read on every send, one IN list of the identities that may authorize it (see raw-sql.ts), the
+  // reads of concurrent sends coalesced on PostgreSQL (coalesced-reads.ts).
   private readonly getManySql: (count: number) => string;
+  private readonly readMany: KeyedRead<Selectable<IdentitiesTable>>;
 
   constructor(
     private readonly db: Kysely<Database>,
     dialect: Dialect,
   ) {
     this.getManySql = precompiled(dialect, (count: number) => `select * from identities where account_id = ? and region = ? and identity in (${placeholders(count)})`);
+    this.readMany = keyedReader(
+      dialect,
+      async (scope, names) => (await this.db.executeQuery<Selectable<IdentitiesTable>>(CompiledQuery.raw(this.getManySql(names.length), [scope.accountId, scope.region, ...names]))).rows,
+      (row) => row.identity,
+    );
   }
 
   /** Inserts; resolves false when the identity already exists in this account and region. */
@@ -38,8 +46,7 @@ export class IdentitiesRepository {
   /** The identities among `names` (exact identity strings) that exist, for policy checks. */
   async getMany(scope: Scope, names: string[]): Promise<Identity[]> {
     if (names.length === 0) return [];
-    const { rows } = await this.db.executeQuery<Selectable<IdentitiesTable>>(CompiledQuery.raw(this.getManySql(names.length), [scope.accountId, scope.region, ...names]));
-    return rows.map(fromRow);
+    return (await this.readMany(scope, names)).map(fromRow);
   }
 
   /** A page of identities ordered by name, starting after `after`. */

@@ -2,6 +2,7 @@
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Scope } from '../domain/identities/identity.js';
 import type { Dialect } from './database.js';
+import { keyedReader, type KeyedRead } from './coalesced-reads.js';
 import { placeholders, precompiled } from './raw-sql.js';
 import type { Database, SuppressedDestinationsTable } from './schema.js';
 
@@ -14,8 +15,10 @@ export interface SuppressedDestination {
 }
 
 export class SuppressionRepository {
-  // Read on every send, one IN list of its recipients (see raw-sql.ts).
+  // Read on every send, one IN list of its recipients (see raw-sql.ts), the reads of concurrent
+  // sends coalesced on PostgreSQL (coalesced-reads.ts).
   private readonly getManySql: (count: number) => string;
+  private readonly readMany: KeyedRead<Selectable<SuppressedDestinationsTable>>;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -24,6 +27,12 @@ export class SuppressionRepository {
     this.getManySql = precompiled(
       dialect,
       (count: number) => `select * from suppressed_destinations where account_id = ? and region = ? and email_address in (${placeholders(count)})`,
+    );
+    this.readMany = keyedReader(
+      dialect,
+      async (scope, addresses) =>
+        (await this.db.executeQuery<Selectable<SuppressedDestinationsTable>>(CompiledQuery.raw(this.getManySql(addresses.length), [scope.accountId, scope.region, ...addresses]))).rows,
+      (row) => row.email_address,
     );
   }
 
@@ -54,9 +63,7 @@ export class SuppressionRepository {
   /** The suppressed entries among `addresses` (compared case-insensitively). */
   async getMany(scope: Scope, addresses: string[]): Promise<SuppressedDestination[]> {
     if (addresses.length === 0) return [];
-    const { rows } = await this.db.executeQuery<Selectable<SuppressedDestinationsTable>>(
-      CompiledQuery.raw(this.getManySql(addresses.length), [scope.accountId, scope.region, ...addresses.map((a) => a.toLowerCase())]),
-    );
+    const rows = await this.readMany(scope, addresses.map((a) => a.toLowerCase()));
     return rows.map((r) => ({ emailAddress: r.email_address, reason: r.reason as SuppressedDestination['reason'], lastUpdate: Number(r.last_update), messageId: r.message_id, feedbackId: r.feedback_id }));
   }
 

@@ -223,4 +223,34 @@ describe.each(DIALECTS)('the store on the send path (%s)', (dialect) => {
     expect((await identities.getMany(scope, ['Sender@example.org', 'sender@example.org', 'example.com', 'missing.example'])).sort(byName)).toEqual([address, domain].sort(byName));
     expect(await identities.getMany(otherRegion, ['example.com', 'Sender@example.org'])).toEqual([{ ...domain, ...otherRegion }]);
   });
+
+  it('answers reads made together (coalesced on PostgreSQL) as it answers each alone', async () => {
+    const identities = new IdentitiesRepository(opened.db, opened.dialect);
+    const suppression = new SuppressionRepository(opened.db, opened.dialect);
+    const settings = new AccountSettingsRepository(opened.db, opened.dialect);
+    const third = { accountId: '333333333333', region: 'ap-south-1' };
+    await identities.create(identity('together.example', third));
+    await suppression.put(third, { emailAddress: 'gone@together.example', reason: 'COMPLAINT', lastUpdate: 1_700_000_000_003, messageId: null, feedbackId: null });
+    await settings.put(third, { sendingEnabled: false });
+    const reads = () => [
+      identities.getMany(scope, ['example.com', 'Sender@example.org']),
+      identities.getMany(scope, ['sender@example.org']),
+      identities.getMany(otherRegion, ['example.com']),
+      identities.getMany(third, ['together.example', 'example.com']),
+      suppression.getMany(scope, ['complaint@example.net', 'nobody@example.net']),
+      suppression.getMany(scope, ['BOUNCE@example.net', 'bounce@example.net']),
+      suppression.getMany(third, ['gone@together.example', 'bounce@example.net']),
+      settings.get(scope),
+      settings.get(third),
+      settings.get({ accountId: '444444444444', region: 'us-east-1' }),
+    ];
+    const alone: unknown[] = [];
+    for (const read of reads()) alone.push(await read);
+    const together = await Promise.all(reads());
+    expect(together).toEqual(alone);
+    expect(alone[3]).toMatchObject([{ identity: 'together.example' }]);
+    expect(alone[6]).toMatchObject([{ emailAddress: 'gone@together.example' }]);
+    expect(alone[8]).toMatchObject({ sendingEnabled: false });
+    expect(alone[9]).toBeUndefined();
+  });
 });
