@@ -25,8 +25,8 @@ export interface PendingReview extends Scope {
 const ROW = '';
 
 export class AccountSettingsRepository {
-  // Read on every send (see raw-sql.ts), the reads of concurrent sends coalesced on PostgreSQL
-  // (coalesced-reads.ts): one key, the account and region's own row.
+  // Read on every send (see raw-sql.ts), the reads of concurrent sends coalesced (coalesced-reads.ts):
+  // one key, the account and region's own row.
   private readonly getSql: string;
   private readonly readRow: KeyedRead<Selectable<AccountSettingsTable>>;
 
@@ -36,7 +36,6 @@ export class AccountSettingsRepository {
   ) {
     this.getSql = forDialect(dialect, 'select * from account_settings where account_id = ? and region = ?');
     this.readRow = keyedReader(
-      dialect,
       async (scope) => (await this.db.executeQuery<Selectable<AccountSettingsTable>>(CompiledQuery.raw(this.getSql, [scope.accountId, scope.region]))).rows,
       () => ROW,
     );

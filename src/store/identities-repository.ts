@@ -8,7 +8,7 @@ import type { Database, IdentitiesTable } from './schema.js';
 
 export class IdentitiesRepository {
   // Read on every send, one IN list of the identities that may authorize it (see raw-sql.ts), the
-  // reads of concurrent sends coalesced on PostgreSQL (coalesced-reads.ts).
+  // reads of concurrent sends coalesced (coalesced-reads.ts).
   private readonly getManySql: (count: number) => string;
   private readonly readMany: KeyedRead<Selectable<IdentitiesTable>>;
 
@@ -18,7 +18,6 @@ export class IdentitiesRepository {
   ) {
     this.getManySql = precompiled(dialect, (count: number) => `select * from identities where account_id = ? and region = ? and identity in (${placeholders(count)})`);
     this.readMany = keyedReader(
-      dialect,
       async (scope, names) => (await this.db.executeQuery<Selectable<IdentitiesTable>>(CompiledQuery.raw(this.getManySql(names.length), [scope.accountId, scope.region, ...names]))).rows,
       (row) => row.identity,
     );

@@ -16,7 +16,7 @@ export interface SuppressedDestination {
 
 export class SuppressionRepository {
   // Read on every send, one IN list of its recipients (see raw-sql.ts), the reads of concurrent
-  // sends coalesced on PostgreSQL (coalesced-reads.ts).
+  // sends coalesced (coalesced-reads.ts).
   private readonly getManySql: (count: number) => string;
   private readonly readMany: KeyedRead<Selectable<SuppressedDestinationsTable>>;
 
@@ -29,7 +29,6 @@ export class SuppressionRepository {
       (count: number) => `select * from suppressed_destinations where account_id = ? and region = ? and email_address in (${placeholders(count)})`,
     );
     this.readMany = keyedReader(
-      dialect,
       async (scope, addresses) =>
         (await this.db.executeQuery<Selectable<SuppressedDestinationsTable>>(CompiledQuery.raw(this.getManySql(addresses.length), [scope.accountId, scope.region, ...addresses]))).rows,
       (row) => row.email_address,

@@ -224,7 +224,7 @@ describe.each(DIALECTS)('the store on the send path (%s)', (dialect) => {
     expect(await identities.getMany(otherRegion, ['example.com', 'Sender@example.org'])).toEqual([{ ...domain, ...otherRegion }]);
   });
 
-  it('answers reads made together (coalesced on PostgreSQL) as it answers each alone', async () => {
+  it('answers reads made together (coalesced into one statement per scope) as it answers each alone', async () => {
     const identities = new IdentitiesRepository(opened.db, opened.dialect);
     const suppression = new SuppressionRepository(opened.db, opened.dialect);
     const settings = new AccountSettingsRepository(opened.db, opened.dialect);

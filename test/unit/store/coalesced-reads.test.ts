@@ -24,10 +24,10 @@ function table() {
   return { read, statements };
 }
 
-describe('keyedReader on PostgreSQL', () => {
+describe('keyedReader', () => {
   it('makes the reads of one turn one statement per scope, each caller getting the rows of its own keys', async () => {
     const t = table();
-    const read = keyedReader('postgres', t.read, (r) => r.key);
+    const read = keyedReader(t.read, (r) => r.key);
     const [a1, a2, both, b1, none] = await Promise.all([read(A, ['a1']), read(A, ['a2', 'missing']), read(A, ['a1', 'dup', 'a1']), read(B, ['a1']), read(A, ['nothing'])]);
     expect(a1.map((r) => r.n)).toEqual([1]);
     expect(a2.map((r) => r.n)).toEqual([2]);
@@ -41,7 +41,7 @@ describe('keyedReader on PostgreSQL', () => {
 
   it('reads again for calls made after a batch was sent', async () => {
     const t = table();
-    const read = keyedReader('postgres', t.read, (r) => r.key);
+    const read = keyedReader(t.read, (r) => r.key);
     await read(A, ['a1']);
     await read(A, ['a1']);
     expect(t.statements).toHaveLength(2);
@@ -49,7 +49,7 @@ describe('keyedReader on PostgreSQL', () => {
 
   it('splits a union longer than an IN list into statements of at most IDS_PER_STATEMENT keys', async () => {
     const t = table();
-    const read = keyedReader('postgres', t.read, (r) => r.key);
+    const read = keyedReader(t.read, (r) => r.key);
     const many = Array.from({ length: IDS_PER_STATEMENT + 5 }, (_, i) => `k${i}`);
     const [rows] = await Promise.all([read(A, [...many, 'a2']), read(A, ['a1'])]);
     expect(rows.map((r) => r.n)).toEqual([2]);
@@ -59,7 +59,6 @@ describe('keyedReader on PostgreSQL', () => {
   it("fails every caller of a batch whose statement failed, and not the next batch's", async () => {
     let fail = true;
     const read = keyedReader<Row>(
-      'postgres',
       async () => {
         if (fail) throw new Error('connection lost');
         return [];
@@ -70,14 +69,5 @@ describe('keyedReader on PostgreSQL', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     fail = false;
     await expect(read(A, ['a1'])).resolves.toEqual([]);
-  });
-});
-
-describe('keyedReader on SQLite', () => {
-  it('runs each call as its own statement, at once', async () => {
-    const t = table();
-    const read = keyedReader('sqlite', t.read, (r) => r.key);
-    await Promise.all([read(A, ['a1']), read(A, ['a2'])]);
-    expect(t.statements).toHaveLength(2);
   });
 });
