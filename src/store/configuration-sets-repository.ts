@@ -5,26 +5,43 @@ import type { EventDestination } from '../domain/configuration-sets/event-destin
 import type { Scope } from '../domain/identities/identity.js';
 import type { Dialect } from './database.js';
 import { countNamed, deleteNamed } from './named-rows.js';
-import { forDialect } from './raw-sql.js';
-import type { ConfigurationSetsTable, Database } from './schema.js';
+import { keyedReader, type KeyedRead } from './coalesced-reads.js';
+import { placeholders, precompiled } from './raw-sql.js';
+import type { ConfigurationSetsTable, Database, EventDestinationsTable } from './schema.js';
+
+type SetRow = Pick<ConfigurationSetsTable, 'name' | 'options' | 'created_at'>;
+type DestinationRow = Pick<EventDestinationsTable, 'configuration_set' | 'name' | 'definition'>;
 
 export class ConfigurationSetsRepository {
-  // Read on every send that names a set (see raw-sql.ts).
-  private readonly getSql: string;
+  // Read on every send that names a set, with its event destinations (tracking), by hand (see
+  // raw-sql.ts), the reads of concurrent sends coalesced (coalesced-reads.ts).
+  private readonly readSets: KeyedRead<SetRow>;
+  private readonly readDestinations: KeyedRead<DestinationRow>;
 
   constructor(
     private readonly db: Kysely<Database>,
     dialect: Dialect,
   ) {
-    this.getSql = forDialect(dialect, 'select name, options, created_at from configuration_sets where account_id = ? and region = ? and name = ?');
+    const setsSql = precompiled(dialect, (n: number) => `select name, options, created_at from configuration_sets where account_id = ? and region = ? and name in (${placeholders(n)})`);
+    this.readSets = keyedReader(
+      async (scope, names) => (await this.db.executeQuery<SetRow>(CompiledQuery.raw(setsSql(names.length), [scope.accountId, scope.region, ...names]))).rows,
+      (row) => row.name,
+    );
+    const destinationsSql = precompiled(
+      dialect,
+      (n: number) =>
+        'select configuration_set, name, definition from event_destinations ' +
+        `where account_id = ? and region = ? and configuration_set in (${placeholders(n)}) order by created_at, name`,
+    );
+    this.readDestinations = keyedReader(
+      async (scope, sets) => (await this.db.executeQuery<DestinationRow>(CompiledQuery.raw(destinationsSql(sets.length), [scope.accountId, scope.region, ...sets]))).rows,
+      (row) => row.configuration_set,
+    );
   }
 
   /** The set with its options (what intake applies to a send), or undefined. */
   async get(scope: Scope, name: string): Promise<ConfigurationSet | undefined> {
-    const { rows } = await this.db.executeQuery<Pick<ConfigurationSetsTable, 'name' | 'options' | 'created_at'>>(
-      CompiledQuery.raw(this.getSql, [scope.accountId, scope.region, name]),
-    );
-    const row = rows[0];
+    const [row] = await this.readSets(scope, [name]);
     return row && { ...scope, name: row.name, options: JSON.parse(row.options) as ConfigurationSetOptions, createdAt: Number(row.created_at) };
   }
 
@@ -91,15 +108,7 @@ export class ConfigurationSetsRepository {
 
   /** In the order they were created. */
   async eventDestinations(scope: Scope, set: string): Promise<EventDestination[]> {
-    const rows = await this.db
-      .selectFrom('event_destinations')
-      .select(['name', 'definition'])
-      .where('account_id', '=', scope.accountId)
-      .where('region', '=', scope.region)
-      .where('configuration_set', '=', set)
-      .orderBy('created_at')
-      .orderBy('name')
-      .execute();
+    const rows = await this.readDestinations(scope, [set]);
     return rows.map((r) => ({ ...(JSON.parse(r.definition) as Omit<EventDestination, 'Name'>), Name: r.name }));
   }
 

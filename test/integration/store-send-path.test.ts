@@ -232,6 +232,13 @@ describe.each(DIALECTS)('the store on the send path (%s)', (dialect) => {
     await identities.create(identity('together.example', third));
     await suppression.put(third, { emailAddress: 'gone@together.example', reason: 'COMPLAINT', lastUpdate: 1_700_000_000_003, messageId: null, feedbackId: null });
     await settings.put(third, { sendingEnabled: false });
+    const sets = new ConfigurationSetsRepository(opened.db, opened.dialect);
+    const options = { DeliveryOptions: {}, ReputationOptions: { ReputationMetricsEnabled: false }, SendingOptions: { SendingEnabled: true } };
+    for (const name of ['set-a', 'set-b']) await sets.create({ ...third, name, options, createdAt: 1_700_000_000_000 });
+    const destination = (name: string, type: 'SEND' | 'BOUNCE') => ({ Name: name, Enabled: true, MatchingEventTypes: [type], SnsDestination: { TopicArn: `arn:aws:sns:ap-south-1:333333333333:${name}` } });
+    await sets.createEventDestination(third, 'set-a', destination('z-first', 'SEND'), 1_700_000_000_001);
+    await sets.createEventDestination(third, 'set-a', destination('a-second', 'BOUNCE'), 1_700_000_000_002);
+    await sets.createEventDestination(third, 'set-b', destination('only', 'SEND'), 1_700_000_000_001);
     const reads = () => [
       identities.getMany(scope, ['example.com', 'Sender@example.org']),
       identities.getMany(scope, ['sender@example.org']),
@@ -243,6 +250,12 @@ describe.each(DIALECTS)('the store on the send path (%s)', (dialect) => {
       settings.get(scope),
       settings.get(third),
       settings.get({ accountId: '444444444444', region: 'us-east-1' }),
+      sets.get(third, 'set-a'),
+      sets.get(third, 'set-b'),
+      sets.get(third, 'missing'),
+      sets.eventDestinations(third, 'set-a'),
+      sets.eventDestinations(third, 'set-b'),
+      sets.eventDestinations(scope, 'set-a'),
     ];
     const alone: unknown[] = [];
     for (const read of reads()) alone.push(await read);
@@ -252,5 +265,10 @@ describe.each(DIALECTS)('the store on the send path (%s)', (dialect) => {
     expect(alone[6]).toMatchObject([{ emailAddress: 'gone@together.example' }]);
     expect(alone[8]).toMatchObject({ sendingEnabled: false });
     expect(alone[9]).toBeUndefined();
+    expect(alone[10]).toMatchObject({ name: 'set-a' });
+    expect(alone[12]).toBeUndefined();
+    expect((alone[13] as { Name: string }[]).map((d) => d.Name)).toEqual(['z-first', 'a-second']);
+    expect((alone[14] as { Name: string }[]).map((d) => d.Name)).toEqual(['only']);
+    expect(alone[15]).toEqual([]);
   });
 });
