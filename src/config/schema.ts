@@ -67,7 +67,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'dataDir', env: 'SESD_DATA_DIR', flag: '--data-dir <dir>', schema: z.string().min(1), default: './data',
     description: 'Directory for the SQLite database and generated files (first access key, TLS certificates).' },
   { path: 'databaseUrl', env: 'SESD_DATABASE_URL', flag: '--database-url <url>', schema: z.string(), default: '', secret: true,
-    description: 'Empty: SQLite (`sesd.db`) in the data dir; a file path or `file:PATH`: SQLite in that file. `postgres://user:pass@host:5432/db` (or `postgresql://`): PostgreSQL, shared by many sesd nodes. Other schemes are refused. Only the password is masked in `sesd config --print`.' },
+    description: 'Empty: SQLite (`sesd.db`) in the data dir; a file path or `file:PATH`: SQLite in that file. `postgres://user:pass@host:5432/db` (or `postgresql://`): PostgreSQL, shared by many sesd nodes; over a Unix socket, `postgres://user@/db?host=/var/run/postgresql`. Other schemes are refused. Only the password is masked in `sesd config --print`.' },
   { path: 'region', env: 'SESD_REGION', flag: '--region <region>', schema: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/), default: 'us-east-1',
     description: 'Default region, used where a request carries none (legacy AWS3-HTTPS auth, the SMTP listeners).' },
   { path: 'accessKeys', env: 'SESD_ACCESS_KEYS', flag: '--access-keys <list>', schema: z.string(), default: '', secret: true,

@@ -20,7 +20,7 @@ export function databaseTarget(databaseUrl: string, dataDir: string): DatabaseTa
   throw new DatabaseUrlError(`sesd stores data in SQLite (a file path, file:PATH) or PostgreSQL (postgres://user@host:5432/db), not ${scheme}:`);
 }
 
-/** The URL with its password replaced by `***`, for logs and `sesd config --print`. */
+/** The URL with its password replaced by `***`, for logs, the startup line and `sesd config --print`. */
 export function maskDatabaseUrl(databaseUrl: string): string {
   if (!/^postgres(ql)?:/i.test(databaseUrl)) return databaseUrl;
   try {
@@ -30,6 +30,8 @@ export function maskDatabaseUrl(databaseUrl: string): string {
     if (url.searchParams.has('password')) url.searchParams.set('password', '***');
     return url.toString().replace('%2A%2A%2A', '***');
   } catch {
-    return '***';
+    // pg takes libpq's forms that are not WHATWG URLs, such as a Unix socket's
+    // `postgres://user:pass@/db?host=/var/run/postgresql` (no host after the @): masked as text.
+    return databaseUrl.replace(/^([a-z]+:\/\/[^:@/?#]*:)[^@/?#]*@/i, '$1***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
   }
 }

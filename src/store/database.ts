@@ -10,7 +10,7 @@ import { DatabaseHealth } from './availability.js';
 import { guardedDialect } from './guarded-dialect.js';
 import { asyncLockWaits, SYNC_BUSY_TIMEOUT_MS } from './sqlite-lock-waits.js';
 import type { Database } from './schema.js';
-import { databaseTarget } from './database-url.js';
+import { databaseTarget, maskDatabaseUrl } from './database-url.js';
 import { sqliteWriterThread, transactionWriter, type BatchWriter } from './batch-writer.js';
 import * as initial from './migrations/001-initial.js';
 import * as sesResources from './migrations/002-ses-resources.js';
@@ -177,12 +177,10 @@ function openPostgres(url: string, health: DatabaseHealth, log: Logger | undefin
   pool.on('error', lost);
   pool.on('connect', (client) => client.on('error', () => {})); // reported by the pool (idle) or by the failing query (in use)
   const db = new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool }), health) });
-  const safe = new URL(url);
-  safe.password = '';
   return {
     db,
     dialect: 'postgres',
-    location: safe.toString(),
+    location: maskDatabaseUrl(url),
     batchWriter: transactionWriter(db),
     health,
     close: async () => {

@@ -1,4 +1,5 @@
 // The store on every database: migrations, keys, messages with deliveries and events, group commit.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/store.js';
 import type { NewMessage } from '../../src/store/messages-repository.js';
@@ -34,6 +35,24 @@ describe.each(DIALECTS)('store (%s)', (dialect) => {
   it('migrates an existing database again without change', async () => {
     const again = await openStore(db);
     await again.close();
+  });
+
+  it.runIf(dialect === 'postgres')("opens PostgreSQL through libpq's Unix-socket URL (no host after the @), naming it without the password", async () => {
+    const tcp = new URL(db.databaseUrl);
+    const admin = new pg.Client({ connectionString: db.databaseUrl });
+    await admin.connect();
+    const { rows } = await admin.query<{ unix_socket_directories: string }>('show unix_socket_directories').finally(() => admin.end());
+    const socketDir = rows[0]!.unix_socket_directories.split(',')[0]!.trim();
+    expect(socketDir, 'the server listens on a Unix socket').toMatch(/^\//);
+    const url = `postgres://${tcp.username}:not-needed@/${tcp.pathname.slice(1)}?host=${encodeURIComponent(socketDir)}&options=${encodeURIComponent(tcp.searchParams.get('options')!)}`;
+    const viaSocket = await openStore({ databaseUrl: url, dataDir: db.dataDir });
+    try {
+      expect(viaSocket.location).toBe(url.replace(':not-needed@', ':***@'));
+      await viaSocket.accounts.putAccessKey({ accessKeyId: 'AKIDSOCKET1', secretAccessKey: 's', accountId: '123456789012' });
+      expect((await store.accounts.findAccessKey('AKIDSOCKET1'))?.accountId).toBe('123456789012');
+    } finally {
+      await viaSocket.close();
+    }
   });
 
   it('stores access keys and re-provisions a key id with its new secret', async () => {

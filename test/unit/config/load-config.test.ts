@@ -34,6 +34,9 @@ describe('loadConfig', () => {
     expect(JSON.stringify(printed)).not.toContain('pw');
     expect(printed.databaseUrl).toBe('postgres://u:***@db.internal:5433/sesd');
     expect(printableConfig(loadConfig({ env: { SESD_DATABASE_URL: 'postgres://u@h/db?password=pw' } })).databaseUrl).toBe('postgres://u@h/db?password=***');
+    // libpq's Unix-socket form, which pg takes and the WHATWG URL parser does not (no host after the @).
+    expect(printableConfig(loadConfig({ env: { SESD_DATABASE_URL: 'postgres://u:pw@/db?host=/var/run/postgresql' } })).databaseUrl).toBe('postgres://u:***@/db?host=/var/run/postgresql');
+    expect(printableConfig(loadConfig({ env: { SESD_DATABASE_URL: 'postgres://u@/db?host=/run/pg&password=pw' } })).databaseUrl).toBe('postgres://u@/db?host=/run/pg&password=***');
   });
 
   it('refuses an unknown SESD_ variable, suggesting the one meant', () => {
