@@ -1,5 +1,6 @@
 // Reads that every send makes (its account's settings, its sender's identities, its recipients'
-// suppression entries), coalesced: the calls made within one turn of the event loop become one
+// suppression entries; a configuration set it names and the set's event destinations), coalesced:
+// the calls made within one turn of the event loop become one
 // statement per account and region, with the union of their keys in one IN list, and each caller
 // gets the rows of its own keys. Concurrent sends mostly share an account, so the three reads a send
 // made were three statements each; now they are three for all the sends that reached them
