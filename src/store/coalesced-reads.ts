@@ -1,15 +1,14 @@
 // Reads that every send makes (its account's settings, its sender's identities, its recipients'
 // suppression entries; a configuration set it names and the set's event destinations), coalesced:
-// the calls made within one turn of the event loop become one
-// statement per account and region, with the union of their keys in one IN list, and each caller
-// gets the rows of its own keys. Concurrent sends mostly share an account, so the three reads a send
-// made were three statements each; now they are three for all the sends that reached them
-// together. On PostgreSQL a statement is a round trip and a parse, plan and execute in a backend;
-// on SQLite it is Kysely's turn on the one connection (an acquisition queued behind the others),
-// the guards around it and the call. Measured with SendEmail at c=50 (bench/send-email.ts):
-// PostgreSQL one node 1,069–1,123 → 2,190 per second, SQLite 2,086–2,149 → 2,877–2,911.
-// Each read still goes to the database when it is asked for (one turn later), so no caller sees an
-// older row than before.
+// the calls made within one turn of the event loop become one statement per account and region,
+// with the union of their keys in one IN list, and each caller gets the rows of its own keys.
+// Concurrent sends mostly share an account, so the three reads a send made were three statements
+// each; now they are three for all the sends that reached them together. On PostgreSQL a statement
+// is a round trip and a parse, plan and execute in a backend; on SQLite it is Kysely's turn on the
+// one connection (an acquisition queued behind the others), the guards around it and the call.
+// Measured with SendEmail at c=50 (bench/send-email.ts): PostgreSQL one node 1,069–1,123 → 2,190
+// per second, SQLite 2,086–2,149 → 2,877–2,911. Each read still goes to the database when it is
+// asked for (one turn later), so no caller sees an older row than before.
 import type { Scope } from '../domain/identities/identity.js';
 import { IDS_PER_STATEMENT } from './raw-sql.js';
 
