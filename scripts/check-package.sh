@@ -6,7 +6,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+# sesd runs under npx in a process group of its own (setsid), so that stopping it reaches sesd
+# itself: npx does not pass SIGTERM on to its child, and sesd was left running after the check.
+trap '[ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 cd "$root"
 tarball="$(npm pack --silent --pack-destination "$work" | tail -1)"
@@ -20,7 +22,7 @@ if grep -qE "npm warn (EBADENGINE|deprecated)" "$work/install.log"; then echo "c
 version="$(npx sesd --version)"
 [ "$version" = "$(node -p "require('$root/package.json').version")" ] || { echo "check-package: --version said $version" >&2; exit 1; }
 
-SESD_HTTP_PORT=0 SESD_SMTP_PORT=0 SESD_SMTPS_PORT=0 npx sesd start >"$work/start.log" 2>"$work/stderr.log" &
+SESD_HTTP_PORT=0 SESD_SMTP_PORT=0 SESD_SMTPS_PORT=0 setsid npx sesd start >"$work/start.log" 2>"$work/stderr.log" &
 pid=$!
 for _ in $(seq 1 120); do
   grep -q '^sesd listening http=' "$work/start.log" && break
@@ -36,7 +38,12 @@ done
 curl -fsS "$url/_sesd/ready"
 echo
 [ -f data/credentials ] || { echo "check-package: no data/credentials" >&2; exit 1; }
-kill -TERM "$pid"
-wait "$pid" || true  # npx passes the signal on; sesd exits 0 once drained
+kill -TERM -- "-$pid"
+wait "$pid" || true  # sesd exits 0 once drained
+for _ in $(seq 1 30); do
+  kill -0 -- "-$pid" 2>/dev/null || break
+  sleep 1
+done
+if kill -0 -- "-$pid" 2>/dev/null; then echo "check-package: sesd did not stop on SIGTERM" >&2; exit 1; fi
 pid=""
 echo "check-package: $tarball installs and starts"
