@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from './schema.js';
-import { messageEventDocuments } from './message-event-documents.js';
+import { messageEvents } from './message-event-documents.js';
 import { readRaw } from './stored-raw.js';
 import type { Dialect } from './database.js';
 import { decodeMessageCursor, encodeMessageCursor, type Destination, type MessageCursor } from './messages-repository.js';
@@ -154,14 +154,7 @@ export class ConsoleQueries {
   }
 
   async events(messageId: string): Promise<EventRow[]> {
-    const rows = await this.db
-      .selectFrom('events')
-      .select(['id', 'type', 'payload', 'created_at'])
-      .where('message_seq', '=', keysOf(this.db, messageId))
-      .orderBy('id')
-      .execute();
-    const documents = await messageEventDocuments(this.db, messageId, rows);
-    return rows.map((r, i) => ({ id: Number(r.id), type: r.type, payload: documents[i] as Record<string, unknown>, createdAt: Number(r.created_at) }));
+    return (await messageEvents(this.db, messageId)).map((e) => ({ id: e.id, type: e.type, payload: e.payload as Record<string, unknown>, createdAt: e.createdAt }));
   }
 
   /** Messages created at or after `since` (the change feed looks a little back to catch late commits). */

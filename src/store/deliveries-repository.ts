@@ -23,12 +23,12 @@ import { forDialect, IDS_PER_STATEMENT, placeholders, precompiled } from './raw-
 import { relaxedTransaction } from './relaxed-transaction.js';
 import { MessageKeys } from './message-keys.js';
 import { sendEventMail, storedEventPayload } from './event-payload.js';
-import { factsOf } from './mail-from-message.js';
+import { FACT_COLUMNS, factsOf, type FactRow } from './mail-from-message.js';
 import { sendEventReader } from './message-event-documents.js';
 import { readRaw } from './stored-raw.js';
 import { ownFigures } from '../events/metrics.js';
 import { mergeIncrements, type MetricIncrement } from './metric-counters.js';
-import type { Database, MessageBodiesTable, MessagesTable } from './schema.js';
+import type { Database, MessagesTable } from './schema.js';
 
 export interface ClaimedDelivery {
   id: number;
@@ -131,10 +131,7 @@ export class DeliveriesRepository {
     const out = new Map<string, QueuedMessage>();
     for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
       const chunk = ids.slice(i, i + IDS_PER_STATEMENT);
-      const { rows } = await this.db.executeQuery<
-        Pick<MessagesTable, 'id' | 'account_id' | 'region' | 'source_api' | 'envelope_from' | 'configuration_set' | 'destination' | 'tags' | 'size' | 'created_at' | 'feedback_address'> &
-          Pick<MessageBodiesTable, 'raw' | 'raw_deflated'>
-      >(CompiledQuery.raw(this.statements.selectMessages(chunk.length), chunk));
+      const { rows } = await this.db.executeQuery<FactRow & Pick<MessagesTable, 'size' | 'feedback_address'>>(CompiledQuery.raw(this.statements.selectMessages(chunk.length), chunk));
       const sendPayloads = new Map((await this.statements.sendEvents(this.db, chunk)).map((s) => [s.messageId, s.payload]));
       for (const r of rows) {
         const facts = factsOf(r);
@@ -222,8 +219,7 @@ function queueStatements(dialect: Dialect) {
     selectMessages: precompiled(
       dialect,
       (idCount: number) =>
-        'select id, account_id, region, source_api, envelope_from, configuration_set, destination, tags, raw, raw_deflated, size, created_at, feedback_address ' +
-        `from messages join message_bodies using (seq) where id in (${placeholders(idCount)})`,
+        `select ${[...FACT_COLUMNS, 'size', 'feedback_address'].join(', ')} from messages join message_bodies using (seq) where id in (${placeholders(idCount)})`,
     ),
     sendEvents: sendEventReader(dialect),
     /** See applyUpdates. Parameters: each row's id, status, next attempt, last response, updated_at, then the worker id. */

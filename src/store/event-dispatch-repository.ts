@@ -7,7 +7,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { anyRow } from './any-row.js';
 import type { Dialect } from './database.js';
 import { eventDocument, refersToSendMail, sendEventMail } from './event-payload.js';
-import { factsOf, type FactRow, type MessageFacts } from './mail-from-message.js';
+import { FACT_COLUMNS, factsOf, type FactRow, type MessageFacts } from './mail-from-message.js';
 import { mergeIncrements, metricCounterUpserts, type MetricCounterUpserts, type MetricIncrement } from './metric-counters.js';
 import { BulkInsert, forDialect, placeholders, precompiled } from './raw-sql.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
@@ -83,9 +83,7 @@ export class EventDispatchRepository {
     // With the columns a payload's `mail` is rebuilt from (mail-from-message.ts).
     this.messagesSql = precompiled(
       dialect,
-      (n: number) =>
-        'select id, account_id, region, configuration_set, source_api, envelope_from, destination, tags, created_at, raw, raw_deflated ' +
-        `from messages join message_bodies using (seq) where id in (${placeholders(n)})`,
+      (n: number) => `select ${FACT_COLUMNS.join(', ')} from messages join message_bodies using (seq) where id in (${placeholders(n)})`,
     );
     this.sendEvents = sendEventReader(dialect);
     this.settledSql = precompiled(

@@ -175,7 +175,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 const isPlain = (o: object) => !Array.isArray(o) && (Object.getPrototypeOf(o) === Object.prototype || Object.getPrototypeOf(o) === null);
 
 /** The columns of `messages` (and its body's) MessageFacts come from. */
-const FACT_COLUMNS = ['id', 'account_id', 'region', 'envelope_from', 'created_at', 'source_api', 'configuration_set', 'destination', 'tags', 'raw', 'raw_deflated'] as const;
+export const FACT_COLUMNS = ['id', 'account_id', 'region', 'envelope_from', 'created_at', 'source_api', 'configuration_set', 'destination', 'tags', 'raw', 'raw_deflated'] as const;
 
 export interface FactRow {
   id: string;

@@ -4,12 +4,35 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './database.js';
 import { eventDocuments, needsItsMessage } from './event-payload.js';
 import { readFacts } from './mail-from-message.js';
+import { keysOf } from './message-keys.js';
 import { IDS_PER_STATEMENT, placeholders, precompiled } from './raw-sql.js';
 import type { Database } from './schema.js';
 
-export async function messageEventDocuments(db: Kysely<Database>, messageId: string, rows: { type: string; payload: string }[]): Promise<unknown[]> {
+async function messageEventDocuments(db: Kysely<Database>, messageId: string, rows: { type: string; payload: string }[]): Promise<unknown[]> {
   const facts = rows.some((r) => needsItsMessage(r.payload)) ? (await readFacts(db, [messageId])).get(messageId) : undefined;
   return eventDocuments(rows, facts);
+}
+
+export interface MessageEvent {
+  id: number;
+  type: string;
+  /** The event document, its `mail` put back (event-payload.ts). */
+  payload: unknown;
+  createdAt: number;
+  /** The one recipient an Open or Click is about (migration 015). */
+  recipient: string | null;
+}
+
+/** A message's events, in the order written, as documents. */
+export async function messageEvents(db: Kysely<Database>, messageId: string): Promise<MessageEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['id', 'type', 'payload', 'created_at', 'recipient'])
+    .where('message_seq', '=', keysOf(db, messageId))
+    .orderBy('id')
+    .execute();
+  const documents = await messageEventDocuments(db, messageId, rows);
+  return rows.map((r, i) => ({ id: Number(r.id), type: r.type, payload: documents[i], createdAt: Number(r.created_at), recipient: r.recipient ?? null }));
 }
 
 export interface StoredSendEvent {

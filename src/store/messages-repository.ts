@@ -3,7 +3,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { BatchWriter } from './batch-writer.js';
 import type { Dialect } from './database.js';
-import { messageEventDocuments } from './message-event-documents.js';
+import { messageEvents } from './message-event-documents.js';
 import { GroupCommit } from './group-commit.js';
 import { messageInserts, newMessageQueries, storable, type StorableMessage } from './message-inserts.js';
 import type { Database, MessagesTable } from './schema.js';
@@ -204,14 +204,7 @@ export class MessagesRepository {
 
   /** `recipient`: the one recipient an Open or Click is about (migration 015), else undefined. */
   async events(messageId: string): Promise<{ type: string; payload: unknown; createdAt: number; recipient?: string }[]> {
-    const rows = await this.db
-      .selectFrom('events')
-      .select(['type', 'payload', 'created_at', 'recipient'])
-      .where('message_seq', '=', keysOf(this.db, messageId))
-      .orderBy('id')
-      .execute();
-    const documents = await messageEventDocuments(this.db, messageId, rows);
-    return rows.map((r, i) => ({ type: r.type, payload: documents[i], createdAt: Number(r.created_at), ...(r.recipient ? { recipient: r.recipient } : {}) }));
+    return (await messageEvents(this.db, messageId)).map((e) => ({ type: e.type, payload: e.payload, createdAt: e.createdAt, ...(e.recipient ? { recipient: e.recipient } : {}) }));
   }
 
   /**

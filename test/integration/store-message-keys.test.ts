@@ -62,7 +62,7 @@ describe.each(DIALECTS)('message keys (%s)', (dialect) => {
     expect(Number(fresh.seq)).toBeGreaterThan(2);
     expect(await messages.recipients('new')).toEqual([{ recipient: 'a@example.net', status: 'queued' }]);
 
-    // Deleting a message takes its rows with it (the foreign keys now name the key).
+    // Deleting a message takes its rows with it, found by its key.
     expect(await messages.deleteIds(['earlier'])).toBe(1);
     const left = await opened.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(left.n)).toBe(2); // the later message's
