@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { newMessageId } from '../domain/message-id.js';
 import { isNotificationType, mayHaveDestinations } from '../events/event-types.js';
-import { bounceEvent, SUPPRESSED_DIAGNOSTIC } from '../events/mail-object.js';
+import { bounceEvent } from '../events/mail-object.js';
 import { expiresAt, nextAttemptAt, type RetrySchedule } from '../queue/retry-schedule.js';
 import type { ClaimedDelivery, DeliveryUpdate, GeneratedMessage, QueuedMessage } from '../store/deliveries-repository.js';
 import { GENERATED_SOURCE } from '../store/deliveries-repository.js';
@@ -39,10 +39,15 @@ type Outcome =
   | { kind: 'delivered'; reply: string; remoteMtaIp?: string; outgoingIp?: string; scenario?: SimulatorScenario }
   | { kind: 'deferred'; retryAt: number; reply: string; delayType: DelayType }
   | { kind: 'bounced'; bounceType: BounceType; bounceSubType: BounceSubType; reply: string; simulated: boolean }
-  /** As if on the suppression list (the simulator's suppressionlist@; intake settles real ones). */
+  /** The simulator's suppressionlist@: as if on SES's global suppression list (intake settles the account's list). */
   | { kind: 'suppressed' };
 
-const SIMULATOR_USER_AGENT = 'sesd mailbox simulator';
+// What SES's mailbox simulator writes in its complaints (the Complaint event's userAgent, the ARF
+// report's User-Agent): code written against SES may look for it.
+const SIMULATOR_USER_AGENT = 'Amazon SES Mailbox Simulator';
+/** SES's diagnostic for an address on its global suppression list (bounceSubType Suppressed), as its bounces carry it. */
+const GLOBALLY_SUPPRESSED_DIAGNOSTIC =
+  'Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address. For more information about how to remove an address from the suppression list, see the Amazon SES Developer Guide: http://docs.aws.amazon.com/ses/latest/DeveloperGuide/remove-from-suppressionlist.html';
 
 export function createDeliverer(deps: DelivererDeps): Deliverer {
   const now = deps.now ?? Date.now;
@@ -159,7 +164,8 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
     if (o.kind === 'delivered') {
       if (mail) events.push(deliveryEvent(mail, { at, acceptedAt: message.createdAt, recipient: d.recipient, smtpResponse: o.reply, reportingMTA: deps.hostname, remoteMtaIp: o.remoteMtaIp, outgoingIp: o.outgoingIp }));
       if (o.scenario === 'complaint') {
-        if (mail) events.push(complaintEvent(mail, { at, recipients: [d.recipient], feedbackId: newMessageId(at), userAgent: SIMULATOR_USER_AGENT, feedbackType: 'abuse', arrivalDate: message.createdAt }));
+        // SES's simulated complaints say they arrived when they were made.
+        if (mail) events.push(complaintEvent(mail, { at, recipients: [d.recipient], feedbackId: newMessageId(at), userAgent: SIMULATOR_USER_AGENT, feedbackType: 'abuse', arrivalDate: at }));
         const to = await feedbackTo();
         if (to) generated.push(complaintReport(about, to, SIMULATOR_USER_AGENT));
       }
@@ -177,10 +183,10 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
     }
 
     const bounce =
-      o.kind === 'suppressed' ? { bounceType: 'Permanent' as const, bounceSubType: 'OnAccountSuppressionList' as const, reply: SIMULATOR_REPLIES.suppressionlist, simulated: true } : o;
+      o.kind === 'suppressed' ? { bounceType: 'Permanent' as const, bounceSubType: 'Suppressed' as const, reply: SIMULATOR_REPLIES.suppressionlist, simulated: true } : o;
     const feedbackId = newMessageId(at);
     const status = parseReply(bounce.reply).status;
-    const diagnosticCode = o.kind === 'suppressed' ? SUPPRESSED_DIAGNOSTIC : `smtp; ${bounce.reply}`;
+    const diagnosticCode = o.kind === 'suppressed' ? GLOBALLY_SUPPRESSED_DIAGNOSTIC : `smtp; ${bounce.reply}`;
     if (mail) {
       const bouncedRecipients = [{ emailAddress: d.recipient, action: 'failed' as const, status, diagnosticCode }];
       events.push(bounceEvent(mail, { bounceType: bounce.bounceType, bounceSubType: bounce.bounceSubType, bouncedRecipients, timestamp: new Date(at), feedbackId, reportingMTA: `dns; ${deps.hostname}` }));

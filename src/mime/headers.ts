@@ -31,7 +31,9 @@ export function parseHeaderBlock(text: string): Header[] {
   const headers: Header[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (/^[ \t]/.test(line) && headers.length > 0) {
-      headers[headers.length - 1]!.value += ' ' + line.trim();
+      // A value may start on the next line (`Message-ID:` then a folded `<id>`): no space before it.
+      const last = headers[headers.length - 1]!;
+      last.value = last.value ? `${last.value} ${line.trim()}` : line.trim();
       continue;
     }
     const colon = line.indexOf(':');
@@ -55,11 +57,17 @@ export function joinMessage(headers: Header[], body: Buffer): Buffer {
 /**
  * Splits an address-list header (`a@x, "B, Jr" <b@y>`) into its addresses, with Nodemailer's RFC 5322
  * address-list parser: a group (`Team: a@x, b@y;`, `undisclosed-recipients:;`) gives its members,
- * an empty group none. Each address comes back as `address` or `"name" <address>`.
+ * an empty group none. Each address comes back as `address` or `name <address>`, the name quoted
+ * only when it must be (as SES writes commonHeaders: `"Sender Name" <a@x>` becomes `Sender Name <a@x>`).
  */
 export function splitAddressList(value: string): string[] {
-  return addressparser(value, { flatten: true }).map(({ name, address }) => (name ? `"${name.replace(/(["\\])/g, '\\$1')}" <${address}>` : address));
+  return addressparser(value, { flatten: true }).map(({ name, address }) => (name ? `${displayName(name)} <${address}>` : address));
 }
+
+// RFC 5322's specials, controls and 8-bit characters: a display name holding any of them is quoted.
+const NEEDS_QUOTES = /[()<>[\]:;@\\,."\x00-\x1f\x7f-\uffff]/;
+
+const displayName = (name: string): string => (NEEDS_QUOTES.test(name) ? `"${name.replace(/(["\\])/g, '\\$1')}"` : name);
 
 /** An RFC 5322 Date header value (`Sun, 22 Nov 2026 10:32:00 +0000`). */
 export const rfc5322Date = (date: Date): string => date.toUTCString().replace('GMT', '+0000');

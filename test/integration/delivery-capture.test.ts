@@ -97,20 +97,25 @@ describe.each(DIALECTS)('delivery in capture mode (%s)', (dialect) => {
     const id = await send([`complaint@${SIM}`]);
     const e = await settled(app, id);
     expect(e.events.map((x) => x.type)).toEqual(['Send', 'Delivery', 'Complaint']);
-    expect(e.events[2]!.payload.complaint).toMatchObject({ complainedRecipients: [{ emailAddress: `complaint@${SIM}` }], complaintFeedbackType: 'abuse' });
+    const complaint = e.events[2]!.payload.complaint as Record<string, unknown>;
+    // What SES's simulator puts in its complaints (recorded notifications): its user agent, and an arrival time equal to the complaint's.
+    expect(complaint).toMatchObject({ complainedRecipients: [{ emailAddress: `complaint@${SIM}` }], complaintFeedbackType: 'abuse', userAgent: 'Amazon SES Mailbox Simulator' });
+    expect(complaint.arrivalDate).toBe(complaint.timestamp);
     const arf = (await capturedMessages(app)).find((m) => m.RawData.includes(`Original-Rcpt-To: <complaint@${SIM}>`));
     expect(arf!.RawData).toMatch(/report-type=feedback-report/);
     expect(arf!.RawData).toContain('Feedback-Type: abuse');
+    expect(arf!.RawData).toContain('User-Agent: Amazon SES Mailbox Simulator');
   });
 
-  it('bounces suppressionlist@ as OnAccountSuppressionList', async () => {
+  // SES: "a hard bounce as if the recipient's address is on the global suppression list" (subtype Suppressed, not the account's list).
+  it('bounces suppressionlist@ as Suppressed, as SES does for its global suppression list', async () => {
     const id = await send([`suppressionlist@${SIM}`]);
     const e = await settled(app, id);
     expect(e.recipients[0]!.status).toBe('suppressed');
     expect(e.events[1]!.payload.bounce).toMatchObject({
       bounceType: 'Permanent',
-      bounceSubType: 'OnAccountSuppressionList',
-      bouncedRecipients: [{ status: '5.1.1', diagnosticCode: expect.stringMatching(/^Amazon SES did not send the message to this address because it is on the suppression list/) }],
+      bounceSubType: 'Suppressed',
+      bouncedRecipients: [{ status: '5.1.1', diagnosticCode: expect.stringMatching(/^Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address\./) }],
     });
     expect(suppressed).toEqual([]);
   });

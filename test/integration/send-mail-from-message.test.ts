@@ -20,7 +20,8 @@ function headersOf(raw: Buffer): { name: string; value: string }[] {
   const text = raw.toString('latin1');
   const headers: { name: string; value: string }[] = [];
   for (const line of text.slice(0, text.indexOf('\r\n\r\n')).split('\r\n')) {
-    if (line.startsWith(' ') || line.startsWith('\t')) headers.at(-1)!.value += ` ${line.trim()}`;
+    // A value that starts on the next line (a long Message-ID) has no space before it.
+    if (line.startsWith(' ') || line.startsWith('\t')) headers.at(-1)!.value = [headers.at(-1)!.value, line.trim()].filter(Boolean).join(' ');
     else headers.push({ name: line.slice(0, line.indexOf(':')).trim(), value: line.slice(line.indexOf(':') + 1).trim() });
   }
   return headers;
