@@ -77,6 +77,13 @@ function definedOnly(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The `ses:operation` tag: the action that sent the message, as SES names it in its events
+ * (SendRawEmail, SendTemplatedEmail, ...); a door's sends are SendEmail unless it says otherwise,
+ * SMTP's SendSmtpEmail.
+ */
+export const sesOperation = (sourceApi: string, operation?: string): string => operation ?? (sourceApi === 'smtp' ? 'SendSmtpEmail' : 'SendEmail');
+
 export function sendEvent(mail: Record<string, unknown>): { type: string; payload: unknown } {
   return { type: 'Send', payload: { eventType: 'Send', mail, send: {} } };
 }

@@ -7,7 +7,7 @@ import { messageIdHeader, newMessageId } from '../domain/message-id.js';
 import { dailyQuotaExceeded, MAX_RECIPIENTS_PER_MESSAGE, sendRateExceeded } from '../domain/sending-limits.js';
 import { QuotaExceededError } from '../store/quota-guard.js';
 import { validateMessageTags } from '../domain/message-tags.js';
-import { bounceEvent, mailObject, renderingFailureEvent, sendEvent, SUPPRESSED_DIAGNOSTIC } from '../events/mail-object.js';
+import { bounceEvent, mailObject, renderingFailureEvent, sendEvent, sesOperation, SUPPRESSED_DIAGNOSTIC } from '../events/mail-object.js';
 import type { SendingPolicy } from '../domain/sending-policy.js';
 import { composeMessage } from '../mime/compose.js';
 import { headerValue, joinMessage, rfc5322Date, splitAddressList, splitMessage, type Header } from '../mime/headers.js';
@@ -380,7 +380,7 @@ function checkRecipientCount(recipients: string[]): string[] {
 
 function eventTags(req: SendRequest, from: ParsedAddress, configurationSetName: string | undefined): Record<string, string[]> {
   const tags: Record<string, string[]> = {
-    'ses:operation': [req.sourceApi === 'smtp' ? 'SendSmtpEmail' : 'SendEmail'],
+    'ses:operation': [sesOperation(req.sourceApi, req.operation)],
     'ses:source-ip': [req.sourceIp],
     'ses:from-domain': [from.domain],
     'ses:caller-identity': [req.callerIdentity],

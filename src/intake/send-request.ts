@@ -46,6 +46,8 @@ export interface SendRequest {
   region: string;
   /** Which door: sesv2 | ses | pinpoint | smtp. */
   sourceApi: string;
+  /** The action that sent it, for the `ses:operation` tag, where it is not the door's own (sesOperation). */
+  operation?: string;
   /** The caller, for the `ses:caller-identity` and `ses:source-ip` tags. */
   callerIdentity: string;
   sourceIp: string;

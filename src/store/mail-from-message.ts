@@ -16,7 +16,7 @@
 // the delivery queue passes the object on into events that store a reference to it, and the event
 // dispatcher reads only `tags` and `source` of an event that has no destination to publish to.
 import type { Kysely } from 'kysely';
-import { mailObject, type AddressLists } from '../events/mail-object.js';
+import { mailObject, sesOperation, type AddressLists } from '../events/mail-object.js';
 import { splitMessage, type Header } from '../mime/headers.js';
 import type { Database } from './schema.js';
 import { IDS_PER_STATEMENT } from './raw-sql.js';
@@ -51,9 +51,10 @@ const HEADER_FIELDS = ['headersTruncated', 'headers', 'commonHeaders'];
 type KeptWhole = { [MARK]: 1; destination: string[]; tags: Record<string, string[]>; addresses: AddressLists };
 /**
  * Mark 2: `destination` only when the row's Destination does not give it; `ses`: the values of the
- * ses:source-ip and ses:caller-identity tags; `to`: 1 when commonHeaders' `to` equals `destination`.
+ * ses:source-ip and ses:caller-identity tags; `op`: the ses:operation tag when it is not the door's
+ * own (SendRawEmail, SendTemplatedEmail...); `to`: 1 when commonHeaders' `to` equals `destination`.
  */
-type KeptCompact = { [MARK]: 2; destination?: string[]; ses: [string, string]; addresses: Omit<AddressLists, 'to'> & { to?: string[] | 1 } };
+type KeptCompact = { [MARK]: 2; destination?: string[]; ses: [string, string]; op?: string; addresses: Omit<AddressLists, 'to'> & { to?: string[] | 1 } };
 type Kept = KeptWhole | KeptCompact;
 
 /** What to store of `mail`, made from the message `facts` describes: the kept fields, else `mail` itself. */
@@ -62,13 +63,14 @@ export function storedMail(mail: unknown, facts: MessageFacts): unknown {
   const { destination, tags, commonHeaders } = mail as Record<string, unknown>;
   if (!Array.isArray(destination) || typeof tags !== 'object' || tags === null || typeof commonHeaders !== 'object' || commonHeaders === null) return mail;
   const { from, to, cc, replyTo } = commonHeaders as AddressLists;
-  const { 'ses:source-ip': ip, 'ses:caller-identity': caller } = tags as Record<string, unknown>;
+  const { 'ses:source-ip': ip, 'ses:caller-identity': caller, 'ses:operation': operation } = tags as Record<string, unknown>;
   const headers = facts.headers();
   if (Array.isArray(ip) && Array.isArray(caller) && typeof ip[0] === 'string' && typeof caller[0] === 'string') {
     const compact: KeptCompact = {
       [MARK]: 2,
       ...(sameJson(facts.destination(), destination) ? {} : { destination: destination as string[] }),
       ses: [ip[0], caller[0]],
+      ...(Array.isArray(operation) && typeof operation[0] === 'string' && operation[0] !== sesOperation(facts.sourceApi) ? { op: operation[0] } : {}),
       addresses: { from, to: to !== undefined && sameJson(to, destination) ? 1 : to, cc, replyTo },
     };
     if (sameJson(rebuilt(compact, facts, headers), mail)) return compact;
@@ -103,7 +105,7 @@ function destinationAndTags(kept: Kept, m: MessageFacts): { destination: string[
   if (kept[MARK] === 1) return kept;
   // In the order intake writes them (intake/accept.ts eventTags).
   const tags: Record<string, string[]> = {
-    'ses:operation': [m.sourceApi === 'smtp' ? 'SendSmtpEmail' : 'SendEmail'],
+    'ses:operation': [sesOperation(m.sourceApi, kept.op)],
     'ses:source-ip': [kept.ses[0]],
     'ses:from-domain': [sourceDomain(m)],
     'ses:caller-identity': [kept.ses[1]],

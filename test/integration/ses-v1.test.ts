@@ -18,6 +18,7 @@ import {
   ListVerifiedEmailAddressesCommand,
   PutIdentityPolicyCommand,
   SendBulkTemplatedEmailCommand,
+  SendTemplatedEmailCommand,
   SendEmailCommand,
   SendRawEmailCommand,
   SetIdentityDkimEnabledCommand,
@@ -132,6 +133,12 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
     );
     expect(out.Status?.map((s) => s.Status)).toEqual(['Success', 'Success']);
     expect(new Set(out.Status?.map((s) => s.MessageId)).size).toBe(2);
+    // Each event names the action that sent it, as SES's do (ses:operation).
+    const [send] = await app.store.messages.events(out.Status![0]!.MessageId!);
+    expect((send!.payload as { mail: { tags: Record<string, string[]> } }).mail.tags['ses:operation']).toEqual(['SendBulkTemplatedEmail']);
+    const single = await ses.send(new SendTemplatedEmailCommand({ Source: 'team@v1.example', Template: 'bulk-v1', TemplateData: '{"name":"one"}', Destination: { ToAddresses: ['z@example.net'] } }));
+    const [singleSend] = await app.store.messages.events(single.MessageId!);
+    expect((singleSend!.payload as { mail: { tags: Record<string, string[]> } }).mail.tags['ses:operation']).toEqual(['SendTemplatedEmail']);
     const missing = await awsFailure(
       ses.send(new SendBulkTemplatedEmailCommand({ Source: 'team@v1.example', Template: 'missing-template', DefaultTemplateData: '{}', Destinations: [{ Destination: { ToAddresses: ['x@example.net'] } }] })),
     );

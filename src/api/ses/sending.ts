@@ -44,6 +44,7 @@ export function sendingHandlers(intake: Intake): HandlerTable {
       // Intake reads the X-SES-* headers (the API parameters win over them).
       const { messageId } = await intake({
         ...common(ctx),
+        operation: 'SendRawEmail',
         from: input.Source,
         sourceArn: input.SourceArn,
         fromArn: input.FromArn,
@@ -59,6 +60,7 @@ export function sendingHandlers(intake: Intake): HandlerTable {
     SendTemplatedEmail: typedHandler(async (ctx, input: T.SendTemplatedEmailRequest): Promise<T.SendTemplatedEmailResponse> => {
       const { messageId } = await intake({
         ...common(ctx),
+        operation: 'SendTemplatedEmail',
         ...sender(input),
         destination: input.Destination,
         content: { kind: 'template', templateName: input.Template, templateArn: input.TemplateArn, templateData: input.TemplateData, headers: [] },
@@ -73,6 +75,7 @@ export function sendingHandlers(intake: Intake): HandlerTable {
       const defaults = parseRenderingData(input.DefaultTemplateData);
       const entries = input.Destinations.map((destination) => ({
         ...common(ctx),
+        operation: 'SendBulkTemplatedEmail',
         ...sender(input),
         destination: destination.Destination,
         content: { kind: 'template' as const, templateName: input.Template, templateArn: input.TemplateArn, templateData: entryTemplateData(defaults, destination.ReplacementTemplateData), headers: [] },
