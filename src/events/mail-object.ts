@@ -12,6 +12,11 @@ export interface MailObjectInput {
   destination: string[];
   headers: Header[];
   tags: Record<string, string[]>;
+  /**
+   * The Message-ID the sender's raw message had: sesd (as SES) replaces it in the message it sends,
+   * while SES's events report the headers "from the original message that you passed" to it.
+   */
+  originalMessageId?: string;
 }
 
 // SES truncates the headers list of an event when it is large; it says so in headersTruncated.
@@ -42,10 +47,15 @@ export function addressLists(headers: Header[]): AddressLists {
 export function mailObject(input: MailObjectInput, lists: AddressLists = addressLists(input.headers)): Record<string, unknown> {
   let budget = MAX_EVENT_HEADER_BYTES;
   const headers: Header[] = [];
+  let swapped = input.originalMessageId === undefined;
   for (const h of input.headers) {
-    budget -= h.name.length + h.value.length;
+    // The first Message-ID is the one sesd wrote in place of the sender's: the event shows the sender's.
+    const swap = !swapped && h.name.toLowerCase() === 'message-id';
+    if (swap) swapped = true;
+    const value = swap ? input.originalMessageId! : h.value;
+    budget -= h.name.length + value.length;
     if (budget < 0) break;
-    headers.push({ name: h.name, value: h.value });
+    headers.push({ name: h.name, value });
   }
   return {
     timestamp: input.timestamp.toISOString(),
@@ -63,7 +73,7 @@ export function mailObject(input: MailObjectInput, lists: AddressLists = address
       to: lists.to,
       cc: lists.cc,
       replyTo: lists.replyTo,
-      messageId: input.messageId,
+      messageId: input.originalMessageId ?? input.messageId,
       date: headerValue(input.headers, 'Date'),
       subject: headerValue(input.headers, 'Subject'),
     }),

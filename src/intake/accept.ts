@@ -166,6 +166,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       destination: envelopeRecipients,
       headers,
       tags: eventTags(req, from, configurationSetName),
+      originalMessageId: prepared.originalMessageId,
     });
     return {
       id: messageId,
@@ -209,6 +210,8 @@ interface Prepared {
   subject: string | undefined;
   /** The Destination stored with the message: as given, or read from a raw message's headers. */
   destination: Destination;
+  /** A raw message's own Message-ID, which its events report (the message goes out with sesd's). */
+  originalMessageId?: string;
 }
 
 async function prepareComposed(req: SendRequest, content: SimpleContent, msgIdHeader: string, date: Date): Promise<Prepared> {
@@ -352,6 +355,7 @@ function prepareRaw(req: SendRequest, data: Buffer, msgIdHeader: string, date: D
     headers: rewritten,
     subject: headerValue(headers, 'Subject'),
     destination,
+    originalMessageId: headerValue(headers, 'Message-ID') || undefined,
   };
 }
 

@@ -52,9 +52,11 @@ type KeptWhole = { [MARK]: 1; destination: string[]; tags: Record<string, string
 /**
  * Mark 2: `destination` only when the row's Destination does not give it; `ses`: the values of the
  * ses:source-ip and ses:caller-identity tags; `op`: the ses:operation tag when it is not the door's
- * own (SendRawEmail, SendTemplatedEmail...); `to`: 1 when commonHeaders' `to` equals `destination`.
+ * own (SendRawEmail, SendTemplatedEmail...); `mid`: the sender's own Message-ID, which the event
+ * shows where the message has sesd's (commonHeaders' messageId is it); `to`: 1 when commonHeaders'
+ * `to` equals `destination`.
  */
-type KeptCompact = { [MARK]: 2; destination?: string[]; ses: [string, string]; op?: string; addresses: Omit<AddressLists, 'to'> & { to?: string[] | 1 } };
+type KeptCompact = { [MARK]: 2; destination?: string[]; ses: [string, string]; op?: string; mid?: string; addresses: Omit<AddressLists, 'to'> & { to?: string[] | 1 } };
 type Kept = KeptWhole | KeptCompact;
 
 /** What to store of `mail`, made from the message `facts` describes: the kept fields, else `mail` itself. */
@@ -62,7 +64,7 @@ export function storedMail(mail: unknown, facts: MessageFacts): unknown {
   if (typeof mail !== 'object' || mail === null) return mail;
   const { destination, tags, commonHeaders } = mail as Record<string, unknown>;
   if (!Array.isArray(destination) || typeof tags !== 'object' || tags === null || typeof commonHeaders !== 'object' || commonHeaders === null) return mail;
-  const { from, to, cc, replyTo } = commonHeaders as AddressLists;
+  const { from, to, cc, replyTo, messageId } = commonHeaders as AddressLists & { messageId?: unknown };
   const { 'ses:source-ip': ip, 'ses:caller-identity': caller, 'ses:operation': operation } = tags as Record<string, unknown>;
   const headers = facts.headers();
   if (Array.isArray(ip) && Array.isArray(caller) && typeof ip[0] === 'string' && typeof caller[0] === 'string') {
@@ -71,6 +73,7 @@ export function storedMail(mail: unknown, facts: MessageFacts): unknown {
       ...(sameJson(facts.destination(), destination) ? {} : { destination: destination as string[] }),
       ses: [ip[0], caller[0]],
       ...(Array.isArray(operation) && typeof operation[0] === 'string' && operation[0] !== sesOperation(facts.sourceApi) ? { op: operation[0] } : {}),
+      ...(typeof messageId === 'string' && messageId !== facts.id ? { mid: messageId } : {}),
       addresses: { from, to: to !== undefined && sameJson(to, destination) ? 1 : to, cc, replyTo },
     };
     if (sameJson(rebuilt(compact, facts, headers), mail)) return compact;
@@ -131,6 +134,7 @@ function rebuilt(kept: Kept, m: MessageFacts, headers: Header[]): Record<string,
     destination,
     headers,
     tags,
+    originalMessageId: kept[MARK] === 2 ? kept.mid : undefined,
   };
   return mailObject(input, { ...others, to: to === 1 ? destination : to });
 }

@@ -118,6 +118,24 @@ describe.each(DIALECTS)("the Send event's mail rebuilt from its message (%s)", (
     expect(mail.commonHeaders).toMatchObject({ to: ['r1@example.net', 'r2@example.net'], subject: 'a subject folded over two lines', date: 'Tue, 1 Dec 2026 10:00:00 +0100' });
   });
 
+  it("raw mail with its own Message-ID: the events show the sender's, the message goes out with sesd's", async () => {
+    const { MessageId } = await sesv2Client(app).send(
+      new SendEmailCommand({ Content: { Raw: { Data: rawMessage(['From: own@example.com', 'To: t@example.net', 'Message-ID: <custom-123@app.example>', 'Subject: own id']) } } }),
+    );
+    const id = MessageId!;
+    const e = await settled(app, id);
+    const [stored] = await app.store.messages.list({ id });
+    // SES: "If you provide a Message-ID header, Amazon SES overrides the header with its own value."
+    expect(headersOf(stored!.raw).filter((h) => h.name === 'Message-ID')).toEqual([{ name: 'Message-ID', value: expect.stringMatching(new RegExp(`^<${id}@`)) }]);
+    // ...while its events report the headers "from the original message that you passed to Amazon SES".
+    const mail = e.events[0]!.payload.mail as { headers: { name: string; value: string }[]; commonHeaders: Record<string, unknown> };
+    expect(mail.headers.filter((h) => h.name === 'Message-ID')).toEqual([{ name: 'Message-ID', value: '<custom-123@app.example>' }]);
+    expect(mail.commonHeaders.messageId).toBe('<custom-123@app.example>');
+    const row = await opened.db.selectFrom('events').select('payload').where('message_seq', '=', keysOf(opened.db, id)).where('type', '=', 'Send').executeTakeFirstOrThrow();
+    expect(row.payload).toContain('"mail":{"@message":2,');
+    for (const d of e.events.filter((x) => x.type === 'Delivery')) expect(JSON.stringify(d.payload.mail)).toBe(JSON.stringify(mail));
+  });
+
   it('raw mail whose headers SES truncates in its events', async () => {
     const filler = Array.from({ length: 30 }, (_, i) => `X-Filler-${i}: ${'x'.repeat(500)}`);
     const { MessageId } = await sesv2Client(app).send(new SendEmailCommand({ Content: { Raw: { Data: rawMessage(['From: a@example.com', 'To: t@example.net', 'Subject: big', ...filler]) } } }));
