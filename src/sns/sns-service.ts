@@ -33,6 +33,9 @@ export interface PublishRequest {
   subject?: string;
   messageStructure?: string;
   messageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Uint8Array }>;
+  /** FIFO parameters: passed on to an upstream topic (which may be FIFO); see publishRequest for hosted ones. */
+  messageGroupId?: string;
+  messageDeduplicationId?: string;
 }
 
 /** Publishes to a topic sesd does not host (an SNS-compatible endpoint elsewhere). */
@@ -74,10 +77,12 @@ export class SnsService implements TopicPublisher {
 
   // ---- topics
 
-  async createTopic(scope: Scope, name: string, attributes: Record<string, string> = {}, tags: Tag[] = []): Promise<string> {
+  async createTopic(scope: Scope, name: string, requested: Record<string, string> = {}, tags: Tag[] = []): Promise<string> {
     if (name.endsWith('.fifo')) throw invalid('Topic Name: sesd does not support FIFO topics');
     if (!TOPIC_NAME.test(name)) throw invalid('Topic Name');
-    checkTopicAttributes(attributes);
+    checkTopicAttributes(requested);
+    // FifoTopic=false asks for what every sesd topic is (standard); AWS does not list it afterwards either.
+    const attributes = withoutKey(requested, 'FifoTopic');
     checkTags(tags);
     const arn = topicArn(scope.region, scope.accountId, name);
     const stored = await this.opts.store.createTopic({ arn, accountId: scope.accountId, region: scope.region, name, attributes, tags, createdAt: this.now() });
@@ -90,7 +95,7 @@ export class SnsService implements TopicPublisher {
   }
 
   async deleteTopic(scope: Scope, arn: string): Promise<void> {
-    parseTopicArn(arn);
+    checkRegion(scope, parseTopicArn(arn).region, 'TopicArn');
     const topic = await this.opts.store.topic(arn);
     if (!topic) return; // DeleteTopic of a topic that is gone succeeds, as on AWS.
     this.checkOwner(scope, topic, 'DeleteTopic');
@@ -137,6 +142,7 @@ export class SnsService implements TopicPublisher {
   // ---- tags (topics are sesd's only taggable SNS resource)
 
   async tagResource(scope: Scope, arn: string, tags: Tag[]): Promise<void> {
+    if (new Set(tags.map((t) => t.Key)).size !== tags.length) throw invalid('Duplicated keys are not allowed.');
     const topic = await this.taggable(scope, arn);
     const merged = new Map(topic.tags.map((t) => [t.Key, t.Value]));
     for (const t of tags) merged.set(t.Key, t.Value);
@@ -172,6 +178,10 @@ export class SnsService implements TopicPublisher {
 
     const existing = await this.opts.store.findSubscription(topic.arn, protocol, endpoint);
     if (existing) {
+      // Subscribe is idempotent only for the same attributes (none given counts as the same), as on AWS.
+      if (Object.keys(attributes).length > 0 && !sameSubscriptionAttributes(existing.attributes, normaliseSubscriptionAttributes(attributes))) {
+        throw invalid('Attributes Reason: Subscription already exists with different attributes');
+      }
       if (existing.confirmed || input.returnSubscriptionArn) return existing.arn;
       // Subscribing again while pending sends the confirmation again.
       await this.opts.store.enqueue([this.confirmation(existing)], this.now());
@@ -210,8 +220,11 @@ export class SnsService implements TopicPublisher {
     return subscription.arn;
   }
 
+  /** Without a scope: the UnsubscribeURL, whose token is the authority (it names the subscription's own region). */
   async unsubscribe(scope: Scope | undefined, arn: string): Promise<Subscription | undefined> {
-    if (!topicOfSubscription(arn)) throw invalid('SubscriptionArn');
+    const topicArnText = topicOfSubscription(arn);
+    if (!topicArnText) throw invalid('SubscriptionArn');
+    if (scope) checkRegion(scope, parseTopicArn(topicArnText).region, 'SubscriptionArn');
     const subscription = await this.opts.store.subscription(arn);
     if (!subscription) return undefined; // Unsubscribe is idempotent on AWS.
     if (scope && subscription.owner !== scope.accountId && subscription.accountId !== scope.accountId) {
@@ -272,8 +285,13 @@ export class SnsService implements TopicPublisher {
     const arn = parseTopicArn(req.topicArn);
     checkMessage(req);
     if (await this.isUpstream(req.topicArn)) return this.publishUpstream(req, arn.region);
-    if (arn.region !== scope.region) throw invalid('TopicArn');
     const topic = await this.ownedTopic(scope, req.topicArn, 'Publish');
+    // Every topic sesd hosts is a standard topic. SNS takes a MessageGroupId there but only passes
+    // it to SQS subscriptions, which sesd does not have, so it changes nothing; a deduplication id
+    // is refused, as SNS refuses it on a standard topic.
+    if (req.messageDeduplicationId !== undefined) {
+      throw invalid('MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type');
+    }
     const [messageId] = await this.publishHosted(topic, [req]);
     return { messageId: messageId! };
   }
@@ -389,7 +407,7 @@ export class SnsService implements TopicPublisher {
   // ---- lookups
 
   private async ownedTopic(scope: Scope, arn: string, action: string): Promise<Topic> {
-    parseTopicArn(arn);
+    checkRegion(scope, parseTopicArn(arn).region, 'TopicArn');
     const topic = await this.opts.store.topic(arn);
     if (!topic) throw topicNotFound();
     this.checkOwner(scope, topic, action);
@@ -406,7 +424,9 @@ export class SnsService implements TopicPublisher {
   }
 
   private async ownedSubscription(scope: Scope, arn: string, action: string): Promise<Subscription> {
-    if (!topicOfSubscription(arn)) throw invalid('SubscriptionArn');
+    const topicArnText = topicOfSubscription(arn);
+    if (!topicArnText) throw invalid('SubscriptionArn');
+    checkRegion(scope, parseTopicArn(topicArnText).region, 'SubscriptionArn');
     const s = await this.opts.store.subscription(arn);
     if (!s) throw subscriptionNotFound();
     if (s.accountId !== scope.accountId && s.owner !== scope.accountId) throw authorization(scope, action, arn);
@@ -414,7 +434,9 @@ export class SnsService implements TopicPublisher {
   }
 
   private async taggable(scope: Scope, arn: string): Promise<Topic> {
-    const topic = /^arn:aws[a-z-]*:sns:/.test(arn) ? await this.opts.store.topic(arn) : undefined;
+    const isSnsArn = /^arn:aws[a-z-]*:sns:/.test(arn);
+    if (isSnsArn) checkRegion(scope, arn.split(':')[3] ?? '', 'TopicArn');
+    const topic = isSnsArn ? await this.opts.store.topic(arn) : undefined;
     if (!topic) throw new AwsError('ResourceNotFound', 'Resource does not exist', 404);
     this.checkOwner(scope, topic, 'TagResource');
     return topic;
@@ -434,10 +456,7 @@ export class SnsService implements TopicPublisher {
 function checkMessage(req: PublishRequest): void {
   if (req.message === '') throw invalid('Empty message');
   if (Buffer.byteLength(req.message) > MAX_MESSAGE_BYTES) throw invalid('Message too long');
-  if (req.subject !== undefined) {
-    // SNS: ASCII, no line breaks, at most 100 characters, not empty.
-    if (req.subject === '' || req.subject.length > 100 || !/^[\x20-\x7e]*$/.test(req.subject)) throw invalid('Subject');
-  }
+  if (req.subject !== undefined && !validSubject(req.subject)) throw invalid('Subject');
   if (req.messageStructure !== undefined) {
     if (req.messageStructure !== 'json') throw invalid('MessageStructure');
     let parsed: unknown;
@@ -460,6 +479,12 @@ function checkMessage(req: PublishRequest): void {
   }
 }
 
+/** SNS: "UTF-8 text with no line breaks or control characters, and less than 100 characters long" (and not empty). */
+function validSubject(subject: string): boolean {
+  const characters = [...subject].length; // code points, not UTF-16 units
+  return characters > 0 && characters < 100 && !/[\p{Cc}\u2028\u2029]/u.test(subject);
+}
+
 function wireAttributes(attributes: NonNullable<PublishRequest['messageAttributes']>): Record<string, { Type: string; Value: string }> {
   const out: Record<string, { Type: string; Value: string }> = {};
   for (const [name, a] of Object.entries(attributes)) {
@@ -471,6 +496,7 @@ function wireAttributes(attributes: NonNullable<PublishRequest['messageAttribute
 function checkTopicAttributes(attributes: Record<string, string>): void {
   for (const [k, v] of Object.entries(attributes)) {
     if (!TOPIC_ATTRIBUTES.has(k)) {
+      if (k === 'FifoTopic' && v === 'false') continue;
       if (k === 'FifoTopic' || k === 'ContentBasedDeduplication') throw invalid(`Attributes Reason: sesd does not support FIFO topics (${k})`);
       throw invalid(`Attributes Reason: Unknown attribute ${k}`);
     }
@@ -497,6 +523,12 @@ function checkSubscriptionAttribute(name: string, value: string): void {
     throw invalid(`${name}: sesd does not support subscription filter policies; every confirmed subscription receives every message`);
   }
   if (name === 'RedrivePolicy' || name === 'SubscriptionRoleArn') throw invalid(`${name}: sesd does not support ${name === 'RedrivePolicy' ? 'dead-letter queues' : 'Firehose subscriptions'}`);
+}
+
+/** Whether Subscribe's attributes are those the subscription has; an absent RawMessageDelivery is "false". */
+function sameSubscriptionAttributes(existing: Record<string, string>, given: Record<string, string>): boolean {
+  const value = (attributes: Record<string, string>, k: string) => attributes[k] ?? (k === 'RawMessageDelivery' ? 'false' : undefined);
+  return [...new Set([...Object.keys(existing), ...Object.keys(given)])].every((k) => value(existing, k) === value(given, k));
 }
 
 function normaliseSubscriptionAttributes(attributes: Record<string, string>): Record<string, string> {
@@ -554,6 +586,18 @@ function defaultPolicy(topic: Topic): string {
       },
     ],
   });
+}
+
+/**
+ * SNS finds an ARN only in the caller's region: another region's topic or subscription is an invalid
+ * parameter (not NotFound, nor another account's AuthorizationError), whoever owns it.
+ */
+function checkRegion(scope: Scope, region: string, what: 'TopicArn' | 'SubscriptionArn'): void {
+  if (region !== scope.region) throw invalid(what);
+}
+
+function withoutKey(attributes: Record<string, string>, key: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(attributes).filter(([k]) => k !== key));
 }
 
 function authorization(scope: Scope, action: string, arn: string): AwsError {

@@ -63,6 +63,8 @@ function formBody(input: PublishRequest): string {
   const params: [string, string][] = [['Action', 'Publish'], ['Version', '2010-03-31'], ['TopicArn', input.topicArn], ['Message', input.message]];
   if (input.subject !== undefined) params.push(['Subject', input.subject]);
   if (input.messageStructure !== undefined) params.push(['MessageStructure', input.messageStructure]);
+  if (input.messageGroupId !== undefined) params.push(['MessageGroupId', input.messageGroupId]);
+  if (input.messageDeduplicationId !== undefined) params.push(['MessageDeduplicationId', input.messageDeduplicationId]);
   Object.entries(input.messageAttributes ?? {}).forEach(([name, a], i) => {
     const p = `MessageAttributes.entry.${i + 1}`;
     params.push([`${p}.Name`, name], [`${p}.Value.DataType`, a.DataType]);

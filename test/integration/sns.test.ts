@@ -1,7 +1,8 @@
 // sesd's SNS service through @aws-sdk/client-sns, delivering to a real HTTP receiver started here:
 // confirmation (SubscribeURL and ConfirmSubscription), signed notifications checked with
 // sns-validator (SignatureVersion 1 and 2), raw delivery, retries by the delivery policy with every
-// attempt recorded, email subscriptions through intake, and the SSRF guard.
+// attempt recorded, email subscriptions through intake, the SSRF guard, and AWS's answers for
+// another region's ARNs, FIFO parameters on standard topics, UTF-8 subjects and repeated Subscribe.
 import {
   ConfirmSubscriptionCommand,
   CreatePlatformApplicationCommand,
@@ -22,18 +23,20 @@ import {
   UnsubscribeCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-sns';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { DIALECTS } from '../support/databases.js';
-import { awsFailure, capturedMessages, OTHER_ACCOUNT_KEY, TEST_KEY, useSesd } from '../support/sesd.js';
+import { awsFailure, capturedMessages, OTHER_ACCOUNT_KEY, startSesd, TEST_KEY, useSesd } from '../support/sesd.js';
+import { createTestDatabase } from '../support/databases.js';
 import { startSnsReceiver, type ReceivedRequest, type SnsReceiver } from '../support/sns-receiver.js';
 import { validateWithSnsValidator, verifyAsAwsDocuments } from '../support/sns-validate.js';
 
 const REGION = 'us-east-1';
 // Tests that run sns-validator start a Node process per message: seconds each on a loaded machine.
 const VALIDATING_TEST_MS = 120_000;
-const snsClient = (app: RunningApp, credentials: { accessKeyId: string; secretAccessKey: string } = TEST_KEY) =>
-  new SNSClient({ endpoint: app.httpUrl, region: REGION, credentials, maxAttempts: 1 });
+const snsClient = (app: RunningApp, credentials: { accessKeyId: string; secretAccessKey: string } = TEST_KEY, region = REGION) =>
+  new SNSClient({ endpoint: app.httpUrl, region, credentials, maxAttempts: 1 });
 const json = (r: ReceivedRequest) => JSON.parse(r.body) as Record<string, string>;
 
 async function attemptsOf(app: RunningApp, subscriptionArn: string) {
@@ -287,6 +290,121 @@ describe.each(DIALECTS)('SNS (%s)', (dialect) => {
     expect(await validate(jsonConfirmation.Body.text_part!)).toBe('valid');
   }, VALIDATING_TEST_MS);
 
+  it("answers InvalidParameter for another region's topic or subscription ARN, and leaves them alone", async () => {
+    const west = snsClient(sesd.app, TEST_KEY, 'us-west-2');
+    try {
+      const { TopicArn } = await west.send(new CreateTopicCommand({ Name: 'west', Tags: [{ Key: 'team', Value: 'a' }] }));
+      expect(TopicArn).toBe('arn:aws:sns:us-west-2:000000000000:west');
+      const { SubscriptionArn } = await west.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: `${receiver.url}/west`, ReturnSubscriptionArn: true }));
+
+      const topicOps: [string, () => Promise<unknown>][] = [
+        ['GetTopicAttributes', () => sns.send(new GetTopicAttributesCommand({ TopicArn }))],
+        ['SetTopicAttributes', () => sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'DisplayName', AttributeValue: 'changed' }))],
+        ['Subscribe', () => sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: `${receiver.url}/east` }))],
+        ['ListSubscriptionsByTopic', () => sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))],
+        ['Publish', () => sns.send(new PublishCommand({ TopicArn, Message: 'x' }))],
+        ['TagResource', () => sns.send(new TagResourceCommand({ ResourceArn: TopicArn, Tags: [{ Key: 'env', Value: 'dev' }] }))],
+        ['UntagResource', () => sns.send(new UntagResourceCommand({ ResourceArn: TopicArn, TagKeys: ['team'] }))],
+        ['ListTagsForResource', () => sns.send(new ListTagsForResourceCommand({ ResourceArn: TopicArn }))],
+        ['DeleteTopic', () => sns.send(new DeleteTopicCommand({ TopicArn }))],
+      ];
+      for (const [operation, call] of topicOps) {
+        expect(await awsFailure(call()), operation).toMatchObject({ name: 'InvalidParameterException', message: 'Invalid parameter: TopicArn', status: 400 });
+      }
+      const subscriptionOps: [string, () => Promise<unknown>][] = [
+        ['GetSubscriptionAttributes', () => sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))],
+        ['SetSubscriptionAttributes', () => sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn, AttributeName: 'RawMessageDelivery', AttributeValue: 'true' }))],
+        ['Unsubscribe', () => sns.send(new UnsubscribeCommand({ SubscriptionArn }))],
+      ];
+      for (const [operation, call] of subscriptionOps) {
+        expect(await awsFailure(call()), operation).toMatchObject({ name: 'InvalidParameterException', message: 'Invalid parameter: SubscriptionArn', status: 400 });
+      }
+
+      // Nothing changed: the topic, its attributes, tags and subscription are as they were.
+      expect((await west.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes).toMatchObject({ TopicArn, DisplayName: '', SubscriptionsPending: '1' });
+      expect((await west.send(new ListTagsForResourceCommand({ ResourceArn: TopicArn }))).Tags).toEqual([{ Key: 'team', Value: 'a' }]);
+      expect((await west.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).Attributes).toMatchObject({ RawMessageDelivery: 'false', Endpoint: `${receiver.url}/west` });
+      expect((await west.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions).toHaveLength(1);
+      // The confirmation still works: it names the topic's own region.
+      const [confirmation] = await receiver.waitFor('/west', 1, 'SubscriptionConfirmation');
+      expect((await fetch(json(confirmation!).SubscribeURL!)).status).toBe(200);
+      expect((await west.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).Attributes).toMatchObject({ PendingConfirmation: 'false' });
+    } finally {
+      west.destroy();
+    }
+  });
+
+  it('accepts MessageGroupId on a standard topic (subscribers do not see it) and refuses MessageDeduplicationId', async () => {
+    const { topicArn } = await confirmedSubscription('grouped', '/grouped');
+    const { MessageId } = await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'in a group', MessageGroupId: 'g1' }));
+    const [note] = await receiver.waitFor('/grouped', 1, 'Notification');
+    expect(json(note!)).toMatchObject({ MessageId, Message: 'in a group' });
+    expect(note!.body).not.toContain('g1');
+
+    const dedup = await awsFailure(sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'once', MessageDeduplicationId: 'd1' })));
+    expect(dedup).toMatchObject({
+      name: 'InvalidParameterException',
+      message: 'Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type',
+      status: 400,
+    });
+  });
+
+  it('publishes a UTF-8 Subject unchanged, and refuses line breaks, control characters and 100 characters', async () => {
+    const { topicArn } = await confirmedSubscription('utf8-subject', '/utf8-subject');
+    const { MessageId } = await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'ok', Subject: 'Bestellung bestätigt' }));
+    const [note] = await receiver.waitFor('/utf8-subject', 1, 'Notification');
+    expect(json(note!)).toMatchObject({ MessageId, Subject: 'Bestellung bestätigt' });
+    // 99 characters (198 bytes of UTF-8) is under the limit.
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'ok', Subject: 'é'.repeat(99) }));
+
+    for (const Subject of ['a'.repeat(100), 'two\nlines', 'carriage\rreturn', 'tab\there', 'bell\u0007']) {
+      const bad = await awsFailure(sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'x', Subject })));
+      expect(bad, JSON.stringify(Subject)).toMatchObject({ name: 'InvalidParameterException', message: 'Invalid parameter: Subject', status: 400 });
+    }
+  });
+
+  it('creates a standard topic with FifoTopic=false and still refuses FifoTopic=true', async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'standard', Attributes: { FifoTopic: 'false' } }));
+    expect(TopicArn).toBe('arn:aws:sns:us-east-1:000000000000:standard');
+    const attrs = (await sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes!;
+    expect(attrs).not.toHaveProperty('FifoTopic');
+    // Idempotent with and without the attribute.
+    expect((await sns.send(new CreateTopicCommand({ Name: 'standard', Attributes: { FifoTopic: 'false' } }))).TopicArn).toBe(TopicArn);
+    expect((await sns.send(new CreateTopicCommand({ Name: 'standard' }))).TopicArn).toBe(TopicArn);
+
+    const fifo = await awsFailure(sns.send(new CreateTopicCommand({ Name: 'not-fifo', Attributes: { FifoTopic: 'true' } })));
+    expect(fifo).toMatchObject({ name: 'InvalidParameterException', message: 'Invalid parameter: Attributes Reason: sesd does not support FIFO topics (FifoTopic)' });
+  });
+
+  it('answers the existing subscription for a repeated Subscribe with the same attributes, InvalidParameter for different ones', async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'resubscribe' }));
+    const subscribe = (Attributes?: Record<string, string>) =>
+      sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: `${receiver.url}/resubscribe`, Attributes, ReturnSubscriptionArn: true }));
+    const { SubscriptionArn } = await subscribe({ RawMessageDelivery: 'true' });
+    expect((await subscribe({ RawMessageDelivery: 'true' })).SubscriptionArn).toBe(SubscriptionArn);
+    expect((await subscribe({ RawMessageDelivery: 'TRUE' })).SubscriptionArn).toBe(SubscriptionArn);
+    expect((await subscribe()).SubscriptionArn).toBe(SubscriptionArn);
+
+    const differentAttributes: Record<string, string>[] = [{ RawMessageDelivery: 'false' }, { DeliveryPolicy: JSON.stringify({ healthyRetryPolicy: { numRetries: 1 } }) }];
+    for (const different of differentAttributes) {
+      const failure = await awsFailure(subscribe(different));
+      expect(failure, JSON.stringify(different)).toMatchObject({
+        name: 'InvalidParameterException',
+        message: 'Invalid parameter: Attributes Reason: Subscription already exists with different attributes',
+        status: 400,
+      });
+    }
+    expect((await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).Attributes).toMatchObject({ RawMessageDelivery: 'true' });
+    expect((await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions).toHaveLength(1);
+  });
+
+  it('refuses TagResource with duplicated keys and keeps the tags it had', async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'dup-tags', Tags: [{ Key: 'team', Value: 'a' }] }));
+    const dup = await awsFailure(sns.send(new TagResourceCommand({ ResourceArn: TopicArn, Tags: [{ Key: 'env', Value: 'dev' }, { Key: 'env', Value: 'prod' }] })));
+    expect(dup).toMatchObject({ name: 'InvalidParameterException', message: 'Invalid parameter: Duplicated keys are not allowed.', status: 400 });
+    expect((await sns.send(new ListTagsForResourceCommand({ ResourceArn: TopicArn }))).Tags).toEqual([{ Key: 'team', Value: 'a' }]);
+  });
+
   it('refuses an invalid email endpoint', async () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'bad-mail' }));
     const bad = await awsFailure(sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'not an address' })));
@@ -329,3 +447,49 @@ async function waitForMail(app: RunningApp, to: string, subject: string) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('SNS upstream FIFO parameters', () => {
+  // A stand-in for the upstream SNS endpoint: records each Publish and answers a MessageId.
+  const published: URLSearchParams[] = [];
+  const upstream = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      published.push(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+      res.writeHead(200, { 'content-type': 'text/xml' }).end('<PublishResponse><PublishResult><MessageId>upstream-1</MessageId></PublishResult></PublishResponse>');
+    });
+  });
+  let app: RunningApp;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const db = await createTestDatabase('sqlite');
+    drop = () => db.drop();
+    const address = upstream.address();
+    app = await startSesd(db, {
+      SESD_SNS_UPSTREAM_URL: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+      SESD_SNS_UPSTREAM_ACCESS_KEY_ID: TEST_KEY.accessKeyId,
+      SESD_SNS_UPSTREAM_SECRET_ACCESS_KEY: TEST_KEY.secretAccessKey,
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await drop?.();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  });
+
+  it('passes MessageGroupId and MessageDeduplicationId on to an upstream topic, which may be FIFO', async () => {
+    const sns = snsClient(app);
+    try {
+      // An account sesd does not have: the topic lives upstream.
+      const TopicArn = 'arn:aws:sns:us-east-1:123456789012:orders.fifo';
+      const { MessageId } = await sns.send(new PublishCommand({ TopicArn, Message: 'm', MessageGroupId: 'g1', MessageDeduplicationId: 'd1' }));
+      expect(MessageId).toBe('upstream-1');
+      expect(published).toHaveLength(1);
+      expect(Object.fromEntries(published[0]!)).toMatchObject({ Action: 'Publish', TopicArn, Message: 'm', MessageGroupId: 'g1', MessageDeduplicationId: 'd1' });
+    } finally {
+      sns.destroy();
+    }
+  });
+});

@@ -71,9 +71,6 @@ export function snsHandlers(sns: SnsService): HandlerTable {
     }),
     Publish: typedHandler(async (ctx, input: T.PublishRequest): Promise<T.PublishResponse> => {
       if (input.PhoneNumber !== undefined) throw new AwsError('InvalidParameter', 'Invalid parameter: PhoneNumber: sesd does not send SMS');
-      if (input.MessageGroupId !== undefined || input.MessageDeduplicationId !== undefined) {
-        throw new AwsError('InvalidParameter', 'Invalid parameter: MessageGroupId: sesd does not support FIFO topics');
-      }
       const topicArn = input.TopicArn ?? input.TargetArn;
       if (!topicArn) throw new AwsError('InvalidParameter', 'Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter');
       if (input.TopicArn !== undefined && input.TargetArn !== undefined) {
@@ -85,6 +82,8 @@ export function snsHandlers(sns: SnsService): HandlerTable {
         subject: input.Subject,
         messageStructure: input.MessageStructure,
         messageAttributes: input.MessageAttributes,
+        messageGroupId: input.MessageGroupId,
+        messageDeduplicationId: input.MessageDeduplicationId,
       }).then(({ messageId }) => ({ MessageId: messageId }));
     }),
     TagResource: typedHandler(async (ctx, input: T.TagResourceRequest) => {
