@@ -104,19 +104,23 @@ export class SendingPolicy {
 
   /** The configuration set a send uses: the one it names, else its sending identity's default. */
   async configurationSetFor(scope: Scope, named: string | undefined, sender: string | undefined): Promise<string | undefined> {
-    return named ?? (sender ? await this.defaultConfigurationSet(scope, sender) : undefined);
+    return named ?? (sender ? (await this.sendingIdentity(scope, undefined, sender)).configurationSetName : undefined);
   }
 
   /**
-   * SES v2 PutEmailIdentityConfigurationSetAttributes: the default set of the most specific
-   * identity covering the sender (the address, then its domain), when that set still exists.
+   * What the sender's identities say of a send: its configuration set (the one it names, else SES v2
+   * PutEmailIdentityConfigurationSetAttributes's default of the most specific identity covering the
+   * sender, the address then its domain, when that set still exists) and the verified identity it
+   * sends as (the most specific one), whose ARN its events carry as `sourceArn`.
    */
-  private async defaultConfigurationSet(scope: Scope, sender: string): Promise<string | undefined> {
+  async sendingIdentity(scope: Scope, named: string | undefined, sender: string): Promise<{ configurationSetName?: string; identity?: string }> {
     const names = candidateIdentities(sender);
     const found = await this.deps.identities.getMany(scope, names);
-    const identity = names.map((n) => found.find((i) => i.identity === n)).find((i) => i !== undefined);
-    const name = identity?.configurationSet ?? undefined;
-    return name && (await this.deps.configurationSets.get(scope, name)) ? name : undefined;
+    const covering = names.map((n) => found.find((i) => i.identity === n)).filter((i) => i !== undefined);
+    const identity = covering.find((i) => i.verificationStatus === 'SUCCESS')?.identity;
+    if (named) return { configurationSetName: named, identity };
+    const name = covering[0]?.configurationSet ?? undefined;
+    return { configurationSetName: name && (await this.deps.configurationSets.get(scope, name)) ? name : undefined, identity };
   }
 
   /** SES lists every address that failed, with the region in upper case. */

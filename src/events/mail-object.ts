@@ -17,6 +17,8 @@ export interface MailObjectInput {
    * while SES's events report the headers "from the original message that you passed" to it.
    */
   originalMessageId?: string;
+  /** The identity sent as (SES: the one used, or the one a sending authorization named); default: the source's domain. */
+  sourceArn?: string;
 }
 
 // SES truncates the headers list of an event when it is large; it says so in headersTruncated.
@@ -60,7 +62,7 @@ export function mailObject(input: MailObjectInput, lists: AddressLists = address
   return {
     timestamp: input.timestamp.toISOString(),
     source: input.source,
-    sourceArn: `arn:aws:ses:${input.region}:${input.accountId}:identity/${input.sourceDomain}`,
+    sourceArn: input.sourceArn ?? identityArn(input, input.sourceDomain),
     sendingAccountId: input.accountId,
     messageId: input.messageId,
     destination: input.destination,
@@ -86,6 +88,9 @@ function definedOnly(o: Record<string, unknown>): Record<string, unknown> {
   for (const key in o) if (o[key] !== undefined) out[key] = o[key];
   return out;
 }
+
+/** An identity's ARN, as SES writes it in events' `sourceArn`. */
+export const identityArn = (scope: { accountId: string; region: string }, identity: string): string => `arn:aws:ses:${scope.region}:${scope.accountId}:identity/${identity}`;
 
 /**
  * The `ses:operation` tag: the action that sent the message, as SES names it in its events

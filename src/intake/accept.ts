@@ -7,7 +7,7 @@ import { messageIdHeader, newMessageId } from '../domain/message-id.js';
 import { dailyQuotaExceeded, MAX_RECIPIENTS_PER_MESSAGE, sendRateExceeded } from '../domain/sending-limits.js';
 import { QuotaExceededError } from '../store/quota-guard.js';
 import { validateMessageTags } from '../domain/message-tags.js';
-import { bounceEvent, mailObject, renderingFailureEvent, sendEvent, sesOperation, SUPPRESSED_DIAGNOSTIC } from '../events/mail-object.js';
+import { bounceEvent, identityArn, mailObject, renderingFailureEvent, sendEvent, sesOperation, SUPPRESSED_DIAGNOSTIC } from '../events/mail-object.js';
 import type { SendingPolicy } from '../domain/sending-policy.js';
 import { composeMessage } from '../mime/compose.js';
 import { headerValue, joinMessage, rfc5322Date, splitAddressList, splitMessage, type Header } from '../mime/headers.js';
@@ -120,7 +120,8 @@ export function createIntake(deps: IntakeDeps): Intake {
     const managed = req.listManagement && (await listManagement(scope, req.listManagement, raw?.envelopeRecipients ?? composedRecipients(req), deps.listManagement, messageId));
     // Tracking follows the configuration set the message is sent with, an identity's default included.
     const sender = raw ? raw.from.address : req.from ? parseAddress(req.from).address : undefined;
-    const setName = req.system ? undefined : await deps.policy.configurationSetFor(scope, req.configurationSetName, sender);
+    const sending = req.system ? {} : sender ? await deps.policy.sendingIdentity(scope, req.configurationSetName, sender) : { configurationSetName: req.configurationSetName };
+    const setName = sending.configurationSetName;
     const tracked = deps.tracking ? await trackingFor(scope, setName, deps.tracking) : undefined;
     // Each recipient of list-managed or tracked mail gets a copy with their own unsubscribe and tracking links.
     const copyFor = (recipient: string | undefined): Promise<Prepared> => {
@@ -167,6 +168,8 @@ export function createIntake(deps: IntakeDeps): Intake {
       headers,
       tags: eventTags(req, from, configurationSetName),
       originalMessageId: prepared.originalMessageId,
+      // Sending authorization names the identity sent as; else the verified identity that covers the sender.
+      sourceArn: req.sourceArn ?? (sending.identity ? identityArn(scope, sending.identity) : undefined),
     });
     return {
       id: messageId,

@@ -16,7 +16,7 @@
 // the delivery queue passes the object on into events that store a reference to it, and the event
 // dispatcher reads only `tags` and `source` of an event that has no destination to publish to.
 import type { Kysely } from 'kysely';
-import { mailObject, sesOperation, type AddressLists } from '../events/mail-object.js';
+import { identityArn, mailObject, sesOperation, type AddressLists } from '../events/mail-object.js';
 import { splitMessage, type Header } from '../mime/headers.js';
 import type { Database } from './schema.js';
 import { IDS_PER_STATEMENT } from './raw-sql.js';
@@ -54,15 +54,15 @@ type KeptWhole = { [MARK]: 1; destination: string[]; tags: Record<string, string
  * ses:source-ip and ses:caller-identity tags; `op`: the ses:operation tag when it is not the door's
  * own (SendRawEmail, SendTemplatedEmail...); `mid`: the sender's own Message-ID, which the event
  * shows where the message has sesd's (commonHeaders' messageId is it); `to`: 1 when commonHeaders'
- * `to` equals `destination`.
+ * `to` equals `destination`; `arn`: `sourceArn` when it is not the source domain's identity.
  */
-type KeptCompact = { [MARK]: 2; destination?: string[]; ses: [string, string]; op?: string; mid?: string; addresses: Omit<AddressLists, 'to'> & { to?: string[] | 1 } };
+type KeptCompact = { [MARK]: 2; destination?: string[]; ses: [string, string]; op?: string; mid?: string; arn?: string; addresses: Omit<AddressLists, 'to'> & { to?: string[] | 1 } };
 type Kept = KeptWhole | KeptCompact;
 
 /** What to store of `mail`, made from the message `facts` describes: the kept fields, else `mail` itself. */
 export function storedMail(mail: unknown, facts: MessageFacts): unknown {
   if (typeof mail !== 'object' || mail === null) return mail;
-  const { destination, tags, commonHeaders } = mail as Record<string, unknown>;
+  const { destination, tags, commonHeaders, sourceArn } = mail as Record<string, unknown>;
   if (!Array.isArray(destination) || typeof tags !== 'object' || tags === null || typeof commonHeaders !== 'object' || commonHeaders === null) return mail;
   const { from, to, cc, replyTo, messageId } = commonHeaders as AddressLists & { messageId?: unknown };
   const { 'ses:source-ip': ip, 'ses:caller-identity': caller, 'ses:operation': operation } = tags as Record<string, unknown>;
@@ -74,6 +74,7 @@ export function storedMail(mail: unknown, facts: MessageFacts): unknown {
       ses: [ip[0], caller[0]],
       ...(Array.isArray(operation) && typeof operation[0] === 'string' && operation[0] !== sesOperation(facts.sourceApi) ? { op: operation[0] } : {}),
       ...(typeof messageId === 'string' && messageId !== facts.id ? { mid: messageId } : {}),
+      ...(typeof sourceArn === 'string' && sourceArn !== identityArn(facts, sourceDomain(facts)) ? { arn: sourceArn } : {}),
       addresses: { from, to: to !== undefined && sameJson(to, destination) ? 1 : to, cc, replyTo },
     };
     if (sameJson(rebuilt(compact, facts, headers), mail)) return compact;
@@ -135,6 +136,7 @@ function rebuilt(kept: Kept, m: MessageFacts, headers: Header[]): Record<string,
     headers,
     tags,
     originalMessageId: kept[MARK] === 2 ? kept.mid : undefined,
+    sourceArn: kept[MARK] === 2 ? kept.arn : undefined,
   };
   return mailObject(input, { ...others, to: to === 1 ? destination : to });
 }
