@@ -104,8 +104,10 @@ export function sendEvent(mail: Record<string, unknown>): { type: string; payloa
 }
 
 /** A stored template that could not be rendered after SES accepted the message. */
+/** A template that did not render made no message: SES's Rendering Failure `mail` has no headers (nor commonHeaders). */
 export function renderingFailureEvent(mail: Record<string, unknown>, failure: { templateName: string; errorMessage: string }): { type: string; payload: unknown } {
-  return { type: 'Rendering Failure', payload: { eventType: 'Rendering Failure', mail, failure } };
+  const { headers: _headers, commonHeaders: _commonHeaders, ...withoutHeaders } = mail;
+  return { type: 'Rendering Failure', payload: { eventType: 'Rendering Failure', mail: withoutHeaders, failure } };
 }
 
 export interface BouncedRecipient {
