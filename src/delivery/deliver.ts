@@ -38,7 +38,7 @@ export type Deliverer = (message: QueuedMessage, deliveries: ClaimedDelivery[]) 
 type Outcome =
   | { kind: 'delivered'; reply: string; remoteMtaIp?: string; outgoingIp?: string; scenario?: SimulatorScenario }
   | { kind: 'deferred'; retryAt: number; reply: string; delayType: DelayType }
-  | { kind: 'bounced'; bounceType: BounceType; bounceSubType: BounceSubType; reply: string; simulated: boolean }
+  | { kind: 'bounced'; bounceType: BounceType; bounceSubType: BounceSubType; reply: string; simulated: boolean; remoteMtaIp?: string }
   /** The simulator's suppressionlist@: as if on SES's global suppression list (intake settles the account's list). */
   | { kind: 'suppressed' };
 
@@ -137,7 +137,7 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
     if (r.kind === 'accepted') return { kind: 'delivered', reply: r.reply, remoteMtaIp: r.remoteMtaIp, outgoingIp: r.outgoingIp };
     if (r.kind === 'rejected') {
       const cls = classifyBounce(parseReply(r.reply));
-      return { kind: 'bounced', ...cls, reply: r.reply, simulated: false };
+      return { kind: 'bounced', ...cls, reply: r.reply, simulated: false, remoteMtaIp: r.remoteMtaIp };
     }
     const retryAt = nextAttemptAt(deps.schedule, d.attempts, at, expiry);
     if (retryAt === undefined) {
@@ -189,7 +189,8 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
     const diagnosticCode = o.kind === 'suppressed' ? GLOBALLY_SUPPRESSED_DIAGNOSTIC : `smtp; ${bounce.reply}`;
     if (mail) {
       const bouncedRecipients = [{ emailAddress: d.recipient, action: 'failed' as const, status, diagnosticCode }];
-      events.push(bounceEvent(mail, { bounceType: bounce.bounceType, bounceSubType: bounce.bounceSubType, bouncedRecipients, timestamp: new Date(at), feedbackId, reportingMTA: `dns; ${deps.hostname}` }));
+      const remoteMtaIp = o.kind === 'bounced' ? o.remoteMtaIp : undefined;
+      events.push(bounceEvent(mail, { bounceType: bounce.bounceType, bounceSubType: bounce.bounceSubType, bouncedRecipients, timestamp: new Date(at), feedbackId, remoteMtaIp, reportingMTA: `dns; ${deps.hostname}` }));
     }
     const to = await feedbackTo();
     if (to) generated.push(bounceNotification(about, to, { status, diagnosticCode }));

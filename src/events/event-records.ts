@@ -8,7 +8,7 @@ import type { NotificationType } from './event-types.js';
 type Json = Record<string, unknown>;
 
 /** Fields the outbox keeps for identity notifications only (SES leaves them out of event publishing). */
-const NOTIFICATION_ONLY: Record<string, string[]> = { delivery: ['remoteMtaIp'] };
+const NOTIFICATION_ONLY: Record<string, string[]> = { delivery: ['remoteMtaIp'], bounce: ['remoteMtaIp'] };
 /** Fields the outbox keeps for event publishing's tags (src/delivery/delivery-events.ts), in no record's own object. */
 const TAG_SOURCES: Record<string, string[]> = { delivery: ['outgoingIp'] };
 

@@ -120,9 +120,19 @@ export interface BouncedRecipient {
 
 export function bounceEvent(
   mail: Record<string, unknown>,
-  bounce: { bounceType: 'Permanent' | 'Transient' | 'Undetermined'; bounceSubType: string; bouncedRecipients: BouncedRecipient[]; timestamp: Date; feedbackId: string; reportingMTA: string },
+  bounce: {
+    bounceType: 'Permanent' | 'Transient' | 'Undetermined';
+    bounceSubType: string;
+    bouncedRecipients: BouncedRecipient[];
+    timestamp: Date;
+    feedbackId: string;
+    /** The server that refused the message, when one did (identity notifications only: event-records.ts). */
+    remoteMtaIp?: string;
+    reportingMTA: string;
+  },
 ): { type: string; payload: unknown } {
-  return { type: 'Bounce', payload: { eventType: 'Bounce', mail, bounce: { ...bounce, timestamp: bounce.timestamp.toISOString() } } };
+  const { remoteMtaIp, ...rest } = bounce;
+  return { type: 'Bounce', payload: { eventType: 'Bounce', mail, bounce: { ...rest, timestamp: bounce.timestamp.toISOString(), ...(remoteMtaIp ? { remoteMtaIp } : {}), reportingMTA: bounce.reportingMTA } } };
 }
 
 /** SES's diagnostic for a recipient skipped because it is on the account's suppression list. */

@@ -140,6 +140,8 @@ describe.each(DIALECTS)('delivery over SMTP (%s)', (dialect) => {
         bounceType: 'Permanent',
         bounceSubType: 'NoEmail',
         bouncedRecipients: [{ emailAddress: 'nobody@example.test', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 <nobody@example.test>: Recipient address rejected: User unknown' }],
+        // The server that refused it, for identity notifications (SES's bounce object has it there).
+        remoteMtaIp: '127.0.0.1',
       });
       expect(calls).toEqual([{ scope: { accountId: '000000000000', region: 'us-west-2' }, entry: { address: 'nobody@example.test', reason: 'BOUNCE', messageId: id, feedbackId: e.events[1]!.payload.bounce!.feedbackId } }]);
     });

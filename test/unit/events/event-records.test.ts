@@ -24,3 +24,12 @@ describe('records of a stored Delivery', () => {
     expect(record.delivery).toEqual({ recipients: ['a@x.test'], smtpResponse: '250 ok', reportingMTA: 'sesd.test', remoteMtaIp: '192.0.2.7' });
   });
 });
+
+describe('records of a stored Bounce', () => {
+  const bounce = { eventType: 'Bounce', mail, bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [], timestamp: 't', feedbackId: 'f', remoteMtaIp: '192.0.2.9', reportingMTA: 'dns; sesd.test' } };
+
+  it('gives the refusing server to identity notifications only, as SES documents its bounce object', () => {
+    expect((eventPublishingRecord(bounce) as { bounce: object }).bounce).not.toHaveProperty('remoteMtaIp');
+    expect((identityNotificationRecord('Bounce', bounce, false) as { bounce: object }).bounce).toMatchObject({ remoteMtaIp: '192.0.2.9', reportingMTA: 'dns; sesd.test' });
+  });
+});
