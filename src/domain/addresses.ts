@@ -25,13 +25,11 @@ export function parseAddress(input: string): ParsedAddress {
   const angle = /^(.*)<([^<>]*)>\s*$/s.exec(trimmed);
   const address = (angle ? angle[2]! : trimmed).trim();
   const name = angle ? unquote(angle[1]!.trim()) : '';
-  const at = address.lastIndexOf('@');
+  const at = localPartEnd(address);
   if (at < 0) throw invalidParameter("Missing final '@domain'");
   const local = address.slice(0, at);
   const domain = address.slice(at + 1);
   if (!domain) throw invalidParameter('Missing domain');
-  if (!local) throw invalidParameter('Missing local name');
-  if (CONTROL_OR_SPACE.test(local)) throw invalidParameter('Local address contains control or whitespace');
   if (NON_ASCII.test(local)) throw invalidParameter('Illegal address');
   if (CONTROL_OR_SPACE.test(domain)) throw invalidParameter('Domain contains control or whitespace');
   if (NON_ASCII.test(domain)) throw invalidParameter('Domain contains illegal character');
@@ -51,6 +49,35 @@ function checkLengths(local: string, domain: string, address: string): void {
     throw invalidParameter(`Domain label is longer than ${MAX_LABEL_LENGTH} characters`);
   }
   if (address.length > MAX_ADDRESS_LENGTH) throw invalidParameter(`Address is longer than ${MAX_ADDRESS_LENGTH} characters`);
+}
+
+// SES's address messages are JavaMail's (InternetAddress.checkAddress): the local part ends at the
+// first '@' outside quotes, and is read character by character, the first bad one naming the error
+// ('a@b@c' has the domain 'b@c'; 'github:haiodo' has an illegal character before any '@').
+const LOCAL_SPECIALS = '()<>,;:\\"[]@';
+
+/** Where the local part of `address` ends (its '@'), or -1 when it has none; throws for a bad local part. */
+function localPartEnd(address: string): number {
+  let quoted = false;
+  for (let i = 0; i < address.length; i++) {
+    const c = address[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      quoted = !quoted;
+      continue;
+    }
+    if (quoted) continue;
+    if (c === '@') {
+      if (i === 0) throw invalidParameter('Missing local name');
+      return i;
+    }
+    if (CONTROL_OR_SPACE.test(c)) throw invalidParameter('Local address contains control or whitespace');
+    if (LOCAL_SPECIALS.includes(c)) throw invalidParameter('Local address contains illegal character');
+  }
+  return -1;
 }
 
 function unquote(name: string): string {

@@ -80,7 +80,7 @@ export class SendingPolicy {
   async checkSenders(input: Omit<PolicyInput, 'recipients'>): Promise<{ settings: AccountSettings; suppressedReasons: string[]; configurationSetName?: string }> {
     const settings = (await this.deps.accountSettings.get(input.scope)) ?? DEFAULT_ACCOUNT_SETTINGS;
     if (!settings.sendingEnabled) {
-      throw new AwsError('SendingPausedException', 'Sending suspended for this account. For more information, please check the inbox of the email address associated with your AWS account.', 400, true, 'AccountSendingPausedException');
+      throw new AwsError('SendingPausedException', 'Sending paused for this account. For more information, please check the inbox of the email address associated with your AWS account.', 400, true, 'AccountSendingPausedException');
     }
     let suppressedReasons: string[] = settings.suppressedReasons;
     const configurationSetName = await this.configurationSetFor(input.scope, input.configurationSetName, input.sender);

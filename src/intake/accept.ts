@@ -11,6 +11,7 @@ import { bounceEvent, identityArn, mailObject, renderingFailureEvent, sendEvent,
 import type { SendingPolicy } from '../domain/sending-policy.js';
 import { composeMessage } from '../mime/compose.js';
 import { headerValue, joinMessage, rfc5322Date, splitAddressList, splitMessage, type Header } from '../mime/headers.js';
+import { checkHeaderFields } from '../mime/single-headers.js';
 import type { Destination, MessagesRepository, NewMessage } from '../store/messages-repository.js';
 import type { SuppressedDestination } from '../store/suppression-repository.js';
 import { substitute } from './inline-template.js';
@@ -335,6 +336,7 @@ async function renderTemplateContent(content: TemplateContent, scope: Scope, tem
 
 function prepareRaw(req: SendRequest, data: Buffer, msgIdHeader: string, date: Date): Prepared {
   const { headers, body } = splitMessage(data);
+  checkHeaderFields(data, headers);
   const fromValue = req.from ?? headerValue(headers, 'From');
   if (!fromValue) throw invalidParameter("Missing required header 'From'.");
   const from = parseAddress(splitAddressList(fromValue)[0] ?? '');

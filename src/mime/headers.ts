@@ -15,16 +15,21 @@ export interface SplitMessage {
 
 /** Splits a raw message at the first empty line. A message with no body is all headers. */
 export function splitMessage(raw: Buffer): SplitMessage {
-  let end = raw.indexOf('\r\n\r\n');
-  let sepLength = 4;
-  const lfEnd = raw.indexOf('\n\n');
-  if (lfEnd >= 0 && (end < 0 || lfEnd < end)) {
-    end = lfEnd;
-    sepLength = 2;
-  }
-  const headerText = (end < 0 ? raw : raw.subarray(0, end)).toString('latin1');
-  const body = end < 0 ? Buffer.alloc(0) : raw.subarray(end + sepLength);
+  const { end, separator } = headerBlockBounds(raw);
+  const headerText = raw.subarray(0, end).toString('latin1');
+  const body = separator === 0 ? Buffer.alloc(0) : raw.subarray(end + separator);
   return { headers: parseHeaderBlock(headerText), body };
+}
+
+/** Where a raw message's header block ends (its length in bytes, without the empty line). */
+export const headerBlockEnd = (raw: Buffer): number => headerBlockBounds(raw).end;
+
+/** The header block's end and the length of the empty line after it (0: the message is all headers). */
+function headerBlockBounds(raw: Buffer): { end: number; separator: number } {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  if (lf >= 0 && (crlf < 0 || lf < crlf)) return { end: lf, separator: 2 };
+  return crlf >= 0 ? { end: crlf, separator: 4 } : { end: raw.length, separator: 0 };
 }
 
 export function parseHeaderBlock(text: string): Header[] {

@@ -40,4 +40,19 @@ describe.each(DIALECTS)('raw mail on every door (%s)', (dialect) => {
     const recipients = (await sesd.app.store.messages.recipients(MessageId!)).map((r) => r.recipient);
     expect(recipients).toEqual(['x@example.net', 'y@example.net', 'z@example.org']);
   });
+
+  // SES's header-fields page lists the fields a message may name once; a second one, or a field
+  // without a name, is refused (recorded answers: "Duplicate header 'DKIM-Signature'.", "Empty header names are illegal.").
+  it.each([
+    ['two From headers', ['From: a@example.com', 'From: c@example.com', 'To: b@example.net', 'Subject: s'], "Duplicate header 'From'."],
+    ['two DKIM signatures', ['DKIM-Signature: v=1; a', 'dkim-signature: v=1; b', 'From: a@example.com', 'To: b@example.net'], "Duplicate header 'dkim-signature'."],
+    ['a nameless field', ['From: a@example.com', 'To: b@example.net', ': no name'], 'Empty header names are illegal.'],
+  ])('refuses a raw message with %s, as SES does', async (_what, lines, message) => {
+    expect(await awsFailure(sendRaw(raw(lines)))).toMatchObject({ name: 'BadRequestException', status: 400, message });
+  });
+
+  it('takes fields that may repeat (Received, X-*) more than once', async () => {
+    const { MessageId } = await sendRaw(raw(['Received: by a', 'Received: by b', 'X-Note: 1', 'X-Note: 2', 'From: a@example.com', 'To: b@example.net', 'Subject: s']));
+    expect(MessageId).toBeTruthy();
+  });
 });

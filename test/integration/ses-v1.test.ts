@@ -238,6 +238,8 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
     expect((await ses.send(new GetAccountSendingEnabledCommand({}))).Enabled).toBe(false);
     expect(await awsFailure(ses.send(new SendEmailCommand({ Source: 'team@v1.example', Destination: { ToAddresses: ['b@example.net'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } })))).toMatchObject({
       name: 'AccountSendingPausedException',
+      // SES's words (a recorded answer says "paused", not "suspended").
+      message: expect.stringMatching(/^Sending paused for this account\. /),
       status: 400,
     });
     await ses.send(new UpdateAccountSendingEnabledCommand({ Enabled: true }));

@@ -186,7 +186,7 @@ describe.each(DIALECTS)('SES v2 SendEmail (%s)', (dialect) => {
     ['an address without a domain', simple({ Destination: { ToAddresses: ['nobody'] } }), "Missing final '@domain'"],
     ['a non-ASCII local part', simple({ Destination: { ToAddresses: ['jörg@example.net'] } }), 'Illegal address'],
     ['no Text and no Html', simple({ Content: { Simple: { Subject: { Data: 's' }, Body: {} } } }), 'Message body must have at least one of Text or Html.'],
-    ['a template with invalid TemplateData', { ...simple(), Content: { Template: { TemplateContent: { Subject: 'x', Text: 'y' }, TemplateData: 'nope' } } }, 'Invalid TemplateData: the value must be a JSON object.'],
+    ['a template with invalid TemplateData', { ...simple(), Content: { Template: { TemplateContent: { Subject: 'x', Text: 'y' }, TemplateData: 'nope' } } }, 'Unable to parse template data (invalid JSON).'],
     // SES v1's text (recorded in LocalStack's test_ses.snapshot.json); v2 is taken to word it alike.
     ['a tag with a space in its value', simple({ EmailTags: [{ Name: 'campaign', Value: 'two words' }] }), "Invalid tag value <two words>: only alphanumeric ASCII characters, '_',  '-' , '.', '@' are allowed."],
   ])('refuses %s with BadRequestException', async (_name, input, message) => {

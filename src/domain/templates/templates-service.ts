@@ -90,12 +90,12 @@ export function parseRenderingData(data: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(data);
   } catch {
-    throw invalidRenderingData();
+    // SES's own words for TemplateData that is not JSON at all.
+    throw invalidRenderingData('Unable to parse template data (invalid JSON).');
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidRenderingData();
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidRenderingData('Invalid TemplateData: the value must be a JSON object.');
   return parsed as Record<string, unknown>;
 }
 
 // The message intake gives for inline TemplateData, so both paths read alike.
-const invalidRenderingData = (): AwsError =>
-  new AwsError('BadRequestException', 'Invalid TemplateData: the value must be a JSON object.', 400, true, 'InvalidRenderingParameter');
+const invalidRenderingData = (message: string): AwsError => new AwsError('BadRequestException', message, 400, true, 'InvalidRenderingParameter');

@@ -7,6 +7,8 @@ describe('parseAddress', () => {
   it('accepts plain and named addresses', () => {
     expect(parseAddress('a@Example.com')).toEqual({ address: 'a@Example.com', name: '', domain: 'example.com' });
     expect(parseAddress('"Doe, Jane" <jane@example.com>')).toEqual({ address: 'jane@example.com', name: 'Doe, Jane', domain: 'example.com' });
+    // A quoted local part may hold what an unquoted one may not.
+    expect(parseAddress('"a:b c"@example.com').address).toBe('"a:b c"@example.com');
   });
 
   it.each([
@@ -19,6 +21,12 @@ describe('parseAddress', () => {
     ['a@example.com.', 'Domain ends with dot'],
     ['a@example..com', 'Domain contains dot-dot'],
     ['a@exämple.com', 'Domain contains illegal character'],
+    ['@example.com', 'Missing local name'],
+    // As SES (JavaMail's checks): the local part ends at the first '@', and its first bad character names the error.
+    ['github:haiodo', 'Local address contains illegal character'],
+    ['a:b@example.com', 'Local address contains illegal character'],
+    ['a[b]@example.com', 'Local address contains illegal character'],
+    ['a@b@c.example', 'Domain contains illegal character'],
   ])('refuses %s with "%s"', (input, message) => {
     expect(() => parseAddress(input)).toThrow(message);
   });

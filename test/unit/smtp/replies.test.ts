@@ -10,7 +10,7 @@ describe('replyForError', () => {
     [new AwsError('TooManyRequestsException', 'Maximum sending rate exceeded.', 429), 454, 'Throttling failure: Maximum sending rate exceeded.'],
     [new AwsError('LimitExceededException', 'Daily message quota exceeded.', 400, true, 'Throttling'), 454, 'Throttling failure: Daily message quota exceeded.'],
     [new AwsError('Throttling', 'Maximum sending rate exceeded.', 400), 454, 'Throttling failure: Maximum sending rate exceeded.'],
-    [new AwsError('SendingPausedException', 'Sending suspended for this account.', 400, true, 'AccountSendingPausedException'), 554, 'Message rejected: Sending suspended for this account.'],
+    [new AwsError('SendingPausedException', 'Sending paused for this account.', 400, true, 'AccountSendingPausedException'), 554, 'Message rejected: Sending paused for this account.'],
     [new AwsError('AccountSuspendedException', 'Account suspended.', 400), 554, 'Message rejected: Account suspended.'],
     [new AwsError('MailFromDomainNotVerifiedException', 'Mail from domain not verified.', 400, true, 'MailFromDomainNotVerified'), 554, 'Message rejected: Mail from domain not verified.'],
     [new AwsError('NotFoundException', 'Configuration set <x> does not exist.', 404, true, 'ConfigurationSetDoesNotExist'), 554, 'Transaction failed: Configuration set <x> does not exist.'],
