@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AwsError, internalFailure, notSupported, serviceUnavailable } from '../domain/errors.js';
-import { decodeQueryInput, encodeQueryError, encodeQueryOutput, parseQueryParams } from '../protocol/query.js';
+import { claimedAction, decodeQueryInput, encodeQueryError, encodeQueryOutput, parseQueryParams } from '../protocol/query.js';
 import {
   decodeRestJsonInput,
   encodeRestJsonError,
@@ -43,12 +43,14 @@ export function createRouter(deps: RouterDeps): AwsRouter {
     let failure: AwsError | undefined;
     let response: WireResponse;
     try {
-      // Parsed once: a Query API body may be a 10 MB raw message.
-      const params = route.protocol === 'query' ? parseQueryParams(queryText(req)) : undefined;
-      operation = (params ? params.get('Action') : matchRestJsonOperation(loadModel(route.service), req.method, req.path)?.operation) ?? '-';
+      // Read only once the caller is known: SigV4 signs the body's bytes, not its parameters, and
+      // parsing a large form body is the costly part of an unsigned request.
+      const text = route.protocol === 'query' ? queryText(req) : undefined;
+      operation = (text !== undefined ? claimedAction(text) : matchRestJsonOperation(loadModel(route.service), req.method, req.path)?.operation) ?? '-';
       const caller = await authenticate(req, route, deps);
       accessKeyId = caller.accessKeyId;
-      const decoded = decode(req, route, params);
+      // Parsed once: a Query API body may be a 10 MB raw message.
+      const decoded = decode(req, route, text !== undefined ? parseQueryParams(text) : undefined);
       operation = decoded.operation;
       const handler = deps.handlers[route.service]?.[operation];
       if (!handler) throw notSupported(`the ${loadModel(route.service).metadata.serviceId} operation ${operation} yet`);

@@ -11,15 +11,32 @@ import { XmlWriter } from './xml.js';
 const SES_XMLNS = 'http://ses.amazonaws.com/doc/2010-12-01/';
 
 /** `application/x-www-form-urlencoded`: '+' is a space, percent-decoding, the last repeat wins. */
+/**
+ * More than any operation takes (SendBulkTemplatedEmail's 50 destinations of 50 addresses and their
+ * tags are a few thousand): a body of millions of empty parameters would hold the event loop for
+ * seconds, so reading stops there.
+ */
+export const MAX_QUERY_PARAMS = 20_000;
+
 export function parseQueryParams(raw: string): Map<string, string> {
   const out = new Map<string, string>();
-  if (!raw) return out;
-  for (const pair of raw.split('&')) {
+  let count = 0;
+  for (let start = 0; start < raw.length; ) {
+    const amp = raw.indexOf('&', start);
+    const end = amp < 0 ? raw.length : amp;
+    const pair = raw.slice(start, end);
+    start = end + 1;
     if (!pair) continue;
+    if (++count > MAX_QUERY_PARAMS) throw new AwsError('MalformedQueryString', `The query string has more than ${MAX_QUERY_PARAMS} parameters.`, 404);
     const eq = pair.indexOf('=');
     out.set(formDecode(eq < 0 ? pair : pair.slice(0, eq)), eq < 0 ? '' : formDecode(pair.slice(eq + 1)));
   }
   return out;
+}
+
+/** The Action a Query request names, for the log line of a request refused before it is read (from its first 4 kB). */
+export function claimedAction(raw: string): string | undefined {
+  return /(?:^|&)Action=([A-Za-z0-9]{1,64})(?:&|$)/.exec(raw.slice(0, 4096))?.[1];
 }
 
 function formDecode(s: string): string {

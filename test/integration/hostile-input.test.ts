@@ -34,4 +34,19 @@ describe.each(DIALECTS)('hostile input over HTTP (%s)', (dialect) => {
     expect(xml).toContain('<Code>InvalidParameterValue</Code>');
     expect(xml).toContain('<Message>Value &apos;Destination.ToAddresses.member.1.x&apos; at &apos;destination.toAddresses.1.member&apos; could not be read as a string (it was given as sub-parameters)</Message>');
   });
+
+  // The form body is read only after the signature is checked: an unsigned body is never parsed
+  // (a malformed escape, which parsing refuses with MalformedQueryString, gets the signature's 403).
+  it('refuses an unsigned Query body before reading its parameters', async () => {
+    const body = `Action=SendEmail&${'x=&'.repeat(100_000)}bad=%zz`;
+    const res = await fetch(`${sesd.app.httpUrl}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    expect(res.status).toBe(403);
+    expect(await res.text()).not.toContain('MalformedQueryString');
+  });
+
+  it('reads at most MAX_QUERY_PARAMS parameters of a signed Query body', async () => {
+    const res = await signedPost('/', 'application/x-www-form-urlencoded', `Action=SendEmail&Version=2010-12-01&${Array.from({ length: 20_001 }, (_, i) => `p${i}=`).join('&')}`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('<Message>The query string has more than 20000 parameters.</Message>');
+  });
 });
