@@ -20,7 +20,7 @@ import { startSmtpListeners, type SmtpListeners } from './smtp/listeners.js';
 import { fitListenersToOpenFiles } from './net/listener-budgets.js';
 import type { TlsMaterial } from './smtp/tls-material.js';
 import { openStore, type Store } from './store/store.js';
-import { inspectionGuard, registerInspectionRoutes } from './web/inspection-routes.js';
+import { inspectionGuard, registerInspectionRoutes, type InspectionAccess } from './web/inspection-routes.js';
 import { registerMetricsRoutes } from './web/metrics-routes.js';
 import { registerPublicationsRoutes } from './web/publications-routes.js';
 import { registerIdentityDnsRoutes } from './web/identity-dns-routes.js';
@@ -149,18 +149,25 @@ export async function startApp(
       keepAliveTimeoutMs: config.http.keepAliveTimeout * 1000,
       requestTimeoutMs: config.http.requestTimeout * 1000,
     });
-    registerInspectionRoutes(http, {
-      messages: store.messages,
+    // Who may read what sesd holds (console, inspection, metrics, delivery logs): one rule for all.
+    const access: InspectionAccess = {
       password: config.console.password,
       listensOnLoopback: isLoopbackHost(config.http.host),
+      allowedHosts: config.publicUrl ? [new URL(config.publicUrl).hostname.toLowerCase()] : [],
+    };
+    const guard = inspectionGuard(access);
+    registerInspectionRoutes(http, {
+      ...access,
+      messages: store.messages,
       health: () => ({ database: store.dialect, deliveryMode: config.delivery.mode }),
+      deleteAllowed: config.delivery.mode === 'capture',
     });
     const consoleUi = registerConsole(http, {
       store,
       identities,
       dns: createResolver(config.delivery.dnsServers),
-      password: config.console.password,
-      listensOnLoopback: isLoopbackHost(config.http.host),
+      access,
+      secureCookies: config.publicUrl.startsWith('https:'),
       cnameDomain: config.dkim.cnameDomain,
       mailHost: config.hostname,
       defaultScope: { accountId: DEFAULT_ACCOUNT_ID, region: config.region },
@@ -174,7 +181,6 @@ export async function startApp(
       delivery: () => (config.role !== 'all' || delivery?.running?.() !== false ? undefined : 'the delivery thread is not running'),
       listeners: () => (smtpListening() ? undefined : 'an SMTP listener is not accepting connections'),
     });
-    const guard = inspectionGuard({ password: config.console.password, listensOnLoopback: isLoopbackHost(config.http.host) });
     registerPublicationsRoutes(http, { messages: store.messages, eventDispatch: store.eventDispatch, guard });
     registerMetricsRoutes(http, { eventDispatch: store.eventDispatch, guard });
     registerIdentityDnsRoutes(http, {
@@ -182,7 +188,7 @@ export async function startApp(
       cnameDomain: config.dkim.cnameDomain,
       mailHost: config.hostname,
       defaultRegion: config.region,
-      guard: inspectionGuard({ password: config.console.password, listensOnLoopback: isLoopbackHost(config.http.host) }),
+      guard,
     });
     registerVerifyRoutes(http, identities);
     registerUnsubscribeRoutes(http, {
@@ -190,7 +196,7 @@ export async function startApp(
       secret: () => store.contacts.unsubscribeSecret(),
       onUnsubscribe: subscriptionEventRecorder({ events: (id) => store.messages.events(id), insert: (e) => store.eventDispatch.insertEvent(e) }),
     });
-    registerSnsRoutes(http, { sns, store: store.sns, signingKey: snsKey, password: config.console.password, listensOnLoopback: isLoopbackHost(config.http.host) });
+    registerSnsRoutes(http, { sns, store: store.sns, signingKey: snsKey, access });
     const recorder = new EngagementRecorder({ store: store.tracking, log });
     registerTrackingRoutes(http, { recorder, secret: () => store.tracking.secret() });
     await http.listen({ host: config.http.host, port: config.http.port });

@@ -1,7 +1,10 @@
-// Who may use the console and its API. On loopback it is open; bound anywhere else sesd needs
-// SESD_CONSOLE_PASSWORD (it refuses to start without one) and the console asks for it in a login
-// form, then keeps an HttpOnly, SameSite=Strict session cookie signed with a secret kept in
-// `settings` (so every node accepts it). Scripts may send the password as HTTP basic auth instead.
+// Who may use the console and its API. On loopback without a password it is open, to requests that
+// name a loopback host (a DNS-rebinding page's requests name its own domain); bound anywhere else
+// sesd needs SESD_CONSOLE_PASSWORD (it refuses to start without one). With a password, wherever it
+// listens, the console asks for it in a login form, then keeps an HttpOnly, SameSite=Strict (and,
+// behind an https public URL, Secure) session cookie signed with a secret kept in `settings` (so
+// every node accepts it) and the password (so a new password ends the old sessions). Scripts may
+// send the password as HTTP basic auth instead.
 // Every change (any method but GET/HEAD) also needs the CSRF token of its session in a header, and
 // a cross-origin Origin header is refused outright.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -14,6 +17,10 @@ const SESSION_MS = 12 * 60 * 60 * 1000;
 export interface ConsoleAuthOptions {
   password: string;
   listensOnLoopback: boolean;
+  /** Host names an open console answers besides loopback's (SESD_PUBLIC_URL's). */
+  allowedHosts?: readonly string[];
+  /** Session cookies only over https (the public URL is https). */
+  secureCookies?: boolean;
   /** The signing secret (from `settings`). */
   secret: () => Promise<string>;
   now?: () => number;
@@ -26,9 +33,25 @@ export function assertConsoleProtected(host: string, password: string): void {
   }
 }
 
+/** Whether a listener's host is loopback: localhost, ::1 or an address of 127.0.0.0/8 (not a name that starts with "127."). */
 export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
+
+/**
+ * Whether a request's Host header names loopback (localhost, *.localhost, 127.x.x.x, [::1]) or one of
+ * `allowed`: what an open (passwordless) listener answers. A page that rebinds its own domain to
+ * 127.0.0.1 reaches the listener with its domain in Host, and is refused.
+ */
+export function namesLoopback(hostHeader: string | undefined, allowed: readonly string[] = []): boolean {
+  if (!hostHeader) return false;
+  const host = hostHeader.toLowerCase().replace(/:\d+$/, '');
+  return isLoopbackHost(host) || host.endsWith('.localhost') || allowed.includes(host);
+}
+
+/** The refusal of an open listener's endpoint asked for under another name. */
+export const FOREIGN_HOST_MESSAGE =
+  'sesd answers its console and inspection endpoints without a password only under loopback names (localhost, 127.0.0.1, [::1]) or SESD_PUBLIC_URL\'s host; set SESD_CONSOLE_PASSWORD to use another name.';
 
 export type Access = { ok: true; session: string } | { ok: false };
 
@@ -39,13 +62,19 @@ export class ConsoleAuth {
     this.now = opts.now ?? Date.now;
   }
 
+  /** Whenever a password is set (sesd refuses to listen beyond loopback without one). */
   get loginRequired(): boolean {
-    return !this.opts.listensOnLoopback;
+    return Boolean(this.opts.password) || !this.opts.listensOnLoopback;
+  }
+
+  /** Whether an open console may answer this request (its Host names loopback). */
+  hostAllowed(request: FastifyRequest): boolean {
+    return this.loginRequired || namesLoopback(request.headers.host, this.opts.allowedHosts);
   }
 
   /** Who the request is: its session id ("open" on loopback, "basic" for basic auth), or refused. */
   async access(request: FastifyRequest): Promise<Access> {
-    if (!this.loginRequired) return { ok: true, session: 'open' };
+    if (!this.loginRequired) return this.hostAllowed(request) ? { ok: true, session: 'open' } : { ok: false };
     const cookie = readCookie(request.headers.cookie, SESSION_COOKIE);
     if (cookie) {
       const session = await this.verifySession(cookie);
@@ -66,11 +95,11 @@ export class ConsoleAuth {
   }
 
   sessionCookie(value: string): string {
-    return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}`;
+    return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict${this.opts.secureCookies ? '; Secure' : ''}; Max-Age=${SESSION_MS / 1000}`;
   }
 
   clearedCookie(): string {
-    return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+    return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict${this.opts.secureCookies ? '; Secure' : ''}; Max-Age=0`;
   }
 
   async csrfToken(session: string): Promise<string> {
@@ -99,8 +128,9 @@ export class ConsoleAuth {
     return this.passwordMatches(decoded.slice(decoded.indexOf(':') + 1));
   }
 
+  // Keyed by the password too: sessions made under an old password end with it.
   private async sign(text: string): Promise<string> {
-    return createHmac('sha256', await this.opts.secret()).update(text).digest('base64url');
+    return createHmac('sha256', `${await this.opts.secret()}\u0000${this.opts.password}`).update(text).digest('base64url');
   }
 }
 
@@ -126,6 +156,10 @@ function readCookie(header: string | undefined, name: string): string | undefine
 
 /** Refuses a request the console may not serve; resolves to the session otherwise. */
 export async function guard(auth: ConsoleAuth, request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
+  if (!auth.hostAllowed(request)) {
+    await reply.code(403).send({ message: FOREIGN_HOST_MESSAGE });
+    return undefined;
+  }
   const access = await auth.access(request);
   if (!access.ok) {
     await reply.code(401).send({ message: 'Log in to the sesd console first (or send the console password as HTTP basic auth).' });

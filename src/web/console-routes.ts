@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { fromOwnOrigin, type ConsoleAuth } from './console-auth.js';
+import { FOREIGN_HOST_MESSAGE, fromOwnOrigin, type ConsoleAuth } from './console-auth.js';
 
 export const CONSOLE_PATH = '/_sesd/console';
 const LOGIN_PATH = `${CONSOLE_PATH}/login`;
@@ -38,6 +38,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: { auth: Consol
   if (existsSync(dir)) for (const name of readdirSync(dir)) if (TYPES[extname(name)]) assets.set(name, readFileSync(join(dir, name)));
 
   const home = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!auth.hostAllowed(request)) return reply.code(403).type('text/plain').send(FOREIGN_HOST_MESSAGE);
     if (!(await auth.access(request)).ok) return reply.redirect(LOGIN_PATH, 303);
     const page = assets.get('index.html');
     if (!page) return reply.code(503).type('text/plain').send('The console is not built: run `npm run build` (it writes dist/console).');

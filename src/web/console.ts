@@ -7,6 +7,7 @@ import type { IdentitiesService } from '../domain/identities/identities-service.
 import type { Scope } from '../domain/identities/identity.js';
 import type { Store } from '../store/store.js';
 import { ChangeFeed } from './api/change-feed.js';
+import type { InspectionAccess } from './inspection-routes.js';
 import type { RecordLookup } from './api/identity-records.js';
 import { registerMessagesApi } from './api/messages-api.js';
 import { registerResourcesApi } from './api/resources-api.js';
@@ -18,8 +19,9 @@ export interface ConsoleDeps {
   store: Store;
   identities: IdentitiesService;
   dns: RecordLookup;
-  password: string;
-  listensOnLoopback: boolean;
+  access: InspectionAccess;
+  /** Session cookies only over https (SESD_PUBLIC_URL is https). */
+  secureCookies: boolean;
   cnameDomain: string;
   mailHost: string;
   defaultScope: Scope;
@@ -34,8 +36,8 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): { clos
   const queries = deps.store.console;
   let secret: Promise<string> | undefined;
   const auth = new ConsoleAuth({
-    password: deps.password,
-    listensOnLoopback: deps.listensOnLoopback,
+    ...deps.access,
+    secureCookies: deps.secureCookies,
     secret: () =>
       (secret ??= queries.secret(SESSION_SECRET).catch((err: unknown) => {
         secret = undefined;

@@ -4,20 +4,32 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import PostalMime from 'postal-mime';
+import { FOREIGN_HOST_MESSAGE, namesLoopback } from './console-auth.js';
 import { decodeMessageCursor, encodeMessageCursor, type MessagesRepository, type StoredMessage } from '../store/messages-repository.js';
 
-export interface InspectionDeps {
-  messages: MessagesRepository;
+/** Who may read what sesd holds: its console password, and where it listens. */
+export interface InspectionAccess {
   /** Basic-auth password for the inspection endpoints; required when not on loopback. */
   password: string;
   listensOnLoopback: boolean;
+  /** Host names an open (passwordless, loopback) listener answers besides loopback's: SESD_PUBLIC_URL's. */
+  allowedHosts?: readonly string[];
+}
+
+export interface InspectionDeps extends InspectionAccess {
+  messages: MessagesRepository;
   health: () => Record<string, unknown>;
+  /** DELETE /_aws/ses removes mail only in capture mode (elsewhere a queued message would vanish undelivered). */
+  deleteAllowed: boolean;
 }
 
 /** The onRequest hook of every inspection endpoint (other route files use it too). */
-export function inspectionGuard(deps: Pick<InspectionDeps, 'password' | 'listensOnLoopback'>) {
+export function inspectionGuard(deps: InspectionAccess) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (deps.listensOnLoopback && !deps.password) return;
+    if (deps.listensOnLoopback && !deps.password) {
+      if (!namesLoopback(request.headers.host, deps.allowedHosts)) return reply.code(403).send({ message: FOREIGN_HOST_MESSAGE });
+      return;
+    }
     if (!deps.password) {
       return reply.code(403).send({ message: 'Inspection endpoints are off: sesd listens beyond loopback and SESD_CONSOLE_PASSWORD is not set.' });
     }
@@ -49,6 +61,7 @@ export function registerInspectionRoutes(app: FastifyInstance, deps: InspectionD
   });
 
   app.delete<{ Querystring: { id?: string } }>('/_aws/ses', { onRequest: guard }, async (request, reply) => {
+    if (!deps.deleteAllowed) return reply.code(409).send({ message: 'Messages can be deleted in capture mode only: elsewhere they are queued for delivery.' });
     await deps.messages.delete({ id: request.query.id });
     return reply.code(204).send();
   });

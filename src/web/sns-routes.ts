@@ -9,7 +9,7 @@ import { loadModel } from '../protocol/service-model.js';
 import type { SnsStore } from '../sns/sns-model.js';
 import type { SnsService } from '../sns/sns-service.js';
 import { signingCertFileName, type SigningKey } from '../sns/signing-key.js';
-import { inspectionGuard } from './inspection-routes.js';
+import { inspectionGuard, type InspectionAccess } from './inspection-routes.js';
 
 export const SNS_LINK_PATH = '/_sesd/sns';
 export const SNS_CERT_PATH = '/_sesd/sns/certificates';
@@ -18,8 +18,7 @@ export interface SnsRoutesDeps {
   sns: SnsService;
   store: SnsStore;
   signingKey: SigningKey;
-  password: string;
-  listensOnLoopback: boolean;
+  access: InspectionAccess;
 }
 
 /** SubscribeURL / UnsubscribeURL: `BASE/_sesd/sns?Action=...`, as AWS's are `https://sns.REGION.amazonaws.com/?Action=...`. */
@@ -71,7 +70,7 @@ export function registerSnsRoutes(app: FastifyInstance, deps: SnsRoutesDeps): vo
 
   app.get<{ Params: { arn: string }; Querystring: { limit?: string } }>(
     '/_sesd/sns/subscriptions/:arn/deliveries',
-    { onRequest: inspectionGuard(deps) },
+    { onRequest: inspectionGuard(deps.access) },
     async (request, reply) => {
       const subscription = await deps.store.subscription(request.params.arn);
       if (!subscription) return reply.code(404).send({ message: `Subscription ${request.params.arn} does not exist.` });
@@ -82,7 +81,7 @@ export function registerSnsRoutes(app: FastifyInstance, deps: SnsRoutesDeps): vo
 
   app.get<{ Params: { messageId: string }; Querystring: { limit?: string } }>(
     '/_sesd/sns/messages/:messageId/deliveries',
-    { onRequest: inspectionGuard(deps) },
+    { onRequest: inspectionGuard(deps.access) },
     async (request) => log({ messageId: request.params.messageId }, request.query.limit),
   );
 

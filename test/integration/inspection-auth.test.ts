@@ -1,4 +1,6 @@
-// The inspection endpoints show mail: beyond loopback they need the console password.
+// The inspection endpoints show mail: beyond loopback they need the console password; on loopback
+// they answer only loopback host names (DNS rebinding), and a password set there is asked for too.
+import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
@@ -31,5 +33,64 @@ describe('inspection endpoints beyond loopback', () => {
     expect(wrong.status).toBe(401);
     const right = await fetch(`${url}/_aws/ses`, { headers: { authorization: `Basic ${Buffer.from('any:s3cret').toString('base64')}` } });
     expect(right.status).toBe(200);
+  });
+});
+
+/** A GET with the Host header a browser sends for a page of `host` (fetch does not let a test set it). */
+function getWithHost(url: string, path: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}${path}`, { headers: { host, accept: 'application/json' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('inspection and console on loopback', () => {
+  let db: TestDatabase | undefined;
+  let app: RunningApp | undefined;
+  afterEach(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  async function start(env: Record<string, string> = {}): Promise<string> {
+    db = await createTestDatabase('sqlite');
+    app = await startSesd(db, env);
+    return app.httpUrl;
+  }
+
+  it('answer only loopback host names without a password: a page that rebinds its domain to 127.0.0.1 is refused', async () => {
+    const url = await start({ SESD_PUBLIC_URL: 'http://sesd.internal:8005' });
+    const port = new URL(url).port;
+    for (const path of ['/_aws/ses', '/_sesd/api/session', '/_sesd/api/messages', '/metrics']) {
+      const foreign = await getWithHost(url, path, `attacker.example:${port}`);
+      expect(foreign.status, path).toBe(403);
+      expect(foreign.body).toContain('only under loopback names');
+      expect((await getWithHost(url, path, `localhost:${port}`)).status, path).toBe(200);
+    }
+    // SESD_PUBLIC_URL's host is the operator's own name for this sesd.
+    expect((await getWithHost(url, '/_aws/ses', 'sesd.internal:8005')).status).toBe(200);
+  });
+
+  it('ask for a password that is set, console included', async () => {
+    const url = await start({ SESD_CONSOLE_PASSWORD: 's3cret' });
+    expect((await fetch(`${url}/_sesd/api/messages`)).status).toBe(401);
+    expect((await fetch(`${url}/_aws/ses`)).status).toBe(401);
+    const basic = { authorization: `Basic ${Buffer.from('any:s3cret').toString('base64')}` };
+    expect((await fetch(`${url}/_sesd/api/messages`, { headers: basic })).status).toBe(200);
+    const home = await fetch(`${url}/_sesd/console/`, { redirect: 'manual' });
+    expect(home.status).toBe(303);
+    expect(home.headers.get('location')).toContain('login');
+  });
+
+  it('delete mail with DELETE /_aws/ses in capture mode only (elsewhere it is queued for delivery)', async () => {
+    const url = await start({ SESD_DELIVERY_MODE: 'relay', SESD_RELAY_URL: 'smtp://127.0.0.1:9' });
+    const res = await fetch(`${url}/_aws/ses`, { method: 'DELETE' });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { message: string }).message).toContain('capture mode only');
   });
 });

@@ -1,0 +1,39 @@
+import type { FastifyRequest } from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { ConsoleAuth, isLoopbackHost, namesLoopback, SESSION_COOKIE } from '../../../src/web/console-auth.js';
+
+const auth = (password: string, opts: { listensOnLoopback?: boolean; secureCookies?: boolean } = {}) =>
+  new ConsoleAuth({ password, listensOnLoopback: opts.listensOnLoopback ?? true, secret: async () => 'stored-secret', secureCookies: opts.secureCookies });
+const withCookie = (value: string) => ({ headers: { cookie: `${SESSION_COOKIE}=${value}`, host: '127.0.0.1:8005' } }) as unknown as FastifyRequest;
+
+describe('loopback', () => {
+  it('is an address of 127.0.0.0/8, ::1 or localhost, not a name that starts with "127."', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['127.0.0.1.example.com', '0.0.0.0', 'example.com', '128.0.0.1']) expect(isLoopbackHost(host)).toBe(false);
+  });
+
+  it('is what a Host header must name for an open console (a rebound domain is refused)', () => {
+    for (const host of ['127.0.0.1:8005', 'localhost:8005', 'LOCALHOST', 'app.localhost:8005', '[::1]:8005']) expect(namesLoopback(host)).toBe(true);
+    for (const host of ['attacker.example:8005', '127.0.0.1.example.com', undefined]) expect(namesLoopback(host)).toBe(false);
+    expect(namesLoopback('sesd.internal:8005', ['sesd.internal'])).toBe(true);
+  });
+});
+
+describe('ConsoleAuth', () => {
+  it('asks for the password whenever one is set, on loopback too', () => {
+    expect(auth('').loginRequired).toBe(false);
+    expect(auth('pw').loginRequired).toBe(true);
+    expect(auth('pw', { listensOnLoopback: false }).loginRequired).toBe(true);
+  });
+
+  it('ends the sessions made under another password', async () => {
+    const cookie = await auth('old').newSession();
+    expect((await auth('old').access(withCookie(cookie))).ok).toBe(true);
+    expect((await auth('new').access(withCookie(cookie))).ok).toBe(false);
+  });
+
+  it('marks the session cookie Secure behind an https public URL', () => {
+    expect(auth('pw', { secureCookies: true }).sessionCookie('v')).toContain('; Secure;');
+    expect(auth('pw').sessionCookie('v')).not.toContain('Secure');
+  });
+});
