@@ -14,7 +14,9 @@ for (const [net, prefix] of [
 ] as const) BLOCKED.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
   // No ::ffff:0:0/96 rule: BlockList matches IPv4 addresses against it; mapped addresses are checked as IPv4 below.
-  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
+  // ::/96 holds :: and ::1, and the old IPv4-compatible form (::7f00:1 is 127.0.0.1); NAT64 (64:ff9b::/96 and the
+  // local-use 64:ff9b:1::/48), 6to4 (2002::/16) and Teredo (2001::/32) carry an IPv4 address inside.
+  ['::', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 32], ['2001:db8::', 32], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
 ] as const) BLOCKED.addSubnet(net, prefix, 'ipv6');
 
 export class EndpointRefused extends Error {}
