@@ -176,6 +176,8 @@ async function main(): Promise<void> {
             SESD_RELAY_URL: `smtp://127.0.0.1:${sink.port}`,
             SESD_DNS_SERVERS: dns.address,
             SESD_MX_PORT: String(sink.port),
+            // The sink is on 127.0.0.1, which mx mode reaches only when allowed.
+            SESD_DELIVERY_ALLOW_PRIVATE_ADDRESSES: 'true',
             SESD_DELIVERY_CONCURRENCY: values.concurrency!,
             SESD_MAX_CONNECTIONS_PER_DOMAIN: values.connections!,
             SESD_QUEUE_POLL_INTERVAL: '10ms',

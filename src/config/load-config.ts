@@ -42,6 +42,8 @@ export interface Config {
     relayUrl: string;
     /** `host:port,...`; empty: the system's resolvers. */
     dnsServers: string;
+    /** mx mode: deliver to non-public addresses too (delivery.allowPrivateAddresses). */
+    allowPrivateAddresses: boolean;
     mxPort: number;
     maxConnectionsPerDomain: number;
     concurrency: number;

@@ -78,6 +78,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'Smarthost for `relay` mode: `smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://` (TLS from the start). `?requireTLS=true` refuses to send without STARTTLS; `?tls.rejectUnauthorized=false` accepts an unverified certificate.' },
   { path: 'delivery.dnsServers', env: 'SESD_DNS_SERVERS', flag: '--dns-servers <list>', schema: z.string().regex(/^([^,\s]+(,[^,\s]+)*)?$/), default: '',
     description: 'DNS servers for MX lookups (`mx` mode) and identity verification, comma-separated `host[:port]` (`[v6addr]:port` for IPv6). Empty: the system\'s resolvers.' },
+  { path: 'delivery.allowPrivateAddresses', env: 'SESD_DELIVERY_ALLOW_PRIVATE_ADDRESSES', flag: '--delivery-allow-private-addresses <bool>', schema: z.union([z.boolean(), z.stringbool()]), default: false,
+    description: '`mx` mode: deliver to loopback, private, link-local and other non-public addresses too (address literals like `a@[10.0.0.5]`, MX hosts inside your network). Off: a recipient whose domain has only such addresses bounces (`550 5.4.4`), so senders cannot make sesd an SMTP client inside the operator\'s network.' },
   { path: 'delivery.mxPort', env: 'SESD_MX_PORT', flag: '--mx-port <port>', schema: port, default: 25,
     description: 'Port `mx` mode connects to on the receiving hosts.' },
   { path: 'delivery.maxConnectionsPerDomain', env: 'SESD_MAX_CONNECTIONS_PER_DOMAIN', flag: '--max-connections-per-domain <n>', schema: z.coerce.number().int().min(1), default: 10,

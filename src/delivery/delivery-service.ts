@@ -36,7 +36,7 @@ export function startDelivery(config: Config, deliveries: DeliveriesRepository, 
     mx: mxTransport({
       hostname: config.hostname,
       port: config.delivery.mxPort,
-      resolve: mxResolver(createResolver(config.delivery.dnsServers)),
+      resolve: mxResolver(createResolver(config.delivery.dnsServers), config.delivery.allowPrivateAddresses),
       maxConnectionsPerDomain: config.delivery.maxConnectionsPerDomain,
     }),
   };

@@ -3,6 +3,7 @@
 // MX); a null MX (RFC 7505) means the domain takes no mail. The resolver is sesd's (src/dns), whose
 // servers are configurable so tests run their own.
 import type { Resolver } from 'node:dns/promises';
+import { isNonPublicAddress } from '../net/endpoint-guard.js';
 
 export interface MxRoute {
   host: string;
@@ -12,12 +13,29 @@ export interface MxRoute {
 export type MxLookup =
   | { kind: 'routes'; routes: MxRoute[] }
   | { kind: 'null-mx' }
+  /** Every address of the domain is loopback, private or reserved, which sesd does not deliver to unless allowed. */
+  | { kind: 'non-public'; addresses: string[] }
   /** Nothing to try now; DNS may answer differently later, so this defers rather than bounces. */
   | { kind: 'unresolved'; reason: string };
 
 export type MxResolve = (domain: string) => Promise<MxLookup>;
 
-export function mxResolver(resolver: Resolver): MxResolve {
+/**
+ * `allowPrivate`: deliver to loopback, private and reserved addresses too. Without it (the default:
+ * the recipients' domains are the senders' choice, and an address literal or an MX pointing inside
+ * the operator's network would make sesd an SMTP client there) such addresses are left out.
+ */
+export function mxResolver(resolver: Resolver, allowPrivate = false): MxResolve {
+  const resolve = routesOf(resolver);
+  return async (domain) => {
+    const lookup = await resolve(domain);
+    if (allowPrivate || lookup.kind !== 'routes') return lookup;
+    const routes = lookup.routes.map((r) => ({ ...r, addresses: r.addresses.filter((a) => !isNonPublicAddress(a)) })).filter((r) => r.addresses.length > 0);
+    return routes.length > 0 ? { kind: 'routes', routes } : { kind: 'non-public', addresses: lookup.routes.flatMap((r) => r.addresses) };
+  };
+}
+
+function routesOf(resolver: Resolver): MxResolve {
   const addresses = async (host: string): Promise<string[]> => {
     const [v4, v6] = await Promise.all([resolver.resolve4(host).catch(() => []), resolver.resolve6(host).catch(() => [])]);
     return [...v4, ...v6];

@@ -25,6 +25,10 @@ export function mxTransport(opts: MxOptions): Transport {
       return message.to.map((recipient) => ({ recipient, kind: 'rejected', reply: `556 5.1.10 ${message.domain} does not accept mail (null MX)` }));
     }
     if (lookup.kind === 'unresolved') return failedAll(message.to, lookup.reason, 'Undetermined');
+    if (lookup.kind === 'non-public') {
+      const reply = `550 5.4.4 ${message.domain} resolves only to non-public addresses (${lookup.addresses.join(', ')}); sesd delivers there only with delivery.allowPrivateAddresses`;
+      return message.to.map((recipient) => ({ recipient, kind: 'rejected', reply }));
+    }
     let last: RecipientResult[] | undefined;
     for (const route of lookup.routes) {
       for (const address of route.addresses) {

@@ -5,7 +5,7 @@
 // address the guard checked, since each was opened through its request's checked lookup.
 import http from 'node:http';
 import https from 'node:https';
-import { resolveEndpoint } from './endpoint-guard.js';
+import { resolveEndpoint } from '../net/endpoint-guard.js';
 
 export interface PostResult {
   statusCode: number | null;

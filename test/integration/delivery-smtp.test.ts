@@ -43,7 +43,8 @@ describe.each(DIALECTS)('delivery over SMTP (%s)', (dialect) => {
 
   async function sesd(env: Record<string, string>, hooks: DeliveryHooks = {}): Promise<RunningApp> {
     db = await createTestDatabase(dialect);
-    const app = await startDeliverySesd(db, { SESD_DNS_SERVERS: dns.address, ...env }, { dkimKeys: { keyFor: (_a, _r, domain) => (domain === 'example.com' ? DKIM.key : undefined) }, ...hooks });
+    // The receiving servers here are on 127.0.0.1, which mx mode reaches only when allowed.
+    const app = await startDeliverySesd(db, { SESD_DNS_SERVERS: dns.address, SESD_DELIVERY_ALLOW_PRIVATE_ADDRESSES: 'true', ...env }, { dkimKeys: { keyFor: (_a, _r, domain) => (domain === 'example.com' ? DKIM.key : undefined) }, ...hooks });
     apps.push(app);
     return app;
   }
@@ -99,6 +100,19 @@ describe.each(DIALECTS)('delivery over SMTP (%s)', (dialect) => {
     const e = await settled(app, id);
     expect(e.events.map((x) => x.type)).toEqual(['Send', 'Delivery']);
     expect(e.events[1]!.payload.delivery).toMatchObject({ remoteMtaIp: '127.0.0.1', reportingMTA: 'sesd.test' });
+  });
+
+  it('does not deliver to loopback or private addresses unless allowed: a literal or an MX inside the network bounces', async () => {
+    const mx = await sink();
+    const app = await sesd({ SESD_DELIVERY_MODE: 'mx', SESD_MX_PORT: String(mx.port), SESD_DELIVERY_ALLOW_PRIVATE_ADDRESSES: 'false' });
+    const literal = await send(app, ['x@[127.0.0.1]']);
+    const internal = await send(app, ['rcpt@example.test']);
+    for (const id of [literal, internal]) {
+      const e = await settled(app, id);
+      expect(e.recipients[0]!.status).toBe('bounced');
+      expect(e.events[1]!.payload.bounce).toMatchObject({ bounceType: 'Permanent', bouncedRecipients: [{ status: '5.4.4', diagnosticCode: expect.stringContaining('resolves only to non-public addresses') }] });
+    }
+    expect(mx.messages).toHaveLength(0);
   });
 
   it('uses the A record of a domain without MX records, and bounces a domain with a null MX', async () => {

@@ -1,8 +1,9 @@
-// The SSRF guard for HTTP/S subscriptions: sesd POSTs to addresses its users name, so unless the
-// operator allows it (capture mode, where the developer's app runs on this machine, or the
-// sns.allowPrivateEndpoints setting) it refuses loopback, private, link-local and other
-// non-public addresses. The host is resolved here and the request connects to the address that
-// was checked, so a DNS answer that changes between check and connect cannot get around it.
+// The SSRF guard: sesd connects to hosts its users name (HTTP/S subscriptions' endpoints, the
+// domains of the addresses it delivers to in mx mode), so unless the operator allows it (capture
+// mode, where the developer's app runs on this machine, or sns.allowPrivateEndpoints /
+// delivery.allowPrivateAddresses) it refuses loopback, private, link-local and other non-public
+// addresses. A host is resolved here and the connection goes to the address that was checked, so a
+// DNS answer that changes between check and connect cannot get around it.
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EndpointRefused, isNonPublicAddress, resolveEndpoint } from '../../../src/sns/endpoint-guard.js';
+import { EndpointRefused, isNonPublicAddress, resolveEndpoint } from '../../../src/net/endpoint-guard.js';
 
 describe('SNS endpoint guard', () => {
   it.each(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '::ffff:10.0.0.1', '::ffff:127.0.0.1', '::7f00:1', '64:ff9b:1::a00:1', '2002:7f00:1::1', '2001:0:7f00:1::1'])(
