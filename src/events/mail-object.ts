@@ -103,8 +103,10 @@ export function sendEvent(mail: Record<string, unknown>): { type: string; payloa
   return { type: 'Send', payload: { eventType: 'Send', mail, send: {} } };
 }
 
-/** A stored template that could not be rendered after SES accepted the message. */
-/** A template that did not render made no message: SES's Rendering Failure `mail` has no headers (nor commonHeaders). */
+/**
+ * A stored template that could not be rendered after SES accepted the message. It made no message,
+ * so the event's `mail` has no headers nor commonHeaders, as SES's has not.
+ */
 export function renderingFailureEvent(mail: Record<string, unknown>, failure: { templateName: string; errorMessage: string }): { type: string; payload: unknown } {
   const { headers: _headers, commonHeaders: _commonHeaders, ...withoutHeaders } = mail;
   return { type: 'Rendering Failure', payload: { eventType: 'Rendering Failure', mail: withoutHeaders, failure } };

@@ -6,7 +6,8 @@
 // parser could change the events of messages stored before), and of `destination` and `tags` what
 // the row's columns do not give back (mark 2: a plain Destination's addresses, the ses:operation,
 // ses:from-domain and ses:configuration-set tags and the message's own tags come from the row; mark
-// 1, written before, kept both whole);
+// 1, written before, kept both whole), and what differs from what the row implies (an action other
+// than the door's, the sender's own Message-ID, a sourceArn other than the domain's);
 // readers rebuild the object with the function intake made it with (events/mail-object.ts). A `mail`
 // object is stored this way only when the rebuilt one is the same JSON, byte for byte; any other (a
 // Rendering Failure's, whose message has no raw; one made another way) is stored whole. Only this
@@ -53,8 +54,8 @@ type KeptWhole = { [MARK]: 1; destination: string[]; tags: Record<string, string
  * Mark 2: `destination` only when the row's Destination does not give it; `ses`: the values of the
  * ses:source-ip and ses:caller-identity tags; `op`: the ses:operation tag when it is not the door's
  * own (SendRawEmail, SendTemplatedEmail...); `mid`: the sender's own Message-ID, which the event
- * shows where the message has sesd's (commonHeaders' messageId is it); `to`: 1 when commonHeaders'
- * `to` equals `destination`; `arn`: `sourceArn` when it is not the source domain's identity.
+ * shows where the message has sesd's (commonHeaders' messageId is it); `arn`: `sourceArn` when it is
+ * not the source domain's identity; `to`: 1 when commonHeaders' `to` equals `destination`.
  */
 type KeptCompact = { [MARK]: 2; destination?: string[]; ses: [string, string]; op?: string; mid?: string; arn?: string; addresses: Omit<AddressLists, 'to'> & { to?: string[] | 1 } };
 type Kept = KeptWhole | KeptCompact;
