@@ -20,7 +20,7 @@ import { startSmtpListeners, type SmtpListeners } from './smtp/listeners.js';
 import { fitListenersToOpenFiles } from './net/listener-budgets.js';
 import type { TlsMaterial } from './smtp/tls-material.js';
 import { openStore, type Store } from './store/store.js';
-import { inspectionGuard, registerInspectionRoutes, type InspectionAccess } from './web/inspection-routes.js';
+import { inspectionGuard, registerInspectionRoutes } from './web/inspection-routes.js';
 import { registerMetricsRoutes } from './web/metrics-routes.js';
 import { registerPublicationsRoutes } from './web/publications-routes.js';
 import { registerIdentityDnsRoutes } from './web/identity-dns-routes.js';
@@ -49,7 +49,7 @@ import { startRetention } from './queue/retention-reaper.js';
 import { autoVerifyMode } from './domain/identities/auto-verify.js';
 import { startInboundListener, type InboundListener } from './inbound/inbound-listener.js';
 import { registerConsole } from './web/console.js';
-import { assertConsoleProtected, isLoopbackHost } from './web/console-auth.js';
+import { assertConsoleProtected, isLoopbackHost, type ListenerAccess } from './web/console-auth.js';
 import { DEFAULT_ACCOUNT_ID } from './domain/access-keys.js';
 
 export interface RunningApp {
@@ -149,8 +149,7 @@ export async function startApp(
       keepAliveTimeoutMs: config.http.keepAliveTimeout * 1000,
       requestTimeoutMs: config.http.requestTimeout * 1000,
     });
-    // Who may read what sesd holds (console, inspection, metrics, delivery logs): one rule for all.
-    const access: InspectionAccess = {
+    const access: ListenerAccess = {
       password: config.console.password,
       listensOnLoopback: isLoopbackHost(config.http.host),
       allowedHosts: config.publicUrl ? [new URL(config.publicUrl).hostname.toLowerCase()] : [],

@@ -54,7 +54,8 @@ function checkLengths(local: string, domain: string, address: string): void {
 // SES's address messages are JavaMail's (InternetAddress.checkAddress): the local part ends at the
 // first '@' outside quotes, and is read character by character, the first bad one naming the error
 // ('a@b@c' has the domain 'b@c'; 'github:haiodo' has an illegal character before any '@').
-const LOCAL_SPECIALS = '()<>,;:\\"[]@';
+// (Quotes, backslashes and '@' are read before this list is consulted.)
+const LOCAL_SPECIALS = '()<>,;:[]';
 
 /** Where the local part of `address` ends (its '@'), or -1 when it has none; throws for a bad local part. */
 function localPartEnd(address: string): number {

@@ -10,7 +10,6 @@ import { XmlWriter } from './xml.js';
 
 const SES_XMLNS = 'http://ses.amazonaws.com/doc/2010-12-01/';
 
-/** `application/x-www-form-urlencoded`: '+' is a space, percent-decoding, the last repeat wins. */
 /**
  * More than any operation takes (SendBulkTemplatedEmail's 50 destinations of 50 addresses and their
  * tags are a few thousand): a body of millions of empty parameters would hold the event loop for
@@ -18,6 +17,7 @@ const SES_XMLNS = 'http://ses.amazonaws.com/doc/2010-12-01/';
  */
 export const MAX_QUERY_PARAMS = 20_000;
 
+/** `application/x-www-form-urlencoded`: '+' is a space, percent-decoding, the last repeat wins. */
 export function parseQueryParams(raw: string): Map<string, string> {
   const out = new Map<string, string>();
   let count = 0;

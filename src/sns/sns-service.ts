@@ -80,9 +80,9 @@ export class SnsService implements TopicPublisher {
   async createTopic(scope: Scope, name: string, requested: Record<string, string> = {}, tags: Tag[] = []): Promise<string> {
     if (name.endsWith('.fifo')) throw invalid('Topic Name: sesd does not support FIFO topics');
     if (!TOPIC_NAME.test(name)) throw invalid('Topic Name');
-    checkTopicAttributes(requested);
     // FifoTopic=false asks for what every sesd topic is (standard); AWS does not list it afterwards either.
-    const attributes = withoutKey(requested, 'FifoTopic');
+    const attributes = requested.FifoTopic === 'false' ? withoutKey(requested, 'FifoTopic') : requested;
+    checkTopicAttributes(attributes);
     checkTags(tags);
     const arn = topicArn(scope.region, scope.accountId, name);
     const stored = await this.opts.store.createTopic({ arn, accountId: scope.accountId, region: scope.region, name, attributes, tags, createdAt: this.now() });
@@ -496,7 +496,6 @@ function wireAttributes(attributes: NonNullable<PublishRequest['messageAttribute
 function checkTopicAttributes(attributes: Record<string, string>): void {
   for (const [k, v] of Object.entries(attributes)) {
     if (!TOPIC_ATTRIBUTES.has(k)) {
-      if (k === 'FifoTopic' && v === 'false') continue;
       if (k === 'FifoTopic' || k === 'ContentBasedDeduplication') throw invalid(`Attributes Reason: sesd does not support FIFO topics (${k})`);
       throw invalid(`Attributes Reason: Unknown attribute ${k}`);
     }

@@ -14,11 +14,23 @@ export const SESSION_COOKIE = 'sesd_console';
 export const CSRF_HEADER = 'x-sesd-csrf';
 const SESSION_MS = 12 * 60 * 60 * 1000;
 
-export interface ConsoleAuthOptions {
+/** Who may read what sesd holds (console, inspection, metrics, delivery logs): one rule for all. */
+export interface ListenerAccess {
+  /** SESD_CONSOLE_PASSWORD; required when not on loopback. */
   password: string;
   listensOnLoopback: boolean;
-  /** Host names an open console answers besides loopback's (SESD_PUBLIC_URL's). */
+  /** Host names an open (passwordless, loopback) listener answers besides loopback's: SESD_PUBLIC_URL's. */
   allowedHosts?: readonly string[];
+}
+
+/** Open: on loopback with no password set (sesd refuses to listen beyond loopback without one). */
+export const isOpen = (access: ListenerAccess): boolean => access.listensOnLoopback && !access.password;
+
+/** Whether the listener may answer a request with this Host: any when a password guards it, else only loopback names. */
+export const hostAllowed = (access: ListenerAccess, hostHeader: string | undefined): boolean =>
+  !isOpen(access) || namesLoopback(hostHeader, access.allowedHosts);
+
+export interface ConsoleAuthOptions extends ListenerAccess {
   /** Session cookies only over https (the public URL is https). */
   secureCookies?: boolean;
   /** The signing secret (from `settings`). */
@@ -64,12 +76,12 @@ export class ConsoleAuth {
 
   /** Whenever a password is set (sesd refuses to listen beyond loopback without one). */
   get loginRequired(): boolean {
-    return Boolean(this.opts.password) || !this.opts.listensOnLoopback;
+    return !isOpen(this.opts);
   }
 
   /** Whether an open console may answer this request (its Host names loopback). */
   hostAllowed(request: FastifyRequest): boolean {
-    return this.loginRequired || namesLoopback(request.headers.host, this.opts.allowedHosts);
+    return hostAllowed(this.opts, request.headers.host);
   }
 
   /** Who the request is: its session id ("open" on loopback, "basic" for basic auth), or refused. */

@@ -7,19 +7,18 @@ import type { IdentitiesService } from '../domain/identities/identities-service.
 import type { Scope } from '../domain/identities/identity.js';
 import type { Store } from '../store/store.js';
 import { ChangeFeed } from './api/change-feed.js';
-import type { InspectionAccess } from './inspection-routes.js';
 import type { RecordLookup } from './api/identity-records.js';
 import { registerMessagesApi } from './api/messages-api.js';
 import { registerResourcesApi } from './api/resources-api.js';
 import { registerStream } from './api/stream.js';
-import { ConsoleAuth } from './console-auth.js';
+import { ConsoleAuth, type ListenerAccess } from './console-auth.js';
 import { registerConsoleRoutes } from './console-routes.js';
 
 export interface ConsoleDeps {
   store: Store;
   identities: IdentitiesService;
   dns: RecordLookup;
-  access: InspectionAccess;
+  access: ListenerAccess;
   /** Session cookies only over https (SESD_PUBLIC_URL is https). */
   secureCookies: boolean;
   cnameDomain: string;

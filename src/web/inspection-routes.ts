@@ -4,19 +4,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import PostalMime from 'postal-mime';
-import { FOREIGN_HOST_MESSAGE, namesLoopback } from './console-auth.js';
+import { FOREIGN_HOST_MESSAGE, hostAllowed, isOpen, type ListenerAccess } from './console-auth.js';
 import { decodeMessageCursor, encodeMessageCursor, type MessagesRepository, type StoredMessage } from '../store/messages-repository.js';
 
-/** Who may read what sesd holds: its console password, and where it listens. */
-export interface InspectionAccess {
-  /** Basic-auth password for the inspection endpoints; required when not on loopback. */
-  password: string;
-  listensOnLoopback: boolean;
-  /** Host names an open (passwordless, loopback) listener answers besides loopback's: SESD_PUBLIC_URL's. */
-  allowedHosts?: readonly string[];
-}
-
-export interface InspectionDeps extends InspectionAccess {
+export interface InspectionDeps extends ListenerAccess {
   messages: MessagesRepository;
   health: () => Record<string, unknown>;
   /** DELETE /_aws/ses removes mail only in capture mode (elsewhere a queued message would vanish undelivered). */
@@ -24,12 +15,10 @@ export interface InspectionDeps extends InspectionAccess {
 }
 
 /** The onRequest hook of every inspection endpoint (other route files use it too). */
-export function inspectionGuard(deps: InspectionAccess) {
+export function inspectionGuard(deps: ListenerAccess) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (deps.listensOnLoopback && !deps.password) {
-      if (!namesLoopback(request.headers.host, deps.allowedHosts)) return reply.code(403).send({ message: FOREIGN_HOST_MESSAGE });
-      return;
-    }
+    if (!hostAllowed(deps, request.headers.host)) return reply.code(403).send({ message: FOREIGN_HOST_MESSAGE });
+    if (isOpen(deps)) return;
     if (!deps.password) {
       return reply.code(403).send({ message: 'Inspection endpoints are off: sesd listens beyond loopback and SESD_CONSOLE_PASSWORD is not set.' });
     }

@@ -9,7 +9,8 @@ import { loadModel } from '../protocol/service-model.js';
 import type { SnsStore } from '../sns/sns-model.js';
 import type { SnsService } from '../sns/sns-service.js';
 import { signingCertFileName, type SigningKey } from '../sns/signing-key.js';
-import { inspectionGuard, type InspectionAccess } from './inspection-routes.js';
+import type { ListenerAccess } from './console-auth.js';
+import { inspectionGuard } from './inspection-routes.js';
 
 export const SNS_LINK_PATH = '/_sesd/sns';
 export const SNS_CERT_PATH = '/_sesd/sns/certificates';
@@ -18,7 +19,7 @@ export interface SnsRoutesDeps {
   sns: SnsService;
   store: SnsStore;
   signingKey: SigningKey;
-  access: InspectionAccess;
+  access: ListenerAccess;
 }
 
 /** SubscribeURL / UnsubscribeURL: `BASE/_sesd/sns?Action=...`, as AWS's are `https://sns.REGION.amazonaws.com/?Action=...`. */

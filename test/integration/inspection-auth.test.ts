@@ -6,26 +6,30 @@ import type { RunningApp } from '../../src/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { startSesd } from '../support/sesd.js';
 
-describe('inspection endpoints beyond loopback', () => {
-  let db: TestDatabase | undefined;
-  let app: RunningApp | undefined;
-  afterEach(async () => {
-    await app?.close();
-    await db?.drop();
-  });
+let db: TestDatabase | undefined;
+let app: RunningApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  await db?.drop();
+  app = db = undefined;
+});
 
-  async function start(env: Record<string, string>): Promise<string> {
-    db = await createTestDatabase('sqlite');
-    app = await startSesd(db, { SESD_HTTP_HOST: '0.0.0.0', ...env });
-    return app.httpUrl.replace('0.0.0.0', '127.0.0.1');
-  }
+/** A sesd on SQLite with `env`; its HTTP URL, reached over 127.0.0.1 wherever it listens. */
+async function start(env: Record<string, string> = {}): Promise<string> {
+  db = await createTestDatabase('sqlite');
+  app = await startSesd(db, env);
+  return app.httpUrl.replace('0.0.0.0', '127.0.0.1');
+}
+
+describe('inspection endpoints beyond loopback', () => {
+  const beyondLoopback = (env: Record<string, string>) => start({ SESD_HTTP_HOST: '0.0.0.0', ...env });
 
   it('cannot be opened without SESD_CONSOLE_PASSWORD: sesd refuses to start', async () => {
-    await expect(start({})).rejects.toThrow(/beyond loopback: set SESD_CONSOLE_PASSWORD/);
+    await expect(beyondLoopback({})).rejects.toThrow(/beyond loopback: set SESD_CONSOLE_PASSWORD/);
   });
 
   it('ask for the password and accept it (HTTP basic auth)', async () => {
-    const url = await start({ SESD_CONSOLE_PASSWORD: 's3cret' });
+    const url = await beyondLoopback({ SESD_CONSOLE_PASSWORD: 's3cret' });
     const none = await fetch(`${url}/_aws/ses`);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toContain('Basic');
@@ -50,19 +54,6 @@ function getWithHost(url: string, path: string, host: string): Promise<{ status:
 }
 
 describe('inspection and console on loopback', () => {
-  let db: TestDatabase | undefined;
-  let app: RunningApp | undefined;
-  afterEach(async () => {
-    await app?.close();
-    await db?.drop();
-  });
-
-  async function start(env: Record<string, string> = {}): Promise<string> {
-    db = await createTestDatabase('sqlite');
-    app = await startSesd(db, env);
-    return app.httpUrl;
-  }
-
   it('answer only loopback host names without a password: a page that rebinds its domain to 127.0.0.1 is refused', async () => {
     const url = await start({ SESD_PUBLIC_URL: 'http://sesd.internal:8005' });
     const port = new URL(url).port;
