@@ -21,6 +21,7 @@ import { fitListenersToOpenFiles } from './net/listener-budgets.js';
 import type { TlsMaterial } from './smtp/tls-material.js';
 import { openStore, type Store } from './store/store.js';
 import { inspectionGuard, registerInspectionRoutes } from './web/inspection-routes.js';
+import { PasswordGuesses } from './web/password-guesses.js';
 import { registerMetricsRoutes } from './web/metrics-routes.js';
 import { registerPublicationsRoutes } from './web/publications-routes.js';
 import { registerIdentityDnsRoutes } from './web/identity-dns-routes.js';
@@ -153,6 +154,7 @@ export async function startApp(
       password: config.console.password,
       listensOnLoopback: isLoopbackHost(config.http.host),
       allowedHosts: config.publicUrl ? [new URL(config.publicUrl).hostname.toLowerCase()] : [],
+      guesses: new PasswordGuesses(),
     };
     const guard = inspectionGuard(access);
     registerInspectionRoutes(http, {

@@ -1,5 +1,6 @@
 // The console's entry: a hash router over the pages; each page may return a function that stops
 // its live updates when another page opens.
+import { getSession } from './api.js';
 import { errorBox } from './dom.js';
 import { messagePage } from './message.js';
 import { messagesPage } from './messages.js';
@@ -36,5 +37,11 @@ async function route(): Promise<void> {
   if (current === navigation) document.body.dataset.ready = page || 'messages';
 }
 
+/** Log out ends the session on the server; it is shown only when there is a password to log in with. */
+async function showLogout(): Promise<void> {
+  if ((await getSession()).loginRequired) document.getElementById('logout')!.hidden = false;
+}
+
 window.addEventListener('hashchange', () => void route());
 void route();
+void showLogout().catch(() => undefined);

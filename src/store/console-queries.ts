@@ -257,6 +257,21 @@ export class ConsoleQueries {
     return row.value;
   }
 
+  /** Records a console session; sessions past their expiry are deleted on the way. */
+  async startSession(id: string, expiresAt: number, now = Date.now()): Promise<void> {
+    await this.db.deleteFrom('console_sessions').where('expires_at', '<=', now).execute();
+    await this.db.insertInto('console_sessions').values({ id, expires_at: expiresAt }).execute();
+  }
+
+  async sessionIsLive(id: string, now: number): Promise<boolean> {
+    const row = await this.db.selectFrom('console_sessions').select('id').where('id', '=', id).where('expires_at', '>', now).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async endSession(id: string): Promise<void> {
+    await this.db.deleteFrom('console_sessions').where('id', '=', id).execute();
+  }
+
   private async withStatuses(rows: SummaryRow[]): Promise<MessageSummary[]> {
     const statuses = new Map<string, Record<string, number>>(rows.map((r) => [r.id, {}]));
     if (rows.length > 0) {

@@ -32,6 +32,7 @@ import * as compressedRaw from './migrations/018-compressed-raw.js';
 import * as snsUnsubscribed from './migrations/019-sns-unsubscribed.js';
 import * as eventsByMessageAndType from './migrations/020-events-by-message-and-type.js';
 import * as messageKeys from './migrations/021-message-keys.js';
+import * as consoleSessions from './migrations/022-console-sessions.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -68,6 +69,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '019-sns-unsubscribed': snsUnsubscribed,
   '020-events-by-message-and-type': eventsByMessageAndType,
   '021-message-keys': messageKeys,
+  '022-console-sessions': consoleSessions,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

@@ -211,6 +211,12 @@ export interface SettingsTable {
   value: string;
 }
 
+/** Console sessions that have not ended (migration 022); the cookie carries the id. */
+export interface ConsoleSessionsTable {
+  id: string;
+  expires_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
@@ -229,6 +235,7 @@ export interface Database {
   contacts: ContactsTable;
   resource_tags: ResourceTagsTable;
   settings: SettingsTable;
+  console_sessions: ConsoleSessionsTable;
 }
 
 // Amazon Pinpoint (migration 006). Declaration merging adds these tables to `Database`.

@@ -5,10 +5,13 @@
 // behind an https public URL, Secure) session cookie signed with a secret kept in `settings` (so
 // every node accepts it) and the password (so a new password ends the old sessions). Scripts may
 // send the password as HTTP basic auth instead.
+// A session is also a row of `console_sessions`, so logging out ends it on every node even if its
+// cookie was copied. Wrong passwords are counted per client address (password-guesses.ts).
 // Every change (any method but GET/HEAD) also needs the CSRF token of its session in a header, and
 // a cross-origin Origin header is refused outright.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PasswordGuesses } from './password-guesses.js';
 
 export const SESSION_COOKIE = 'sesd_console';
 export const CSRF_HEADER = 'x-sesd-csrf';
@@ -21,6 +24,41 @@ export interface ListenerAccess {
   listensOnLoopback: boolean;
   /** Host names an open (passwordless, loopback) listener answers besides loopback's: SESD_PUBLIC_URL's. */
   allowedHosts?: readonly string[];
+  /** Wrong passwords per client address, shared by every endpoint that asks for the password. */
+  guesses: PasswordGuesses;
+}
+
+/** A password a client gave: right, wrong, or not looked at because its address guessed too often. */
+export type PasswordCheck = { result: 'right' } | { result: 'wrong' } | { result: 'locked'; retryAfterS: number };
+
+/** Compares a password a client at `address` gave with the console password, counting wrong ones. */
+export function checkPassword(access: ListenerAccess, address: string, given: string): PasswordCheck {
+  const retryAfterS = access.guesses.lockedFor(address);
+  if (retryAfterS > 0) return { result: 'locked', retryAfterS };
+  if (access.password && equal(given, access.password)) {
+    access.guesses.right(address);
+    return { result: 'right' };
+  }
+  access.guesses.wrong(address);
+  return { result: 'wrong' };
+}
+
+/** The password of an HTTP basic Authorization header (any user name), if it is one. */
+export function basicAuthPassword(header: string | undefined): string | undefined {
+  if (!header?.startsWith('Basic ')) return undefined;
+  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+  return decoded.slice(decoded.indexOf(':') + 1);
+}
+
+/** The answer to an address that guessed too often. */
+export const lockedMessage = (retryAfterS: number): string =>
+  `Too many wrong console passwords from this address: try again in ${Math.ceil(retryAfterS / 60)} minute(s).`;
+
+/** Console sessions that have not ended (logout deletes one; store/console-queries.ts). */
+export interface ConsoleSessions {
+  start(id: string, expiresAt: number): Promise<void>;
+  isLive(id: string, now: number): Promise<boolean>;
+  end(id: string): Promise<void>;
 }
 
 /** Open: on loopback with no password set (sesd refuses to listen beyond loopback without one). */
@@ -35,6 +73,7 @@ export interface ConsoleAuthOptions extends ListenerAccess {
   secureCookies?: boolean;
   /** The signing secret (from `settings`). */
   secret: () => Promise<string>;
+  sessions: ConsoleSessions;
   now?: () => number;
 }
 
@@ -65,7 +104,7 @@ export function namesLoopback(hostHeader: string | undefined, allowed: readonly 
 export const FOREIGN_HOST_MESSAGE =
   'sesd answers its console and inspection endpoints without a password only under loopback names (localhost, 127.0.0.1, [::1]) or SESD_PUBLIC_URL\'s host; set SESD_CONSOLE_PASSWORD to use another name.';
 
-export type Access = { ok: true; session: string } | { ok: false };
+export type Access = { ok: true; session: string } | { ok: false; retryAfterS?: number };
 
 export class ConsoleAuth {
   private readonly now: () => number;
@@ -92,18 +131,32 @@ export class ConsoleAuth {
       const session = await this.verifySession(cookie);
       if (session) return { ok: true, session };
     }
-    if (this.basicAuthMatches(request.headers.authorization)) return { ok: true, session: 'basic' };
-    return { ok: false };
+    const given = basicAuthPassword(request.headers.authorization);
+    if (given === undefined) return { ok: false };
+    const check = checkPassword(this.opts, request.ip, given);
+    if (check.result === 'right') return { ok: true, session: 'basic' };
+    return check.result === 'locked' ? { ok: false, retryAfterS: check.retryAfterS } : { ok: false };
   }
 
-  passwordMatches(given: string): boolean {
-    return Boolean(this.opts.password) && equal(given, this.opts.password);
+  /** The login form's password, from a client at `address`. */
+  checkPassword(address: string, given: string): PasswordCheck {
+    return checkPassword(this.opts, address, given);
   }
 
-  /** A new session cookie's value: expiry.nonce.signature. */
+  /** A new session (stored), as its cookie's value: expiry.nonce.signature. */
   async newSession(): Promise<string> {
-    const body = `${this.now() + SESSION_MS}.${randomBytes(16).toString('base64url')}`;
+    const expiresAt = this.now() + SESSION_MS;
+    const nonce = randomBytes(16).toString('base64url');
+    await this.opts.sessions.start(nonce, expiresAt);
+    const body = `${expiresAt}.${nonce}`;
     return `${body}.${await this.sign(body)}`;
+  }
+
+  /** Ends the session of a request's cookie, if it has a valid one: the cookie no longer works anywhere. */
+  async endSession(request: FastifyRequest): Promise<void> {
+    const cookie = readCookie(request.headers.cookie, SESSION_COOKIE);
+    const session = cookie && (await this.verifySession(cookie));
+    if (session) await this.opts.sessions.end(session.slice(session.indexOf('.') + 1));
   }
 
   sessionCookie(value: string): string {
@@ -130,14 +183,9 @@ export class ConsoleAuth {
     if (dot < 0) return undefined;
     const body = value.slice(0, dot);
     if (!equal(value.slice(dot + 1), await this.sign(body))) return undefined;
-    const expires = Number(body.split('.')[0]);
-    return expires > this.now() ? body : undefined;
-  }
-
-  private basicAuthMatches(header: string | undefined): boolean {
-    if (!header?.startsWith('Basic ')) return false;
-    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-    return this.passwordMatches(decoded.slice(decoded.indexOf(':') + 1));
+    const [expires, nonce] = body.split('.');
+    const now = this.now();
+    return Number(expires) > now && nonce && (await this.opts.sessions.isLive(nonce, now)) ? body : undefined;
   }
 
   // Keyed by the password too: sessions made under an old password end with it.
@@ -173,6 +221,10 @@ export async function guard(auth: ConsoleAuth, request: FastifyRequest, reply: F
     return undefined;
   }
   const access = await auth.access(request);
+  if (!access.ok && access.retryAfterS) {
+    await reply.code(429).header('retry-after', String(access.retryAfterS)).send({ message: lockedMessage(access.retryAfterS) });
+    return undefined;
+  }
   if (!access.ok) {
     await reply.code(401).send({ message: 'Log in to the sesd console first (or send the console password as HTTP basic auth).' });
     return undefined;

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FOREIGN_HOST_MESSAGE, fromOwnOrigin, type ConsoleAuth } from './console-auth.js';
+import { FOREIGN_HOST_MESSAGE, fromOwnOrigin, lockedMessage, type ConsoleAuth } from './console-auth.js';
 
 export const CONSOLE_PATH = '/_sesd/console';
 const LOGIN_PATH = `${CONSOLE_PATH}/login`;
@@ -56,7 +56,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: { auth: Consol
 
   app.get<{ Params: { file: string } }>(`${CONSOLE_PATH}/:file`, async (request, reply) => {
     const file = request.params.file;
-    if (file === 'login') return loginPage(reply, false);
+    if (file === 'login') return loginPage(reply);
     const body = file === 'index.html' ? undefined : assets.get(file);
     if (!body) return reply.code(404).type('text/plain').send('Not found');
     return reply.header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').type(TYPES[extname(file)]!).send(body);
@@ -65,21 +65,26 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: { auth: Consol
   app.post(LOGIN_PATH, async (request, reply) => {
     if (!fromOwnOrigin(request)) return reply.code(403).send('Cross-origin login refused.');
     const form = new URLSearchParams(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
-    if (!auth.passwordMatches(form.get('password') ?? '')) {
+    const check = auth.checkPassword(request.ip, form.get('password') ?? '');
+    if (check.result === 'locked') {
+      return loginPage(reply.code(429).header('retry-after', String(check.retryAfterS)), lockedMessage(check.retryAfterS));
+    }
+    if (check.result === 'wrong') {
       // A little slower for each wrong guess; other requests are not held up.
       await new Promise((r) => setTimeout(r, 300));
-      return loginPage(reply.code(401), true);
+      return loginPage(reply.code(401), 'Wrong password.');
     }
     return reply.header('set-cookie', auth.sessionCookie(await auth.newSession())).redirect('/', 303);
   });
 
   app.post(`${CONSOLE_PATH}/logout`, async (request, reply) => {
     if (!fromOwnOrigin(request)) return reply.code(403).send('Cross-origin logout refused.');
+    await auth.endSession(request);
     return reply.header('set-cookie', auth.clearedCookie()).redirect(LOGIN_PATH, 303);
   });
 }
 
-function loginPage(reply: FastifyReply, failed: boolean): FastifyReply {
+function loginPage(reply: FastifyReply, error?: string): FastifyReply {
   return reply
     .header('content-security-policy', PAGE_POLICY)
     .header('cache-control', 'no-store')
@@ -90,7 +95,7 @@ function loginPage(reply: FastifyReply, failed: boolean): FastifyReply {
 <body class="login"><form method="post" action="${LOGIN_PATH}" class="card">
 <h1>sesd console</h1>
 <p>sesd listens beyond loopback: enter the console password (SESD_CONSOLE_PASSWORD).</p>
-${failed ? '<p class="error" role="alert">Wrong password.</p>' : ''}
+${error ? `<p class="error" role="alert">${error}</p>` : ''}
 <label>Password <input type="password" name="password" autocomplete="current-password" autofocus required></label>
 <button type="submit">Log in</button>
 </form></body></html>`);

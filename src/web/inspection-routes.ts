@@ -2,9 +2,8 @@
 // sesd), `/_sesd/health`, and a message's events. They show mail content, so when sesd listens
 // beyond loopback they require the console password.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
 import PostalMime from 'postal-mime';
-import { FOREIGN_HOST_MESSAGE, hostAllowed, isOpen, type ListenerAccess } from './console-auth.js';
+import { basicAuthPassword, checkPassword, FOREIGN_HOST_MESSAGE, hostAllowed, isOpen, lockedMessage, type ListenerAccess } from './console-auth.js';
 import { decodeMessageCursor, encodeMessageCursor, type MessagesRepository, type StoredMessage } from '../store/messages-repository.js';
 
 export interface InspectionDeps extends ListenerAccess {
@@ -22,7 +21,12 @@ export function inspectionGuard(deps: ListenerAccess) {
     if (!deps.password) {
       return reply.code(403).send({ message: 'Inspection endpoints are off: sesd listens beyond loopback and SESD_CONSOLE_PASSWORD is not set.' });
     }
-    if (!basicAuthMatches(request.headers.authorization, deps.password)) {
+    const given = basicAuthPassword(request.headers.authorization);
+    const check = given === undefined ? undefined : checkPassword(deps, request.ip, given);
+    if (check?.result === 'locked') {
+      return reply.code(429).header('retry-after', String(check.retryAfterS)).send({ message: lockedMessage(check.retryAfterS) });
+    }
+    if (check?.result !== 'right') {
       return reply.code(401).header('www-authenticate', 'Basic realm="sesd"').send({ message: 'Authentication required.' });
     }
   };
@@ -112,13 +116,3 @@ function withoutFinalLineBreak(part: string | undefined): string | null {
 function byteLength(content: ArrayBuffer | Uint8Array | string): number {
   return typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
 }
-
-function basicAuthMatches(header: string | undefined, password: string): boolean {
-  if (!header?.startsWith('Basic ')) return false;
-  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-  const given = decoded.slice(decoded.indexOf(':') + 1);
-  const a = Buffer.from(given);
-  const b = Buffer.from(password);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-

@@ -191,6 +191,13 @@ describe.skipIf(!hasChromium)('the console beyond loopback', { timeout: 60_000 }
     const [cookie] = await page.context().cookies();
     expect(cookie).toMatchObject({ name: 'sesd_console', httpOnly: true, sameSite: 'Strict' });
     expect(await page.evaluate('document.cookie')).toBe('');
+
+    // Log out ends the session on the server: a copy of the cookie taken before no longer works.
+    const copied = `${cookie!.name}=${cookie!.value}`;
+    expect((await fetch(`${url}/_sesd/api/messages`, { headers: { cookie: copied } })).status).toBe(200);
+    await page.click('#logout button');
+    await page.waitForURL(`${url}/_sesd/console/login`);
+    expect((await fetch(`${url}/_sesd/api/messages`, { headers: { cookie: copied } })).status).toBe(401);
   });
 });
 

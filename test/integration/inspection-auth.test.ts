@@ -38,6 +38,19 @@ describe('inspection endpoints beyond loopback', () => {
     const right = await fetch(`${url}/_aws/ses`, { headers: { authorization: `Basic ${Buffer.from('any:s3cret').toString('base64')}` } });
     expect(right.status).toBe(200);
   });
+
+  it('stop looking at passwords from an address after 10 wrong ones, on every endpoint that asks for it', async () => {
+    const url = await beyondLoopback({ SESD_CONSOLE_PASSWORD: 's3cret' });
+    const basic = (password: string) => ({ authorization: `Basic ${Buffer.from(`x:${password}`).toString('base64')}` });
+    for (let i = 0; i < 10; i++) expect((await fetch(`${url}/_aws/ses`, { headers: basic(`guess${i}`) })).status).toBe(401);
+    const locked = await fetch(`${url}/_aws/ses`, { headers: basic('s3cret') });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
+    expect(((await locked.json()) as { message: string }).message).toMatch(/Too many wrong console passwords/);
+    expect((await fetch(`${url}/_sesd/api/messages`, { headers: basic('s3cret') })).status).toBe(429);
+    const login = await fetch(`${url}/_sesd/console/login`, { method: 'POST', body: 'password=s3cret', redirect: 'manual' });
+    expect(login.status).toBe(429);
+  });
 });
 
 /** A GET with the Host header a browser sends for a page of `host` (fetch does not let a test set it). */

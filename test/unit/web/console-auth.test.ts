@@ -1,10 +1,30 @@
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { ConsoleAuth, isLoopbackHost, namesLoopback, SESSION_COOKIE } from '../../../src/web/console-auth.js';
+import { ConsoleAuth, isLoopbackHost, namesLoopback, SESSION_COOKIE, type ConsoleSessions } from '../../../src/web/console-auth.js';
+import { PasswordGuesses } from '../../../src/web/password-guesses.js';
 
-const auth = (password: string, opts: { listensOnLoopback?: boolean; secureCookies?: boolean } = {}) =>
-  new ConsoleAuth({ password, listensOnLoopback: opts.listensOnLoopback ?? true, secret: async () => 'stored-secret', secureCookies: opts.secureCookies });
+/** Sessions as the console_sessions table keeps them. */
+function sessionTable(): ConsoleSessions {
+  const rows = new Map<string, number>();
+  return {
+    start: async (id, expiresAt) => void rows.set(id, expiresAt),
+    isLive: async (id, now) => (rows.get(id) ?? 0) > now,
+    end: async (id) => void rows.delete(id),
+  };
+}
+const sessions = sessionTable();
+const auth = (password: string, opts: { listensOnLoopback?: boolean; secureCookies?: boolean; guesses?: PasswordGuesses } = {}) =>
+  new ConsoleAuth({
+    password,
+    listensOnLoopback: opts.listensOnLoopback ?? true,
+    secret: async () => 'stored-secret',
+    secureCookies: opts.secureCookies,
+    sessions,
+    guesses: opts.guesses ?? new PasswordGuesses(),
+  });
 const withCookie = (value: string) => ({ headers: { cookie: `${SESSION_COOKIE}=${value}`, host: '127.0.0.1:8005' } }) as unknown as FastifyRequest;
+const withBasic = (password: string, ip = '192.0.2.7') =>
+  ({ ip, headers: { authorization: `Basic ${Buffer.from(`u:${password}`).toString('base64')}`, host: 'sesd.example' } }) as unknown as FastifyRequest;
 
 describe('loopback', () => {
   it('is an address of 127.0.0.0/8, ::1 or localhost, not a name that starts with "127."', () => {
@@ -30,6 +50,24 @@ describe('ConsoleAuth', () => {
     const cookie = await auth('old').newSession();
     expect((await auth('old').access(withCookie(cookie))).ok).toBe(true);
     expect((await auth('new').access(withCookie(cookie))).ok).toBe(false);
+  });
+
+  it('ends a session at logout, for every copy of its cookie', async () => {
+    const console = auth('pw');
+    const cookie = await console.newSession();
+    expect((await console.access(withCookie(cookie))).ok).toBe(true);
+    await console.endSession(withCookie(cookie));
+    expect((await console.access(withCookie(cookie))).ok).toBe(false);
+  });
+
+  it('stops looking at basic-auth passwords from an address that guessed wrong too often', async () => {
+    let now = 1_000_000;
+    const console = auth('pw', { guesses: new PasswordGuesses({ limit: 3, windowMs: 60_000, now: () => now }) });
+    for (let i = 0; i < 3; i++) expect(await console.access(withBasic('guess'))).toEqual({ ok: false });
+    expect(await console.access(withBasic('pw'))).toEqual({ ok: false, retryAfterS: 60 });
+    expect((await console.access(withBasic('pw', '192.0.2.8'))).ok).toBe(true);
+    now += 60_000;
+    expect((await console.access(withBasic('pw'))).ok).toBe(true);
   });
 
   it('marks the session cookie Secure behind an https public URL', () => {
