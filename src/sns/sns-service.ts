@@ -493,11 +493,20 @@ function wireAttributes(attributes: NonNullable<PublishRequest['messageAttribute
   return out;
 }
 
+/** What an AWS topic attribute sesd does not take is for, so that refusing it says so ("Unknown attribute" would mislead). */
+function unsupportedTopicFeature(attribute: string): string | undefined {
+  if (['FifoTopic', 'ContentBasedDeduplication', 'FifoThroughputScope', 'ArchivePolicy'].includes(attribute)) return 'FIFO topics';
+  if (attribute === 'KmsMasterKeyId') return 'server-side encryption with AWS KMS';
+  if (attribute === 'TracingConfig') return 'AWS X-Ray tracing';
+  if (/^(HTTP|Application|Firehose|Lambda|SQS)(Success|Failure)Feedback(RoleArn|SampleRate)$/.test(attribute)) return 'delivery status logging to CloudWatch Logs';
+  return undefined;
+}
+
 function checkTopicAttributes(attributes: Record<string, string>): void {
   for (const [k, v] of Object.entries(attributes)) {
     if (!TOPIC_ATTRIBUTES.has(k)) {
-      if (k === 'FifoTopic' || k === 'ContentBasedDeduplication') throw invalid(`Attributes Reason: sesd does not support FIFO topics (${k})`);
-      throw invalid(`Attributes Reason: Unknown attribute ${k}`);
+      const feature = unsupportedTopicFeature(k);
+      throw invalid(feature ? `Attributes Reason: sesd does not support ${feature} (${k})` : `Attributes Reason: Unknown attribute ${k}`);
     }
     if (k === 'SignatureVersion' && v !== '1' && v !== '2') throw invalid(`SignatureVersion`);
     if (k === 'DeliveryPolicy') validateDeliveryPolicy(v);

@@ -378,6 +378,14 @@ describe.each(DIALECTS)('SNS (%s)', (dialect) => {
     expect(fifo).toMatchObject({ name: 'InvalidParameterException', message: 'Invalid parameter: Attributes Reason: sesd does not support FIFO topics (FifoTopic)' });
   });
 
+  it('names the AWS feature behind a topic attribute it does not take, and refuses an unknown one as unknown', async () => {
+    const refused = async (Attributes: Record<string, string>) => (await awsFailure(sns.send(new CreateTopicCommand({ Name: 'features', Attributes })))).message;
+    expect(await refused({ KmsMasterKeyId: 'alias/aws/sns' })).toBe('Invalid parameter: Attributes Reason: sesd does not support server-side encryption with AWS KMS (KmsMasterKeyId)');
+    expect(await refused({ TracingConfig: 'Active' })).toBe('Invalid parameter: Attributes Reason: sesd does not support AWS X-Ray tracing (TracingConfig)');
+    expect(await refused({ HTTPSuccessFeedbackRoleArn: 'arn:aws:iam::000000000000:role/x' })).toMatch(/delivery status logging to CloudWatch Logs/);
+    expect(await refused({ Colour: 'blue' })).toBe('Invalid parameter: Attributes Reason: Unknown attribute Colour');
+  });
+
   it('answers the existing subscription for a repeated Subscribe with the same attributes, InvalidParameter for different ones', async () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'resubscribe' }));
     const subscribe = (Attributes?: Record<string, string>) =>
