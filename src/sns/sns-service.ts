@@ -455,7 +455,7 @@ export class SnsService implements TopicPublisher {
 
 function checkMessage(req: PublishRequest): void {
   if (req.message === '') throw invalid('Empty message');
-  if (Buffer.byteLength(req.message) > MAX_MESSAGE_BYTES) throw invalid('Message too long');
+  if (publishSize(req) > MAX_MESSAGE_BYTES) throw invalid('Message too long');
   if (req.subject !== undefined && !validSubject(req.subject)) throw invalid('Subject');
   if (req.messageStructure !== undefined) {
     if (req.messageStructure !== 'json') throw invalid('MessageStructure');
@@ -469,14 +469,55 @@ function checkMessage(req: PublishRequest): void {
       throw invalid('Message Structure - No default entry in JSON message body');
     }
   }
-  for (const [name, a] of Object.entries(req.messageAttributes ?? {})) {
-    if (!/^(String|Number|Binary)(\..+)?$/.test(a.DataType)) {
-      throw new AwsError('ParameterValueInvalid', `The message attribute '${name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.`);
-    }
-    if (a.StringValue === undefined && a.BinaryValue === undefined) {
-      throw new AwsError('ParameterValueInvalid', `The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${a.DataType.split('.')[0]}'.`);
+  for (const [name, a] of Object.entries(req.messageAttributes ?? {})) checkMessageAttribute(name, a);
+}
+
+// SNS's message attribute rules and texts (as LocalStack's snapshots of AWS and moto record them).
+const valueInvalid = (message: string) => new AwsError('ParameterValueInvalid', message);
+const ATTRIBUTE_NAME_CHARACTER = /[A-Za-z0-9_.-]/;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function checkMessageAttribute(name: string, a: NonNullable<PublishRequest['messageAttributes']>[string]): void {
+  if (Buffer.byteLength(name) > 256) throw valueInvalid('Length of message attribute name must be less than 256 bytes.');
+  if (name.startsWith('.')) throw valueInvalid("Invalid message attribute name starting with character '.' was found.");
+  if (name.endsWith('.')) throw valueInvalid("Invalid message attribute name ending with character '.' was found.");
+  for (const character of name) {
+    if (!ATTRIBUTE_NAME_CHARACTER.test(character)) {
+      const code = `#x${character.codePointAt(0)!.toString(16).toUpperCase()}`;
+      throw valueInvalid(`Invalid non-alphanumeric character '${code}' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.`);
     }
   }
+  if (name.includes('..')) throw valueInvalid("Message attribute name can not have successive '.' character.");
+  const kind = a.DataType.split('.')[0];
+  if (kind !== 'String' && kind !== 'Number' && kind !== 'Binary') {
+    throw valueInvalid(`The message attribute '${name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.`);
+  }
+  const value = kind === 'Binary' ? a.BinaryValue : a.StringValue;
+  if (value === undefined || value.length === 0) {
+    throw valueInvalid(`The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${a.DataType}'.`);
+  }
+  if (kind === 'Number' && !NUMBER.test(String(value).trim())) throw valueInvalid(`Could not cast message attribute '${name}' value to number.`);
+  if (a.DataType === 'String.Array' && !isJsonArray(String(value))) {
+    throw valueInvalid(`The message attribute '${name}' with type 'String.Array' has an invalid value.`);
+  }
+}
+
+function isJsonArray(text: string): boolean {
+  try {
+    return Array.isArray(JSON.parse(text));
+  } catch {
+    return false;
+  }
+}
+
+/** What counts towards SNS's 256 KiB: the message and every attribute's name, type and value. */
+function publishSize(req: PublishRequest): number {
+  let size = Buffer.byteLength(req.message);
+  for (const [name, a] of Object.entries(req.messageAttributes ?? {})) {
+    size += Buffer.byteLength(name) + Buffer.byteLength(a.DataType);
+    size += a.BinaryValue !== undefined ? a.BinaryValue.byteLength : Buffer.byteLength(a.StringValue ?? '');
+  }
+  return size;
 }
 
 /** SNS: "UTF-8 text with no line breaks or control characters, and less than 100 characters long" (and not empty). */

@@ -351,6 +351,35 @@ describe.each(DIALECTS)('SNS (%s)', (dialect) => {
     });
   });
 
+  it('checks message attributes as SNS does: names, types, numbers, String.Array, and their size with the message', async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'attributes' }));
+    const refused = async (name: string, DataType: string, value: string, Message = 'm') =>
+      (await awsFailure(sns.send(new PublishCommand({ TopicArn, Message, MessageAttributes: { [name]: { DataType, StringValue: value } } })))).message;
+    expect(await refused('.lead', 'String', 'v')).toBe("Invalid message attribute name starting with character '.' was found.");
+    expect(await refused('trail.', 'String', 'v')).toBe("Invalid message attribute name ending with character '.' was found.");
+    expect(await refused('a..b', 'String', 'v')).toBe("Message attribute name can not have successive '.' character.");
+    expect(await refused('with space', 'String', 'v')).toBe(
+      "Invalid non-alphanumeric character '#x20' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.",
+    );
+    expect(await refused('n'.repeat(257), 'String', 'v')).toBe('Length of message attribute name must be less than 256 bytes.');
+    expect(await refused('price', 'Number', 'cheap')).toBe("Could not cast message attribute 'price' value to number.");
+    expect(await refused('list', 'String.Array', '[1,')).toBe("The message attribute 'list' with type 'String.Array' has an invalid value.");
+    expect(await refused('kind', 'Date', 'today')).toMatch(/invalid message attribute type/);
+    expect(await refused('big', 'String', 'x'.repeat(200 * 1024), 'y'.repeat(100 * 1024))).toBe('Invalid parameter: Message too long');
+    const accepted = await sns.send(
+      new PublishCommand({
+        TopicArn,
+        Message: 'm',
+        MessageAttributes: {
+          'order.id': { DataType: 'Number', StringValue: '-1.5e3' },
+          tags: { DataType: 'String.Array', StringValue: '["a",1,true]' },
+          custom: { DataType: 'String.uuid', StringValue: 'x' },
+        },
+      }),
+    );
+    expect(accepted.MessageId).toBeTruthy();
+  });
+
   it('publishes a UTF-8 Subject unchanged, and refuses line breaks, control characters and 100 characters', async () => {
     const { topicArn } = await confirmedSubscription('utf8-subject', '/utf8-subject');
     const { MessageId } = await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'ok', Subject: 'Bestellung bestätigt' }));
