@@ -316,7 +316,7 @@ async function renderTemplateContent(content: TemplateContent, scope: Scope, tem
   const data = parseRenderingData(content.templateData);
   // A template may have no body parts (SES only requires its subject): it is sent with an empty text part.
   const asSimple = (r: { subject?: string; text?: string; html?: string }): Rendered => ({
-    content: { kind: 'simple', subject: r.subject ?? '', text: r.text || (r.html ? undefined : ''), html: r.html || undefined, headers: content.headers, attachments: [] },
+    content: { kind: 'simple', subject: r.subject ?? '', text: r.text || (r.html ? undefined : ''), html: r.html || undefined, headers: content.headers, attachments: content.attachments },
   });
   if (content.inline) {
     const { subject, text, html } = content.inline;

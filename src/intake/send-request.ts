@@ -1,21 +1,23 @@
 // The normalised send request: what every door (SES v2, SES v1, Pinpoint, SMTP) hands to intake.
 import type { Destination } from '../store/messages-repository.js';
 
+export interface Attachment {
+  content: Buffer;
+  filename: string;
+  contentType?: string;
+  disposition?: string;
+  cid?: string;
+  description?: string;
+  transferEncoding?: string;
+}
+
 export interface SimpleContent {
   kind: 'simple';
   subject: string;
   text?: string;
   html?: string;
   headers: { name: string; value: string }[];
-  attachments: {
-    content: Buffer;
-    filename: string;
-    contentType?: string;
-    disposition?: string;
-    cid?: string;
-    description?: string;
-    transferEncoding?: string;
-  }[];
+  attachments: Attachment[];
 }
 
 export interface RawContent {
@@ -32,6 +34,8 @@ export interface TemplateContent {
   /** JSON object text, as SES takes it. */
   templateData: string;
   headers: { name: string; value: string }[];
+  /** SES v2 Template.Attachments: every recipient gets the same ones (SES v1 templates have none). */
+  attachments: Attachment[];
 }
 
 export type SendContent = SimpleContent | RawContent | TemplateContent;

@@ -1,6 +1,6 @@
 // SES v2 SendEmail end to end: the real SDK client over a real socket, read back through /_aws/ses,
 // on every database.
-import { CreateDedicatedIpPoolCommand, CreateEmailTemplateCommand, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { CreateDedicatedIpPoolCommand, CreateEmailTemplateCommand, SendBulkEmailCommand, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
@@ -167,6 +167,30 @@ describe.each(DIALECTS)('SES v2 SendEmail (%s)', (dialect) => {
       name: 'NotFoundException',
       status: 404,
     });
+  });
+
+  it('sends a template with its attachments (Template.Attachments), to every recipient of a bulk send too', async () => {
+    await sesv2Client(app).send(new CreateEmailTemplateCommand({ TemplateName: 'invoice', TemplateContent: { Subject: 'Invoice {{n}}', Text: 'Attached: invoice {{n}}.' } }));
+    const Attachments = [{ FileName: 'invoice.pdf', RawContent: Buffer.from('%PDF-1.4 invoice'), ContentType: 'application/pdf' }];
+    const id = await send({
+      FromEmailAddress: 'tmpl@example.com',
+      Destination: { ToAddresses: ['t@example.net'] },
+      Content: { Template: { TemplateName: 'invoice', TemplateData: '{"n":"7"}', Attachments } },
+    });
+    const [m] = await capturedMessages(app, `?id=${id}`);
+    expect(m).toMatchObject({ Subject: 'Invoice 7', Body: { text_part: 'Attached: invoice 7.' }, Attachments: [{ FileName: 'invoice.pdf', ContentType: 'application/pdf', Size: 16 }] });
+
+    const bulk = await sesv2Client(app).send(
+      new SendBulkEmailCommand({
+        FromEmailAddress: 'tmpl@example.com',
+        DefaultContent: { Template: { TemplateName: 'invoice', TemplateData: '{"n":"0"}', Attachments } },
+        BulkEmailEntries: [1, 2].map((n) => ({ Destination: { ToAddresses: [`b${n}@example.net`] }, ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: `{"n":"${n}"}` } } })),
+      }),
+    );
+    for (const [i, entry] of bulk.BulkEmailEntryResults!.entries()) {
+      const [sent] = await capturedMessages(app, `?id=${entry.MessageId}`);
+      expect(sent).toMatchObject({ Subject: `Invoice ${i + 1}`, Attachments: [{ FileName: 'invoice.pdf', Size: 16 }] });
+    }
   });
 
   it('refuses a send naming a configuration set that does not exist', async () => {

@@ -118,6 +118,17 @@ describe.each(DIALECTS)('SES v2 templates (%s)', (dialect) => {
     expect(RenderedTemplate).toMatch(/^Content-Type: multipart\/alternative;/m);
   });
 
+  it('does not render the line break that separates an inline partial from the content (SES guide, "Creating inline partials")', async () => {
+    await ses.send(
+      new CreateEmailTemplateCommand({
+        TemplateName: 'inline-partial',
+        TemplateContent: { Subject: 'Hi', Text: '{{#* inline "fullName"}}{{firstName}}{{#if lastName}} {{lastName}}{{/if}}{{/inline}}\nHello {{> fullName}}!' },
+      }),
+    );
+    const { RenderedTemplate } = await ses.send(new TestRenderEmailTemplateCommand({ TemplateName: 'inline-partial', TemplateData: '{"firstName":"Anaya","lastName":"Iyengar"}' }));
+    expect(RenderedTemplate).toMatch(/\r\n\r\nHello Anaya Iyengar!/);
+  });
+
   it('refuses to render when an attribute is missing, naming it', async () => {
     await ses.send(new CreateEmailTemplateCommand({ TemplateName: 'needs-city', TemplateContent: { Subject: 'Weather in {{address.city}}' } }));
     expect(await awsFailure(ses.send(new TestRenderEmailTemplateCommand({ TemplateName: 'needs-city', TemplateData: '{"address":{}}' })))).toEqual({

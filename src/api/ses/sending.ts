@@ -63,7 +63,7 @@ export function sendingHandlers(intake: Intake): HandlerTable {
         operation: 'SendTemplatedEmail',
         ...sender(input),
         destination: input.Destination,
-        content: { kind: 'template', templateName: input.Template, templateArn: input.TemplateArn, templateData: input.TemplateData, headers: [] },
+        content: { kind: 'template', templateName: input.Template, templateArn: input.TemplateArn, templateData: input.TemplateData, headers: [], attachments: [] },
         tags: input.Tags,
         configurationSetName: input.ConfigurationSetName,
       });
@@ -78,7 +78,7 @@ export function sendingHandlers(intake: Intake): HandlerTable {
         operation: 'SendBulkTemplatedEmail',
         ...sender(input),
         destination: destination.Destination,
-        content: { kind: 'template' as const, templateName: input.Template, templateArn: input.TemplateArn, templateData: entryTemplateData(defaults, destination.ReplacementTemplateData), headers: [] },
+        content: { kind: 'template' as const, templateName: input.Template, templateArn: input.TemplateArn, templateData: entryTemplateData(defaults, destination.ReplacementTemplateData), headers: [], attachments: [] },
         tags: destination.ReplacementTags ?? input.DefaultTags,
         configurationSetName: input.ConfigurationSetName,
       }));

@@ -1,10 +1,10 @@
 // SES v2 SendEmail: maps the wire input (Simple, Raw, Template content) onto intake.
 import type { Intake } from '../../intake/accept.js';
-import type { SendContent } from '../../intake/send-request.js';
+import type { Attachment, SendContent } from '../../intake/send-request.js';
 import { invalidParameter } from '../../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V2 } from '../../domain/sending-limits.js';
 import { sendOrigin, type RequestContext } from '../context.js';
-import type { SendEmailRequest, Template } from '../../protocol/models/types/sesv2.js';
+import type { Attachment as WireAttachment, SendEmailRequest, Template } from '../../protocol/models/types/sesv2.js';
 
 type EmailContent = SendEmailRequest['Content'];
 
@@ -37,15 +37,7 @@ function toSendContent(content: EmailContent): SendContent {
       text: s.Body.Text?.Data,
       html: s.Body.Html?.Data,
       headers: headerList(s.Headers),
-      attachments: (s.Attachments ?? []).map((a) => ({
-        content: Buffer.from(a.RawContent),
-        filename: a.FileName,
-        contentType: a.ContentType,
-        disposition: a.ContentDisposition?.toLowerCase(),
-        cid: a.ContentId,
-        description: a.ContentDescription,
-        transferEncoding: a.ContentTransferEncoding && TRANSFER_ENCODINGS[a.ContentTransferEncoding],
-      })),
+      attachments: attachmentList(s.Attachments),
     };
   }
   if (content.Template) return templateContent(content.Template);
@@ -61,9 +53,21 @@ export function templateContent(t: Template, templateData = t.TemplateData ?? '{
     templateArn: t.TemplateArn,
     templateData,
     headers: headerList(t.Headers),
+    attachments: attachmentList(t.Attachments),
   };
 }
 
 const headerList = (list?: { Name: string; Value: string }[]) => (list ?? []).map((h) => ({ name: h.Name, value: h.Value }));
+
+const attachmentList = (list?: WireAttachment[]): Attachment[] =>
+  (list ?? []).map((a) => ({
+    content: Buffer.from(a.RawContent),
+    filename: a.FileName,
+    contentType: a.ContentType,
+    disposition: a.ContentDisposition?.toLowerCase(),
+    cid: a.ContentId,
+    description: a.ContentDescription,
+    transferEncoding: a.ContentTransferEncoding && TRANSFER_ENCODINGS[a.ContentTransferEncoding],
+  }));
 
 const TRANSFER_ENCODINGS: Record<string, string> = { BASE64: 'base64', QUOTED_PRINTABLE: 'quoted-printable', SEVEN_BIT: '7bit' };

@@ -82,11 +82,26 @@ function compile(source: string, missing: 'fail' | 'empty'): HandlebarsTemplateD
   const key = `${missing}\0${source}`;
   let fn = compiled.get(key);
   if (!fn) {
-    fn = handlebars.compile(source, COMPILE_OPTIONS[missing]);
+    fn = handlebars.compile(withoutNewlineAfterInlinePartials(handlebars.parse(source)), COMPILE_OPTIONS[missing]);
     if (compiled.size >= CACHE_LIMIT) compiled.delete(compiled.keys().next().value!);
     compiled.set(key, fn);
   }
   return fn;
+}
+
+/**
+ * SES's guide: "The newline character (\n) is required to separate the {{inline}} block from the
+ * content in your template. The newline isn't rendered in the final output." Handlebars renders it
+ * when `{{/inline}}` shares its line with the partial's content (the block is not "standalone"), so
+ * the content right after an inline partial definition loses one leading line break, unless
+ * Handlebars' own whitespace rules already took it (`rightStripped`).
+ */
+function withoutNewlineAfterInlinePartials(program: hbs.AST.Program): hbs.AST.Program {
+  program.body.forEach((node, i) => {
+    const next = program.body[i + 1] as (hbs.AST.ContentStatement & { rightStripped?: boolean }) | undefined;
+    if (node.type === 'DecoratorBlock' && next?.type === 'ContentStatement' && !next.rightStripped) next.value = next.value.replace(/^\r?\n/, '');
+  });
+  return program;
 }
 
 export function renderTemplateNow(content: TemplateContent, data: object, options: RenderOptions = {}): RenderedTemplate {
