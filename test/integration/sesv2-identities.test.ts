@@ -1,6 +1,7 @@
 // SES v2 identities, verification, DKIM, policies, suppression, account and the send policy,
 // through the real SDK client on every database.
 import {
+  CreateConfigurationSetCommand,
   CreateEmailIdentityCommand,
   CreateEmailIdentityPolicyCommand,
   DeleteEmailIdentityCommand,
@@ -14,6 +15,7 @@ import {
   ListEmailIdentitiesCommand,
   ListSuppressedDestinationsCommand,
   PutAccountSendingAttributesCommand,
+  PutAccountSuppressionAttributesCommand,
   PutEmailIdentityDkimAttributesCommand,
   PutEmailIdentityDkimSigningAttributesCommand,
   PutEmailIdentityFeedbackAttributesCommand,
@@ -222,6 +224,33 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
     expect(listed.SuppressedDestinationSummaries!.map((s) => s.EmailAddress)).toEqual(['gone@example.net']);
     await ses.send(new DeleteSuppressedDestinationCommand({ EmailAddress: 'gone@example.net' }));
     expect(await awsFailure(ses.send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.net' })))).toMatchObject({ name: 'NotFoundException', status: 404 });
+  });
+
+  it('refuses what names a feature sesd does not have (tenants, address validation) rather than acting on the account', async () => {
+    const refused = async (request: Promise<unknown>) => awsFailure(request);
+    expect(await refused(ses.send(new PutSuppressedDestinationCommand({ EmailAddress: 'x@example.net', Reason: 'BOUNCE', TenantName: 'shop' })))).toEqual({
+      name: 'BadRequestException',
+      message: 'sesd does not support tenants (TenantName).',
+      status: 400,
+    });
+    expect((await ses.send(new ListSuppressedDestinationsCommand({}))).SuppressedDestinationSummaries).toEqual([]);
+    const enabled = { ConditionThreshold: { ConditionThresholdEnabled: 'ENABLED' as const } };
+    expect((await refused(ses.send(new PutAccountSuppressionAttributesCommand({ SuppressedReasons: ['BOUNCE'], ValidationAttributes: enabled })))).message).toBe(
+      'sesd does not support automatic email address validation (ValidationAttributes).',
+    );
+    expect((await refused(ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'validating', SuppressionOptions: { ValidationOptions: enabled } })))).message).toBe(
+      'sesd does not support automatic email address validation (ValidationOptions).',
+    );
+    // Asking for validation to stay off is asking for what sesd does.
+    await ses.send(new PutAccountSuppressionAttributesCommand({ SuppressedReasons: ['BOUNCE', 'COMPLAINT'], ValidationAttributes: { ConditionThreshold: { ConditionThresholdEnabled: 'DISABLED' } } }));
+  });
+
+  it('answers a NextToken it did not give with InvalidNextTokenException (ListSuppressedDestinations)', async () => {
+    expect(await awsFailure(ses.send(new ListSuppressedDestinationsCommand({ NextToken: 'garbage' })))).toEqual({
+      name: 'InvalidNextTokenException',
+      message: 'The specified request includes an invalid or expired token.',
+      status: 400,
+    });
   });
 
   it('counts real sends in GetAccount and pauses sending when the account says so', async () => {

@@ -15,6 +15,7 @@ import { configurationSetHandlers } from './configuration-sets.js';
 import { contactListHandlers } from './contact-lists.js';
 import { customVerificationEmailHandlers } from './custom-verification-email.js';
 import { tagHandlers } from './tags.js';
+import { refusingUnsupportedMembers } from './unsupported-members.js';
 
 export interface Sesv2Deps {
   intake: Intake;
@@ -24,7 +25,7 @@ export interface Sesv2Deps {
 }
 
 export function sesv2Handlers(deps: Sesv2Deps): HandlerTable {
-  return {
+  return refusingUnsupportedMembers({
     SendEmail: typedHandler(sendEmailHandler(deps.intake)),
     SendBulkEmail: typedHandler(sendBulkEmailHandler(deps.intake)),
     ...identityHandlers({ identities: deps.identities, identitiesRepository: deps.store.identities, tags: deps.store.tags }),
@@ -36,5 +37,5 @@ export function sesv2Handlers(deps: Sesv2Deps): HandlerTable {
     ...contactListHandlers(deps.store),
     ...customVerificationEmailHandlers(deps),
     ...tagHandlers(deps.store),
-  };
+  });
 }

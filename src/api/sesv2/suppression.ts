@@ -38,7 +38,7 @@ export function suppressionHandlers(deps: { suppression: SuppressionRepository; 
 
     ListSuppressedDestinations: typedHandler(async (ctx, input: T.ListSuppressedDestinationsRequest): Promise<T.ListSuppressedDestinationsResponse> => {
       const limit = pageSize(input.PageSize, 1000, 1000);
-      const offset = decodeNextToken<number>(input.NextToken, 'number') ?? 0;
+      const offset = suppressionListOffset(input.NextToken);
       const page = await deps.suppression.list(scopeOf(ctx), {
         reasons: input.Reasons,
         startDate: input.StartDate?.getTime(),
@@ -52,4 +52,13 @@ export function suppressionHandlers(deps: { suppression: SuppressionRepository; 
       };
     }),
   };
+}
+
+/** The one SES v2 operation whose model has InvalidNextTokenException for a token it did not give. */
+function suppressionListOffset(token: string | undefined): number {
+  try {
+    return decodeNextToken<number>(token, 'number') ?? 0;
+  } catch {
+    throw new AwsError('InvalidNextTokenException', 'The specified request includes an invalid or expired token.', 400);
+  }
 }
