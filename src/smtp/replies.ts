@@ -8,14 +8,17 @@ export interface SmtpReply {
 }
 
 export const REPLIES = {
-  authenticated: { code: 235, message: 'Authentication successful' },
+  authenticated: { code: 235, message: 'Authentication successful.' },
   credentialsInvalid: { code: 535, message: 'Authentication Credentials Invalid' },
   authRequired: { code: 530, message: 'Authentication required' },
   startTlsFirst: { code: 530, message: 'Must issue a STARTTLS command first' },
   tooManyConnections: { code: 421, message: 'Too many concurrent SMTP connections' },
   authTimeout: { code: 421, message: 'Timeout waiting for authentication - closing connection' },
-  // RFC 5321's "mailbox name not allowed"; the reason is SES's message for the address.
-  invalidAddress: { code: 553, message: 'Invalid address' },
+  // MAIL FROM and RCPT TO accepted.
+  ok: { code: 250, message: 'Ok' },
+  // An address refused at its command, for whatever reason (syntax, the null sender, intake's rules).
+  invalidMailFrom: { code: 501, message: 'Invalid MAIL FROM address provided' },
+  invalidRcptTo: { code: 501, message: 'Invalid RCPT TO address provided' },
   messageTooLong: { code: 552, message: 'Message is too long.' },
   // Not an SES reply (SES documents none): refusing bare line ends is what stops SMTP smuggling.
   bareLineEnding: { code: 554, message: 'Transaction failed: Message contains a bare <CR> or <LF>; lines must end with <CR><LF>.' },

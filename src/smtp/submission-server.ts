@@ -14,7 +14,7 @@ import type { Authenticator } from './authenticator.js';
 import type { ConnectionLimit } from '../net/connection-limit.js';
 import { dataHandler } from './data-handler.js';
 import { readMessage } from './message-reader.js';
-import { accepted, REPLIES, replyError, replyForError, tooManyAuthFailures } from './replies.js';
+import { accepted, REPLIES, replyError, replyForError, tooManyAuthFailures, type SmtpReply } from './replies.js';
 import { asciiAddress, submissionRequest, type SmtpUser } from './submission.js';
 
 export interface SubmissionDeps {
@@ -126,13 +126,20 @@ export function createSubmissionServer(deps: SubmissionDeps, opts: { implicitTls
     },
 
     // Addresses are checked as they come, with the rules intake applies (so that a client learns
-    // of a bad one at its command, not after sending the whole message).
-    onMailFrom(address, _session, callback) {
-      callback(address.address === '' ? undefined : addressError(address.address));
+    // of a bad one at its command, not after sending the whole message). SES's reply names no
+    // reason, so the reason is logged. SES refuses the null sender `<>` too.
+    onMailFrom(address, session, callback) {
+      const reason = address.address === '' ? 'the null sender <>' : addressProblem(address.address);
+      if (reason === undefined) return callback();
+      deps.log.info({ smtp: session.id, mailFrom: address.address, reason }, 'smtp MAIL FROM refused');
+      callback(replyError(REPLIES.invalidMailFrom));
     },
 
-    onRcptTo(address, _session, callback) {
-      callback(addressError(address.address));
+    onRcptTo(address, session, callback) {
+      const reason = addressProblem(address.address);
+      if (reason === undefined) return callback();
+      deps.log.info({ smtp: session.id, rcptTo: address.address, reason }, 'smtp RCPT TO refused');
+      callback(replyError(REPLIES.invalidRcptTo));
     },
 
     onData: data.onData,
@@ -190,14 +197,14 @@ export function createSubmissionServer(deps: SubmissionDeps, opts: { implicitTls
   };
 }
 
-/** 553 (mailbox name not allowed) for an address SES would refuse, with SES's reason. */
-function addressError(address: string): Error | undefined {
+/** Why SES would refuse the address (intake's message), or undefined when it would take it. */
+function addressProblem(address: string): string | undefined {
   try {
     parseAddress(asciiAddress(address));
     return undefined;
   } catch (err) {
     if (!(err instanceof AwsError)) throw err;
-    return replyError({ code: REPLIES.invalidAddress.code, message: `${REPLIES.invalidAddress.message}: ${err.message}` });
+    return err.message;
   }
 }
 
@@ -222,6 +229,8 @@ class SesSmtpServer extends SMTPServer {
 
 class SesSmtpConnection extends SMTPConnection {
   private authTimer: NodeJS.Timeout | undefined;
+  /** The command a client sent before the greeting, run once the greeting is out. */
+  private early: (() => void) | undefined;
 
   constructor(
     server: SMTPServer,
@@ -244,18 +253,66 @@ class SesSmtpConnection extends SMTPConnection {
 
   override _onClose(): void {
     clearTimeout(this.authTimer);
+    this.early = undefined;
     super._onClose();
   }
 
+  // smtp-server answers a client that writes before the greeting `421 You talk too soon` and
+  // hangs up. SES answers it normally, and AWS's own recipe for port 465 (`openssl s_client
+  // -crlf -quiet ... < commands.txt`) writes the whole session at once. So the first command is
+  // held, without its callback, until the greeting is out. The parser reads no further line
+  // until that callback runs, and the socket's pipe stops reading once the parser's buffer is
+  // full: early input is bounded exactly as input behind any slow command is.
+  override _onCommand(command: Buffer, callback?: () => void): void {
+    if (!this._ready && !this._upgrading && !this._closing && !this._closed) {
+      this.early = () => this._onCommand(command, callback);
+      return;
+    }
+    super._onCommand(command, callback);
+  }
+
+  override _sendGreeting(): void {
+    super._sendGreeting();
+    const early = this.early;
+    this.early = undefined;
+    early?.();
+  }
+
+  // SES takes `MAIL FROM: sender@example.com` without angle brackets (AWS's command-line example
+  // sends it so); smtp-server parses only RFC 5321's `<address>`. A lone bare address is put in
+  // brackets before parsing; parameters (SIZE=...) still need the bracketed form, as in RFC 5321.
+  override _parseAddressCommand(rawName: string, rawCommand: Buffer | string): ReturnType<SMTPConnection['_parseAddressCommand']> {
+    const bare = /^([^:<>]*:)\s*([^\s<>]+)\s*$/.exec(rawCommand.toString());
+    return super._parseAddressCommand(rawName, bare ? `${bare[1]}<${bare[2]}>` : rawCommand);
+  }
+
+  // smtp-server's own replies, in SES's words.
   override send(code: number, data?: string | string[] | null, context?: string | false): void {
-    // Before TLS, EHLO does not offer AUTH (as Postfix's smtpd_tls_auth_only): a client that
-    // would log in anyway learns it must STARTTLS before it sends its password in clear text.
+    // Before TLS, EHLO does not offer AUTH (as Postfix's smtpd_tls_auth_only), although SES's does:
+    // a client that sees it offered may log in over the plain connection, and AUTH PLAIN carries the
+    // password in the command itself, so it would cross in clear text before any refusal.
     if (!this.secure && code === 250 && Array.isArray(data)) data = data.filter((line) => !/^AUTH\b/i.test(line));
-    // Before TLS the library says 538 to AUTH and "authentication required" to MAIL; SES (and
-    // RFC 3207) say 530 "Must issue a STARTTLS command first" to both.
-    if (!this.secure && (code === 538 || code === 530)) return super.send(REPLIES.startTlsFirst.code, REPLIES.startTlsFirst.message, context);
-    // The library's only 552 is its size limit (SIZE= parameter, or DATA past `size`).
-    if (code === 552) return super.send(REPLIES.messageTooLong.code, REPLIES.messageTooLong.message, context);
+    const reply = BY_CODE[code] ?? (context ? BY_CONTEXT[context] : undefined);
+    if (reply) return super.send(reply.code, reply.message, context);
     super.send(code, data, context);
   }
 }
+
+// The library's replies that SES words otherwise, by the library's reply code...
+const BY_CODE: Partial<Record<number, SmtpReply>> = {
+  // AUTH before STARTTLS (a client that logs in without being offered AUTH). The library checks
+  // for TLS before it reads any credentials, so AUTH is never performed in clear text.
+  538: REPLIES.startTlsFirst,
+  235: REPLIES.authenticated,
+  // The library's only 552 is its size limit (SIZE= parameter, or DATA past `size`).
+  552: REPLIES.messageTooLong,
+};
+
+// ... and by the context it gives the reply.
+const BY_CONTEXT: Partial<Record<string, SmtpReply>> = {
+  MAIL_FROM_OK: REPLIES.ok,
+  RCPT_TO_OK: REPLIES.ok,
+  // An address the library cannot parse: SES answers as for any refused address.
+  SENDER_SYNTAX_ERROR: REPLIES.invalidMailFrom,
+  MAILBOX_SYNTAX_ERROR: REPLIES.invalidRcptTo,
+};

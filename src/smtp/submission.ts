@@ -11,7 +11,7 @@ export interface SmtpUser {
 
 export interface SmtpTransaction {
   raw: Buffer;
-  /** MAIL FROM; empty for the null sender `<>`. */
+  /** MAIL FROM; empty for the null sender `<>` (which the listener refuses at MAIL FROM, as SES does). */
   mailFrom: string;
   rcptTo: string[];
   user: SmtpUser;

@@ -188,12 +188,67 @@ describe.each(DIALECTS)('SMTP interface (%s)', (dialect) => {
       await client.command('EHLO client.test');
       expect(await client.command('AUTH LOGIN')).toMatchObject({ code: 334 });
       expect(await client.command(Buffer.from(TEST_KEY.accessKeyId).toString('base64'))).toMatchObject({ code: 334 });
-      expect(await client.command(Buffer.from(smtpPassword(TEST_KEY.secretAccessKey, REGION)).toString('base64'))).toEqual({ code: 235, text: 'Authentication successful' });
+      expect(await client.command(Buffer.from(smtpPassword(TEST_KEY.secretAccessKey, REGION)).toString('base64'))).toEqual({ code: 235, text: 'Authentication successful.' });
       for (const n of [1, 2, 3]) {
         const reply = await sendRaw(client, { from: 'loop@example.com', to: [`n${n}@example.net`], data: simpleMessage('loop@example.com', `n${n}`) });
         expect(reply.text).toMatch(OK_REPLY);
       }
       client.destroy();
+    });
+
+    it('takes addresses without angle brackets, as AWS’s command-line example sends them, and answers 250 Ok', async () => {
+      const client = await authenticatedSession(url.smtp);
+      expect(await client.command('MAIL FROM: bare@example.com')).toEqual({ code: 250, text: 'Ok' });
+      expect(await client.command('RCPT TO: bare1@example.net')).toEqual({ code: 250, text: 'Ok' });
+      expect(await client.command('RCPT TO:bare2@example.net')).toEqual({ code: 250, text: 'Ok' });
+      expect(await client.command('DATA')).toMatchObject({ code: 354 });
+      client.write(`${simpleMessage('bare@example.com', 'bare')}\r\n.\r\n`);
+      const reply = await client.reply();
+      expect(reply.text).toMatch(OK_REPLY);
+      const id = OK_REPLY.exec(reply.text)![1]!;
+      const [row] = await app.store.messages.list({ id });
+      expect(row).toMatchObject({ envelopeFrom: 'bare@example.com' });
+      expect((await app.store.messages.recipients(id)).map((r) => r.recipient)).toEqual(['bare1@example.net', 'bare2@example.net']);
+      // Without the space too; parameters only after a bracketed address, as in RFC 5321.
+      expect(await client.command('MAIL FROM:bare@example.com SIZE=100')).toEqual({ code: 501, text: 'Invalid MAIL FROM address provided' });
+      expect(await client.command('MAIL FROM:bare@example.com')).toEqual({ code: 250, text: 'Ok' });
+      expect(await client.command('RCPT TO: bare1@example.net NOTIFY=NEVER')).toEqual({ code: 501, text: 'Invalid RCPT TO address provided' });
+      expect(await client.command('RCPT TO:<bare1@example.net> NOTIFY=NEVER')).toEqual({ code: 250, text: 'Ok' });
+      client.destroy();
+    });
+
+    it.each(['smtp', 'smtps'] as const)('answers a client that writes before the greeting (%s) after the greeting, instead of 421', async (kind) => {
+      const client = await RawSmtpClient.talkingEarly(url[kind], 'EHLO client.test\r\nNOOP\r\nQUIT\r\n');
+      const replies = await client.repliesUntilClosed();
+      expect(replies.map((r) => r.code)).toEqual([220, 250, 250, 221]);
+      expect(replies[0]!.text).toMatch(/ESMTP sesd$/);
+    });
+
+    it('takes a whole session piped in before the greeting over implicit TLS, as AWS’s openssl s_client recipe sends it', async () => {
+      const b64 = (text: string) => Buffer.from(text).toString('base64');
+      const commands = [
+        'EHLO example.com',
+        'AUTH LOGIN',
+        b64(TEST_KEY.accessKeyId),
+        b64(smtpPassword(TEST_KEY.secretAccessKey, REGION)),
+        'MAIL FROM: piped@example.com',
+        'RCPT TO: recipient@example.net',
+        'DATA',
+        'From: Sender Name <piped@example.com>',
+        'To: recipient@example.net',
+        'Subject: Amazon SES SMTP Test',
+        '',
+        'This message was sent using the Amazon SES SMTP interface.',
+        '.',
+        'QUIT',
+        '',
+      ].join('\r\n');
+      const client = await RawSmtpClient.talkingEarly(url.smtps, commands);
+      const replies = await client.repliesUntilClosed();
+      expect(replies.map((r) => r.code)).toEqual([220, 250, 334, 334, 235, 250, 250, 354, 250, 221]);
+      expect(replies[8]!.text).toMatch(OK_REPLY);
+      const [m] = await capturedMessages(app, `?id=${OK_REPLY.exec(replies[8]!.text)![1]!}`);
+      expect(m).toMatchObject({ Source: 'piped@example.com', Subject: 'Amazon SES SMTP Test' });
     });
 
     it('accepts an international domain given in Unicode by the client library, stored in Punycode', async () => {
@@ -264,24 +319,35 @@ describe.each(DIALECTS)('SMTP interface (%s)', (dialect) => {
   });
 
   describe('refusals', () => {
-    it('offers AUTH only after STARTTLS, and requires STARTTLS before AUTH and MAIL', async () => {
+    it('offers AUTH only after STARTTLS (SES offers it before), and performs it only over TLS', async () => {
       const client = await RawSmtpClient.connect(url.smtp);
       const plain = (await client.command('EHLO client.test')).text.split('\n');
       expect(plain).toContain('STARTTLS');
-      expect(plain.filter((l) => l.startsWith('AUTH'))).toEqual([]);
+      expect(plain).not.toContain('AUTH PLAIN LOGIN');
       const startTlsFirst = { code: 530, text: 'Must issue a STARTTLS command first' };
-      expect(await client.command(`AUTH PLAIN ${Buffer.from(`\0${TEST_KEY.accessKeyId}\0x`).toString('base64')}`)).toEqual(startTlsFirst);
+      // Valid credentials included: they are not checked, and the session stays logged out.
+      expect(await client.login(TEST_KEY.accessKeyId, smtpPassword(TEST_KEY.secretAccessKey, REGION))).toEqual(startTlsFirst);
+      // No 334: AUTH LOGIN asks for no credentials in clear text.
       expect(await client.command('AUTH LOGIN')).toEqual(startTlsFirst);
-      expect(await client.command('MAIL FROM:<a@example.com>')).toEqual(startTlsFirst);
+      expect(await client.command('MAIL FROM:<a@example.com>')).toEqual({ code: 530, text: 'Authentication required' });
       expect(await client.startTls()).toMatchObject({ code: 220 });
       const secure = (await client.command('EHLO client.test')).text.split('\n');
       expect(secure).toContain('AUTH PLAIN LOGIN');
       expect(secure).not.toContain('STARTTLS');
+      expect(await client.login(TEST_KEY.accessKeyId, smtpPassword(TEST_KEY.secretAccessKey, REGION))).toEqual({ code: 235, text: 'Authentication successful.' });
       client.destroy();
       // Implicit TLS offers AUTH at once.
       const tlsClient = await RawSmtpClient.connect(url.smtps);
       expect((await tlsClient.command('EHLO client.test')).text.split('\n')).toContain('AUTH PLAIN LOGIN');
       tlsClient.destroy();
+    });
+
+    it('leaves Nodemailer told to skip STARTTLS no AUTH to send its password to in clear text', async () => {
+      const err = await transport(url.smtp, TEST_KEY, { requireTLS: false, ignoreTLS: true })
+        .sendMail({ from: 'plain@example.com', to: 't@example.net', subject: 'plain', text: 'plain' })
+        .catch((e: Error) => e);
+      expect(err).toMatchObject({ command: 'MAIL FROM', response: '530 Authentication required' });
+      expect(await capturedMessages(app, '?email=plain@example.com')).toHaveLength(0);
     });
 
     it('ignores commands pipelined in plain text behind STARTTLS', async () => {
@@ -320,11 +386,32 @@ describe.each(DIALECTS)('SMTP interface (%s)', (dialect) => {
       client.destroy();
     });
 
-    it('refuses a malformed address at RCPT TO with intake’s message', async () => {
+    it('refuses a malformed address at RCPT TO with SES’s 501 Invalid RCPT TO address provided, and the session goes on', async () => {
       const client = await authenticatedSession(url.smtp);
       expect(await client.command('MAIL FROM:<bad@example.com>')).toMatchObject({ code: 250 });
-      expect(await client.command('RCPT TO:<j\xf6rg@example.net>')).toEqual({ code: 553, text: 'Invalid address: Illegal address' });
+      expect(await client.command('RCPT TO:<j\xf6rg@example.net>')).toEqual({ code: 501, text: 'Invalid RCPT TO address provided' });
+      expect(await client.command('RCPT TO:<>')).toEqual({ code: 501, text: 'Invalid RCPT TO address provided' });
+      expect(await client.command('RCPT TO:<ok@example.net>')).toEqual({ code: 250, text: 'Ok' });
       client.destroy();
+    });
+
+    it('refuses the null sender and any refused sender with SES’s 501 Invalid MAIL FROM address provided', async () => {
+      const client = await authenticatedSession(url.smtps);
+      const invalid = { code: 501, text: 'Invalid MAIL FROM address provided' };
+      expect(await client.command('MAIL FROM:<>')).toEqual(invalid);
+      // Refused by intake's rules, and by the library's own syntax check.
+      expect(await client.command('MAIL FROM:<j\xf6rg@example.com>')).toEqual(invalid);
+      expect(await client.command('MAIL FROM:<no-domain>')).toEqual(invalid);
+      expect(await client.command('MAIL FROM:')).toEqual(invalid);
+      expect(await client.command('MAIL FROM:<ok@example.com>')).toEqual({ code: 250, text: 'Ok' });
+      client.destroy();
+    });
+
+    it('refuses the null sender from Nodemailer', async () => {
+      const err = await transport(url.smtps)
+        .sendMail({ envelope: { from: '', to: ['t@example.net'] }, from: 'header@example.com', subject: 'null sender', text: 'b' })
+        .catch((e: Error) => e);
+      expect(err).toMatchObject({ command: 'MAIL FROM', response: '501 Invalid MAIL FROM address provided' });
     });
 
     it('refuses a SIZE parameter over 40 MB at MAIL FROM', async () => {
@@ -400,6 +487,16 @@ describe.each(DIALECTS)('SMTP interface (%s)', (dialect) => {
       for (let i = 0; i < 20 && reply.code === 250; i++) reply = await client.command('NOOP');
       expect(reply).toMatchObject({ code: 421 });
       await client.closed();
+    });
+
+    it('holds a flood written before the greeting to the limits of any session', async () => {
+      // 1.2 MB of NOOPs before the greeting: the parser reads one command at a time, the socket
+      // stops being read while it waits, and the unauthenticated-command limit ends the session.
+      const client = await RawSmtpClient.talkingEarly(url.smtps, 'NOOP\r\n'.repeat(200_000));
+      const replies = await client.repliesUntilClosed();
+      expect(replies.map((r) => r.code)).toEqual([220, ...Array<number>(9).fill(250), 421]);
+      expect(replies.at(-1)!.text).toBe('Error: too many unauthenticated commands');
+      (await authenticatedSession(url.smtps)).destroy();
     });
 
     it('disconnects a client that sends a command line over the limit', async () => {

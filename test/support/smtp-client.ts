@@ -25,6 +25,22 @@ export class RawSmtpClient {
 
   /** Connects to `smtp://host:port` (plain, for STARTTLS) or `smtps://host:port` (implicit TLS) and reads the greeting. */
   static async connect(url: string): Promise<RawSmtpClient> {
+    const client = new RawSmtpClient(await RawSmtpClient.open(url));
+    client.greeting = await client.reply();
+    return client;
+  }
+
+  /**
+   * Connects and writes `input` at once, before the greeting, as `openssl s_client -crlf -quiet
+   * -connect HOST:465 < commands.txt` does; the greeting is then the first reply.
+   */
+  static async talkingEarly(url: string, input: string | Buffer): Promise<RawSmtpClient> {
+    const client = new RawSmtpClient(await RawSmtpClient.open(url));
+    client.write(input);
+    return client;
+  }
+
+  private static async open(url: string): Promise<net.Socket> {
     const { hostname, port, protocol } = new URL(url);
     const host = hostname.replace(/^\[|\]$/g, '');
     const socket =
@@ -35,9 +51,7 @@ export class RawSmtpClient {
       socket.once(protocol === 'smtps:' ? 'secureConnect' : 'connect', () => resolve());
       socket.once('error', reject);
     });
-    const client = new RawSmtpClient(socket);
-    client.greeting = await client.reply();
-    return client;
+    return socket;
   }
 
   private attach(socket: net.Socket): Promise<void> {
@@ -120,6 +134,16 @@ export class RawSmtpClient {
   /** AUTH PLAIN with an access key id and an SMTP password. */
   login(username: string, password: string): Promise<SmtpReply> {
     return this.command(`AUTH PLAIN ${Buffer.from(`\0${username}\0${password}`).toString('base64')}`);
+  }
+
+  /** Every reply until the server closes the connection. */
+  async repliesUntilClosed(timeoutMs = 10_000): Promise<SmtpReply[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the server did not close the connection within ${timeoutMs} ms`)), timeoutMs);
+    });
+    await Promise.race([this.closedPromise, timeout]).finally(() => clearTimeout(timer));
+    return this.replies.splice(0);
   }
 
   /** Resolves once the server has closed the connection. */
