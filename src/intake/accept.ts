@@ -23,6 +23,7 @@ import { parseRenderingData } from '../domain/templates/templates-service.js';
 import { templateNotFound } from '../domain/templates/email-template.js';
 import { parseResourceArn } from '../domain/tags/tags.js';
 import type { Scope } from '../domain/identities/identity.js';
+import { OPEN_TRACKER } from '../tracking/html-rewriter.js';
 import { rewriteHtmlParts } from '../tracking/mime-html.js';
 import { trackingFor, type MessageTracking, type TrackingDeps } from '../tracking/tracking-plan.js';
 
@@ -115,7 +116,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     // then not delivered: a Rendering Failure event in place of Send, no delivery rows.
     const failure = rendered && 'failure' in rendered ? rendered.failure : undefined;
     if (failure) deps.log?.warn({ messageId, accountId: req.accountId, template: failure.templateName, error: failure.errorMessage }, 'template rendering failed');
-    const content = rendered ? ('content' in rendered ? rendered.content : emptyContent(req)) : (req.content as SimpleContent);
+    const given = rendered ? ('content' in rendered ? rendered.content : emptyContent(req)) : (req.content as SimpleContent);
     // Raw mail's recipients may come from its headers, so it is read before list management looks at them.
     const raw = req.content.kind === 'raw' ? prepareRaw(req, req.content.data, msgIdHeader, acceptedAt) : undefined;
     const managed = req.listManagement && (await listManagement(scope, req.listManagement, raw?.envelopeRecipients ?? composedRecipients(req), deps.listManagement, messageId));
@@ -124,6 +125,9 @@ export function createIntake(deps: IntakeDeps): Intake {
     const sending = req.system ? {} : sender ? await deps.policy.sendingIdentity(scope, req.configurationSetName, sender) : { configurationSetName: req.configurationSetName };
     const setName = sending.configurationSetName;
     const tracked = deps.tracking ? await trackingFor(scope, setName, deps.tracking) : undefined;
+    // SES's open-image placeholder never reaches a recipient as text: the tracking rewriter takes
+    // it out of tracked mail, and untracked composed mail loses it here (raw mail is sent as written).
+    const content = tracked ? given : withoutOpenTracker(given);
     // Each recipient of list-managed or tracked mail gets a copy with their own unsubscribe and tracking links.
     const copyFor = (recipient: string | undefined): Promise<Prepared> => {
       const link = managed && recipient !== undefined ? managed.linkFor(recipient) : undefined;
@@ -279,6 +283,10 @@ const composedRecipients = (req: SendRequest): string[] =>
 function withListManagement(content: SimpleContent, link: UnsubscribeLink): SimpleContent {
   const fill = (part?: string) => part?.replaceAll('{{amazonSESUnsubscribeUrl}}', link.url);
   return { ...content, text: fill(content.text), html: fill(content.html), headers: [...content.headers, ...link.headers] };
+}
+
+function withoutOpenTracker(content: SimpleContent): SimpleContent {
+  return content.html?.includes(OPEN_TRACKER) ? { ...content, html: content.html.replaceAll(OPEN_TRACKER, '') } : content;
 }
 
 /** The HTML part with the recipient's tracking links and open image; the text part is not tracked (as SES). */

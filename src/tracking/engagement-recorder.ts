@@ -1,6 +1,6 @@
 // Opens and clicks become Open / Click event rows without making the recipient wait on the database:
-// record() only checks for a repeat and queues; the queue is written in batches (one statement per
-// batch) a moment later, or at once when it is long. close() writes what is queued, so an open or
+// record() only checks the per-target limit and queues; the queue is written in batches (one statement
+// per batch) a moment later, or at once when it is long. close() writes what is queued, so an open or
 // click that was answered is not lost on a clean shutdown. The crash window: what was queued in the
 // last FLUSH_MS (and any batch the database refused meanwhile) is lost if the process dies; the
 // recipient already had their redirect, and SES too counts opens and clicks on a best-effort basis.
@@ -21,8 +21,15 @@ export interface EngagementRecorderOptions {
   flushMs?: number;
   /** A batch is written at once when the queue reaches this length. */
   maxBatch?: number;
-  /** A repeat within this window is not an event (image proxies and scanners fetch many times). */
-  dedupMs?: number;
+  /**
+   * Every open and click is an event, repeats included (SES counts each one). This bounds the rows one
+   * tracking target (one recipient's open image, or one link of one recipient's copy) can add: past
+   * `maxPerTarget` in `targetWindowMs`, requests are still answered but not recorded. It is sesd's own
+   * limit, far above what a person does, so that a flood of requests to one link (a scanner, a loop, a
+   * script) cannot grow the event table without end.
+   */
+  maxPerTarget?: number;
+  targetWindowMs?: number;
   /** Past this many queued events (the database is away), new ones are dropped rather than growing memory. */
   maxQueued?: number;
   now?: () => number;
@@ -30,35 +37,50 @@ export interface EngagementRecorderOptions {
 
 export class EngagementRecorder {
   private queue: Engagement[] = [];
-  private readonly seen = new Map<string, number>();
+  /** Per target: the end of its current window and how many requests it has had in it. */
+  private readonly seen = new Map<string, { until: number; count: number }>();
+  private nextSweep = 0;
   private timer?: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
   private readonly flushMs: number;
   private readonly maxBatch: number;
-  private readonly dedupMs: number;
+  private readonly maxPerTarget: number;
+  private readonly targetWindowMs: number;
   private readonly maxQueued: number;
   private readonly now: () => number;
 
   constructor(private readonly options: EngagementRecorderOptions) {
     this.flushMs = options.flushMs ?? 200;
     this.maxBatch = options.maxBatch ?? 500;
-    this.dedupMs = options.dedupMs ?? 60_000;
+    this.maxPerTarget = options.maxPerTarget ?? 100;
+    this.targetWindowMs = options.targetWindowMs ?? 3_600_000;
     this.maxQueued = options.maxQueued ?? 100_000;
     this.now = options.now ?? Date.now;
   }
 
-  /** Queues the event; false when it repeats one within the dedup window (or the queue is full). */
+  /** Queues the event; false when its target is past its limit for now (or the queue is full). */
   record(e: Engagement): boolean {
     const now = this.now();
     const key = e.target.kind === 'open' ? `o ${e.target.messageId} ${e.target.recipient}` : `c ${e.target.messageId} ${e.target.recipient} ${e.target.index}`;
-    const until = this.seen.get(key);
-    if (until !== undefined && until > now) return false;
+    let counter = this.seen.get(key);
+    if (counter && counter.count >= this.maxPerTarget && counter.until > now) {
+      if (counter.count++ === this.maxPerTarget) this.options.log?.warn({ messageId: e.target.messageId, kind: e.target.kind, limit: this.maxPerTarget }, 'open/click events not recorded: too many for one tracking link');
+      return false;
+    }
     if (this.queue.length >= this.maxQueued) {
       this.options.log?.warn({ queued: this.queue.length }, 'open/click event dropped: too many waiting for the database');
       return false;
     }
-    if (this.seen.size > 100_000) this.forgetExpired(now);
-    this.seen.set(key, now + this.dedupMs);
+    if (!counter || counter.until <= now) {
+      // A sweep walks every target, so a map that is large with live windows is swept once a minute at most.
+      if (this.seen.size > 100_000 && now >= this.nextSweep) {
+        this.forgetExpired(now);
+        this.nextSweep = now + 60_000;
+      }
+      counter = { until: now + this.targetWindowMs, count: 0 };
+      this.seen.set(key, counter);
+    }
+    counter.count++;
     this.queue.push(e);
     if (this.queue.length >= this.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
@@ -106,7 +128,7 @@ export class EngagementRecorder {
   }
 
   private forgetExpired(now: number): void {
-    for (const [key, until] of this.seen) if (until <= now) this.seen.delete(key);
+    for (const [key, counter] of this.seen) if (counter.until <= now) this.seen.delete(key);
   }
 }
 

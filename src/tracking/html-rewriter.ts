@@ -1,8 +1,9 @@
 // Rewrites the HTML part of a tracked message as SES does: each http(s) link goes through the click
-// URL, a 1×1 image for opens goes at the end of the body, and the `ses:no-track` / `ses:tags`
-// attributes are taken out. htmlparser2's tokenizer reports where each attribute and tag sits in the
-// source, so only those spans are replaced and every other byte of the HTML stays as written (a
-// serializer would re-quote attributes, re-case tags and re-encode entities).
+// URL (the first 250 that are valid RFC 3986 URIs, SES's limit and rule), a 1×1 image for opens goes
+// in place of the first `{{ses:openTracker}}` placeholder or else at the end of the body, and the
+// `ses:no-track` / `ses:tags` attributes are taken out. htmlparser2's tokenizer reports where each
+// attribute and tag sits in the source, so only those spans are replaced and every other byte of the
+// HTML stays as written (a serializer would re-quote attributes, re-case tags and re-encode entities).
 import { Parser } from 'htmlparser2';
 
 export interface TrackedLink {
@@ -33,12 +34,24 @@ interface Edit {
   text: string;
 }
 
-const TRACKED = /^\s*https?:\/\//i;
+/** SES: "The click tracking system can track a maximum of 250 links"; links after that are left as written. */
+export const MAX_TRACKED_LINKS = 250;
+
+/**
+ * SES's open-image placeholder: the first one becomes the image, the others are removed. Matched as
+ * written (case included). The image only goes where text goes: a placeholder inside a tag (an
+ * attribute value) or a comment is removed but does not take the image, which would break the markup.
+ */
+export const OPEN_TRACKER = '{{ses:openTracker}}';
+
+const TRACKED = /^https?:\/\//i;
 
 export function rewriteHtml(html: string, options: RewriteOptions): string {
   const edits: Edit[] = [];
   let attributes: Attribute[] | undefined;
   let bodyEnd: number | undefined;
+  /** [start, end) of each text node in the source. */
+  const texts: [number, number][] = [];
   let index = 0;
   const parser = new Parser(
     {
@@ -51,6 +64,9 @@ export function rewriteHtml(html: string, options: RewriteOptions): string {
       onopentag(name) {
         if (name === 'a' && attributes) rewriteAnchor(attributes);
         attributes = undefined;
+      },
+      ontext() {
+        texts.push([parser.startIndex, parser.endIndex + 1]);
       },
       onclosetag(name, isImplied) {
         if (name === 'body' && !isImplied) bodyEnd = parser.startIndex;
@@ -66,27 +82,72 @@ export function rewriteHtml(html: string, options: RewriteOptions): string {
     const tags = first('ses:tags');
     for (const a of attrs) if (a.name === 'ses:no-track' || a.name === 'ses:tags') edits.push({ start: withSpaceBefore(html, a.start), end: a.end, text: '' });
     const href = first('href');
-    if (noTrack || !options.clickUrl || !href || !TRACKED.test(href.value)) return;
+    if (noTrack || !options.clickUrl || !href || index >= MAX_TRACKED_LINKS || !isTrackableUrl(href.value.trim())) return;
     const url = options.clickUrl(index++, { url: href.value.trim(), tags: parseLinkTags(tags?.value) });
     edits.push({ start: href.start, end: href.end, text: `href="${attributeValue(url)}"` });
   }
 
-  if (options.openUrl) {
-    const pixel = `<img alt="" src="${attributeValue(options.openUrl)}" width="1" height="1" style="display:none;width:1px;height:1px;border:0" />`;
+  // Placeholders are taken out whether or not opens are tracked, so none reaches a recipient as text.
+  // One inside a span already replaced (a tracked href, a removed ses:tags) goes with that span.
+  const length = OPEN_TRACKER.length;
+  const placeholders = occurrences(html, OPEN_TRACKER).filter((at) => !edits.some((e) => at < e.end && at + length > e.start));
+  const pixel = options.openUrl && `<img alt="" src="${attributeValue(options.openUrl)}" width="1" height="1" style="display:none;width:1px;height:1px;border:0" />`;
+  const pixelAt = pixel ? placeholders.find((at) => texts.some(([start, end]) => start <= at && at + length <= end)) : undefined;
+  for (const at of placeholders) edits.push({ start: at, end: at + length, text: at === pixelAt ? pixel! : '' });
+  if (pixel && pixelAt === undefined) {
     const at = bodyEnd ?? html.length;
     edits.push({ start: at, end: at, text: pixel });
   }
   return applyEdits(html, edits);
 }
 
-/** `k:v;k2:v2` → `{k: ['v'], k2: ['v2']}`, the shape of SES's click `linkTags`. */
+/** Where `needle` starts in `text`, each occurrence not overlapping the one before. */
+function occurrences(text: string, needle: string): number[] {
+  const found: number[] = [];
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) found.push(at);
+  return found;
+}
+
+/**
+ * Characters RFC 3986 allows in a URI (unreserved, reserved and `%`); anything else (a space, `<`,
+ * `>`, `"`, `{`, `}`, `|`, `\`, `^`, `` ` ``, a control character, non-ASCII) must be percent-encoded.
+ */
+const RFC3986_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/;
+const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/;
+
+/**
+ * Whether SES would track the link: an absolute http(s) URL that the WHATWG URL parser reads and
+ * whose text, as written, keeps to RFC 3986's characters with well-formed %XX escapes. SES does not
+ * track a link that is not "properly encoded" (its example: `?name=John Doe`, a raw space); browsers
+ * would mend such a link silently, so sesd checks the text itself rather than what the parser makes
+ * of it. (A character check, not the full RFC 3986 grammar.)
+ */
+export function isTrackableUrl(href: string): boolean {
+  if (!TRACKED.test(href) || !RFC3986_CHARS.test(href) || BAD_PERCENT.test(href)) return false;
+  try {
+    new URL(href);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SES: "Link tags can include the numbers 0–9, the letters A–Z (both uppercase and lowercase), hyphens (-), and underscores (_)." */
+const LINK_TAG = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * `k:v;k2:v2` → `{k: ['v'], k2: ['v2']}`, the shape of SES's click `linkTags`. A pair whose name or
+ * value is empty or has a character outside SES's set is dropped: SES does not document what it does
+ * with one, so this is sesd's choice (the rest of the link's tags are kept, and the link is tracked).
+ */
 export function parseLinkTags(value: string | undefined): Record<string, string[]> {
   const tags: Record<string, string[]> = {};
   for (const pair of (value ?? '').split(';')) {
     const colon = pair.indexOf(':');
-    if (colon <= 0) continue;
+    if (colon < 0) continue;
     const key = pair.slice(0, colon).trim();
-    if (key) (tags[key] ??= []).push(pair.slice(colon + 1).trim());
+    const tagValue = pair.slice(colon + 1).trim();
+    if (LINK_TAG.test(key) && LINK_TAG.test(tagValue)) (tags[key] ??= []).push(tagValue);
   }
   return tags;
 }

@@ -4,6 +4,7 @@
 // Delivered through a real SMTP relay on 127.0.0.1, on every database.
 import {
   CreateConfigurationSetCommand,
+  CreateEmailTemplateCommand,
   CreateConfigurationSetEventDestinationCommand,
   CreateEmailIdentityCommand,
   GetMessageInsightsCommand,
@@ -47,14 +48,14 @@ describe.each(DIALECTS)('open and click tracking (%s)', { timeout: 60_000 }, (di
   let app: RunningApp;
   let ses: SESv2Client;
 
-  const send = async (set: string | undefined, to: string[]) => {
+  const send = async (set: string | undefined, to: string[], html = HTML) => {
     sink.messages.length = 0;
     const { MessageId } = await ses.send(
       new SendEmailCommand({
         FromEmailAddress: 'news@example.com',
         Destination: { ToAddresses: to },
         ConfigurationSetName: set,
-        Content: { Simple: { Subject: { Data: 'Spring' }, Body: { Html: { Data: HTML }, Text: { Data: TEXT } } } },
+        Content: { Simple: { Subject: { Data: 'Spring' }, Body: { Html: { Data: html }, Text: { Data: TEXT } } } },
       }),
     );
     await settled(app, MessageId!, 30_000);
@@ -111,15 +112,17 @@ describe.each(DIALECTS)('open and click tracking (%s)', { timeout: 60_000 }, (di
     expect(captured!.Body.html_part).toBe((await htmlOf(first)).replace(/\r?\n$/, ''));
   });
 
-  it('a click redirects to the original link and an open answers a GIF; both show in GetMessageInsights per recipient', async () => {
+  it('a click redirects to the original link and an open answers a GIF; both show in GetMessageInsights per recipient, every repeat counted', async () => {
     const { messageId, received } = await send('tracked', ['a@example.net', 'b@example.net']);
     const byRecipient = new Map(await Promise.all(received.map(async (m) => [m.rcptTo[0]!, await htmlOf(m)] as const)));
 
     // A link checker's HEAD counts nothing (b's link: b then shows no click).
     expect((await fetch(hrefs(byRecipient.get('b@example.net')!)[0]!, { method: 'HEAD', redirect: 'manual' })).status).toBe(302);
-    const click = await fetch(hrefs(byRecipient.get('a@example.net')!)[0]!, { redirect: 'manual', headers: { 'user-agent': 'TestMail/1.0' } });
-    expect(click.status).toBe(302);
-    expect(click.headers.get('location')).toBe('https://shop.example/sale?a=1&b=2');
+    for (let i = 0; i < 2; i++) {
+      const click = await fetch(hrefs(byRecipient.get('a@example.net')!)[0]!, { redirect: 'manual', headers: { 'user-agent': 'TestMail/1.0' } });
+      expect(click.status).toBe(302);
+      expect(click.headers.get('location')).toBe('https://shop.example/sale?a=1&b=2');
+    }
     for (let i = 0; i < 3; i++) {
       const open = await fetch(pixelOf(byRecipient.get('b@example.net')!)!.replaceAll('&amp;', '&'));
       expect(open.status).toBe(200);
@@ -127,16 +130,60 @@ describe.each(DIALECTS)('open and click tracking (%s)', { timeout: 60_000 }, (di
       expect((await open.arrayBuffer()).byteLength).toBeGreaterThan(0);
     }
 
-    const seen = await until(() => insights(messageId), (i) => (i['a@example.net'] ?? []).includes('CLICK') && (i['b@example.net'] ?? []).includes('OPEN'));
-    expect(seen['a@example.net']).toEqual(['SEND', 'DELIVERY', 'CLICK']);
-    // Repeated opens within a minute are one open.
-    expect(seen['b@example.net']).toEqual(['SEND', 'DELIVERY', 'OPEN']);
+    const count = (types: (string | undefined)[] | undefined, type: string) => (types ?? []).filter((t) => t === type).length;
+    const seen = await until(() => insights(messageId), (i) => count(i['a@example.net'], 'CLICK') >= 2 && count(i['b@example.net'], 'OPEN') >= 3);
+    // SES counts each open and each click, repeats included.
+    expect(seen['a@example.net']).toEqual(['SEND', 'DELIVERY', 'CLICK', 'CLICK']);
+    expect(seen['b@example.net']).toEqual(['SEND', 'DELIVERY', 'OPEN', 'OPEN', 'OPEN']);
 
     const { events } = await messageEvents(app, messageId);
     const clickEvent = events.find((e) => e.type === 'Click')!.payload;
     expect(clickEvent.click).toMatchObject({ link: 'https://shop.example/sale?a=1&b=2', linkTags: { campaign: ['spring'], slot: ['top'] }, userAgent: 'TestMail/1.0', ipAddress: '127.0.0.1' });
     expect(clickEvent.mail).toEqual(events.find((e) => e.type === 'Send')!.payload.mail);
     expect(events.find((e) => e.type === 'Open')!.payload.open).toMatchObject({ ipAddress: '127.0.0.1', timestamp: expect.any(String) });
+  });
+
+  it('{{ses:openTracker}} places the open image (the others removed); a link that is not RFC 3986 is not tracked; ses:tags keeps SES\'s characters only', async () => {
+    const html =
+      `<html><body>{{ses:openTracker}}<p>Hi <a href="http://www.example.com/path/to/page?name=John Doe">raw space</a> ` +
+      `<a href="https://shop.example/sale" ses:tags="campaign:spring-2024;bad key:x;slot:top.left;Ok_1:Yes">Sale</a>{{ses:openTracker}}</p></body></html>`;
+    const { messageId, received } = await send('tracked', ['g@example.net'], html);
+    const body = await htmlOf(received[0]!);
+    expect(body).not.toContain('openTracker');
+    expect(body).toMatch(new RegExp(`^<html><body><img alt="" src="${app.httpUrl}/_sesd/track/open/[^"]+"[^>]*/><p>Hi `));
+    expect(body.match(/<img /g)).toHaveLength(1);
+    const [rawSpace, sale] = hrefs(body);
+    expect(rawSpace).toBe('http://www.example.com/path/to/page?name=John Doe');
+    expect(sale).toMatch(new RegExp(`^${app.httpUrl}/_sesd/track/click/`));
+
+    expect((await fetch(sale!, { redirect: 'manual' })).status).toBe(302);
+    const events = await until(
+      async () => (await messageEvents(app, messageId)).events,
+      (e) => e.some((x) => x.type === 'Click'),
+    );
+    expect(events.find((e) => e.type === 'Click')!.payload.click).toMatchObject({ link: 'https://shop.example/sale', linkTags: { campaign: ['spring-2024'], Ok_1: ['Yes'] } });
+    expect(Object.keys(events.find((e) => e.type === 'Click')!.payload.click!.linkTags as object)).toEqual(['campaign', 'Ok_1']);
+  });
+
+  it('a template keeps {{ses:openTracker}} for the image (it is not template data), and untracked mail loses it', async () => {
+    await ses.send(
+      new CreateEmailTemplateCommand({ TemplateName: 'with-tracker', TemplateContent: { Subject: 'Hi {{name}}', Html: '<html><body>{{ses:openTracker}}<p>Hi {{name}}</p></body></html>' } }),
+    );
+    sink.messages.length = 0;
+    const { MessageId } = await ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'news@example.com',
+        Destination: { ToAddresses: ['t@example.net'] },
+        ConfigurationSetName: 'tracked',
+        Content: { Template: { TemplateName: 'with-tracker', TemplateData: '{"name":"Ann"}' } },
+      }),
+    );
+    await settled(app, MessageId!, 30_000);
+    const [templated] = await sink.waitFor(1, 30_000);
+    expect(await htmlOf(templated!)).toMatch(new RegExp(`^<html><body><img alt="" src="${app.httpUrl}/_sesd/track/open/[^"]+"[^>]*/><p>Hi Ann</p>`));
+
+    const { received } = await send('untracked', ['u@example.net'], '<html><body>{{ses:openTracker}}<p>Hi</p></body></html>');
+    expect((await htmlOf(received[0]!)).trimEnd()).toBe('<html><body><p>Hi</p></body></html>');
   });
 
   it('a forged or edited token gets 404 and records nothing', async () => {

@@ -7,6 +7,7 @@
 // overflows the parser's stack) and a rendered template is at most MAX_RENDERED_BYTES.
 import Handlebars from 'handlebars';
 import { AwsError } from '../errors.js';
+import { withPlaceholdersEscaped } from './ses-placeholders.js';
 
 export interface TemplateContent {
   subject?: string;
@@ -82,7 +83,7 @@ function compile(source: string, missing: 'fail' | 'empty'): HandlebarsTemplateD
   const key = `${missing}\0${source}`;
   let fn = compiled.get(key);
   if (!fn) {
-    fn = handlebars.compile(withoutNewlineAfterInlinePartials(handlebars.parse(source)), COMPILE_OPTIONS[missing]);
+    fn = handlebars.compile(withoutNewlineAfterInlinePartials(handlebars.parse(withPlaceholdersEscaped(source))), COMPILE_OPTIONS[missing]);
     if (compiled.size >= CACHE_LIMIT) compiled.delete(compiled.keys().next().value!);
     compiled.set(key, fn);
   }

@@ -1,5 +1,6 @@
 // The Handlebars engine of SES templates, through the render threads every caller uses.
 import { describe, expect, it } from 'vitest';
+import { substitute } from '../../../src/intake/inline-template.js';
 import { checkTemplateSyntax, MAX_NESTING, renderTemplate, RenderPool, TemplateRenderingError } from '../../../src/domain/templates/render.js';
 
 describe('renderTemplate', () => {
@@ -17,6 +18,13 @@ describe('renderTemplate', () => {
 
   it('does not escape HTML, as SES does not', async () => {
     expect((await renderTemplate({ html: '<p>{{x}}</p>' }, { x: '<script>&"' })).html).toBe('<p><script>&"</p>');
+  });
+
+  it("leaves SES's own placeholders (unsubscribe link, open image) for the steps that fill them, stored and inline templates alike", async () => {
+    const html = '<p>{{name}}</p>{{ses:openTracker}}<a href="{{amazonSESUnsubscribeUrl}}">unsubscribe</a>';
+    const kept = '<p>Bo</p>{{ses:openTracker}}<a href="{{amazonSESUnsubscribeUrl}}">unsubscribe</a>';
+    expect((await renderTemplate({ html }, { name: 'Bo' })).html).toBe(kept);
+    expect(substitute(html, { name: 'Bo' })).toBe(kept);
   });
 
   it('uses inline partials', async () => {

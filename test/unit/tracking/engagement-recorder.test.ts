@@ -29,15 +29,42 @@ describe('EngagementRecorder', () => {
     ]);
   });
 
-  it('counts a repeat within the window once, per recipient', async () => {
+  it('records every repeated open and click, as SES counts each one', async () => {
+    const store = fakeStore();
+    const recorder = new EngagementRecorder({ store, flushMs: 60_000 });
+    const click: Engagement = { ...open('a@example.net'), target: { kind: 'click', messageId: 'm-1', recipient: 'a@example.net', index: 0, link: 'https://a.example/', linkTags: {} } };
+    expect([recorder.record(open('a@example.net')), recorder.record(open('a@example.net')), recorder.record(click), recorder.record(click)]).toEqual([true, true, true, true]);
+    await recorder.close();
+    expect(store.written.map((r) => r.type)).toEqual(['Open', 'Open', 'Click', 'Click']);
+  });
+
+  it('stops recording one target past maxPerTarget in its window (other targets unaffected) and starts again after it', async () => {
     let now = 0;
     const store = fakeStore();
-    const recorder = new EngagementRecorder({ store, flushMs: 60_000, dedupMs: 60_000, now: () => now });
-    expect([recorder.record(open('a@example.net')), recorder.record(open('a@example.net')), recorder.record(open('b@example.net'))]).toEqual([true, false, true]);
-    now = 60_001;
+    const warnings: string[] = [];
+    const log = { warn: (_: object, msg: string) => warnings.push(msg), error: () => {} };
+    const recorder = new EngagementRecorder({ store, log, flushMs: 60_000, maxPerTarget: 3, targetWindowMs: 1_000, now: () => now });
+    const a = () => recorder.record(open('a@example.net'));
+    expect([a(), a(), a(), a(), a(), recorder.record(open('b@example.net'))]).toEqual([true, true, true, false, false, true]);
+    expect(warnings).toEqual(['open/click events not recorded: too many for one tracking link']); // once per window
+    now = 1_000;
+    expect(a()).toBe(true);
+    await recorder.close();
+    expect(store.written.map((r) => r.recipient)).toEqual(['a@example.net', 'a@example.net', 'a@example.net', 'b@example.net', 'a@example.net']);
+  });
+
+  it('by default allows 100 events per target an hour', async () => {
+    let now = 0;
+    const store = fakeStore();
+    const recorder = new EngagementRecorder({ store, flushMs: 60_000, now: () => now });
+    const results = Array.from({ length: 101 }, () => recorder.record(open('a@example.net')));
+    expect(results.filter(Boolean)).toHaveLength(100);
+    expect(results.at(-1)).toBe(false);
+    now = 3_599_999;
+    expect(recorder.record(open('a@example.net'))).toBe(false);
+    now = 3_600_000;
     expect(recorder.record(open('a@example.net'))).toBe(true);
     await recorder.close();
-    expect(store.written.map((r) => r.recipient)).toEqual(['a@example.net', 'b@example.net', 'a@example.net']);
   });
 
   it('keeps a batch the database refused and writes it on the next flush; skips deleted messages', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLinkTags, rewriteHtml } from '../../../src/tracking/html-rewriter.js';
+import { isTrackableUrl, MAX_TRACKED_LINKS, parseLinkTags, rewriteHtml } from '../../../src/tracking/html-rewriter.js';
 
 const click = (i: number, l: { url: string; tags: Record<string, string[]> }) => `https://t.test/c/${i}?u=${encodeURIComponent(l.url)}&t=${encodeURIComponent(JSON.stringify(l.tags))}`;
 
@@ -29,8 +29,71 @@ describe('rewriteHtml', () => {
     expect(rewriteHtml(`<p>x</p>`, { openUrl: 'https://t.test/o' })).toMatch(/^<p>x<\/p><img [^>]*src="https:\/\/t\.test\/o"/);
   });
 
+  it('puts the open image in place of the first {{ses:openTracker}} and removes the others (no image at the end then)', () => {
+    const out = rewriteHtml(`<body><p>{{ses:openTracker}}Hi</p><p>x{{ses:openTracker}}</p>{{ses:openTracker}}</body>`, { openUrl: 'https://t.test/o' });
+    expect(out).toMatch(/^<body><p><img alt="" src="https:\/\/t\.test\/o"[^>]*\/>Hi<\/p><p>x<\/p><\/body>$/);
+  });
+
+  it('with opens off, removes every {{ses:openTracker}} and adds no image', () => {
+    const html = `<p>{{ses:openTracker}}<a href="https://a.example">a</a>{{ses:openTracker}}</p>`;
+    expect(rewriteHtml(html, { clickUrl: (i) => `https://t.test/c/${i}` })).toBe(`<p><a href="https://t.test/c/0">a</a></p>`);
+    expect(rewriteHtml(html, {})).toBe(`<p><a href="https://a.example">a</a></p>`);
+  });
+
+  it('a {{ses:openTracker}} inside a tag is removed but does not take the image; one inside a tracked link goes with it', () => {
+    const links: string[] = [];
+    const out = rewriteHtml(`<p title="{{ses:openTracker}}"><a href="https://a.example/{{ses:openTracker}}">a</a></p>`, {
+      openUrl: 'https://t.test/o',
+      clickUrl: (i, l) => (links.push(l.url), `https://t.test/c/${i}`),
+    });
+    expect(out).toMatch(/^<p title="">.*<\/p><img alt="" src="https:\/\/t\.test\/o"[^>]*\/>$/);
+    expect(out).not.toContain('openTracker');
+    expect(links).toEqual([]); // `{` and `}` are not RFC 3986 characters: the link is not tracked, only the placeholder removed
+    expect(out).toContain('<a href="https://a.example/">a</a>');
+  });
+
+  it(`tracks the first ${MAX_TRACKED_LINKS} links and leaves the rest as written`, () => {
+    const html = Array.from({ length: MAX_TRACKED_LINKS + 2 }, (_, i) => `<a href="https://a.example/${i}">${i}</a>`).join('');
+    const out = rewriteHtml(html, { clickUrl: (i) => `https://t.test/c/${i}` });
+    const hrefs = [...out.matchAll(/href="([^"]+)"/g)].map((m) => m[1]);
+    expect(hrefs.slice(0, MAX_TRACKED_LINKS)).toEqual(Array.from({ length: MAX_TRACKED_LINKS }, (_, i) => `https://t.test/c/${i}`));
+    expect(hrefs.slice(MAX_TRACKED_LINKS)).toEqual([`https://a.example/${MAX_TRACKED_LINKS}`, `https://a.example/${MAX_TRACKED_LINKS + 1}`]);
+  });
+
+  it('leaves a link that is not a valid RFC 3986 URI as written; untracked links do not use up the 250', () => {
+    const html = `<a href="http://www.example.com/path/to/page?name=John Doe">x</a> <a href="http://www.example.com/path/to/page?name=John%20Doe">y</a>`;
+    expect(rewriteHtml(html, { clickUrl: (i) => `https://t.test/c/${i}` })).toBe(
+      `<a href="http://www.example.com/path/to/page?name=John Doe">x</a> <a href="https://t.test/c/0">y</a>`,
+    );
+  });
+
   it('with clicks off, leaves links as they are (but still drops the SES attributes)', () => {
     expect(rewriteHtml(`<a href="https://a.example" ses:no-track>a</a>`, { openUrl: undefined })).toBe(`<a href="https://a.example">a</a>`);
+  });
+});
+
+describe('isTrackableUrl', () => {
+  it('takes absolute http(s) URLs written with RFC 3986 characters only', () => {
+    for (const ok of ['https://a.example', 'HTTP://a.example/p?q=1&r=a%20b#f', "https://a.example/!$'()*+,;=:@-._~", 'http://[::1]:8080/']) expect(isTrackableUrl(ok), ok).toBe(true);
+    for (const bad of [
+      'http://www.example.com/path/to/page?name=John Doe',
+      'https://a.example/<x>',
+      'https://a.example/"',
+      'https://a.example/{x}',
+      'https://a.example/a|b',
+      'https://a.example/a\\b',
+      'https://a.example/a^b',
+      'https://a.example/a`b',
+      'https://a.example/café',
+      'https://a.example/%zz',
+      'https://a.example/50%',
+      'https://a.example/\tx',
+      'mailto:m@a.example',
+      'ftp://a.example/',
+      'https://',
+      '/relative',
+    ])
+      expect(isTrackableUrl(bad), bad).toBe(false);
   });
 });
 
@@ -38,5 +101,9 @@ describe('parseLinkTags', () => {
   it('reads k:v pairs separated by semicolons, skipping malformed ones', () => {
     expect(parseLinkTags('a:1;b:2;;noval;:x;a:3')).toEqual({ a: ['1', '3'], b: ['2'] });
     expect(parseLinkTags(undefined)).toEqual({});
+  });
+
+  it('keeps only names and values of 0-9, A-Z, a-z, - and _ (SES\'s characters); drops other pairs, keeps the rest', () => {
+    expect(parseLinkTags('Campaign_1:spring-2024;sp ace:x;k:v v;dot.ted:x;k2:a.b;k3:;k4:é;ok:Yes;a:b:c')).toEqual({ Campaign_1: ['spring-2024'], ok: ['Yes'] });
   });
 });
