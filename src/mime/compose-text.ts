@@ -36,12 +36,13 @@ export function canComposeText(input: ComposeInput): boolean {
 
 export function composeText(input: ComposeInput): Buffer {
   const root: string[] = input.headers.map((h) => headerLine(normalizeHeaderKey(h.name), encodeWords(flatten(h.value))));
-  root.push(headerLine('From', addressList([input.from])));
+  // No sender and no id: a preview (TestRenderEmailTemplate), which gets neither header rather than empty ones.
+  if (input.from) root.push(headerLine('From', addressList([input.from])));
   if (input.to.length) root.push(headerLine('To', addressList(input.to)));
   if (input.cc.length) root.push(headerLine('Cc', addressList(input.cc)));
   if (input.replyTo.length) root.push(headerLine('Reply-To', addressList(input.replyTo)));
   if (input.subject) root.push(headerLine('Subject', encodeWords(flatten(input.subject))));
-  root.push(headerLine('Message-ID', angleBracketed(input.messageIdHeader)));
+  if (input.messageIdHeader) root.push(headerLine('Message-ID', angleBracketed(input.messageIdHeader)));
   root.push(headerLine('Date', input.date.toUTCString().replace(/GMT/, '+0000')));
 
   const parts: { contentType: string; content: string }[] = [];

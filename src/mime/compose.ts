@@ -37,7 +37,7 @@ export function composeMessage(input: ComposeInput): Promise<Buffer> {
 
 export function composeWithMailComposer(input: ComposeInput): Promise<Buffer> {
   const composer = new MailComposer({
-    from: input.from,
+    from: input.from || undefined,
     to: input.to.length ? input.to : undefined,
     cc: input.cc.length ? input.cc : undefined,
     replyTo: input.replyTo.length ? input.replyTo : undefined,

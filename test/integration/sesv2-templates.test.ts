@@ -116,6 +116,8 @@ describe.each(DIALECTS)('SES v2 templates (%s)', (dialect) => {
     expect(RenderedTemplate).toContain('VIP! tea x2; cup x1; ');
     expect(RenderedTemplate).toContain('<p>Ana <ana@example.com></p><i>Shop & Co</i>');
     expect(RenderedTemplate).toMatch(/^Content-Type: multipart\/alternative;/m);
+    // A preview has no sender and no message id: no empty From or Message-ID header.
+    expect(RenderedTemplate).not.toMatch(/^(From|Message-ID):/im);
   });
 
   it('does not render the line break that separates an inline partial from the content (SES guide, "Creating inline partials")', async () => {
