@@ -133,7 +133,7 @@ export async function startApp(
       handlers: {
         sesv2: sesv2,
         'pinpoint-email': sesv2,
-        ses: sesHandlers({ intake, identities, store, configurationSets }),
+        ses: sesHandlers({ intake, identities, store, configurationSets, topics: sns }),
         pinpoint: pinpointHandlers({ intake, store }),
         sns: snsHandlers(sns),
       },

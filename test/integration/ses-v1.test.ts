@@ -29,9 +29,11 @@ import {
   UpdateAccountSendingEnabledCommand,
   VerifyDomainDkimCommand,
   VerifyDomainIdentityCommand,
+  VerifyEmailAddressCommand,
   VerifyEmailIdentityCommand,
   type SESClient,
 } from '@aws-sdk/client-ses';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -173,6 +175,7 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
     // No MX for it: with RejectMessage, v1.example may not send until it is removed (mail-from-domain.test.ts).
     await ses.send(new SetIdentityMailFromDomainCommand({ Identity: 'v1.example' }));
 
+    await new SNSClient({ endpoint: app.httpUrl, region: 'us-west-2', credentials: TEST_KEY, maxAttempts: 1 }).send(new CreateTopicCommand({ Name: 'bounces' }));
     await ses.send(new SetIdentityNotificationTopicCommand({ Identity: 'v1.example', NotificationType: 'Bounce', SnsTopic: 'arn:aws:sns:us-west-2:000000000000:bounces' }));
     await ses.send(new SetIdentityHeadersInNotificationsEnabledCommand({ Identity: 'v1.example', NotificationType: 'Bounce', Enabled: true }));
     expect((await ses.send(new GetIdentityNotificationAttributesCommand({ Identities: ['v1.example'] }))).NotificationAttributes!['v1.example']).toMatchObject({
@@ -198,9 +201,78 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
     expect(await awsFailure(ses.send(new PutIdentityPolicyCommand({ Identity: 'v1.example', PolicyName: 'q', Policy: 'nope' })))).toMatchObject({ name: 'InvalidPolicyException', status: 400 });
     await ses.send(new DeleteIdentityPolicyCommand({ Identity: 'v1.example', PolicyName: 'p' }));
 
+    // An identity's ARN names it wherever the model takes `Identity` (Terraform passes ARNs); a topic sesd cannot publish to is refused.
+    const arn = 'arn:aws:ses:us-west-2:000000000000:identity/v1.example';
+    await ses.send(new PutIdentityPolicyCommand({ Identity: arn, PolicyName: 'by-arn', Policy: '{"Version":"2012-10-17"}' }));
+    expect((await ses.send(new ListIdentityPoliciesCommand({ Identity: 'v1.example' }))).PolicyNames).toEqual(['by-arn']);
+    await ses.send(new DeleteIdentityPolicyCommand({ Identity: arn, PolicyName: 'by-arn' }));
+    await ses.send(new SetIdentityNotificationTopicCommand({ Identity: arn, NotificationType: 'Complaint', SnsTopic: 'arn:aws:sns:us-west-2:000000000000:bounces' }));
+    expect((await ses.send(new GetIdentityNotificationAttributesCommand({ Identities: [arn] }))).NotificationAttributes![arn]).toMatchObject({
+      ComplaintTopic: 'arn:aws:sns:us-west-2:000000000000:bounces',
+    });
+    expect(await awsFailure(ses.send(new SetIdentityNotificationTopicCommand({ Identity: 'v1.example', NotificationType: 'Delivery', SnsTopic: 'arn:aws:sns:us-west-2:000000000000:nope' })))).toEqual({
+      name: 'InvalidParameterValue',
+      message: 'SNS topic arn:aws:sns:us-west-2:000000000000:nope not found.',
+      status: 400,
+    });
+    // SES's text for an identity it does not have, the ARN as given (boto/boto3#2645).
+    const unknownArn = 'arn:aws:ses:us-west-2:000000000000:identity/unknown.example';
+    expect(await awsFailure(ses.send(new SetIdentityNotificationTopicCommand({ Identity: unknownArn, NotificationType: 'Bounce', SnsTopic: 'arn:aws:sns:us-west-2:000000000000:bounces' })))).toEqual({
+      name: 'InvalidParameterValue',
+      message: `Identity ${unknownArn} is invalid. Must be a verified email address or domain.`,
+      status: 400,
+    });
+
     await ses.send(new DeleteIdentityCommand({ Identity: 'me@mail.example' }));
     await ses.send(new DeleteIdentityCommand({ Identity: 'me@mail.example' })); // deleting twice is fine in v1
     expect((await ses.send(new ListIdentitiesCommand({}))).Identities).toEqual(['v1.example']);
+  });
+
+  it('verifies addresses only with VerifyEmailIdentity, and starts a failed verification over when asked again', async () => {
+    expect(await awsFailure(ses.send(new VerifyEmailIdentityCommand({ EmailAddress: 'whole-domain.example' })))).toEqual({
+      name: 'InvalidParameterValue',
+      message: 'Invalid email address<whole-domain.example>.',
+      status: 400,
+    });
+    expect((await ses.send(new ListIdentitiesCommand({}))).Identities).not.toContain('whole-domain.example');
+    // A display name is not part of the identity.
+    await ses.send(new VerifyEmailAddressCommand({ EmailAddress: 'Named Person <named@mail.example>' }));
+    expect((await ses.send(new ListIdentitiesCommand({ IdentityType: 'EmailAddress' }))).Identities).toContain('named@mail.example');
+    // Asked again while pending, SES sends the verification message again.
+    const sent = async () => (await capturedMessages(app)).filter((m) => m.Destination.ToAddresses?.includes('named@mail.example')).length;
+    const before = await sent();
+    await ses.send(new VerifyEmailIdentityCommand({ EmailAddress: 'named@mail.example' }));
+    expect(await sent()).toBe(before + 1);
+
+    // A domain whose 72 hours ran out is Failed; VerifyDomainIdentity and VerifyDomainDkim start it over.
+    const { VerificationToken } = await ses.send(new VerifyDomainIdentityCommand({ Domain: 'late.example' }));
+    await ses.send(new VerifyDomainDkimCommand({ Domain: 'late.example' }));
+    const scope = { accountId: '000000000000', region: 'us-west-2' };
+    const late = (await app.store.identities.get(scope, 'late.example'))!;
+    await app.store.identities.update({ ...late, verificationStatus: 'FAILED', dkim: { ...late.dkim, status: 'FAILED' } });
+    const status = async () => (await ses.send(new GetIdentityVerificationAttributesCommand({ Identities: ['late.example'] }))).VerificationAttributes!['late.example']!;
+    expect(await status()).toMatchObject({ VerificationStatus: 'Failed' });
+    expect((await ses.send(new VerifyDomainIdentityCommand({ Domain: 'late.example' }))).VerificationToken).toBe(VerificationToken);
+    expect(await status()).toMatchObject({ VerificationStatus: 'Pending' });
+    const dkim = async () => (await ses.send(new GetIdentityDkimAttributesCommand({ Identities: ['late.example'] }))).DkimAttributes!['late.example']!;
+    const failedTokens = (await dkim()).DkimTokens;
+    const { DkimTokens } = await ses.send(new VerifyDomainDkimCommand({ Domain: 'late.example' }));
+    expect(DkimTokens).not.toEqual(failedTokens);
+    expect(await dkim()).toMatchObject({ DkimVerificationStatus: 'Pending', DkimTokens });
+  });
+
+  it('lets an address sign with DKIM once its domain has DKIM, and keeps MAIL FROM to a proper subdomain', async () => {
+    await ses.send(new VerifyEmailIdentityCommand({ EmailAddress: 'signer@dkim.example' }));
+    expect((await awsFailure(ses.send(new SetIdentityDkimEnabledCommand({ Identity: 'signer@dkim.example', DkimEnabled: true })))).message).toMatch(/verify its domain for DKIM first/);
+    await ses.send(new VerifyDomainDkimCommand({ Domain: 'dkim.example' }));
+    await ses.send(new SetIdentityDkimEnabledCommand({ Identity: 'signer@dkim.example', DkimEnabled: true }));
+    expect((await ses.send(new GetIdentityDkimAttributesCommand({ Identities: ['signer@dkim.example'] }))).DkimAttributes!['signer@dkim.example']!.DkimEnabled).toBe(true);
+
+    const mailFrom = (Identity: string, MailFromDomain: string) => awsFailure(ses.send(new SetIdentityMailFromDomainCommand({ Identity, MailFromDomain })));
+    expect((await mailFrom('signer@dkim.example', 'mail.other.example')).message).toBe('MAIL FROM domain mail.other.example must be a subdomain of dkim.example.');
+    expect((await mailFrom('dkim.example', 'dkim.example')).message).toBe('MAIL FROM domain dkim.example must be a subdomain of dkim.example.');
+    expect((await mailFrom('dkim.example', 'bad..dkim.example')).message).toBe('Invalid MAIL FROM domain bad..dkim.example.');
+    await ses.send(new SetIdentityMailFromDomainCommand({ Identity: 'signer@dkim.example', MailFromDomain: 'bounce.dkim.example' }));
   });
 
   // SES's answers recorded in LocalStack's test_ses.snapshot.json (test_invalid_tags_send_email):

@@ -4,6 +4,7 @@ import type { ConfigurationSetsService } from '../../domain/configuration-sets/c
 import type { IdentitiesService } from '../../domain/identities/identities-service.js';
 import type { Intake } from '../../intake/accept.js';
 import type { Store } from '../../store/store.js';
+import type { TopicPublisher } from '../../sns/topic-publisher.js';
 import type { HandlerTable } from '../context.js';
 import { accountHandlers } from './account.js';
 import { configurationSetHandlers } from './configuration-sets.js';
@@ -17,12 +18,14 @@ export interface SesDeps {
   identities: IdentitiesService;
   store: Store;
   configurationSets: ConfigurationSetsService;
+  /** sesd's SNS service: identity notification topics must exist in it. */
+  topics?: Pick<TopicPublisher, 'topicExists'>;
 }
 
 export function sesHandlers(deps: SesDeps): HandlerTable {
   return {
     ...sendingHandlers(deps.intake),
-    ...identityHandlers({ identities: deps.identities, repository: deps.store.identities }),
+    ...identityHandlers({ identities: deps.identities, repository: deps.store.identities, topics: deps.topics }),
     ...accountHandlers({ accountSettings: deps.store.accountSettings, statistics: deps.store.sendStatistics }),
     ...templateHandlers(deps.store),
     ...customVerificationHandlers(deps),

@@ -1,6 +1,8 @@
 // SES v1 identity actions, on the same IdentitiesService as SES v2. v1 spells statuses in
 // CamelCase (`Success`) where v2 uses upper case (`SUCCESS`).
 import { feedbackIdentityInvalid, type IdentitiesService } from '../../domain/identities/identities-service.js';
+import { parseAddress } from '../../domain/addresses.js';
+import type { TopicPublisher } from '../../sns/topic-publisher.js';
 import { normaliseIdentity, setFeedbackForwarding, type Identity, type Scope, type VerificationStatus } from '../../domain/identities/identity.js';
 import { invalidParameter } from '../../domain/errors.js';
 import type { IdentitiesRepository } from '../../store/identities-repository.js';
@@ -19,24 +21,37 @@ const V1_STATUS: Record<VerificationStatus, T.VerificationStatus> = {
   NOT_STARTED: 'NotStarted',
 };
 
-export function identityHandlers(deps: { identities: IdentitiesService; repository: IdentitiesRepository }): HandlerTable {
+export function identityHandlers(deps: { identities: IdentitiesService; repository: IdentitiesRepository; topics?: Pick<TopicPublisher, 'topicExists'> }): HandlerTable {
   const { identities, repository } = deps;
 
   /** v1 creates the identity if needed and (re)starts verification, where v2 refuses duplicates. */
   const verify = async (scope: Scope, name: string, easyDkim: boolean): Promise<Identity> => {
     const existing = await repository.get(scope, normaliseIdentity(name).identity);
-    return existing ?? identities.create(scope, { identity: name, easyDkim });
+    return existing ? identities.restartVerification(scope, existing) : identities.create(scope, { identity: name, easyDkim });
   };
 
-  /** The stored identities among `names`, keyed as the caller spelled them (unknown ones are left out, as in v1). */
+  /** VerifyEmailIdentity / VerifyEmailAddress take an address only (a name without @ would make a domain identity). */
+  const verifyAddress = async (scope: Scope, given: string): Promise<void> => {
+    if (!given.includes('@')) throw invalidParameter(`Invalid email address<${given}>.`);
+    await verify(scope, parseAddress(given).address, false);
+  };
+
+  /** The stored identities among `names` (or their ARNs), keyed as the caller spelled them (unknown ones are left out, as in v1). */
   const lookup = async (scope: Scope, names: string[]): Promise<[string, Identity][]> => {
     if (names.length > 100) throw invalidParameter('You can request attributes for at most 100 identities at a time.');
-    const found = await repository.getMany(scope, names.map((n) => normaliseIdentity(n).identity));
+    const key = (n: string) => normaliseIdentity(identityName(scope, n)).identity;
+    const found = await repository.getMany(scope, names.map(key));
     const byName = new Map(found.map((i) => [i.identity, i]));
     return names.flatMap((n) => {
-      const identity = byName.get(normaliseIdentity(n).identity);
+      const identity = byName.get(key(n));
       return identity ? [[n, identity] as [string, Identity]] : [];
     });
+  };
+
+  /** SES refuses a notification topic it cannot publish to. */
+  const checkTopic = async (scope: Scope, topicArn: string | undefined): Promise<void> => {
+    if (!topicArn || !deps.topics || (await deps.topics.topicExists({ ...scope, topicArn }).catch(() => false))) return;
+    throw invalidParameter(`SNS topic ${topicArn} not found.`);
   };
 
   const deleteIdentity = async (scope: Scope, name: string) => {
@@ -47,11 +62,11 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
 
   return {
     VerifyEmailIdentity: typedHandler(async (ctx, input: T.VerifyEmailIdentityRequest) => {
-      await verify(scopeOf(ctx), input.EmailAddress, false);
+      await verifyAddress(scopeOf(ctx), input.EmailAddress);
       return {};
     }),
     VerifyEmailAddress: typedHandler(async (ctx, input: T.VerifyEmailAddressRequest) => {
-      await verify(scopeOf(ctx), input.EmailAddress, false);
+      await verifyAddress(scopeOf(ctx), input.EmailAddress);
       return {};
     }),
     VerifyDomainIdentity: typedHandler(async (ctx, input: T.VerifyDomainIdentityRequest): Promise<T.VerifyDomainIdentityResponse> => {
@@ -144,18 +159,26 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
       ),
     })),
     SetIdentityNotificationTopic: typedHandler(async (ctx, input: T.SetIdentityNotificationTopicRequest) => {
-      await identities.update(scopeOf(ctx), input.Identity, (identity) => {
-        const key = `${input.NotificationType.toLowerCase()}Topic` as 'bounceTopic' | 'complaintTopic' | 'deliveryTopic';
-        identity.notifications = { ...identity.notifications, [key]: input.SnsTopic || undefined };
-      });
+      const scope = scopeOf(ctx);
+      await checkTopic(scope, input.SnsTopic);
+      await identities.update(
+        scope,
+        identityName(scope, input.Identity),
+        (identity) => {
+          const key = `${input.NotificationType.toLowerCase()}Topic` as 'bounceTopic' | 'complaintTopic' | 'deliveryTopic';
+          identity.notifications = { ...identity.notifications, [key]: input.SnsTopic || undefined };
+        },
+        () => feedbackIdentityInvalid(input.Identity),
+      );
       return {};
     }),
     SetIdentityFeedbackForwardingEnabled: typedHandler(async (ctx, input: T.SetIdentityFeedbackForwardingEnabledRequest) => {
-      await identities.update(scopeOf(ctx), input.Identity, (identity) => setFeedbackForwarding(identity, input.ForwardingEnabled), feedbackIdentityInvalid);
+      const scope = scopeOf(ctx);
+      await identities.update(scope, identityName(scope, input.Identity), (identity) => setFeedbackForwarding(identity, input.ForwardingEnabled), () => feedbackIdentityInvalid(input.Identity));
       return {};
     }),
     SetIdentityHeadersInNotificationsEnabled: typedHandler(async (ctx, input: T.SetIdentityHeadersInNotificationsEnabledRequest) => {
-      await identities.update(scopeOf(ctx), input.Identity, (identity) => {
+      await identities.update(scopeOf(ctx), identityName(scopeOf(ctx), input.Identity), (identity) => {
         const key = `headersIn${input.NotificationType}` as 'headersInBounce' | 'headersInComplaint' | 'headersInDelivery';
         identity.notifications = { ...identity.notifications, [key]: input.Enabled };
       });
@@ -163,22 +186,22 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
     }),
 
     PutIdentityPolicy: typedHandler(async (ctx, input: T.PutIdentityPolicyRequest) => {
-      const identity = await identities.get(scopeOf(ctx), input.Identity);
+      const identity = await identities.get(scopeOf(ctx), identityName(scopeOf(ctx), input.Identity));
       validatePolicy(input.PolicyName, input.Policy);
       await repository.putPolicy(scopeOf(ctx), identity.identity, input.PolicyName, input.Policy);
       return {};
     }),
     GetIdentityPolicies: typedHandler(async (ctx, input: T.GetIdentityPoliciesRequest): Promise<T.GetIdentityPoliciesResponse> => {
-      const identity = await identities.get(scopeOf(ctx), input.Identity);
+      const identity = await identities.get(scopeOf(ctx), identityName(scopeOf(ctx), input.Identity));
       const all = await repository.policies(scopeOf(ctx), identity.identity);
       return { Policies: Object.fromEntries(Object.entries(all).filter(([name]) => input.PolicyNames.includes(name))) };
     }),
     ListIdentityPolicies: typedHandler(async (ctx, input: T.ListIdentityPoliciesRequest): Promise<T.ListIdentityPoliciesResponse> => {
-      const identity = await identities.get(scopeOf(ctx), input.Identity);
+      const identity = await identities.get(scopeOf(ctx), identityName(scopeOf(ctx), input.Identity));
       return { PolicyNames: Object.keys(await repository.policies(scopeOf(ctx), identity.identity)) };
     }),
     DeleteIdentityPolicy: typedHandler(async (ctx, input: T.DeleteIdentityPolicyRequest) => {
-      const identity = await identities.get(scopeOf(ctx), input.Identity);
+      const identity = await identities.get(scopeOf(ctx), identityName(scopeOf(ctx), input.Identity));
       await repository.deletePolicy(scopeOf(ctx), identity.identity, input.PolicyName);
       return {};
     }),
@@ -188,4 +211,14 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
 /** SES v1 spells the MAIL FROM status in title case (`Pending`, `Success`, `Failed`, `TemporaryFailure`). */
 function v1MailFromStatus(status: string): 'Pending' | 'Success' | 'Failed' | 'TemporaryFailure' {
   return status === 'SUCCESS' ? 'Success' : status === 'FAILED' ? 'Failed' : status === 'TEMPORARY_FAILURE' ? 'TemporaryFailure' : 'Pending';
+}
+
+/**
+ * The identity an `Identity` member names: the model takes its name or its ARN
+ * (`arn:aws:ses:REGION:ACCOUNT:identity/NAME`, as Terraform passes it). Another account's or
+ * region's ARN stays as given, and so is not found.
+ */
+function identityName(scope: Scope, given: string): string {
+  const arn = /^arn:aws[\w-]*:ses:([^:]+):(\d{12}):identity\/(.+)$/.exec(given);
+  return arn && arn[1] === scope.region && arn[2] === scope.accountId ? arn[3]! : given;
 }

@@ -172,7 +172,8 @@ export class ConfigurationSetsService {
    */
   private async checkTopic(scope: Scope, topicArn: string): Promise<void> {
     const topics = this.deps.topics;
-    if (!topics || (await topics.topicExists({ ...scope, topicArn }))) return;
+    // A malformed ARN is a destination SES cannot use too (not SNS's own InvalidParameter).
+    if (!topics || (await topics.topicExists({ ...scope, topicArn }).catch(() => false))) return;
     throw new AwsError('BadRequestException', `SNS topic <${topicArn}> not found.`, 400, true, 'InvalidSNSDestination');
   }
 

@@ -141,8 +141,8 @@ export class IdentitiesService {
     await this.update(
       scope,
       name,
-      (identity) => {
-        if (identity.type !== 'DOMAIN' && enabled) {
+      async (identity) => {
+        if (identity.type !== 'DOMAIN' && enabled && !(await this.domainHasDkim(scope, identity.identity))) {
           // An address signs with its domain's keys; SES lets you turn that on only once the domain has them.
           throw invalidParameter(`DKIM signing cannot be enabled for ${identity.identity}: verify its domain for DKIM first.`);
         }
@@ -150,6 +150,30 @@ export class IdentitiesService {
       },
       dkimDomainNotVerified,
     );
+  }
+
+  /** Whether the address's domain, or a parent domain, is an identity set up for DKIM. */
+  private async domainHasDkim(scope: Scope, address: string): Promise<boolean> {
+    const domains = await this.deps.identities.getMany(scope, candidateIdentities(address).slice(1));
+    return domains.some((d) => d.dkim.tokens.length > 0);
+  }
+
+  /**
+   * SES v1 VerifyEmailIdentity / VerifyDomainIdentity of an identity that exists. SES: after 72 hours
+   * of failed checks "you must restart the verification process from the beginning", i.e. call it
+   * again: a Failed identity is Pending again and its 72 hours count from now (`createdAt`). An address
+   * not yet verified is sent a new verification message, as the action says it sends one.
+   */
+  async restartVerification(scope: Scope, identity: Identity): Promise<Identity> {
+    if (identity.verificationStatus === 'SUCCESS') return identity;
+    if (identity.verificationStatus === 'FAILED') {
+      identity.verificationStatus = 'PENDING';
+      identity.createdAt = this.now();
+      identity.checkedAt = null;
+      await this.deps.identities.update(identity);
+    }
+    if (identity.type === 'EMAIL_ADDRESS') await this.deps.sendVerificationEmail(identity);
+    return identity;
   }
 
   async setDkimSigningAttributes(
@@ -175,9 +199,12 @@ export class IdentitiesService {
     const name = normaliseIdentity(domain).identity;
     const existing = await this.deps.identities.get(scope, name);
     if (!existing) return this.create(scope, { identity: name });
-    if (existing.dkim.tokens.length > 0) return existing;
+    // Called again after DKIM failed, it starts over with new tokens (as SES's VerifyDomainDkim does),
+    // and their 72 hours count from now.
+    if (existing.dkim.tokens.length > 0 && existing.dkim.status !== 'FAILED') return existing;
     return this.update(scope, name, async (identity) => {
       identity.dkim = await newDkimState({}, createsVerified(this.deps.autoVerify));
+      if (existing.dkim.status === 'FAILED') identity.createdAt = this.now();
       identity.checkedAt = null;
     });
   }
@@ -203,12 +230,17 @@ export class IdentitiesService {
     return messageId;
   }
 
-  /** A custom MAIL FROM domain must be the domain identity itself or one of its subdomains. */
+  /**
+   * SES: the MAIL FROM domain must "be a subdomain of the verified identity" (for an address, of its
+   * domain), a proper one: the identity's own domain is refused.
+   */
   async setMailFrom(scope: Scope, name: string, domain: string | undefined, behaviorOnMxFailure: string): Promise<void> {
     await this.update(scope, name, (identity) => {
       const mailFrom = domain?.toLowerCase();
-      if (mailFrom && identity.type === 'DOMAIN' && mailFrom !== identity.identity && !mailFrom.endsWith(`.${identity.identity}`)) {
-        throw invalidParameter(`MAIL FROM domain ${mailFrom} must be a subdomain of ${identity.identity}.`);
+      const parent = identity.type === 'DOMAIN' ? identity.identity : identity.identity.slice(identity.identity.lastIndexOf('@') + 1);
+      if (mailFrom && !DOMAIN_NAME.test(mailFrom)) throw invalidParameter(`Invalid MAIL FROM domain ${mailFrom}.`);
+      if (mailFrom && !mailFrom.endsWith(`.${parent}`)) {
+        throw invalidParameter(`MAIL FROM domain ${mailFrom} must be a subdomain of ${parent}.`);
       }
       // Checked by recheckPending (its MX record) before it is used; auto-verify trusts it at once.
       identity.mailFrom = { domain: mailFrom || null, behaviorOnMxFailure, status: !mailFrom ? 'NOT_STARTED' : createsVerified(this.deps.autoVerify) ? 'SUCCESS' : 'PENDING' };
@@ -270,12 +302,15 @@ async function newDkimState(
   return { origin: 'AWS_SES', signingEnabled: true, status, tokens: newDkimTokens(), ...key };
 }
 
+/** A domain name: dot-separated labels of letters, digits and inner hyphens, at most 253 characters (lower case). */
+const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
+
 function validateIdentityName(identity: string, type: Identity['type']): void {
   if (type === 'EMAIL_ADDRESS') {
     parseAddress(identity);
     return;
   }
-  if (identity.length > 253 || !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(identity)) {
+  if (!DOMAIN_NAME.test(identity)) {
     throw invalidParameter(`Invalid domain name ${identity}.`);
   }
 }
