@@ -6,6 +6,7 @@ import type { SmtpReply } from './smtp-reply.js';
 
 export type BounceType = 'Permanent' | 'Transient' | 'Undetermined';
 export type BounceSubType =
+  | 'Undetermined'
   | 'General'
   | 'NoEmail'
   | 'Suppressed'
@@ -44,9 +45,12 @@ export interface BounceClass {
   bounceSubType: BounceSubType;
 }
 
+/** SES: "Amazon SES was unable to determine a specific bounce reason" (its bounce types table: Undetermined / Undetermined). */
+export const UNDETERMINED: BounceClass = { bounceType: 'Undetermined', bounceSubType: 'Undetermined' };
+
 /** The bounce class of a final reply; anything that is not 5xx is Undetermined. */
 export function classifyBounce(reply: SmtpReply, rules: readonly BounceRule[] = BOUNCE_RULES): BounceClass {
-  if (reply.code < 500 || reply.code > 599) return { bounceType: 'Undetermined', bounceSubType: 'General' };
+  if (reply.code < 500 || reply.code > 599) return UNDETERMINED;
   const line = `${reply.code} ${reply.status} ${reply.text}`;
   const rule = rules.find((r) => r.match.test(line));
   return rule ? { bounceType: rule.bounceType, bounceSubType: rule.bounceSubType } : { bounceType: 'Permanent', bounceSubType: 'General' };

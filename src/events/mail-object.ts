@@ -112,10 +112,11 @@ export function renderingFailureEvent(mail: Record<string, unknown>, failure: { 
   return { type: 'Rendering Failure', payload: { eventType: 'Rendering Failure', mail: withoutHeaders, failure } };
 }
 
+/** `action`, `status` and `diagnosticCode` come from a DSN: SES leaves them out of a bounce that had none. */
 export interface BouncedRecipient {
   emailAddress: string;
-  action: 'failed';
-  status: string;
+  action?: 'failed';
+  status?: string;
   /** Only when the DSN gave a Diagnostic-Code (SES leaves it out otherwise). */
   diagnosticCode?: string;
 }
@@ -130,11 +131,13 @@ export function bounceEvent(
     feedbackId: string;
     /** The server that refused the message, when one did (identity notifications only: event-records.ts). */
     remoteMtaIp?: string;
-    reportingMTA: string;
+    /** SES: "only appears if a delivery status notification (DSN) was attached to the bounce". */
+    reportingMTA?: string;
   },
 ): { type: string; payload: unknown } {
   const { remoteMtaIp, ...rest } = bounce;
-  return { type: 'Bounce', payload: { eventType: 'Bounce', mail, bounce: { ...rest, timestamp: bounce.timestamp.toISOString(), ...(remoteMtaIp ? { remoteMtaIp } : {}), reportingMTA: bounce.reportingMTA } } };
+  const reportingMTA = bounce.reportingMTA;
+  return { type: 'Bounce', payload: { eventType: 'Bounce', mail, bounce: { ...rest, timestamp: bounce.timestamp.toISOString(), ...(remoteMtaIp ? { remoteMtaIp } : {}), ...(reportingMTA ? { reportingMTA } : {}) } } };
 }
 
 /** SES's diagnostic for a recipient skipped because it is on the account's suppression list. */

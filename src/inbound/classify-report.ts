@@ -3,7 +3,7 @@
 // gave up on; a DSN's `failed` action is the remote side giving up, so a failed recipient with a
 // 4.x.x status is a Transient bounce, and `delayed` (still trying), `delivered`, `relayed` and
 // `expanded` are no bounce at all.
-import { BOUNCE_RULES, classifyBounce, type BounceClass } from '../delivery/bounce-rules.js';
+import { BOUNCE_RULES, classifyBounce, UNDETERMINED, type BounceClass } from '../delivery/bounce-rules.js';
 import { parseReply } from '../delivery/smtp-reply.js';
 import type { ReportedRecipient } from './report-parser.js';
 
@@ -27,5 +27,5 @@ export function classifyReportedRecipient(r: ReportedRecipient): BounceClass | u
   // No status and no reply code (some plain-text bounces): a rule that names the reason decides,
   // else SES's Undetermined.
   const rule = BOUNCE_RULES.find((x) => x.match.source !== '^5' && x.match.test(diagnostic));
-  return rule ? { bounceType: rule.bounceType, bounceSubType: rule.bounceSubType } : { bounceType: 'Undetermined', bounceSubType: 'General' };
+  return rule ? { bounceType: rule.bounceType, bounceSubType: rule.bounceSubType } : UNDETERMINED;
 }

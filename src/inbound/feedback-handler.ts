@@ -97,8 +97,12 @@ export function createFeedbackHandler(deps: FeedbackHandlerDeps): (report: Recei
       const at = now();
       const feedbackId = newMessageId(at);
       const status = r.status || (cls.bounceType === 'Transient' ? '4.0.0' : '5.0.0');
-      const bouncedRecipients = [{ emailAddress: recipient, action: 'failed' as const, status, ...(r.diagnosticCode ? { diagnosticCode: r.diagnosticCode } : {}) }];
-      const event = bounceEvent(message.mail, { ...cls, bouncedRecipients, timestamp: new Date(at), feedbackId, reportingMTA: report.reportingMTA ?? `dns; ${peer}` });
+      // SES gives action, status, diagnosticCode and reportingMTA "only if a DSN was attached to the bounce".
+      const bouncedRecipients = [
+        report.standard ? { emailAddress: recipient, action: 'failed' as const, status, ...(r.diagnosticCode ? { diagnosticCode: r.diagnosticCode } : {}) } : { emailAddress: recipient },
+      ];
+      const reportingMTA = report.standard ? (report.reportingMTA ?? `dns; ${peer}`) : undefined;
+      const event = bounceEvent(message.mail, { ...cls, bouncedRecipients, timestamp: new Date(sentAt(report, at)), feedbackId, reportingMTA });
       const to = await forwardTo(message);
       const forward = to ? bounceNotification(about(message, recipient, at), to, { status, diagnosticCode: r.diagnosticCode || `smtp; ${status}` }) : undefined;
       if (!(await deps.store.record(message, recipient, { ...event, type: 'Bounce', lastResponse: r.diagnosticCode || status }, at, forward))) continue;
@@ -109,15 +113,14 @@ export function createFeedbackHandler(deps: FeedbackHandlerDeps): (report: Recei
   }
 
   async function complaints(message: ReportedMessage, report: Extract<InboundReport, { kind: 'complaint' }>): Promise<number> {
-    // Providers often redact the recipient; SES then lists the recipients that may have complained.
-    const named = report.recipients.map((a) => recipientOf(message, a)).filter((a): a is string => a !== undefined);
-    const recipients = named.length > 0 ? [...new Set(named)] : message.recipients;
+    const recipients = complainedRecipients(message, report);
+    if (recipients.length === 0) deps.log.info({ messageId: message.id, issuer: report.issuerDomain }, 'complaint names no recipient of the message, and none is on its issuer\'s domain; no event');
     let written = 0;
     for (const recipient of recipients) {
       const at = now();
       const feedbackId = newMessageId(at);
       const event = complaintEvent(message.mail, {
-        at,
+        at: sentAt(report, at),
         recipients: [recipient],
         feedbackId,
         feedbackType: report.feedbackType,
@@ -131,6 +134,11 @@ export function createFeedbackHandler(deps: FeedbackHandlerDeps): (report: Recei
       await suppress(message, recipient, 'COMPLAINT', feedbackId);
     }
     return written;
+  }
+
+  /** When the reporter sent the report (SES's bounce and complaint `timestamp`), else when it arrived; never in the future. */
+  function sentAt(report: InboundReport, arrived: number): number {
+    return report.sentAt !== undefined && report.sentAt <= arrived ? report.sentAt : arrived;
   }
 
   function forwardTo(message: ReportedMessage): Promise<string | undefined> {
@@ -153,6 +161,24 @@ export function createFeedbackHandler(deps: FeedbackHandlerDeps): (report: Recei
     }
   }
 }
+
+/**
+ * Who complained: the recipients the report names. Providers often redact them; SES then lists
+ * "everyone who was sent the email whose address is on the domain that issued the complaint
+ * notification" (a parent or subdomain of the report's From domain counts too). A message with one
+ * recipient can only be about that one. Otherwise nobody is blamed (and suppressed) for another
+ * provider's complaint.
+ */
+function complainedRecipients(message: ReportedMessage, report: Extract<InboundReport, { kind: 'complaint' }>): string[] {
+  const named = report.recipients.map((a) => recipientOf(message, a)).filter((a): a is string => a !== undefined);
+  if (named.length > 0) return [...new Set(named)];
+  const issuer = report.issuerDomain;
+  const onIssuerDomain = issuer ? message.recipients.filter((r) => sameProvider(r.slice(r.lastIndexOf('@') + 1).toLowerCase(), issuer)) : [];
+  if (onIssuerDomain.length > 0) return onIssuerDomain;
+  return message.recipients.length === 1 ? message.recipients : [];
+}
+
+const sameProvider = (a: string, b: string): boolean => a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
 
 /** The message's own spelling of a reported address, when the message went to it. */
 function recipientOf(message: ReportedMessage, ...addresses: (string | undefined)[]): string | undefined {

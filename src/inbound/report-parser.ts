@@ -16,18 +16,25 @@ export interface ReportedRecipient {
   diagnosticCode: string;
 }
 
+/** What every report has: the Message-IDs it quotes, and when the reporter sent it (its Date header, if it parses). */
+interface ReportBase {
+  originalMessageIds: string[];
+  sentAt?: number;
+}
+
 export type InboundReport =
-  | { kind: 'bounce'; recipients: ReportedRecipient[]; reportingMTA?: string; originalMessageIds: string[]; standard: boolean }
-  | {
+  | (ReportBase & { kind: 'bounce'; recipients: ReportedRecipient[]; reportingMTA?: string; standard: boolean })
+  | (ReportBase & {
       kind: 'complaint';
       feedbackType: string;
       userAgent?: string;
       arrivalDate?: number;
       recipients: string[];
-      originalMessageIds: string[];
-    }
-  | { kind: 'auto-reply'; originalMessageIds: string[] }
-  | { kind: 'other'; originalMessageIds: string[] };
+      /** The domain of the report's From address: the provider that issued the complaint. */
+      issuerDomain?: string;
+    })
+  | (ReportBase & { kind: 'auto-reply' })
+  | (ReportBase & { kind: 'other' });
 
 // postal-mime's own limits are 256 nested parts and 2 MB of headers; a report nests a few levels.
 const PARSE_LIMITS = { maxNestingDepth: 32, maxHeadersSize: 256 * 1024 };
@@ -38,17 +45,21 @@ export async function parseReport(raw: Buffer): Promise<InboundReport> {
   const email = await PostalMime.parse(raw, { ...PARSE_LIMITS, attachmentEncoding: 'arraybuffer' });
   const topType = header(email, 'content-type') ?? '';
   const reportType = /^\s*multipart\/report\b/i.test(topType) ? /report-type\s*=\s*"?([\w-]+)/i.exec(topType)?.[1]?.toLowerCase() : undefined;
-  const originalMessageIds = quotedMessageIds(email);
+  const sent = email.date ? Date.parse(email.date) : NaN;
+  const base: ReportBase = { originalMessageIds: quotedMessageIds(email), ...(Number.isFinite(sent) ? { sentAt: sent } : {}) };
 
   const part = (type: string) => email.attachments.find((a) => a.mimeType.toLowerCase() === type);
   const dsn = part('message/delivery-status') ?? part('message/global-delivery-status');
-  if (dsn && (reportType === 'delivery-status' || reportType === undefined)) return { ...deliveryStatus(text(dsn)), originalMessageIds, standard: true };
+  if (dsn && (reportType === 'delivery-status' || reportType === undefined)) return { ...deliveryStatus(text(dsn)), ...base, standard: true };
   const arf = part('message/feedback-report');
-  if (arf) return { ...feedbackReport(text(arf)), originalMessageIds };
+  if (arf) {
+    const issuer = email.from?.address?.toLowerCase();
+    return { ...feedbackReport(text(arf)), ...base, ...(issuer?.includes('@') ? { issuerDomain: issuer.slice(issuer.lastIndexOf('@') + 1) } : {}) };
+  }
 
-  if (isPlainBounce(email)) return { ...plainBounce(email), originalMessageIds, standard: false };
-  if (isAutoReply(email)) return { kind: 'auto-reply', originalMessageIds };
-  return { kind: 'other', originalMessageIds };
+  if (isPlainBounce(email)) return { ...plainBounce(email), ...base, standard: false };
+  if (isAutoReply(email)) return { kind: 'auto-reply', ...base };
+  return { kind: 'other', ...base };
 }
 
 /** The header value of the top-level message (first occurrence). */
@@ -119,7 +130,7 @@ function deliveryStatus(body: string): { kind: 'bounce'; recipients: ReportedRec
   return { kind: 'bounce', recipients, ...(reportingMTA ? { reportingMTA } : {}) };
 }
 
-function feedbackReport(body: string): Omit<Extract<InboundReport, { kind: 'complaint' }>, 'originalMessageIds'> {
+function feedbackReport(body: string): Omit<Extract<InboundReport, { kind: 'complaint' }>, keyof ReportBase | 'issuerDomain'> {
   const fields = new Map<string, string[]>();
   for (const b of fieldBlocks(body)) for (const [k, v] of b) fields.set(k, [...(fields.get(k) ?? []), ...v]);
   const arrival = first(fields, 'arrival-date') ?? first(fields, 'received-date');

@@ -179,6 +179,28 @@ describe.each(DIALECTS)('inbound bounces and complaints (%s)', (dialect) => {
     expect(entry.SuppressedDestination).toMatchObject({ Reason: 'COMPLAINT' });
   });
 
+  it('blames a redacted complaint on the recipients at the issuing provider only (SES), at the time the report was sent', async () => {
+    await start();
+    const atProvider = 'reader@example.com'; // the report comes from fbl.example.com
+    const { id } = await sendAndDeliver([RECIPIENT, atProvider]);
+    expect((await deliverReport('fbl@sesd.test', sample('arf-redacted.eml', id))).code).toBe(250);
+    const complaints = await ofType(id, 'Complaint');
+    expect(complaints.map((c) => c.payload.complaint!.complainedRecipients)).toEqual([[{ emailAddress: atProvider }]]);
+    expect(complaints[0]!.payload.complaint!.timestamp).toBe('2026-11-29T01:00:00.000Z');
+    expect((await awsFailure(sesv2Client(app!).send(new GetSuppressedDestinationCommand({ EmailAddress: RECIPIENT })))).name).toBe('NotFoundException');
+  });
+
+  it('gives a bounce without a DSN no DSN fields (action, status, reportingMTA), as SES', async () => {
+    await start();
+    const { id, envelopeFrom } = await sendAndDeliver([RECIPIENT]);
+    expect((await deliverReport(envelopeFrom, sample('qmail-plain.eml', id))).code).toBe(250);
+    const [bounce] = await ofType(id, 'Bounce');
+    expect(bounce!.payload.bounce).toMatchObject({ bounceType: 'Permanent', bounceSubType: 'NoEmail', bouncedRecipients: [{ emailAddress: RECIPIENT }] });
+    expect(bounce!.payload.bounce!.bouncedRecipients).toEqual([{ emailAddress: RECIPIENT }]);
+    expect(bounce!.payload.bounce).not.toHaveProperty('reportingMTA');
+    expect(bounce!.payload.bounce!.timestamp).toBe('2026-11-28T17:00:00.000Z');
+  });
+
   it('refuses at RCPT every address that is not a bounce or feedback address (no open relay)', async () => {
     await start();
     const client = await inbound();

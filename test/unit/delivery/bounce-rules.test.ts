@@ -13,7 +13,7 @@ describe('bounce classification', () => {
 
   it('classifies a 5xx no row names as Permanent General, and a non-5xx as Undetermined', () => {
     expect(classifyBounce(parseReply('554 Transaction failed'))).toEqual({ bounceType: 'Permanent', bounceSubType: 'General' });
-    expect(classifyBounce(parseReply('451 4.3.0 later'))).toEqual({ bounceType: 'Undetermined', bounceSubType: 'General' });
+    expect(classifyBounce(parseReply('451 4.3.0 later'))).toEqual({ bounceType: 'Undetermined', bounceSubType: 'Undetermined' });
   });
 
   it('reads the enhanced status code, or derives one from the reply class', () => {

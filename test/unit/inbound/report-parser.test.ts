@@ -73,6 +73,9 @@ describe('inbound report corpus', () => {
       arrivalDate: Date.parse('2026-11-28T20:58:00Z'),
       recipients: [RECIPIENT],
       originalMessageIds: [`${MESSAGE_ID}@sesd.test`],
+      // The report's own From and Date: who issued the complaint, and when (SES's complaint timestamp).
+      issuerDomain: 'feedback.example.org',
+      sentAt: Date.parse('2026-11-28T21:00:00Z'),
     });
   });
 
@@ -105,7 +108,7 @@ describe('classifying a reported recipient', () => {
     expect(r('failed', '', 'smtp; 550 5.1.1 user unknown')).toEqual({ bounceType: 'Permanent', bounceSubType: 'NoEmail' });
   });
   it('calls a failure with neither status nor reply code Undetermined unless a rule names the reason', () => {
-    expect(r('failed', '', 'something went wrong')).toEqual({ bounceType: 'Undetermined', bounceSubType: 'General' });
+    expect(r('failed', '', 'something went wrong')).toEqual({ bounceType: 'Undetermined', bounceSubType: 'Undetermined' });
     expect(r('failed', '', 'the mailbox is full')).toEqual({ bounceType: 'Transient', bounceSubType: 'MailboxFull' });
   });
   it('treats a failed 4.x.x as a Transient bounce', () => {
