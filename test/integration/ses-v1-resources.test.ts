@@ -371,6 +371,19 @@ describe.each(DIALECTS)('SES v1 templates, custom verification and configuration
         },
       ]);
 
+      // SES v1's own codes for destinations it cannot use (the texts are sesd's).
+      const refused = (EventDestination: Record<string, unknown>) =>
+        awsFailure(ses.send(new CreateConfigurationSetEventDestinationCommand({ ConfigurationSetName: 'events', EventDestination: { Name: 'bad', MatchingEventTypes: ['send'], ...EventDestination } })));
+      expect(await refused({ KinesisFirehoseDestination: { IAMRoleARN: 'bad', DeliveryStreamARN: 'arn:aws:firehose:us-west-2:000000000000:deliverystream/s' } })).toMatchObject({
+        name: 'InvalidFirehoseDestinationException',
+        status: 400,
+      });
+      expect(await refused({ CloudWatchDestination: { DimensionConfigurations: [{ DimensionName: 'a b', DimensionValueSource: 'messageTag', DefaultDimensionValue: 'x' }] } })).toMatchObject({
+        name: 'InvalidCloudWatchDestinationException',
+        status: 400,
+      });
+      expect(await refused({ SNSDestination: { TopicARN: 'not-an-arn' } })).toMatchObject({ name: 'InvalidSNSDestinationException', status: 400 });
+
       expect(
         await awsFailure(
           ses.send(

@@ -200,6 +200,19 @@ describe.each(DIALECTS)('SES v2 configuration sets (%s)', (dialect) => {
     ['no destination', { MatchingEventTypes: ['SEND'] }, 'Event destination is not provided.'],
     ['two destinations', { ...sns('a'), EventBridgeDestination: { EventBusArn: 'arn:aws:events:us-west-2:000000000000:event-bus/default' } }, /^Please provide only one destination/],
     ['no event types', { SnsDestination: { TopicArn: 'arn:aws:sns:us-west-2:000000000000:t' } }, 'At least one event type must be specified.'],
+    [
+      'a CloudWatch dimension name with a space',
+      { MatchingEventTypes: ['SEND'], CloudWatchDestination: { DimensionConfigurations: [{ DimensionName: 'my tag', DimensionValueSource: 'MESSAGE_TAG', DefaultDimensionValue: 'x' }] } },
+      /^Invalid dimension name <my tag>/,
+    ],
+    [
+      'a CloudWatch default value with a slash',
+      { MatchingEventTypes: ['SEND'], CloudWatchDestination: { DimensionConfigurations: [{ DimensionName: 'team', DimensionValueSource: 'EMAIL_HEADER', DefaultDimensionValue: 'a/b' }] } },
+      /^Invalid default dimension value <a\/b>/,
+    ],
+    ['a Firehose stream that is no ARN', { MatchingEventTypes: ['SEND'], KinesisFirehoseDestination: { IamRoleArn: 'arn:aws:iam::000000000000:role/r', DeliveryStreamArn: 'bad' } }, /^Delivery stream ARN <bad>/],
+    ['a Firehose role that is no role ARN', { MatchingEventTypes: ['SEND'], KinesisFirehoseDestination: { IamRoleArn: 'bad', DeliveryStreamArn: 'arn:aws:firehose:us-west-2:000000000000:deliverystream/s' } }, /^IAM role ARN <bad>/],
+    ['an event bus that is no ARN', { MatchingEventTypes: ['SEND'], EventBridgeDestination: { EventBusArn: 'default' } }, /^EventBusArn <default>/],
   ] as [string, EventDestinationDefinition, string | RegExp][])('refuses an event destination with %s', async (_name, def, message) => {
     await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'strict-events' })).catch(() => undefined);
     const res = await awsFailure(ses.send(new CreateConfigurationSetEventDestinationCommand({ ConfigurationSetName: 'strict-events', EventDestinationName: 'd', EventDestination: def })));

@@ -84,10 +84,43 @@ export function toEventDestination(name: string, def: EventDestinationDefinition
       'Please provide only one destination with each request. Either a Firehose Destination or a Cloudwatch Destination or an SNS Destination or an EventBridge Destination.',
     );
   }
-  if (def.CloudWatchDestination && def.CloudWatchDestination.DimensionConfigurations.length === 0) {
-    throw invalidParameter('CloudWatch metrics dimension configuration list cannot be empty.');
+  if (def.CloudWatchDestination) checkCloudWatch(def.CloudWatchDestination);
+  if (def.KinesisFirehoseDestination) checkFirehose(def.KinesisFirehoseDestination);
+  if (def.EventBridgeDestination && !EVENT_BUS_ARN.test(def.EventBridgeDestination.EventBusArn)) {
+    throw invalidParameter(`EventBusArn <${def.EventBridgeDestination.EventBusArn}> is not an EventBridge event bus ARN.`);
   }
   const dest: EventDestination = { Name: name, Enabled: def.Enabled ?? false, MatchingEventTypes: [...new Set(def.MatchingEventTypes)] };
   for (const kind of given) Object.assign(dest, { [kind]: def[kind] });
   return dest;
+}
+
+// The models' rules for CloudWatch dimensions (v1 allows a colon in names and 256 characters, v2
+// 255: the wider rule, so a destination either API made is taken by both). The error texts are
+// sesd's; the codes are SES's (v1 InvalidCloudWatchDestination / InvalidFirehoseDestination).
+const DIMENSION_NAME = /^[A-Za-z0-9_:-]{1,256}$/;
+const DIMENSION_DEFAULT = /^[A-Za-z0-9_@.-]{1,256}$/;
+const IAM_ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/\S+$/;
+const FIREHOSE_ARN = /^arn:aws[\w-]*:firehose:[a-z0-9-]+:\d{12}:deliverystream\/\S+$/;
+const EVENT_BUS_ARN = /^arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/\S+$/;
+
+const invalidCloudWatch = (message: string) => new AwsError('BadRequestException', message, 400, true, 'InvalidCloudWatchDestination');
+const invalidFirehose = (message: string) => new AwsError('BadRequestException', message, 400, true, 'InvalidFirehoseDestination');
+
+function checkCloudWatch(destination: NonNullable<DestinationTargets['CloudWatchDestination']>): void {
+  if (destination.DimensionConfigurations.length === 0) throw invalidCloudWatch('CloudWatch metrics dimension configuration list cannot be empty.');
+  for (const d of destination.DimensionConfigurations) {
+    if (!DIMENSION_NAME.test(d.DimensionName)) {
+      throw invalidCloudWatch(`Invalid dimension name <${d.DimensionName}>: 1 to 256 ASCII letters, digits, '_', '-' or ':'.`);
+    }
+    if (!DIMENSION_DEFAULT.test(d.DefaultDimensionValue)) {
+      throw invalidCloudWatch(`Invalid default dimension value <${d.DefaultDimensionValue}>: 1 to 256 ASCII letters, digits, '_', '-', '@' or '.'.`);
+    }
+  }
+}
+
+function checkFirehose(destination: NonNullable<DestinationTargets['KinesisFirehoseDestination']>): void {
+  if (!IAM_ROLE_ARN.test(destination.IamRoleArn)) throw invalidFirehose(`IAM role ARN <${destination.IamRoleArn}> is not an IAM role ARN.`);
+  if (!FIREHOSE_ARN.test(destination.DeliveryStreamArn)) {
+    throw invalidFirehose(`Delivery stream ARN <${destination.DeliveryStreamArn}> is not a Kinesis Data Firehose delivery stream ARN.`);
+  }
 }
