@@ -102,7 +102,7 @@ export class SendingPolicy {
     return { settings, suppressedReasons, configurationSetName };
   }
 
-  /** The configuration set a send uses: the one it names, else its sending identity's default. */
+  /** The configuration set a send uses: the one it names, else its sending identity's default (which must exist). */
   async configurationSetFor(scope: Scope, named: string | undefined, sender: string | undefined): Promise<string | undefined> {
     return named ?? (sender ? (await this.sendingIdentity(scope, undefined, sender)).configurationSetName : undefined);
   }
@@ -110,7 +110,7 @@ export class SendingPolicy {
   /**
    * What the sender's identities say of a send: its configuration set (the one it names, else SES v2
    * PutEmailIdentityConfigurationSetAttributes's default of the most specific identity covering the
-   * sender, the address then its domain, when that set still exists) and the verified identity it
+   * sender, the address then its domain) and the verified identity it
    * sends as (the most specific one), whose ARN its events carry as `sourceArn`.
    */
   async sendingIdentity(scope: Scope, named: string | undefined, sender: string): Promise<{ configurationSetName?: string; identity?: string }> {
@@ -120,7 +120,8 @@ export class SendingPolicy {
     const identity = covering.find((i) => i.verificationStatus === 'SUCCESS')?.identity;
     if (named) return { configurationSetName: named, identity };
     const name = covering[0]?.configurationSet ?? undefined;
-    return { configurationSetName: name && (await this.deps.configurationSets.get(scope, name)) ? name : undefined, identity };
+    if (name && !(await this.deps.configurationSets.get(scope, name))) throw defaultConfigurationSetMissing(name);
+    return { configurationSetName: name, identity };
   }
 
   /** SES lists every address that failed, with the region in upper case. */
@@ -179,3 +180,11 @@ function rejectUnusableMailFrom(senders: string[], identities: Identity[]): void
     }
   }
 }
+
+/**
+ * SES's guide: "If you delete a configuration set that's designated as the default configuration set
+ * for an identity, and then attempt to send email through that identity, your call to Amazon SES
+ * fails with a 'bad request' error." (The text is sesd's.)
+ */
+const defaultConfigurationSetMissing = (name: string): AwsError =>
+  new AwsError('BadRequestException', `Configuration set <${name}> does not exist: it is the sending identity's default configuration set.`, 400, true, 'ConfigurationSetDoesNotExist');

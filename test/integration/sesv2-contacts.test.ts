@@ -44,9 +44,9 @@ describe.each(DIALECTS)('SES v2 contact lists and contacts (%s)', (dialect) => {
     expect((await ses.send(new ListContactListsCommand({}))).ContactLists).toEqual([{ ContactListName: LIST, LastUpdatedTimestamp: list.LastUpdatedTimestamp }]);
   });
 
-  it('allows one contact list per account and region, as SES does', async () => {
+  it('allows one contact list per account and region, as SES does (BadRequestException, not the model\'s LimitExceededException)', async () => {
     expect(await awsFailure(ses.send(new CreateContactListCommand({ ContactListName: 'second' })))).toEqual({
-      name: 'LimitExceededException',
+      name: 'BadRequestException',
       message: 'A maximum of 1 Lists allowed per account.',
       status: 400,
     });

@@ -3,6 +3,8 @@
 import {
   CreateConfigurationSetCommand,
   CreateEmailIdentityCommand,
+  DeleteConfigurationSetCommand,
+  PutEmailIdentityConfigurationSetAttributesCommand,
   CreateEmailIdentityPolicyCommand,
   DeleteEmailIdentityCommand,
   DeleteEmailIdentityPolicyCommand,
@@ -224,6 +226,41 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
     expect(listed.SuppressedDestinationSummaries!.map((s) => s.EmailAddress)).toEqual(['gone@example.net']);
     await ses.send(new DeleteSuppressedDestinationCommand({ EmailAddress: 'gone@example.net' }));
     expect(await awsFailure(ses.send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.net' })))).toMatchObject({ name: 'NotFoundException', status: 404 });
+  });
+
+  it('keeps a default configuration set only when it exists, and refuses a send through one deleted since', async () => {
+    expect(await awsFailure(ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'defaults.example', ConfigurationSetName: 'nope' })))).toEqual({
+      name: 'NotFoundException',
+      message: 'Configuration set <nope> does not exist.',
+      status: 404,
+    });
+    expect(await awsFailure(ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'defaults.example' })))).toMatchObject({ name: 'NotFoundException' });
+    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'defaults' }));
+    await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'defaults@example.org', ConfigurationSetName: 'defaults' }));
+    expect(await awsFailure(ses.send(new PutEmailIdentityConfigurationSetAttributesCommand({ EmailIdentity: 'defaults@example.org', ConfigurationSetName: 'gone' })))).toMatchObject({
+      name: 'NotFoundException',
+      status: 404,
+    });
+    await ses.send(new DeleteConfigurationSetCommand({ ConfigurationSetName: 'defaults' }));
+    // SES's guide: such a send "fails with a 'bad request' error".
+    expect(await awsFailure(ses.send(new SendEmailCommand(send('defaults@example.org'))))).toMatchObject({
+      name: 'BadRequestException',
+      message: expect.stringContaining('Configuration set <defaults> does not exist'),
+      status: 400,
+    });
+  });
+
+  it('shows SendingEnabled only for verified identities, and MailFromAttributes without a MAIL FROM domain', async () => {
+    await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'pending.example' }));
+    const listed = (await ses.send(new ListEmailIdentitiesCommand({}))).EmailIdentities!;
+    expect(listed.find((i) => i.IdentityName === 'pending.example')).toMatchObject({ SendingEnabled: false, VerificationStatus: 'PENDING' });
+    expect(listed.find((i) => i.IdentityName === 'example.org')).toMatchObject({ SendingEnabled: true, VerificationStatus: 'SUCCESS' });
+    expect((await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'pending.example' }))).MailFromAttributes).toEqual({ BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' });
+
+    // New DKIM keys start DKIM over, and leave the domain verified for sending.
+    const rotated = await ses.send(new PutEmailIdentityDkimSigningAttributesCommand({ EmailIdentity: 'example.org', SigningAttributesOrigin: 'AWS_SES', SigningAttributes: { NextSigningKeyLength: 'RSA_1024_BIT' } }));
+    expect(rotated.DkimStatus).toBe('PENDING');
+    expect(await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'example.org' }))).toMatchObject({ VerifiedForSendingStatus: true, VerificationStatus: 'SUCCESS' });
   });
 
   it('refuses what names a feature sesd does not have (tenants, address validation) rather than acting on the account', async () => {

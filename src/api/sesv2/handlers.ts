@@ -28,7 +28,7 @@ export function sesv2Handlers(deps: Sesv2Deps): HandlerTable {
   return refusingUnsupportedMembers({
     SendEmail: typedHandler(sendEmailHandler(deps.intake)),
     SendBulkEmail: typedHandler(sendBulkEmailHandler(deps.intake)),
-    ...identityHandlers({ identities: deps.identities, identitiesRepository: deps.store.identities, tags: deps.store.tags }),
+    ...identityHandlers({ identities: deps.identities, identitiesRepository: deps.store.identities, tags: deps.store.tags, configurationSets: deps.store.configurationSets }),
     ...suppressionHandlers({ suppression: deps.store.suppression }),
     ...accountHandlers({ accountSettings: deps.store.accountSettings }),
     ...messageInsightsHandlers({ messages: deps.store.messages }),

@@ -6,6 +6,8 @@ import { validatePolicy } from '../../domain/identities/sending-authorization.js
 import type { TagsRepository } from '../../store/tags-repository.js';
 import { AwsError } from '../../domain/errors.js';
 import type { IdentitiesRepository } from '../../store/identities-repository.js';
+import type { ConfigurationSetsRepository } from '../../store/configuration-sets-repository.js';
+import { configurationSetNotFound } from '../../domain/configuration-sets/configuration-set.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
 import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './paging.js';
@@ -26,12 +28,22 @@ export function dkimAttributes(identity: Identity): T.DkimAttributes {
 
 const verifiedForSending = (identity: Identity): boolean => identity.verificationStatus === 'SUCCESS';
 
-export function identityHandlers(deps: { identities: IdentitiesService; identitiesRepository: IdentitiesRepository; tags: TagsRepository }): HandlerTable {
+export function identityHandlers(deps: {
+  identities: IdentitiesService;
+  identitiesRepository: IdentitiesRepository;
+  tags: TagsRepository;
+  configurationSets: Pick<ConfigurationSetsRepository, 'get'>;
+}): HandlerTable {
   const { identities } = deps;
+  /** A default configuration set must exist (SES answers NotFoundException before it creates the identity: floci-io/floci#1812). */
+  const requireConfigurationSet = async (ctx: RequestContext, name: string | undefined): Promise<void> => {
+    if (name && !(await deps.configurationSets.get(scopeOf(ctx), name))) throw configurationSetNotFound(name);
+  };
   return {
     CreateEmailIdentity: typedHandler(async (ctx, input: T.CreateEmailIdentityRequest): Promise<T.CreateEmailIdentityResponse> => {
       const signing = input.DkimSigningAttributes;
       if (input.Tags) validateTags(input.Tags);
+      await requireConfigurationSet(ctx, input.ConfigurationSetName);
       const identity = await identities.create(scopeOf(ctx), {
         identity: input.EmailIdentity,
         configurationSet: input.ConfigurationSetName,
@@ -55,9 +67,10 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
           LastSuccessTimestamp: identity.verifiedAt ? new Date(identity.verifiedAt) : undefined,
         },
         DkimAttributes: dkimAttributes(identity),
+        // Always there, with the behaviour only when no domain is set (as AWS answers: getmoto/moto#9771).
         MailFromAttributes: identity.mailFrom.domain
           ? { MailFromDomain: identity.mailFrom.domain, MailFromDomainStatus: identity.mailFrom.status as T.MailFromDomainStatus, BehaviorOnMxFailure: identity.mailFrom.behaviorOnMxFailure as T.BehaviorOnMxFailure }
-          : undefined,
+          : ({ BehaviorOnMxFailure: identity.mailFrom.behaviorOnMxFailure } as T.MailFromAttributes),
         Policies: await deps.identitiesRepository.policies(scopeOf(ctx), identity.identity),
         Tags: await deps.tags.list(identityArn(identity, identity.identity)),
         ConfigurationSetName: identity.configurationSet ?? undefined,
@@ -70,7 +83,7 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
       const page = await identities.list(scopeOf(ctx), { after, limit: limit + 1 });
       const shown = page.slice(0, limit);
       return {
-        EmailIdentities: shown.map((i) => ({ IdentityType: i.type, IdentityName: i.identity, SendingEnabled: true, VerificationStatus: i.verificationStatus })),
+        EmailIdentities: shown.map((i) => ({ IdentityType: i.type, IdentityName: i.identity, SendingEnabled: verifiedForSending(i), VerificationStatus: i.verificationStatus })),
         NextToken: page.length > limit ? encodeNextToken(shown.at(-1)!.identity) : undefined,
       };
     }),
@@ -107,6 +120,7 @@ export function identityHandlers(deps: { identities: IdentitiesService; identiti
     }),
 
     PutEmailIdentityConfigurationSetAttributes: typedHandler(async (ctx, input: T.PutEmailIdentityConfigurationSetAttributesRequest) => {
+      await requireConfigurationSet(ctx, input.ConfigurationSetName);
       await identities.update(scopeOf(ctx), input.EmailIdentity, (identity) => {
         identity.configurationSet = input.ConfigurationSetName ?? null;
       });

@@ -36,8 +36,8 @@ export const contactListNotFound = (name: string): AwsError => new AwsError('Not
 export const contactListAlreadyExists = (name: string): AwsError =>
   new AwsError('AlreadyExistsException', `List with name: ${name} already exists.`, 400, true);
 
-export const tooManyContactLists = (): AwsError =>
-  new AwsError('LimitExceededException', `A maximum of ${MAX_CONTACT_LISTS} Lists allowed per account.`, 400, true);
+/** SES answers a second list with BadRequestException, not the model's LimitExceededException (floci-io/floci 3304184, checked against AWS). */
+export const tooManyContactLists = (): AwsError => new AwsError('BadRequestException', `A maximum of ${MAX_CONTACT_LISTS} Lists allowed per account.`, 400, true);
 
 export function validateContactListName(name: string): void {
   if (name.trim() === '') throw invalidParameter("ContactListName can't be blank.");

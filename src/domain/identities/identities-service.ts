@@ -189,7 +189,8 @@ export class IdentitiesService {
       } else {
         identity.dkim = await newDkimState({ keyLength: input.keyLength }, createsVerified(this.deps.autoVerify));
       }
-      identity.verificationStatus = identity.dkim.status;
+      // New keys start DKIM over; they do not take back the identity's verification (SES keeps a
+      // rotated domain verified for sending: floci-io/floci#1904, checked against AWS).
       identity.checkedAt = null;
     });
   }
