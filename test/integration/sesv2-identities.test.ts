@@ -261,6 +261,16 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
     const rotated = await ses.send(new PutEmailIdentityDkimSigningAttributesCommand({ EmailIdentity: 'example.org', SigningAttributesOrigin: 'AWS_SES', SigningAttributes: { NextSigningKeyLength: 'RSA_1024_BIT' } }));
     expect(rotated.DkimStatus).toBe('PENDING');
     expect(await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'example.org' }))).toMatchObject({ VerifiedForSendingStatus: true, VerificationStatus: 'SUCCESS' });
+
+    // An address shows its domain's DKIM; setting it on the address changes nothing; keys are for domains.
+    await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'dkim-reader@example.org' }));
+    expect((await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'dkim-reader@example.org' }))).DkimAttributes).toMatchObject({ Tokens: rotated.DkimTokens, Status: 'PENDING' });
+    await ses.send(new PutEmailIdentityDkimAttributesCommand({ EmailIdentity: 'dkim-reader@example.org', SigningEnabled: false }));
+    expect(await awsFailure(ses.send(new PutEmailIdentityDkimSigningAttributesCommand({ EmailIdentity: 'dkim-reader@example.org', SigningAttributesOrigin: 'AWS_SES' })))).toEqual({
+      name: 'BadRequestException',
+      message: 'The EmailIdentity value must be a valid domain.',
+      status: 400,
+    });
   });
 
   it('refuses what names a feature sesd does not have (tenants, address validation) rather than acting on the account', async () => {

@@ -4,7 +4,7 @@ import { identityArn, normaliseIdentity, setFeedbackForwarding, type Identity } 
 import { validateTags } from '../../domain/tags/tags.js';
 import { validatePolicy } from '../../domain/identities/sending-authorization.js';
 import type { TagsRepository } from '../../store/tags-repository.js';
-import { AwsError } from '../../domain/errors.js';
+import { AwsError, invalidParameter } from '../../domain/errors.js';
 import type { IdentitiesRepository } from '../../store/identities-repository.js';
 import type { ConfigurationSetsRepository } from '../../store/configuration-sets-repository.js';
 import { configurationSetNotFound } from '../../domain/configuration-sets/configuration-set.js';
@@ -35,6 +35,9 @@ export function identityHandlers(deps: {
   configurationSets: Pick<ConfigurationSetsRepository, 'get'>;
 }): HandlerTable {
   const { identities } = deps;
+  /** The identity of an address's own domain, if there is one. */
+  const domainOf = async (ctx: RequestContext, address: string): Promise<Identity | undefined> =>
+    deps.identitiesRepository.get(scopeOf(ctx), normaliseIdentity(address.slice(address.lastIndexOf('@') + 1)).identity);
   /** A default configuration set must exist (SES answers NotFoundException before it creates the identity: floci-io/floci#1812). */
   const requireConfigurationSet = async (ctx: RequestContext, name: string | undefined): Promise<void> => {
     if (name && !(await deps.configurationSets.get(scopeOf(ctx), name))) throw configurationSetNotFound(name);
@@ -57,6 +60,8 @@ export function identityHandlers(deps: {
 
     GetEmailIdentity: typedHandler(async (ctx, input: T.GetEmailIdentityRequest): Promise<T.GetEmailIdentityResponse> => {
       const identity = await identities.get(scopeOf(ctx), input.EmailIdentity);
+      // An address signs with its domain's keys and shows that domain's DKIM (floci-io/floci#1904, checked against AWS).
+      const dkimOf = (identity.type === 'EMAIL_ADDRESS' && (await domainOf(ctx, identity.identity))) || identity;
       return {
         IdentityType: identity.type,
         FeedbackForwardingStatus: identity.feedbackForwarding,
@@ -66,7 +71,7 @@ export function identityHandlers(deps: {
           LastCheckedTimestamp: identity.checkedAt ? new Date(identity.checkedAt) : undefined,
           LastSuccessTimestamp: identity.verifiedAt ? new Date(identity.verifiedAt) : undefined,
         },
-        DkimAttributes: dkimAttributes(identity),
+        DkimAttributes: dkimAttributes(dkimOf),
         // Always there, with the behaviour only when no domain is set (as AWS answers: getmoto/moto#9771).
         MailFromAttributes: identity.mailFrom.domain
           ? { MailFromDomain: identity.mailFrom.domain, MailFromDomainStatus: identity.mailFrom.status as T.MailFromDomainStatus, BehaviorOnMxFailure: identity.mailFrom.behaviorOnMxFailure as T.BehaviorOnMxFailure }
@@ -95,11 +100,16 @@ export function identityHandlers(deps: {
     }),
 
     PutEmailIdentityDkimAttributes: typedHandler(async (ctx, input: T.PutEmailIdentityDkimAttributesRequest) => {
+      // For an address whose domain is an identity AWS answers success and changes nothing: signing
+      // is the domain's (floci-io/floci#723 and #1904, checked against AWS).
+      if (input.EmailIdentity.includes('@') && (await domainOf(ctx, input.EmailIdentity))) return {};
       await identities.setDkimSigning(scopeOf(ctx), input.EmailIdentity, input.SigningEnabled ?? false);
       return {};
     }),
 
     PutEmailIdentityDkimSigningAttributes: typedHandler(async (ctx, input: T.PutEmailIdentityDkimSigningAttributesRequest): Promise<T.PutEmailIdentityDkimSigningAttributesResponse> => {
+      // Checked before the identity is looked up, in AWS's words (floci-io/floci ff0201a, checked against AWS).
+      if (!input.EmailIdentity.trim() || input.EmailIdentity.includes('@')) throw invalidParameter('The EmailIdentity value must be a valid domain.');
       const identity = await identities.setDkimSigningAttributes(scopeOf(ctx), input.EmailIdentity, {
         origin: input.SigningAttributesOrigin === 'EXTERNAL' ? 'EXTERNAL' : 'AWS_SES',
         selector: input.SigningAttributes?.DomainSigningSelector,
