@@ -21,7 +21,6 @@ import { fitListenersToOpenFiles } from './net/listener-budgets.js';
 import type { TlsMaterial } from './smtp/tls-material.js';
 import { openStore, type Store } from './store/store.js';
 import { inspectionGuard, registerInspectionRoutes } from './web/inspection-routes.js';
-import { PasswordGuesses } from './web/password-guesses.js';
 import { registerMetricsRoutes } from './web/metrics-routes.js';
 import { registerPublicationsRoutes } from './web/publications-routes.js';
 import { registerIdentityDnsRoutes } from './web/identity-dns-routes.js';
@@ -50,7 +49,7 @@ import { startRetention } from './queue/retention-reaper.js';
 import { autoVerifyMode } from './domain/identities/auto-verify.js';
 import { startInboundListener, type InboundListener } from './inbound/inbound-listener.js';
 import { registerConsole } from './web/console.js';
-import { assertConsoleProtected, isLoopbackHost, type ListenerAccess } from './web/console-auth.js';
+import { assertConsoleProtected, consoleGuessLimit, isLoopbackHost, type ListenerAccess } from './web/console-auth.js';
 import { DEFAULT_ACCOUNT_ID } from './domain/access-keys.js';
 
 export interface RunningApp {
@@ -154,7 +153,7 @@ export async function startApp(
       password: config.console.password,
       listensOnLoopback: isLoopbackHost(config.http.host),
       allowedHosts: config.publicUrl ? [new URL(config.publicUrl).hostname.toLowerCase()] : [],
-      guesses: new PasswordGuesses(),
+      guesses: consoleGuessLimit(),
     };
     const guard = inspectionGuard(access);
     registerInspectionRoutes(http, {

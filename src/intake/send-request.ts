@@ -1,15 +1,9 @@
 // The normalised send request: what every door (SES v2, SES v1, Pinpoint, SMTP) hands to intake.
+import type { ComposeAttachment } from '../mime/compose.js';
 import type { Destination } from '../store/messages-repository.js';
 
-export interface Attachment {
-  content: Buffer;
-  filename: string;
-  contentType?: string;
-  disposition?: string;
-  cid?: string;
-  description?: string;
-  transferEncoding?: string;
-}
+/** An attachment as intake composes it (Simple and template content). */
+export type Attachment = ComposeAttachment;
 
 export interface SimpleContent {
   kind: 'simple';

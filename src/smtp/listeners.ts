@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.js';
 import type { Intake } from '../intake/accept.js';
-import { AuthFailureLimit } from './auth-failure-limit.js';
+import { AuthFailureLimit } from '../net/auth-failure-limit.js';
 import { createAuthenticator, type KeyLookup } from './authenticator.js';
 import { ConnectionLimit } from '../net/connection-limit.js';
 import { createSubmissionServer, type SubmissionServer } from './submission-server.js';

@@ -9,7 +9,7 @@ import { parseAddress } from '../domain/addresses.js';
 import { AwsError } from '../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V2 } from '../domain/sending-limits.js';
 import type { Intake } from '../intake/accept.js';
-import type { AuthFailureLimit } from './auth-failure-limit.js';
+import type { AuthFailureLimit } from '../net/auth-failure-limit.js';
 import type { Authenticator } from './authenticator.js';
 import type { ConnectionLimit } from '../net/connection-limit.js';
 import { dataHandler } from './data-handler.js';

@@ -6,12 +6,14 @@
 // every node accepts it) and the password (so a new password ends the old sessions). Scripts may
 // send the password as HTTP basic auth instead.
 // A session is also a row of `console_sessions`, so logging out ends it on every node even if its
-// cookie was copied. Wrong passwords are counted per client address (password-guesses.ts).
+// cookie was copied. Wrong passwords are counted per client address (consoleGuessLimit): after 10
+// in 15 minutes the address is refused (429) until the window ends, on every endpoint that asks
+// for the password. Per node, in memory: N nodes allow N times the guesses, still a few a minute.
 // Every change (any method but GET/HEAD) also needs the CSRF token of its session in a header, and
 // a cross-origin Origin header is refused outright.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PasswordGuesses } from './password-guesses.js';
+import { AuthFailureLimit } from '../net/auth-failure-limit.js';
 
 export const SESSION_COOKIE = 'sesd_console';
 export const CSRF_HEADER = 'x-sesd-csrf';
@@ -25,7 +27,7 @@ export interface ListenerAccess {
   /** Host names an open (passwordless, loopback) listener answers besides loopback's: SESD_PUBLIC_URL's. */
   allowedHosts?: readonly string[];
   /** Wrong passwords per client address, shared by every endpoint that asks for the password. */
-  guesses: PasswordGuesses;
+  guesses: AuthFailureLimit;
 }
 
 /** A password a client gave: right, wrong, or not looked at because its address guessed too often. */
@@ -33,15 +35,15 @@ export type PasswordCheck = { result: 'right' } | { result: 'wrong' } | { result
 
 /** Compares a password a client at `address` gave with the console password, counting wrong ones. */
 export function checkPassword(access: ListenerAccess, address: string, given: string): PasswordCheck {
-  const retryAfterS = access.guesses.lockedFor(address);
-  if (retryAfterS > 0) return { result: 'locked', retryAfterS };
-  if (access.password && equal(given, access.password)) {
-    access.guesses.right(address);
-    return { result: 'right' };
-  }
-  access.guesses.wrong(address);
+  const until = access.guesses.blockedUntil(address);
+  if (until !== undefined) return { result: 'locked', retryAfterS: Math.max(1, Math.ceil((until - Date.now()) / 1000)) };
+  if (access.password && equal(given, access.password)) return { result: 'right' };
+  access.guesses.recordFailure(address);
   return { result: 'wrong' };
 }
+
+/** The console's limit: 10 wrong passwords per client address in 15 minutes (loopback included: the password guards it there too). */
+export const consoleGuessLimit = (): AuthFailureLimit => new AuthFailureLimit({ maxFailures: 10, windowMs: 15 * 60 * 1000 });
 
 /** The password of an HTTP basic Authorization header (any user name), if it is one. */
 export function basicAuthPassword(header: string | undefined): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuthFailureLimit } from '../../../src/smtp/auth-failure-limit.js';
+import { AuthFailureLimit } from '../../../src/net/auth-failure-limit.js';
 import { tooManyAuthFailures } from '../../../src/smtp/replies.js';
 import { isLoopbackAddress } from '../../../src/net/loopback.js';
 import { ConnectionLimit } from '../../../src/net/connection-limit.js';

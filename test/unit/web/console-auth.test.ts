@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { ConsoleAuth, isLoopbackHost, namesLoopback, SESSION_COOKIE, type ConsoleSessions } from '../../../src/web/console-auth.js';
-import { PasswordGuesses } from '../../../src/web/password-guesses.js';
+import { ConsoleAuth, consoleGuessLimit, isLoopbackHost, namesLoopback, SESSION_COOKIE, type ConsoleSessions } from '../../../src/web/console-auth.js';
+import { AuthFailureLimit } from '../../../src/net/auth-failure-limit.js';
 
 /** Sessions as the console_sessions table keeps them. */
 function sessionTable(): ConsoleSessions {
@@ -13,14 +13,14 @@ function sessionTable(): ConsoleSessions {
   };
 }
 const sessions = sessionTable();
-const auth = (password: string, opts: { listensOnLoopback?: boolean; secureCookies?: boolean; guesses?: PasswordGuesses } = {}) =>
+const auth = (password: string, opts: { listensOnLoopback?: boolean; secureCookies?: boolean; guesses?: AuthFailureLimit } = {}) =>
   new ConsoleAuth({
     password,
     listensOnLoopback: opts.listensOnLoopback ?? true,
     secret: async () => 'stored-secret',
     secureCookies: opts.secureCookies,
     sessions,
-    guesses: opts.guesses ?? new PasswordGuesses(),
+    guesses: opts.guesses ?? consoleGuessLimit(),
   });
 const withCookie = (value: string) => ({ headers: { cookie: `${SESSION_COOKIE}=${value}`, host: '127.0.0.1:8005' } }) as unknown as FastifyRequest;
 const withBasic = (password: string, ip = '192.0.2.7') =>
@@ -61,10 +61,10 @@ describe('ConsoleAuth', () => {
   });
 
   it('stops looking at basic-auth passwords from an address that guessed wrong too often', async () => {
-    let now = 1_000_000;
-    const console = auth('pw', { guesses: new PasswordGuesses({ limit: 3, windowMs: 60_000, now: () => now }) });
+    let now = Date.now();
+    const console = auth('pw', { guesses: new AuthFailureLimit({ maxFailures: 3, windowMs: 60_000, now: () => now }) });
     for (let i = 0; i < 3; i++) expect(await console.access(withBasic('guess'))).toEqual({ ok: false });
-    expect(await console.access(withBasic('pw'))).toEqual({ ok: false, retryAfterS: 60 });
+    expect(await console.access(withBasic('pw'))).toEqual({ ok: false, retryAfterS: expect.any(Number) });
     expect((await console.access(withBasic('pw', '192.0.2.8'))).ok).toBe(true);
     now += 60_000;
     expect((await console.access(withBasic('pw'))).ok).toBe(true);

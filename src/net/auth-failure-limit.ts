@@ -1,4 +1,5 @@
-// Failed AUTH attempts per client address, so that SMTP passwords cannot be guessed at line rate.
+// Failed password attempts per client address (SMTP AUTH, the console password), so that passwords
+// cannot be guessed at line rate.
 // An address with too many failures in a window is refused AUTH (valid credentials included)
 // until the window has passed since its first failure. Loopback can be exempt: there every local
 // application shares one address, and one misconfigured app would lock out all the others.
