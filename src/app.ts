@@ -147,6 +147,7 @@ export async function startApp(
       maxConnectionsPerIp: limited.http.maxConnectionsPerIp,
       headersTimeoutMs: config.http.headersTimeout * 1000,
       keepAliveTimeoutMs: config.http.keepAliveTimeout * 1000,
+      trustProxy: config.http.trustProxy,
       requestTimeoutMs: config.http.requestTimeout * 1000,
     });
     const access: ListenerAccess = {

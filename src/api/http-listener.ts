@@ -21,6 +21,8 @@ export interface HttpLimits {
   keepAliveTimeoutMs: number;
   /** A whole request, body included. */
   requestTimeoutMs: number;
+  /** Proxies whose X-Forwarded-For gives `request.ip` (comma-separated addresses or CIDRs); empty: none. */
+  trustProxy?: string;
 }
 
 // Closing idle keep-alive connections to make room costs a walk over every connection: at most
@@ -35,6 +37,7 @@ export function createHttpServer(router: AwsRouter, limits: HttpLimits): Fastify
     return503OnClosing: false,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
+    ...(limits.trustProxy ? { trustProxy: limits.trustProxy } : {}),
     http: {
       headersTimeout: limits.headersTimeoutMs,
       // How often Node looks for connections past their headers or request timeout; its default

@@ -14,6 +14,7 @@ export interface Config {
     headersTimeout: number;
     keepAliveTimeout: number;
     requestTimeout: number;
+    trustProxy: string;
   };
   smtp: {
     host: string;

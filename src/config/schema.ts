@@ -1,5 +1,6 @@
 // The one configuration schema of sesd. Every key has a type, a default, a description, an
 // environment variable and a CLI flag; docs/configuration.md and `sesd config --print` come from here.
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { DURATION_LIST_PATTERN, DURATION_PATTERN } from '../queue/duration.js';
@@ -18,12 +19,21 @@ export interface ConfigKey {
 
 const port = z.coerce.number().int().min(0).max(65535);
 const portOrOff = z.union([z.literal('off'), port]);
+/** `10.0.0.1` or `10.0.0.0/8` (an IPv4 or IPv6 address, with a prefix length that fits it). */
+const isAddressOrCidr = (text: string): boolean => {
+  const [address = '', bits, extra] = text.split('/');
+  const family = isIP(address);
+  return family !== 0 && extra === undefined && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
+};
+const proxyList = z.string().refine((v) => v === '' || v.split(',').every((part) => isAddressOrCidr(part.trim())), 'comma-separated IP addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8');
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'http.host', env: 'SESD_HTTP_HOST', flag: '--http-host <host>', schema: z.string().min(1), default: '127.0.0.1',
     description: 'Address the HTTP API (SES v1, SES v2, Pinpoint) listens on. Loopback unless you mean to expose it.' },
   { path: 'http.port', env: 'SESD_HTTP_PORT', flag: '--http-port <port>', schema: port, default: 8005,
     description: 'HTTP API port; 0 picks any free port (the start line tells which).' },
+  { path: 'http.trustProxy', env: 'SESD_TRUST_PROXY', flag: '--trust-proxy <addresses>', schema: proxyList, default: '',
+    description: 'Reverse proxies in front of the HTTP listener whose X-Forwarded-For sesd believes: comma-separated addresses or CIDR ranges (`127.0.0.1,10.0.0.0/8`). The client address then comes from that header: it is what the console password limit counts, tracking records as ipAddress and events carry as ses:source-ip. Empty: the connection\'s own address (behind a proxy, every client would share the proxy\'s, and one guesser would lock everyone out of the console).' },
   { path: 'smtp.host', env: 'SESD_SMTP_HOST', flag: '--smtp-host <host>', schema: z.string().min(1), default: '127.0.0.1',
     description: 'Address the SMTP interface (both listeners) listens on.' },
   { path: 'smtp.port', env: 'SESD_SMTP_PORT', flag: '--smtp-port <port>', schema: portOrOff, default: 2587,

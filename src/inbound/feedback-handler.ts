@@ -102,7 +102,7 @@ export function createFeedbackHandler(deps: FeedbackHandlerDeps): (report: Recei
         report.standard ? { emailAddress: recipient, action: 'failed' as const, status, ...(r.diagnosticCode ? { diagnosticCode: r.diagnosticCode } : {}) } : { emailAddress: recipient },
       ];
       const reportingMTA = report.standard ? (report.reportingMTA ?? `dns; ${peer}`) : undefined;
-      const event = bounceEvent(message.mail, { ...cls, bouncedRecipients, timestamp: new Date(sentAt(report, at)), feedbackId, reportingMTA });
+      const event = bounceEvent(message.mail, { ...cls, bouncedRecipients, timestamp: new Date(sentAt(report, message, at)), feedbackId, reportingMTA });
       const to = await forwardTo(message);
       const forward = to ? bounceNotification(about(message, recipient, at), to, { status, diagnosticCode: r.diagnosticCode || `smtp; ${status}` }) : undefined;
       if (!(await deps.store.record(message, recipient, { ...event, type: 'Bounce', lastResponse: r.diagnosticCode || status }, at, forward))) continue;
@@ -120,7 +120,7 @@ export function createFeedbackHandler(deps: FeedbackHandlerDeps): (report: Recei
       const at = now();
       const feedbackId = newMessageId(at);
       const event = complaintEvent(message.mail, {
-        at: sentAt(report, at),
+        at: sentAt(report, message, at),
         recipients: [recipient],
         feedbackId,
         feedbackType: report.feedbackType,
@@ -136,9 +136,14 @@ export function createFeedbackHandler(deps: FeedbackHandlerDeps): (report: Recei
     return written;
   }
 
-  /** When the reporter sent the report (SES's bounce and complaint `timestamp`), else when it arrived; never in the future. */
-  function sentAt(report: InboundReport, arrived: number): number {
-    return report.sentAt !== undefined && report.sentAt <= arrived ? report.sentAt : arrived;
+  /**
+   * When the reporter sent the report (SES's bounce and complaint `timestamp`), else when it arrived:
+   * a Date after the arrival, or before the message was sent (a minute allowed for the reporter's
+   * clock and the header's whole seconds), is not believed.
+   */
+  function sentAt(report: InboundReport, message: ReportedMessage, arrived: number): number {
+    const believable = report.sentAt !== undefined && report.sentAt >= message.createdAt - 60_000 && report.sentAt <= arrived;
+    return believable ? report.sentAt! : arrived;
   }
 
   function forwardTo(message: ReportedMessage): Promise<string | undefined> {

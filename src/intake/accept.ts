@@ -125,9 +125,9 @@ export function createIntake(deps: IntakeDeps): Intake {
     const sending = req.system ? {} : sender ? await deps.policy.sendingIdentity(scope, req.configurationSetName, sender) : { configurationSetName: req.configurationSetName };
     const setName = sending.configurationSetName;
     const tracked = deps.tracking ? await trackingFor(scope, setName, deps.tracking) : undefined;
-    // SES's open-image placeholder never reaches a recipient as text: the tracking rewriter takes
-    // it out of tracked mail, and untracked composed mail loses it here (raw mail is sent as written).
-    const content = tracked ? given : withoutOpenTracker(given);
+    // SES's open-image placeholder never reaches a recipient as text: the tracking rewriter takes it
+    // out of tracked HTML, and composed mail loses it here otherwise (raw mail is sent as written).
+    const content = withoutOpenTracker(given, tracked !== undefined);
     // Each recipient of list-managed or tracked mail gets a copy with their own unsubscribe and tracking links.
     const copyFor = (recipient: string | undefined): Promise<Prepared> => {
       const link = managed && recipient !== undefined ? managed.linkFor(recipient) : undefined;
@@ -285,8 +285,11 @@ function withListManagement(content: SimpleContent, link: UnsubscribeLink): Simp
   return { ...content, text: fill(content.text), html: fill(content.html), headers: [...content.headers, ...link.headers] };
 }
 
-function withoutOpenTracker(content: SimpleContent): SimpleContent {
-  return content.html?.includes(OPEN_TRACKER) ? { ...content, html: content.html.replaceAll(OPEN_TRACKER, '') } : content;
+/** Content without `{{ses:openTracker}}`: always out of the text part, out of the HTML unless the tracking rewriter will place the image there. */
+function withoutOpenTracker(content: SimpleContent, tracked: boolean): SimpleContent {
+  const html = !tracked && content.html?.includes(OPEN_TRACKER) ? content.html.replaceAll(OPEN_TRACKER, '') : content.html;
+  const text = content.text?.includes(OPEN_TRACKER) ? content.text.replaceAll(OPEN_TRACKER, '') : content.text;
+  return html === content.html && text === content.text ? content : { ...content, html, text };
 }
 
 /** The HTML part with the recipient's tracking links and open image; the text part is not tracked (as SES). */

@@ -26,7 +26,7 @@ export class AuthFailureLimit {
 
   /** When the lockout of the address lifts (epoch ms), or undefined when it is not locked out. */
   blockedUntil(address: string): number | undefined {
-    const entry = this.current(address);
+    const entry = this.current(clientKey(address));
     return entry !== undefined && entry.count >= this.opts.maxFailures ? entry.since + this.opts.windowMs : undefined;
   }
 
@@ -37,13 +37,14 @@ export class AuthFailureLimit {
   /** Counts a failure; returns when the lockout lifts if this failure started one. */
   recordFailure(address: string): number | undefined {
     if (this.opts.exemptLoopback && isLoopbackAddress(address)) return undefined;
-    const entry = this.current(address);
+    const key = clientKey(address);
+    const entry = this.current(key);
     if (entry) {
       entry.count++;
       return entry.count === this.opts.maxFailures ? entry.since + this.opts.windowMs : undefined;
     }
     if (this.failures.size >= MAX_TRACKED_ADDRESSES) this.prune();
-    this.failures.set(address, { count: 1, since: this.now() });
+    this.failures.set(key, { count: 1, since: this.now() });
     return this.opts.maxFailures <= 1 ? this.now() + this.opts.windowMs : undefined;
   }
 
@@ -66,4 +67,22 @@ export class AuthFailureLimit {
     // Still full of live entries: forget the oldest rather than grow without bound.
     if (this.failures.size >= MAX_TRACKED_ADDRESSES) this.failures.delete(this.failures.keys().next().value!);
   }
+}
+
+/**
+ * Whom a failure counts against: an IPv4 address, or an IPv6 address's /64, since one host usually
+ * has a whole /64 to pick addresses from and would otherwise get a fresh count with each one.
+ */
+export function clientKey(address: string): string {
+  const plain = address.replace(/%.*$/, '').toLowerCase();
+  if (!plain.includes(':')) return plain;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(plain);
+  if (mapped) return mapped[1]!;
+  const [head = '', tail] = plain.split('::');
+  const groups = head ? head.split(':') : [];
+  if (tail !== undefined) {
+    const rest = tail ? tail.split(':') : [];
+    groups.push(...Array<string>(Math.max(0, 8 - groups.length - rest.length)).fill('0'), ...rest);
+  }
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

@@ -35,6 +35,9 @@ export interface EngagementRecorderOptions {
   now?: () => number;
 }
 
+/** Targets whose counts are kept at once (about 100 bytes each). */
+const MAX_TARGETS = 500_000;
+
 export class EngagementRecorder {
   private queue: Engagement[] = [];
   /** Per target: the end of its current window and how many requests it has had in it. */
@@ -77,6 +80,10 @@ export class EngagementRecorder {
         this.forgetExpired(now);
         this.nextSweep = now + 60_000;
       }
+      // Still past the bound with live windows (a campaign's images all fetched within the hour):
+      // the oldest windows go (a Map keeps insertion order), so memory stays bounded.
+      if (this.seen.size >= MAX_TARGETS) this.seen.delete(this.seen.keys().next().value!);
+      this.seen.delete(key);
       counter = { until: now + this.targetWindowMs, count: 0 };
       this.seen.set(key, counter);
     }

@@ -44,19 +44,24 @@ export const MAX_TRACKED_LINKS = 250;
  */
 export const OPEN_TRACKER = '{{ses:openTracker}}';
 
-const TRACKED = /^https?:\/\//i;
+/** An absolute http(s) URL with a host as written (`https:///x`, which the URL parser would mend, is not). */
+const TRACKED = /^https?:\/\/[^/?#]/i;
+/** Elements whose content the parser reports as text but a browser does not show: no image goes there. */
+const RAW_TEXT = new Set(['script', 'style', 'title', 'textarea']);
 
 export function rewriteHtml(html: string, options: RewriteOptions): string {
   const edits: Edit[] = [];
   let attributes: Attribute[] | undefined;
   let bodyEnd: number | undefined;
-  /** [start, end) of each text node in the source. */
+  /** [start, end) of each text node in the source that shows as text (not script, style, title, textarea). */
   const texts: [number, number][] = [];
+  let rawTextDepth = 0;
   let index = 0;
   const parser = new Parser(
     {
       onopentagname(name) {
         attributes = name === 'a' ? [] : undefined;
+        if (RAW_TEXT.has(name)) rawTextDepth++;
       },
       onattribute(name, value) {
         attributes?.push({ name, value, start: parser.startIndex, end: parser.endIndex });
@@ -66,9 +71,10 @@ export function rewriteHtml(html: string, options: RewriteOptions): string {
         attributes = undefined;
       },
       ontext() {
-        texts.push([parser.startIndex, parser.endIndex + 1]);
+        if (rawTextDepth === 0) texts.push([parser.startIndex, parser.endIndex + 1]);
       },
       onclosetag(name, isImplied) {
+        if (RAW_TEXT.has(name)) rawTextDepth = Math.max(0, rawTextDepth - 1);
         if (name === 'body' && !isImplied) bodyEnd = parser.startIndex;
       },
     },

@@ -21,6 +21,11 @@ vi.setConfig({ testTimeout: 60_000 });
 const RECIPIENT = 'someone@example.net';
 const OTHER = 'other@example.net';
 
+/** The report with its top Date header set to `date` (the fixtures' dates precede the test's messages). */
+function datedNow(report: string, date: Date): string {
+  return report.replace(/^Date: .*$/m, `Date: ${date.toUTCString()}`);
+}
+
 function sample(name: string, messageId: string, recipient = RECIPIENT): string {
   const text = readFileSync(new URL(`../fixtures/inbound/${name}`, import.meta.url), 'utf8');
   return text.replaceAll('{{MESSAGE_ID}}', messageId).replaceAll('{{RECIPIENT}}', recipient).replace(/\r?\n/g, '\r\n');
@@ -183,22 +188,25 @@ describe.each(DIALECTS)('inbound bounces and complaints (%s)', (dialect) => {
     await start();
     const atProvider = 'reader@example.com'; // the report comes from fbl.example.com
     const { id } = await sendAndDeliver([RECIPIENT, atProvider]);
-    expect((await deliverReport('fbl@sesd.test', sample('arf-redacted.eml', id))).code).toBe(250);
+    const sent = new Date(Math.floor(Date.now() / 1000) * 1000);
+    expect((await deliverReport('fbl@sesd.test', datedNow(sample('arf-redacted.eml', id), sent))).code).toBe(250);
     const complaints = await ofType(id, 'Complaint');
     expect(complaints.map((c) => c.payload.complaint!.complainedRecipients)).toEqual([[{ emailAddress: atProvider }]]);
-    expect(complaints[0]!.payload.complaint!.timestamp).toBe('2026-11-29T01:00:00.000Z');
+    expect(complaints[0]!.payload.complaint!.timestamp).toBe(sent.toISOString());
     expect((await awsFailure(sesv2Client(app!).send(new GetSuppressedDestinationCommand({ EmailAddress: RECIPIENT })))).name).toBe('NotFoundException');
   });
 
   it('gives a bounce without a DSN no DSN fields (action, status, reportingMTA), as SES', async () => {
     await start();
     const { id, envelopeFrom } = await sendAndDeliver([RECIPIENT]);
+    // A report dated before the message was sent (the fixture's own Date) is not believed: the bounce is timed at its arrival.
+    const before = Date.now();
     expect((await deliverReport(envelopeFrom, sample('qmail-plain.eml', id))).code).toBe(250);
     const [bounce] = await ofType(id, 'Bounce');
     expect(bounce!.payload.bounce).toMatchObject({ bounceType: 'Permanent', bounceSubType: 'NoEmail', bouncedRecipients: [{ emailAddress: RECIPIENT }] });
     expect(bounce!.payload.bounce!.bouncedRecipients).toEqual([{ emailAddress: RECIPIENT }]);
     expect(bounce!.payload.bounce).not.toHaveProperty('reportingMTA');
-    expect(bounce!.payload.bounce!.timestamp).toBe('2026-11-28T17:00:00.000Z');
+    expect(Date.parse(bounce!.payload.bounce!.timestamp as string)).toBeGreaterThanOrEqual(before);
   });
 
   it('refuses at RCPT every address that is not a bounce or feedback address (no open relay)', async () => {

@@ -51,6 +51,14 @@ describe('inspection endpoints beyond loopback', () => {
     const login = await fetch(`${url}/_sesd/console/login`, { method: 'POST', body: 'password=s3cret', redirect: 'manual' });
     expect(login.status).toBe(429);
   });
+
+  it('behind a trusted proxy (SESD_TRUST_PROXY), count each client by its X-Forwarded-For, so one guesser locks out only itself', async () => {
+    const url = await beyondLoopback({ SESD_CONSOLE_PASSWORD: 's3cret', SESD_TRUST_PROXY: '127.0.0.1' });
+    const from = (client: string, password: string) => ({ 'x-forwarded-for': client, authorization: `Basic ${Buffer.from(`x:${password}`).toString('base64')}` });
+    for (let i = 0; i < 10; i++) expect((await fetch(`${url}/_aws/ses`, { headers: from('198.51.100.7', `guess${i}`) })).status).toBe(401);
+    expect((await fetch(`${url}/_aws/ses`, { headers: from('198.51.100.7', 's3cret') })).status).toBe(429);
+    expect((await fetch(`${url}/_aws/ses`, { headers: from('203.0.113.9', 's3cret') })).status).toBe(200);
+  });
 });
 
 /** A GET with the Host header a browser sends for a page of `host` (fetch does not let a test set it). */

@@ -1,7 +1,8 @@
 // Placeholders SES fills after a template is rendered, not from TemplateData: the recipient's
 // unsubscribe link (list management) and the open-tracking image. Rendering keeps them as written
-// for that later step; without one (no list management, no open tracking) intake and the tracking
-// rewriter deal with what is left.
+// for that later step. `{{ses:openTracker}}` never reaches a recipient (intake and the tracking
+// rewriter take out what no image replaces); `{{amazonSESUnsubscribeUrl}}` in mail sent without
+// list management stays as written, as SES documents nothing else for it.
 export const SES_PLACEHOLDERS = ['amazonSESUnsubscribeUrl', 'ses:openTracker'] as const;
 
 const PLACEHOLDER = new RegExp(`\\{\\{(${SES_PLACEHOLDERS.join('|')})\\}\\}`, 'g');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuthFailureLimit } from '../../../src/net/auth-failure-limit.js';
+import { AuthFailureLimit, clientKey } from '../../../src/net/auth-failure-limit.js';
 import { tooManyAuthFailures } from '../../../src/smtp/replies.js';
 import { isLoopbackAddress } from '../../../src/net/loopback.js';
 import { ConnectionLimit } from '../../../src/net/connection-limit.js';
@@ -72,6 +72,25 @@ describe('AuthFailureLimit', () => {
     expect(limit.isBlocked('192.0.2.1')).toBe(true);
     limit.recordFailure('::ffff:192.0.2.2');
     expect(limit.isBlocked('::ffff:192.0.2.2')).toBe(true);
+  });
+});
+
+describe('clientKey', () => {
+  it('counts IPv4 by address and IPv6 by its /64 (a host picks addresses from its whole prefix)', () => {
+    expect(clientKey('192.0.2.7')).toBe('192.0.2.7');
+    expect(clientKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(clientKey('2001:db8:0:1::5')).toBe('2001:db8:0:1::/64');
+    expect(clientKey('2001:DB8:0000:0001:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:0:1::/64');
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+  });
+
+  it('locks out a whole /64 after its failures', () => {
+    const limit = new AuthFailureLimit({ maxFailures: 2, windowMs: 60_000 });
+    limit.recordFailure('2001:db8:0:1::a');
+    limit.recordFailure('2001:db8:0:1::b');
+    expect(limit.isBlocked('2001:db8:0:1::c')).toBe(true);
+    expect(limit.isBlocked('2001:db8:0:2::a')).toBe(false);
   });
 });
 

@@ -52,6 +52,13 @@ describe('rewriteHtml', () => {
     expect(out).toContain('<a href="https://a.example/">a</a>');
   });
 
+  it('puts no image in a {{ses:openTracker}} inside script, style, title or textarea (their text is not shown)', () => {
+    const out = rewriteHtml('<html><head><title>{{ses:openTracker}}</title><style>/*{{ses:openTracker}}*/</style></head><body><script>var a="{{ses:openTracker}}"</script><p>{{ses:openTracker}}hi</p></body></html>', {
+      openUrl: 'https://t.test/o',
+    });
+    expect(out).toMatch(/^<html><head><title><\/title><style>\/\*\*\/<\/style><\/head><body><script>var a=""<\/script><p><img alt="" src="https:\/\/t\.test\/o"[^>]*\/>hi<\/p>/);
+  });
+
   it(`tracks the first ${MAX_TRACKED_LINKS} links and leaves the rest as written`, () => {
     const html = Array.from({ length: MAX_TRACKED_LINKS + 2 }, (_, i) => `<a href="https://a.example/${i}">${i}</a>`).join('');
     const out = rewriteHtml(html, { clickUrl: (i) => `https://t.test/c/${i}` });
@@ -91,6 +98,7 @@ describe('isTrackableUrl', () => {
       'mailto:m@a.example',
       'ftp://a.example/',
       'https://',
+      'https:///x',
       '/relative',
     ])
       expect(isTrackableUrl(bad), bad).toBe(false);
