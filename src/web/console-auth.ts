@@ -56,11 +56,15 @@ export function basicAuthPassword(header: string | undefined): string | undefine
 export const lockedMessage = (retryAfterS: number): string =>
   `Too many wrong console passwords from this address: try again in ${Math.ceil(retryAfterS / 60)} minute(s).`;
 
-/** Console sessions that have not ended (logout deletes one; store/console-queries.ts). */
+/** The JSON endpoints' 429 to an address that guessed too often (the login form answers with its page). */
+export const replyLocked = (reply: FastifyReply, retryAfterS: number): FastifyReply =>
+  reply.code(429).header('retry-after', String(retryAfterS)).send({ message: lockedMessage(retryAfterS) });
+
+/** Console sessions that have not ended (logout deletes one): store/console-queries.ts. */
 export interface ConsoleSessions {
-  start(id: string, expiresAt: number): Promise<void>;
-  isLive(id: string, now: number): Promise<boolean>;
-  end(id: string): Promise<void>;
+  startSession(id: string, expiresAt: number): Promise<void>;
+  sessionIsLive(id: string, now: number): Promise<boolean>;
+  endSession(id: string): Promise<void>;
 }
 
 /** Open: on loopback with no password set (sesd refuses to listen beyond loopback without one). */
@@ -149,7 +153,7 @@ export class ConsoleAuth {
   async newSession(): Promise<string> {
     const expiresAt = this.now() + SESSION_MS;
     const nonce = randomBytes(16).toString('base64url');
-    await this.opts.sessions.start(nonce, expiresAt);
+    await this.opts.sessions.startSession(nonce, expiresAt);
     const body = `${expiresAt}.${nonce}`;
     return `${body}.${await this.sign(body)}`;
   }
@@ -158,7 +162,7 @@ export class ConsoleAuth {
   async endSession(request: FastifyRequest): Promise<void> {
     const cookie = readCookie(request.headers.cookie, SESSION_COOKIE);
     const session = cookie && (await this.verifySession(cookie));
-    if (session) await this.opts.sessions.end(session.slice(session.indexOf('.') + 1));
+    if (session) await this.opts.sessions.endSession(session.slice(session.indexOf('.') + 1));
   }
 
   sessionCookie(value: string): string {
@@ -187,7 +191,7 @@ export class ConsoleAuth {
     if (!equal(value.slice(dot + 1), await this.sign(body))) return undefined;
     const [expires, nonce] = body.split('.');
     const now = this.now();
-    return Number(expires) > now && nonce && (await this.opts.sessions.isLive(nonce, now)) ? body : undefined;
+    return Number(expires) > now && nonce && (await this.opts.sessions.sessionIsLive(nonce, now)) ? body : undefined;
   }
 
   // Keyed by the password too: sessions made under an old password end with it.
@@ -224,7 +228,7 @@ export async function guard(auth: ConsoleAuth, request: FastifyRequest, reply: F
   }
   const access = await auth.access(request);
   if (!access.ok && access.retryAfterS) {
-    await reply.code(429).header('retry-after', String(access.retryAfterS)).send({ message: lockedMessage(access.retryAfterS) });
+    await replyLocked(reply, access.retryAfterS);
     return undefined;
   }
   if (!access.ok) {

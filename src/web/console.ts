@@ -42,11 +42,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): { clos
         secret = undefined;
         throw err;
       })),
-    sessions: {
-      start: (id, expiresAt) => queries.startSession(id, expiresAt),
-      isLive: (id, now) => queries.sessionIsLive(id, now),
-      end: (id) => queries.endSession(id),
-    },
+    sessions: queries,
   });
   const feed = new ChangeFeed({ queries, onError: (err) => deps.log.warn({ err }, 'console change feed poll failed') });
   registerConsoleRoutes(app, { auth, assetsDir: deps.assetsDir });

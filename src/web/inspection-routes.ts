@@ -3,7 +3,7 @@
 // beyond loopback they require the console password.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import PostalMime from 'postal-mime';
-import { basicAuthPassword, checkPassword, FOREIGN_HOST_MESSAGE, hostAllowed, isOpen, lockedMessage, type ListenerAccess } from './console-auth.js';
+import { basicAuthPassword, checkPassword, FOREIGN_HOST_MESSAGE, hostAllowed, isOpen, replyLocked, type ListenerAccess } from './console-auth.js';
 import { decodeMessageCursor, encodeMessageCursor, type MessagesRepository, type StoredMessage } from '../store/messages-repository.js';
 
 export interface InspectionDeps extends ListenerAccess {
@@ -24,7 +24,7 @@ export function inspectionGuard(deps: ListenerAccess) {
     const given = basicAuthPassword(request.headers.authorization);
     const check = given === undefined ? undefined : checkPassword(deps, request.ip, given);
     if (check?.result === 'locked') {
-      return reply.code(429).header('retry-after', String(check.retryAfterS)).send({ message: lockedMessage(check.retryAfterS) });
+      return replyLocked(reply, check.retryAfterS);
     }
     if (check?.result !== 'right') {
       return reply.code(401).header('www-authenticate', 'Basic realm="sesd"').send({ message: 'Authentication required.' });

@@ -109,14 +109,15 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
         ]),
       ),
     })),
-    GetIdentityDkimAttributes: typedHandler(async (ctx, input: T.GetIdentityDkimAttributesRequest): Promise<T.GetIdentityDkimAttributesResponse> => ({
-      DkimAttributes: Object.fromEntries(
-        (await lookup(scopeOf(ctx), input.Identities)).map(([name, i]) => [
-          name,
-          { DkimEnabled: i.dkim.signingEnabled, DkimVerificationStatus: V1_STATUS[i.dkim.status], DkimTokens: i.dkim.tokens.length ? i.dkim.tokens : undefined },
-        ]),
-      ),
-    })),
+    GetIdentityDkimAttributes: typedHandler(async (ctx, input: T.GetIdentityDkimAttributesRequest): Promise<T.GetIdentityDkimAttributesResponse> => {
+      const found = await lookup(scopeOf(ctx), input.Identities);
+      const entries = [];
+      for (const [name, identity] of found) {
+        const { dkim } = await identities.dkimOf(scopeOf(ctx), identity);
+        entries.push([name, { DkimEnabled: dkim.signingEnabled, DkimVerificationStatus: V1_STATUS[dkim.status], DkimTokens: dkim.tokens.length ? dkim.tokens : undefined }]);
+      }
+      return { DkimAttributes: Object.fromEntries(entries) };
+    }),
     SetIdentityDkimEnabled: typedHandler(async (ctx, input: T.SetIdentityDkimEnabledRequest) => {
       await identities.setDkimSigning(scopeOf(ctx), input.Identity, input.DkimEnabled);
       return {};

@@ -35,9 +35,6 @@ export function identityHandlers(deps: {
   configurationSets: Pick<ConfigurationSetsRepository, 'get'>;
 }): HandlerTable {
   const { identities } = deps;
-  /** The identity of an address's own domain, if there is one. */
-  const domainOf = async (ctx: RequestContext, address: string): Promise<Identity | undefined> =>
-    deps.identitiesRepository.get(scopeOf(ctx), normaliseIdentity(address.slice(address.lastIndexOf('@') + 1)).identity);
   /** A default configuration set must exist (SES answers NotFoundException before it creates the identity: floci-io/floci#1812). */
   const requireConfigurationSet = async (ctx: RequestContext, name: string | undefined): Promise<void> => {
     if (name && !(await deps.configurationSets.get(scopeOf(ctx), name))) throw configurationSetNotFound(name);
@@ -60,8 +57,7 @@ export function identityHandlers(deps: {
 
     GetEmailIdentity: typedHandler(async (ctx, input: T.GetEmailIdentityRequest): Promise<T.GetEmailIdentityResponse> => {
       const identity = await identities.get(scopeOf(ctx), input.EmailIdentity);
-      // An address signs with its domain's keys and shows that domain's DKIM (floci-io/floci#1904, checked against AWS).
-      const dkimOf = (identity.type === 'EMAIL_ADDRESS' && (await domainOf(ctx, identity.identity))) || identity;
+      const dkimOf = await identities.dkimOf(scopeOf(ctx), identity);
       return {
         IdentityType: identity.type,
         FeedbackForwardingStatus: identity.feedbackForwarding,
@@ -100,9 +96,6 @@ export function identityHandlers(deps: {
     }),
 
     PutEmailIdentityDkimAttributes: typedHandler(async (ctx, input: T.PutEmailIdentityDkimAttributesRequest) => {
-      // For an address whose domain is an identity AWS answers success and changes nothing: signing
-      // is the domain's (floci-io/floci#723 and #1904, checked against AWS).
-      if (input.EmailIdentity.includes('@') && (await domainOf(ctx, input.EmailIdentity))) return {};
       await identities.setDkimSigning(scopeOf(ctx), input.EmailIdentity, input.SigningEnabled ?? false);
       return {};
     }),

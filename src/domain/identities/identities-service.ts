@@ -137,25 +137,31 @@ export class IdentitiesService {
     return identity;
   }
 
+  /**
+   * DKIM signing on or off. An address signs with its domain's keys, so its own setting changes
+   * nothing: AWS answers success when the domain is an identity (floci-io/floci#723, #1904), and SES
+   * v1 lets an address "enable" signing only once the domain has keys.
+   */
   async setDkimSigning(scope: Scope, name: string, enabled: boolean): Promise<void> {
-    await this.update(
-      scope,
-      name,
-      async (identity) => {
-        if (identity.type !== 'DOMAIN' && enabled && !(await this.domainHasDkim(scope, identity.identity))) {
-          // An address signs with its domain's keys; SES lets you turn that on only once the domain has them.
-          throw invalidParameter(`DKIM signing cannot be enabled for ${identity.identity}: verify its domain for DKIM first.`);
-        }
-        identity.dkim.signingEnabled = enabled;
-      },
-      dkimDomainNotVerified,
-    );
+    const { identity: key, type } = normaliseIdentity(name);
+    if (type === 'DOMAIN') {
+      await this.update(scope, name, (identity) => void (identity.dkim.signingEnabled = enabled), dkimDomainNotVerified);
+      return;
+    }
+    const domain = await this.domainIdentity(scope, key);
+    if (domain && (!enabled || domain.dkim.tokens.length > 0)) return;
+    if (!domain && !(await this.deps.identities.get(scope, key))) throw dkimDomainNotVerified(name);
+    if (enabled) throw invalidParameter(`DKIM signing cannot be enabled for ${key}: verify its domain for DKIM first.`);
   }
 
-  /** Whether the address's domain, or a parent domain, is an identity set up for DKIM. */
-  private async domainHasDkim(scope: Scope, address: string): Promise<boolean> {
-    const domains = await this.deps.identities.getMany(scope, candidateIdentities(address).slice(1));
-    return domains.some((d) => d.dkim.tokens.length > 0);
+  /** Whose DKIM an identity shows: an address shows its domain's when the domain is an identity (as AWS answers). */
+  async dkimOf(scope: Scope, identity: Identity): Promise<Identity> {
+    return identity.type === 'EMAIL_ADDRESS' ? ((await this.domainIdentity(scope, identity.identity)) ?? identity) : identity;
+  }
+
+  /** The identity of an address's own domain, if there is one. */
+  private async domainIdentity(scope: Scope, address: string): Promise<Identity | undefined> {
+    return this.deps.identities.get(scope, normaliseIdentity(address.slice(address.lastIndexOf('@') + 1)).identity);
   }
 
   /**

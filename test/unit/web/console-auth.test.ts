@@ -7,9 +7,9 @@ import { AuthFailureLimit } from '../../../src/net/auth-failure-limit.js';
 function sessionTable(): ConsoleSessions {
   const rows = new Map<string, number>();
   return {
-    start: async (id, expiresAt) => void rows.set(id, expiresAt),
-    isLive: async (id, now) => (rows.get(id) ?? 0) > now,
-    end: async (id) => void rows.delete(id),
+    startSession: async (id, expiresAt) => void rows.set(id, expiresAt),
+    sessionIsLive: async (id, now) => (rows.get(id) ?? 0) > now,
+    endSession: async (id) => void rows.delete(id),
   };
 }
 const sessions = sessionTable();
