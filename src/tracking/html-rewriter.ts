@@ -96,15 +96,40 @@ export function rewriteHtml(html: string, options: RewriteOptions): string {
   // Placeholders are taken out whether or not opens are tracked, so none reaches a recipient as text.
   // One inside a span already replaced (a tracked href, a removed ses:tags) goes with that span.
   const length = OPEN_TRACKER.length;
-  const placeholders = occurrences(html, OPEN_TRACKER).filter((at) => !edits.some((e) => at < e.end && at + length > e.start));
+  const spans = edits.map((e): [number, number] => [e.start, e.end]).sort((a, b) => a[0] - b[0]);
+  const placeholders = outside(occurrences(html, OPEN_TRACKER), length, spans);
   const pixel = options.openUrl && `<img alt="" src="${attributeValue(options.openUrl)}" width="1" height="1" style="display:none;width:1px;height:1px;border:0" />`;
-  const pixelAt = pixel ? placeholders.find((at) => texts.some(([start, end]) => start <= at && at + length <= end)) : undefined;
+  const pixelAt = pixel ? firstInside(placeholders, length, texts) : undefined;
   for (const at of placeholders) edits.push({ start: at, end: at + length, text: at === pixelAt ? pixel! : '' });
   if (pixel && pixelAt === undefined) {
     const at = bodyEnd ?? html.length;
     edits.push({ start: at, end: at, text: pixel });
   }
   return applyEdits(html, edits);
+}
+
+// Placeholders, edits and text spans all come in document order: one pass over both lists each,
+// so a large message with many placeholders costs linear time on the event loop.
+
+/** The occurrences (`at`, `length` long) that overlap none of the sorted [start, end) spans. */
+function outside(found: number[], length: number, spans: [number, number][]): number[] {
+  const kept: number[] = [];
+  let i = 0;
+  for (const at of found) {
+    while (i < spans.length && spans[i]![1] <= at) i++;
+    if (i >= spans.length || spans[i]![0] >= at + length) kept.push(at);
+  }
+  return kept;
+}
+
+/** The first occurrence wholly inside one of the sorted [start, end) spans. */
+function firstInside(found: number[], length: number, spans: [number, number][]): number | undefined {
+  let i = 0;
+  for (const at of found) {
+    while (i < spans.length && spans[i]![1] < at + length) i++;
+    if (i < spans.length && spans[i]![0] <= at) return at;
+  }
+  return undefined;
 }
 
 /** Where `needle` starts in `text`, each occurrence not overlapping the one before. */
