@@ -14,6 +14,9 @@ export const REPLIES = {
   startTlsFirst: { code: 530, message: 'Must issue a STARTTLS command first' },
   tooManyConnections: { code: 421, message: 'Too many concurrent SMTP connections' },
   authTimeout: { code: 421, message: 'Timeout waiting for authentication - closing connection' },
+  // SES's idle timeout, word for word as clients log it (the Developer Guide drops `4.4.2` and the
+  // period); SES closes the connection after it.
+  idleTimeout: { code: 451, message: '4.4.2 Timeout waiting for data from client.' },
   // MAIL FROM and RCPT TO accepted.
   ok: { code: 250, message: 'Ok' },
   // An address refused at its command, for whatever reason (syntax, the null sender, intake's rules).

@@ -229,6 +229,8 @@ class SesSmtpServer extends SMTPServer {
 
 class SesSmtpConnection extends SMTPConnection {
   private authTimer: NodeJS.Timeout | undefined;
+  /** True while the library handles an idle timeout, so that send() can word its reply as SES. */
+  private timingOut = false;
   /** The command a client sent before the greeting, run once the greeting is out. */
   private early: (() => void) | undefined;
 
@@ -249,6 +251,17 @@ class SesSmtpConnection extends SMTPConnection {
       if (!this.session.user && !this._closed) this.send(REPLIES.authTimeout.code, REPLIES.authTimeout.message);
     }, this.authTimeoutMs);
     this.authTimer.unref();
+  }
+
+  // The library decides when a client is idle (not while a handler or the answer to DATA is
+  // pending) and then replies 421; SES replies 451 4.4.2 and closes. Only the wording changes here.
+  override _onTimeout(): void {
+    this.timingOut = true;
+    try {
+      super._onTimeout();
+    } finally {
+      this.timingOut = false;
+    }
   }
 
   override _onClose(): void {
@@ -292,6 +305,11 @@ class SesSmtpConnection extends SMTPConnection {
     // a client that sees it offered may log in over the plain connection, and AUTH PLAIN carries the
     // password in the command itself, so it would cross in clear text before any refusal.
     if (!this.secure && code === 250 && Array.isArray(data)) data = data.filter((line) => !/^AUTH\b/i.test(line));
+    // The library closes the connection after a 421 only; a 451 needs the close said out loud.
+    if (this.timingOut && code === 421) {
+      super.send(REPLIES.idleTimeout.code, REPLIES.idleTimeout.message, context);
+      return this.close();
+    }
     const reply = BY_CODE[code] ?? (context ? BY_CONTEXT[context] : undefined);
     if (reply) return super.send(reply.code, reply.message, context);
     super.send(code, data, context);

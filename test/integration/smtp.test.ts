@@ -534,15 +534,42 @@ describe('SMTP limits', () => {
     }
   });
 
-  it('closes an idle connection', async () => {
+  it('answers an idle connection 451 4.4.2 Timeout waiting for data from client. and closes it, as SES does', async () => {
     const app = await startSesd(db, { SESD_SMTP_IDLE_TIMEOUT: '0.5' });
     try {
       const client = await RawSmtpClient.connect(app.smtpUrl!);
       const started = Date.now();
-      expect((await client.reply(5_000)).code).toBe(421);
+      expect(await client.reply(5_000)).toEqual({ code: 451, text: '4.4.2 Timeout waiting for data from client.' });
       await client.closed();
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
+      await app.close();
+    }
+  });
+
+  it('times out a logged-in session that idles after a message the same way', async () => {
+    const app = await startSesd(db, { SESD_SMTP_IDLE_TIMEOUT: '1' });
+    try {
+      const client = await authenticatedSession(app.smtpsUrl!);
+      expect(await sendRaw(client, { from: 'idle@example.com', to: ['someone@example.net'], data: simpleMessage('idle@example.com', 'before idling') })).toMatchObject({ code: 250 });
+      // A pooled client that comes back later reads this reply to its next command, on a closed connection.
+      await client.closed();
+      expect(await client.reply()).toEqual({ code: 451, text: '4.4.2 Timeout waiting for data from client.' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('lets a pooled Nodemailer transport send again after the server timed out its idle connection', async () => {
+    const app = await startSesd(db, { SESD_SMTP_IDLE_TIMEOUT: '0.5' });
+    const pool = transport(app.smtpUrl!, TEST_KEY, { pool: true, maxConnections: 1 });
+    try {
+      const mail = (subject: string) => ({ from: 'pooled@example.com', to: 'someone@example.net', subject, text: 'pooled' });
+      expect((await pool.sendMail(mail('first'))).response).toMatch(/^250 Ok /);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect((await pool.sendMail(mail('after the timeout'))).response).toMatch(/^250 Ok /);
+    } finally {
+      pool.close();
       await app.close();
     }
   });
