@@ -33,6 +33,7 @@ import * as snsUnsubscribed from './migrations/019-sns-unsubscribed.js';
 import * as eventsByMessageAndType from './migrations/020-events-by-message-and-type.js';
 import * as messageKeys from './migrations/021-message-keys.js';
 import * as consoleSessions from './migrations/022-console-sessions.js';
+import * as dkimKeyGeneratedAt from './migrations/023-dkim-key-generated-at.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -70,6 +71,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '020-events-by-message-and-type': eventsByMessageAndType,
   '021-message-keys': messageKeys,
   '022-console-sessions': consoleSessions,
+  '023-dkim-key-generated-at': dkimKeyGeneratedAt,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

@@ -76,7 +76,9 @@ export class IdentitiesRepository {
       .where('account_id', '=', row.account_id)
       .where('region', '=', row.region)
       .where('identity', '=', row.identity)
-      .where('dkim_tokens', '=', row.dkim_tokens) // keys replaced since the check read them: the check is void
+      // Keys replaced since the check read them (new tokens, or a rotation behind the same tokens): the check is void.
+      .where('dkim_tokens', '=', row.dkim_tokens)
+      .where((eb) => (row.dkim_public_key === null ? eb('dkim_public_key', 'is', null) : eb('dkim_public_key', '=', row.dkim_public_key)))
       .where((eb) => (row.mail_from_domain === null ? eb('mail_from_domain', 'is', null) : eb('mail_from_domain', '=', row.mail_from_domain)))
       .execute();
   }
@@ -187,6 +189,7 @@ function toRow(i: Identity): IdentitiesTable {
     dkim_private_key: i.dkim.privateKeyPem,
     dkim_public_key: i.dkim.publicKey,
     dkim_key_length: i.dkim.keyLength,
+    dkim_key_generated_at: i.dkim.keyGeneratedAt ?? null,
     mail_from_domain: i.mailFrom.domain,
     mail_from_behavior: i.mailFrom.behaviorOnMxFailure,
     mail_from_status: i.mailFrom.status,
@@ -217,6 +220,7 @@ function fromRow(r: Selectable<IdentitiesTable>): Identity {
       privateKeyPem: r.dkim_private_key,
       publicKey: r.dkim_public_key,
       keyLength: r.dkim_key_length,
+      ...(r.dkim_key_generated_at !== null && { keyGeneratedAt: Number(r.dkim_key_generated_at) }),
     },
     mailFrom: { domain: r.mail_from_domain, behaviorOnMxFailure: r.mail_from_behavior, status: r.mail_from_status as VerificationStatus },
     feedbackForwarding: Boolean(r.feedback_forwarding),

@@ -487,6 +487,11 @@ export interface IdentitiesTable {
   mail_from_status: string;
 }
 
+// Migration 023: when the identity's current DKIM key was generated or imported (epoch ms; NULL: no key).
+export interface IdentitiesTable {
+  dkim_key_generated_at: number | null;
+}
+
 // Issue 18 (migration 018): how `raw` holds the message (store/stored-raw.ts). 1: deflateRaw; NULL: as sent.
 export interface DeliveriesTable {
   raw_deflated: number | null;

@@ -39,6 +39,12 @@ export function emailChannelHandlers(channels: EmailChannelsService, sendRate: S
   };
 }
 
+/**
+ * As Pinpoint answers (aws-cli's examples get-email-channel and get-channels): no HasCredential, which
+ * only channels with credentials (APNs, GCM) carry; MessagesPerSecond, the account's sending rate
+ * (1 in the example: SES's sandbox rate). AWS has no unlimited account, so what it would answer for
+ * one is not known; sesd leaves MessagesPerSecond out then.
+ */
 function channelResponse(c: EmailChannel, messagesPerSecond: number | undefined): T.EmailChannelResponse {
   return {
     ApplicationId: c.applicationId,
@@ -46,7 +52,6 @@ function channelResponse(c: EmailChannel, messagesPerSecond: number | undefined)
     CreationDate: pinpointDate(c.createdAt),
     Enabled: c.enabled,
     FromAddress: c.fromAddress,
-    HasCredential: false,
     Id: 'email',
     Identity: c.identity,
     IsArchived: false,

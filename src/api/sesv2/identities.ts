@@ -14,15 +14,25 @@ import { decodeNextToken, encodeNextToken, pageSize } from './paging.js';
 
 const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.accountId, region: ctx.region });
 
-export function dkimAttributes(identity: Identity): T.DkimAttributes {
+/**
+ * As AWS answers (terraform-provider-aws's acceptance tests of aws_sesv2_email_identity, run against
+ * AWS): a domain with Easy DKIM shows its key length as current and next and when its key was
+ * generated; an identity without DKIM keys shows only NextSigningKeyLength RSA_1024_BIT. Easy DKIM
+ * also names the zone its CNAMEs point into (SES: `dkim.amazonses.com`; sesd: dkim.cnameDomain).
+ */
+export function dkimAttributes(identity: Identity, signingHostedZone: string): T.DkimAttributes {
+  const { dkim } = identity;
+  const keyLength = (dkim.keyLength ?? undefined) as T.DkimSigningKeyLength | undefined;
+  const easyDkim = dkim.origin === 'AWS_SES' && dkim.tokens.length > 0;
   return {
-    SigningEnabled: identity.dkim.signingEnabled,
-    Status: identity.dkim.status,
-    Tokens: identity.dkim.tokens,
-    SigningAttributesOrigin: identity.dkim.origin,
-    CurrentSigningKeyLength: (identity.dkim.keyLength ?? undefined) as T.DkimSigningKeyLength | undefined,
-    NextSigningKeyLength: identity.dkim.origin === 'AWS_SES' ? ((identity.dkim.keyLength ?? undefined) as T.DkimSigningKeyLength | undefined) : undefined,
-    LastKeyGenerationTimestamp: identity.dkim.tokens.length ? new Date(identity.createdAt) : undefined,
+    SigningEnabled: dkim.signingEnabled,
+    Status: dkim.status,
+    Tokens: dkim.tokens,
+    SigningAttributesOrigin: dkim.origin,
+    CurrentSigningKeyLength: keyLength,
+    NextSigningKeyLength: dkim.origin !== 'AWS_SES' ? undefined : easyDkim ? keyLength : 'RSA_1024_BIT',
+    LastKeyGenerationTimestamp: dkim.tokens.length && dkim.keyGeneratedAt !== undefined ? new Date(dkim.keyGeneratedAt) : undefined,
+    SigningHostedZone: easyDkim ? signingHostedZone : undefined,
   };
 }
 
@@ -52,7 +62,7 @@ export function identityHandlers(deps: {
       });
       // Tags of every resource live in one place, so TagResource and GetEmailIdentity agree.
       if (input.Tags?.length) await deps.tags.put(identityArn(identity, identity.identity), input.Tags);
-      return { IdentityType: identity.type, VerifiedForSendingStatus: verifiedForSending(identity), DkimAttributes: identity.type === 'DOMAIN' ? dkimAttributes(identity) : undefined };
+      return { IdentityType: identity.type, VerifiedForSendingStatus: verifiedForSending(identity), DkimAttributes: identity.type === 'DOMAIN' ? dkimAttributes(identity, identities.signingHostedZone) : undefined };
     }),
 
     GetEmailIdentity: typedHandler(async (ctx, input: T.GetEmailIdentityRequest): Promise<T.GetEmailIdentityResponse> => {
@@ -67,7 +77,7 @@ export function identityHandlers(deps: {
           LastCheckedTimestamp: identity.checkedAt ? new Date(identity.checkedAt) : undefined,
           LastSuccessTimestamp: identity.verifiedAt ? new Date(identity.verifiedAt) : undefined,
         },
-        DkimAttributes: dkimAttributes(dkimOf),
+        DkimAttributes: dkimAttributes(dkimOf, identities.signingHostedZone),
         // Always there, with the behaviour only when no domain is set (as AWS answers: getmoto/moto#9771).
         MailFromAttributes: identity.mailFrom.domain
           ? { MailFromDomain: identity.mailFrom.domain, MailFromDomainStatus: identity.mailFrom.status as T.MailFromDomainStatus, BehaviorOnMxFailure: identity.mailFrom.behaviorOnMxFailure as T.BehaviorOnMxFailure }
@@ -109,7 +119,8 @@ export function identityHandlers(deps: {
         privateKey: input.SigningAttributes?.DomainSigningPrivateKey,
         keyLength: input.SigningAttributes?.NextSigningKeyLength,
       });
-      return { DkimStatus: identity.dkim.status, DkimTokens: identity.dkim.tokens };
+      const easyDkim = identity.dkim.origin === 'AWS_SES';
+      return { DkimStatus: identity.dkim.status, DkimTokens: identity.dkim.tokens, SigningHostedZone: easyDkim ? identities.signingHostedZone : undefined };
     }),
 
     PutEmailIdentityMailFromAttributes: typedHandler(async (ctx, input: T.PutEmailIdentityMailFromAttributesRequest) => {

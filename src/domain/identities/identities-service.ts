@@ -69,6 +69,11 @@ export class IdentitiesService {
     this.now = deps.now ?? Date.now;
   }
 
+  /** The zone Easy DKIM CNAMEs point into (`TOKEN.<zone>`), as SES's `dkim.amazonses.com`: SES v2's SigningHostedZone. */
+  get signingHostedZone(): string {
+    return this.deps.cnameDomain;
+  }
+
   async create(
     scope: Scope,
     input: {
@@ -100,7 +105,7 @@ export class IdentitiesService {
       checkedAt: null,
       notifications: {},
     };
-    if (type === 'DOMAIN' && (input.easyDkim ?? true)) base.dkim = await newDkimState(input, verified);
+    if (type === 'DOMAIN' && (input.easyDkim ?? true)) base.dkim = await newDkimState(input, verified, this.now());
     if (!(await this.deps.identities.create(base))) {
       // SES's wording, grammar and all (AWS answers quoted in anomalyco/sst#4556 and namuh-eng/opensend#259).
       throw new AwsError('AlreadyExistsException', `Email identity ${identity} already exist.`, 400, true, 'AlreadyExists');
@@ -189,16 +194,33 @@ export class IdentitiesService {
   ): Promise<Identity> {
     return this.update(scope, name, async (identity) => {
       if (identity.type !== 'DOMAIN') throw invalidParameter('DKIM signing attributes can be set for domain identities only.');
+      if (input.origin !== 'EXTERNAL' && hasEasyDkim(identity)) return this.changeEasyDkimKeyLength(identity, input.keyLength);
       if (input.origin === 'EXTERNAL') {
         if (!input.selector || !input.privateKey) throw invalidParameter('SigningAttributes with DomainSigningSelector and DomainSigningPrivateKey are required for EXTERNAL origin.');
-        identity.dkim = await newDkimState({ byodkim: { selector: input.selector, privateKey: input.privateKey } }, createsVerified(this.deps.autoVerify));
+        identity.dkim = await newDkimState({ byodkim: { selector: input.selector, privateKey: input.privateKey } }, createsVerified(this.deps.autoVerify), this.now());
       } else {
-        identity.dkim = await newDkimState({ keyLength: input.keyLength }, createsVerified(this.deps.autoVerify));
+        identity.dkim = await newDkimState({ keyLength: input.keyLength }, createsVerified(this.deps.autoVerify), this.now());
       }
-      // New keys start DKIM over; they do not take back the identity's verification (SES keeps a
+      // New selectors start DKIM over; they do not take back the identity's verification (SES keeps a
       // rotated domain verified for sending: floci-io/floci#1904, checked against AWS).
       identity.checkedAt = null;
     });
+  }
+
+  /**
+   * Easy DKIM stays Easy DKIM: a new key of the asked length behind the same tokens. SES rotates its
+   * keys behind the CNAMEs its customers published (they point into SES's zone), so the tokens, the
+   * DNS records and the DKIM status stay; only the key and its generation time change (AWS Messaging
+   * blog "DKIM Troubleshooting Series: Your DKIM Status is Pending"). SES refuses a switch "to the same
+   * key length as is already configured" as invalid input (SES Developer Guide, "Change the Easy DKIM
+   * signing key length"); the wording here is sesd's. Without a key length sesd changes nothing (what
+   * SES answers then is not known). Whoever published the key as TXT instead of delegating must
+   * publish the new one.
+   */
+  private async changeEasyDkimKeyLength(identity: Identity, keyLength: 'RSA_1024_BIT' | 'RSA_2048_BIT' | undefined): Promise<void> {
+    if (keyLength === undefined) return;
+    if (keyLength === identity.dkim.keyLength) throw invalidParameter(`The DKIM signing key length of ${identity.identity} is already ${keyLength}.`);
+    identity.dkim = { ...identity.dkim, ...(await generateEasyDkimKey(keyLength)), keyGeneratedAt: this.now() };
   }
 
   /** SES v1 VerifyDomainDkim: Easy DKIM for a domain, created (as v1 does) when it is new. */
@@ -210,7 +232,7 @@ export class IdentitiesService {
     // and their 72 hours count from now.
     if (existing.dkim.tokens.length > 0 && existing.dkim.status !== 'FAILED') return existing;
     return this.update(scope, name, async (identity) => {
-      identity.dkim = await newDkimState({}, createsVerified(this.deps.autoVerify));
+      identity.dkim = await newDkimState({}, createsVerified(this.deps.autoVerify), this.now());
       if (existing.dkim.status === 'FAILED') identity.createdAt = this.now();
       identity.checkedAt = null;
     });
@@ -293,9 +315,14 @@ export class IdentitiesService {
   }
 }
 
+/** Whether the identity signs with Easy DKIM keys it already has (tokens published or to be). */
+const hasEasyDkim = (identity: Identity): boolean => identity.dkim.origin === 'AWS_SES' && identity.dkim.tokens.length > 0;
+
+/** New DKIM keys and selectors, DKIM started over; `now` is the key's generation time. */
 async function newDkimState(
   input: { byodkim?: { selector: string; privateKey: string }; keyLength?: 'RSA_1024_BIT' | 'RSA_2048_BIT' },
   verified: boolean,
+  now: number,
 ): Promise<Identity['dkim']> {
   const status = verified ? 'SUCCESS' : 'PENDING';
   if (input.byodkim) {
@@ -303,10 +330,10 @@ async function newDkimState(
       throw invalidParameter(`Invalid DomainSigningSelector: ${input.byodkim.selector}`);
     }
     const key = importByodkimKey(input.byodkim.privateKey);
-    return { origin: 'EXTERNAL', signingEnabled: true, status, tokens: [input.byodkim.selector], ...key };
+    return { origin: 'EXTERNAL', signingEnabled: true, status, tokens: [input.byodkim.selector], ...key, keyGeneratedAt: now };
   }
   const key = await generateEasyDkimKey(input.keyLength);
-  return { origin: 'AWS_SES', signingEnabled: true, status, tokens: newDkimTokens(), ...key };
+  return { origin: 'AWS_SES', signingEnabled: true, status, tokens: newDkimTokens(), ...key, keyGeneratedAt: now };
 }
 
 /** A domain name: dot-separated labels of letters, digits and inner hyphens, at most 253 characters (lower case). */

@@ -26,6 +26,8 @@ export interface Identity extends Scope {
     /** Base64 of the DER SubjectPublicKeyInfo, as the DKIM `p=` tag wants it. */
     publicKey: string | null;
     keyLength: string | null;
+    /** When the current key was generated (Easy DKIM) or imported (BYODKIM); absent without a key. A rotation changes it, the identity's creation does not. */
+    keyGeneratedAt?: number;
   };
   /** `status`: the MX check of the custom MAIL FROM domain; it is used only once SUCCESS. */
   mailFrom: { domain: string | null; behaviorOnMxFailure: string; status: VerificationStatus };
