@@ -391,7 +391,9 @@ function suppressionBounces(mail: Record<string, unknown>, recipients: string[],
 }
 
 function checkRecipientCount(recipients: string[]): string[] {
-  if (recipients.length === 0) throw invalidParameter('Recipient count must be greater than 0.');
+  // SES v1 names the header it would compose (live SES for SendEmail with three empty lists, logged in
+  // dwyl/elixir-invoke-lambda-example's README; aristidb/aws#73 for SendRawEmail without a To header).
+  if (recipients.length === 0) throw new AwsError('BadRequestException', 'Recipient count must be greater than 0.', 400, true, 'InvalidParameterValue', "Missing required header 'To'.");
   if (recipients.length > MAX_RECIPIENTS_PER_MESSAGE) {
     throw invalidParameter(`Recipient count exceeds ${MAX_RECIPIENTS_PER_MESSAGE}.`);
   }

@@ -288,13 +288,16 @@ describe.each(DIALECTS)('SES v1 templates, custom verification and configuration
       const described = await ses.send(
         new DescribeConfigurationSetCommand({ ConfigurationSetName: 'alpha', ConfigurationSetAttributeNames: ['eventDestinations', 'trackingOptions', 'deliveryOptions', 'reputationOptions'] }),
       );
+      // As SES v1 makes a set: no delivery options until a TLS policy is put, reputation metrics off.
       expect(described).toMatchObject({
         ConfigurationSet: { Name: 'alpha' },
         EventDestinations: [],
-        DeliveryOptions: { TlsPolicy: 'Optional' },
         ReputationOptions: { SendingEnabled: true, ReputationMetricsEnabled: false },
       });
       expect(described.TrackingOptions).toBeUndefined();
+      expect(described.DeliveryOptions).toBeUndefined();
+      expect(described.ReputationOptions?.LastFreshStart).toBeUndefined();
+      expect((await sesv2.send(new GetConfigurationSetCommand({ ConfigurationSetName: 'alpha' }))).ReputationOptions).toEqual({ ReputationMetricsEnabled: false });
 
       const first = await ses.send(new ListConfigurationSetsCommand({ MaxItems: 1 }));
       const rest = await ses.send(new ListConfigurationSetsCommand({ NextToken: first.NextToken }));
@@ -475,6 +478,17 @@ describe.each(DIALECTS)('SES v1 templates, custom verification and configuration
       });
     });
 
+    it('checks the tracking domain before it looks for the set', async () => {
+      const input = { ConfigurationSetName: 'nope', TrackingOptions: { CustomRedirectDomain: 'unverified.example' } };
+      for (const command of [new CreateConfigurationSetTrackingOptionsCommand(input), new UpdateConfigurationSetTrackingOptionsCommand(input)]) {
+        expect(await awsFailure(ses.send(command as never))).toEqual({
+          name: 'InvalidTrackingOptionsException',
+          message: 'Domain <unverified.example> is not verified under this account.',
+          status: 400,
+        });
+      }
+    });
+
     it('sets TLS, reputation metrics and the sending switch, keeping the v2-only delivery options', async () => {
       await ses.send(new CreateConfigurationSetCommand({ ConfigurationSet: { Name: 'options' } }));
       await sesv2.send(new V2PutDeliveryOptionsCommand({ ConfigurationSetName: 'options', MaxDeliverySeconds: 600 }));
@@ -502,9 +516,16 @@ describe.each(DIALECTS)('SES v1 templates, custom verification and configuration
       await ses.send(new UpdateConfigurationSetSendingEnabledCommand({ ConfigurationSetName: 'options', Enabled: true }));
       expect((await ses.send(send)).MessageId).toBeDefined();
 
-      // No DeliveryOptions: TLS back to Optional.
+      // Sending turned back on: the set's reputation metrics start afresh.
+      const { ReputationOptions } = await ses.send(new DescribeConfigurationSetCommand({ ConfigurationSetName: 'options', ConfigurationSetAttributeNames: ['reputationOptions'] }));
+      expect(ReputationOptions).toMatchObject({ SendingEnabled: true, ReputationMetricsEnabled: true, LastFreshStart: expect.any(Date) });
+      expect(Math.abs(ReputationOptions!.LastFreshStart!.getTime() - Date.now())).toBeLessThan(60_000);
+      expect((await sesv2.send(new GetConfigurationSetCommand({ ConfigurationSetName: 'options' }))).ReputationOptions?.LastFreshStart).toEqual(ReputationOptions!.LastFreshStart);
+
+      // No DeliveryOptions: the TLS policy goes (v1 shows no delivery options), v2's time limit stays.
       await ses.send(new PutConfigurationSetDeliveryOptionsCommand({ ConfigurationSetName: 'options' }));
-      expect((await sesv2.send(new GetConfigurationSetCommand({ ConfigurationSetName: 'options' }))).DeliveryOptions).toEqual({ TlsPolicy: 'OPTIONAL', MaxDeliverySeconds: 600 });
+      expect((await ses.send(new DescribeConfigurationSetCommand({ ConfigurationSetName: 'options', ConfigurationSetAttributeNames: ['deliveryOptions'] }))).DeliveryOptions).toBeUndefined();
+      expect((await sesv2.send(new GetConfigurationSetCommand({ ConfigurationSetName: 'options' }))).DeliveryOptions).toEqual({ MaxDeliverySeconds: 600 });
       for (const command of [
         new PutConfigurationSetDeliveryOptionsCommand({ ConfigurationSetName: 'nope' }),
         new UpdateConfigurationSetReputationMetricsEnabledCommand({ ConfigurationSetName: 'nope', Enabled: true }),

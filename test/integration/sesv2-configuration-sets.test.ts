@@ -17,6 +17,7 @@ import {
   PutConfigurationSetVdmOptionsCommand,
   UpdateConfigurationSetEventDestinationCommand,
   type EventDestinationDefinition,
+  type HttpsPolicy,
   type SESv2Client,
 } from '@aws-sdk/client-sesv2';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -46,8 +47,7 @@ describe.each(DIALECTS)('SES v2 configuration sets (%s)', (dialect) => {
         ConfigurationSetName: 'transactional',
         DeliveryOptions: { MaxDeliverySeconds: 600 },
         SuppressionOptions: { SuppressedReasons: ['BOUNCE'] },
-        VdmOptions: { DashboardOptions: { EngagementMetrics: 'ENABLED' } },
-        ArchivingOptions: { ArchiveArn: 'arn:aws:ses:us-west-2:000000000000:mailmanager-archive/a-1' },
+        VdmOptions: { DashboardOptions: { EngagementMetrics: 'DISABLED' } },
         Tags: [{ Key: 'env', Value: 'prod' }],
       }),
     );
@@ -55,17 +55,53 @@ describe.each(DIALECTS)('SES v2 configuration sets (%s)', (dialect) => {
     expect(set).toMatchObject({
       ConfigurationSetName: 'transactional',
       DeliveryOptions: { TlsPolicy: 'OPTIONAL', MaxDeliverySeconds: 600 },
-      ReputationOptions: { ReputationMetricsEnabled: false },
+      ReputationOptions: { ReputationMetricsEnabled: true },
       SendingOptions: { SendingEnabled: true },
       SuppressionOptions: { SuppressedReasons: ['BOUNCE'] },
-      VdmOptions: { DashboardOptions: { EngagementMetrics: 'ENABLED' } },
-      ArchivingOptions: { ArchiveArn: 'arn:aws:ses:us-west-2:000000000000:mailmanager-archive/a-1' },
+      VdmOptions: { DashboardOptions: { EngagementMetrics: 'DISABLED' } },
       Tags: [{ Key: 'env', Value: 'prod' }],
     });
     expect(set.TrackingOptions).toBeUndefined();
     // What intake applies to a send naming the set.
     const stored = await sesd.app.store.configurationSets.get({ accountId: '000000000000', region: 'us-west-2' }, 'transactional');
     expect(stored?.options.SendingOptions.SendingEnabled).toBe(true);
+  });
+
+  it('reads a set made with no options as SES shows it: metrics and sending on, no delivery options', async () => {
+    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'bare' }));
+    const set = await ses.send(new GetConfigurationSetCommand({ ConfigurationSetName: 'bare' }));
+    expect(set).toMatchObject({
+      ConfigurationSetName: 'bare',
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      SendingOptions: { SendingEnabled: true },
+      Tags: [],
+    });
+    for (const member of ['DeliveryOptions', 'TrackingOptions', 'SuppressionOptions', 'VdmOptions', 'ArchivingOptions'] as const) expect(set[member]).toBeUndefined();
+  });
+
+  it('pauses a set created with SendingOptions that do not say SendingEnabled', async () => {
+    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'paused-at-birth', SendingOptions: {} }));
+    expect((await ses.send(new GetConfigurationSetCommand({ ConfigurationSetName: 'paused-at-birth' }))).SendingOptions).toEqual({ SendingEnabled: false });
+  });
+
+  it('refuses options asking for what sesd does not do, and keeps them when they ask for it off', async () => {
+    const refused = (member: string, feature: string) => ({ name: 'BadRequestException', message: `sesd does not support ${feature} (${member}).`, status: 400 });
+    const vdm = refused('VdmOptions', 'Virtual Deliverability Manager features');
+    expect(await awsFailure(ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'vdm', VdmOptions: { GuardianOptions: { OptimizedSharedDelivery: 'ENABLED' } } })))).toEqual(vdm);
+    expect(
+      await awsFailure(ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'archived', ArchivingOptions: { ArchiveArn: 'arn:aws:ses:us-west-2:000000000000:mailmanager-archive/a-1' } }))),
+    ).toEqual(refused('ArchivingOptions', 'archiving to a Mail Manager archive'));
+    expect(
+      await awsFailure(ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'smime', MessageSecurityOptions: { SigningScheme: { SmimeScheme: { SignatureFormat: 'DETACHED' } } } }))),
+    ).toEqual(refused('MessageSecurityOptions', 'S/MIME signing'));
+    expect(await awsFailure(ses.send(new GetConfigurationSetCommand({ ConfigurationSetName: 'vdm' })))).toMatchObject({ name: 'NotFoundException' });
+
+    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'vdm' }));
+    expect(
+      await awsFailure(ses.send(new PutConfigurationSetVdmOptionsCommand({ ConfigurationSetName: 'vdm', VdmOptions: { DashboardOptions: { EngagementMetrics: 'ENABLED' } } }))),
+    ).toEqual(vdm);
+    await ses.send(new PutConfigurationSetVdmOptionsCommand({ ConfigurationSetName: 'vdm', VdmOptions: { DashboardOptions: { EngagementMetrics: 'DISABLED' } } }));
+    expect((await ses.send(new GetConfigurationSetCommand({ ConfigurationSetName: 'vdm' }))).VdmOptions).toEqual({ DashboardOptions: { EngagementMetrics: 'DISABLED' } });
   });
 
   it('changes each group of options with its Put operation', async () => {
@@ -101,6 +137,22 @@ describe.each(DIALECTS)('SES v2 configuration sets (%s)', (dialect) => {
     });
     await ses.send(new PutConfigurationSetTrackingOptionsCommand({ ConfigurationSetName: name }));
     expect((await ses.send(new GetConfigurationSetCommand({ ConfigurationSetName: name }))).TrackingOptions).toBeUndefined();
+  });
+
+  it('answers an unverified tracking domain before an unknown HttpsPolicy, and lists the policies as SES does', async () => {
+    const name = 'tracked-policy';
+    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: name }));
+    expect(
+      await awsFailure(ses.send(new PutConfigurationSetTrackingOptionsCommand({ ConfigurationSetName: name, CustomRedirectDomain: 'unverified.example.org', HttpsPolicy: 'BOGUS' as HttpsPolicy }))),
+    ).toEqual({ name: 'BadRequestException', message: 'Domain <unverified.example.org> is not verified under this account.', status: 400 });
+    await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'policy.example.org' }));
+    expect(
+      await awsFailure(ses.send(new PutConfigurationSetTrackingOptionsCommand({ ConfigurationSetName: name, CustomRedirectDomain: 'policy.example.org', HttpsPolicy: 'BOGUS' as HttpsPolicy }))),
+    ).toEqual({
+      name: 'BadRequestException',
+      message: "1 validation error detected: Value at 'httpsPolicy' failed to satisfy constraint: Member must satisfy enum value set: [OPTIONAL, REQUIRE, REQUIRE_OPEN_ONLY]",
+      status: 400,
+    });
   });
 
   it.each([

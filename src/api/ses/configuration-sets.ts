@@ -9,7 +9,7 @@ import type { ConfigurationSetsService } from '../../domain/configuration-sets/c
 import type { DimensionValueSource, EventDestination, EventDestinationDefinition, EventType } from '../../domain/configuration-sets/event-destinations.js';
 import { AwsError } from '../../domain/errors.js';
 import type * as T from '../../protocol/models/types/ses.js';
-import { configurationSetNamesPage } from '../sesv2/configuration-sets.js';
+import { configurationSetNamesPage, reputationOut } from '../sesv2/configuration-sets.js';
 import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
 
 const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.accountId, region: ctx.region });
@@ -81,19 +81,31 @@ async function withV1Code<R>(work: Promise<R>, queryCode: string): Promise<R> {
 }
 
 export function configurationSetHandlers(sets: ConfigurationSetsService): HandlerTable {
-  /** Sets the tracking domain (keeping v2's HttpsPolicy); v1 names a refused one InvalidTrackingOptions. */
-  const setTracking = async (ctx: RequestContext, set: string, options: T.TrackingOptions, httpsPolicy?: string) => {
+  /**
+   * The tracking domain must be a verified domain, and SES v1 checks that before it looks for the
+   * set (floci-io/floci SesConfigurationSetTrackingOptionsV1IntegrationTest, observed on AWS
+   * 2026-06-21): v1 names a refused one InvalidTrackingOptions.
+   */
+  const checkDomain = async (ctx: RequestContext, options: T.TrackingOptions): Promise<string> => {
     if (!options.CustomRedirectDomain) {
       throw new AwsError('BadRequestException', 'sesd keeps tracking options only with a CustomRedirectDomain.', 400, true, 'InvalidTrackingOptions');
     }
-    await withV1Code(sets.putTrackingOptions(scopeOf(ctx), set, { CustomRedirectDomain: options.CustomRedirectDomain, HttpsPolicy: httpsPolicy }), 'InvalidTrackingOptions');
+    await withV1Code(sets.checkRedirectDomain(scopeOf(ctx), options.CustomRedirectDomain), 'InvalidTrackingOptions');
+    return options.CustomRedirectDomain;
+  };
+  /** Sets the tracking domain, keeping v2's HttpsPolicy. */
+  const setTracking = async (ctx: RequestContext, set: string, domain: string, httpsPolicy?: string) => {
+    await withV1Code(sets.putTrackingOptions(scopeOf(ctx), set, { CustomRedirectDomain: domain, HttpsPolicy: httpsPolicy }), 'InvalidTrackingOptions');
     return {};
   };
   const trackingOf = async (ctx: RequestContext, set: string) => (await sets.get(scopeOf(ctx), set)).options.TrackingOptions;
 
   return {
+    // SES v1 makes a set with reputation metrics off (terraform-provider-aws
+    // TestAccSESConfigurationSet_basic reads `reputation_metrics_enabled = false` back from AWS),
+    // where SES v2 turns them on.
     CreateConfigurationSet: typedHandler(async (ctx, input: T.CreateConfigurationSetRequest) => {
-      await withV1Code(sets.create(scopeOf(ctx), input.ConfigurationSet.Name, {}), 'InvalidConfigurationSet');
+      await withV1Code(sets.create(scopeOf(ctx), input.ConfigurationSet.Name, { ReputationOptions: { ReputationMetricsEnabled: false } }), 'InvalidConfigurationSet');
       return {};
     }),
 
@@ -103,13 +115,11 @@ export function configurationSetHandlers(sets: ConfigurationSetsService): Handle
       const out: T.DescribeConfigurationSetResponse = { ConfigurationSet: { Name: input.ConfigurationSetName } };
       if (wanted.has('eventDestinations')) out.EventDestinations = (await sets.eventDestinations(scopeOf(ctx), input.ConfigurationSetName)).map(toV1Destination);
       if (wanted.has('trackingOptions') && options.TrackingOptions) out.TrackingOptions = { CustomRedirectDomain: options.TrackingOptions.CustomRedirectDomain };
-      if (wanted.has('deliveryOptions')) out.DeliveryOptions = { TlsPolicy: options.DeliveryOptions.TlsPolicy === 'REQUIRE' ? 'Require' : 'Optional' };
-      if (wanted.has('reputationOptions')) {
-        out.ReputationOptions = {
-          SendingEnabled: options.SendingOptions.SendingEnabled,
-          ReputationMetricsEnabled: options.ReputationOptions.ReputationMetricsEnabled,
-        };
-      }
+      // None until a TLS policy is set (terraform-provider-aws TestAccSESConfigurationSet_basic and
+      // _Update_emptyDeliveryOptions read `delivery_options.# = 0` back from AWS).
+      const tls = options.DeliveryOptions?.TlsPolicy;
+      if (wanted.has('deliveryOptions') && tls) out.DeliveryOptions = { TlsPolicy: tls === 'REQUIRE' ? 'Require' : 'Optional' };
+      if (wanted.has('reputationOptions')) out.ReputationOptions = { SendingEnabled: options.SendingOptions.SendingEnabled, ...reputationOut(options.ReputationOptions) };
       return out;
     }),
 
@@ -140,14 +150,16 @@ export function configurationSetHandlers(sets: ConfigurationSetsService): Handle
     }),
 
     CreateConfigurationSetTrackingOptions: typedHandler(async (ctx, input: T.CreateConfigurationSetTrackingOptionsRequest) => {
+      const domain = await checkDomain(ctx, input.TrackingOptions);
       if (await trackingOf(ctx, input.ConfigurationSetName)) throw trackingOptionsAlreadyExist(input.ConfigurationSetName);
-      return setTracking(ctx, input.ConfigurationSetName, input.TrackingOptions);
+      return setTracking(ctx, input.ConfigurationSetName, domain);
     }),
 
     UpdateConfigurationSetTrackingOptions: typedHandler(async (ctx, input: T.UpdateConfigurationSetTrackingOptionsRequest) => {
+      const domain = await checkDomain(ctx, input.TrackingOptions);
       const current = await trackingOf(ctx, input.ConfigurationSetName);
       if (!current) throw trackingOptionsDoNotExist(input.ConfigurationSetName);
-      return setTracking(ctx, input.ConfigurationSetName, input.TrackingOptions, current.HttpsPolicy);
+      return setTracking(ctx, input.ConfigurationSetName, domain, current.HttpsPolicy);
     }),
 
     DeleteConfigurationSetTrackingOptions: typedHandler(async (ctx, input: T.DeleteConfigurationSetTrackingOptionsRequest) => {
@@ -157,10 +169,16 @@ export function configurationSetHandlers(sets: ConfigurationSetsService): Handle
       return {};
     }),
 
-    // v1 knows only the TLS policy: the set's other delivery options (v2) stay as they are.
+    // v1 knows only the TLS policy: the set's other delivery options (v2) stay as they are. Without
+    // DeliveryOptions the policy goes, and Describe shows none again (terraform-provider-aws
+    // TestAccSESConfigurationSet_Update_emptyDeliveryOptions, on AWS).
     PutConfigurationSetDeliveryOptions: typedHandler(async (ctx, input: T.PutConfigurationSetDeliveryOptionsRequest) => {
+      if (!input.DeliveryOptions) {
+        await sets.removeTlsPolicy(scopeOf(ctx), input.ConfigurationSetName);
+        return {};
+      }
       const { options } = await sets.get(scopeOf(ctx), input.ConfigurationSetName);
-      const tls = input.DeliveryOptions?.TlsPolicy;
+      const tls = input.DeliveryOptions.TlsPolicy;
       await sets.putDeliveryOptions(scopeOf(ctx), input.ConfigurationSetName, { ...options.DeliveryOptions, TlsPolicy: tls === 'Require' ? 'REQUIRE' : 'OPTIONAL' });
       return {};
     }),

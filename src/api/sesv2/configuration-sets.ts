@@ -2,7 +2,7 @@
 // ConfigurationSetsService. The domain's options and destinations have SES v2's field names, so most
 // map one to one (and the compiler checks that they still do).
 import { ConfigurationSetsService, type ConfigurationSetsServiceDeps } from '../../domain/configuration-sets/configuration-sets-service.js';
-import type { ConfigurationSetOptions } from '../../domain/configuration-sets/configuration-set.js';
+import type { ConfigurationSetOptions, ReputationOptions } from '../../domain/configuration-sets/configuration-set.js';
 import type { Scope } from '../../domain/identities/identity.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
 import type { Store } from '../../store/store.js';
@@ -33,20 +33,28 @@ export async function configurationSetNamesPage(
   return { names: shown, nextToken: names.length > limit ? encodeNextToken(shown.at(-1)!) : undefined };
 }
 
+/** The set's reputation options on the wire: LastFreshStart only once sending was resumed. */
+export function reputationOut({ ReputationMetricsEnabled, LastFreshStart }: ReputationOptions): T.ReputationOptions {
+  return { ReputationMetricsEnabled, ...(LastFreshStart !== undefined && { LastFreshStart: new Date(LastFreshStart) }) };
+}
+
 export function configurationSetHandlers(sets: ConfigurationSetsService): HandlerTable {
   return {
     CreateConfigurationSet: typedHandler(async (ctx, input: T.CreateConfigurationSetRequest) => {
       const { ConfigurationSetName: name, Tags: tags, ReputationOptions, SendingOptions, ...rest } = input;
       const options: Partial<ConfigurationSetOptions> = { ...rest };
       if (ReputationOptions?.ReputationMetricsEnabled !== undefined) options.ReputationOptions = { ReputationMetricsEnabled: ReputationOptions.ReputationMetricsEnabled };
-      if (SendingOptions?.SendingEnabled !== undefined) options.SendingOptions = { SendingEnabled: SendingOptions.SendingEnabled };
+      // SendingOptions without SendingEnabled pauses the set, as PutConfigurationSetSendingOptions
+      // without it does (floci-io/floci SesConfigurationSetV2IntegrationTest
+      // createConfigurationSet_emptySendingOptions_defaultsToFalse, observed on AWS 2026-06-13).
+      if (SendingOptions) options.SendingOptions = { SendingEnabled: SendingOptions.SendingEnabled ?? false };
       await sets.create(scopeOf(ctx), name, options, tags);
       return {};
     }),
 
     GetConfigurationSet: typedHandler(async (ctx, input: T.GetConfigurationSetRequest): Promise<T.GetConfigurationSetResponse> => {
       const set = await sets.get(scopeOf(ctx), input.ConfigurationSetName);
-      return { ConfigurationSetName: set.name, ...set.options, Tags: set.tags };
+      return { ConfigurationSetName: set.name, ...set.options, ReputationOptions: reputationOut(set.options.ReputationOptions), Tags: set.tags };
     }),
 
     ListConfigurationSets: typedHandler(async (ctx, input: T.ListConfigurationSetsRequest): Promise<T.ListConfigurationSetsResponse> => {

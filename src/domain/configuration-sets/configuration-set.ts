@@ -24,6 +24,8 @@ export interface DeliveryOptions {
 
 export interface ReputationOptions {
   ReputationMetricsEnabled?: boolean;
+  /** When sending was last turned back on (ms since the epoch): the set's metrics start afresh then. */
+  LastFreshStart?: number;
 }
 
 export interface SendingOptions {
@@ -43,7 +45,8 @@ export interface SuppressionOptions {
 
 export type FeatureStatus = 'ENABLED' | 'DISABLED';
 
-// Kept as given: sesd has no VDM dashboard, archive or S/MIME signing to apply them to.
+// Only their off states are kept (options.ts refuseUnsupportedOptions): sesd has no VDM dashboard,
+// no optimized shared delivery, no Mail Manager archive and no S/MIME signing.
 export interface VdmOptions {
   DashboardOptions?: { EngagementMetrics?: FeatureStatus };
   GuardianOptions?: { OptimizedSharedDelivery?: FeatureStatus };
@@ -59,9 +62,9 @@ export interface MessageSecurityOptions {
 
 export interface ConfigurationSetOptions {
   TrackingOptions?: TrackingOptions;
-  /** Always present: TlsPolicy defaults to OPTIONAL. */
-  DeliveryOptions: DeliveryOptions;
-  /** Always present: metrics are off unless enabled. */
+  /** Absent until given (SES shows none for a set made without them); TlsPolicy OPTIONAL unless REQUIRE. */
+  DeliveryOptions?: DeliveryOptions;
+  /** Always present: SES v2 turns metrics on unless told otherwise, SES v1 leaves them off. */
   ReputationOptions: ReputationOptions;
   /** Always present: sending is enabled unless paused. */
   SendingOptions: Required<SendingOptions>;

@@ -31,7 +31,14 @@ import {
   type EventDestinationDefinition,
 } from './event-destinations.js';
 import { SNS_DESTINATION_VALIDATION_MESSAGE } from './sns-validation.js';
-import { deliveryWithDefaults, validateDeliveryOptions, validateTrackingOptions, withDefaults } from './options.js';
+import {
+  deliveryWithDefaults,
+  refuseUnsupportedOptions,
+  validateDeliveryOptions,
+  validateHttpsPolicy,
+  validateRedirectDomain,
+  withDefaults,
+} from './options.js';
 
 export interface ConfigurationSetsServiceDeps {
   sets: ConfigurationSetsRepository;
@@ -59,6 +66,7 @@ export class ConfigurationSetsService {
   async create(scope: Scope, name: string, given: Partial<ConfigurationSetOptions>, tags: Tag[] = []): Promise<void> {
     validateConfigurationSetName(name);
     validateTags(tags);
+    refuseUnsupportedOptions(given);
     if (given.TrackingOptions) await this.checkTracking(scope, given.TrackingOptions);
     if (given.DeliveryOptions) validateDeliveryOptions(given.DeliveryOptions, 'deliveryOptions.');
     if ((await this.deps.sets.count(scope)) >= MAX_CONFIGURATION_SETS) throw tooManyConfigurationSets();
@@ -92,6 +100,14 @@ export class ConfigurationSetsService {
     return this.change(scope, name, (o) => ({ ...o, DeliveryOptions: deliveryWithDefaults(options) }));
   }
 
+  /** SES v1's PutConfigurationSetDeliveryOptions without DeliveryOptions: the TLS policy goes, v2's pool and time limit stay. */
+  removeTlsPolicy(scope: Scope, name: string): Promise<void> {
+    return this.change(scope, name, ({ DeliveryOptions: delivery, ...rest }) => {
+      const { TlsPolicy: _dropped, ...kept }: DeliveryOptions = delivery ?? {};
+      return Object.keys(kept).length > 0 ? { ...rest, DeliveryOptions: kept } : rest;
+    });
+  }
+
   async putTrackingOptions(scope: Scope, name: string, options: Partial<TrackingOptions>): Promise<void> {
     const { CustomRedirectDomain: domain, HttpsPolicy } = options;
     if (domain === undefined) {
@@ -105,11 +121,19 @@ export class ConfigurationSetsService {
   }
 
   putReputationOptions(scope: Scope, name: string, metricsEnabled: boolean): Promise<void> {
-    return this.change(scope, name, (o) => ({ ...o, ReputationOptions: { ReputationMetricsEnabled: metricsEnabled } }));
+    return this.change(scope, name, (o) => ({ ...o, ReputationOptions: { ...o.ReputationOptions, ReputationMetricsEnabled: metricsEnabled } }));
   }
 
+  /**
+   * Turning a paused set's sending back on gives its reputation metrics a fresh start, which SES
+   * shows as LastFreshStart (null until then; SES API reference, ReputationOptions).
+   */
   putSendingOptions(scope: Scope, name: string, sendingEnabled: boolean): Promise<void> {
-    return this.change(scope, name, (o) => ({ ...o, SendingOptions: { SendingEnabled: sendingEnabled } }));
+    return this.change(scope, name, (o) => {
+      const resumed = sendingEnabled && !o.SendingOptions.SendingEnabled;
+      const reputation = resumed ? { ...o.ReputationOptions, LastFreshStart: this.now() } : o.ReputationOptions;
+      return { ...o, SendingOptions: { SendingEnabled: sendingEnabled }, ReputationOptions: reputation };
+    });
   }
 
   /** An empty list is an explicit choice: nothing is added to the suppression list for this set. */
@@ -118,6 +142,7 @@ export class ConfigurationSetsService {
   }
 
   putVdmOptions(scope: Scope, name: string, vdm: VdmOptions | undefined): Promise<void> {
+    refuseUnsupportedOptions({ VdmOptions: vdm });
     return this.change(scope, name, ({ VdmOptions: _dropped, ...rest }) => (vdm ? { ...rest, VdmOptions: vdm } : rest));
   }
 
@@ -177,11 +202,15 @@ export class ConfigurationSetsService {
     throw new AwsError('BadRequestException', `SNS topic <${topicArn}> not found.`, 400, true, 'InvalidSNSDestination');
   }
 
-  private async checkTracking(scope: Scope, tracking: TrackingOptions): Promise<void> {
-    validateTrackingOptions(tracking);
+  /** A tracking domain must be a verified domain of the account; SES v1 asks before it looks for the set. */
+  async checkRedirectDomain(scope: Scope, domain: string): Promise<void> {
+    validateRedirectDomain({ CustomRedirectDomain: domain });
     const verified = this.deps.isVerifiedDomain;
-    if (verified && !(await verified(scope, tracking.CustomRedirectDomain))) {
-      throw invalidParameter(`Domain <${tracking.CustomRedirectDomain}> is not verified under this account.`);
-    }
+    if (verified && !(await verified(scope, domain))) throw invalidParameter(`Domain <${domain}> is not verified under this account.`);
+  }
+
+  private async checkTracking(scope: Scope, tracking: TrackingOptions): Promise<void> {
+    await this.checkRedirectDomain(scope, tracking.CustomRedirectDomain);
+    validateHttpsPolicy(tracking);
   }
 }

@@ -10,12 +10,12 @@ describe('configuration set rules', () => {
     expect(() => validateConfigurationSetName('sp ace')).toThrow("Invalid configuration set name <sp ace>: only alphanumeric ASCII characters, '_', and '-' are allowed.");
   });
 
-  it('fills in SES defaults: TLS optional, reputation metrics off, sending on', () => {
+  it('fills in SES defaults: no delivery options, reputation metrics on, sending on', () => {
     expect(withDefaults({})).toEqual({
-      DeliveryOptions: { TlsPolicy: 'OPTIONAL' },
-      ReputationOptions: { ReputationMetricsEnabled: false },
+      ReputationOptions: { ReputationMetricsEnabled: true },
       SendingOptions: { SendingEnabled: true },
     });
+    expect(withDefaults({ DeliveryOptions: {} }).DeliveryOptions).toEqual({ TlsPolicy: 'OPTIONAL' });
     expect(withDefaults({ DeliveryOptions: { TlsPolicy: 'REQUIRE' }, SendingOptions: { SendingEnabled: false } })).toMatchObject({
       DeliveryOptions: { TlsPolicy: 'REQUIRE' },
       SendingOptions: { SendingEnabled: false },
