@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AwsError, internalFailure, notSupported, serviceUnavailable } from '../domain/errors.js';
-import { claimedAction, decodeQueryInput, encodeQueryError, encodeQueryOutput, parseQueryParams } from '../protocol/query.js';
+import { claimedAction, encodeQueryError, encodeQueryOutput, parseQueryParams } from '../protocol/query.js';
+import { decodeRequest, queryText } from '../protocol/decode-request.js';
+import { decodeLargeRequest, LARGE_BODY_BYTES } from '../protocol/large-request-decoder.js';
 import {
-  decodeRestJsonInput,
   encodeRestJsonError,
   encodeRestJsonOutput,
   matchRestJsonOperation,
@@ -45,12 +46,13 @@ export function createRouter(deps: RouterDeps): AwsRouter {
     try {
       // Read only once the caller is known: SigV4 signs the body's bytes, not its parameters, and
       // parsing a large form body is the costly part of an unsigned request.
-      const text = route.protocol === 'query' ? queryText(req) : undefined;
-      operation = (text !== undefined ? claimedAction(text) : matchRestJsonOperation(loadModel(route.service), req.method, req.path)?.operation) ?? '-';
+      const large = req.body.length >= LARGE_BODY_BYTES;
+      const text = route.protocol === 'query' && !large ? queryText(req) : undefined;
+      operation = (route.protocol === 'query' ? claimedAction(text ?? queryText({ ...req, body: req.body.subarray(0, 4096) })) : matchRestJsonOperation(loadModel(route.service), req.method, req.path)?.operation) ?? '-';
       const caller = await authenticate(req, route, deps);
       accessKeyId = caller.accessKeyId;
-      // Parsed once: a Query API body may be a 10 MB raw message.
-      const decoded = decode(req, route, text !== undefined ? parseQueryParams(text) : undefined);
+      // Parsed once: a Query API body may be a 10 MB raw message, decoded off the event loop.
+      const decoded = large ? await decodeLargeRequest(req, route) : decodeRequest(req, route, text !== undefined ? parseQueryParams(text) : undefined);
       operation = decoded.operation;
       const handler = deps.handlers[route.service]?.[operation];
       if (!handler) throw notSupported(`the ${loadModel(route.service).metadata.serviceId} operation ${operation} yet`);
@@ -109,34 +111,6 @@ function claimedAccessKeyId(req: WireRequest): string | undefined {
   if (fromHeader) return fromHeader;
   const credential = new URLSearchParams(req.query).get('X-Amz-Credential');
   return credential?.split('/')[0] || undefined;
-}
-
-function decode(req: WireRequest, route: ServiceRoute, queryParams?: Map<string, string>): { operation: string; input: Record<string, unknown> } {
-  const model = loadModel(route.service);
-  if (route.protocol === 'query') {
-    const params = queryParams ?? parseQueryParams(queryText(req));
-    const action = params.get('Action');
-    if (!action) throw new AwsError('MissingAction', 'Missing Action', 400);
-    return { operation: action, input: decodeQueryInput(model, action, params) };
-  }
-  const match = matchRestJsonOperation(model, req.method, req.path);
-  if (!match) {
-    throw new AwsError(
-      'UnknownOperationException',
-      `sesd knows no ${model.metadata.serviceId} operation at ${req.method} ${req.path} (not an operation of its service model, so not supported).`,
-      404,
-    );
-  }
-  return { operation: match.operation, input: decodeRestJsonInput(model, match.operation, req, match.labels) };
-}
-
-/** Query API parameters come from the URL (GET) or the form body (POST), never both mixed. */
-function queryText(req: WireRequest): string {
-  const contentType = String(req.headers['content-type'] ?? '');
-  if (req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
-    return req.query ? `${req.query}&${req.body.toString('utf8')}` : req.body.toString('utf8');
-  }
-  return req.query;
 }
 
 function encodeOutput(route: ServiceRoute, operation: string, output: unknown, requestId: string): WireResponse {

@@ -27,7 +27,8 @@ export const headerBlockEnd = (raw: Buffer): number => headerBlockBounds(raw).en
 /** The header block's end and the length of the empty line after it (0: the message is all headers). */
 function headerBlockBounds(raw: Buffer): { end: number; separator: number } {
   const crlf = raw.indexOf('\r\n\r\n');
-  const lf = raw.indexOf('\n\n');
+  // A bare-LF empty line counts only before the CRLF one: looked for there, not through a body of megabytes.
+  const lf = (crlf < 0 ? raw : raw.subarray(0, crlf + 1)).indexOf('\n\n');
   if (lf >= 0 && (crlf < 0 || lf < crlf)) return { end: lf, separator: 2 };
   return crlf >= 0 ? { end: crlf, separator: 4 } : { end: raw.length, separator: 0 };
 }

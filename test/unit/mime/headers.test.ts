@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHeaderBlock, splitAddressList } from '../../../src/mime/headers.js';
+import { parseHeaderBlock, splitAddressList, splitMessage } from '../../../src/mime/headers.js';
 
 describe('parseHeaderBlock', () => {
   it('unfolds a value that goes on over several lines', () => {
@@ -12,6 +12,19 @@ describe('parseHeaderBlock', () => {
       { name: 'Message-ID', value: '<0100-abc@sesd.test>' },
       { name: 'To', value: 'a@x' },
     ]);
+  });
+});
+
+describe('splitMessage', () => {
+  const split = (text: string) => {
+    const { headers, body } = splitMessage(Buffer.from(text));
+    return { names: headers.map((h) => h.name), body: body.toString() };
+  };
+  it('ends the header block at the first empty line, CRLF or bare LF, whichever comes first', () => {
+    expect(split('A: 1\r\nB: 2\r\n\r\nbody\n\nmore')).toEqual({ names: ['A', 'B'], body: 'body\n\nmore' });
+    expect(split('A: 1\nB: 2\n\nbody\r\n\r\nmore')).toEqual({ names: ['A', 'B'], body: 'body\r\n\r\nmore' });
+    expect(split('A: 1\n\nB: 2\r\n\r\nbody')).toEqual({ names: ['A'], body: 'B: 2\r\n\r\nbody' });
+    expect(split('A: 1\nB: 2\n')).toEqual({ names: ['A', 'B'], body: '' });
   });
 });
 
