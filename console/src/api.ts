@@ -21,6 +21,10 @@ export interface MessageSummary {
   size: number;
   createdAt: number;
   statuses: Record<string, number>;
+  /** Why no recipient was queued (Rendering Failure, Reject), for a message that has none. */
+  failure?: string;
+  /** Complaint events (the recipient's status stays delivered). */
+  complaints?: number;
 }
 
 let session: Session | undefined;

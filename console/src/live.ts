@@ -16,6 +16,9 @@ export function onFeed(filter: { account?: string; region?: string }, listener: 
     if (dot) {
       dot.textContent = on ? '●' : '○';
       dot.className = on ? 'live on' : 'live';
+      // The dot alone says nothing to a screen reader or on hover.
+      dot.title = on ? 'Live updates: connected' : 'Live updates: not connected';
+      dot.setAttribute('aria-label', dot.title);
     }
   };
   source.addEventListener('open', () => {

@@ -110,6 +110,12 @@ export async function messagesPage(main: HTMLElement, params: URLSearchParams): 
           shown.delete(key);
         }
       }
+      // After Clear all the table would stand empty with no word of why.
+      if (id === null) {
+        cursor = undefined;
+        more.hidden = true;
+      }
+      if (shown.size === 0 && more.hidden) status.textContent = q ? 'No message matches this search.' : 'No messages yet: send one and it appears here.';
     }
   }, refreshTop);
 
@@ -139,6 +145,13 @@ function row(m: MessageSummary): HTMLTableRowElement {
     h('td', {}, m.fromHeader ?? m.envelopeFrom),
     h('td', {}, to.length > 2 ? `${to.slice(0, 2).join(', ')} +${to.length - 2}` : to.join(', ')),
     h('td', {}, h('a', { href: `#/messages/${encodeURIComponent(m.id)}` }, m.subject || '(no subject)'), m.tags.length ? h('span', { class: 'tags' }, m.tags.map((t) => h('span', { class: 'tag' }, `${t.Name}=${t.Value}`))) : null),
-    h('td', {}, Object.entries(m.statuses).map(([s, n]) => badge(s, n))),
+    h(
+      'td',
+      {},
+      Object.entries(m.statuses).map(([s, n]) => badge(s, n)),
+      // Not delivery statuses, but what a reader scans the list for: why nothing was sent, a complaint.
+      m.failure ? h('span', { class: 'badge s-failed', 'data-status': 'failure' }, m.failure) : null,
+      m.complaints ? badge('complained', m.complaints) : null,
+    ),
   );
 }

@@ -40,6 +40,10 @@ export interface MessageSummary {
   createdAt: number;
   /** How many of its recipients are in each delivery status. */
   statuses: Record<string, number>;
+  /** For a message that queued no recipient: the event that says why (Rendering Failure, Reject). */
+  failure?: string;
+  /** How many Complaint events it has (a complaint leaves the recipient's status `delivered`). */
+  complaints?: number;
 }
 
 export interface MessageWithRaw extends Omit<MessageSummary, 'statuses'> {
@@ -78,6 +82,8 @@ export interface StatisticsBucket {
 
 /** Statuses a person can still act on: the queue's (retry now, cancel). */
 const WAITING = ['queued', 'deferred'];
+/** Events that end a message before any recipient is queued. */
+const NOT_QUEUED_EVENTS = ['Rendering Failure', 'Reject'];
 /** Events the statistics chart counts. */
 const CHARTED_EVENTS = ['Send', 'Delivery', 'Bounce', 'Complaint', 'Reject', 'DeliveryDelay'];
 
@@ -284,7 +290,30 @@ export class ConsoleQueries {
         .execute();
       for (const c of counts) statuses.get(c.message_id)![c.status] = Number(c.n);
     }
-    return rows.map((r) => ({ ...summaryOf(r), statuses: statuses.get(r.id)! }));
+    // What delivery statuses do not tell: why a message queued no recipient (a row would show no
+    // status at all) and whether a recipient complained (its delivery stays `delivered`). One read
+    // by the events' (message_seq, type) index.
+    const failures = new Map<string, string>();
+    const complaints = new Map<string, number>();
+    if (rows.length > 0) {
+      const found = await this.db
+        .selectFrom('events')
+        .innerJoin('messages', 'messages.seq', 'events.message_seq')
+        .select(['messages.id as message_id', 'events.type', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('messages.id', 'in', rows.map((r) => r.id))
+        .where('events.type', 'in', [...NOT_QUEUED_EVENTS, 'Complaint'])
+        .groupBy(['messages.id', 'events.type'])
+        .execute();
+      for (const f of found) {
+        if (f.type === 'Complaint') complaints.set(f.message_id, Number(f.n));
+        else if (Object.keys(statuses.get(f.message_id)!).length === 0) failures.set(f.message_id, f.type);
+      }
+    }
+    return rows.map((r) => {
+      const failure = failures.get(r.id);
+      const complained = complaints.get(r.id);
+      return { ...summaryOf(r), statuses: statuses.get(r.id)!, ...(failure ? { failure } : {}), ...(complained ? { complaints: complained } : {}) };
+    });
   }
 }
 

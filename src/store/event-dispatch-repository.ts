@@ -251,9 +251,10 @@ export class EventDispatchRepository {
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 
-  /** A message's publish attempts, oldest first. */
-  async publicationsOf(messageId: string): Promise<Publication[]> {
-    const rows = await this.db.selectFrom('event_publications').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
+  /** A message's publish attempts, oldest first; with `newest`, only that many of the latest. */
+  async publicationsOf(messageId: string, newest?: number): Promise<Publication[]> {
+    const query = this.db.selectFrom('event_publications').selectAll().where('message_id', '=', messageId);
+    const rows = newest === undefined ? await query.orderBy('id').execute() : (await query.orderBy('id', 'desc').limit(newest).execute()).reverse();
     return rows.map((r) => ({
       eventId: Number(r.event_id),
       messageId: r.message_id,

@@ -46,7 +46,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): { clos
   });
   const feed = new ChangeFeed({ queries, onError: (err) => deps.log.warn({ err }, 'console change feed poll failed') });
   registerConsoleRoutes(app, { auth, assetsDir: deps.assetsDir });
-  registerMessagesApi(app, { auth, queries, messages: deps.store.messages, feed, deleteAllowed: deps.deliveryMode === 'capture' });
+  registerMessagesApi(app, { auth, queries, messages: deps.store.messages, publications: deps.store.eventDispatch, sns: deps.store.sns, feed, deleteAllowed: deps.deliveryMode === 'capture' });
   registerResourcesApi(app, {
     auth,
     queries,

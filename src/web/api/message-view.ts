@@ -76,16 +76,30 @@ export function recipientTimeline(recipient: RecipientRow, events: EventRow[]): 
     const listed = listedRecipients(body);
     if (listed.length > 0 && !listed.some((r) => r.address.toLowerCase() === me)) continue;
     const mine = listed.find((r) => r.address.toLowerCase() === me);
-    const detail = mine?.diagnosticCode ?? stringField(body, 'smtpResponse');
-    const kind = [stringField(body, 'bounceType') ?? stringField(body, 'delayType') ?? stringField(body, 'complaintFeedbackType'), stringField(body, 'bounceSubType')]
-      .filter(Boolean)
-      .join(' / ');
-    entries.push({ type: e.type, at: timeOf(body) ?? e.createdAt, ...(detail ? { detail } : {}), ...(kind ? { kind } : {}) });
+    entries.push(entryOf(e, body, mine?.diagnosticCode));
   }
   if (['deferred', 'queued'].includes(recipient.status) && recipient.lastResponse) {
     entries.push({ type: 'Waiting', at: recipient.nextAttemptAt, detail: `next attempt; last reply: ${recipient.lastResponse}` });
   }
   return entries;
+}
+
+/**
+ * Every event of the message, oldest first, with what it says. A message whose template failed to
+ * render (Rendering Failure) or that was rejected has no recipients to show a timeline under, and
+ * these are the only place the reason appears.
+ */
+export function messageTimeline(events: EventRow[]): TimelineEntry[] {
+  return events.map((e) => entryOf(e, eventBody(e)));
+}
+
+function entryOf(e: EventRow, body: Record<string, unknown>, diagnosticCode?: string): TimelineEntry {
+  // Rendering Failure carries `errorMessage`, Reject `reason`; delivery events an SMTP reply.
+  const detail = diagnosticCode ?? stringField(body, 'smtpResponse') ?? stringField(body, 'errorMessage') ?? stringField(body, 'reason');
+  const kind = [stringField(body, 'bounceType') ?? stringField(body, 'delayType') ?? stringField(body, 'complaintFeedbackType'), stringField(body, 'bounceSubType')]
+    .filter(Boolean)
+    .join(' / ');
+  return { type: e.type, at: timeOf(body) ?? e.createdAt, ...(detail ? { detail } : {}), ...(kind ? { kind } : {}) };
 }
 
 /** The event's own object: `bounce` for a Bounce, `deliveryDelay` for a DeliveryDelay, ... */

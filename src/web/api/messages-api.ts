@@ -2,11 +2,13 @@
 // recipients with their timelines), its raw source, .eml, HTML preview, attachments, and deletion.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ConsoleQueries, MessageWithRaw } from '../../store/console-queries.js';
+import type { EventDispatchRepository, Publication } from '../../store/event-dispatch-repository.js';
 import type { MessagesRepository } from '../../store/messages-repository.js';
+import type { SnsRepository } from '../../store/sns-repository.js';
 import type { ConsoleAuth } from '../console-auth.js';
 import type { ChangeFeed } from './change-feed.js';
 import { API_PREFIX, ApiError, guarded, limitOf } from './http.js';
-import { bytes, parseMessage, recipientTimeline, selfContainedHtml } from './message-view.js';
+import { bytes, messageTimeline, parseMessage, recipientTimeline, selfContainedHtml } from './message-view.js';
 import { parseSearch } from './search-syntax.js';
 
 export interface MessagesApiDeps {
@@ -14,6 +16,10 @@ export interface MessagesApiDeps {
   queries: ConsoleQueries;
   messages: MessagesRepository;
   feed: ChangeFeed;
+  /** Where the message's events were published (SNS topics, EventBridge, ...), attempt by attempt. */
+  publications: Pick<EventDispatchRepository, 'publicationsOf' | 'pendingFor'>;
+  /** sesd's own SNS topics: what became of an event published to one, subscription by subscription. */
+  sns: Pick<SnsRepository, 'attempts'>;
   /** Deleting is for captured mail: in a delivering mode it would drop mail still queued. */
   deleteAllowed: boolean;
 }
@@ -51,7 +57,17 @@ export function registerMessagesApi(app: FastifyInstance, deps: MessagesApiDeps)
     `${API_PREFIX}/messages/:id`,
     guarded(auth, async (request) => {
       const { raw, ...message } = await load(request.params.id);
-      const [parsed, recipients, events] = await Promise.all([parseMessage(raw), queries.recipients(message.id), queries.events(message.id)]);
+      // Pending before publications, as /_sesd/messages/:id/publications does: an event settled
+      // between the two reads then shows its attempts instead of "nothing pending" without them.
+      const pendingEvents = await deps.publications.pendingFor(message.id);
+      const [parsed, recipients, events, publications] = await Promise.all([
+        parseMessage(raw),
+        queries.recipients(message.id),
+        queries.events(message.id),
+        // A message opened and clicked for months gathers publications without end: the latest are shown.
+        deps.publications.publicationsOf(message.id, PUBLICATIONS_SHOWN),
+      ]);
+      const timeline = messageTimeline(events);
       const statuses: Record<string, number> = {};
       for (const r of recipients) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
       return {
@@ -62,7 +78,9 @@ export function registerMessagesApi(app: FastifyInstance, deps: MessagesApiDeps)
         hasHtml: Boolean(parsed.html),
         attachments: parsed.attachments,
         recipients: recipients.map((r) => ({ ...r, timeline: recipientTimeline(r, events) })),
-        events: events.map((e) => ({ id: e.id, type: e.type, createdAt: e.createdAt })),
+        events: events.map((e, i) => ({ ...timeline[i]!, id: e.id, createdAt: e.createdAt })),
+        publications: await withSubscriberAttempts(deps.sns, publications),
+        pendingEvents,
       };
     }),
   );
@@ -124,6 +142,38 @@ export function registerMessagesApi(app: FastifyInstance, deps: MessagesApiDeps)
       const deleted = await deps.messages.delete();
       deps.feed.publish({ kind: 'deleted' });
       return { deleted };
+    }),
+  );
+}
+
+/** Publish attempts shown on a message's page, the latest (each may add a read of its subscriber attempts). */
+const PUBLICATIONS_SHOWN = 200;
+/** Subscriber attempts shown for one publication; a topic with more subscribers shows the latest. */
+const SUBSCRIBER_ATTEMPTS = 50;
+
+/**
+ * Each publication to a topic of sesd's own SNS with the attempts to deliver it to the topic's
+ * subscriptions (found by the SNS MessageId it answered): whether the application got it. A
+ * publication to an upstream SNS has no such attempts here.
+ */
+async function withSubscriberAttempts(sns: MessagesApiDeps['sns'], publications: Publication[]) {
+  return Promise.all(
+    publications.map(async (p) => {
+      if (p.kind !== 'sns' || p.status !== 'published' || !p.remoteId) return p;
+      const attempts = await sns.attempts({ messageId: p.remoteId }, SUBSCRIBER_ATTEMPTS);
+      return {
+        ...p,
+        subscriberAttempts: attempts.reverse().map((a) => ({
+          subscriptionArn: a.subscriptionArn,
+          attempt: a.attempt,
+          at: a.at,
+          outcome: a.outcome,
+          statusCode: a.statusCode,
+          latencyMs: a.latencyMs,
+          // An endpoint may carry basic-auth credentials (https://user:pass@host/): never echo them.
+          error: a.error?.replace(/\/\/[^/@\s]*@/g, '//…@') ?? null,
+        })),
+      };
     }),
   );
 }
