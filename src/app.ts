@@ -217,7 +217,7 @@ export async function startApp(
     // SigningCertURL must be HTTPS for validators: the public URL when it is, else sesd's own HTTPS listener.
     const certBase = baseUrl.startsWith('https:') ? baseUrl : snsHttps?.url ?? baseUrl;
     // Info, not a warning: the default local setup has no HTTPS, and a warning at every start is one people learn to ignore.
-    if (!certBase.startsWith('https:')) log.info('SNS SigningCertURL is not HTTPS: validators that require HTTPS refuse the signatures; set sns.httpsPort or an https public URL');
+    if (!certBase.startsWith('https:')) log.info('SNS SigningCertURL is not HTTPS: validators that require HTTPS refuse the signatures; set SESD_SNS_HTTPS_PORT, or an https SESD_PUBLIC_URL (README: Bounce and complaint notifications)');
     if (config.role !== 'worker') {
       // Nodes with intake run the SNS dispatcher (email subscriptions are sent through intake); the outbox is shared under leases.
       const links = snsLinks(() => baseUrl);
