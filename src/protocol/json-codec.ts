@@ -2,7 +2,7 @@
 // checked) with the model's constraints applied, and model-typed values written back out.
 import type { Member, Shape } from './service-model.js';
 import { checkInteger, decodeBase64, parseTimestampJson, toBase64, toDate } from './scalars.js';
-import { checkLength, checkRange, checkString, joinPath, listElementPath, missing, WireTypeError, type Violations } from './validate.js';
+import { checkEnumList, checkLength, checkRange, checkString, isEnumString, joinPath, listElementPath, missing, WireTypeError, type Violations } from './validate.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -33,12 +33,15 @@ export function decodeJsonValue(shape: Shape, raw: unknown, path: string, violat
     case 'list': {
       if (!Array.isArray(raw)) throw new WireTypeError(path, raw, 'a list');
       const element = shape.member!.shape;
+      const enumElements = isEnumString(element);
       const out = new Array<unknown>(raw.length);
       for (let i = 0; i < raw.length; i++) {
         const item: unknown = raw[i];
         if (item === null || item === undefined) missing(listElementPath(path, i), violations);
+        else if (enumElements && typeof item === 'string') out[i] = item;
         else out[i] = decodeJsonValue(element, item, listElementPath(path, i), violations);
       }
+      if (enumElements) checkEnumList(element, out, path, violations);
       if (shape.min !== undefined || shape.max !== undefined) checkLength(shape, raw, raw.length, path, violations);
       return out;
     }

@@ -5,7 +5,7 @@ import { AwsError } from '../domain/errors.js';
 import type { WireResponse } from './rest-json.js';
 import { formatScalarText, parseScalarText } from './scalars.js';
 import type { Member, ServiceModel, Shape } from './service-model.js';
-import { checkLength, checkRange, checkString, joinPath, missing, validationError, WireTypeError, type Violations } from './validate.js';
+import { checkEnumList, checkLength, checkRange, checkString, isEnumString, joinPath, missing, validationError, WireTypeError, type Violations } from './validate.js';
 import { XmlWriter } from './xml.js';
 
 const SES_XMLNS = 'http://ses.amazonaws.com/doc/2010-12-01/';
@@ -134,14 +134,17 @@ function readScalar(r: Reader, shape: Shape, text: string, path: string): unknow
 function readList(r: Reader, shape: Shape, key: string, path: string): unknown[] | undefined {
   const element = shape.member!;
   const base = shape.flattened ? key : `${key}.${element.locationName ?? 'member'}`;
+  const enumElements = isEnumString(element.shape);
   const out: unknown[] = [];
   for (let i = 1; ; i++) {
     const itemKey = `${base}.${i}`;
     if (!present(r, itemKey)) break;
-    out.push(readValue(r, element.shape, itemKey, `${path}.${i}.member`));
+    const text = enumElements ? r.params.get(itemKey) : undefined;
+    out.push(text !== undefined ? text : readValue(r, element.shape, itemKey, `${path}.${i}.member`));
   }
   // SDKs send an empty list as the bare name with an empty value.
   if (out.length === 0 && !present(r, key)) return undefined;
+  if (enumElements) checkEnumList(element.shape, out, path, r.violations);
   if (shape.min !== undefined || shape.max !== undefined) checkLength(shape, out, out.length, path, r.violations);
   return out;
 }

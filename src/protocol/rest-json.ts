@@ -6,7 +6,7 @@ import { decodeJsonMembers, decodeJsonValue, encodeJsonMembers, encodeJsonValue 
 import { matchRoute, routeOf, type RouteMatch } from './rest-json-routes.js';
 import { formatScalarText, parseScalarText, toDate } from './scalars.js';
 import type { Member, ServiceModel, Shape } from './service-model.js';
-import { checkLength, checkRange, checkString, joinPath, missing, validationError, WireTypeError, type Violations } from './validate.js';
+import { checkEnumList, checkLength, checkRange, checkString, isEnumString, joinPath, missing, validationError, WireTypeError, type Violations } from './validate.js';
 
 export interface WireRequest {
   method: string;
@@ -109,7 +109,9 @@ function textMember(shape: Shape, text: string, path: string, violations: Violat
 
 function listFromText(member: Member, texts: readonly string[], path: string, violations: Violations): unknown[] {
   const element = member.shape.member!.shape;
-  const out = texts.map((t, i) => textMember(element, t, `${path}.${i + 1}.member`, violations));
+  const enumElements = isEnumString(element);
+  const out = enumElements ? [...texts] : texts.map((t, i) => textMember(element, t, `${path}.${i + 1}.member`, violations));
+  if (enumElements) checkEnumList(element, out, path, violations);
   if (member.shape.min !== undefined || member.shape.max !== undefined) checkLength(member.shape, out, out.length, path, violations);
   return out;
 }

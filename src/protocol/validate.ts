@@ -84,6 +84,20 @@ export function checkString(shape: Shape, value: string, path: string, violation
   }
 }
 
+/**
+ * A list of enum strings with an element outside the enum. Coral names the list, not the element,
+ * and echoes no value: SES v1 answered "Value at 'eventDestination.matchingEventTypes' failed to
+ * satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [click,
+ * ...]]" (marckohlbrugge/sessy#190).
+ */
+export function checkEnumList(element: Shape, values: readonly unknown[], path: string, violations: Violations): void {
+  if (values.every((v) => typeof v !== 'string' || element.enum!.has(v))) return;
+  violations.push(`Value at '${path}' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${element.enumList!.join(', ')}]]`);
+}
+
+/** Whether a list's elements are enum strings (checked as a whole by checkEnumList). */
+export const isEnumString = (shape: Shape): boolean => shape.type === 'string' && shape.enum !== undefined;
+
 /** Lengths of strings, blobs, lists and maps share one wording. */
 export function checkLength(shape: Shape, value: unknown, length: number, path: string, violations: Violations): void {
   if (shape.min !== undefined && length < shape.min) {

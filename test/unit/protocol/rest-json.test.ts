@@ -127,7 +127,7 @@ describe('rest-json decoding', () => {
   it('checks enums in query lists', () => {
     const err = failure(() => decode(sesv2, wire('GET', '/v2/email/suppression/addresses?Reason=SPAM')));
     expect(err.message).toBe(
-      "1 validation error detected: Value 'SPAM' at 'reasons.1.member' failed to satisfy constraint: Member must satisfy enum value set: [BOUNCE, COMPLAINT]",
+      "1 validation error detected: Value at 'reasons' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [BOUNCE, COMPLAINT]]",
     );
   });
 
