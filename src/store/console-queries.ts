@@ -183,6 +183,24 @@ export class ConsoleQueries {
     return rows.map((r) => ({ id: Number(r.id), messageId: r.message_id, recipient: r.recipient, status: r.status, updatedAt: Number(r.updated_at) }));
   }
 
+  /**
+   * Complaint events recorded at or after `since`: a complaint that arrives after delivery (an ARF
+   * report) changes no delivery row, so the change feed looks for it here (events_created index).
+   */
+  async complaintsSince(since: number, limit: number): Promise<{ id: number; messageId: string; createdAt: number }[]> {
+    const rows = await this.db
+      .selectFrom('events')
+      .innerJoin('messages', 'messages.seq', 'events.message_seq')
+      .select(['events.id', 'messages.id as message_id', 'events.created_at'])
+      .where('events.created_at', '>=', since)
+      .where('events.type', '=', 'Complaint')
+      .orderBy('events.created_at')
+      .orderBy('events.id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: Number(r.id), messageId: r.message_id, createdAt: Number(r.created_at) }));
+  }
+
   /** Recipients waiting for delivery (queued or deferred), the soonest due first. */
   async queue(scope: { accountId?: string; region?: string }, limit: number): Promise<QueuedRecipient[]> {
     let q = this.db

@@ -56,6 +56,12 @@ describe.each(DIALECTS)('console queries (%s)', (dialect) => {
     await feed.poll();
     expect(seen.at(-1)).toMatchObject({ kind: 'status', message: { id: 'fresh', statuses: { cancelled: 1 } } });
     expect(seen).toHaveLength(2);
+    // A complaint that arrives after delivery changes no delivery row: it is announced all the same, once.
+    now += 10;
+    await store.eventDispatch.insertEvent({ messageId: 'fresh', accountId: '000000000000', type: 'Complaint', payload: { eventType: 'Complaint' }, createdAt: now });
+    await feed.poll();
+    await feed.poll();
+    expect(seen.slice(2)).toMatchObject([{ kind: 'status', message: { id: 'fresh', complaints: 1 } }]);
     stop();
     await feed.close();
   });

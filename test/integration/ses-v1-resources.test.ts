@@ -377,7 +377,7 @@ describe.each(DIALECTS)('SES v1 templates, custom verification and configuration
       // An event type outside the enum: the list is named, not its element, and no value is echoed,
       // as SES v1 answers (marckohlbrugge/sessy#190; the enum in the model's order here).
       const badType = await awsFailure(
-        ses.send(new CreateConfigurationSetEventDestinationCommand({ ConfigurationSetName: 'events', EventDestination: { Name: 'typo', MatchingEventTypes: ['send', 'deliveryDelay'], SNSDestination: { TopicARN: 'arn:aws:sns:us-west-2:000000000000:t' } } })),
+        ses.send(new CreateConfigurationSetEventDestinationCommand({ ConfigurationSetName: 'events', EventDestination: { Name: 'typo', MatchingEventTypes: ['send', 'deliveryDelay'] as never, SNSDestination: { TopicARN: 'arn:aws:sns:us-west-2:000000000000:t' } } })),
       );
       expect(badType).toMatchObject({ name: 'ValidationError', status: 400 });
       expect(badType.message).toMatch(/^1 validation error detected: Value at 'eventDestination\.matchingEventTypes' failed to satisfy constraint: Member must satisfy constraint: \[Member must satisfy enum value set: \[send, [a-zA-Z, ]+\]\]$/);

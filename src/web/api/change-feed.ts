@@ -1,5 +1,6 @@
 // Live updates for every open console from one cheap poll: while anyone listens, every 500 ms the
-// feed asks the store for messages created and delivery rows changed since it last looked (a little
+// feed asks the store for messages created, delivery rows changed and complaints recorded (a
+// complaint after delivery changes no delivery row) since it last looked (a little
 // further back, so a commit that lands late — another node, the delivery thread — is still seen),
 // and hands listeners the summaries of what is new or changed. The work is the same for one listener
 // or a hundred; nothing runs while no one listens.
@@ -25,9 +26,11 @@ export class ChangeFeed {
   private polling: Promise<void> | undefined;
   private messagesFrom = 0;
   private deliveriesFrom = 0;
+  private complaintsFrom = 0;
   /** What was already announced inside the look-back window: message ids, delivery id:updated:status. */
   private seenMessages = new Map<string, number>();
   private seenDeliveries = new Map<string, number>();
+  private seenComplaints = new Map<string, number>();
   private readonly intervalMs: number;
   private readonly lookBackMs: number;
   private readonly now: () => number;
@@ -41,7 +44,7 @@ export class ChangeFeed {
   subscribe(listener: (e: FeedEvent) => void): () => void {
     this.listeners.add(listener);
     if (!this.timer) {
-      this.messagesFrom = this.deliveriesFrom = this.now();
+      this.messagesFrom = this.deliveriesFrom = this.complaintsFrom = this.now();
       this.timer = setInterval(() => {
         this.polling ??= this.poll()
           .catch((err: unknown) => this.opts.onError?.(err))
@@ -70,6 +73,7 @@ export class ChangeFeed {
     this.timer = undefined;
     this.seenMessages.clear();
     this.seenDeliveries.clear();
+    this.seenComplaints.clear();
   }
 
   async poll(): Promise<void> {
@@ -90,8 +94,18 @@ export class ChangeFeed {
     }
     if (changed.length === ROWS_PER_POLL) this.deliveriesFrom = changed.at(-1)!.updatedAt + this.lookBackMs;
     else if (changed.length) this.deliveriesFrom = Math.max(this.deliveriesFrom, changed.at(-1)!.updatedAt);
+
+    const complaints = await q.complaintsSince(this.complaintsFrom - this.lookBackMs, ROWS_PER_POLL);
+    for (const c of complaints) {
+      if (this.seenComplaints.has(String(c.id))) continue;
+      this.seenComplaints.set(String(c.id), c.createdAt);
+      changedMessages.add(c.messageId);
+    }
+    if (complaints.length === ROWS_PER_POLL) this.complaintsFrom = complaints.at(-1)!.createdAt + this.lookBackMs;
+    else if (complaints.length) this.complaintsFrom = Math.max(this.complaintsFrom, complaints.at(-1)!.createdAt);
     prune(this.seenMessages, this.messagesFrom - this.lookBackMs);
     prune(this.seenDeliveries, this.deliveriesFrom - this.lookBackMs);
+    prune(this.seenComplaints, this.complaintsFrom - this.lookBackMs);
 
     const freshIds = new Set(fresh.map((m) => m.id));
     const ids = [...new Set([...freshIds, ...changedMessages])];
