@@ -146,8 +146,9 @@ export function createFeedbackHandler(deps: FeedbackHandlerDeps): (report: Recei
     return believable ? report.sentAt! : arrived;
   }
 
+  /** As for a bounce during delivery (deliver.ts): the message's Return-Path or FeedbackForwardingEmailAddress, else its sender. */
   function forwardTo(message: ReportedMessage): Promise<string | undefined> {
-    return deps.feedbackAddress({ accountId: message.accountId, region: message.region }, fromDomain(message.raw) ?? '', message.envelopeFrom);
+    return deps.feedbackAddress({ accountId: message.accountId, region: message.region }, fromDomain(message.raw) ?? '', message.feedbackAddress ?? message.envelopeFrom);
   }
 
   function about(message: ReportedMessage, recipient: string, at: number): About {

@@ -17,6 +17,8 @@ export interface ReportedMessage {
   region: string;
   configurationSet: string | null;
   envelopeFrom: string;
+  /** Where feedback forwarding sends (Return-Path, else FeedbackForwardingEmailAddress); null: the envelope sender. */
+  feedbackAddress: string | null;
   raw: Buffer;
   createdAt: number;
   /** The SES `mail` object of the message's Send event. */
@@ -56,7 +58,7 @@ export class FeedbackRepository {
     const m = await this.db
       .selectFrom('messages')
       .innerJoin('message_bodies', 'message_bodies.seq', 'messages.seq')
-      .select(['messages.seq', 'id', 'account_id', 'region', 'source_api', 'configuration_set', 'envelope_from', 'destination', 'tags', 'raw', 'raw_deflated', 'size', 'created_at'])
+      .select(['messages.seq', 'id', 'account_id', 'region', 'source_api', 'configuration_set', 'envelope_from', 'feedback_address', 'destination', 'tags', 'raw', 'raw_deflated', 'size', 'created_at'])
       .where('id', '=', id)
       .executeTakeFirst();
     if (!m) return undefined;
@@ -70,6 +72,7 @@ export class FeedbackRepository {
       region: m.region,
       configurationSet: m.configuration_set,
       envelopeFrom: m.envelope_from,
+      feedbackAddress: m.feedback_address,
       raw: await readRaw(m.raw, m.raw_deflated, m.size),
       createdAt: facts.createdAt,
       mail: sendEventMail(send.payload, facts)!,

@@ -133,6 +133,23 @@ describe.each(DIALECTS)('inbound bounces and complaints (%s)', (dialect) => {
     expect(notification!.raw.toString()).toMatch(new RegExp(`^Final-Recipient: rfc822; ${RECIPIENT}\r\nAction: failed\r\nStatus: 5\.1\.1\r$`, 'm'));
   });
 
+  it("forwards a late bounce to the message's FeedbackForwardingEmailAddress, as a bounce during delivery", async () => {
+    await start();
+    const out = await sesv2Client(app!).send(
+      new SendEmailCommand({
+        FromEmailAddress: 'sender@example.com',
+        FeedbackForwardingEmailAddress: 'bounces@example.com',
+        Destination: { ToAddresses: [RECIPIENT] },
+        Content: { Simple: { Subject: { Data: 'Hello' }, Body: { Text: { Data: 'Hi' } } } },
+      }),
+    );
+    const id = out.MessageId!;
+    await settled(app!, id, 30_000);
+    expect((await deliverReport(`${id}@sesd.test`, sample('postfix-user-unknown.eml', id))).code).toBe(250);
+    const [, notification] = await sink!.waitFor(2, 30_000);
+    expect(notification).toMatchObject({ mailFrom: '', rcptTo: ['bounces@example.com'] });
+  });
+
   it('records the same DSN sent twice once', async () => {
     await start();
     const { id, envelopeFrom } = await sendAndDeliver([RECIPIENT]);
