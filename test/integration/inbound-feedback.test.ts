@@ -13,7 +13,8 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/data
 import { deliverySesdEnv, messageEvents, settled } from '../support/delivery-sesd.js';
 import { RawSmtpClient, type SmtpReply } from '../support/smtp-client.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
-import { awsFailure, sesv2Client } from '../support/sesd.js';
+import { SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { awsFailure, sesClient, sesv2Client } from '../support/sesd.js';
 
 // Relaying through the delivery thread takes seconds on a loaded machine.
 vi.setConfig({ testTimeout: 60_000 });
@@ -148,6 +149,22 @@ describe.each(DIALECTS)('inbound bounces and complaints (%s)', (dialect) => {
     expect((await deliverReport(`${id}@sesd.test`, sample('postfix-user-unknown.eml', id))).code).toBe(250);
     const [, notification] = await sink!.waitFor(2, 30_000);
     expect(notification).toMatchObject({ mailFrom: '', rcptTo: ['bounces@example.com'] });
+  });
+
+  it("forwards the bounce of raw mail sent without a Source to its Return-Path header (SendRawEmail's reference)", async () => {
+    await start();
+    const raw = 'Return-Path: <bounces@example.com>\r\nFrom: sender@example.com\r\nTo: rejected@example.net\r\nSubject: Hi\r\n\r\nHi\r\n';
+    const { MessageId } = await sesClient(app!).send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(raw) } }));
+    await settled(app!, MessageId!, 30_000);
+    const [notification] = await sink!.waitFor(1, 30_000);
+    expect(notification).toMatchObject({ mailFrom: '', rcptTo: ['bounces@example.com'] });
+    // With a Source, the Source gets it: it "takes precedence over any Return-Path header".
+    // (Another rejected address: the first is on the suppression list now.)
+    const other = raw.replace('rejected@example.net', 'rejected@example.org');
+    const withSource = await sesClient(app!).send(new SendRawEmailCommand({ Source: 'sender@example.com', RawMessage: { Data: Buffer.from(other) } }));
+    await settled(app!, withSource.MessageId!, 30_000);
+    const [, second] = await sink!.waitFor(2, 30_000);
+    expect(second).toMatchObject({ mailFrom: '', rcptTo: ['sender@example.com'] });
   });
 
   it('records the same DSN sent twice once', async () => {
