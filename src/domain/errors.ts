@@ -27,6 +27,10 @@ export const invalidParameter = (message: string): AwsError =>
 export const messageRejected = (message: string): AwsError => new AwsError('MessageRejected', message, 400, true);
 
 /** A capability sesd does not have (yet). Never answered with a fake success. */
+/** A request member asking for a feature sesd does not have: refused, naming it, rather than ignored. */
+export const unsupportedFeature = (feature: string, member: string): AwsError =>
+  new AwsError('BadRequestException', `sesd does not support ${feature} (${member}).`, 400);
+
 export const notSupported = (what: string): AwsError =>
   new AwsError('NotImplemented', `sesd does not support ${what}.`, 501, false);
 

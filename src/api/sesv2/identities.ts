@@ -1,6 +1,6 @@
 // SES v2 identity operations: wire shapes ↔ IdentitiesService.
 import { policyIdentityNotFound, type IdentitiesService } from '../../domain/identities/identities-service.js';
-import { identityArn, normaliseIdentity, setFeedbackForwarding, type Identity } from '../../domain/identities/identity.js';
+import { hasEasyDkim, identityArn, normaliseIdentity, setFeedbackForwarding, type Identity } from '../../domain/identities/identity.js';
 import { validateTags } from '../../domain/tags/tags.js';
 import { validatePolicy } from '../../domain/identities/sending-authorization.js';
 import type { TagsRepository } from '../../store/tags-repository.js';
@@ -23,7 +23,7 @@ const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.accountId, region: ct
 export function dkimAttributes(identity: Identity, signingHostedZone: string): T.DkimAttributes {
   const { dkim } = identity;
   const keyLength = (dkim.keyLength ?? undefined) as T.DkimSigningKeyLength | undefined;
-  const easyDkim = dkim.origin === 'AWS_SES' && dkim.tokens.length > 0;
+  const easyDkim = hasEasyDkim(identity);
   return {
     SigningEnabled: dkim.signingEnabled,
     Status: dkim.status,
@@ -119,8 +119,7 @@ export function identityHandlers(deps: {
         privateKey: input.SigningAttributes?.DomainSigningPrivateKey,
         keyLength: input.SigningAttributes?.NextSigningKeyLength,
       });
-      const easyDkim = identity.dkim.origin === 'AWS_SES';
-      return { DkimStatus: identity.dkim.status, DkimTokens: identity.dkim.tokens, SigningHostedZone: easyDkim ? identities.signingHostedZone : undefined };
+      return { DkimStatus: identity.dkim.status, DkimTokens: identity.dkim.tokens, SigningHostedZone: hasEasyDkim(identity) ? identities.signingHostedZone : undefined };
     }),
 
     PutEmailIdentityMailFromAttributes: typedHandler(async (ctx, input: T.PutEmailIdentityMailFromAttributesRequest) => {

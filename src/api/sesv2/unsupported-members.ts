@@ -3,7 +3,7 @@
 // account's, a send through a tenant is not one through the account), so the request is refused,
 // naming the feature. Members that only turn such a feature off (a validation threshold DISABLED)
 // ask for what sesd does anyway and pass.
-import { AwsError } from '../../domain/errors.js';
+import { unsupportedFeature } from '../../domain/errors.js';
 import type { Handler, HandlerTable } from '../context.js';
 
 const FEATURES: Record<string, string> = {
@@ -31,7 +31,7 @@ function checkMembers(members: Record<string, unknown>): void {
   for (const name of Object.keys(members)) {
     const feature = FEATURES[name];
     if (feature && members[name] !== undefined && !turnsOff(members[name])) {
-      throw new AwsError('BadRequestException', `sesd does not support ${feature} (${name}).`, 400);
+      throw unsupportedFeature(feature, name);
     }
   }
 }

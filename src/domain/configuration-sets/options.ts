@@ -1,7 +1,7 @@
 // The options of a configuration set as SES checks them. Enum values (TlsPolicy, suppression
 // reasons, VDM feature states) are already checked against the service model when the request is
 // decoded; what is left are the rules the model does not carry.
-import { AwsError, invalidParameter } from '../errors.js';
+import { AwsError, invalidParameter, unsupportedFeature } from '../errors.js';
 import type { ConfigurationSetOptions, DeliveryOptions, TrackingOptions, VdmOptions } from './configuration-set.js';
 
 /** SES bounds MaxDeliverySeconds: 5 minutes to 14 hours. */
@@ -69,16 +69,13 @@ export function validateHttpsPolicy(options: TrackingOptions): void {
  * does anyway, and is kept.
  */
 export function refuseUnsupportedOptions(options: Partial<ConfigurationSetOptions>): void {
-  if (options.VdmOptions && vdmEnables(options.VdmOptions)) throw unsupported('Virtual Deliverability Manager features', 'VdmOptions');
-  if (options.ArchivingOptions?.ArchiveArn) throw unsupported('archiving to a Mail Manager archive', 'ArchivingOptions');
-  if (options.MessageSecurityOptions?.SigningScheme?.SmimeScheme) throw unsupported('S/MIME signing', 'MessageSecurityOptions');
+  if (options.VdmOptions && vdmEnables(options.VdmOptions)) throw unsupportedFeature('Virtual Deliverability Manager features', 'VdmOptions');
+  if (options.ArchivingOptions?.ArchiveArn) throw unsupportedFeature('archiving to a Mail Manager archive', 'ArchivingOptions');
+  if (options.MessageSecurityOptions?.SigningScheme?.SmimeScheme) throw unsupportedFeature('S/MIME signing', 'MessageSecurityOptions');
 }
 
 const vdmEnables = (vdm: VdmOptions): boolean =>
   vdm.DashboardOptions?.EngagementMetrics === 'ENABLED' || vdm.GuardianOptions?.OptimizedSharedDelivery === 'ENABLED';
-
-/** Worded as sesd's other refusals of unsupported members (api/sesv2/unsupported-members.ts). */
-const unsupported = (feature: string, member: string): AwsError => new AwsError('BadRequestException', `sesd does not support ${feature} (${member}).`, 400);
 
 /** SES's request-validation wording for a constraint the model does not carry. */
 function validationError(path: string, constraint: string): AwsError {

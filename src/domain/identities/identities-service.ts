@@ -8,7 +8,7 @@ import { parseAddress } from '../addresses.js';
 import { generateEasyDkimKey, importByodkimKey, newDkimTokens } from './dkim-keys.js';
 import { checkDkimRecords, checkMailFromMx, checkVerificationTxt, type DnsLookup } from './dns-check.js';
 import { anySenderVerified, createsVerified, type AutoVerifyMode } from './auto-verify.js';
-import { normaliseIdentity, type Identity, type Scope, type VerificationStatus } from './identity.js';
+import { hasEasyDkim, normaliseIdentity, type Identity, type Scope, type VerificationStatus } from './identity.js';
 
 export interface IdentitiesServiceDeps {
   identities: IdentitiesRepository;
@@ -314,9 +314,6 @@ export class IdentitiesService {
     return pending.length;
   }
 }
-
-/** Whether the identity signs with Easy DKIM keys it already has (tokens published or to be). */
-const hasEasyDkim = (identity: Identity): boolean => identity.dkim.origin === 'AWS_SES' && identity.dkim.tokens.length > 0;
 
 /** New DKIM keys and selectors, DKIM started over; `now` is the key's generation time. */
 async function newDkimState(

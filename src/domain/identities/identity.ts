@@ -54,6 +54,9 @@ export function notificationTopic(n: IdentityNotifications | undefined, type: 'B
   return n && { Bounce: n.bounceTopic, Complaint: n.complaintTopic, Delivery: n.deliveryTopic }[type];
 }
 
+/** Whether the identity signs with Easy DKIM keys it already has (tokens published or to be). */
+export const hasEasyDkim = (identity: Identity): boolean => identity.dkim.origin === 'AWS_SES' && identity.dkim.tokens.length > 0;
+
 export const identityArn = (scope: Scope, identity: string): string => `arn:aws:ses:${scope.region}:${scope.accountId}:identity/${identity}`;
 
 /** Domains compare case-insensitively; the local part of an address is kept as given. */

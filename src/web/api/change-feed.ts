@@ -17,6 +17,9 @@ export interface ChangeFeedOptions {
   onError?: (err: unknown) => void;
 }
 
+/** A row of one of the feed's reads. */
+type RowOf<Read extends 'messagesSince' | 'deliveryChangesSince' | 'complaintsSince'> = Awaited<ReturnType<ConsoleQueries[Read]>>[number];
+
 // Rows read per poll; a burst larger than this moves the window on (a reload shows everything).
 const ROWS_PER_POLL = 500;
 
@@ -24,27 +27,27 @@ export class ChangeFeed {
   private readonly listeners = new Set<(e: FeedEvent) => void>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
-  private messagesFrom = 0;
-  private deliveriesFrom = 0;
-  private complaintsFrom = 0;
-  /** What was already announced inside the look-back window: message ids, delivery id:updated:status. */
-  private seenMessages = new Map<string, number>();
-  private seenDeliveries = new Map<string, number>();
-  private seenComplaints = new Map<string, number>();
+  private readonly created: LookBackWindow<RowOf<'messagesSince'>>;
+  private readonly deliveries: LookBackWindow<RowOf<'deliveryChangesSince'>>;
+  private readonly complaints: LookBackWindow<RowOf<'complaintsSince'>>;
   private readonly intervalMs: number;
-  private readonly lookBackMs: number;
   private readonly now: () => number;
 
   constructor(private readonly opts: ChangeFeedOptions) {
     this.intervalMs = opts.intervalMs ?? 500;
-    this.lookBackMs = opts.lookBackMs ?? 5000;
     this.now = opts.now ?? Date.now;
+    const lookBackMs = opts.lookBackMs ?? 5000;
+    const q = opts.queries;
+    this.created = new LookBackWindow((since, limit) => q.messagesSince(since, limit), (m) => m.id, (m) => m.createdAt, lookBackMs);
+    // A delivery row is news again when its status or update time changes.
+    this.deliveries = new LookBackWindow((since, limit) => q.deliveryChangesSince(since, limit), (d) => `${d.id}:${d.updatedAt}:${d.status}`, (d) => d.updatedAt, lookBackMs);
+    this.complaints = new LookBackWindow((since, limit) => q.complaintsSince(since, limit), (c) => String(c.id), (c) => c.createdAt, lookBackMs);
   }
 
   subscribe(listener: (e: FeedEvent) => void): () => void {
     this.listeners.add(listener);
     if (!this.timer) {
-      this.messagesFrom = this.deliveriesFrom = this.complaintsFrom = this.now();
+      for (const w of this.windows()) w.start(this.now());
       this.timer = setInterval(() => {
         this.polling ??= this.poll()
           .catch((err: unknown) => this.opts.onError?.(err))
@@ -68,54 +71,60 @@ export class ChangeFeed {
     await this.polling;
   }
 
+  private windows(): { start(now: number): void; forget(): void }[] {
+    return [this.created, this.deliveries, this.complaints];
+  }
+
   private stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    this.seenMessages.clear();
-    this.seenDeliveries.clear();
-    this.seenComplaints.clear();
+    for (const w of this.windows()) w.forget();
   }
 
   async poll(): Promise<void> {
-    const q = this.opts.queries;
-    const created = await q.messagesSince(this.messagesFrom - this.lookBackMs, ROWS_PER_POLL);
-    const fresh = created.filter((m) => !this.seenMessages.has(m.id));
-    for (const m of fresh) this.seenMessages.set(m.id, m.createdAt);
-    if (created.length === ROWS_PER_POLL) this.messagesFrom = created.at(-1)!.createdAt + this.lookBackMs;
-    else if (created.length) this.messagesFrom = Math.max(this.messagesFrom, created.at(-1)!.createdAt);
-
-    const changed = await q.deliveryChangesSince(this.deliveriesFrom - this.lookBackMs, ROWS_PER_POLL);
-    const changedMessages = new Set<string>();
-    for (const d of changed) {
-      const key = `${d.id}:${d.updatedAt}:${d.status}`;
-      if (this.seenDeliveries.has(key)) continue;
-      this.seenDeliveries.set(key, d.updatedAt);
-      changedMessages.add(d.messageId);
-    }
-    if (changed.length === ROWS_PER_POLL) this.deliveriesFrom = changed.at(-1)!.updatedAt + this.lookBackMs;
-    else if (changed.length) this.deliveriesFrom = Math.max(this.deliveriesFrom, changed.at(-1)!.updatedAt);
-
-    const complaints = await q.complaintsSince(this.complaintsFrom - this.lookBackMs, ROWS_PER_POLL);
-    for (const c of complaints) {
-      if (this.seenComplaints.has(String(c.id))) continue;
-      this.seenComplaints.set(String(c.id), c.createdAt);
-      changedMessages.add(c.messageId);
-    }
-    if (complaints.length === ROWS_PER_POLL) this.complaintsFrom = complaints.at(-1)!.createdAt + this.lookBackMs;
-    else if (complaints.length) this.complaintsFrom = Math.max(this.complaintsFrom, complaints.at(-1)!.createdAt);
-    prune(this.seenMessages, this.messagesFrom - this.lookBackMs);
-    prune(this.seenDeliveries, this.deliveriesFrom - this.lookBackMs);
-    prune(this.seenComplaints, this.complaintsFrom - this.lookBackMs);
-
+    const fresh = await this.created.next();
+    const changedMessages = new Set([...(await this.deliveries.next()), ...(await this.complaints.next())].map((r) => r.messageId));
     const freshIds = new Set(fresh.map((m) => m.id));
     const ids = [...new Set([...freshIds, ...changedMessages])];
     if (ids.length === 0 || this.listeners.size === 0) return;
     // Oldest first, so a list that prepends ends newest on top.
-    const summaries = (await q.summaries(ids)).reverse();
+    const summaries = (await this.opts.queries.summaries(ids)).reverse();
     for (const message of summaries) this.publish({ kind: freshIds.has(message.id) ? 'message' : 'status', message });
   }
 }
 
-function prune(seen: Map<string, number>, before: number): void {
-  for (const [key, at] of seen) if (at < before) seen.delete(key);
+/**
+ * One kind of row the feed reads by time: where its next read starts (a look-back earlier, for late
+ * commits) and what inside the look-back was already announced.
+ */
+class LookBackWindow<T> {
+  private from = 0;
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly read: (since: number, limit: number) => Promise<T[]>,
+    private readonly keyOf: (row: T) => string,
+    private readonly timeOf: (row: T) => number,
+    private readonly lookBackMs: number,
+  ) {}
+
+  start(now: number): void {
+    this.from = now;
+  }
+
+  forget(): void {
+    this.seen.clear();
+  }
+
+  /** The rows not announced before. */
+  async next(): Promise<T[]> {
+    const rows = await this.read(this.from - this.lookBackMs, ROWS_PER_POLL);
+    const fresh = rows.filter((r) => !this.seen.has(this.keyOf(r)));
+    for (const r of fresh) this.seen.set(this.keyOf(r), this.timeOf(r));
+    const last = rows.at(-1);
+    if (last && rows.length === ROWS_PER_POLL) this.from = this.timeOf(last) + this.lookBackMs;
+    else if (last) this.from = Math.max(this.from, this.timeOf(last));
+    for (const [key, at] of this.seen) if (at < this.from - this.lookBackMs) this.seen.delete(key);
+    return fresh;
+  }
 }
