@@ -24,8 +24,8 @@ import { templateNotFound } from '../domain/templates/email-template.js';
 import { parseResourceArn } from '../domain/tags/tags.js';
 import type { Scope } from '../domain/identities/identity.js';
 import { OPEN_TRACKER } from '../tracking/html-rewriter.js';
-import { rewriteHtmlParts } from '../tracking/mime-html.js';
-import { trackingFor, type MessageTracking, type TrackingDeps } from '../tracking/tracking-plan.js';
+import { trackedHtml, trackedRaw } from '../tracking/tracked-copies.js';
+import { trackingFor, type TrackingDeps, type TrackingPlan } from '../tracking/tracking-plan.js';
 
 export interface IntakeDeps {
   messages: MessagesRepository;
@@ -129,14 +129,14 @@ export function createIntake(deps: IntakeDeps): Intake {
     // out of tracked HTML, and composed mail loses it here otherwise (raw mail is sent as written).
     const content = withoutOpenTracker(given, tracked !== undefined);
     // Each recipient of list-managed or tracked mail gets a copy with their own unsubscribe and tracking links.
-    const copyFor = (recipient: string | undefined): Promise<Prepared> => {
+    const copyFor = async (recipient: string | undefined): Promise<Prepared> => {
       const link = managed && recipient !== undefined ? managed.linkFor(recipient) : undefined;
       if (raw) {
         const own = link ? withHeaders(raw, link.headers) : raw;
-        return Promise.resolve(tracked && recipient !== undefined ? withTrackedRaw(own, tracked, messageId, recipient) : own);
+        return tracked && recipient !== undefined ? withTrackedRaw(own, tracked, messageId, recipient) : own;
       }
       const own = link ? withListManagement(content, link) : content;
-      return prepareComposed(req, tracked && recipient !== undefined ? withTracking(own, tracked, messageId, recipient) : own, msgIdHeader, acceptedAt);
+      return prepareComposed(req, tracked && recipient !== undefined ? await withTracking(own, tracked, messageId, recipient) : own, msgIdHeader, acceptedAt);
     };
     const perRecipient = managed || tracked;
     const first = perRecipient ? (raw?.envelopeRecipients ?? composedRecipients(req))[0] : undefined;
@@ -307,13 +307,13 @@ function withoutOpenTracker(content: SimpleContent, tracked: boolean): SimpleCon
 }
 
 /** The HTML part with the recipient's tracking links and open image; the text part is not tracked (as SES). */
-function withTracking(content: SimpleContent, track: MessageTracking, messageId: string, recipient: string): SimpleContent {
-  return content.html === undefined ? content : { ...content, html: track(content.html, messageId, recipient) };
+async function withTracking(content: SimpleContent, plan: TrackingPlan, messageId: string, recipient: string): Promise<SimpleContent> {
+  return content.html === undefined ? content : { ...content, html: await trackedHtml(plan, content.html, messageId, recipient) };
 }
 
 /** Raw mail with the recipient's tracking links in its HTML parts. */
-function withTrackedRaw(prepared: Prepared, track: MessageTracking, messageId: string, recipient: string): Prepared {
-  const raw = rewriteHtmlParts(prepared.raw, (html) => track(html, messageId, recipient));
+async function withTrackedRaw(prepared: Prepared, plan: TrackingPlan, messageId: string, recipient: string): Promise<Prepared> {
+  const raw = await trackedRaw(plan, prepared.raw, messageId, recipient);
   return raw === prepared.raw ? prepared : { ...prepared, raw, headers: splitMessage(raw).headers };
 }
 

@@ -19,25 +19,39 @@ export interface TrackingDeps {
   baseUrl: () => string;
 }
 
-/** One tracked message: rewrites the HTML of a recipient's copy. */
-export type MessageTracking = (html: string, messageId: string, recipient: string) => string;
+/**
+ * How one message is tracked: plain data (it goes to the tracking thread with a large message's
+ * HTML, see tracked-copies.ts), applied to each recipient's copy by trackHtml.
+ */
+export interface TrackingPlan {
+  open: boolean;
+  click: boolean;
+  /** The link-signing secret. */
+  secret: string;
+  options: TrackingOptions | undefined;
+  publicUrl: string;
+}
 
-export async function trackingFor(scope: Scope, setName: string | undefined, deps: TrackingDeps): Promise<MessageTracking | undefined> {
+export async function trackingFor(scope: Scope, setName: string | undefined, deps: TrackingDeps): Promise<TrackingPlan | undefined> {
   if (!setName) return undefined;
   const destinations = (await deps.configurationSets.eventDestinations(scope, setName)).filter((d) => d.Enabled);
   const open = destinations.some((d) => d.MatchingEventTypes.includes('OPEN'));
   const click = destinations.some((d) => d.MatchingEventTypes.includes('CLICK'));
   if (!open && !click) return undefined;
   const options = (await deps.configurationSets.get(scope, setName))?.options.TrackingOptions;
-  const secret = await deps.secret();
-  const base = trackingBase(options, deps.baseUrl());
-  return (html, messageId, recipient) =>
-    rewriteHtml(html, {
-      openUrl: open ? `${base('open')}${OPEN_PATH}${signTrackingToken({ kind: 'open', messageId, recipient }, secret)}` : undefined,
-      clickUrl: click
-        ? (index, link) => `${base('click', link.url)}${CLICK_PATH}${signTrackingToken({ kind: 'click', messageId, recipient, index, link: link.url, linkTags: link.tags }, secret)}`
-        : undefined,
-    });
+  return { open, click, secret: await deps.secret(), options, publicUrl: deps.baseUrl() };
+}
+
+/** The HTML of `recipient`'s copy with their tracking links and open image. */
+export function trackHtml(plan: TrackingPlan, html: string, messageId: string, recipient: string): string {
+  const { secret } = plan;
+  const base = trackingBase(plan.options, plan.publicUrl);
+  return rewriteHtml(html, {
+    openUrl: plan.open ? `${base('open')}${OPEN_PATH}${signTrackingToken({ kind: 'open', messageId, recipient }, secret)}` : undefined,
+    clickUrl: plan.click
+      ? (index, link) => `${base('click', link.url)}${CLICK_PATH}${signTrackingToken({ kind: 'click', messageId, recipient, index, link: link.url, linkTags: link.tags }, secret)}`
+      : undefined,
+  });
 }
 
 /**

@@ -223,6 +223,32 @@ describe.each(DIALECTS)('open and click tracking (%s)', { timeout: 60_000 }, (di
     expect(links.size).toBe(2);
   });
 
+  it('tracks large HTML (rewritten in the tracking thread) as small: composed and raw, each recipient their own links', async () => {
+    // Over LARGE_CONTENT_BYTES: a paragraph of filler after the links.
+    const large = HTML.replace('</body>', `<p>${'filler words '.repeat(100_000)}</p></body>`);
+    const check = async (received: ReceivedMessage[]) => {
+      const links = new Set<string>();
+      for (const m of received) {
+        const html = await htmlOf(m);
+        expect(html.length).toBeGreaterThan(1_200_000);
+        expect(hrefs(html)[0]).toMatch(new RegExp(`^${app.httpUrl}/_sesd/track/click/`));
+        expect(hrefs(html).slice(1)).toEqual(['https://shop.example/prefs', 'mailto:help@shop.example']);
+        expect(pixelOf(html)).toBeDefined();
+        links.add(hrefs(html)[0]!);
+      }
+      expect(links.size).toBe(2);
+    };
+    await check((await send('tracked', ['g@example.net', 'h@example.net'], large)).received);
+
+    sink.messages.length = 0;
+    const raw = await new MailComposer({ from: 'news@example.com', to: 'i@example.net, j@example.net', subject: 'raw', text: TEXT, html: large, headers: { 'X-SES-CONFIGURATION-SET': 'tracked' } })
+      .compile()
+      .build();
+    const { MessageId } = await sesClient(app).send(new SendRawEmailCommand({ RawMessage: { Data: raw } }));
+    await settled(app, MessageId!, 30_000);
+    await check(await sink.waitFor(2, 30_000));
+  });
+
   it('tracking off (no OPEN/CLICK destination): the message is sent once, its HTML exactly as given', async () => {
     const { received } = await send('untracked', ['a@example.net', 'b@example.net']);
     expect(received).toHaveLength(1);
