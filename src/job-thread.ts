@@ -11,6 +11,12 @@ export interface JobAnswer<Result> {
   transfer?: ArrayBuffer[];
 }
 
+/**
+ * Work on this many bytes or more (a request body, a message's content) goes to a job thread;
+ * below it, the thread's round trip (copying the input, waking the thread) would cost more.
+ */
+export const OFF_THREAD_BYTES = 1024 * 1024;
+
 type Message<Result> = { id: number } & ({ result: Result } | { error: unknown });
 
 export class JobThread<Job, Result> {
@@ -72,7 +78,9 @@ const plainError = (error: unknown): Error => new Error((error as { message: str
 
 /** The ArrayBuffers of the large byte arrays in `value`, which only it uses: those can be handed over. */
 export function ownedBuffers(value: unknown, out: ArrayBuffer[] = []): ArrayBuffer[] {
-  if (value instanceof Uint8Array) {
+  if (value instanceof ArrayBuffer) {
+    if (!out.includes(value)) out.push(value);
+  } else if (value instanceof Uint8Array) {
     // Small Buffers share Node's pool with others: those are copied.
     if (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength && value.buffer instanceof ArrayBuffer && !out.includes(value.buffer)) out.push(value.buffer);
   } else if (Array.isArray(value)) {
@@ -87,7 +95,7 @@ export function ownedBuffers(value: unknown, out: ArrayBuffer[] = []): ArrayBuff
 export function withBuffers(value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (Array.isArray(value)) return value.map(withBuffers);
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
+  if (value && typeof value === 'object' && !(value instanceof Date) && !(value instanceof ArrayBuffer)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withBuffers(v)]));
   }
   return value;

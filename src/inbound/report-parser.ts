@@ -2,7 +2,8 @@
 // multipart/report; report-type=delivery-status), a feedback report (RFC 5965 ARF,
 // report-type=feedback-report), a plain-text bounce of the common non-standard kind, or an automatic
 // reply (RFC 3834), which is recognised so it can be ignored. Pure: bytes in, a report out.
-import PostalMime, { type Attachment, type Email } from 'postal-mime';
+import type { Attachment, Email } from 'postal-mime';
+import { parseMime } from '../mime/parse-mime.js';
 
 export interface ReportedRecipient {
   /** Final-Recipient (or Original-Recipient), the address only. */
@@ -42,7 +43,7 @@ const PARSE_LIMITS = { maxNestingDepth: 32, maxHeadersSize: 256 * 1024 };
 const MAX_TEXT_SCAN = 64 * 1024;
 
 export async function parseReport(raw: Buffer): Promise<InboundReport> {
-  const email = await PostalMime.parse(raw, { ...PARSE_LIMITS, attachmentEncoding: 'arraybuffer' });
+  const email = await parseMime(raw, { ...PARSE_LIMITS, attachmentEncoding: 'arraybuffer' });
   const topType = header(email, 'content-type') ?? '';
   const reportType = /^\s*multipart\/report\b/i.test(topType) ? /report-type\s*=\s*"?([\w-]+)/i.exec(topType)?.[1]?.toLowerCase() : undefined;
   const sent = email.date ? Date.parse(email.date) : NaN;

@@ -2,16 +2,12 @@
 // MailComposer, the field's well-kept composer, or for plain text/HTML mail with compose-text.ts,
 // which writes the same bytes several times faster. Composed once at intake and stored.
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import { JobThread } from '../job-thread.js';
+import { JobThread, OFF_THREAD_BYTES } from '../job-thread.js';
 import { canComposeText, composeText } from './compose-text.js';
 
-/**
- * From this much content on (text, HTML and attachments), a message is composed in a thread of its
- * own (compose-thread.ts): measured with 25 MB of HTML, composing held the event loop for 1.0-1.5 s,
- * and every other request waited that long. Below it, the thread's round trip would cost more.
- */
-export const LARGE_CONTENT_BYTES = 1024 * 1024;
-
+// From OFF_THREAD_BYTES of content on (text, HTML and attachments), a message is composed in a
+// thread of its own (compose-thread.ts): measured with 25 MB of HTML, composing held the event loop
+// for 1.0-1.5 s, and every other request waited that long.
 const thread = new JobThread<ComposeInput, Uint8Array>(import.meta.url, 'compose-thread');
 
 export interface ComposeAttachment {
@@ -41,7 +37,7 @@ export interface ComposeInput {
 }
 
 export async function composeMessage(input: ComposeInput): Promise<Buffer> {
-  if (contentSize(input) < LARGE_CONTENT_BYTES) return composeHere(input);
+  if (contentSize(input) < OFF_THREAD_BYTES) return composeHere(input);
   const raw = await thread.run(input);
   return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 }

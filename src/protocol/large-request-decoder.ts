@@ -4,13 +4,13 @@
 // its own (large-request-thread.ts), one request at a time, while the event loop goes on (and
 // sigv4.ts hashes such a body in the thread pool).
 import { AwsError } from '../domain/errors.js';
-import { JobThread, withBuffers } from '../job-thread.js';
+import { JobThread, OFF_THREAD_BYTES, withBuffers } from '../job-thread.js';
 import type { DecodedRequest } from './decode-request.js';
 import type { WireRequest } from './rest-json.js';
 import type { ServiceRoute } from './route-service.js';
 
-/** Smaller bodies are decoded on the event loop: the thread's round trip would cost more. */
-export const LARGE_BODY_BYTES = 1024 * 1024;
+/** Smaller bodies are decoded on the event loop. */
+export const LARGE_BODY_BYTES = OFF_THREAD_BYTES;
 
 /** An AwsError as plain data, for the way back from the thread. */
 export type WireError = { code?: string; message: string; httpStatus?: number; senderFault?: boolean; queryCode?: string; queryMessage?: string };

@@ -2,7 +2,8 @@
 // sesd), `/_sesd/health`, and a message's events. They show mail content, so when sesd listens
 // beyond loopback they require the console password.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import PostalMime from 'postal-mime';
+import type { Email } from 'postal-mime';
+import { parseMime } from '../mime/parse-mime.js';
 import { basicAuthPassword, checkPassword, FOREIGN_HOST_MESSAGE, hostAllowed, isOpen, replyLocked, type ListenerAccess } from './console-auth.js';
 import { decodeMessageCursor, encodeMessageCursor, type MessagesRepository, type StoredMessage } from '../store/messages-repository.js';
 
@@ -94,9 +95,9 @@ async function localStackView(m: StoredMessage): Promise<Record<string, unknown>
     Tags: m.tags,
     ConfigurationSetName: m.configurationSet ?? undefined,
   };
-  let parsed: Awaited<ReturnType<typeof PostalMime.parse>>;
+  let parsed: Email;
   try {
-    parsed = await PostalMime.parse(m.raw, PARSE_LIMITS);
+    parsed = await parseMime(m.raw, PARSE_LIMITS);
   } catch (err) {
     return { ...view, ParseError: err instanceof Error ? err.message : String(err) };
   }

@@ -39,7 +39,7 @@ describe.each(DIALECTS)('large requests (%s)', (dialect) => {
     expect(await storedBody(id1!)).toBe(bodyOf(v1));
   });
 
-  it('composes a 2 MB Simple message with an attachment (in the compose thread) and stores it whole', async () => {
+  it('composes a 2 MB Simple message with an attachment (in the compose thread), stores it whole, and shows it in /_aws/ses', async () => {
     const line = 'A line of text that is long enough to be counted, number ';
     const text = Array.from({ length: 2 * 1024 * 1024 / 64 }, (_, i) => `${line}${i}`).join('\n');
     const attachment = Buffer.from(largeMessage(1, 'attached'));
@@ -47,7 +47,7 @@ describe.each(DIALECTS)('large requests (%s)', (dialect) => {
       new SendEmailCommand({
         FromEmailAddress: 'a@example.com',
         Destination: { ToAddresses: ['b@example.net'] },
-        Content: { Simple: { Subject: { Data: 'large simple' }, Body: { Text: { Data: text } }, Attachments: [{ FileName: 'big.eml', RawContent: attachment, ContentType: 'message/rfc822', ContentTransferEncoding: 'BASE64' }] } },
+        Content: { Simple: { Subject: { Data: 'large simple' }, Body: { Text: { Data: text } }, Attachments: [{ FileName: 'big.eml', RawContent: attachment, ContentType: 'application/octet-stream', ContentDisposition: 'ATTACHMENT', ContentTransferEncoding: 'BASE64' }] } },
       }),
     );
     const raw = (await sesd.app.store.messages.list({ id: MessageId! }))[0]!.raw.toString('latin1');
@@ -57,6 +57,11 @@ describe.each(DIALECTS)('large requests (%s)', (dialect) => {
     expect(raw).toContain(text.slice(0, text.lastIndexOf('\n')));
     const part = raw.slice(raw.indexOf('filename=big.eml\r\n\r\n') + 20);
     expect(Buffer.from(part.slice(0, part.indexOf('\r\n--')), 'base64').equals(attachment)).toBe(true);
+
+    // LocalStack's view parses it (in the parse thread, parse-mime.ts) as it parses a small one.
+    const view = (await (await fetch(`${sesd.app.httpUrl}/_aws/ses?id=${MessageId}`)).json()) as { messages: { Body: { text_part: string }; Attachments: unknown[] }[] };
+    expect(view.messages[0]!.Body.text_part).toBe(text);
+    expect(view.messages[0]!.Attachments).toEqual([{ FileName: 'big.eml', ContentType: 'application/octet-stream', Size: attachment.length }]);
   });
 
   it('answers a large request with a wrong signature InvalidSignatureException, whatever its body', async () => {

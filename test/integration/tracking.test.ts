@@ -224,7 +224,7 @@ describe.each(DIALECTS)('open and click tracking (%s)', { timeout: 60_000 }, (di
   });
 
   it('tracks large HTML (rewritten in the tracking thread) as small: composed and raw, each recipient their own links', async () => {
-    // Over LARGE_CONTENT_BYTES: a paragraph of filler after the links.
+    // Over OFF_THREAD_BYTES: a paragraph of filler after the links.
     const large = HTML.replace('</body>', `<p>${'filler words '.repeat(100_000)}</p></body>`);
     const check = async (received: ReceivedMessage[]) => {
       const links = new Set<string>();

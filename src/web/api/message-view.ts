@@ -1,7 +1,8 @@
 // What the console shows of one message: its parts parsed from the stored MIME (bounded: nesting and
 // header size limits, as the parser allows), the HTML made self-contained for a sandboxed frame
 // (inline images as data: URIs), and each recipient's timeline from the message's events.
-import PostalMime, { type Email } from 'postal-mime';
+import type { Email } from 'postal-mime';
+import { parseMime } from '../../mime/parse-mime.js';
 import type { EventRow, RecipientRow } from '../../store/console-queries.js';
 
 const PARSE_LIMITS = { maxNestingDepth: 50, maxHeadersSize: 1024 * 1024, maxRfc822NestingDepth: 3 };
@@ -18,7 +19,7 @@ export interface ParsedMessage {
 }
 
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
-  const email = await PostalMime.parse(raw, { ...PARSE_LIMITS, attachmentEncoding: 'arraybuffer' });
+  const email = await parseMime(raw, { ...PARSE_LIMITS, attachmentEncoding: 'arraybuffer' });
   return {
     headers: email.headers.map((h) => ({ name: h.originalKey, value: h.value })),
     subject: email.subject,
