@@ -251,20 +251,24 @@ async function prepareComposed(req: SendRequest, content: SimpleContent, msgIdHe
 }
 
 /**
- * SES verifies every sender a message names: the envelope sender (Source / MAIL FROM), the From
- * header (else a raw message could claim any From), and the Return-Path.
+ * SES verifies every sender a message names: "each identity that you're going to use as a 'From',
+ * 'Source', 'Sender', or 'Return-Path' address" (Verified identities in Amazon SES): the envelope
+ * sender (Source / MAIL FROM), the From and Sender headers (else a raw message could claim any), and
+ * the Return-Path.
  */
 function sendersToVerify(req: SendRequest, envelopeFrom: ParsedAddress, headers: Header[]): { address: string; identityArn?: string }[] {
-  const fromHeader = headerValue(headers, 'From');
+  // Sending authorization has no ARN of its own for the Sender header: it goes as the From does.
+  const headerSenders = ['From', 'Sender'].flatMap((name) => {
+    const value = headerValue(headers, name);
+    return value ? splitAddressList(value).map((a) => parseAddress(a).address) : [];
+  });
   const named = [
     { address: envelopeFrom.address, identityArn: req.sourceArn },
-    ...(fromHeader
-      ? splitAddressList(fromHeader).map((a) => {
-          const address = parseAddress(a).address;
-          return { address, identityArn: req.fromArn ?? (address === envelopeFrom.address ? req.sourceArn : undefined) };
-        })
-      : []),
+    ...headerSenders.map((address) => ({ address, identityArn: req.fromArn ?? (address === envelopeFrom.address ? req.sourceArn : undefined) })),
     ...(req.returnPath ? [{ address: parseAddress(req.returnPath).address, identityArn: req.returnPathArn }] : []),
+    // The feedback address's ARN authorises its use ("permits you to use the email address specified
+    // in the FeedbackForwardingEmailAddress parameter", SendEmail's reference) as ReturnPathArn does.
+    ...(req.feedbackForwardingAddress && req.feedbackForwardingArn ? [{ address: parseAddress(req.feedbackForwardingAddress).address, identityArn: req.feedbackForwardingArn }] : []),
   ];
   const unique = new Map(named.map((s) => [`${s.address} ${s.identityArn ?? ''}`, s]));
   return [...unique.values()];

@@ -55,7 +55,10 @@ export interface SendRequest {
   content: SendContent;
   tags?: Tag[];
   configurationSetName?: string;
+  /** Where bounces and complaints are forwarded when there is no Return-Path (SES v2, Pinpoint). */
   feedbackForwardingAddress?: string;
+  /** SES v2 FeedbackForwardingEmailAddressIdentityArn: sending authorization for that address. */
+  feedbackForwardingArn?: string;
   /** SES v1 ReturnPath / SMTP: must be a verified identity too. */
   returnPath?: string;
   /** Sending authorization: the identities (by ARN) that authorise the envelope sender, the From

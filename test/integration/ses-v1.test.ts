@@ -113,6 +113,16 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
     });
   });
 
+  it("verifies a raw message's Sender header too (From, Source, Sender and Return-Path must be verified identities)", async () => {
+    const onBehalf = ['From: team@v1.example', 'Sender: agent@unverified.example', 'To: r@example.net', 'Subject: s', '', 'body', ''].join('\r\n');
+    expect(await awsFailure(ses.send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(onBehalf) } })))).toMatchObject({
+      name: 'MessageRejected',
+      message: 'Email address is not verified. The following identities failed the check in region US-WEST-2: agent@unverified.example',
+    });
+    const verifiedSender = onBehalf.replace('agent@unverified.example', 'Agent <other@v1.example>');
+    expect((await ses.send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(verifiedSender) } }))).MessageId).toBeDefined();
+  });
+
   it('refuses a raw message over 10 MB with InvalidParameterValue', async () => {
     const big = Buffer.concat([Buffer.from('From: team@v1.example\r\nTo: r@example.net\r\nSubject: big\r\n\r\n'), Buffer.alloc(10 * 1024 * 1024, 'a')]);
     const res = await awsFailure(ses.send(new SendRawEmailCommand({ RawMessage: { Data: big } })));

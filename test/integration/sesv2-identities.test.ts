@@ -204,6 +204,30 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
     await ses.send(new DeleteEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'delegate' }));
   });
 
+  it('holds FeedbackForwardingEmailAddressIdentityArn to sending authorization, as FromEmailAddressIdentityArn', async () => {
+    const delegate = sesv2Client(app, OTHER_ACCOUNT_KEY);
+    const arn = 'arn:aws:ses:us-west-2:000000000000:identity/example.org';
+    const input = { ...send('ops@example.org'), FromEmailAddressIdentityArn: arn, FeedbackForwardingEmailAddress: 'feedback@example.org', FeedbackForwardingEmailAddressIdentityArn: arn };
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: ['ses:SendEmail'], Resource: '*' }] };
+    await ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'delegate', Policy: JSON.stringify(policy) }));
+    try {
+      expect((await delegate.send(new SendEmailCommand(input))).MessageId).toBeDefined();
+      // An ARN whose identity does not cover the feedback address is refused, naming both.
+      expect(await awsFailure(delegate.send(new SendEmailCommand({ ...input, FeedbackForwardingEmailAddress: 'feedback@elsewhere.example' })))).toMatchObject({
+        name: 'MessageRejected',
+        message: `Email address is not verified. The following identities failed the check in region US-WEST-2: feedback@elsewhere.example, ${arn}`,
+      });
+      // Another identity of the owner, whose policies do not allow the delegate: refused, naming it.
+      const other = 'arn:aws:ses:us-west-2:000000000000:identity/owner@mail.example';
+      expect(await awsFailure(delegate.send(new SendEmailCommand({ ...input, FeedbackForwardingEmailAddress: 'owner@mail.example', FeedbackForwardingEmailAddressIdentityArn: other })))).toMatchObject({
+        name: 'MessageRejected',
+        message: expect.stringContaining(other),
+      });
+    } finally {
+      await ses.send(new DeleteEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'delegate' }));
+    }
+  });
+
   it('bounces a send to a suppressed address (OnAccountSuppressionList) without a delivery', async () => {
     await ses.send(new PutSuppressedDestinationCommand({ EmailAddress: 'Gone@Example.net', Reason: 'BOUNCE' }));
     expect((await ses.send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.net' }))).SuppressedDestination).toMatchObject({ EmailAddress: 'gone@example.net', Reason: 'BOUNCE' });

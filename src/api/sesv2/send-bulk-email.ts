@@ -32,6 +32,7 @@ export function sendBulkEmailHandler(intake: Intake) {
         tags: entry.ReplacementTags ?? input.DefaultEmailTags,
         configurationSetName: input.ConfigurationSetName,
         feedbackForwardingAddress: input.FeedbackForwardingEmailAddress,
+        feedbackForwardingArn: input.FeedbackForwardingEmailAddressIdentityArn,
         maxMessageBytes: MAX_MESSAGE_BYTES_V2,
       };
     });

@@ -20,6 +20,7 @@ export function sendEmailHandler(intake: Intake) {
       tags: input.EmailTags,
       configurationSetName: input.ConfigurationSetName,
       feedbackForwardingAddress: input.FeedbackForwardingEmailAddress,
+      feedbackForwardingArn: input.FeedbackForwardingEmailAddressIdentityArn,
       listManagement: input.ListManagementOptions && { contactListName: input.ListManagementOptions.ContactListName, topicName: input.ListManagementOptions.TopicName },
       maxMessageBytes: MAX_MESSAGE_BYTES_V2,
     });
