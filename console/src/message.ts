@@ -54,7 +54,7 @@ export async function messagePage(main: HTMLElement, id: string): Promise<() => 
   const [detail, session] = await Promise.all([get<Detail>(`/messages/${encodeURIComponent(id)}`), getSession()]);
   const m = detail.message;
   const base = `/messages/${encodeURIComponent(id)}`;
-  const body = h('div', { class: 'tab-body' });
+  const body = h('div', { class: 'tab-body', id: 'tab-panel', role: 'tabpanel', tabindex: 0 });
   const tabs: [string, () => Node | Promise<Node>][] = [];
   if (detail.hasHtml) tabs.push(['HTML', () => preview(base)]);
   if (detail.text !== null) tabs.push(['Text', () => h('pre', { class: 'text' }, detail.text)]);
@@ -66,16 +66,35 @@ export async function messagePage(main: HTMLElement, id: string): Promise<() => 
         : h('table', { class: 'kv' }, detail.headers.map((x) => h('tr', {}, h('th', {}, x.name), h('td', {}, x.value)))),
   ]);
   tabs.push(['Raw', async () => h('pre', { class: 'text' }, await (await fetch(url(`${base}/raw`))).text())]);
-  const tabBar = h('div', { class: 'tabs', role: 'tablist' });
+  // The WAI-ARIA tabs pattern: one tab in the Tab order (the selected one), arrow keys, Home and
+  // End move between tabs and select them, and the panel is labelled by its tab.
+  const tabBar = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Message content', onkeydown: (e: Event) => void onTabKey(e as KeyboardEvent) });
+  const tabButtons = tabs.map(([name], i) =>
+    h('button', { type: 'button', role: 'tab', id: `tab-${name.toLowerCase()}`, 'aria-controls': 'tab-panel', 'data-tab': name, onclick: () => void show(i) }, name),
+  );
+  tabBar.append(...tabButtons);
+  let shown = 0;
   const show = async (i: number) => {
-    for (const [j, b] of [...tabBar.children].entries()) b.setAttribute('aria-selected', String(i === j));
+    shown = i;
+    for (const [j, b] of tabButtons.entries()) {
+      b.setAttribute('aria-selected', String(i === j));
+      b.tabIndex = i === j ? 0 : -1;
+    }
+    body.setAttribute('aria-labelledby', tabButtons[i]!.id);
     try {
       body.replaceChildren(await tabs[i]![1]());
     } catch (err) {
       body.replaceChildren(errorBox(err));
     }
   };
-  tabs.forEach(([name], i) => tabBar.appendChild(h('button', { type: 'button', role: 'tab', 'data-tab': name, onclick: () => void show(i) }, name)));
+  const onTabKey = async (e: KeyboardEvent) => {
+    const last = tabButtons.length - 1;
+    const next = { ArrowRight: shown === last ? 0 : shown + 1, ArrowLeft: shown === 0 ? last : shown - 1, Home: 0, End: last }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    tabButtons[next]!.focus();
+    await show(next);
+  };
 
   const to = (k: 'ToAddresses' | 'CcAddresses' | 'BccAddresses') => (m.destination[k] ?? []).join(', ');
   const opened = new Map<string, boolean>();

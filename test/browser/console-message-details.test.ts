@@ -196,6 +196,31 @@ describe.skipIf(!hasChromium)('the console’s message details in Chromium', { t
     expect(await page.locator('nav a[aria-current="page"]').textContent()).toBe('Queue');
   });
 
+  it("moves between a message's tabs with the arrow keys, Home and End, one tab in the Tab order", async () => {
+    const id = await send('Tabs by keyboard', ['tab@example.net']);
+    await page.goto(`${app.httpUrl}/#/messages/${id}`);
+    const selected = () => page.locator('[role="tab"][aria-selected="true"]').textContent();
+    const tabs = page.locator('[role="tab"]');
+    await tabs.first().waitFor({ timeout: 15_000 });
+    expect(await tabs.allTextContents()).toEqual(['Text', 'Headers', 'Raw']);
+    expect(await page.locator('[role="tab"][tabindex="0"]').count()).toBe(1);
+    await page.locator('[role="tab"][aria-selected="true"]').focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await selected()).toBe('Headers');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Headers');
+    await page.locator('#tab-panel table.kv').waitFor();
+    await page.keyboard.press('End');
+    expect(await selected()).toBe('Raw');
+    await page.keyboard.press('ArrowRight'); // wraps to the first
+    expect(await selected()).toBe('Text');
+    await page.keyboard.press('ArrowLeft'); // and back to the last
+    expect(await selected()).toBe('Raw');
+    await page.keyboard.press('Home');
+    expect(await selected()).toBe('Text');
+    expect(await page.locator('#tab-panel').getAttribute('aria-labelledby')).toBe('tab-text');
+    expect(await page.locator('#tab-panel pre').textContent()).toContain('Text of Tabs by keyboard');
+  });
+
   it('says a message does not exist, with a way back to the list', async () => {
     await page.goto(`${app.httpUrl}/#/messages/0100000000000000-00000000-0000-0000-0000-000000000000-000000`);
     const alert = page.getByRole('alert');
