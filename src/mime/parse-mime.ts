@@ -1,7 +1,8 @@
-// postal-mime's parse, in a thread of its own for a message of megabytes (parse-mime-thread.ts):
-// measured with a stored 25 MB HTML message, GET /_aws/ses took the event loop for ~1 s (17 s with
-// postal-mime 2.7, whose quoted-printable decoder made a Blob per escape), and every other request
-// waited behind it. The console's message page and inbound reports parse the same way.
+// postal-mime's parse, in a thread of its own for a message of megabytes (parse-mime-thread.ts), for
+// the console's message pages and inbound reports: measured with a stored 25 MB HTML message,
+// parsing took the event loop ~0.5 s (17 s with postal-mime 2.7, whose quoted-printable decoder made
+// a Blob per escape) while every other request waited. (GET /_aws/ses parses in its own thread,
+// web/localstack-view.ts, which serialises its answer there too.)
 import PostalMime, { type Email, type PostalMimeOptions } from 'postal-mime';
 import { JobThread, OFF_THREAD_BYTES } from '../job-thread.js';
 

@@ -2,10 +2,9 @@
 // sesd), `/_sesd/health`, and a message's events. They show mail content, so when sesd listens
 // beyond loopback they require the console password.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Email } from 'postal-mime';
-import { parseMime } from '../mime/parse-mime.js';
+import { localStackViewJson } from './localstack-view.js';
 import { basicAuthPassword, checkPassword, FOREIGN_HOST_MESSAGE, hostAllowed, isOpen, replyLocked, type ListenerAccess } from './console-auth.js';
-import { decodeMessageCursor, encodeMessageCursor, type MessagesRepository, type StoredMessage } from '../store/messages-repository.js';
+import { decodeMessageCursor, encodeMessageCursor, type MessagesRepository } from '../store/messages-repository.js';
 
 export interface InspectionDeps extends ListenerAccess {
   messages: MessagesRepository;
@@ -48,10 +47,12 @@ export function registerInspectionRoutes(app: FastifyInstance, deps: InspectionD
     if (after !== undefined && !cursor) return reply.code(400).send({ message: 'after is not a nextToken this endpoint gave.' });
     const page = await deps.messages.page({ id, source: email }, { after: cursor, limit: pageSize, maxBytes: PAGE_BYTES });
     // One message at a time: parsing is CPU work, and other requests get their turn in between.
-    const messages = [];
-    for (const m of page.messages) messages.push(await localStackView(m));
+    // The answer is put together from each message's JSON (a large one's made in a thread).
+    const parts: Buffer[] = [Buffer.from('{"messages":[')];
+    for (const [i, m] of page.messages.entries()) parts.push(...(i > 0 ? [Buffer.from(',')] : []), await localStackViewJson(m));
     // LocalStack's clients read `messages` and ignore members they do not know.
-    return page.next ? { messages, nextToken: encodeMessageCursor(page.next) } : { messages };
+    parts.push(Buffer.from(page.next ? `],"nextToken":${JSON.stringify(encodeMessageCursor(page.next))}}` : ']}'));
+    return reply.type('application/json; charset=utf-8').send(Buffer.concat(parts));
   });
 
   app.delete<{ Querystring: { id?: string } }>('/_aws/ses', { onRequest: guard }, async (request, reply) => {
@@ -73,47 +74,3 @@ const MAX_PAGE = 1000;
 /** Raw MIME per page: a page of large messages ends early (its nextToken continues it). */
 const PAGE_BYTES = 64 * 1024 * 1024;
 
-// postal-mime's own limits are 256 nested parts and 2 MB of headers; a message past them cannot be
-// shown as text, and is marked instead (see localStackView). Mail that sesd composes nests 3 deep.
-const PARSE_LIMITS = { maxNestingDepth: 64, maxHeadersSize: 1024 * 1024 };
-
-/**
- * LocalStack's message shape; Subject and Body are read from the stored MIME for every kind. A
- * message that cannot be parsed is still listed, with empty parts and why in `ParseError`.
- */
-async function localStackView(m: StoredMessage): Promise<Record<string, unknown>> {
-  const view = {
-    Id: m.id,
-    Region: m.region,
-    Timestamp: new Date(m.createdAt).toISOString(),
-    Destination: m.destination,
-    Source: m.envelopeFrom,
-    Subject: m.subject ?? '',
-    Body: { text_part: null as string | null, html_part: null as string | null },
-    RawData: m.raw.toString('utf8'),
-    Attachments: [] as { FileName: string | null; ContentType: string; Size: number }[],
-    Tags: m.tags,
-    ConfigurationSetName: m.configurationSet ?? undefined,
-  };
-  let parsed: Email;
-  try {
-    parsed = await parseMime(m.raw, PARSE_LIMITS);
-  } catch (err) {
-    return { ...view, ParseError: err instanceof Error ? err.message : String(err) };
-  }
-  return {
-    ...view,
-    Subject: parsed.subject ?? view.Subject,
-    Body: { text_part: withoutFinalLineBreak(parsed.text), html_part: withoutFinalLineBreak(parsed.html) },
-    Attachments: parsed.attachments.map((a) => ({ FileName: a.filename, ContentType: a.mimeType, Size: byteLength(a.content) })),
-  };
-}
-
-/** The line break that ends a MIME body part terminates its last line; it is not part of the text. */
-function withoutFinalLineBreak(part: string | undefined): string | null {
-  return part === undefined ? null : part.replace(/\r?\n$/, '');
-}
-
-function byteLength(content: ArrayBuffer | Uint8Array | string): number {
-  return typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
-}
