@@ -124,8 +124,7 @@ export class SendingPolicy {
     return { configurationSetName: name, identity };
   }
 
-  /** SES lists every address that failed, with the region in upper case. */
-  /** Answers the identities it read (every candidate identity of the addresses). */
+  /** SES lists every address that failed, with the region in upper case. Answers the identities it read (every candidate identity of the addresses). */
   private async requireVerified(scope: Scope, addresses: string[]): Promise<Identity[]> {
     const unique = [...new Set(addresses)];
     const candidates = unique.map((a) => ({ address: a, names: candidateIdentities(a) }));
