@@ -38,6 +38,11 @@ export function defaultRetryPolicy(delaySeconds: number): RetryPolicy {
 interface PolicyDocument {
   healthyRetryPolicy?: Partial<RetryPolicy>;
   defaultHealthyRetryPolicy?: Partial<RetryPolicy>;
+  sicklyRetryPolicy?: unknown;
+  defaultSicklyRetryPolicy?: unknown;
+  throttlePolicy?: unknown;
+  defaultThrottlePolicy?: unknown;
+  guaranteed?: boolean;
   disableSubscriptionOverrides?: boolean;
   requestPolicy?: { headerContentType?: string };
   defaultRequestPolicy?: { headerContentType?: string };
@@ -126,13 +131,74 @@ function withDefaults(given: Partial<RetryPolicy>, base: RetryPolicy): RetryPoli
   };
 }
 
-/** What GetTopicAttributes / GetSubscriptionAttributes show as EffectiveDeliveryPolicy. */
+// What GetTopicAttributes and GetSubscriptionAttributes show, as recorded against AWS in
+// localstack/localstack tests/aws/services/sns/test_sns.snapshot.json: test_topic_delivery_policy_crud
+// (a topic's DeliveryPolicy gains disableSubscriptionOverrides and loses null members) and
+// test_subscribe_external_http_endpoint_content_type[True]/[False] "sub-attrs" (a subscription's
+// DeliveryPolicy and EffectiveDeliveryPolicy have the subscription's shape, with null for what is unset).
+
+/** A retry policy in AWS's member order. */
+function retryDocument(p: RetryPolicy) {
+  return {
+    minDelayTarget: p.minDelayTarget,
+    maxDelayTarget: p.maxDelayTarget,
+    numRetries: p.numRetries,
+    numMaxDelayRetries: p.numMaxDelayRetries,
+    numNoDelayRetries: p.numNoDelayRetries,
+    numMinDelayRetries: p.numMinDelayRetries,
+    backoffFunction: p.backoffFunction,
+  };
+}
+
+/** What GetTopicAttributes shows as EffectiveDeliveryPolicy. */
 export function effectivePolicyDocument(p: EffectivePolicy): string {
   return JSON.stringify({
     http: {
-      defaultHealthyRetryPolicy: p.retry,
+      defaultHealthyRetryPolicy: retryDocument(p.retry),
       disableSubscriptionOverrides: false,
       defaultRequestPolicy: { headerContentType: p.contentType },
     },
+  });
+}
+
+/** What GetSubscriptionAttributes shows as an HTTP/S subscription's EffectiveDeliveryPolicy. */
+export function effectiveSubscriptionPolicyDocument(p: EffectivePolicy, topicPolicy: string | undefined, subscriptionPolicy: string | undefined): string {
+  const topic = parse(topicPolicy)?.http;
+  const sub = topic?.disableSubscriptionOverrides ? undefined : parse(subscriptionPolicy);
+  return JSON.stringify({
+    healthyRetryPolicy: retryDocument(p.retry),
+    // sesd does not act on these; they are shown as given (the subscription's, else the topic's default).
+    sicklyRetryPolicy: sub?.sicklyRetryPolicy ?? topic?.defaultSicklyRetryPolicy ?? null,
+    throttlePolicy: sub?.throttlePolicy ?? topic?.defaultThrottlePolicy ?? null,
+    requestPolicy: { headerContentType: p.contentType },
+    guaranteed: sub?.guaranteed ?? false,
+  });
+}
+
+/** A topic's DeliveryPolicy as GetTopicAttributes shows it (the stored text when it is not a policy object). */
+export function topicPolicyDocument(text: string): string {
+  const doc = parse(text);
+  if (!doc || typeof doc !== 'object' || !doc.http || typeof doc.http !== 'object') return text;
+  const h = doc.http;
+  const http = {
+    ...(h.defaultHealthyRetryPolicy != null ? { defaultHealthyRetryPolicy: h.defaultHealthyRetryPolicy } : {}),
+    ...(h.defaultSicklyRetryPolicy != null ? { defaultSicklyRetryPolicy: h.defaultSicklyRetryPolicy } : {}),
+    ...(h.defaultThrottlePolicy != null ? { defaultThrottlePolicy: h.defaultThrottlePolicy } : {}),
+    disableSubscriptionOverrides: h.disableSubscriptionOverrides ?? false,
+    ...(h.defaultRequestPolicy != null ? { defaultRequestPolicy: h.defaultRequestPolicy } : {}),
+  };
+  return JSON.stringify({ ...doc, http });
+}
+
+/** A subscription's DeliveryPolicy as GetSubscriptionAttributes shows it (the stored text when it is not a policy object). */
+export function subscriptionPolicyDocument(text: string): string {
+  const doc = parse(text);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return text;
+  return JSON.stringify({
+    healthyRetryPolicy: doc.healthyRetryPolicy ?? null,
+    sicklyRetryPolicy: doc.sicklyRetryPolicy ?? null,
+    throttlePolicy: doc.throttlePolicy ?? null,
+    requestPolicy: doc.requestPolicy ?? null,
+    guaranteed: doc.guaranteed ?? false,
   });
 }

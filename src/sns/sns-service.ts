@@ -6,8 +6,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AwsError } from '../domain/errors.js';
 import { policiesAllow } from '../domain/resource-policy.js';
 import { parseAddress } from '../domain/addresses.js';
-import { parseTopicArn, topicArn, topicOfSubscription } from './arn.js';
-import { effectivePolicy, effectivePolicyDocument, validateDeliveryPolicy } from './delivery-policy.js';
+import { parseTopicArn, tooFewElements, topicArn, topicOfSubscription } from './arn.js';
+import {
+  effectivePolicy,
+  effectivePolicyDocument,
+  effectiveSubscriptionPolicyDocument,
+  subscriptionPolicyDocument,
+  topicPolicyDocument,
+  validateDeliveryPolicy,
+} from './delivery-policy.js';
 import { confirmationText, unsubscribeText } from './sns-message.js';
 import {
   SNS_PROTOCOLS,
@@ -78,7 +85,13 @@ export class SnsService implements TopicPublisher {
   // ---- topics
 
   async createTopic(scope: Scope, name: string, requested: Record<string, string> = {}, tags: Tag[] = []): Promise<string> {
-    if (name.endsWith('.fifo')) throw invalid('Topic Name: sesd does not support FIFO topics');
+    // A .fifo name without FifoTopic=true, or FifoTopic=true without a .fifo name, is refused by AWS itself as
+    // "Invalid parameter: Topic Name" (localstack/localstack tests/aws/services/sns/test_sns.snapshot.json,
+    // test_create_topic_name_constraints "name-contains-fifo", "fifo-name-not-contains-fifo"; and
+    // test_create_topic_different_attrs "create-topic-new-attrs-fifo"). Only a FIFO topic AWS would create is sesd's own refusal.
+    const fifoName = name.endsWith('.fifo');
+    if (fifoName !== (requested.FifoTopic === 'true')) throw invalid('Topic Name');
+    if (fifoName) throw invalid('Topic Name: sesd does not support FIFO topics');
     if (!TOPIC_NAME.test(name)) throw invalid('Topic Name');
     // FifoTopic=false asks for what every sesd topic is (standard); AWS does not list it afterwards either.
     const attributes = requested.FifoTopic === 'false' ? withoutKey(requested, 'FifoTopic') : requested;
@@ -122,8 +135,11 @@ export class SnsService implements TopicPublisher {
       SubscriptionsConfirmed: String(confirmed),
       DisplayName: topic.attributes.DisplayName ?? '',
       SubscriptionsDeleted: String(await this.opts.store.deletedSubscriptions(topic.arn, this.now())),
-      ...(topic.attributes.DeliveryPolicy ? { DeliveryPolicy: topic.attributes.DeliveryPolicy } : {}),
-      SignatureVersion: topic.attributes.SignatureVersion ?? '1',
+      ...(topic.attributes.DeliveryPolicy ? { DeliveryPolicy: topicPolicyDocument(topic.attributes.DeliveryPolicy) } : {}),
+      // AWS lists SignatureVersion only once it was set; a new standard topic has none (though it signs
+      // with version 1). localstack/localstack tests/aws/services/sns/test_sns.snapshot.json:
+      // test_topic_get_attributes_with_fifo_false "get-attrs-standard-topic", test_create_topic_different_attrs "topic-attrs".
+      ...(topic.attributes.SignatureVersion ? { SignatureVersion: topic.attributes.SignatureVersion } : {}),
     };
   }
 
@@ -212,18 +228,25 @@ export class SnsService implements TopicPublisher {
    * token of an UnsubscribeConfirmation restores the subscription it deactivated, as on SNS.
    */
   async confirmSubscription(topicArnText: string, token: string): Promise<string> {
-    parseTopicArn(topicArnText, 'Topic');
+    const given = parseTopicArn(topicArnText, 'Topic');
     const subscription = (await this.opts.store.subscriptionByToken(token)) ?? (await this.opts.store.restoreSubscription(topicArnText, token, this.now()));
     if (!subscription) throw invalid('Token');
-    if (subscription.topicArn !== topicArnText) throw invalid('Topic');
+    // The token names the subscription: AWS confirms it with a TopicArn of another topic name in the same
+    // region, and refuses one of another region (localstack/localstack tests/aws/services/sns/test_sns.snapshot.json,
+    // test_subscribe_external_http_endpoint: "nonexistent-token-confirm", "different-region-arn-confirm").
+    // Another account is refused too, as before (no recording says otherwise).
+    if (given.region !== subscription.region || given.accountId !== subscription.accountId) throw invalid('Topic');
     if (!subscription.confirmed) await this.opts.store.confirmSubscription(subscription.arn);
     return subscription.arn;
   }
 
   /** Without a scope: the UnsubscribeURL, whose token is the authority (it names the subscription's own region). */
   async unsubscribe(scope: Scope | undefined, arn: string): Promise<Subscription | undefined> {
-    const topicArnText = topicOfSubscription(arn);
-    if (!topicArnText) throw invalid('SubscriptionArn');
+    // AWS answers "Invalid parameter: SubscriptionId" for an ARN of six elements that names no subscription
+    // (localstack/localstack tests/aws/services/sns/test_sns.snapshot.json, test_unsubscribe_wrong_arn_format,
+    // "invalid-unsubscribe-arn-3": arn:aws:sns:us-east-1:111111111111:random).
+    if (!topicOfSubscription(arn) && arn.split(':').length === 6) throw invalid('SubscriptionId');
+    const topicArnText = subscriptionTopicArn(arn);
     if (scope) checkRegion(scope, parseTopicArn(topicArnText).region, 'SubscriptionArn');
     const subscription = await this.opts.store.subscription(arn);
     if (!subscription) return undefined; // Unsubscribe is idempotent on AWS.
@@ -261,14 +284,22 @@ export class SnsService implements TopicPublisher {
       PendingConfirmation: String(!s.confirmed),
       ConfirmationWasAuthenticated: String(s.confirmed),
       SubscriptionArn: s.arn,
-      ...(s.protocol === 'http' || s.protocol === 'https' ? { EffectiveDeliveryPolicy: effectivePolicyDocument(policy) } : {}),
-      ...(s.attributes.DeliveryPolicy ? { DeliveryPolicy: s.attributes.DeliveryPolicy } : {}),
+      ...(s.protocol === 'http' || s.protocol === 'https'
+        ? { EffectiveDeliveryPolicy: effectiveSubscriptionPolicyDocument(policy, topic?.attributes.DeliveryPolicy, s.attributes.DeliveryPolicy) }
+        : {}),
+      ...(s.attributes.DeliveryPolicy ? { DeliveryPolicy: subscriptionPolicyDocument(s.attributes.DeliveryPolicy) } : {}),
     };
   }
 
   async setSubscriptionAttribute(scope: Scope, arn: string, name: string, value: string | undefined): Promise<void> {
     const s = await this.ownedSubscription(scope, arn, 'SetSubscriptionAttributes');
     if (!SUBSCRIPTION_ATTRIBUTES.has(name)) throw invalid('AttributeName');
+    // AWS refuses any RawMessageDelivery but true/false here, an empty one too, and without Subscribe's
+    // "Attributes Reason: " (localstack/localstack tests/aws/services/sns/test_sns.snapshot.json,
+    // test_validate_set_sub_attributes: "raw-message-wrong-value", "raw-message-empty-value").
+    if (name === 'RawMessageDelivery' && !/^(true|false)$/i.test(value ?? '')) {
+      throw invalid(`RawMessageDelivery: Invalid value [${value ?? ''}]. Must be true or false.`);
+    }
     const attributes = { ...s.attributes };
     if (value === undefined || value === '') delete attributes[name];
     else {
@@ -424,8 +455,7 @@ export class SnsService implements TopicPublisher {
   }
 
   private async ownedSubscription(scope: Scope, arn: string, action: string): Promise<Subscription> {
-    const topicArnText = topicOfSubscription(arn);
-    if (!topicArnText) throw invalid('SubscriptionArn');
+    const topicArnText = subscriptionTopicArn(arn);
     checkRegion(scope, parseTopicArn(topicArnText).region, 'SubscriptionArn');
     const s = await this.opts.store.subscription(arn);
     if (!s) throw subscriptionNotFound();
@@ -643,6 +673,13 @@ function defaultPolicy(topic: Topic): string {
  */
 function checkRegion(scope: Scope, region: string, what: 'TopicArn' | 'SubscriptionArn'): void {
   if (region !== scope.region) throw invalid(what);
+}
+
+/** The topic ARN of a SubscriptionArn parameter; one that is not ARN-shaped gets AWS's reason (see tooFewElements). */
+function subscriptionTopicArn(arn: string): string {
+  const topic = topicOfSubscription(arn);
+  if (!topic) throw invalid(`SubscriptionArn${tooFewElements(arn)}`);
+  return topic;
 }
 
 function withoutKey(attributes: Record<string, string>, key: string): Record<string, string> {

@@ -403,8 +403,8 @@ describe.each(DIALECTS)('SNS (%s)', (dialect) => {
     expect((await sns.send(new CreateTopicCommand({ Name: 'standard', Attributes: { FifoTopic: 'false' } }))).TopicArn).toBe(TopicArn);
     expect((await sns.send(new CreateTopicCommand({ Name: 'standard' }))).TopicArn).toBe(TopicArn);
 
-    const fifo = await awsFailure(sns.send(new CreateTopicCommand({ Name: 'not-fifo', Attributes: { FifoTopic: 'true' } })));
-    expect(fifo).toMatchObject({ name: 'InvalidParameterException', message: 'Invalid parameter: Attributes Reason: sesd does not support FIFO topics (FifoTopic)' });
+    const fifo = await awsFailure(sns.send(new CreateTopicCommand({ Name: 'not-fifo.fifo', Attributes: { FifoTopic: 'true' } })));
+    expect(fifo).toMatchObject({ name: 'InvalidParameterException', message: 'Invalid parameter: Topic Name: sesd does not support FIFO topics' });
   });
 
   it('names the AWS feature behind a topic attribute it does not take, and refuses an unknown one as unknown', async () => {
