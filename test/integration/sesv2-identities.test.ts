@@ -204,6 +204,22 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
     await ses.send(new DeleteEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'delegate' }));
   });
 
+  it('keeps at most 20 policies on an identity (LimitExceededException for a 21st, as v1 refuses it)', async () => {
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [] });
+    const names = Array.from({ length: 20 }, (_, i) => `limit-${i}`);
+    for (const PolicyName of names) await ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName, Policy: policy }));
+    try {
+      expect(await awsFailure(ses.send(new CreateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'limit-20', Policy: policy })))).toEqual({
+        name: 'LimitExceededException',
+        message: 'Number of policies for <example.org> exceeds max allowed number of policies per resource',
+        status: 400,
+      });
+      await ses.send(new UpdateEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName: 'limit-0', Policy: policy }));
+    } finally {
+      for (const PolicyName of names) await ses.send(new DeleteEmailIdentityPolicyCommand({ EmailIdentity: 'example.org', PolicyName }));
+    }
+  });
+
   it('holds FeedbackForwardingEmailAddressIdentityArn to sending authorization, as FromEmailAddressIdentityArn', async () => {
     const delegate = sesv2Client(app, OTHER_ACCOUNT_KEY);
     const arn = 'arn:aws:ses:us-west-2:000000000000:identity/example.org';

@@ -4,9 +4,9 @@ import { feedbackIdentityInvalid, type IdentitiesService } from '../../domain/id
 import { parseAddress } from '../../domain/addresses.js';
 import type { TopicPublisher } from '../../sns/topic-publisher.js';
 import { normaliseIdentity, setFeedbackForwarding, type Identity, type Scope, type VerificationStatus } from '../../domain/identities/identity.js';
-import { invalidParameter } from '../../domain/errors.js';
+import { invalidParameter, messageRejected } from '../../domain/errors.js';
 import type { IdentitiesRepository } from '../../store/identities-repository.js';
-import { validatePolicy } from '../../domain/identities/sending-authorization.js';
+import { policyLimitExceeded, validatePolicy } from '../../domain/identities/sending-authorization.js';
 import type * as T from '../../protocol/models/types/ses.js';
 import { decodeNextToken, encodeNextToken, pageSize } from '../sesv2/paging.js';
 import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
@@ -179,16 +179,27 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
       return {};
     }),
     SetIdentityHeadersInNotificationsEnabled: typedHandler(async (ctx, input: T.SetIdentityHeadersInNotificationsEnabledRequest) => {
-      await identities.update(scopeOf(ctx), identityName(scopeOf(ctx), input.Identity), (identity) => {
-        const key = `headersIn${input.NotificationType}` as 'headersInBounce' | 'headersInComplaint' | 'headersInDelivery';
-        identity.notifications = { ...identity.notifications, [key]: input.Enabled };
-      });
+      await identities.update(
+        scopeOf(ctx),
+        identityName(scopeOf(ctx), input.Identity),
+        (identity) => {
+          const key = `headersIn${input.NotificationType}` as 'headersInBounce' | 'headersInComplaint' | 'headersInDelivery';
+          identity.notifications = { ...identity.notifications, [key]: input.Enabled };
+        },
+        // SES answers an unknown identity here with MessageRejected, unlike the other Set* actions
+        // (LocalStack tests/aws/services/ses/test_ses.snapshot.json,
+        // test_set_identity_headers_in_notifications_enabled_failure_unknown_identity, recorded against AWS).
+        () => messageRejected(`Identity ${input.Identity} is not verified or does not exist.`),
+      );
       return {};
     }),
 
     PutIdentityPolicy: typedHandler(async (ctx, input: T.PutIdentityPolicyRequest) => {
       const identity = await identities.get(scopeOf(ctx), identityName(scopeOf(ctx), input.Identity));
       validatePolicy(input.PolicyName, input.Policy);
+      // v1 answers a 21st policy with InvalidParameterValue (floci's SesPolicyService.enforcePolicyLimit).
+      const overLimit = policyLimitExceeded(await repository.policies(scopeOf(ctx), identity.identity), input.PolicyName, input.Identity);
+      if (overLimit) throw invalidParameter(overLimit);
       await repository.putPolicy(scopeOf(ctx), identity.identity, input.PolicyName, input.Policy);
       return {};
     }),

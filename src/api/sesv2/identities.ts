@@ -2,7 +2,7 @@
 import { policyIdentityNotFound, type IdentitiesService } from '../../domain/identities/identities-service.js';
 import { hasEasyDkim, identityArn, normaliseIdentity, setFeedbackForwarding, type Identity } from '../../domain/identities/identity.js';
 import { validateTags } from '../../domain/tags/tags.js';
-import { validatePolicy } from '../../domain/identities/sending-authorization.js';
+import { policyLimitExceeded, validatePolicy } from '../../domain/identities/sending-authorization.js';
 import type { TagsRepository } from '../../store/tags-repository.js';
 import { AwsError, invalidParameter } from '../../domain/errors.js';
 import type { IdentitiesRepository } from '../../store/identities-repository.js';
@@ -148,6 +148,8 @@ export function identityHandlers(deps: {
         throw new AwsError('AlreadyExistsException', `Policy <${input.PolicyName}> already exists`, 400, true, 'AlreadyExists');
       }
       validatePolicy(input.PolicyName, input.Policy);
+      const overLimit = policyLimitExceeded(existing, input.PolicyName, input.EmailIdentity);
+      if (overLimit) throw new AwsError('LimitExceededException', overLimit, 400);
       await deps.identitiesRepository.putPolicy(scopeOf(ctx), identity.identity, input.PolicyName, input.Policy);
       return {};
     }),

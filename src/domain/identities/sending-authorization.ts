@@ -23,9 +23,20 @@ export function policiesAllowSending(policies: string[], account: string): boole
   return policiesAllow(policies, account, (a) => a === 'ses:*' || SEND_ACTIONS.includes(a));
 }
 
+/** SES keeps at most 20 sending-authorization policies on one identity; replacing one of them is fine. */
+const MAX_POLICIES_PER_IDENTITY = 20;
+
+/** The text SES answers a 21st policy with (floci-io/floci#1750, checked against real AWS), or undefined. */
+export function policyLimitExceeded(existing: Record<string, string>, name: string, identity: string): string | undefined {
+  if (Object.hasOwn(existing, name) || Object.keys(existing).length < MAX_POLICIES_PER_IDENTITY) return undefined;
+  return `Number of policies for <${identity}> exceeds max allowed number of policies per resource`;
+}
+
 /** A policy as CreateEmailIdentityPolicy / PutIdentityPolicy take it: a name and a JSON document. */
 export function validatePolicy(name: string, policy: string): void {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw invalidParameter('Policy name must be 1 to 64 characters: letters, digits, dashes and underscores.');
+  // SES's wording (floci-io/floci#1750, checked against real AWS; the same text in v1 and v2). A name
+  // over 64 characters is refused before this by the model's length constraint.
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw invalidParameter('PolicyName is invalid. Policy names must only include alpha-numeric characters, dashes, and underscores.');
   try {
     JSON.parse(policy);
   } catch {
