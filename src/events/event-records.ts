@@ -63,9 +63,24 @@ export function identityNotificationRecord(type: NotificationType, stored: Json,
   if (withHeaders) {
     notificationMail.headersTruncated = mail.headersTruncated;
     notificationMail.headers = mail.headers;
-    notificationMail.commonHeaders = mail.commonHeaders;
+    notificationMail.commonHeaders = notificationCommonHeaders(mail);
   }
   return { notificationType: type, [objectKey]: without(stored, TAG_SOURCES)[objectKey], mail: notificationMail };
+}
+
+/**
+ * An identity notification's commonHeaders: `messageId` there is the sender's own Message-ID only.
+ * For a message sent without one, event publishing gives SES's message ID (AWS's recordings in
+ * localstack/localstack tests/aws/services/ses/test_ses.snapshot.json) while identity notifications
+ * leave the field out (SES's Delivery and Bounce notifications recorded in alphagov/notifications-api
+ * app/celery/research_mode_tasks.py: commonHeaders {from, subject, to}). sesd's `mail` holds SES's
+ * ID there exactly when the sender gave none (mail-object.ts), so that is the one left out.
+ */
+function notificationCommonHeaders(mail: Json): unknown {
+  const common = mail.commonHeaders as Json | undefined;
+  if (!common || typeof common !== 'object' || common.messageId !== mail.messageId) return common;
+  const { messageId: _sesId, ...rest } = common;
+  return rest;
 }
 
 /** The SNS Subject SES gives every event publishing notification. */
