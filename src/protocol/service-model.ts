@@ -136,15 +136,6 @@ interface RawModel {
 }
 
 const RAW: Record<ServiceName, unknown> = { sesv2, ses, pinpoint, 'pinpoint-email': pinpointEmail, sns };
-
-/**
- * Enum shapes a service checks in its handler, in its own words, rather than with the model's
- * validation error: SES v1 answers NotificationType=InvalidType with InvalidParameterValue "Invalid
- * notification type: InvalidType. Valid values are: Bounce, Complaint, Delivery." (recorded against
- * AWS in localstack/localstack tests/aws/services/ses/test_ses.snapshot.json,
- * test_set_identity_headers_in_notifications_enabled_failure_invalid_type).
- */
-const HANDLER_CHECKED_ENUMS: Partial<Record<ServiceName, ReadonlySet<string>>> = { ses: new Set(['NotificationType']) };
 const cache = new Map<ServiceName, ServiceModel>();
 
 export function loadModel(name: ServiceName): ServiceModel {
@@ -181,7 +172,7 @@ function link(name: ServiceName, raw: RawModel): ServiceModel {
   };
   for (const [shapeName, s] of Object.entries(raw.shapes)) {
     const shape = shapes.get(shapeName)!;
-    if (s.enum && !HANDLER_CHECKED_ENUMS[name]?.has(shapeName)) {
+    if (s.enum) {
       shape.enum = new Set(s.enum);
       shape.enumList = s.enum;
     }

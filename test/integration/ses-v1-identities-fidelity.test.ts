@@ -5,7 +5,6 @@ import {
   ListIdentityPoliciesCommand,
   PutIdentityPolicyCommand,
   SetIdentityHeadersInNotificationsEnabledCommand,
-  SetIdentityNotificationTopicCommand,
   VerifyDomainIdentityCommand,
   VerifyEmailIdentityCommand,
   GetIdentityNotificationAttributesCommand,
@@ -69,15 +68,5 @@ describe.each(DIALECTS)('SES v1 identity fidelity (%s)', (dialect) => {
     await ses.send(new PutIdentityPolicyCommand({ Identity, PolicyName: 'p7', Policy: replaced }));
     expect((await ses.send(new GetIdentityPoliciesCommand({ Identity, PolicyNames: ['p7'] }))).Policies).toEqual({ p7: replaced });
     expect((await ses.send(new ListIdentityPoliciesCommand({ Identity }))).PolicyNames).toHaveLength(20);
-  });
-  // Recorded against AWS: localstack/localstack tests/aws/services/ses/test_ses.snapshot.json,
-  // test_set_identity_headers_in_notifications_enabled_failure_invalid_type. SetIdentityNotificationTopic
-  // takes the same NotificationType shape.
-  it('answers an invalid NotificationType with InvalidParameterValue in SES words', async () => {
-    const ses = sesClient(sesd.app);
-    const invalidType = { name: 'InvalidParameterValue', message: 'Invalid notification type: InvalidType. Valid values are: Bounce, Complaint, Delivery.', status: 400 };
-    const NotificationType = 'InvalidType' as 'Bounce';
-    expect(await awsFailure(ses.send(new SetIdentityHeadersInNotificationsEnabledCommand({ Identity: 'fidelity@example.com', NotificationType, Enabled: true })))).toEqual(invalidType);
-    expect(await awsFailure(ses.send(new SetIdentityNotificationTopicCommand({ Identity: 'fidelity@example.com', NotificationType })))).toEqual(invalidType);
   });
 });

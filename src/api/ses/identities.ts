@@ -13,13 +13,6 @@ import { typedHandler, type HandlerTable, type RequestContext } from '../context
 
 const scopeOf = (ctx: RequestContext): Scope => ({ accountId: ctx.accountId, region: ctx.region });
 
-const NOTIFICATION_TYPES: readonly string[] = ['Bounce', 'Complaint', 'Delivery'];
-
-/** SES v1 checks a NotificationType itself (protocol/service-model.ts, HANDLER_CHECKED_ENUMS), in these words. */
-function checkNotificationType(type: string): void {
-  if (!NOTIFICATION_TYPES.includes(type)) throw invalidParameter(`Invalid notification type: ${type}. Valid values are: ${NOTIFICATION_TYPES.join(', ')}.`);
-}
-
 const V1_STATUS: Record<VerificationStatus, T.VerificationStatus> = {
   PENDING: 'Pending',
   SUCCESS: 'Success',
@@ -167,7 +160,6 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
       ),
     })),
     SetIdentityNotificationTopic: typedHandler(async (ctx, input: T.SetIdentityNotificationTopicRequest) => {
-      checkNotificationType(input.NotificationType);
       const scope = scopeOf(ctx);
       await checkTopic(scope, input.SnsTopic);
       await identities.update(
@@ -187,7 +179,6 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
       return {};
     }),
     SetIdentityHeadersInNotificationsEnabled: typedHandler(async (ctx, input: T.SetIdentityHeadersInNotificationsEnabledRequest) => {
-      checkNotificationType(input.NotificationType);
       await identities.update(
         scopeOf(ctx),
         identityName(scopeOf(ctx), input.Identity),
