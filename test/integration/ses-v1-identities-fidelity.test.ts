@@ -18,19 +18,19 @@ const POLICY = '{"Version":"2012-10-17","Statement":[]}';
 describe.each(DIALECTS)('SES v1 identity fidelity (%s)', (dialect) => {
   const sesd = useSesd(dialect);
 
-  // LocalStack tests/aws/services/ses/test_ses.snapshot.json,
-  // test_set_identity_headers_in_notifications_enabled_failure_unknown_identity[Bounce|Complaint|Delivery]
-  // (recorded against AWS): MessageRejected, not the InvalidParameterValue of the other Set* actions.
-  it.each(['Bounce', 'Complaint', 'Delivery'] as const)('refuses SetIdentityHeadersInNotificationsEnabled (%s) for an unknown identity with MessageRejected', async (NotificationType) => {
+  // floci-io/floci bd3a33326 (#716): aws-cli against live AWS got InvalidParameterValue with this
+  // operation's own text (LocalStack's unvalidated snapshot says MessageRejected; see docs/compatibility.md).
+  it.each(['Bounce', 'Complaint', 'Delivery'] as const)('refuses SetIdentityHeadersInNotificationsEnabled (%s) for an unknown identity in its own words', async (NotificationType) => {
     const ses = sesClient(sesd.app);
     expect(await awsFailure(ses.send(new SetIdentityHeadersInNotificationsEnabledCommand({ Identity: 'unknown@example.com', NotificationType, Enabled: true })))).toEqual({
-      name: 'MessageRejected',
-      message: 'Identity unknown@example.com is not verified or does not exist.',
+      name: 'InvalidParameterValue',
+      message: 'Identity unknown@example.com is invalid. It must be a verified email address or domain.',
       status: 400,
     });
   });
 
-  // The same snapshot's test_set_identity_headers_in_notifications_enabled_success: 200 for a known
+  // LocalStack tests/aws/services/ses/test_ses.snapshot.json,
+  // test_set_identity_headers_in_notifications_enabled_success: 200 for a known
   // identity, and again (idempotent) with the same value.
   it('sets headers in notifications for a known identity, twice alike', async () => {
     const ses = sesClient(sesd.app);

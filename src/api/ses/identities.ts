@@ -4,7 +4,7 @@ import { feedbackIdentityInvalid, type IdentitiesService } from '../../domain/id
 import { parseAddress } from '../../domain/addresses.js';
 import type { TopicPublisher } from '../../sns/topic-publisher.js';
 import { normaliseIdentity, setFeedbackForwarding, type Identity, type Scope, type VerificationStatus } from '../../domain/identities/identity.js';
-import { invalidParameter, messageRejected } from '../../domain/errors.js';
+import { invalidParameter } from '../../domain/errors.js';
 import type { IdentitiesRepository } from '../../store/identities-repository.js';
 import { policyLimitExceeded, validatePolicy } from '../../domain/identities/sending-authorization.js';
 import type * as T from '../../protocol/models/types/ses.js';
@@ -186,10 +186,11 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
           const key = `headersIn${input.NotificationType}` as 'headersInBounce' | 'headersInComplaint' | 'headersInDelivery';
           identity.notifications = { ...identity.notifications, [key]: input.Enabled };
         },
-        // SES answers an unknown identity here with MessageRejected, unlike the other Set* actions
-        // (LocalStack tests/aws/services/ses/test_ses.snapshot.json,
-        // test_set_identity_headers_in_notifications_enabled_failure_unknown_identity, recorded against AWS).
-        () => messageRejected(`Identity ${input.Identity} is not verified or does not exist.`),
+        // Each identity setter has its own text for an unknown identity; this one's, as aws-cli got it
+        // from live AWS (floci-io/floci bd3a33326, #716, 2026-05). LocalStack's snapshot has
+        // MessageRejected "Identity X is not verified or does not exist." instead, but its test has no
+        // entry in test_ses.validation.json, so it is not shown to be AWS's answer (docs/compatibility.md).
+        () => invalidParameter(`Identity ${input.Identity} is invalid. It must be a verified email address or domain.`),
       );
       return {};
     }),
