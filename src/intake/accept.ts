@@ -10,7 +10,7 @@ import { validateMessageTags } from '../domain/message-tags.js';
 import { bounceEvent, identityArn, mailObject, renderingFailureEvent, sendEvent, sesOperation, SUPPRESSED_DIAGNOSTIC } from '../events/mail-object.js';
 import type { SendingPolicy } from '../domain/sending-policy.js';
 import { composeMessage } from '../mime/compose.js';
-import { headerBlockEnd, headerValue, joinMessage, parseHeaderBlock, rfc5322Date, splitAddressList, splitMessage, type Header } from '../mime/headers.js';
+import { headerValue, joinMessage, rfc5322Date, splitAddressList, splitMessage, type Header } from '../mime/headers.js';
 import { checkHeaderFields } from '../mime/single-headers.js';
 import type { Destination, MessagesRepository, NewMessage } from '../store/messages-repository.js';
 import type { SuppressedDestination } from '../store/suppression-repository.js';
@@ -278,12 +278,11 @@ function sendersToVerify(req: SendRequest, envelopeFrom: ParsedAddress, headers:
  * Raw mail sent without a Source has its feedback forwarded to its Return-Path header, which is then
  * an address it sends as (verified like the Source): "[Source] takes precedence over any
  * Return-Path header that you might include in the raw text of the message" (SendRawEmail's API
- * reference). Only the header block is read.
+ * reference).
  */
 function withRawReturnPath(req: SendRequest): SendRequest {
   if (req.content.kind !== 'raw' || req.from !== undefined || req.returnPath !== undefined) return req;
-  const data = req.content.data;
-  const value = headerValue(parseHeaderBlock(data.subarray(0, headerBlockEnd(data)).toString('latin1')), 'Return-Path');
+  const value = headerValue(splitMessage(req.content.data).headers, 'Return-Path');
   const address = value?.replace(/^<|>$/g, '').trim();
   return address ? { ...req, returnPath: address } : req;
 }
