@@ -19,6 +19,14 @@ export interface MailObjectInput {
   originalMessageId?: string;
   /** The identity sent as (SES: the one used, or the one a sending authorization named); default: the source's domain. */
   sourceArn?: string;
+  /**
+   * Header fields sesd wrote into the message that its sender did not give (sesd's own Message-ID,
+   * a Date): left out of `headers` and `commonHeaders`, as SES's events list the message as it was
+   * passed to SES, before SES adds its own (AWS's recordings of a SendEmail's and a SendRawEmail's
+   * events in localstack/localstack tests/aws/services/ses/test_ses.snapshot.json, 2023, have
+   * neither). The first header of each name is the one left out.
+   */
+  ownHeaders?: readonly string[];
 }
 
 // SES truncates the headers list of an event when it is large; it says so in headersTruncated.
@@ -47,10 +55,11 @@ export function addressLists(headers: Header[]): AddressLists {
  * migrate their rows to the whole object first).
  */
 export function mailObject(input: MailObjectInput, lists: AddressLists = addressLists(input.headers)): Record<string, unknown> {
+  const given = withoutOwnHeaders(input.headers, input.ownHeaders);
   let budget = MAX_EVENT_HEADER_BYTES;
   const headers: Header[] = [];
   let swapped = input.originalMessageId === undefined;
-  for (const h of input.headers) {
+  for (const h of given) {
     // The first Message-ID is the one sesd wrote in place of the sender's: the event shows the sender's.
     const swap = !swapped && h.name.toLowerCase() === 'message-id';
     if (swap) swapped = true;
@@ -66,7 +75,7 @@ export function mailObject(input: MailObjectInput, lists: AddressLists = address
     sendingAccountId: input.accountId,
     messageId: input.messageId,
     destination: input.destination,
-    headersTruncated: headers.length < input.headers.length,
+    headersTruncated: headers.length < given.length,
     headers,
     // Without the headers the message lacks (JSON leaves them out anyway): the object rebuilt from a
     // stored message (store/mail-from-message.ts) then equals the one read back from its JSON.
@@ -76,11 +85,18 @@ export function mailObject(input: MailObjectInput, lists: AddressLists = address
       cc: lists.cc,
       replyTo: lists.replyTo,
       messageId: input.originalMessageId ?? input.messageId,
-      date: headerValue(input.headers, 'Date'),
-      subject: headerValue(input.headers, 'Subject'),
+      date: headerValue(given, 'Date'),
+      subject: headerValue(given, 'Subject'),
     }),
     tags: input.tags,
   };
+}
+
+/** `headers` without the first field of each name in `own` (any case). */
+function withoutOwnHeaders(headers: Header[], own: readonly string[] | undefined): Header[] {
+  if (!own?.length) return headers;
+  const left = new Set(own.map((n) => n.toLowerCase()));
+  return headers.filter((h) => !left.delete(h.name.toLowerCase()));
 }
 
 function definedOnly(o: Record<string, unknown>): Record<string, unknown> {

@@ -173,6 +173,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       headers,
       tags: eventTags(req, from, configurationSetName),
       originalMessageId: prepared.originalMessageId,
+      ownHeaders: prepared.ownHeaders,
       // Sending authorization names the identity sent as; else the verified identity that covers the sender.
       sourceArn: req.sourceArn ?? (sending.identity ? identityArn(scope, sending.identity) : undefined),
     });
@@ -220,6 +221,8 @@ interface Prepared {
   destination: Destination;
   /** A raw message's own Message-ID, which its events report (the message goes out with sesd's). */
   originalMessageId?: string;
+  /** The header fields sesd wrote that the sender's message did not have, which its events leave out (events/mail-object.ts). */
+  ownHeaders: string[];
 }
 
 async function prepareComposed(req: SendRequest, content: SimpleContent, msgIdHeader: string, date: Date): Promise<Prepared> {
@@ -247,7 +250,11 @@ async function prepareComposed(req: SendRequest, content: SimpleContent, msgIdHe
     date,
   });
   const destination = req.destination ?? {};
-  return { raw, from, envelopeRecipients: recipients, headers: splitMessage(raw).headers, subject: content.subject, destination };
+  // Composing writes sesd's Message-ID and Date in place of any the sender's headers name. SES's
+  // events for a template's message list the Date of the rendered message (AWS's recording of a
+  // SendTemplatedEmail's Delivery event, test_ses.snapshot.json), and those of a SendEmail do not.
+  const ownHeaders = req.content.kind === 'template' ? ['Message-ID'] : ['Message-ID', 'Date'];
+  return { raw, from, envelopeRecipients: recipients, headers: splitMessage(raw).headers, subject: content.subject, destination, ownHeaders };
 }
 
 /**
@@ -380,7 +387,9 @@ function prepareRaw(req: SendRequest, data: Buffer, msgIdHeader: string, date: D
   // SES sets its own Message-ID on raw mail and adds a Date when there is none; Bcc is not sent.
   const kept = headers.filter((h) => !/^(message-id|bcc)$/i.test(h.name));
   const rewritten: Header[] = [{ name: 'Message-ID', value: msgIdHeader }, ...kept];
-  if (!headerValue(kept, 'Date')) rewritten.push({ name: 'Date', value: rfc5322Date(date) });
+  const dated = Boolean(headerValue(kept, 'Date'));
+  if (!dated) rewritten.push({ name: 'Date', value: rfc5322Date(date) });
+  const originalMessageId = headerValue(headers, 'Message-ID') || undefined;
   return {
     raw: joinMessage(rewritten, body),
     from,
@@ -388,7 +397,9 @@ function prepareRaw(req: SendRequest, data: Buffer, msgIdHeader: string, date: D
     headers: rewritten,
     subject: headerValue(headers, 'Subject'),
     destination,
-    originalMessageId: headerValue(headers, 'Message-ID') || undefined,
+    originalMessageId,
+    // sesd's Message-ID stands in the sender's place when there was one (the event shows the sender's).
+    ownHeaders: [...(originalMessageId ? [] : ['Message-ID']), ...(dated ? [] : ['Date'])],
   };
 }
 

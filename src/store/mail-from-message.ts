@@ -7,7 +7,8 @@
 // the row's columns do not give back (mark 2: a plain Destination's addresses, the ses:operation,
 // ses:from-domain and ses:configuration-set tags and the message's own tags come from the row; mark
 // 1, written before, kept both whole), and what differs from what the row implies (an action other
-// than the door's, the sender's own Message-ID, a sourceArn other than the domain's);
+// than the door's, the sender's own Message-ID, a sourceArn other than the domain's), and which of
+// the header fields sesd wrote into the message (its Message-ID, a Date) the object leaves out;
 // readers rebuild the object with the function intake made it with (events/mail-object.ts). A `mail`
 // object is stored this way only when the rebuilt one is the same JSON, byte for byte; any other (a
 // Rendering Failure's, whose message has no raw; one made another way) is stored whole. Only this
@@ -48,8 +49,15 @@ const MARK = '@message';
 /** The fields mailObject reads from the headers. */
 const HEADER_FIELDS = ['headersTruncated', 'headers', 'commonHeaders'];
 
+/**
+ * Either mark: `own`, the header fields sesd wrote into the message that its events leave out
+ * (mail-object.ts `ownHeaders`), as bits of OWN_HEADERS (1: Message-ID, 2: Date, 3: both);
+ * absent in rows written before events left them out, whose events stay as they were.
+ */
+type OwnHeaders = { own?: number };
+const OWN_HEADERS = ['Message-ID', 'Date'];
 /** Mark 1: `destination` and `tags` whole. */
-type KeptWhole = { [MARK]: 1; destination: string[]; tags: Record<string, string[]>; addresses: AddressLists };
+type KeptWhole = { [MARK]: 1; destination: string[]; tags: Record<string, string[]>; addresses: AddressLists } & OwnHeaders;
 /**
  * Mark 2: `destination` only when the row's Destination does not give it; `ses`: the values of the
  * ses:source-ip and ses:caller-identity tags; `op`: the ses:operation tag when it is not the door's
@@ -57,7 +65,7 @@ type KeptWhole = { [MARK]: 1; destination: string[]; tags: Record<string, string
  * shows where the message has sesd's (commonHeaders' messageId is it); `arn`: `sourceArn` when it is
  * not the source domain's identity; `to`: 1 when commonHeaders' `to` equals `destination`.
  */
-type KeptCompact = { [MARK]: 2; destination?: string[]; ses: [string, string]; op?: string; mid?: string; arn?: string; addresses: Omit<AddressLists, 'to'> & { to?: string[] | 1 } };
+type KeptCompact = { [MARK]: 2; destination?: string[]; ses: [string, string]; op?: string; mid?: string; arn?: string; addresses: Omit<AddressLists, 'to'> & { to?: string[] | 1 } } & OwnHeaders;
 type Kept = KeptWhole | KeptCompact;
 
 /** What to store of `mail`, made from the message `facts` describes: the kept fields, else `mail` itself. */
@@ -68,6 +76,7 @@ export function storedMail(mail: unknown, facts: MessageFacts): unknown {
   const { from, to, cc, replyTo, messageId } = commonHeaders as AddressLists & { messageId?: unknown };
   const { 'ses:source-ip': ip, 'ses:caller-identity': caller, 'ses:operation': operation } = tags as Record<string, unknown>;
   const headers = facts.headers();
+  const own = ownHeadersOf(mail as Record<string, unknown>, headers);
   if (Array.isArray(ip) && Array.isArray(caller) && typeof ip[0] === 'string' && typeof caller[0] === 'string') {
     const compact: KeptCompact = {
       [MARK]: 2,
@@ -77,11 +86,27 @@ export function storedMail(mail: unknown, facts: MessageFacts): unknown {
       ...(typeof messageId === 'string' && messageId !== facts.id ? { mid: messageId } : {}),
       ...(typeof sourceArn === 'string' && sourceArn !== identityArn(facts, sourceDomain(facts)) ? { arn: sourceArn } : {}),
       addresses: { from, to: to !== undefined && sameJson(to, destination) ? 1 : to, cc, replyTo },
+      ...own,
     };
     if (sameJson(rebuilt(compact, facts, headers), mail)) return compact;
   }
-  const whole: KeptWhole = { [MARK]: 1, destination, tags: tags as Record<string, string[]>, addresses: { from, to, cc, replyTo } };
+  const whole: KeptWhole = { [MARK]: 1, destination, tags: tags as Record<string, string[]>, addresses: { from, to, cc, replyTo }, ...own };
   return sameJson(rebuilt(whole, facts, headers), mail) ? whole : mail;
+}
+
+/**
+ * Which of sesd's own header fields `mail` leaves out of the message's `headers`: those the message
+ * has and `mail` lists none of. A guess the caller checks: the kept object is used only when the
+ * object rebuilt with it is the same.
+ */
+function ownHeadersOf(mail: Record<string, unknown>, headers: Header[]): OwnHeaders {
+  const listed = Array.isArray(mail.headers) ? (mail.headers as Header[]) : [];
+  const has = (list: Header[], name: string) => list.some((h) => h.name.toLowerCase() === name);
+  let own = 0;
+  OWN_HEADERS.forEach((name, bit) => {
+    if (has(headers, name.toLowerCase()) && !has(listed, name.toLowerCase())) own |= 1 << bit;
+  });
+  return own ? { own } : {};
 }
 
 /** Whether a stored payload holds a `mail` object to rebuild from its message. */
@@ -101,7 +126,7 @@ export function mailOf(stored: unknown, facts: MessageFacts | undefined): unknow
     const { destination, ses } = stored as KeptCompact;
     return { ...(destination && { destination }), tags: { 'ses:source-ip': [ses[0]], 'ses:caller-identity': [ses[1]] } };
   }
-  const { [MARK]: _mark, ...kept } = stored as KeptWhole;
+  const { [MARK]: _mark, own: _own, ...kept } = stored as KeptWhole;
   return kept;
 }
 
@@ -138,6 +163,7 @@ function rebuilt(kept: Kept, m: MessageFacts, headers: Header[]): Record<string,
     tags,
     originalMessageId: kept[MARK] === 2 ? kept.mid : undefined,
     sourceArn: kept[MARK] === 2 ? kept.arn : undefined,
+    ownHeaders: kept.own ? OWN_HEADERS.filter((_, bit) => kept.own! & (1 << bit)) : undefined,
   };
   return mailObject(input, { ...others, to: to === 1 ? destination : to });
 }

@@ -1,7 +1,7 @@
 // The records sesd publishes, checked field by field against records real SES published (recorded
 // publicly; each expectation names its source), through sesd's SNS to a real HTTP subscriber.
 import { SendEmailCommand as V1SendEmail, SendRawEmailCommand, SetIdentityHeadersInNotificationsEnabledCommand, SetIdentityNotificationTopicCommand, VerifyDomainIdentityCommand } from '@aws-sdk/client-ses';
-import { CreateConfigurationSetCommand, CreateConfigurationSetEventDestinationCommand } from '@aws-sdk/client-sesv2';
+import { CreateConfigurationSetCommand, CreateConfigurationSetEventDestinationCommand, CreateEmailTemplateCommand, SendEmailCommand as V2SendEmail } from '@aws-sdk/client-sesv2';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +102,60 @@ describe.each(DIALECTS)('SES record shapes against real SES records (%s)', (dial
     expect(notification.notificationType).toBe('Delivery');
     expect(notification.mail.commonHeaders).toMatchObject({ from: ['app@shapes.example'], to: [`success@${SIM}`], subject: 'Hello' });
     expect(notification.mail.commonHeaders).not.toHaveProperty('messageId');
+  });
+
+  // AWS's recordings of a SendEmail's and a SendTemplatedEmail's events (localstack/localstack
+  // tests/aws/services/ses/test_ses.snapshot.json, 2023; the developer guide's examples agree): the
+  // headers are the message's as it was passed to SES, without the Message-ID and Date SES adds to
+  // it; a template's later events list the rendered message's Date (its Send event was published
+  // before rendering), never SES's Message-ID.
+  const names = (r: Record_) => r.mail.headers!.map((h) => h.name);
+
+  it('lists a SendEmail\'s headers without sesd\'s own Message-ID and Date', async () => {
+    const { MessageId: id } = await sesClient(app).send(
+      new V1SendEmail({ Source: 'app@shapes.example', ConfigurationSetName: 'app', Destination: { ToAddresses: [`success@${SIM}`] }, Message: { Subject: { Data: 'Listed' }, Body: { Text: { Data: 'Hi' }, Html: { Data: '<p>Hi</p>' } } } }),
+    );
+    const { event, notification } = await deliveredRecords(id!);
+    // SES's: From, To, Subject, MIME-Version, Content-Type (multipart/alternative).
+    expect(names(event)).toEqual(['From', 'To', 'Subject', 'MIME-Version', 'Content-Type']);
+    expect(event.mail.commonHeaders).not.toHaveProperty('date');
+    expect(names(notification)).toEqual(names(event));
+    // The message itself goes out with both.
+    const [message] = await app.store.messages.list({ id: id! });
+    const sent = message!.raw.toString('latin1');
+    expect(sent).toMatch(/^Message-ID:/m);
+    expect(sent).toMatch(/^Date: /m);
+  });
+
+  it('lists a raw message\'s own headers, its Date included, and none sesd added', async () => {
+    const send = async (headers: string[]) => {
+      const raw = [...headers, '', 'Hi', ''].join('\r\n');
+      const { MessageId } = await sesClient(app).send(new SendRawEmailCommand({ ConfigurationSetName: 'app', RawMessage: { Data: Buffer.from(raw) } }));
+      return (await deliveredRecords(MessageId!)).event;
+    };
+    const bare = await send(['From: app@shapes.example', `To: success@${SIM}`, 'Subject: Bare']);
+    expect(names(bare)).toEqual(['From', 'To', 'Subject']);
+    expect(bare.mail.commonHeaders).not.toHaveProperty('date');
+    const dated = await send(['From: app@shapes.example', `To: success@${SIM}`, 'Subject: Dated', 'Date: Tue, 1 Dec 2026 10:00:00 +0000']);
+    expect(names(dated)).toEqual(['From', 'To', 'Subject', 'Date']);
+    expect(dated.mail.commonHeaders).toMatchObject({ date: 'Tue, 1 Dec 2026 10:00:00 +0000' });
+  });
+
+  it('lists a template\'s rendered Date but not sesd\'s Message-ID', async () => {
+    const v2 = sesv2Client(app);
+    await v2.send(new CreateEmailTemplateCommand({ TemplateName: 'shapes', TemplateContent: { Subject: 'Hi {{name}}', Text: 'Hello {{name}}' } }));
+    const { MessageId: id } = await v2.send(
+      new V2SendEmail({
+        FromEmailAddress: 'app@shapes.example',
+        Destination: { ToAddresses: [`success@${SIM}`] },
+        ConfigurationSetName: 'app',
+        Content: { Template: { TemplateName: 'shapes', TemplateData: '{"name":"Ann"}' } },
+      }),
+    );
+    const { event } = await deliveredRecords(id!);
+    expect(names(event)).toContain('Date');
+    expect(names(event)).not.toContain('Message-ID');
+    expect(event.mail.commonHeaders).toMatchObject({ subject: 'Hi Ann', messageId: id });
   });
 
   it('gives the sender\'s own Message-ID as commonHeaders.messageId in both', async () => {

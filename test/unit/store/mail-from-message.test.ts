@@ -78,6 +78,36 @@ describe('the Send mail object rebuilt from its message', () => {
     expect(mailOf(JSON.parse(JSON.stringify(keptToAll)), undefined)).toEqual({ destination: ['x@example.net'], tags: { 'ses:source-ip': ['10.0.0.1'], 'ses:caller-identity': ['AKIAKEY'] } });
   });
 
+  it('keeps which of its own headers sesd left out (bits of `own`), and rebuilds rows written before without them', () => {
+    const dated = { ...message, raw: Buffer.concat([raw.subarray(0, raw.indexOf('\r\n\r\n')), Buffer.from('\r\nDate: Tue, 1 Dec 2026 10:00:00 +0000\r\n\r\nbody\r\n')]) };
+    const input = {
+      messageId: 'm1',
+      timestamp: new Date(message.createdAt),
+      source: 'a@Example.com',
+      sourceDomain: 'example.com',
+      accountId: '000000000000',
+      region: 'eu-west-1',
+      destination: mail.destination as string[],
+      headers: splitMessage(dated.raw).headers,
+      tags: mail.tags as Record<string, string[]>,
+    };
+    const withoutOwn = mailObject({ ...input, ownHeaders: ['Message-ID', 'Date'] });
+    expect((withoutOwn.headers as { name: string }[]).map((h) => h.name)).toEqual(['From', 'To', 'Cc', 'Subject']);
+    expect(withoutOwn.commonHeaders).not.toHaveProperty('date');
+    const kept = storedMail(withoutOwn, factsOfNew(dated));
+    expect(kept).toMatchObject({ '@message': 1, own: 3 });
+    expect(JSON.stringify(mailOf(JSON.parse(JSON.stringify(kept)), factsOfNew(dated)))).toBe(JSON.stringify(withoutOwn));
+    // Only the Message-ID: the sender gave the Date.
+    const ownId = mailObject({ ...input, ownHeaders: ['Message-ID'] });
+    expect(storedMail(ownId, factsOfNew(dated))).toMatchObject({ own: 1 });
+    expect(JSON.stringify(mailOf(JSON.parse(JSON.stringify(storedMail(ownId, factsOfNew(dated)))), factsOfNew(dated)))).toBe(JSON.stringify(ownId));
+    // A row written before: no `own`, its events list every header as they did.
+    const before = mailObject(input);
+    const keptBefore = storedMail(before, factsOfNew(dated)) as Record<string, unknown>;
+    expect(keptBefore).not.toHaveProperty('own');
+    expect((mailOf(JSON.parse(JSON.stringify(keptBefore)), factsOfNew(dated)) as { headers: { name: string }[] }).headers.map((h) => h.name)).toEqual(['Message-ID', 'From', 'To', 'Cc', 'Subject', 'Date']);
+  });
+
   it('reads the headers only when a header field is read, once', () => {
     const { facts, reads } = counted();
     const back = mailOf(JSON.parse(JSON.stringify(storedMail(mail, factsOfNew(message)))), facts) as Record<string, unknown>;
