@@ -10,7 +10,7 @@ import { scopeOf } from './apps.js';
 export function endpointHandlers(endpoints: EndpointsService): HandlerTable {
   return {
     UpdateEndpoint: typedHandler(async (ctx, input: T.UpdateEndpointRequest): Promise<T.UpdateEndpointResponse> => {
-      await endpoints.update(scopeOf(ctx), input.ApplicationId, input.EndpointId, toUpdate(input.EndpointRequest));
+      await endpoints.update(scopeOf(ctx), input.ApplicationId, input.EndpointId, toUpdate(input.EndpointRequest, ctx.requestId));
       return { MessageBody: { Message: 'Accepted', RequestID: ctx.requestId } };
     }),
 
@@ -18,7 +18,7 @@ export function endpointHandlers(endpoints: EndpointsService): HandlerTable {
       await endpoints.updateBatch(
         scopeOf(ctx),
         input.ApplicationId,
-        input.EndpointBatchRequest.Item.map((item) => ({ ...toUpdate(item), id: item.Id })),
+        input.EndpointBatchRequest.Item.map((item) => ({ ...toUpdate(item, ctx.requestId), id: item.Id })),
       );
       return { MessageBody: { Message: 'Accepted', RequestID: ctx.requestId } };
     }),
@@ -41,7 +41,13 @@ export function endpointHandlers(endpoints: EndpointsService): HandlerTable {
   };
 }
 
-function toUpdate(req: T.EndpointRequest): EndpointUpdate {
+/**
+ * The endpoint keeps the id of the request that last updated it as its RequestId, unless the request
+ * names one: Pinpoint's developer guide updates an endpoint without a RequestId and then reads it back
+ * with one (awsdocs/amazon-pinpoint-developer-guide, audience-define-endpoints.md and
+ * audience-data-endpoints.md; aws-cli's get-endpoint example has one too).
+ */
+function toUpdate(req: T.EndpointRequest, updatingRequestId: string): EndpointUpdate {
   return {
     address: req.Address,
     channelType: req.ChannelType,
@@ -52,11 +58,16 @@ function toUpdate(req: T.EndpointRequest): EndpointUpdate {
     location: req.Location ? { ...req.Location } : undefined,
     metrics: req.Metrics,
     effectiveDate: req.EffectiveDate,
-    requestId: req.RequestId,
+    requestId: req.RequestId ?? updatingRequestId,
     user: req.User && { userId: req.User.UserId, userAttributes: req.User.UserAttributes },
   };
 }
 
+/**
+ * As Pinpoint answers an endpoint: Attributes always, `{}` when there are none (aws-cli's get-endpoint
+ * example); no Demographic when none was given (the same example); User always, `{}` for an endpoint
+ * without a user (the developer guide's GetEndpoint over HTTP, audience-data-endpoints.md).
+ */
 function endpointResponse(e: Endpoint): T.EndpointResponse {
   const p = e.profile;
   return {
@@ -66,7 +77,7 @@ function endpointResponse(e: Endpoint): T.EndpointResponse {
     ChannelType: e.channelType as T.ChannelType,
     CohortId: e.cohortId,
     CreationDate: pinpointDate(e.createdAt),
-    Demographic: p.demographic,
+    Demographic: unlessEmpty(p.demographic),
     EffectiveDate: p.effectiveDate,
     EndpointStatus: e.endpointStatus,
     Id: e.id,
@@ -74,6 +85,8 @@ function endpointResponse(e: Endpoint): T.EndpointResponse {
     Metrics: p.metrics,
     OptOut: e.optOut,
     RequestId: p.requestId,
-    User: { UserId: e.userId, UserAttributes: p.userAttributes },
+    User: { UserId: e.userId, UserAttributes: unlessEmpty(p.userAttributes) },
   };
 }
+
+const unlessEmpty = <V extends object>(map: V): V | undefined => (Object.keys(map).length > 0 ? map : undefined);
