@@ -234,8 +234,14 @@ describe.each(DIALECTS)('SES v1 templates, custom verification and configuration
       expect(MessageId).toMatch(/^[0-9a-f]{16}-[0-9a-f-]{36}-000000$/);
       const [m] = await capturedMessages(app, `?id=${MessageId}`);
       expect(m).toMatchObject({ Source: 'team@cv.example', Subject: 'Please confirm your address', Destination: { ToAddresses: ['new@example.net'] } });
-      // The link sits at the end of the template's body.
-      expect(m!.Body.html_part).toMatch(new RegExp(`^<html><body><h1>Confirm</h1><p>Click below.</p><p><a href="(${LINK.source})">\\1</a></p>\\n</body></html>$`));
+      // The link, then SES's fixed disclaimer (SES Developer Guide, custom verification FAQ Q2, Q10), sit at the end of the template's body.
+      expect(m!.Body.html_part).toMatch(
+        new RegExp(
+          `^<html><body><h1>Confirm</h1><p>Click below.</p><p><a href="(${LINK.source})">\\1</a></p>\\n` +
+            '<p>If you did not request to verify this email address, please disregard this message. If you have any concerns, please forward this message to the ' +
+            'following <a href="mailto:team@cv.example">email address</a> along with your questions or comments.</p>\\n</body></html>$',
+        ),
+      );
       expect(await status('new@example.net')).toBe('Pending');
       expect((await followVerificationLink('new@example.net')).status).toBe(200);
       expect(await status('new@example.net')).toBe('Success');

@@ -198,6 +198,6 @@ describe.each(DIALECTS)('SES v2 templates (%s)', (dialect) => {
     });
     expect(
       await awsFailure(ses.send(new CreateCustomVerificationEmailTemplateCommand({ ...cvTemplate('bad-url'), SuccessRedirectionURL: 'not a url' }))),
-    ).toMatchObject({ name: 'BadRequestException', message: 'SuccessRedirectionURL must be an http or https URL: not a url' });
+    ).toMatchObject({ name: 'BadRequestException', message: 'The success redirection URL is invalid' });
   });
 });

@@ -3,7 +3,7 @@
 // the v2 members, so they are the v2 handlers (v1 names errors by the codes the domain errors carry:
 // CustomVerificationEmailTemplateDoesNotExist, FromEmailAddressNotVerified, ...); only v1's update
 // may leave members out, keeping what the template has.
-import { messageRejected } from '../../domain/errors.js';
+import { AwsError, messageRejected } from '../../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V1 } from '../../domain/sending-limits.js';
 import type * as T from '../../protocol/models/types/ses.js';
 import { customVerificationEmailSender, type CustomVerificationEmailDeps } from '../sesv2/custom-verification-email.js';
@@ -11,12 +11,20 @@ import { templateHandlers as v2TemplateHandlers } from '../sesv2/templates.js';
 import { typedHandler, type HandlerTable } from '../context.js';
 import { v2Operation } from './templates.js';
 
+/**
+ * v1's SendCustomVerificationEmail words a missing template more briefly than the template
+ * operations do (floci-io/floci#2191, verified against real AWS: CustomVerificationEmailTemplateDoesNotExist,
+ * "Template <name> does not exist").
+ */
+const sendTemplateNotFound = (name: string): AwsError =>
+  new AwsError('NotFoundException', `Template <${name}> does not exist`, 404, true, 'CustomVerificationEmailTemplateDoesNotExist');
+
 export function customVerificationHandlers(deps: CustomVerificationEmailDeps & { store: Parameters<typeof v2TemplateHandlers>[0] }): HandlerTable {
   const v2 = v2TemplateHandlers(deps.store);
   const get = v2Operation(v2, 'GetCustomVerificationEmailTemplate');
   const update = v2Operation(v2, 'UpdateCustomVerificationEmailTemplate');
   const list = v2Operation(v2, 'ListCustomVerificationEmailTemplates');
-  const send = customVerificationEmailSender(deps, { sourceApi: 'ses', maxMessageBytes: MAX_MESSAGE_BYTES_V1 });
+  const send = customVerificationEmailSender(deps, { sourceApi: 'ses', maxMessageBytes: MAX_MESSAGE_BYTES_V1, templateNotFound: sendTemplateNotFound });
   return {
     CreateCustomVerificationEmailTemplate: v2.CreateCustomVerificationEmailTemplate!,
     GetCustomVerificationEmailTemplate: v2.GetCustomVerificationEmailTemplate!,

@@ -6,15 +6,17 @@
 // it goes through intake like any message (not as `system` mail). The sending policy applies
 // (sending switches, the configuration set, quotas, suppression) and it counts in the account's
 // statistics and events, as SES counts it. The rules of this action are checked first, with SES's
-// answers: the template exists, the account is out of the sandbox (the address being verified could
-// not receive mail otherwise), the configuration set exists, and the sender is verified
-// (IdentitiesService, which also creates the identity or restarts its verification).
+// answers: the address is one (before anything else, as SES), the template exists, the account is
+// out of the sandbox (the address being verified could not receive mail otherwise), the
+// configuration set exists, and the sender is verified (IdentitiesService, which also creates the
+// identity or restarts its verification).
 import { DEFAULT_ACCOUNT_SETTINGS } from '../../domain/account/account-settings.js';
 import { configurationSetNotFound } from '../../domain/configuration-sets/configuration-set.js';
-import { AwsError } from '../../domain/errors.js';
+import { parseAddress } from '../../domain/addresses.js';
+import { AwsError, invalidParameter } from '../../domain/errors.js';
 import type { IdentitiesService } from '../../domain/identities/identities-service.js';
 import { MAX_MESSAGE_BYTES_V2 } from '../../domain/sending-limits.js';
-import { CustomVerificationTemplatesService } from '../../domain/templates/custom-verification-templates-service.js';
+import { customVerificationTemplateNotFound } from '../../domain/templates/custom-verification-template.js';
 import type { Intake } from '../../intake/accept.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
 import type { Store } from '../../store/store.js';
@@ -23,7 +25,15 @@ import { typedHandler, type HandlerTable, type RequestContext, sendOrigin } from
 export interface CustomVerificationEmailDeps {
   intake: Intake;
   identities: IdentitiesService;
-  store: Pick<Store, 'customVerificationTemplates' | 'tags' | 'accountSettings' | 'configurationSets'>;
+  store: Pick<Store, 'customVerificationTemplates' | 'accountSettings' | 'configurationSets'>;
+}
+
+/** What differs between the two APIs' SendCustomVerificationEmail. */
+export interface CustomVerificationEmailApi {
+  sourceApi: string;
+  maxMessageBytes: number;
+  /** Each API words a missing template its own way. */
+  templateNotFound: (name: string) => AwsError;
 }
 
 /** What both APIs send: SES v1's and v2's requests have the same members. */
@@ -45,12 +55,13 @@ const productionAccessNotGranted = (): AwsError =>
 /** Sends the custom verification message of one request and answers its MessageId. */
 export function customVerificationEmailSender(
   deps: CustomVerificationEmailDeps,
-  api: { sourceApi: string; maxMessageBytes: number },
+  api: CustomVerificationEmailApi,
 ): (ctx: RequestContext, input: CustomVerificationEmailRequest) => Promise<string> {
-  const templates = new CustomVerificationTemplatesService({ templates: deps.store.customVerificationTemplates, tags: deps.store.tags });
   return async (ctx, input) => {
     const scope = { accountId: ctx.accountId, region: ctx.region };
-    const template = await templates.get(scope, input.TemplateName);
+    checkAddressToVerify(input.EmailAddress);
+    const template = await deps.store.customVerificationTemplates.get(scope, input.TemplateName);
+    if (!template) throw api.templateNotFound(input.TemplateName);
     if (!((await deps.store.accountSettings.get(scope)) ?? DEFAULT_ACCOUNT_SETTINGS).productionAccess) throw productionAccessNotGranted();
     const set = input.ConfigurationSetName;
     if (set !== undefined && !(await deps.store.configurationSets.get(scope, set))) throw configurationSetNotFound(set);
@@ -59,7 +70,7 @@ export function customVerificationEmailSender(
         ...sendOrigin(ctx, api.sourceApi),
         from: template.fromEmailAddress,
         destination: { ToAddresses: [input.EmailAddress] },
-        content: { kind: 'simple', subject: template.subject, html: withVerificationLink(template.content, link), headers: [], attachments: [] },
+        content: { kind: 'simple', subject: template.subject, html: withVerificationFooter(template.content, link, parseAddress(template.fromEmailAddress).address), headers: [], attachments: [] },
         configurationSetName: set,
         maxMessageBytes: api.maxMessageBytes,
       });
@@ -69,7 +80,9 @@ export function customVerificationEmailSender(
 }
 
 export function customVerificationEmailHandlers(deps: CustomVerificationEmailDeps): HandlerTable {
-  const send = customVerificationEmailSender(deps, { sourceApi: 'sesv2', maxMessageBytes: MAX_MESSAGE_BYTES_V2 });
+  // v2 words a missing template as its CRUD operations do, as a 404 (floci-io/floci#2191, verified
+  // against real AWS).
+  const send = customVerificationEmailSender(deps, { sourceApi: 'sesv2', maxMessageBytes: MAX_MESSAGE_BYTES_V2, templateNotFound: customVerificationTemplateNotFound });
   return {
     SendCustomVerificationEmail: typedHandler(
       async (ctx, input: T.SendCustomVerificationEmailRequest): Promise<T.SendCustomVerificationEmailResponse> => ({ MessageId: await send(ctx, input) }),
@@ -77,10 +90,47 @@ export function customVerificationEmailHandlers(deps: CustomVerificationEmailDep
   };
 }
 
-/** The template's HTML with the verification link added at its end (inside `<body>` when it has one). */
-function withVerificationLink(html: string, link: string): string {
-  const href = link.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  const paragraph = `<p><a href="${href}">${href}</a></p>`;
-  const bodyEnd = html.search(/<\/body\s*>/i);
-  return bodyEnd < 0 ? `${html}\n${paragraph}\n` : `${html.slice(0, bodyEnd)}${paragraph}\n${html.slice(bodyEnd)}`;
+/**
+ * SES checks the address to verify before it looks for the template, and refuses anything that is not
+ * one address with "Invalid email address<addr>." (floci-io/floci#2191, verified against real AWS:
+ * no '@' outside a quoted local part or more than one, an empty local part or domain, whitespace,
+ * more than 320 characters; a quoted local part may hold '@', and the domain needs no dot).
+ */
+function checkAddressToVerify(address: string): void {
+  const malformed =
+    address.length > 320 || /\s/.test(address) || address.startsWith('@') || address.endsWith('@') || unquotedAtSigns(address) !== 1;
+  if (malformed) throw invalidParameter(`Invalid email address<${address}>.`);
 }
+
+function unquotedAtSigns(address: string): number {
+  let count = 0;
+  let quoted = false;
+  for (let i = 0; i < address.length; i++) {
+    const c = address[i];
+    if (c === '\\') i++;
+    else if (c === '"') quoted = !quoted;
+    else if (c === '@' && !quoted) count++;
+  }
+  return count;
+}
+
+/**
+ * The template's HTML followed by what SES adds to every custom verification email (AWS SES Developer
+ * Guide, "Using custom verification email templates", FAQ Q2 and Q10): the verification link, then a
+ * disclaimer the customer cannot remove. Both go at the end of `<body>` when there is one.
+ *
+ * SES's disclaimer links "email address" to the SES team's inbox (aws-email-domain-verification@
+ * amazon.com); sesd is not SES, so the link names the sender who asked for the verification instead.
+ */
+function withVerificationFooter(html: string, link: string, sender: string): string {
+  const href = escapeAttribute(link);
+  const footer = [
+    `<p><a href="${href}">${href}</a></p>`,
+    '<p>If you did not request to verify this email address, please disregard this message. If you have any concerns, please forward this message to the ' +
+      `following <a href="mailto:${escapeAttribute(sender)}">email address</a> along with your questions or comments.</p>`,
+  ].join('\n');
+  const bodyEnd = html.search(/<\/body\s*>/i);
+  return bodyEnd < 0 ? `${html}\n${footer}\n` : `${html.slice(0, bodyEnd)}${footer}\n${html.slice(bodyEnd)}`;
+}
+
+const escapeAttribute = (value: string): string => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');

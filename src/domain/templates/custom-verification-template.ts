@@ -41,8 +41,10 @@ export function validateCustomVerificationTemplate(t: Omit<CustomVerificationTem
   if (Buffer.byteLength(t.content) >= MAX_CONTENT_BYTES) {
     throw new AwsError('BadRequestException', 'Template content must be less than 10 MB.', 400, true, 'CustomVerificationEmailInvalidContent');
   }
-  for (const [member, url] of [['SuccessRedirectionURL', t.successRedirectionUrl], ['FailureRedirectionURL', t.failureRedirectionUrl]] as const) {
-    if (!isHttpUrl(url)) throw invalidParameter(`${member} must be an http or https URL: ${url}`);
+  // SES's words, without the URL, on both APIs (floci-io/floci#1840, verified against real AWS:
+  // "The success redirection URL is invalid", BadRequestException / InvalidParameterValue).
+  for (const [which, url] of [['success', t.successRedirectionUrl], ['failure', t.failureRedirectionUrl]] as const) {
+    if (!isHttpUrl(url)) throw invalidParameter(`The ${which} redirection URL is invalid`);
   }
 }
 
