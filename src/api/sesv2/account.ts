@@ -3,6 +3,7 @@
 // request for production access waits for the operator's `sesd account review grant|deny`.
 import { DEFAULT_ACCOUNT_SETTINGS, type AccountDetails, type AccountSettings } from '../../domain/account/account-settings.js';
 import { reviewOpenedBy, reviewPending } from '../../domain/account/production-access.js';
+import { checkWebsiteUrl } from '../../domain/account/website-url.js';
 import type { AccountSettingsRepository } from '../../store/account-settings-repository.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
 import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
@@ -41,6 +42,8 @@ export function accountHandlers(deps: { accountSettings: AccountSettingsReposito
     }),
 
     PutAccountDetails: typedHandler(async (ctx, input: T.PutAccountDetailsRequest) => {
+      // A malformed request is refused before the account's state (a pending review) is looked at.
+      checkWebsiteUrl(input.WebsiteURL);
       const review = reviewOpenedBy(await settingsOf(ctx), input.ProductionAccessEnabled === true);
       // The store checks again in the write itself: of two requests at once, one opens the review.
       if (!(await deps.accountSettings.submitDetails(scopeOf(ctx), domainDetails(input), review))) throw reviewPending();
