@@ -40,6 +40,8 @@ export interface Shape {
   readonly timestampFormat?: string;
   readonly flattened?: boolean;
   readonly exception?: boolean;
+  /** A value AWS never echoes, in validation messages either (e.g. WebsiteURL). */
+  readonly sensitive?: boolean;
   // structure
   readonly members?: readonly Member[];
   readonly memberMap?: ReadonlyMap<string, Member>;
@@ -112,6 +114,7 @@ interface RawShape {
   pattern?: string;
   timestampFormat?: string;
   flattened?: boolean;
+  sensitive?: boolean;
   exception?: boolean;
 }
 interface RawHttp {
@@ -184,6 +187,7 @@ function link(name: ServiceName, raw: RawModel): ServiceModel {
     }
     if (s.timestampFormat) shape.timestampFormat = s.timestampFormat;
     if (s.flattened) shape.flattened = true;
+    if (s.sensitive) shape.sensitive = true;
     if (s.exception) shape.exception = true;
     if (s.type === 'structure') {
       const required = new Set(s.required ?? []);

@@ -68,19 +68,25 @@ class Literal {
   constructor(readonly text: string) {}
 }
 
-function fail(value: unknown, path: string, constraint: string, violations: Violations): void {
-  violations.push(`Value '${render(value)}' at '${path}' failed to satisfy constraint: Member must ${constraint}`);
+/**
+ * One violation, echoing the value as AWS does, except a sensitive member's: AWS answered an empty
+ * WebsiteURL (sensitive in SES v2's model) with "Value at 'websiteURL' failed to satisfy constraint:
+ * Member must have length greater than or equal to 1" (floci-io/floci#2498, verified against AWS).
+ */
+function fail(shape: Shape, value: unknown, path: string, constraint: string, violations: Violations): void {
+  const echo = shape.sensitive ? '' : ` '${render(value)}'`;
+  violations.push(`Value${echo} at '${path}' failed to satisfy constraint: Member must ${constraint}`);
 }
 
 /** Checks a string's enum, length and pattern. Length counts characters (code points), as Java does. */
 export function checkString(shape: Shape, value: string, path: string, violations: Violations): void {
   if (shape.enum && !shape.enum.has(value)) {
-    fail(value, path, `satisfy enum value set: [${shape.enumList!.join(', ')}]`, violations);
+    fail(shape, value, path, `satisfy enum value set: [${shape.enumList!.join(', ')}]`, violations);
     return;
   }
   if (shape.min !== undefined || shape.max !== undefined) checkLength(shape, value, codePoints(value), path, violations);
   if (shape.pattern && !shape.pattern.test(value)) {
-    fail(value, path, `satisfy regular expression pattern: ${shape.patternSource}`, violations);
+    fail(shape, value, path, `satisfy regular expression pattern: ${shape.patternSource}`, violations);
   }
 }
 
@@ -101,17 +107,17 @@ export const isEnumString = (shape: Shape): boolean => shape.type === 'string' &
 /** Lengths of strings, blobs, lists and maps share one wording. */
 export function checkLength(shape: Shape, value: unknown, length: number, path: string, violations: Violations): void {
   if (shape.min !== undefined && length < shape.min) {
-    fail(value, path, `have length greater than or equal to ${shape.min}`, violations);
+    fail(shape, value, path, `have length greater than or equal to ${shape.min}`, violations);
   } else if (shape.max !== undefined && length > shape.max) {
-    fail(value, path, `have length less than or equal to ${shape.max}`, violations);
+    fail(shape, value, path, `have length less than or equal to ${shape.max}`, violations);
   }
 }
 
 export function checkRange(shape: Shape, value: number, path: string, violations: Violations): void {
   if (shape.min !== undefined && value < shape.min) {
-    fail(value, path, `have value greater than or equal to ${shape.min}`, violations);
+    fail(shape, value, path, `have value greater than or equal to ${shape.min}`, violations);
   } else if (shape.max !== undefined && value > shape.max) {
-    fail(value, path, `have value less than or equal to ${shape.max}`, violations);
+    fail(shape, value, path, `have value less than or equal to ${shape.max}`, violations);
   }
 }
 
