@@ -20,7 +20,7 @@ const sendTemplateNotFound = (name: string): AwsError =>
   new AwsError('NotFoundException', `Template <${name}> does not exist`, 404, true, 'CustomVerificationEmailTemplateDoesNotExist');
 
 export function customVerificationHandlers(deps: CustomVerificationEmailDeps & { store: Parameters<typeof v2TemplateHandlers>[0] }): HandlerTable {
-  const v2 = v2TemplateHandlers(deps.store);
+  const v2 = v2TemplateHandlers(deps.store, deps.identities);
   const get = v2Operation(v2, 'GetCustomVerificationEmailTemplate');
   const update = v2Operation(v2, 'UpdateCustomVerificationEmailTemplate');
   const list = v2Operation(v2, 'ListCustomVerificationEmailTemplates');

@@ -27,7 +27,7 @@ export function sesHandlers(deps: SesDeps): HandlerTable {
     ...sendingHandlers(deps.intake),
     ...identityHandlers({ identities: deps.identities, repository: deps.store.identities, topics: deps.topics }),
     ...accountHandlers({ accountSettings: deps.store.accountSettings, statistics: deps.store.sendStatistics }),
-    ...templateHandlers(deps.store),
+    ...templateHandlers(deps.store, deps.identities),
     ...customVerificationHandlers(deps),
     ...configurationSetHandlers(deps.configurationSets),
   };

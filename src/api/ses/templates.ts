@@ -23,8 +23,8 @@ const toV2Template = (t: T.Template): V2.UpdateEmailTemplateRequest => ({
   TemplateContent: { Subject: t.SubjectPart, Text: t.TextPart, Html: t.HtmlPart },
 });
 
-export function templateHandlers(store: Parameters<typeof v2TemplateHandlers>[0]): HandlerTable {
-  const v2 = v2TemplateHandlers(store);
+export function templateHandlers(...v2Deps: Parameters<typeof v2TemplateHandlers>): HandlerTable {
+  const v2 = v2TemplateHandlers(...v2Deps);
   const create = v2Operation(v2, 'CreateEmailTemplate');
   const get = v2Operation(v2, 'GetEmailTemplate');
   const list = v2Operation(v2, 'ListEmailTemplates');

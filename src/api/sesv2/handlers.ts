@@ -32,7 +32,7 @@ export function sesv2Handlers(deps: Sesv2Deps): HandlerTable {
     ...suppressionHandlers({ suppression: deps.store.suppression }),
     ...accountHandlers({ accountSettings: deps.store.accountSettings }),
     ...messageInsightsHandlers({ messages: deps.store.messages }),
-    ...templateHandlers(deps.store),
+    ...templateHandlers(deps.store, deps.identities),
     ...configurationSetHandlers(deps.configurationSets),
     ...contactListHandlers(deps.store),
     ...customVerificationEmailHandlers(deps),

@@ -1,5 +1,6 @@
 // SES v2 email template and custom verification email template operations: wire shapes ↔
 // TemplatesService and CustomVerificationTemplatesService.
+import type { IdentitiesService } from '../../domain/identities/identities-service.js';
 import { CustomVerificationTemplatesService } from '../../domain/templates/custom-verification-templates-service.js';
 import type { TemplateContent } from '../../domain/templates/render.js';
 import { TemplatesService } from '../../domain/templates/templates-service.js';
@@ -26,9 +27,13 @@ function templateCursor(token: string | undefined): TemplateCursor | undefined {
   return { createdAt, name: position.slice(colon + 1) };
 }
 
-export function templateHandlers(store: Pick<Store, 'templates' | 'customVerificationTemplates' | 'tags'>): HandlerTable {
+export function templateHandlers(store: Pick<Store, 'templates' | 'customVerificationTemplates' | 'tags'>, identities: Pick<IdentitiesService, 'isVerifiedSender'>): HandlerTable {
   const templates = new TemplatesService({ templates: store.templates, tags: store.tags });
-  const cvTemplates = new CustomVerificationTemplatesService({ templates: store.customVerificationTemplates, tags: store.tags });
+  const cvTemplates = new CustomVerificationTemplatesService({
+    templates: store.customVerificationTemplates,
+    tags: store.tags,
+    isVerifiedSender: (scope, address) => identities.isVerifiedSender(scope, address),
+  });
   return {
     CreateEmailTemplate: typedHandler(async (ctx, input: T.CreateEmailTemplateRequest) => {
       await templates.create(scopeOf(ctx), input.TemplateName, toContent(input.TemplateContent), input.Tags);

@@ -238,6 +238,13 @@ export class IdentitiesService {
     });
   }
 
+  /** Whether `address` may send: it, its domain or a parent domain is verified (or the auto-verify mode lets any sender). */
+  async isVerifiedSender(scope: Scope, address: string): Promise<boolean> {
+    if (anySenderVerified(this.deps.autoVerify)) return true;
+    const senders = await this.deps.identities.getMany(scope, candidateIdentities(address));
+    return senders.some((i) => i.verificationStatus === 'SUCCESS');
+  }
+
   /**
    * SendCustomVerificationEmail: `address` becomes an email identity (or the verification of one not
    * yet verified starts again) and `send` sends the customer's message with the link that verifies
@@ -245,8 +252,7 @@ export class IdentitiesService {
    */
   async sendCustomVerificationEmail(scope: Scope, input: { address: string; from: string }, send: (link: string) => Promise<string>): Promise<string> {
     const from = parseAddress(input.from).address;
-    const senders = await this.deps.identities.getMany(scope, candidateIdentities(from));
-    if (!anySenderVerified(this.deps.autoVerify) && !senders.some((i) => i.verificationStatus === 'SUCCESS')) throw fromAddressNotVerified(scope, from);
+    if (!(await this.isVerifiedSender(scope, from))) throw fromAddressNotVerified(scope, from);
     const address = parseAddress(input.address).address;
     const existing = await this.deps.identities.get(scope, normaliseIdentity(address).identity);
     const identity = existing ?? (await this.create(scope, { identity: address, verificationEmail: false }));

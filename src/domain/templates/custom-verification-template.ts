@@ -25,6 +25,14 @@ export const customVerificationTemplateNotFound = (name: string): AwsError =>
 export const customVerificationTemplateAlreadyExists = (name: string): AwsError =>
   new AwsError('AlreadyExistsException', `Custom verification email template <${name}> already exists`, 400, true, 'CustomVerificationEmailTemplateAlreadyExists');
 
+/**
+ * A template's FromEmailAddress must be verified when the template is created or updated: v2
+ * NotFoundException (404), v1 FromEmailAddressNotVerified (400), "The from email address <x> is not
+ * verified" (floci-io/floci#1840, verified against AWS).
+ */
+export const customVerificationSenderNotVerified = (address: string): AwsError =>
+  new AwsError('NotFoundException', `The from email address <${address}> is not verified`, 404, true, 'FromEmailAddressNotVerified');
+
 export const tooManyCustomVerificationTemplates = (): AwsError =>
   new AwsError(
     'LimitExceededException',

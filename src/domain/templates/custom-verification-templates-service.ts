@@ -4,7 +4,9 @@ import type { Scope } from '../identities/identity.js';
 import type { CustomVerificationTemplatesRepository } from '../../store/templates-repository.js';
 import type { TagsRepository } from '../../store/tags-repository.js';
 import { resourceArn, validateTags, type Tag } from '../tags/tags.js';
+import { parseAddress } from '../addresses.js';
 import {
+  customVerificationSenderNotVerified,
   customVerificationTemplateAlreadyExists,
   customVerificationTemplateNotFound,
   MAX_CUSTOM_VERIFICATION_TEMPLATES,
@@ -18,6 +20,8 @@ export type CustomVerificationTemplateInput = Omit<CustomVerificationTemplate, '
 export interface CustomVerificationTemplatesServiceDeps {
   templates: CustomVerificationTemplatesRepository;
   tags: TagsRepository;
+  /** Whether an address may send (IdentitiesService.isVerifiedSender): a template's sender must. */
+  isVerifiedSender: (scope: Scope, address: string) => Promise<boolean>;
   now?: () => number;
 }
 
@@ -32,6 +36,7 @@ export class CustomVerificationTemplatesService {
 
   async create(scope: Scope, input: CustomVerificationTemplateInput, tags: Tag[] = []): Promise<void> {
     validateCustomVerificationTemplate(input);
+    await this.checkSender(scope, input.fromEmailAddress);
     validateTags(tags);
     if ((await this.deps.templates.count(scope)) >= MAX_CUSTOM_VERIFICATION_TEMPLATES) throw tooManyCustomVerificationTemplates();
     if (!(await this.deps.templates.create({ ...scope, ...input, createdAt: this.now() }))) throw customVerificationTemplateAlreadyExists(input.name);
@@ -52,7 +57,13 @@ export class CustomVerificationTemplatesService {
     const existing = await this.deps.templates.get(scope, input.name);
     if (!existing) throw customVerificationTemplateNotFound(input.name);
     validateCustomVerificationTemplate(input);
+    await this.checkSender(scope, input.fromEmailAddress);
     if (!(await this.deps.templates.update({ ...existing, ...input }))) throw customVerificationTemplateNotFound(input.name);
+  }
+
+  private async checkSender(scope: Scope, fromEmailAddress: string): Promise<void> {
+    const { address } = parseAddress(fromEmailAddress);
+    if (!(await this.deps.isVerifiedSender(scope, address))) throw customVerificationSenderNotVerified(fromEmailAddress);
   }
 
   async delete(scope: Scope, name: string): Promise<void> {
