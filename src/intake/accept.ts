@@ -124,7 +124,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     const sender = raw ? raw.from.address : req.from ? parseAddress(req.from).address : undefined;
     const sending = req.system ? {} : sender ? await deps.policy.sendingIdentity(scope, req.configurationSetName, sender) : { configurationSetName: req.configurationSetName };
     const setName = sending.configurationSetName;
-    const tracked = deps.tracking ? await trackingFor(scope, setName, deps.tracking) : undefined;
+    const tracked = deps.tracking && !req.untracked ? await trackingFor(scope, setName, deps.tracking) : undefined;
     // SES's open-image placeholder never reaches a recipient as text: the tracking rewriter takes it
     // out of tracked HTML, and composed mail loses it here otherwise (raw mail is sent as written).
     const content = withoutOpenTracker(given, tracked !== undefined);

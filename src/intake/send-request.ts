@@ -70,6 +70,8 @@ export interface SendRequest {
   listManagement?: { contactListName: string; topicName?: string };
   /** sesd's own mail (verification messages): no sending policy applies. */
   system?: boolean;
+  /** Mail SES never tracks, whatever its configuration set asks (custom verification emails). */
+  untracked?: boolean;
   /** Largest message accepted through this door (40 MB for v2 and SMTP, 10 MB for v1). */
   maxMessageBytes: number;
 }

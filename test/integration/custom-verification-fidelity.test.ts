@@ -7,6 +7,8 @@ import {
   type SESClient,
 } from '@aws-sdk/client-ses';
 import {
+  CreateConfigurationSetCommand,
+  CreateConfigurationSetEventDestinationCommand,
   CreateCustomVerificationEmailTemplateCommand,
   SendCustomVerificationEmailCommand,
   UpdateCustomVerificationEmailTemplateCommand,
@@ -113,5 +115,23 @@ describe.each(DIALECTS)('custom verification emails as SES answers them (%s)', (
     expect(disclaimer).toBeGreaterThan(link);
     expect(html).toContain('If you have any concerns, please forward this message to the following');
     expect(html.trimEnd().endsWith('</body></html>')).toBe(true);
+  });
+
+  // "Custom verification emails don't support open and click tracking" (Developer Guide, custom
+  // verification FAQ Q8): a set that tracks other mail leaves this one as written.
+  it('does not track the message, whatever its configuration set asks', async () => {
+    await v2.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'tracked' }));
+    await v2.send(
+      new CreateConfigurationSetEventDestinationCommand({
+        ConfigurationSetName: 'tracked',
+        EventDestinationName: 'opens-and-clicks',
+        EventDestination: { Enabled: true, MatchingEventTypes: ['OPEN', 'CLICK'], CloudWatchDestination: { DimensionConfigurations: [{ DimensionName: 'd', DimensionValueSource: 'MESSAGE_TAG', DefaultDimensionValue: 'x' }] } },
+      }),
+    );
+    const { MessageId } = await v2.send(new SendCustomVerificationEmailCommand({ EmailAddress: 'tracked@example.net', TemplateName: 'fidelity', ConfigurationSetName: 'tracked' }));
+    const [message] = await capturedMessages(sesd.app, `?id=${MessageId}`);
+    const html = message!.Body.html_part!;
+    expect(html).toMatch(/<a href="http[^"]*\/_sesd\/verify-email\?token=/);
+    expect(html).not.toMatch(/\/_sesd\/track\/|<img/);
   });
 });
