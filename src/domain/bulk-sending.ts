@@ -16,6 +16,17 @@ export function entryTemplateData(defaults: Record<string, unknown>, replacement
   return JSON.stringify(replacement === undefined ? defaults : { ...defaults, ...parseRenderingData(replacement) });
 }
 
+/**
+ * The headers an entry's message gets: the template's, except that an entry header takes the place
+ * of the template's headers of the same name (compared without regard to case, as header names are).
+ * SES's API reference (BulkEmailEntry.ReplacementHeaders): a header in the entry "takes precedence
+ * over any header of the same name specified in Template"; the template's others are added.
+ */
+export function entryHeaders<H extends { Name: string }>(templateHeaders: readonly H[] = [], replacementHeaders: readonly H[] = []): H[] {
+  const replaced = new Set(replacementHeaders.map((h) => h.Name.toLowerCase()));
+  return [...templateHeaders.filter((h) => !replaced.has(h.Name.toLowerCase())), ...replacementHeaders];
+}
+
 export type BulkFailureStatus =
   | 'MessageRejected'
   | 'ConfigurationSetDoesNotExist'

@@ -17,6 +17,8 @@ function recipientsOf(payload: Record<string, unknown>, type: string, all: strin
 
 const INSIGHT_TYPES = new Set(['Send', 'Delivery', 'Bounce', 'Complaint', 'Open', 'Click', 'DeliveryDelay', 'Reject', 'RenderingFailure', 'Subscription']);
 
+type StoredEvent = Awaited<ReturnType<MessagesRepository['events']>>[number];
+
 export function messageInsightsHandlers(deps: { messages: MessagesRepository }): HandlerTable {
   return {
     GetMessageInsights: typedHandler(async (ctx, input: T.GetMessageInsightsRequest): Promise<T.GetMessageInsightsResponse> => {
@@ -29,7 +31,7 @@ export function messageInsightsHandlers(deps: { messages: MessagesRepository }):
         const type = event.type.replace(/\s/g, '');
         if (!INSIGHT_TYPES.has(type)) continue;
         for (const recipient of event.recipient ? [event.recipient] : recipientsOf(event.payload as Record<string, unknown>, type, recipients)) {
-          insights.find((i) => i.Destination?.toLowerCase() === recipient.toLowerCase())?.Events?.push({ Timestamp: new Date(event.createdAt), Type: type.toUpperCase().replace('DELIVERYDELAY', 'DELIVERY_DELAY').replace('RENDERINGFAILURE', 'RENDERING_FAILURE') });
+          insights.find((i) => i.Destination?.toLowerCase() === recipient.toLowerCase())?.Events?.push(insightsEvent(event, type, recipient));
         }
       }
       return {
@@ -40,6 +42,54 @@ export function messageInsightsHandlers(deps: { messages: MessagesRepository }):
         Insights: insights,
       };
     }),
+  };
+}
+
+function insightsEvent(event: StoredEvent, type: string, recipient: string): T.InsightsEvent {
+  const details = eventDetails(event.payload as Record<string, unknown>, type, recipient);
+  return {
+    Timestamp: new Date(event.createdAt),
+    Type: type.toUpperCase().replace('DELIVERYDELAY', 'DELIVERY_DELAY').replace('RENDERINGFAILURE', 'RENDERING_FAILURE'),
+    ...(details ? { Details: details } : {}),
+  };
+}
+
+interface BounceRecord {
+  bounceType?: string;
+  bounceSubType?: string;
+  bouncedRecipients?: { emailAddress: string; diagnosticCode?: string }[];
+}
+interface ComplaintRecord {
+  complaintSubType?: string | null;
+  complaintFeedbackType?: string;
+}
+
+/**
+ * SES's API reference (InsightsEvent, EventDetails, Bounce): a BOUNCE or COMPLAINT event carries
+ * Details, "additional details about the bounce"/"the complaint"; BounceType is one of UNDETERMINED,
+ * TRANSIENT or PERMANENT, and DiagnosticCode "only appears if ... the Diagnostic-Code was provided in
+ * the DSN". Other events have none. The subtypes are given as the event record spells them (the
+ * reference types them as free strings).
+ */
+function eventDetails(payload: Record<string, unknown>, type: string, recipient: string): T.EventDetails | undefined {
+  if (type === 'Bounce') return { Bounce: bounceDetails(payload.bounce as BounceRecord | undefined, recipient) };
+  if (type === 'Complaint') return { Complaint: complaintDetails(payload.complaint as ComplaintRecord | undefined) };
+  return undefined;
+}
+
+function bounceDetails(bounce: BounceRecord | undefined, recipient: string): T.Bounce {
+  const diagnosticCode = bounce?.bouncedRecipients?.find((r) => r.emailAddress.toLowerCase() === recipient.toLowerCase())?.diagnosticCode;
+  return {
+    ...(bounce?.bounceType ? { BounceType: bounce.bounceType.toUpperCase() } : {}),
+    ...(bounce?.bounceSubType ? { BounceSubType: bounce.bounceSubType } : {}),
+    ...(diagnosticCode ? { DiagnosticCode: diagnosticCode } : {}),
+  };
+}
+
+function complaintDetails(complaint: ComplaintRecord | undefined): T.Complaint {
+  return {
+    ...(complaint?.complaintSubType ? { ComplaintSubType: complaint.complaintSubType } : {}),
+    ...(complaint?.complaintFeedbackType ? { ComplaintFeedbackType: complaint.complaintFeedbackType } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { invalidParameter } from '../../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V2 } from '../../domain/sending-limits.js';
 import type { Intake } from '../../intake/accept.js';
 import { parseRenderingData } from '../../domain/templates/templates-service.js';
-import { bulkFailureStatus, checkBulkEntryCount, entryTemplateData, type BulkFailureStatus } from '../../domain/bulk-sending.js';
+import { bulkFailureStatus, checkBulkEntryCount, entryHeaders, entryTemplateData, type BulkFailureStatus } from '../../domain/bulk-sending.js';
 import { parseResourceArn } from '../../domain/tags/tags.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
 import { sendOrigin, type RequestContext } from '../context.js';
@@ -27,7 +27,7 @@ export function sendBulkEmailHandler(intake: Intake) {
         sourceArn: input.FromEmailAddressIdentityArn,
         destination: entry.Destination,
         replyTo: input.ReplyToAddresses,
-        content: templateContent({ ...template, Headers: [...(template.Headers ?? []), ...(entry.ReplacementHeaders ?? [])] }, entryTemplateData(defaults, replacement)),
+        content: templateContent({ ...template, Headers: entryHeaders(template.Headers, entry.ReplacementHeaders) }, entryTemplateData(defaults, replacement)),
         // Replacement tags replace the defaults rather than merging with them, as in SES.
         tags: entry.ReplacementTags ?? input.DefaultEmailTags,
         configurationSetName: input.ConfigurationSetName,

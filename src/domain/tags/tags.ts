@@ -37,17 +37,23 @@ export const resourceArn = (scope: Scope, type: TaggableResourceType, name: stri
 
 const ARN = /^arn:aws[a-z-]*:ses:([a-z0-9-]+):(\d{12}):([a-z-]+)\/(.+)$/;
 
-/**
- * Reads a tag operation's ResourceArn. An ARN of another account or region cannot name a resource
- * the caller can see here, so it is reported as not found rather than as malformed.
- */
-export function parseResourceArn(scope: Scope, arn: string): ResourceRef {
+/** Reads an SES resource ARN: its region, account, resource type and name. */
+export function readResourceArn(arn: string): ResourceRef {
   const m = ARN.exec(arn);
   if (!m) throw invalidParameter(`Invalid ARN: ${arn}`);
   const [, region, accountId, type, name] = m as unknown as [string, string, string, string, string];
   if (!(TAGGABLE_RESOURCE_TYPES as readonly string[]).includes(type)) throw invalidParameter(`Invalid ARN: ${arn}`);
-  if (region !== scope.region || accountId !== scope.accountId) throw resourceNotFound(arn);
   return { accountId, region, type: type as TaggableResourceType, name, arn };
+}
+
+/**
+ * Reads an ARN that names a resource of the caller's. An ARN of another account or region cannot
+ * name a resource the caller can see here, so it is reported as not found rather than as malformed.
+ */
+export function parseResourceArn(scope: Scope, arn: string): ResourceRef {
+  const ref = readResourceArn(arn);
+  if (ref.region !== scope.region || ref.accountId !== scope.accountId) throw resourceNotFound(arn);
+  return ref;
 }
 
 export const resourceNotFound = (arn: string): AwsError => new AwsError('NotFoundException', `Resource ${arn} was not found.`, 404, true);
