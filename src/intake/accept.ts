@@ -14,7 +14,7 @@ import { headerValue, joinMessage, rfc5322Date, splitAddressList, splitMessage, 
 import { checkHeaderFields } from '../mime/single-headers.js';
 import type { Destination, MessagesRepository, NewMessage } from '../store/messages-repository.js';
 import type { SuppressedDestination } from '../store/suppression-repository.js';
-import { substitute } from './inline-template.js';
+import { checkInlineTemplate, substitute } from './inline-template.js';
 import { listManagement, type ListManagementDeps, type UnsubscribeLink } from './list-management.js';
 import { withSesHeaderOptions } from './ses-header-options.js';
 import type { Accepted, SendRequest, SimpleContent, TemplateContent } from './send-request.js';
@@ -355,6 +355,7 @@ async function renderTemplateContent(content: TemplateContent, scope: Scope, tem
   });
   if (content.inline) {
     const { subject, text, html } = content.inline;
+    checkInlineTemplate([subject, text, html]);
     return asSimple({ subject: substitute(subject ?? '', data), text: text === undefined ? undefined : substitute(text, data), html: html === undefined ? undefined : substitute(html, data) });
   }
   const name = content.templateName ?? (content.templateArn ? parseResourceArn(scope, content.templateArn).name : undefined);

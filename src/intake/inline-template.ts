@@ -1,7 +1,26 @@
 // Inline TemplateContent supports simple substitution only, as SES documents: `{{name}}` and
 // `{{a.b}}` are replaced by values from TemplateData; nothing else (no #if, #each, partials).
 // SES's own placeholders ({{amazonSESUnsubscribeUrl}}) are left for the step that fills them.
+import { invalidParameter } from '../domain/errors.js';
 import { isSesPlaceholder } from '../domain/templates/ses-placeholders.js';
+
+const PLACEHOLDER = /^\{\{\s*[A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*\s*\}\}$/;
+const MUSTACHE = /\{\{\{?[^}]*\}?\}\}/g;
+
+/**
+ * Refuses inline content that asks for more than substitution (SES's own placeholders, such as
+ * `{{ses:openTracker}}`, are not operations): a block, an else, a partial, a comment, a helper, a
+ * triple-stash. SES answers the whole call BadRequestException "Template
+ * contains unsupported operations." (an SES v2 SendBulkEmail with `{{#if var}}{{var}}{{/if}}`,
+ * answer pasted in aws/aws-sdk-js-v3#6657); sending it as text instead would pass here and fail there.
+ */
+export function checkInlineTemplate(parts: readonly (string | undefined)[]): void {
+  for (const part of parts) {
+    for (const mustache of part?.match(MUSTACHE) ?? []) {
+      if (!PLACEHOLDER.test(mustache) && !isSesPlaceholder(mustache.slice(2, -2).trim())) throw invalidParameter('Template contains unsupported operations.');
+    }
+  }
+}
 
 export function substitute(template: string, data: Record<string, unknown>): string {
   return template.replace(/\{\{\s*([A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*)\s*\}\}/g, (placeholder, path: string) => {

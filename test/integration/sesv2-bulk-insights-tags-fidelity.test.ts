@@ -123,5 +123,38 @@ describe.each(DIALECTS)('SES v2 bulk sending, message insights and tags as AWS a
       expect(headers.match(/^x-campaign:.*$/gim)?.map((h) => h.toLowerCase())).toEqual(['x-campaign: vip']);
       expect(headers).toMatch(/^X-Kept: kept$/m);
     });
+
+    // AWS answered an inline template with `{{#if var}}{{var}}{{/if}}` so (the SDK's error pasted in
+    // aws/aws-sdk-js-v3#6657): inline templates do substitution only, and the call fails as a whole.
+    it('refuses an inline template that asks for more than substitution, the whole call, as SendEmail does', async () => {
+      const inline = { Subject: 'Hi {{name}}', Text: '{{#if name}}Dear {{name}}{{/if}}' };
+      const refused = { name: 'BadRequestException', message: 'Template contains unsupported operations.', status: 400 };
+      const bulk = ses.send(
+        new SendBulkEmailCommand({
+          FromEmailAddress: 'sender@example.com',
+          DefaultContent: { Template: { TemplateContent: inline, TemplateData: '{"name":"Ann"}' } },
+          BulkEmailEntries: [{ Destination: { ToAddresses: ['a@example.net'] } }],
+        }),
+      );
+      expect(await awsFailure(bulk)).toEqual(refused);
+      const single = ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'sender@example.com',
+          Destination: { ToAddresses: ['a@example.net'] },
+          Content: { Template: { TemplateContent: { ...inline, Text: '{{> partial}}' }, TemplateData: '{}' } },
+        }),
+      );
+      expect(await awsFailure(single)).toEqual(refused);
+      // Substitution, dotted paths included, is what inline templates do.
+      const { MessageId } = await ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'sender@example.com',
+          Destination: { ToAddresses: ['a@example.net'] },
+          Content: { Template: { TemplateContent: { Subject: 'Hi {{ name }}', Text: 'From {{team.name}}', Html: '<p>{{name}}</p>{{ses:openTracker}}' }, TemplateData: '{"name":"Ann","team":{"name":"Ops"}}' } },
+        }),
+      );
+      const [message] = await capturedMessages(sesd.app, `?id=${MessageId}`);
+      expect(message).toMatchObject({ Subject: 'Hi Ann', Body: { text_part: 'From Ops' } });
+    });
   });
 });

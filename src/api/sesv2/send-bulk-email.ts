@@ -5,6 +5,7 @@
 import { invalidParameter } from '../../domain/errors.js';
 import { MAX_MESSAGE_BYTES_V2 } from '../../domain/sending-limits.js';
 import type { Intake } from '../../intake/accept.js';
+import { checkInlineTemplate } from '../../intake/inline-template.js';
 import { parseRenderingData } from '../../domain/templates/templates-service.js';
 import { bulkFailureStatus, checkBulkEntryCount, entryHeaders, entryTemplateData, type BulkFailureStatus } from '../../domain/bulk-sending.js';
 import { parseResourceArn } from '../../domain/tags/tags.js';
@@ -17,6 +18,8 @@ export function sendBulkEmailHandler(intake: Intake) {
     const template = input.DefaultContent.Template;
     if (!template) throw invalidParameter('DefaultContent must contain a Template.');
     checkBulkEntryCount(input.BulkEmailEntries.length, 'BulkEmailEntries');
+    // An inline template is the whole call's: what it cannot do fails the call, not each entry.
+    if (template.TemplateContent) checkInlineTemplate([template.TemplateContent.Subject, template.TemplateContent.Text, template.TemplateContent.Html]);
     const scope = { accountId: ctx.accountId, region: ctx.region };
     const defaults = parseRenderingData(template.TemplateData ?? '{}');
     const entries = input.BulkEmailEntries.map((entry) => {
