@@ -81,7 +81,9 @@ describe.each(DIALECTS)("the Send event's mail rebuilt from its message (%s)", (
     for (const d of deliveries) expect(JSON.stringify(d.payload.mail)).toBe(JSON.stringify(mail));
 
     const insights = await sesv2Client(app).send(new GetMessageInsightsCommand({ MessageId: id }));
-    for (const i of insights.Insights!) expect(i.Events!.map((x) => x.Type)).toEqual(['SEND', 'DELIVERY']);
+    // GetMessageInsights shows deliveries of mail to one recipient only (SES's API reference, InsightsEvent).
+    const shown = insights.Insights!.length === 1 ? ['SEND', 'DELIVERY'] : ['SEND'];
+    for (const i of insights.Insights!) expect(i.Events!.map((x) => x.Type)).toEqual(shown);
     return mail;
   }
 

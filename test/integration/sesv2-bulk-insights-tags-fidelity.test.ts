@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
+import { messageEvents, settled } from '../support/delivery-sesd.js';
 import { awsFailure, capturedMessages, sesv2Client, TEST_KEY, useSesd } from '../support/sesd.js';
 
 // The clients sign for us-west-2; these ARNs name the same account's resources in another region.
@@ -95,6 +96,28 @@ describe.each(DIALECTS)('SES v2 bulk sending, message insights and tags as AWS a
         Timestamp: expect.any(Date),
         Details: { Bounce: { BounceType: 'PERMANENT', BounceSubType: 'OnAccountSuppressionList', DiagnosticCode: expect.stringContaining('suppression list') } },
       });
+    });
+
+    // SES's API reference (InsightsEvent Type): deliveries, bounces and complaints exclude the mailbox
+    // simulator's and those of mail addressed to more than one recipient.
+    it("leaves out the mailbox simulator's deliveries and bounces, and those of mail to several recipients", async () => {
+      const send = async (to: string[]) =>
+        (
+          await ses.send(
+            new SendEmailCommand({ FromEmailAddress: 'sender@example.com', Destination: { ToAddresses: to }, Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } } } }),
+          )
+        ).MessageId!;
+      const simulated = await send(['success@simulator.amazonses.com']);
+      const several = await send(['gone@example.net', 'also@example.net']);
+      await settled(sesd.app, simulated);
+      await settled(sesd.app, several);
+      const typesOf = async (id: string) =>
+        Object.fromEntries((await ses.send(new GetMessageInsightsCommand({ MessageId: id }))).Insights!.map((i) => [i.Destination, i.Events!.map((e) => e.Type)]));
+      expect(await typesOf(simulated)).toEqual({ 'success@simulator.amazonses.com': ['SEND'] });
+      // gone@ is on the suppression list (above): its bounce, like also@'s delivery, is left out.
+      expect(await typesOf(several)).toEqual({ 'gone@example.net': ['SEND'], 'also@example.net': ['SEND'] });
+      const { events } = await messageEvents(sesd.app, several);
+      expect(events.map((e) => e.type).sort()).toEqual(['Bounce', 'Delivery', 'Send']);
     });
   });
 

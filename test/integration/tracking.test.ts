@@ -112,7 +112,7 @@ describe.each(DIALECTS)('open and click tracking (%s)', { timeout: 60_000 }, (di
     expect(captured!.Body.html_part).toBe((await htmlOf(first)).replace(/\r?\n$/, ''));
   });
 
-  it('a click redirects to the original link and an open answers a GIF; both show in GetMessageInsights per recipient, every repeat counted', async () => {
+  it('a click redirects to the original link and an open answers a GIF; each is an event, every repeat counted', async () => {
     const { messageId, received } = await send('tracked', ['a@example.net', 'b@example.net']);
     const byRecipient = new Map(await Promise.all(received.map(async (m) => [m.rcptTo[0]!, await htmlOf(m)] as const)));
 
@@ -130,11 +130,13 @@ describe.each(DIALECTS)('open and click tracking (%s)', { timeout: 60_000 }, (di
       expect((await open.arrayBuffer()).byteLength).toBeGreaterThan(0);
     }
 
-    const count = (types: (string | undefined)[] | undefined, type: string) => (types ?? []).filter((t) => t === type).length;
-    const seen = await until(() => insights(messageId), (i) => count(i['a@example.net'], 'CLICK') >= 2 && count(i['b@example.net'], 'OPEN') >= 3);
     // SES counts each open and each click, repeats included.
-    expect(seen['a@example.net']).toEqual(['SEND', 'DELIVERY', 'CLICK', 'CLICK']);
-    expect(seen['b@example.net']).toEqual(['SEND', 'DELIVERY', 'OPEN', 'OPEN', 'OPEN']);
+    const count = (types: string[], type: string) => types.filter((t) => t === type).length;
+    const types = await until(async () => (await messageEvents(app, messageId)).events.map((e) => e.type), (t) => count(t, 'Click') >= 2 && count(t, 'Open') >= 3);
+    expect([count(types, 'Click'), count(types, 'Open')]).toEqual([2, 3]);
+    // GetMessageInsights leaves out the deliveries, opens and clicks of mail to several recipients (SES's
+    // API reference, InsightsEvent); one recipient's are shown in the next test.
+    expect(await insights(messageId)).toEqual({ 'a@example.net': ['SEND'], 'b@example.net': ['SEND'] });
 
     const { events } = await messageEvents(app, messageId);
     const clickEvent = events.find((e) => e.type === 'Click')!.payload;
@@ -163,6 +165,8 @@ describe.each(DIALECTS)('open and click tracking (%s)', { timeout: 60_000 }, (di
     );
     expect(events.find((e) => e.type === 'Click')!.payload.click).toMatchObject({ link: 'https://shop.example/sale', linkTags: { campaign: ['spring-2024'], Ok_1: ['Yes'] } });
     expect(Object.keys(events.find((e) => e.type === 'Click')!.payload.click!.linkTags as object)).toEqual(['campaign', 'Ok_1']);
+    // Mail to one recipient: its delivery and click show in GetMessageInsights.
+    expect(await until(() => insights(messageId), (i) => i['g@example.net']?.includes('CLICK') ?? false)).toEqual({ 'g@example.net': ['SEND', 'DELIVERY', 'CLICK'] });
   });
 
   it('a template keeps {{ses:openTracker}} for the image (it is not template data), and untracked mail loses it', async () => {

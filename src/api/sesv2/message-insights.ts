@@ -1,5 +1,6 @@
 // GetMessageInsights: a message's recipients and the events each of them had.
 import { AwsError } from '../../domain/errors.js';
+import { isSimulatorAddress } from '../../domain/sending-policy.js';
 import type { MessagesRepository } from '../../store/messages-repository.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
 import { typedHandler, type HandlerTable } from '../context.js';
@@ -17,6 +18,19 @@ function recipientsOf(payload: Record<string, unknown>, type: string, all: strin
 
 const INSIGHT_TYPES = new Set(['Send', 'Delivery', 'Bounce', 'Complaint', 'Open', 'Click', 'DeliveryDelay', 'Reject', 'RenderingFailure', 'Subscription']);
 
+// What SES leaves out of insights (API reference, InsightsEvent Type): deliveries, bounces,
+// complaints, opens and clicks of mail addressed to more than one recipient; deliveries, bounces and
+// complaints of the mailbox simulator; complaints that come from the account's suppression list.
+const SINGLE_RECIPIENT_ONLY = new Set(['Delivery', 'Bounce', 'Complaint', 'Open', 'Click']);
+const NOT_FOR_THE_SIMULATOR = new Set(['Delivery', 'Bounce', 'Complaint']);
+
+function shownInInsights(type: string, event: StoredEvent, recipient: string, recipientCount: number): boolean {
+  if (recipientCount > 1 && SINGLE_RECIPIENT_ONLY.has(type)) return false;
+  if (NOT_FOR_THE_SIMULATOR.has(type) && isSimulatorAddress(recipient)) return false;
+  const complaint = (event.payload as { complaint?: { complaintSubType?: string | null } }).complaint;
+  return !(type === 'Complaint' && complaint?.complaintSubType === 'OnAccountSuppressionList');
+}
+
 type StoredEvent = Awaited<ReturnType<MessagesRepository['events']>>[number];
 
 export function messageInsightsHandlers(deps: { messages: MessagesRepository }): HandlerTable {
@@ -31,6 +45,7 @@ export function messageInsightsHandlers(deps: { messages: MessagesRepository }):
         const type = event.type.replace(/\s/g, '');
         if (!INSIGHT_TYPES.has(type)) continue;
         for (const recipient of event.recipient ? [event.recipient] : recipientsOf(event.payload as Record<string, unknown>, type, recipients)) {
+          if (!shownInInsights(type, event, recipient, recipients.length)) continue;
           insights.find((i) => i.Destination?.toLowerCase() === recipient.toLowerCase())?.Events?.push(insightsEvent(event, type, recipient));
         }
       }
