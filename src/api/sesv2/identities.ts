@@ -1,5 +1,5 @@
 // SES v2 identity operations: wire shapes ↔ IdentitiesService.
-import { policyIdentityNotFound, type IdentitiesService } from '../../domain/identities/identities-service.js';
+import { feedbackIdentityInvalid, policyIdentityNotFound, type IdentitiesService } from '../../domain/identities/identities-service.js';
 import { hasEasyDkim, identityArn, normaliseIdentity, setFeedbackForwarding, type Identity } from '../../domain/identities/identity.js';
 import { validateTags } from '../../domain/tags/tags.js';
 import { policyLimitExceeded, validatePolicy } from '../../domain/identities/sending-authorization.js';
@@ -127,8 +127,12 @@ export function identityHandlers(deps: {
       return {};
     }),
 
+    // An unknown identity is refused as v1's SetIdentityFeedbackForwardingEnabled refuses it: 400
+    // BadRequestException, "Identity X is invalid. ..." (floci-io/floci bd3a33326, #716: "matching the
+    // verified live AWS response" on the v2 path too), not NotFoundException.
     PutEmailIdentityFeedbackAttributes: typedHandler(async (ctx, input: T.PutEmailIdentityFeedbackAttributesRequest) => {
-      await identities.update(scopeOf(ctx), input.EmailIdentity, (identity) => setFeedbackForwarding(identity, input.EmailForwardingEnabled ?? false));
+      const enabled = input.EmailForwardingEnabled ?? false;
+      await identities.update(scopeOf(ctx), input.EmailIdentity, (identity) => setFeedbackForwarding(identity, enabled), feedbackIdentityInvalid);
       return {};
     }),
 

@@ -267,7 +267,10 @@ export class IdentitiesService {
 
   /**
    * SES: the MAIL FROM domain must "be a subdomain of the verified identity" (for an address, of its
-   * domain), a proper one: the identity's own domain is refused.
+   * domain), a proper one: the identity's own domain is refused, in SES's words, quoted from live AWS
+   * through Terraform's aws_ses_domain_mail_from (v1 SetIdentityMailFromDomain) and a CloudFormation
+   * deploy (v2): "Provided MAIL-FROM domain <X> is not subdomain of the domain of the identity <Y>."
+   * (the names as the caller gave them; what AWS names for an address identity is not on record).
    */
   async setMailFrom(scope: Scope, name: string, domain: string | undefined, behaviorOnMxFailure: string): Promise<void> {
     await this.update(scope, name, (identity) => {
@@ -275,7 +278,7 @@ export class IdentitiesService {
       const parent = identity.type === 'DOMAIN' ? identity.identity : identity.identity.slice(identity.identity.lastIndexOf('@') + 1);
       if (mailFrom && !DOMAIN_NAME.test(mailFrom)) throw invalidParameter(`Invalid MAIL FROM domain ${mailFrom}.`);
       if (mailFrom && !mailFrom.endsWith(`.${parent}`)) {
-        throw invalidParameter(`MAIL FROM domain ${mailFrom} must be a subdomain of ${parent}.`);
+        throw invalidParameter(`Provided MAIL-FROM domain <${domain}> is not subdomain of the domain of the identity <${name}>.`);
       }
       // Checked by recheckPending (its MX record) before it is used; auto-verify trusts it at once.
       identity.mailFrom = { domain: mailFrom || null, behaviorOnMxFailure, status: !mailFrom ? 'NOT_STARTED' : createsVerified(this.deps.autoVerify) ? 'SUCCESS' : 'PENDING' };
