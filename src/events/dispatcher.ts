@@ -209,7 +209,8 @@ export class EventDispatcher {
           planned.push({ destination, kind: 'firehose', target: deliveryStreamArn, publish: () => this.deps.firehose({ region, deliveryStreamArn, record }) });
         } else if (d.CloudWatchDestination) {
           const increment = cloudWatchIncrement(names, record, { configurationSet: set, destination: d.Name, dimensions: d.CloudWatchDestination.DimensionConfigurations });
-          planned.push({ destination, kind: 'cloudwatch', target: increment.name, metrics: [increment], publish: async () => ({ status: 'published' }) });
+          // An increment of 0 is a metric SES would not send (metrics.ts): no series at all, as in CloudWatch.
+          planned.push({ destination, kind: 'cloudwatch', target: increment.name, metrics: increment.value ? [increment] : [], publish: async () => ({ status: 'published' }) });
         } else if (d.PinpointDestination) {
           planned.push({
             destination,

@@ -90,21 +90,48 @@ export function labelName(dimension: string): string {
   return /^[a-zA-Z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
 }
 
-/** The increment a CloudWatch destination gets for one event record. */
+/**
+ * The characters SES takes in a dimension value from an email header: "the header names and values
+ * that you use for Amazon SES event publishing may only include the letters A through Z, the numbers
+ * 0 through 9, underscores (_), at signs (@), hyphens (-), and periods (.). If you specify a name or
+ * value that contains other characters, the email sending call will still succeed, but the event
+ * metrics will not be sent to Amazon CloudWatch." (SES Developer Guide, "Set up a CloudWatch event
+ * destination for event publishing", Choosing CloudWatch Dimensions, Dimension value source.)
+ */
+const HEADER_DIMENSION_VALUE = /^[A-Za-z0-9_@.-]*$/;
+
+type DimensionValue = { value: string; publishable: boolean };
+
+/** Where each DimensionValueSource finds its value in an event record; undefined when it has none. */
+function dimensionValue(d: DimensionConfiguration, record: Record<string, unknown>): DimensionValue | undefined {
+  const mail = (record.mail ?? {}) as { tags?: Record<string, string[]>; headers?: { name: string; value: string }[] };
+  if (d.DimensionValueSource === 'MESSAGE_TAG') return known(mail.tags?.[d.DimensionName]?.[0]);
+  if (d.DimensionValueSource === 'EMAIL_HEADER') {
+    const header = mail.headers?.find((h) => h.name.toLowerCase() === d.DimensionName.toLowerCase())?.value;
+    return header === undefined ? undefined : { value: header, publishable: HEADER_DIMENSION_VALUE.test(header) };
+  }
+  // Link tags exist on Click records only (`click.linkTags`); other events take the default value.
+  if (d.DimensionValueSource === 'LINK_TAG') return known((record.click as { linkTags?: Record<string, string[]> } | undefined)?.linkTags?.[d.DimensionName]?.[0]);
+  return undefined;
+}
+
+const known = (value: string | undefined): DimensionValue | undefined => (value === undefined ? undefined : { value, publishable: true });
+
+/**
+ * The increment a CloudWatch destination gets for one event record. When SES would send no metric
+ * (an email header value it does not take), the increment is 0: the counter does not move.
+ */
 export function cloudWatchIncrement(
   names: EventTypeNames,
   record: Record<string, unknown>,
   dest: { configurationSet: string; destination: string; dimensions: DimensionConfiguration[] },
 ): MetricIncrement {
-  const mail = (record.mail ?? {}) as { tags?: Record<string, string[]>; headers?: { name: string; value: string }[] };
-  const linkTags = ((record.click as { linkTags?: Record<string, string[]> } | undefined)?.linkTags ?? {}) as Record<string, string[]>;
   const labels: Record<string, string> = { configuration_set: dest.configurationSet, event_destination: dest.destination };
+  let publishable = true;
   for (const d of dest.dimensions) {
-    let value: string | undefined;
-    if (d.DimensionValueSource === 'MESSAGE_TAG') value = mail.tags?.[d.DimensionName]?.[0];
-    else if (d.DimensionValueSource === 'EMAIL_HEADER') value = mail.headers?.find((h) => h.name.toLowerCase() === d.DimensionName.toLowerCase())?.value;
-    else if (d.DimensionValueSource === 'LINK_TAG') value = linkTags[d.DimensionName]?.[0];
-    labels[labelName(d.DimensionName)] = value ?? d.DefaultDimensionValue;
+    const found = dimensionValue(d, record);
+    labels[labelName(d.DimensionName)] = found?.value ?? d.DefaultDimensionValue;
+    if (found && !found.publishable) publishable = false;
   }
-  return { name: cloudWatchMetricName(names), labels, value: 1 };
+  return { name: cloudWatchMetricName(names), labels, value: publishable ? 1 : 0 };
 }

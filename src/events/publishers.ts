@@ -29,7 +29,7 @@ const SNS_BATCH = 500;
  * delivery rows (several round trips to the database per event were most of the dispatcher's time).
  */
 export function snsPublisher(topics: TopicPublisher | undefined) {
-  const batches = coalescer<TopicPublishInput>(SNS_BATCH, async (_key, inputs) =>
+  const batches = coalescer<TopicPublishInput>({ maxItems: SNS_BATCH }, async (_key, inputs) =>
     (await topics!.publishMany(inputs)).map((o) => ('error' in o ? snsFailure(o.error) : { status: 'published', remoteId: o.messageId })),
   );
   return async (input: TopicPublishInput): Promise<PublishResult> => {
@@ -58,9 +58,29 @@ export function onceLogger(log: Logger) {
   };
 }
 
-/** EventBridge takes at most 10 entries per PutEvents; Firehose 500 records per PutRecordBatch. */
-const EVENTBRIDGE_BATCH = 10;
-const FIREHOSE_BATCH = 500;
+/**
+ * What one request may hold. PutEvents: at most 10 entries whose total entry size is under 256 KB
+ * (EventBridge User Guide, "Calculating Amazon EventBridge PutEvents event entry size",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). PutRecordBatch:
+ * at most 500 records and 4 MB for the whole request (Firehose API Reference, PutRecordBatch,
+ * https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html). Counting
+ * entries alone, a batch of large events (long headers, many recipients) could go over the size
+ * limit, and a request over it fails as a whole, for every event in it, at every retry.
+ */
+const EVENTBRIDGE_LIMITS = { maxItems: 10, maxBytes: 256 * 1024 - 1 };
+const FIREHOSE_LIMITS = { maxItems: 500, maxBytes: 4 * 1024 * 1024 };
+
+type PutEventsEntry = { Source: string; DetailType: string; Detail: string; Resources: string[]; Time: string; EventBusName: string };
+
+const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/** An entry's size as EventBridge counts it: Time is 14 bytes; Source, DetailType, Detail and each resource their UTF-8 bytes. */
+export function putEventsEntrySize(entry: PutEventsEntry): number {
+  return 14 + utf8Bytes(entry.Source) + utf8Bytes(entry.DetailType) + utf8Bytes(entry.Detail) + entry.Resources.reduce((n, r) => n + utf8Bytes(r), 0);
+}
+
+/** A record's size as Firehose counts it: its data before base64 encoding. */
+const firehoseRecordSize = (record: { Data: string }): number => Buffer.byteLength(record.Data, 'base64');
 
 /**
  * EventBridge PutEvents to the default bus of an AWS-compatible endpoint (source `aws.ses`). Events
@@ -68,7 +88,7 @@ const FIREHOSE_BATCH = 500;
  * per event cost the dispatcher most of its time); each gets its own entry's answer.
  */
 export function eventBridgePublisher(endpoint: EndpointConfig | undefined) {
-  const batches = coalescer<{ Source: string; DetailType: string; Detail: string; Resources: string[]; Time: string; EventBusName: string }>(EVENTBRIDGE_BATCH, (key, entries) => {
+  const batches = coalescer<PutEventsEntry>({ ...EVENTBRIDGE_LIMITS, sizeOf: putEventsEntrySize }, (key, entries) => {
     const [region] = key.split('\u0000');
     return attempt(() => callAwsJson({ url: endpoint!.url, region: region!, service: 'events', target: 'AWSEvents.PutEvents', body: { Entries: entries }, credentials: endpoint!.credentials! })).then(
       (a) => entries.map((_, i) => answerOf(a, (body) => entryAnswer(body.Entries, i, 'EventId'))),
@@ -89,9 +109,13 @@ export function eventBridgePublisher(endpoint: EndpointConfig | undefined) {
   };
 }
 
-/** Kinesis Firehose PutRecordBatch: each event record as one line of JSON, batched per stream as above. */
+/**
+ * Kinesis Firehose PutRecordBatch: each event record as one line of JSON ("Amazon SES follows each
+ * JSON record with a newline character", SES Developer Guide, event-publishing-retrieving-firehose-contents),
+ * batched per stream as above.
+ */
 export function firehosePublisher(endpoint: EndpointConfig | undefined) {
-  const batches = coalescer<{ Data: string }>(FIREHOSE_BATCH, (key, records) => {
+  const batches = coalescer<{ Data: string }>({ ...FIREHOSE_LIMITS, sizeOf: firehoseRecordSize }, (key, records) => {
     const [region, arn] = key.split('\u0000') as [string, string];
     const body = { DeliveryStreamName: arn.slice(arn.lastIndexOf('/') + 1), Records: records };
     return attempt(() => callAwsJson({ url: endpoint!.url, region, service: 'firehose', target: 'Firehose_20150804.PutRecordBatch', body, credentials: endpoint!.credentials! })).then(
@@ -114,12 +138,19 @@ function entryAnswer(list: unknown, i: number, idField: 'EventId' | 'RecordId'):
   return { remoteId: entry[idField] };
 }
 
+interface BatchLimits<T> {
+  maxItems: number;
+  /** The most a request may carry, as `sizeOf` counts it; an item larger than this goes alone. */
+  maxBytes?: number;
+  sizeOf?: (item: T) => number;
+}
+
 /**
- * Collects items per key until the end of the current turn of the event loop (or `max` items) and
+ * Collects items per key until the end of the current turn of the event loop (or the limits) and
  * sends them with one call of `send`, which answers one result per item, in order.
  */
-function coalescer<T>(max: number, send: (key: string, items: T[]) => Promise<PublishResult[]>) {
-  const open = new Map<string, { items: T[]; waiters: ((r: PublishResult) => void)[] }>();
+function coalescer<T>(limits: BatchLimits<T>, send: (key: string, items: T[]) => Promise<PublishResult[]>) {
+  const open = new Map<string, { items: T[]; bytes: number; waiters: ((r: PublishResult) => void)[] }>();
   const flush = (key: string) => {
     const batch = open.get(key);
     if (!batch) return;
@@ -129,16 +160,23 @@ function coalescer<T>(max: number, send: (key: string, items: T[]) => Promise<Pu
       (err: Error) => batch.waiters.forEach((w) => w({ status: 'failed', error: err.message })),
     );
   };
+  const wouldOverflow = (key: string, bytes: number): boolean => {
+    const batch = open.get(key);
+    return batch !== undefined && limits.maxBytes !== undefined && batch.bytes + bytes > limits.maxBytes;
+  };
   return (key: string, item: T): Promise<PublishResult> =>
     new Promise((resolve) => {
+      const bytes = limits.sizeOf?.(item) ?? 0;
+      if (wouldOverflow(key, bytes)) flush(key);
       let batch = open.get(key);
       if (!batch) {
-        open.set(key, (batch = { items: [], waiters: [] }));
+        open.set(key, (batch = { items: [], bytes: 0, waiters: [] }));
         setImmediate(() => flush(key));
       }
       batch.items.push(item);
+      batch.bytes += bytes;
       batch.waiters.push(resolve);
-      if (batch.items.length >= max) flush(key);
+      if (batch.items.length >= limits.maxItems) flush(key);
     });
 }
 
