@@ -57,7 +57,12 @@ export function registerInspectionRoutes(app: FastifyInstance, deps: InspectionD
 
   app.delete<{ Querystring: { id?: string } }>('/_aws/ses', { onRequest: guard }, async (request, reply) => {
     if (!deps.deleteAllowed) return reply.code(409).send({ message: 'Messages can be deleted in capture mode only: elsewhere they are queued for delivery.' });
-    await deps.messages.delete({ id: request.query.id });
+    const { id } = request.query;
+    // Given at all, even empty (`?id=`, as a script with an unset variable sends), `id` names one
+    // message: LocalStack deletes all only when there is no `id` (provider.py on_delete,
+    // `if filter_id is not None`; localstack/localstack@8b9a79f0).
+    if (id === undefined) await deps.messages.delete();
+    else if (id !== '') await deps.messages.delete({ id });
     return reply.code(204).send();
   });
 

@@ -24,7 +24,7 @@ export async function localStackView(m: StoredMessage): Promise<Record<string, u
   const view = {
     Id: m.id,
     Region: m.region,
-    Timestamp: new Date(m.createdAt).toISOString(),
+    Timestamp: localStackTimestamp(m.createdAt),
     Destination: m.destination,
     Source: m.envelopeFrom,
     Subject: m.subject ?? '',
@@ -40,17 +40,54 @@ export async function localStackView(m: StoredMessage): Promise<Record<string, u
   } catch (err) {
     return { ...view, ParseError: err instanceof Error ? err.message : String(err) };
   }
+  const terminated = lastLineBreakTerminates(m.raw, parsed);
   return {
     ...view,
     Subject: parsed.subject ?? view.Subject,
-    Body: { text_part: withoutFinalLineBreak(parsed.text), html_part: withoutFinalLineBreak(parsed.html) },
+    Body: { text_part: withoutFinalLineBreak(parsed.text, terminated), html_part: withoutFinalLineBreak(parsed.html, terminated) },
     Attachments: parsed.attachments.map((a) => ({ FileName: a.filename, ContentType: a.mimeType, Size: byteLength(a.content) })),
   };
 }
 
+/**
+ * LocalStack's Timestamp: UTC to the second, with neither fraction nor zone (`timestamp()` of
+ * localstack/utils/time.py, format "%Y-%m-%dT%H:%M:%S", set by save_for_retrospection in
+ * localstack/services/ses/provider.py; localstack/localstack@8b9a79f0). Clients parse it with that format.
+ */
+function localStackTimestamp(createdAt: number): string {
+  return new Date(createdAt).toISOString().slice(0, 'YYYY-MM-DDTHH:MM:SS'.length);
+}
+
 /** The line break that ends a MIME body part terminates its last line; it is not part of the text. */
-function withoutFinalLineBreak(part: string | undefined): string | null {
-  return part === undefined ? null : part.replace(/\r?\n$/, '');
+function withoutFinalLineBreak(part: string | undefined, terminated: boolean): string | null {
+  if (part === undefined) return null;
+  return terminated ? part.replace(/\r?\n$/, '') : part;
+}
+
+/**
+ * Whether the text's final line break is the message's line terminator rather than the sender's text.
+ * postal-mime turns every CRLF into LF, so this is read from the stored bytes. In a multipart message
+ * it is the break before the closing boundary (postal-mime keeps it). In a single part, LocalStack
+ * shows the body as sent (SendEmail's Body.Text.Data, provider.py@8b9a79f0), and sesd's composer
+ * keeps that text and appends CRLF only when it lacks a final line break (mime/compose-text.ts): so
+ * a base64 body (whose decoded text ends as sent) or a bare LF ending CRLF mail is the sender's.
+ */
+function lastLineBreakTerminates(raw: Buffer, parsed: Email): boolean {
+  const header = (key: string) => parsed.headers.find((h) => h.key === key)?.value.trim().toLowerCase() ?? '';
+  if (header('content-type').startsWith('multipart/')) return true;
+  if (header('content-transfer-encoding') === 'base64') return false;
+  const endsWithCrlf = raw.length >= 2 && raw[raw.length - 2] === CR && raw[raw.length - 1] === LF;
+  return usesCrlf(raw) ? endsWithCrlf : raw[raw.length - 1] === LF;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+/** CRLF mail ends its header with CRLF CRLF; mail written with bare LFs (as many raw sends are) with LF LF. */
+function usesCrlf(raw: Buffer): boolean {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  return crlf >= 0 && (lf < 0 || crlf < lf);
 }
 
 function byteLength(content: ArrayBuffer | Uint8Array | string): number {
