@@ -1,10 +1,15 @@
 // Inline TemplateContent supports simple substitution only, as SES documents: `{{name}}` and
-// `{{a.b}}` are replaced by values from TemplateData; nothing else (no #if, #each, partials).
-// SES's own placeholders ({{amazonSESUnsubscribeUrl}}) are left for the step that fills them.
+// `{{a.b}}` are replaced by values from TemplateData; anything else (#if, #each, partials, helpers)
+// is refused, as SES refuses it. SES's own placeholders ({{amazonSESUnsubscribeUrl}}) are left for
+// the step that fills them.
 import { invalidParameter } from '../domain/errors.js';
 import { isSesPlaceholder } from '../domain/templates/ses-placeholders.js';
 
-const PLACEHOLDER = /^\{\{\s*[A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*\s*\}\}$/;
+/** A name or dotted path: what inline templates substitute. */
+const PATH = String.raw`[A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*`;
+const PLACEHOLDER = new RegExp(String.raw`^\{\{\s*${PATH}\s*\}\}$`);
+const PLACEHOLDERS = new RegExp(String.raw`\{\{\s*(${PATH})\s*\}\}`, 'g');
+/** Anything in double (or triple) braces. */
 const MUSTACHE = /\{\{\{?[^}]*\}?\}\}/g;
 
 /**
@@ -23,7 +28,7 @@ export function checkInlineTemplate(parts: readonly (string | undefined)[]): voi
 }
 
 export function substitute(template: string, data: Record<string, unknown>): string {
-  return template.replace(/\{\{\s*([A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*)\s*\}\}/g, (placeholder, path: string) => {
+  return template.replace(PLACEHOLDERS, (placeholder, path: string) => {
     if (isSesPlaceholder(path) && !(path in data)) return placeholder;
     let value: unknown = data;
     for (const part of path.split('.')) {
