@@ -236,10 +236,24 @@ function writeValue(w: XmlWriter, name: string, shape: Shape, v: unknown): void 
       return;
     }
     default: {
-      const text = formatScalarText(shape, v);
+      const text = shape.type === 'double' || shape.type === 'float' ? javaDoubleText(Number(v)) : formatScalarText(shape, v);
       if (text !== undefined) w.text(name, text);
     }
   }
+}
+
+/**
+ * A double as the Query services write it, Java's Double.toString: always a fraction or an exponent
+ * (SES's GetSendQuota answers `<Max24HourSend>200.0</Max24HourSend>`, `<MaxSendRate>1.0</MaxSendRate>`:
+ * the API reference's example). Java writes 10^7 and more, and less than 10^-3, as `1.0E7`.
+ */
+export function javaDoubleText(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+  const abs = Math.abs(v);
+  if (abs === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  if (abs >= 1e-3 && abs < 1e7) return Number.isInteger(v) ? v.toFixed(1) : String(v);
+  const [mantissa, exponent] = v.toExponential().split('e') as [string, string];
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
 }
 
 /** `<ErrorResponse><Error><Type>Sender</Type><Code/><Message/></Error><RequestId/></ErrorResponse>`. */

@@ -385,7 +385,11 @@ describe.each(DIALECTS)('SES v1 Query API (%s)', (dialect) => {
       });
     const ok = await request(sign(TEST_KEY.secretAccessKey));
     expect(ok.status).toBe(200);
-    expect(await ok.text()).toContain('<GetSendQuotaResult>');
+    // Doubles as SES writes them (the API reference's GetSendQuota example: `<Max24HourSend>200.0</Max24HourSend>`).
+    const xml = await ok.text();
+    expect(xml).toContain('<Max24HourSend>-1.0</Max24HourSend>');
+    expect(xml).toContain('<MaxSendRate>-1.0</MaxSendRate>');
+    expect(xml).toMatch(/<SentLast24Hours>\d+\.0<\/SentLast24Hours>/);
     const bad = await request(sign('wrong'));
     expect(bad.status).toBe(403);
     expect(await bad.text()).toContain('<Code>SignatureDoesNotMatch</Code>');

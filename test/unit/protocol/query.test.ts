@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AwsError } from '../../../src/domain/errors.js';
-import { decodeQueryInput, encodeQueryError, encodeQueryOutput, parseQueryParams } from '../../../src/protocol/query.js';
+import { decodeQueryInput, encodeQueryError, encodeQueryOutput, javaDoubleText, parseQueryParams } from '../../../src/protocol/query.js';
 import { linkModel, loadModel } from '../../../src/protocol/service-model.js';
 
 const ses = loadModel('ses');
@@ -208,5 +208,12 @@ describe('query encoding (SES v1)', () => {
     const internal = encodeQueryError(new AwsError('InternalFailure', 'boom', 500, false), 'r');
     expect(internal.status).toBe(500);
     expect(internal.body).toContain('<Type>Receiver</Type><Code>InternalFailure</Code>');
+  });
+});
+
+describe('javaDoubleText', () => {
+  it("writes a double as Java's Double.toString does, as the Query services answer", () => {
+    expect([200, 1, -1, 0, 0.5, 127.25, 9_999_999].map(javaDoubleText)).toEqual(['200.0', '1.0', '-1.0', '0.0', '0.5', '127.25', '9999999.0']);
+    expect([10_000_000, 50_000_000, 12_345_678.5, 0.0001].map(javaDoubleText)).toEqual(['1.0E7', '5.0E7', '1.23456785E7', '1.0E-4']);
   });
 });
