@@ -41,6 +41,31 @@ export function parseAddress(input: string): ParsedAddress {
   return { address, name, domain: domain.toLowerCase() };
 }
 
+/**
+ * SendCustomVerificationEmail checks the address to verify before it looks for the template, and
+ * refuses anything that is not one address with "Invalid email address<addr>." (floci-io/floci#2191,
+ * verified against real AWS: no '@' outside a quoted local part or more than one, an empty local part
+ * or domain, whitespace, more than 320 characters; a quoted local part may hold '@', and the domain
+ * needs no dot).
+ */
+export function checkAddressToVerify(address: string): void {
+  const malformed = address.length > 320 || /\s/.test(address) || address.startsWith('@') || address.endsWith('@') || unquotedAtSigns(address) !== 1;
+  if (malformed) throw invalidParameter(`Invalid email address<${address}>.`);
+}
+
+/** The '@' signs outside quotes, read as localPartEnd reads them (a backslash escapes the next character). */
+function unquotedAtSigns(address: string): number {
+  let count = 0;
+  let quoted = false;
+  for (let i = 0; i < address.length; i++) {
+    const c = address[i];
+    if (c === '\\') i++;
+    else if (c === '"') quoted = !quoted;
+    else if (c === '@' && !quoted) count++;
+  }
+  return count;
+}
+
 /** The sizes every mail server must accept and may refuse beyond; SES refuses beyond them too. */
 function checkLengths(local: string, domain: string, address: string): void {
   if (local.length > MAX_LOCAL_PART_LENGTH) throw invalidParameter(`Local address is longer than ${MAX_LOCAL_PART_LENGTH} characters`);

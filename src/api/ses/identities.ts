@@ -1,6 +1,6 @@
 // SES v1 identity actions, on the same IdentitiesService as SES v2. v1 spells statuses in
 // CamelCase (`Success`) where v2 uses upper case (`SUCCESS`).
-import { feedbackIdentityInvalid, type IdentitiesService } from '../../domain/identities/identities-service.js';
+import { feedbackIdentityInvalid, headersIdentityInvalid, type IdentitiesService } from '../../domain/identities/identities-service.js';
 import { parseAddress } from '../../domain/addresses.js';
 import type { TopicPublisher } from '../../sns/topic-publisher.js';
 import { normaliseIdentity, setFeedbackForwarding, type Identity, type Scope, type VerificationStatus } from '../../domain/identities/identity.js';
@@ -186,11 +186,7 @@ export function identityHandlers(deps: { identities: IdentitiesService; reposito
           const key = `headersIn${input.NotificationType}` as 'headersInBounce' | 'headersInComplaint' | 'headersInDelivery';
           identity.notifications = { ...identity.notifications, [key]: input.Enabled };
         },
-        // Each identity setter has its own text for an unknown identity; this one's, as aws-cli got it
-        // from live AWS (floci-io/floci bd3a33326, #716, 2026-05). LocalStack's snapshot has
-        // MessageRejected "Identity X is not verified or does not exist." instead, but its test has no
-        // entry in test_ses.validation.json, so it is not shown to be AWS's answer (docs/compatibility.md).
-        () => invalidParameter(`Identity ${input.Identity} is invalid. It must be a verified email address or domain.`),
+        () => headersIdentityInvalid(input.Identity),
       );
       return {};
     }),

@@ -12,8 +12,8 @@
 // identity or restarts its verification).
 import { DEFAULT_ACCOUNT_SETTINGS } from '../../domain/account/account-settings.js';
 import { configurationSetNotFound } from '../../domain/configuration-sets/configuration-set.js';
-import { parseAddress } from '../../domain/addresses.js';
-import { AwsError, invalidParameter } from '../../domain/errors.js';
+import { checkAddressToVerify, parseAddress } from '../../domain/addresses.js';
+import { AwsError } from '../../domain/errors.js';
 import type { IdentitiesService } from '../../domain/identities/identities-service.js';
 import { MAX_MESSAGE_BYTES_V2 } from '../../domain/sending-limits.js';
 import { customVerificationTemplateNotFound } from '../../domain/templates/custom-verification-template.js';
@@ -91,30 +91,6 @@ export function customVerificationEmailHandlers(deps: CustomVerificationEmailDep
       async (ctx, input: T.SendCustomVerificationEmailRequest): Promise<T.SendCustomVerificationEmailResponse> => ({ MessageId: await send(ctx, input) }),
     ),
   };
-}
-
-/**
- * SES checks the address to verify before it looks for the template, and refuses anything that is not
- * one address with "Invalid email address<addr>." (floci-io/floci#2191, verified against real AWS:
- * no '@' outside a quoted local part or more than one, an empty local part or domain, whitespace,
- * more than 320 characters; a quoted local part may hold '@', and the domain needs no dot).
- */
-function checkAddressToVerify(address: string): void {
-  const malformed =
-    address.length > 320 || /\s/.test(address) || address.startsWith('@') || address.endsWith('@') || unquotedAtSigns(address) !== 1;
-  if (malformed) throw invalidParameter(`Invalid email address<${address}>.`);
-}
-
-function unquotedAtSigns(address: string): number {
-  let count = 0;
-  let quoted = false;
-  for (let i = 0; i < address.length; i++) {
-    const c = address[i];
-    if (c === '\\') i++;
-    else if (c === '"') quoted = !quoted;
-    else if (c === '@' && !quoted) count++;
-  }
-  return count;
 }
 
 /**

@@ -52,6 +52,15 @@ export const mailFromIdentityNotFound = (name: string): AwsError => invalidParam
 /** SES v1's answer to SetIdentityFeedbackForwardingEnabled for an identity that does not exist (as reported from live AWS in floci-io/floci#716). */
 export const feedbackIdentityInvalid = (name: string): AwsError => invalidParameter(`Identity ${name} is invalid. Must be a verified email address or domain.`);
 
+/**
+ * SES v1's answer to SetIdentityHeadersInNotificationsEnabled for an identity that does not exist:
+ * each identity setter has its own text; this one's as aws-cli got it from live AWS (floci-io/floci
+ * bd3a33326, #716, 2026-05). LocalStack's snapshot has MessageRejected "Identity X is not verified or
+ * does not exist." instead, but its test has no entry in test_ses.validation.json, so it is not shown
+ * to be AWS's answer (docs/compatibility.md).
+ */
+export const headersIdentityInvalid = (name: string): AwsError => invalidParameter(`Identity ${name} is invalid. It must be a verified email address or domain.`);
+
 /** SES v1 `FromEmailAddressNotVerified`; SES v2 refuses unverified senders with `MessageRejected`. */
 export const fromAddressNotVerified = (scope: Scope, address: string): AwsError =>
   new AwsError(

@@ -37,7 +37,7 @@ const KIND: Record<TaggableResourceType, string> = {
  */
 type OtherRegion = { refuse: string } | 'arn-region' | 'signing-region' | 'not-found';
 
-const TAG_OTHER_REGION = { refuse: 'Failed to tag resource' };
+const TAG_OTHER_REGION = 'Failed to tag resource';
 const UNTAG_OTHER_REGION: Partial<Record<TaggableResourceType, OtherRegion>> = {
   'configuration-set': 'arn-region',
   template: { refuse: 'Failed to untag resource' },
@@ -61,7 +61,7 @@ export class TagsService {
   async tag(scope: Scope, arn: string, tags: Tag[]): Promise<void> {
     const ref = readResourceArn(arn);
     // The ARN's region is checked before the tags are (floci-io/floci#749 checks it first).
-    if (ref.region !== scope.region) throw invalidParameter(TAG_OTHER_REGION.refuse);
+    if (ref.region !== scope.region) throw invalidParameter(TAG_OTHER_REGION);
     if (tags.length === 0) throw invalidParameter('The request must contain at least one tag.');
     validateTags(tags);
     const key = await this.existing(scope, ref, 'not-found');
