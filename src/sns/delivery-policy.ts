@@ -1,5 +1,6 @@
-// SNS's HTTP/S delivery policy: how many times and how far apart a failed delivery is retried, and
-// the Content-Type of the request. A subscription's DeliveryPolicy overrides its topic's unless the
+// SNS's HTTP/S delivery policy: how many times and how far apart a failed delivery is retried, how
+// many deliveries a second a subscription receives at most (throttle.ts), and the Content-Type of
+// the request. A subscription's DeliveryPolicy overrides its topic's unless the
 // topic sets disableSubscriptionOverrides. See AWS's "Amazon SNS message delivery retries" page:
 // the phases are no-delay retries, min-delay retries, a backoff phase from min to max delay, then
 // max-delay retries; numRetries counts them all.
@@ -18,6 +19,8 @@ export interface RetryPolicy {
 export interface EffectivePolicy {
   retry: RetryPolicy;
   contentType: string;
+  /** throttlePolicy.maxReceivesPerSecond; absent: no limit. */
+  maxReceivesPerSecond?: number;
 }
 
 export const DEFAULT_CONTENT_TYPE = 'text/plain; charset=UTF-8';
@@ -40,13 +43,17 @@ interface PolicyDocument {
   defaultHealthyRetryPolicy?: Partial<RetryPolicy>;
   sicklyRetryPolicy?: unknown;
   defaultSicklyRetryPolicy?: unknown;
-  throttlePolicy?: unknown;
-  defaultThrottlePolicy?: unknown;
+  throttlePolicy?: ThrottlePolicy | null;
+  defaultThrottlePolicy?: ThrottlePolicy | null;
   guaranteed?: boolean;
   disableSubscriptionOverrides?: boolean;
   requestPolicy?: { headerContentType?: string };
   defaultRequestPolicy?: { headerContentType?: string };
   http?: PolicyDocument;
+}
+
+interface ThrottlePolicy {
+  maxReceivesPerSecond?: unknown;
 }
 
 const BACKOFF = new Set(['linear', 'arithmetic', 'geometric', 'exponential']);
@@ -61,6 +68,11 @@ export function validateDeliveryPolicy(text: string): void {
     throw bad('the policy is not valid JSON');
   }
   if (!doc || typeof doc !== 'object') throw bad('the policy must be a JSON object');
+  const throttle = doc.http?.defaultThrottlePolicy ?? doc.throttlePolicy;
+  if (throttle != null) {
+    const perSecond = typeof throttle === 'object' ? throttle.maxReceivesPerSecond : undefined;
+    if (!Number.isInteger(perSecond) || (perSecond as number) < 1) throw bad('maxReceivesPerSecond must be a whole number of at least 1');
+  }
   const retry = doc.http?.defaultHealthyRetryPolicy ?? doc.healthyRetryPolicy;
   if (!retry) return;
   const p = withDefaults(retry, defaultRetryPolicy(20));
@@ -80,9 +92,11 @@ export function effectivePolicy(topicPolicy: string | undefined, subscriptionPol
   const sub = topic?.disableSubscriptionOverrides ? undefined : parse(subscriptionPolicy);
   const base = defaultRetryPolicy(defaultDelaySeconds);
   const retry = sub?.healthyRetryPolicy ?? topic?.defaultHealthyRetryPolicy;
+  const perSecond = (sub?.throttlePolicy ?? topic?.defaultThrottlePolicy)?.maxReceivesPerSecond;
   return {
     retry: retry ? withDefaults(retry, base) : base,
     contentType: sub?.requestPolicy?.headerContentType ?? topic?.defaultRequestPolicy?.headerContentType ?? DEFAULT_CONTENT_TYPE,
+    ...(typeof perSecond === 'number' && perSecond >= 1 ? { maxReceivesPerSecond: perSecond } : {}),
   };
 }
 
@@ -167,7 +181,8 @@ export function effectiveSubscriptionPolicyDocument(p: EffectivePolicy, topicPol
   const sub = topic?.disableSubscriptionOverrides ? undefined : parse(subscriptionPolicy);
   return JSON.stringify({
     healthyRetryPolicy: retryDocument(p.retry),
-    // sesd does not act on these; they are shown as given (the subscription's, else the topic's default).
+    // Shown as given (the subscription's, else the topic's default); sesd does not act on sicklyRetryPolicy
+    // and guaranteed, and applies throttlePolicy through EffectivePolicy.maxReceivesPerSecond.
     sicklyRetryPolicy: sub?.sicklyRetryPolicy ?? topic?.defaultSicklyRetryPolicy ?? null,
     throttlePolicy: sub?.throttlePolicy ?? topic?.defaultThrottlePolicy ?? null,
     requestPolicy: { headerContentType: p.contentType },

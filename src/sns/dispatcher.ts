@@ -12,6 +12,7 @@ import { snsEmail } from './sns-email.js';
 import { keySigner, snsDocument, type MessageLinks, type MessageUrls, type Signer } from './sns-message.js';
 import type { ClaimedSnsDelivery, DeliveryAttempt, SnsStore, Subscription, Topic } from './sns-model.js';
 import type { SigningKey } from './signing-key.js';
+import { SubscriptionThrottle } from './throttle.js';
 import { logBackgroundFailure } from '../store/availability.js';
 import { WakeablePause } from '../wakeable-pause.js';
 
@@ -56,6 +57,7 @@ export class SnsDispatcher {
   private lastReap = 0;
   private lastClaim = 0;
   private readonly signer: Signer;
+  private readonly throttle = new SubscriptionThrottle();
 
   constructor(private readonly opts: DispatcherOptions) {
     this.now = opts.now ?? Date.now;
@@ -141,9 +143,13 @@ export class SnsDispatcher {
     }
     const topic = await lookups.topic(subscription.topicArn);
     const policy = effectivePolicy(topic?.attributes.DeliveryPolicy, subscription.attributes.DeliveryPolicy, this.opts.defaultRetryDelaySeconds);
-    const result = subscription.protocol === 'http' || subscription.protocol === 'https'
-      ? await this.post(d, subscription, topic, policy.contentType, lookups.sign)
-      : await this.mail(d, subscription, topic, lookups.sign);
+    const http = subscription.protocol === 'http' || subscription.protocol === 'https';
+    const until = http && policy.maxReceivesPerSecond ? this.throttle.admit(subscription.arn, d.id, policy.maxReceivesPerSecond, at) : undefined;
+    if (until !== undefined) {
+      await this.opts.store.postpone(this.workerId, d.id, until, at);
+      return;
+    }
+    const result = http ? await this.post(d, subscription, topic, policy.contentType, lookups.sign) : await this.mail(d, subscription, topic, lookups.sign);
 
     // SNS retries server errors (5xx), 429 and failures to get an answer; any other answer is final.
     const code = result.statusCode;

@@ -132,6 +132,8 @@ export interface SnsStore {
   claim(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedSnsDelivery[]>;
   /** Records an attempt and the row's new state (a retry time, or final), if this worker still holds it. */
   finish(workerId: string, attempt: DeliveryAttempt, next: { status: 'pending'; at: number } | { status: 'delivered' | 'failed' }): Promise<void>;
+  /** Gives a claimed row back untried, due `until` (a throttled subscription): no attempt is recorded or counted. */
+  postpone(workerId: string, deliveryId: number, until: number, now: number): Promise<void>;
   releaseExpired(now: number): Promise<number>;
   /** The latest attempts and deliveries of a subscription, or of one message (every subscription). */
   attempts(of: { subscriptionArn: string } | { messageId: string }, limit: number): Promise<DeliveryAttempt[]>;

@@ -31,8 +31,11 @@ const UNSUBSCRIBED_KEPT_MS = 3 * 24 * 3600_000;
 
 interface Finish {
   workerId: string;
-  attempt: DeliveryAttempt;
+  deliveryId: number;
+  at: number;
   next: { status: 'pending'; at: number } | { status: 'delivered' | 'failed' };
+  /** Absent when the row is given back untried (postpone): its claim's attempt is then not counted. */
+  attempt?: DeliveryAttempt;
 }
 
 export class SnsRepository implements SnsStore {
@@ -55,12 +58,13 @@ export class SnsRepository implements SnsStore {
         for (const chunk of finishChunks(batch)) await this.finishChunk(trx, chunk);
       }),
     );
-    // One row per finished delivery: id, status, next attempt, updated_at, the worker that must still hold it.
-    const finishRow = '(cast(? as bigint), cast(? as text), cast(? as bigint), cast(? as bigint), cast(? as text))';
+    // One row per finished delivery: id, status, next attempt, updated_at, the worker that must still
+    // hold it, and 1 when the claim's attempt is taken back (the row was not tried), else 0.
+    const finishRow = '(cast(? as bigint), cast(? as text), cast(? as bigint), cast(? as bigint), cast(? as text), cast(? as integer))';
     this.finishText = precompiled(
       dialect,
       (rowCount: number) =>
-        'update sns_deliveries set status = v.column2, next_attempt_at = v.column3, updated_at = v.column4, locked_by = null, locked_until = null ' +
+        'update sns_deliveries set status = v.column2, next_attempt_at = v.column3, updated_at = v.column4, locked_by = null, locked_until = null, attempts = attempts - v.column6 ' +
         `from (values ${Array(rowCount).fill(finishRow).join(', ')}) as v ` +
         'where sns_deliveries.id = v.column1 and sns_deliveries.locked_by = v.column5 returning sns_deliveries.id',
     );
@@ -259,7 +263,11 @@ export class SnsRepository implements SnsStore {
   }
 
   async finish(workerId: string, attempt: DeliveryAttempt, next: Finish['next']): Promise<void> {
-    await this.finisher.submit({ workerId, attempt, next });
+    await this.finisher.submit({ workerId, deliveryId: attempt.deliveryId, at: attempt.at, attempt, next });
+  }
+
+  async postpone(workerId: string, deliveryId: number, until: number, now: number): Promise<void> {
+    await this.finisher.submit({ workerId, deliveryId, at: now, next: { status: 'pending', at: until } });
   }
 
   async releaseExpired(now: number): Promise<number> {
@@ -341,12 +349,12 @@ export class SnsRepository implements SnsStore {
    */
   private async finishChunk(trx: Kysely<Database>, chunk: Finish[]): Promise<void> {
     const parameters: unknown[] = [];
-    for (const { workerId, attempt: a, next } of chunk) parameters.push(a.deliveryId, next.status, next.status === 'pending' ? next.at : a.at, a.at, workerId);
+    for (const { workerId, deliveryId, at, attempt, next } of chunk) parameters.push(deliveryId, next.status, next.status === 'pending' ? next.at : at, at, workerId, attempt ? 0 : 1);
     const { rows } = await trx.executeQuery<{ id: number }>(CompiledQuery.raw(this.finishText(chunk.length), parameters));
     const finished = new Set(rows.map((r) => Number(r.id)));
     const attempts = chunk
-      .filter((f) => finished.has(f.attempt.deliveryId))
-      .map(({ attempt: a }) => ({
+      .flatMap(({ attempt }) => (attempt && finished.has(attempt.deliveryId) ? [attempt] : []))
+      .map((a) => ({
         delivery_id: a.deliveryId,
         subscription_arn: a.subscriptionArn,
         message_id: a.messageId,
@@ -379,13 +387,13 @@ function finishChunks(batch: Finish[]): Finish[][] {
   let chunk: Finish[] = [];
   let ids = new Set<number>();
   for (const f of batch) {
-    if (chunk.length === ROWS_PER_STATEMENT || ids.has(f.attempt.deliveryId)) {
+    if (chunk.length === ROWS_PER_STATEMENT || ids.has(f.deliveryId)) {
       chunks.push(chunk);
       chunk = [];
       ids = new Set();
     }
     chunk.push(f);
-    ids.add(f.attempt.deliveryId);
+    ids.add(f.deliveryId);
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;

@@ -272,6 +272,33 @@ describe.each(DIALECTS)('SNS (%s)', (dialect) => {
     expect(log.attempts[0]).toMatchObject({ statusCode: 503, outcome: 'failed' });
   });
 
+  it('spreads deliveries at the throttlePolicy rate, each still one attempt; a topic default applies too', async () => {
+    const { topicArn, subscriptionArn } = await confirmedSubscription('throttled', '/throttled', { DeliveryPolicy: JSON.stringify({ throttlePolicy: { maxReceivesPerSecond: 2 } }) });
+    const ids = await Promise.all([1, 2, 3, 4, 5].map(async (n) => (await sns.send(new PublishCommand({ TopicArn: topicArn, Message: `m${n}` }))).MessageId));
+    const arrived = await receiver.waitFor('/throttled', 5, 'Notification');
+    expect(new Set(arrived.map((r) => json(r).MessageId))).toEqual(new Set(ids));
+    // Two a second: the fifth goes two seconds (four slots) after the first, never sooner.
+    expect(arrived[4]!.at - arrived[0]!.at).toBeGreaterThanOrEqual(1800);
+    // A postponed delivery is not an attempt.
+    const log = await attemptsOf(sesd.app, subscriptionArn);
+    const notifications = log.deliveries.filter((d) => d.type === 'Notification');
+    expect(notifications).toHaveLength(5);
+    expect(notifications.every((d) => d.status === 'delivered' && d.attempts === 1)).toBe(true);
+    expect(log.attempts.filter((a) => a.outcome === 'delivered')).toHaveLength(6); // and the confirmation's
+    expect(log.attempts.every((a) => a.attempt === 1)).toBe(true);
+
+    // The topic's defaultThrottlePolicy, as Terraform's documentation writes it, for a subscription without its own.
+    const topicPolicy = { http: { defaultHealthyRetryPolicy: { minDelayTarget: 20, maxDelayTarget: 20, numRetries: 3 }, disableSubscriptionOverrides: false, defaultThrottlePolicy: { maxReceivesPerSecond: 1 } } };
+    const slow = await confirmedSubscription('throttled-topic', '/throttled-topic');
+    await sns.send(new SetTopicAttributesCommand({ TopicArn: slow.topicArn, AttributeName: 'DeliveryPolicy', AttributeValue: JSON.stringify(topicPolicy) }));
+    await Promise.all([1, 2, 3].map((n) => sns.send(new PublishCommand({ TopicArn: slow.topicArn, Message: `t${n}` }))));
+    const slowArrived = await receiver.waitFor('/throttled-topic', 3, 'Notification');
+    expect(slowArrived[2]!.at - slowArrived[0]!.at).toBeGreaterThanOrEqual(1800);
+
+    const invalid = await awsFailure(sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: subscriptionArn, AttributeName: 'DeliveryPolicy', AttributeValue: JSON.stringify({ throttlePolicy: { maxReceivesPerSecond: 0 } }) })));
+    expect(invalid).toMatchObject({ name: 'InvalidParameterException', message: 'Invalid parameter: DeliveryPolicy: maxReceivesPerSecond must be a whole number of at least 1' });
+  });
+
   it('sends email subscriptions as sesd mail: the confirmation holds the SubscribeURL, notifications follow', async () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'mail', Attributes: { DisplayName: 'Ops' } }));
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'ops@example.com' }));

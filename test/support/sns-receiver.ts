@@ -6,6 +6,8 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** When it arrived (Date.now()). */
+  at: number;
   /** The status answered; undefined while the request is held. */
   status?: number;
 }
@@ -31,7 +33,7 @@ export async function startSnsReceiver(): Promise<SnsReceiver> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '/';
-      const received: ReceivedRequest = { path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const received: ReceivedRequest = { path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       requests.push(received);
       if (held.has(path)) return;
       received.status = scripted.get(path)?.shift() ?? 200;

@@ -23,11 +23,28 @@ describe('SNS delivery policy', () => {
     expect(effectivePolicy(undefined, undefined, 0.2)).toMatchObject({ retry: { numRetries: 3, minDelayTarget: 0.2 }, contentType: 'text/plain; charset=UTF-8' });
   });
 
+  it("takes the throttle from the subscription's policy, else the topic's default (unless overrides are disabled)", () => {
+    // The topic policy Terraform's aws_sns_topic documentation shows, copied into many projects.
+    const topic = JSON.stringify({ http: { defaultHealthyRetryPolicy: { numRetries: 3 }, disableSubscriptionOverrides: false, defaultThrottlePolicy: { maxReceivesPerSecond: 1 } } });
+    expect(effectivePolicy(topic, undefined, 20).maxReceivesPerSecond).toBe(1);
+    const sub = JSON.stringify({ throttlePolicy: { maxReceivesPerSecond: 10 } });
+    expect(effectivePolicy(topic, sub, 20).maxReceivesPerSecond).toBe(10);
+    const locked = JSON.stringify({ http: { ...JSON.parse(topic).http, disableSubscriptionOverrides: true } });
+    expect(effectivePolicy(locked, sub, 20).maxReceivesPerSecond).toBe(1);
+    expect(effectivePolicy(undefined, JSON.stringify({ throttlePolicy: null }), 20).maxReceivesPerSecond).toBeUndefined();
+  });
+
   it('refuses policies SNS refuses', () => {
     expect(() => validateDeliveryPolicy('{')).toThrow('Invalid parameter: DeliveryPolicy: the policy is not valid JSON');
     expect(() => validateDeliveryPolicy(JSON.stringify({ healthyRetryPolicy: { numRetries: 101 } }))).toThrow('numRetries must be at most 100');
     expect(() => validateDeliveryPolicy(JSON.stringify({ healthyRetryPolicy: { minDelayTarget: 30, maxDelayTarget: 10 } }))).toThrow('minDelayTarget');
     expect(() => validateDeliveryPolicy(JSON.stringify({ healthyRetryPolicy: { backoffFunction: 'random' } }))).toThrow('backoffFunction');
+    for (const perSecond of [0, 1.5, '2', -1]) {
+      expect(() => validateDeliveryPolicy(JSON.stringify({ throttlePolicy: { maxReceivesPerSecond: perSecond } }))).toThrow('maxReceivesPerSecond must be a whole number of at least 1');
+      expect(() => validateDeliveryPolicy(JSON.stringify({ http: { defaultThrottlePolicy: { maxReceivesPerSecond: perSecond } } }))).toThrow('maxReceivesPerSecond');
+    }
+    expect(() => validateDeliveryPolicy(JSON.stringify({ throttlePolicy: {} }))).toThrow('maxReceivesPerSecond');
+    expect(() => validateDeliveryPolicy(JSON.stringify({ throttlePolicy: null, http: { defaultThrottlePolicy: { maxReceivesPerSecond: 5 } } }))).not.toThrow();
     expect(() => validateDeliveryPolicy(JSON.stringify({ http: { defaultHealthyRetryPolicy: { numRetries: 3 } } }))).not.toThrow();
   });
 });
