@@ -108,6 +108,8 @@ export async function startApp(
       tracking: { configurationSets: store.configurationSets, secret: () => store.tracking.secret(), baseUrl: () => baseUrl },
       hostname: config.hostname,
       log,
+      // The delivery queue's own policy (deliveryHooks below), so both agree on each account's mode.
+      delivery: { mode: config.delivery.mode, policy: hooks.policy ?? storeDeliveryHooks(store).policy },
     });
     const identities = new IdentitiesService({
       identities: store.identities,

@@ -119,15 +119,16 @@ export function newMessageQueries(inserts: MessageInserts, batch: StorableMessag
     feedback_address: m.feedbackAddress ?? null,
   }));
   const deliveries = batch.flatMap((m) =>
-    m.recipients.map(({ address, status }, i) => ({
+    m.recipients.map(({ address, status, lastResponse }, i) => ({
       message_seq: m.seq,
       recipient: address,
       status,
-      attempts: 0,
+      // A recipient delivered at acceptance (capture mode) had its one attempt there.
+      attempts: status === 'delivered' ? 1 : 0,
       next_attempt_at: m.createdAt,
       locked_by: null,
       locked_until: null,
-      last_response: null,
+      last_response: lastResponse ?? null,
       updated_at: m.createdAt,
       ...(m.storedRecipientRaws[i] ?? { raw: null, raw_deflated: null }),
     })),
@@ -137,7 +138,7 @@ export function newMessageQueries(inserts: MessageInserts, batch: StorableMessag
   const figures: MetricIncrement[] = [];
   const events = batch.flatMap((m) =>
     m.events.map((e, i) => {
-      const settled = !mayHaveDestinations(e.type, m.configurationSet);
+      const settled = e.nowhereToGo ?? !mayHaveDestinations(e.type, m.configurationSet);
       if (settled) figures.push(...ownFigures({ type: e.type, payload: e.payload as Record<string, unknown>, sourceApi: m.sourceApi, createdAt: m.createdAt }));
       return { message_seq: m.seq, account_id: m.accountId, type: e.type, payload: m.storedPayloads[i]!, created_at: m.createdAt, dispatched_at: settled ? m.createdAt : null };
     }),

@@ -30,15 +30,17 @@ export interface NewMessage {
   tags: { Name: string; Value: string }[];
   raw: Buffer;
   createdAt: number;
-  /** Envelope recipients: one delivery row each; `suppressed` and `unsubscribed` ones are final at
-   * acceptance. `raw`: the recipient's own copy when it is not the message's (list-managed mail). */
-  recipients: { address: string; status: 'queued' | 'suppressed' | 'unsubscribed'; raw?: Buffer }[];
+  /** Envelope recipients: one delivery row each; `suppressed`, `unsubscribed` and `delivered` (capture
+   * mode's, with the reply it records as `lastResponse`) ones are final at acceptance. `raw`: the
+   * recipient's own copy when it is not the message's (list-managed mail). */
+  recipients: { address: string; status: 'queued' | 'delivered' | 'suppressed' | 'unsubscribed'; lastResponse?: string; raw?: Buffer }[];
   /** The quotas the message counts against, checked and counted in its own transaction (quota-guard.ts). */
   quota?: QuotaGuard;
   /** Feedback forwarding: where bounce and complaint notices go when not to the envelope sender. */
   feedbackAddress?: string | null;
-  /** Events caused by the acceptance (Send), written in the same transaction (outbox). */
-  events: { type: string; payload: unknown }[];
+  /** Events caused by the acceptance (Send), written in the same transaction (outbox); `nowhereToGo`:
+   * written settled, as no destination takes it (else decided by the event type and configuration set). */
+  events: { type: string; payload: unknown; nowhereToGo?: boolean }[];
 }
 
 export interface StoredMessage {

@@ -260,7 +260,8 @@ describe.skipIf(!hasChromium)('the console’s live list across a lost stream', 
     await page.goto(`${proxy.url}/`);
     await page.waitForSelector('#live.on');
     const { MessageId: id } = await sesv2Client(api).send(
-      new SendEmailCommand({ FromEmailAddress: 'shop@example.com', Destination: { ToAddresses: ['ivan@example.net'] }, Content: { Simple: { Subject: { Data: 'While offline' }, Body: { Text: { Data: 'b' } } } } }),
+      // The mailbox simulator's recipient waits for the worker (capture mode delivers others at acceptance).
+      new SendEmailCommand({ FromEmailAddress: 'shop@example.com', Destination: { ToAddresses: ['success@simulator.amazonses.com'] }, Content: { Simple: { Subject: { Data: 'While offline' }, Body: { Text: { Data: 'b' } } } } }),
     );
     await page.locator(`tr[data-id="${id}"] [data-status="queued"]`).waitFor({ timeout: 15_000 });
 

@@ -24,6 +24,6 @@ describe.each(DIALECTS)('SES v1 sending (%s)', (dialect) => {
   it('sends to a Destination that has only a Cc or a Bcc address', async () => {
     const ses = sesClient(sesd.app);
     const { MessageId } = await ses.send(new SendEmailCommand({ Source: 'a@example.com', Destination: { BccAddresses: ['b@example.net'] }, Message: message }));
-    expect(await sesd.app.store.messages.recipients(MessageId!)).toEqual([{ recipient: 'b@example.net', status: 'queued' }]);
+    expect(await sesd.app.store.messages.recipients(MessageId!)).toEqual([{ recipient: 'b@example.net', status: 'delivered' }]);
   });
 });
