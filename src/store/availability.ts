@@ -15,7 +15,7 @@ const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT
 // SQLite primary result codes (extended codes start with them: SQLITE_IOERR_WRITE, SQLITE_BUSY_SNAPSHOT).
 const SQLITE_UNAVAILABLE = /^SQLITE_(FULL|BUSY|LOCKED|IOERR|CANTOPEN|READONLY|NOMEM|PROTOCOL)/;
 // pg's own errors for a connection that died, or that could not be made in time, carry no code.
-const PG_CONNECTION_MESSAGES = /^Connection terminated|not queryable|timeout exceeded when trying to connect|the SQLite writer thread stopped/;
+const PG_CONNECTION_MESSAGES = /^Connection terminated|not queryable|timeout exceeded when trying to connect|the (SQLite|PostgreSQL) writer thread stopped/;
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;

@@ -11,7 +11,7 @@ import { guardedDialect } from './guarded-dialect.js';
 import { asyncLockWaits, SYNC_BUSY_TIMEOUT_MS } from './sqlite-lock-waits.js';
 import type { Database } from './schema.js';
 import { databaseTarget, maskDatabaseUrl } from './database-url.js';
-import { sqliteWriterThread, transactionWriter, type BatchWriter } from './batch-writer.js';
+import { postgresWriterThread, sqliteWriterThread, type BatchWriter } from './batch-writer.js';
 import * as initial from './migrations/001-initial.js';
 import * as sesResources from './migrations/002-ses-resources.js';
 import * as identityNotifications from './migrations/005-identity-notifications.js';
@@ -181,13 +181,17 @@ function openPostgres(url: string, health: DatabaseHealth, log: Logger | undefin
   pool.on('error', lost);
   pool.on('connect', (client) => client.on('error', () => {})); // reported by the pool (idle) or by the failing query (in use)
   const db = new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool }), health) });
+  let writer: BatchWriter | undefined;
   return {
     db,
     dialect: 'postgres',
     location: maskDatabaseUrl(url),
-    batchWriter: transactionWriter(db),
+    get batchWriter() {
+      return (writer ??= postgresWriterThread(url, PG_CONNECT_TIMEOUT_MS, health));
+    },
     health,
     close: async () => {
+      await writer?.close();
       await db.destroy();
       health.close();
     },

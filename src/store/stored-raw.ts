@@ -2,7 +2,7 @@
 // disk, and mail is mostly text (a ~1.2 kB notification keeps about a third of its size; base64
 // attachments three quarters). A row says how its `raw` is held in `raw_deflated` (migration 018):
 // 1, compressed; NULL, as sent (rows written before, tiny messages, and messages compression does
-// not shrink). Only this module knows the format, and the SQLite writer thread's one line that
+// not shrink). Only this module knows the format, and the writer threads' one line that
 // compresses a deferred message (batch-writer.ts).
 import { promisify } from 'node:util';
 import { constants, deflateRaw, deflateRawSync, inflateRaw, inflateRawSync, type ZlibOptions } from 'node:zlib';
@@ -14,9 +14,8 @@ export interface StoredRaw {
 }
 
 /**
- * A message the batch writer compresses as it binds the row: the SQLite writer thread, off the
- * event loop (at intake rates compressing every small message on the event loop cost ~5% of
- * SendEmail's rate), or the PostgreSQL writer, before its transaction (resolveDeferred). Its row says
+ * A message the batch writer's thread compresses as it binds the row, off the event loop (at intake
+ * rates compressing every small message on the event loop cost ~5% of SendEmail's rate). Its row says
  * `raw_deflated = 1` whether or not that shrinks it: text always shrinks, and a small message that
  * does not grows by a few bytes.
  */
@@ -61,15 +60,6 @@ export async function storedRaw(raw: Buffer, { deferSmall = false } = {}): Promi
   if (deferSmall && raw.length <= INLINE_BYTES) return { raw: { deflateRaw: raw, options }, raw_deflated: 1 };
   const deflated = raw.length <= INLINE_BYTES ? deflateRawSync(raw, options) : await deflateAsync(raw, options);
   return deflated.length < raw.length ? { raw: ownMemory(deflated), raw_deflated: 1 } : { raw, raw_deflated: null };
-}
-
-/** A query parameter as the database takes it: a DeferredDeflate compressed. */
-export function resolveDeferred(parameter: unknown): unknown {
-  return isDeferredDeflate(parameter) ? deflateRawSync(parameter.deflateRaw, parameter.options) : parameter;
-}
-
-function isDeferredDeflate(p: unknown): p is DeferredDeflate {
-  return typeof p === 'object' && p !== null && Buffer.isBuffer((p as Partial<DeferredDeflate>).deflateRaw);
 }
 
 /** The message a row holds, as it was sent; `size`, its size (the row's `size`), when known. */
