@@ -205,7 +205,9 @@ function writerThread(
     close: async () => {
       closed = true;
       if (!worker) return;
-      // Its connections ended in order (PostgreSQL), then the thread.
+      // Its connections ended in order (PostgreSQL), then the thread; the process waits for it (the
+      // thread is unref'd so as not to keep an idle process alive, and may be all there is left).
+      worker.ref();
       await Promise.race([post({ close: true }).catch(() => {}), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
       await worker?.terminate();
     },
