@@ -5,7 +5,7 @@
 // with nothing changed costs a directory walk instead of a ~5 s compile. The stamp is written only
 // after tsc succeeds: a failed build is retried at the next start.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,9 @@ const startedAt = new Date();
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (result.status !== 0) process.exit(result.status ?? 1);
+// package.json's bin: `npx sesd` in this folder runs the file itself, which tsc writes without the
+// executable bit (npm sets it only on the copies it installs elsewhere).
+chmodSync(join(root, 'dist', 'src', 'cli', 'main.js'), 0o755);
 const consoleBuild = spawnSync(process.execPath, [join(root, 'scripts', 'build-console.mjs')], { stdio: 'inherit' });
 if (consoleBuild.status !== 0) process.exit(consoleBuild.status ?? 1);
 mkdirSync(dirname(stamp), { recursive: true });
