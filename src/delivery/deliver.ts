@@ -4,7 +4,6 @@
 // queue to commit together (outbox); nothing here writes to the database.
 import type { Logger } from 'pino';
 import { newMessageId } from '../domain/message-id.js';
-import { isNotificationType, mayHaveDestinations } from '../events/event-types.js';
 import { bounceEvent } from '../events/mail-object.js';
 import { expiresAt, nextAttemptAt, type RetrySchedule } from '../queue/retry-schedule.js';
 import type { ClaimedDelivery, DeliveryUpdate, GeneratedMessage, QueuedMessage } from '../store/deliveries-repository.js';
@@ -13,7 +12,7 @@ import { classifyBounce, type BounceSubType, type BounceType } from './bounce-ru
 import { complaintEvent, deliveryDelayEvent, deliveryEvent, type DeliveryEventRecord } from './delivery-events.js';
 import { autoReply, bounceNotification, complaintReport, type About } from './notification-mail.js';
 import { envelopeSender, feedbackIdHeader, fromDomain, outgoingMessage, type Signer } from './outgoing-message.js';
-import type { DeliveryMode, DeliveryPolicy, DkimKeyProvider, Scope, SuppressionSink } from './policy.js';
+import { hasNowhereToGo, type DeliveryMode, type DeliveryPolicy, type DkimKeyProvider, type Scope, type SuppressionSink } from './policy.js';
 import { simulatorScenario, SIMULATOR_REPLIES, type SimulatorScenario } from './simulator.js';
 import { parseReply } from './smtp-reply.js';
 import type { DelayType, RecipientResult, Transport } from './transport.js';
@@ -90,14 +89,7 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
    * only an identity notification topic (Bounce, Complaint, Delivery) could take one (mayHaveDestinations).
    */
   async function markNowhereToGo(message: QueuedMessage, scope: Scope, updates: DeliveryUpdate[]): Promise<void> {
-    for (const e of updates.flatMap((u) => u.events)) {
-      if (!mayHaveDestinations(e.type, message.configurationSet)) e.nowhereToGo = true;
-      else if (!message.configurationSet && isNotificationType(e.type)) {
-        // Only the identity's topic could take it; the sender the dispatcher would look up is the Send `mail`'s source.
-        const source = (e.payload as { mail?: { source?: unknown } }).mail?.source;
-        e.nowhereToGo = typeof source !== 'string' || !source || !(await deps.policy.identityNotifies(scope, source, e.type));
-      }
-    }
+    for (const e of updates.flatMap((u) => u.events)) e.nowhereToGo = await hasNowhereToGo(deps.policy, scope, e, message.configurationSet);
   }
 
   function simulated(scenario: SimulatorScenario): Outcome {

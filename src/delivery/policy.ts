@@ -2,7 +2,7 @@
 // suppression list, as narrow interfaces so delivery does not depend on how those are stored.
 // app.ts wires the implementations; `defaultPolicy` and `noSuppression` stand in until they exist.
 import type { DkimKey } from './dkim-sign.js';
-import type { NotificationType } from '../events/event-types.js';
+import { isNotificationType, mayHaveDestinations, type NotificationType } from '../events/event-types.js';
 
 export type DeliveryMode = 'capture' | 'relay' | 'mx';
 
@@ -64,3 +64,21 @@ export const noSuppression: SuppressionSink = {
 };
 
 export const noDkimKeys: DkimKeyProvider = { keyFor: () => undefined };
+
+/**
+ * Whether no destination can take `event` of a message sent with `configurationSet`, so that it is
+ * written settled: without a set only the sending identity's notification topic (Bounce, Complaint,
+ * Delivery) could, and the sender the dispatcher would look up is the Send `mail`'s source. The one
+ * rule for the delivery queue's events and those intake writes when capture mode delivers there.
+ */
+export async function hasNowhereToGo(
+  policy: Pick<DeliveryPolicy, 'identityNotifies'>,
+  scope: Scope,
+  event: { type: string; payload: unknown },
+  configurationSet: string | null | undefined,
+): Promise<boolean> {
+  if (!mayHaveDestinations(event.type, configurationSet)) return true;
+  if (configurationSet || !isNotificationType(event.type)) return false;
+  const source = (event.payload as { mail?: { source?: unknown } }).mail?.source;
+  return typeof source !== 'string' || !source || !(await policy.identityNotifies(scope, source, event.type));
+}

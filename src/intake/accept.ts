@@ -15,7 +15,7 @@ import { bounceEvent, identityArn, mailObject, renderingFailureEvent, sendEvent,
 import { isSimulatorAddress, type PrefetchedReads, type SendingPolicy } from '../domain/sending-policy.js';
 import { CAPTURED_REPLY } from '../delivery/capture-transport.js';
 import { deliveryEvent } from '../delivery/delivery-events.js';
-import type { DeliveryMode, DeliveryPolicy } from '../delivery/policy.js';
+import { hasNowhereToGo, type DeliveryMode, type DeliveryPolicy } from '../delivery/policy.js';
 import { composeMessage } from '../mime/compose.js';
 import { headerValue, joinMessage, rfc5322Date, splitAddressList, splitMessage, type Header } from '../mime/headers.js';
 import { checkHeaderFields } from '../mime/single-headers.js';
@@ -113,18 +113,16 @@ export function createIntake(deps: IntakeDeps): Intake {
   return Object.assign(intake, { bulk });
 
   /**
-   * The Delivery event of each recipient delivered at acceptance, as the delivery queue writes them:
-   * settled at once when no destination can take them (no configuration set, and no notification
-   * topic of the sending identity's for Delivery).
+   * The Delivery event of each recipient delivered at acceptance, as the delivery queue writes them,
+   * settled at once by the queue's rule (hasNowhereToGo).
    */
-  async function capturedDeliveries(scope: Scope, mail: Record<string, unknown>, at: number, recipients: NewMessage['recipients'], setName: string | undefined, source: string) {
+  async function capturedDeliveries(scope: Scope, mail: Record<string, unknown>, at: number, recipients: NewMessage['recipients'], setName: string | undefined) {
     const delivered = recipients.filter((r) => r.status === 'delivered');
     if (!deps.delivery || delivered.length === 0) return [];
-    const nowhereToGo = !setName && !(await deps.delivery.policy.identityNotifies(scope, source, 'Delivery'));
-    return delivered.map(({ address }) => ({
-      ...deliveryEvent(mail, { at, acceptedAt: at, recipient: address, smtpResponse: CAPTURED_REPLY, reportingMTA: deps.hostname }),
-      nowhereToGo,
-    }));
+    const events = delivered.map(({ address }) => deliveryEvent(mail, { at, acceptedAt: at, recipient: address, smtpResponse: CAPTURED_REPLY, reportingMTA: deps.hostname }));
+    // One sender and one configuration set: the same answer for every recipient's event.
+    const nowhereToGo = await hasNowhereToGo(deps.delivery.policy, scope, events[0]!, setName);
+    return events.map((e) => ({ ...e, nowhereToGo }));
   }
 
   /** The policy's reads for these recipients, started; none when they do not parse (composing then refuses them, as before). */
@@ -237,7 +235,7 @@ export function createIntake(deps: IntakeDeps): Intake {
         : [
             sendEvent(mail),
             ...suppressionBounces(mail, [...suppressed.keys()], acceptedAt, messageId, deps.hostname),
-            ...(await capturedDeliveries(scope, mail, acceptedAt.getTime(), recipients, configurationSetName, from.address)),
+            ...(await capturedDeliveries(scope, mail, acceptedAt.getTime(), recipients, configurationSetName)),
           ],
       quota,
     };

@@ -18,15 +18,22 @@ export interface BatchWriter {
   close(): Promise<void>;
 }
 
-// Both workers' binding of a parameter: bytes as a Buffer (a posted one arrives as a Uint8Array,
-// which pg would bind as JSON), a DeferredDeflate compressed.
-const TO_BINDING = `
+// What both workers share: a parameter's binding (bytes as a Buffer: a posted one arrives as a
+// Uint8Array, which pg would bind as JSON; a DeferredDeflate compressed), and an error described for
+// the main thread's translation (availability.ts, quota-guard.ts): its code (or its first cause's,
+// for a connection's AggregateError), message and constraint.
+const WORKER_COMMON = `
 const { deflateRawSync } = require('node:zlib');
 const toBinding = (p) => {
   if (p instanceof Uint8Array) return Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength);
   if (p && p.deflateRaw instanceof Uint8Array) return deflateRawSync(p.deflateRaw, p.options);
   return p;
-};`;
+};
+const described = (err) => ({
+  message: String(err && err.message),
+  code: (err && err.code) || (err && Array.isArray(err.errors) && err.errors.map((e) => e && e.code).find(Boolean)) || undefined,
+  constraint: err && err.constraint,
+});`;
 
 // Runs in the worker (eval'd, CommonJS). It opens the same file with the same durability settings,
 // keeps prepared statements, and runs each batch as one transaction. A raw message left to it
@@ -54,7 +61,7 @@ const prepared = (sql) => {
   }
   return s;
 };
-${TO_BINDING}
+${WORKER_COMMON}
 const runBatch = db.transaction((batch) => {
   for (const { statement, parameters } of batch) statement.run(parameters);
 });
@@ -79,7 +86,7 @@ parentPort.on('message', ({ id, queries, close }) => {
     runWhenUnlocked(queries.map((q) => ({ statement: prepared(q.sql), parameters: q.parameters.map(toBinding) })));
     parentPort.postMessage({ id });
   } catch (err) {
-    parentPort.postMessage({ id, error: { message: String(err && err.message), code: err && err.code } });
+    parentPort.postMessage({ id, error: described(err) });
   }
 });
 `;
@@ -93,7 +100,7 @@ const pool = new pg.Pool({ connectionString: workerData.url, max: 1, connectionT
 // A lost connection is replaced by the pool on the next batch; the batch it held fails (and is answered).
 pool.on('error', () => {});
 pool.on('connect', (client) => client.on('error', () => {}));
-${TO_BINDING}
+${WORKER_COMMON}
 const runBatch = async (queries) => {
   if (queries.length === 1) return pool.query(queries[0].sql, queries[0].parameters);
   const client = await pool.connect();
@@ -108,11 +115,6 @@ const runBatch = async (queries) => {
     client.release();
   }
 };
-const described = (err) => ({
-  message: String(err && err.message),
-  code: (err && err.code) || (err && Array.isArray(err.errors) && err.errors.map((e) => e && e.code).find(Boolean)) || undefined,
-  constraint: err && err.constraint,
-});
 parentPort.on('message', async ({ id, queries, close }) => {
   if (close) {
     await pool.end().catch(() => {});

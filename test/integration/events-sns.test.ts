@@ -148,4 +148,21 @@ describe.each(DIALECTS)('SES events through sesd SNS (%s)', (dialect) => {
     // Delivery has no topic: the Delivery events of these messages went nowhere.
     expect(subscriber.posts.filter((p) => p.body.Message.includes('"notificationType":"Delivery"'))).toEqual([]);
   });
+
+  it("publishes the Delivery notification of mail capture mode delivers at acceptance to the identity's Delivery topic", async () => {
+    topics.deliveries = (await sns.send(new CreateTopicCommand({ Name: 'deliveries' }))).TopicArn!;
+    await sns.send(new SubscribeCommand({ TopicArn: topics.deliveries, Protocol: 'http', Endpoint: `${subscriber.url}?topic=deliveries` }));
+    await waitFor(() => subscriber.posts.some((p) => p.type === 'SubscriptionConfirmation' && p.body.TopicArn === topics.deliveries));
+    await new Promise((r) => setTimeout(r, 300));
+    const v1 = sesClient(app);
+    await v1.send(new VerifyDomainIdentityCommand({ Domain: 'delivered.example' }));
+    await v1.send(new SetIdentityNotificationTopicCommand({ Identity: 'delivered.example', NotificationType: 'Delivery', SnsTopic: topics.deliveries }));
+    // Not a simulator address: delivered by being stored, in the acceptance transaction.
+    const { MessageId } = await v1.send(new V1SendEmail({ Source: 'sender@delivered.example', Destination: { ToAddresses: ['reader@example.net'] }, Message: { Subject: { Data: 'Hi' }, Body: { Text: { Data: 'x' } } } }));
+    await waitFor(() => records('deliveries', MessageId!).length === 1);
+    expect(records('deliveries', MessageId!)[0]!.record).toMatchObject({
+      notificationType: 'Delivery',
+      delivery: { recipients: ['reader@example.net'], smtpResponse: '250 captured', processingTimeMillis: 0 },
+    });
+  });
 });
