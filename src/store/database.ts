@@ -34,6 +34,7 @@ import * as eventsByMessageAndType from './migrations/020-events-by-message-and-
 import * as messageKeys from './migrations/021-message-keys.js';
 import * as consoleSessions from './migrations/022-console-sessions.js';
 import * as dkimKeyGeneratedAt from './migrations/023-dkim-key-generated-at.js';
+import * as metricCounterShards from './migrations/024-metric-counter-shards.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -72,6 +73,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '021-message-keys': messageKeys,
   '022-console-sessions': consoleSessions,
   '023-dkim-key-generated-at': dkimKeyGeneratedAt,
+  '024-metric-counter-shards': metricCounterShards,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

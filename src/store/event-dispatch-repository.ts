@@ -230,7 +230,13 @@ export class EventDispatchRepository {
 
   /** Every counter, for GET /metrics. */
   async counters(): Promise<{ name: string; labels: Record<string, string>; value: number }[]> {
-    const rows = await this.db.selectFrom('metric_counters').selectAll().orderBy('name').orderBy('labels').execute();
+    const rows = await this.db
+      .selectFrom('metric_counters')
+      .select(['name', 'labels', (eb) => eb.fn.sum<number>('value').as('value')])
+      .groupBy(['name', 'labels'])
+      .orderBy('name')
+      .orderBy('labels')
+      .execute();
     return rows.map((r) => ({ name: r.name, labels: JSON.parse(r.labels) as Record<string, string>, value: Number(r.value) }));
   }
 

@@ -456,6 +456,8 @@ export interface EventPublicationsTable {
 export interface MetricCountersTable {
   name: string;
   labels: string;
+  /** Migration 024: which of a counter's rows (metric-counters.ts); a counter's value is their sum. */
+  shard: number;
   value: number;
 }
 
