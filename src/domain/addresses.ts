@@ -42,6 +42,18 @@ export function parseAddress(input: string): ParsedAddress {
 }
 
 /**
+ * An address as the account suppression list keys it: trimmed, its domain in lower case, its local
+ * part as given. SES v2 treats Foo@example.com and foo@example.com as two entries, and
+ * Foo@Example.COM as Foo@example.com (floci-io/floci#1350, checked against SES v2 on 2026-06-15);
+ * RFC 5321 2.4 likewise leaves the local part's case to the receiving host.
+ */
+export function suppressionAddress(input: string): string {
+  const trimmed = input.trim();
+  const at = trimmed.lastIndexOf('@');
+  return at < 0 ? trimmed : trimmed.slice(0, at + 1) + trimmed.slice(at + 1).toLowerCase();
+}
+
+/**
  * SendCustomVerificationEmail checks the address to verify before it looks for the template, and
  * refuses anything that is not one address with "Invalid email address<addr>." (floci-io/floci#2191,
  * verified against real AWS: no '@' outside a quoted local part or more than one, an empty local part

@@ -4,6 +4,7 @@ import type { AccountSettingsRepository } from '../store/account-settings-reposi
 import type { IdentitiesRepository } from '../store/identities-repository.js';
 import type { SuppressedDestination, SuppressionRepository } from '../store/suppression-repository.js';
 import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings } from './account/account-settings.js';
+import { suppressionAddress } from './addresses.js';
 import { AwsError, messageRejected } from './errors.js';
 import { candidateIdentities } from './identities/identities-service.js';
 import { parseIdentityArn, policiesAllowSending } from './identities/sending-authorization.js';
@@ -90,11 +91,11 @@ export class SendingPolicy {
       await this.requireVerified(input.scope, input.recipients.filter((r) => !isSimulatorAddress(r)));
     }
     const listed = suppressedReasons.length ? await (sameRecipients ? prefetched.suppression : this.deps.suppression.getMany(input.scope, input.recipients)) : [];
+    const entries = new Map(listed.filter((entry) => suppressedReasons.includes(entry.reason)).map((entry) => [entry.emailAddress, entry]));
     const suppressed = new Map<string, SuppressedDestination>();
-    for (const entry of listed) {
-      if (!suppressedReasons.includes(entry.reason)) continue;
-      const recipient = input.recipients.find((r) => r.toLowerCase() === entry.emailAddress);
-      if (recipient) suppressed.set(recipient, entry);
+    for (const recipient of input.recipients) {
+      const entry = entries.size > 0 ? entries.get(suppressionAddress(recipient)) : undefined;
+      if (entry) suppressed.set(recipient, entry);
     }
     return { suppressed, quota: this.quotaWindows(settings, input.recipients), configurationSetName };
   }

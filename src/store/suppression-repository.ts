@@ -1,5 +1,6 @@
 // The account-level suppression list (per account and region, as in SES).
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import { suppressionAddress } from '../domain/addresses.js';
 import type { Scope } from '../domain/identities/identity.js';
 import type { Dialect } from './database.js';
 import { keyedReader, type KeyedRead } from './coalesced-reads.js';
@@ -39,7 +40,7 @@ export class SuppressionRepository {
     const values = {
       account_id: scope.accountId,
       region: scope.region,
-      email_address: entry.emailAddress.toLowerCase(),
+      email_address: suppressionAddress(entry.emailAddress),
       reason: entry.reason,
       message_id: entry.messageId,
       feedback_id: entry.feedbackId,
@@ -59,10 +60,10 @@ export class SuppressionRepository {
     return rows[0];
   }
 
-  /** The suppressed entries among `addresses` (compared case-insensitively). */
+  /** The suppressed entries among `addresses` (compared as suppressionAddress keys them). */
   async getMany(scope: Scope, addresses: string[]): Promise<SuppressedDestination[]> {
     if (addresses.length === 0) return [];
-    const rows = await this.readMany(scope, addresses.map((a) => a.toLowerCase()));
+    const rows = await this.readMany(scope, addresses.map(suppressionAddress));
     return rows.map((r) => ({ emailAddress: r.email_address, reason: r.reason as SuppressedDestination['reason'], lastUpdate: Number(r.last_update), messageId: r.message_id, feedbackId: r.feedback_id }));
   }
 
@@ -71,7 +72,7 @@ export class SuppressionRepository {
       .deleteFrom('suppressed_destinations')
       .where('account_id', '=', scope.accountId)
       .where('region', '=', scope.region)
-      .where('email_address', '=', emailAddress.toLowerCase())
+      .where('email_address', '=', suppressionAddress(emailAddress))
       .executeTakeFirst();
     return Number(res.numDeletedRows) > 0;
   }

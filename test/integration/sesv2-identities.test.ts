@@ -245,7 +245,7 @@ describe.each(DIALECTS)('SES v2 identities and sending policy (%s)', (dialect) =
   });
 
   it('bounces a send to a suppressed address (OnAccountSuppressionList) without a delivery', async () => {
-    await ses.send(new PutSuppressedDestinationCommand({ EmailAddress: 'Gone@Example.net', Reason: 'BOUNCE' }));
+    await ses.send(new PutSuppressedDestinationCommand({ EmailAddress: 'gone@Example.net', Reason: 'BOUNCE' }));
     expect((await ses.send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.net' }))).SuppressedDestination).toMatchObject({ EmailAddress: 'gone@example.net', Reason: 'BOUNCE' });
     const sent = await ses.send(new SendEmailCommand(send('anyone@example.org', ['gone@example.net', 'fine@example.net'])));
     const events = (await (await fetch(`${app.httpUrl}/_sesd/messages/${sent.MessageId}/events`)).json()) as {

@@ -1,6 +1,6 @@
 // SES v2 suppression list operations.
 import { AwsError } from '../../domain/errors.js';
-import { parseAddress } from '../../domain/addresses.js';
+import { parseAddress, suppressionAddress } from '../../domain/addresses.js';
 import type { SuppressionRepository } from '../../store/suppression-repository.js';
 import type * as T from '../../protocol/models/types/sesv2.js';
 import { typedHandler, type HandlerTable, type RequestContext } from '../context.js';
@@ -8,18 +8,6 @@ import { decodeNextToken, encodeNextToken, pageSize } from './paging.js';
 
 const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.accountId, region: ctx.region });
 const notSuppressed = (address: string) => new AwsError('NotFoundException', `Email address ${address} does not exist on your suppression list.`, 404);
-
-/**
- * The address Get and Delete look up, and their NotFoundException names: SES drops surrounding
- * whitespace and reads the domain in lower case (floci-io/floci commits 944f82a6a and c267d3ae1,
- * checked against SES v2: "EmailAddress is silently trimmed ... on Put / Get / Delete", and
- * Foo@Example.COM reads back as Foo@example.com). Put already trims, in parseAddress.
- */
-function requestedAddress(input: string): string {
-  const trimmed = input.trim();
-  const at = trimmed.lastIndexOf('@');
-  return at < 0 ? trimmed : trimmed.slice(0, at + 1) + trimmed.slice(at + 1).toLowerCase();
-}
 
 export function suppressionHandlers(deps: { suppression: SuppressionRepository; now?: () => number }): HandlerTable {
   const now = deps.now ?? Date.now;
@@ -31,7 +19,7 @@ export function suppressionHandlers(deps: { suppression: SuppressionRepository; 
     }),
 
     GetSuppressedDestination: typedHandler(async (ctx, input: T.GetSuppressedDestinationRequest): Promise<T.GetSuppressedDestinationResponse> => {
-      const address = requestedAddress(input.EmailAddress);
+      const address = suppressionAddress(input.EmailAddress);
       const entry = await deps.suppression.get(scopeOf(ctx), address);
       if (!entry) throw notSuppressed(address);
       return {
@@ -45,7 +33,7 @@ export function suppressionHandlers(deps: { suppression: SuppressionRepository; 
     }),
 
     DeleteSuppressedDestination: typedHandler(async (ctx, input: T.DeleteSuppressedDestinationRequest) => {
-      const address = requestedAddress(input.EmailAddress);
+      const address = suppressionAddress(input.EmailAddress);
       if (!(await deps.suppression.delete(scopeOf(ctx), address))) throw notSuppressed(address);
       return {};
     }),
