@@ -92,11 +92,10 @@ export function serviceUnavailableResponse(method: string, path: string): WireRe
 }
 
 async function authenticate(req: WireRequest, route: ServiceRoute, deps: RouterDeps): Promise<VerifiedCaller> {
-  const opts = { protocol: route.protocol, lookupKey: deps.lookupKey, now: deps.now };
+  // The default region: AWS3-HTTPS names none, and SigV4a may name several ('*').
+  const opts = { protocol: route.protocol, lookupKey: deps.lookupKey, now: deps.now, defaultRegion: deps.defaultRegion };
   const legacy = route.service === 'ses' && !hasSigV4(req) && req.headers['x-amzn-authorization'] !== undefined;
-  const caller = legacy
-    ? await verifyAws3Https(req, { ...opts, defaultRegion: deps.defaultRegion })
-    : await verifySigV4(req, opts);
+  const caller = legacy ? await verifyAws3Https(req, opts) : await verifySigV4(req, opts);
   if (!legacy && caller.service !== route.signingName) {
     const code = route.protocol === 'query' ? 'SignatureDoesNotMatch' : 'InvalidSignatureException';
     throw new AwsError(code, `Credential should be scoped to correct service: '${route.signingName}'. `, 403);

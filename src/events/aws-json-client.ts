@@ -51,6 +51,7 @@ export function signedHeaders(call: AwsJsonCall, payload: Buffer): Record<string
   };
   const signed = Object.keys(headers).sort();
   const claims: SigV4Claims = {
+    algorithm: SIGV4_ALGORITHM,
     presigned: false,
     accessKeyId: call.credentials.accessKeyId,
     scope: `${date}/${call.region}/${call.service}/aws4_request`,

@@ -1,10 +1,13 @@
 // Proves who sent an API request: AWS Signature Version 4 (Authorization header or presigned
-// query string) and the legacy AWS3-HTTPS header that old SES v1 clients still send.
+// query string), its multi-region form SigV4a (AWS4-ECDSA-P256-SHA256: what the SDKs sign SES v2
+// calls that name an EndpointId with), and the legacy AWS3-HTTPS header that old SES v1 clients
+// still send.
 // Pure functions: the clock and the access-key lookup are injected, so the HTTP layer, the tests
 // and the benchmarks all drive the same code. Failures are AwsErrors with the codes AWS uses.
 
-import { createHash, createHmac, timingSafeEqual, webcrypto } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual, verify as verifySignature, webcrypto } from 'node:crypto';
 import { AwsError } from '../domain/errors.js';
+import { SIGV4A_ALGORITHM, sigV4aPublicKey } from './sigv4a-key.js';
 
 export type WireProtocol = 'rest-json' | 'query';
 
@@ -40,6 +43,11 @@ export interface VerifyOptions {
   maxSkewMs?: number;
   /** Default true: every AWS service but S3 normalizes the path before signing. */
   normalizePath?: boolean;
+  /**
+   * The region a SigV4a request is served in when its region set is not one region ('*', a list,
+   * a wildcard that covers this one). Without it, only a region set of one region is taken.
+   */
+  defaultRegion?: string;
 }
 
 export interface VerifiedCaller {
@@ -343,11 +351,14 @@ function sameSignature(expected: string, given: string): boolean {
 
 /** What a SigV4 request claims about itself, read from its Authorization header or presigned query. */
 export interface SigV4Claims {
+  /** SIGV4_ALGORITHM, or SIGV4A_ALGORITHM (its scope has no region; X-Amz-Region-Set names the regions). */
+  algorithm: string;
   presigned: boolean;
   accessKeyId: string;
-  /** `date/region/service/terminator`, as the string to sign carries it. */
+  /** `date/region/service/terminator` (SigV4a: `date/service/terminator`), as the string to sign carries it. */
   scope: string;
   date: string;
+  /** SigV4a: the region set as signed (X-Amz-Region-Set), e.g. `*` or `us-east-1,us-west-2`. */
   region: string;
   service: string;
   terminator: string;
@@ -363,7 +374,8 @@ export interface SigV4Claims {
 }
 
 export function hasSigV4(req: SignedRequest): boolean {
-  return header(req, 'authorization')?.trimStart().startsWith(SIGV4_ALGORITHM) === true || /(?:^|&)X-Amz-Algorithm=/.test(req.query);
+  const authorization = header(req, 'authorization')?.trimStart();
+  return authorization?.startsWith(SIGV4_ALGORITHM) === true || authorization?.startsWith(SIGV4A_ALGORITHM) === true || /(?:^|&)X-Amz-Algorithm=/.test(req.query);
 }
 
 const decode = (value: string): string => percentDecode(value).toString('utf8');
@@ -386,6 +398,7 @@ export function readSigV4Claims(req: SignedRequest, protocol: WireProtocol): Sig
   let dateIsHttpDate = false;
   let expires: string | undefined;
   let declaredPayloadHash = header(req, 'x-amz-content-sha256');
+  let regionSet = header(req, 'x-amz-region-set');
 
   if (presigned) {
     const required = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'X-Amz-Date'];
@@ -396,6 +409,7 @@ export function readSigV4Claims(req: SignedRequest, protocol: WireProtocol): Sig
     [algorithm, credential, signature, signedHeaders, dateValue] = required.map((name) => params.get(name)!) as [string, string, string, string, string];
     expires = params.get('X-Amz-Expires');
     declaredPayloadHash = params.get('X-Amz-Content-Sha256') ?? declaredPayloadHash;
+    regionSet = params.get('X-Amz-Region-Set') ?? regionSet;
   } else {
     if (authorization === undefined || authorization.trim() === '') throw authError(protocol, 'missing');
     const [, alg = '', rest = ''] = /^(\S*)\s*(.*)$/s.exec(authorization.trim())!;
@@ -425,13 +439,17 @@ export function readSigV4Claims(req: SignedRequest, protocol: WireProtocol): Sig
   // Only X-Amz-Date must be in basic format; a Date header may be an HTTP date.
   const requestTime = dateIsHttpDate ? parseAnyDate(dateValue) : parseAmzDate(dateValue);
   if (!requestTime) throw incomplete(`Date must be in ISO-8601 'basic format'. Got '${dateValue}'. See http://en.wikipedia.org/wiki/ISO_8601`);
-  if (algorithm !== SIGV4_ALGORITHM) throw incomplete(`Unsupported AWS 'algorithm': '${algorithm}' (only ${SIGV4_ALGORITHM} for now). `);
+  const v4a = algorithm === SIGV4A_ALGORITHM;
+  if (algorithm !== SIGV4_ALGORITHM && !v4a) throw incomplete(`Unsupported AWS 'algorithm': '${algorithm}' (only ${SIGV4_ALGORITHM} for now). `);
 
+  // SigV4a's credential has no region: the signed region set says where the signature is good.
   const parts = credential.split('/');
-  if (parts.length !== 5) {
-    throw incomplete(`Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`);
+  if (v4a ? parts.length !== 4 : parts.length !== 5) {
+    const example = v4a ? '4 slash-delimited elements, e.g. keyid/date/service/term' : '5 slash-delimited elements, e.g. keyid/date/region/service/term';
+    throw incomplete(`Credential must have exactly ${example}, got '${credential}'`);
   }
-  const [accessKeyId, date, region, service, terminator] = parts as [string, string, string, string, string];
+  if (v4a && !regionSet) throw incomplete(`${SIGV4A_ALGORITHM} requires the region set it signs, in 'X-Amz-Region-Set'.`);
+  const [accessKeyId, date, region, service, terminator] = (v4a ? [parts[0], parts[1], regionSet, parts[2], parts[3]] : parts) as [string, string, string, string, string];
 
   let expiresSeconds: number | undefined;
   if (expires !== undefined) {
@@ -441,6 +459,7 @@ export function readSigV4Claims(req: SignedRequest, protocol: WireProtocol): Sig
   }
 
   return {
+    algorithm,
     presigned,
     accessKeyId,
     scope: parts.slice(1).join('/'),
@@ -473,7 +492,19 @@ export function sigV4CanonicalRequest(req: SignedRequest, claims: SigV4Claims, n
 }
 
 export const sigV4StringToSign = (claims: SigV4Claims, canonicalRequest: string): string =>
-  `${SIGV4_ALGORITHM}\n${claims.amzDate}\n${claims.scope}\n${sha256Hex(canonicalRequest)}`;
+  `${claims.algorithm}\n${claims.amzDate}\n${claims.scope}\n${sha256Hex(canonicalRequest)}`;
+
+/**
+ * The region a SigV4a request is served in: its region set's one region, else the default region
+ * when an entry of the set covers it ('*' or a wildcard such as 'us-*': SDKs sign '*' for a
+ * multi-region endpoint's EndpointId); undefined when the set leaves it out.
+ */
+export function sigV4aRegion(regionSet: string, defaultRegion: string | undefined): string | undefined {
+  const entries = regionSet.split(',').map((r) => r.trim());
+  if (entries.length === 1 && !entries[0]!.includes('*')) return entries[0];
+  const covers = (entry: string) => new RegExp(`^${entry.split('*').map((part) => part.replace(/[^a-z0-9-]/g, '')).join('[a-z0-9-]*')}$`).test(defaultRegion!);
+  return defaultRegion !== undefined && entries.some(covers) ? defaultRegion : undefined;
+}
 
 const skewText = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} sec`);
 const amz = (ms: number): string => toAmzDate(new Date(ms));
@@ -501,9 +532,13 @@ export async function verifySigV4(req: SignedRequest, opts: VerifyOptions): Prom
   checkClock(claims, opts);
   const mismatch = (message: string) => authError(protocol, 'mismatch', message);
   if (!claims.signedHeaders.includes('host')) throw mismatch("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  const v4a = claims.algorithm === SIGV4A_ALGORITHM;
+  if (v4a && !claims.presigned && !claims.signedHeaders.includes('x-amz-region-set')) throw mismatch("'X-Amz-Region-Set' must be a 'SignedHeader' in the AWS Authorization.");
+  const region = v4a ? sigV4aRegion(claims.region, opts.defaultRegion) : claims.region;
 
   const scopeProblems: string[] = [];
-  if (!/^[a-z0-9-]+$/.test(claims.region)) scopeProblems.push(`Credential should be scoped to a valid region, not '${claims.region}'.`);
+  if (region === undefined) scopeProblems.push(`The region set '${claims.region}' does not include this endpoint's region, ${opts.defaultRegion ?? 'which it names no other way'}.`);
+  else if (!/^[a-z0-9-]+$/.test(region)) scopeProblems.push(`Credential should be scoped to a valid region, not '${region}'.`);
   if (claims.terminator !== 'aws4_request') scopeProblems.push(`Credential should be scoped with a valid terminator: 'aws4_request', not '${claims.terminator}'.`);
   const day = claims.amzDate.slice(0, 8);
   if (claims.date !== day) {
@@ -526,11 +561,21 @@ export async function verifySigV4(req: SignedRequest, opts: VerifyOptions): Prom
   const payloadHash = claims.declaredPayloadHash ?? (await bodyHash(req.body));
   const canonicalRequest = sigV4CanonicalRequest(req, claims, opts.normalizePath ?? true, payloadHash);
   const stringToSign = sigV4StringToSign(claims, canonicalRequest);
-  const signingKey = deriveSigningKey(key.secretAccessKey, claims.date, claims.region, claims.service);
-  if (!sameSignature(sigV4Signature(signingKey, stringToSign), claims.signature)) {
-    throw new SignatureMismatchError(protocol, canonicalRequest, stringToSign);
+  const valid = v4a
+    ? sameEcdsaSignature(claims.accessKeyId, key.secretAccessKey, stringToSign, claims.signature)
+    : sameSignature(sigV4Signature(deriveSigningKey(key.secretAccessKey, claims.date, claims.region, claims.service), stringToSign), claims.signature);
+  if (!valid) throw new SignatureMismatchError(protocol, canonicalRequest, stringToSign);
+  return { accessKeyId: claims.accessKeyId, accountId: key.accountId, region: region!, service: claims.service, date: claims.date };
+}
+
+/** Whether `signature` (hex DER, as SigV4a writes it) is ECDSA P-256 / SHA-256 of the string to sign, by the credentials' derived key. */
+function sameEcdsaSignature(accessKeyId: string, secretAccessKey: string, stringToSign: string, signature: string): boolean {
+  if (!/^(?:[0-9a-fA-F]{2})+$/.test(signature)) return false;
+  try {
+    return verifySignature('sha256', Buffer.from(stringToSign, 'utf8'), { key: sigV4aPublicKey(accessKeyId, secretAccessKey), dsaEncoding: 'der' }, Buffer.from(signature, 'hex'));
+  } catch {
+    return false; // not a DER signature
   }
-  return { accessKeyId: claims.accessKeyId, accountId: key.accountId, region: claims.region, service: claims.service, date: claims.date };
 }
 
 // ---------------------------------------------------------------------------------------------
