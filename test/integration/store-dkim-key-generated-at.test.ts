@@ -1,25 +1,19 @@
 // Migration 023 on every database: identities written before it had their DKIM keys since their
 // creation, so that is when their key was generated; identities without keys have no such time.
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/database.js';
 import { IdentitiesRepository } from '../../src/store/identities-repository.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { databasePerTest, DIALECTS } from '../support/databases.js';
 
 const T0 = 1_700_000_000_000;
 const SCOPE = { accountId: '000000000000', region: 'us-east-1' };
 
 describe.each(DIALECTS)('DKIM key generation time (%s)', (dialect) => {
-  let db: TestDatabase | undefined;
-  let opened: OpenedDatabase | undefined;
-  afterEach(async () => {
-    await opened?.close();
-    await db?.drop();
-    opened = db = undefined;
-  });
+  const fixture = databasePerTest(dialect);
 
   it('gives identities with keys written before migration 023 their creation as the key generation time', async () => {
-    db = await createTestDatabase(dialect);
+    const db = await fixture.database();
     const before = await openDatabase({ ...db, migrateTo: '022-console-sessions' });
     const flag = dialect === 'postgres' ? true : 1;
     for (const [identity, type, tokens, key] of [
@@ -34,7 +28,7 @@ describe.each(DIALECTS)('DKIM key generation time (%s)', (dialect) => {
     }
     await before.close();
 
-    opened = await openDatabase(db);
+    const opened = await fixture.open();
     const identities = new IdentitiesRepository(opened.db, opened.dialect);
     expect((await identities.get(SCOPE, 'keyed.example'))!.dkim.keyGeneratedAt).toBe(T0);
     expect((await identities.get(SCOPE, 'someone@plain.example'))!.dkim).not.toHaveProperty('keyGeneratedAt');

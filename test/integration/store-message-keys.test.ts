@@ -2,27 +2,21 @@
 // written before the migration keeps every message, delivery row and event, each row finding its
 // message by the new key; keys are handed out in blocks no two writers share.
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/database.js';
 import { MessageKeys } from '../../src/store/message-keys.js';
 import { MESSAGE_KEY_BLOCK } from '../../src/store/migrations/021-message-keys.js';
 import { MessagesRepository } from '../../src/store/messages-repository.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { databasePerTest, DIALECTS } from '../support/databases.js';
 import { newMessage } from '../support/new-message.js';
 
 const T0 = 1_700_000_000_000;
 
 describe.each(DIALECTS)('message keys (%s)', (dialect) => {
-  let db: TestDatabase | undefined;
-  let opened: OpenedDatabase | undefined;
-  afterEach(async () => {
-    await opened?.close();
-    await db?.drop();
-    opened = db = undefined;
-  });
+  const fixture = databasePerTest(dialect);
 
   it('gives the messages of a store written before migration 021 keys, their rows follow them, and new messages take keys after them', async () => {
-    db = await createTestDatabase(dialect);
+    const db = await fixture.database();
     const before = await openDatabase({ ...db, migrateTo: '020-events-by-message-and-type' });
     // Two messages as migration 020 left them (rows refer to the message id), the later one first.
     for (const [id, createdAt] of [
@@ -40,7 +34,7 @@ describe.each(DIALECTS)('message keys (%s)', (dialect) => {
     }
     await before.close();
 
-    opened = await openDatabase(db);
+    const opened = await fixture.open();
     const messages = new MessagesRepository(opened.db, opened.dialect, opened.batchWriter);
     const keys = await opened.db.selectFrom('messages').select(['id', 'seq']).orderBy('seq').execute();
     expect(keys.map((k) => [k.id, Number(k.seq)])).toEqual([
@@ -69,8 +63,7 @@ describe.each(DIALECTS)('message keys (%s)', (dialect) => {
   });
 
   it('hands out keys in blocks no two writers share', async () => {
-    db = await createTestDatabase(dialect);
-    opened = await openDatabase(db);
+    const opened = await fixture.open();
     const a = new MessageKeys(opened.db, opened.dialect);
     const b = new MessageKeys(opened.db, opened.dialect);
     const taken = (await Promise.all([a.take(3), b.take(MESSAGE_KEY_BLOCK + 5), a.take(MESSAGE_KEY_BLOCK), b.take(1)])).flat();

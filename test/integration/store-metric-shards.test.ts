@@ -3,30 +3,24 @@
 // node's; GET /metrics adds the shards up. Counters written before the migration keep their values.
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/database.js';
 import { EventDispatchRepository } from '../../src/store/event-dispatch-repository.js';
 import { mergeIncrements, metricCounterUpserts } from '../../src/store/metric-counters.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { databasePerTest, DIALECTS } from '../support/databases.js';
 
 const ACCEPTED = { name: 'sesd_messages_accepted_total', labels: { door: 'smtp' }, value: 1 };
 
 describe.each(DIALECTS)('metric counter shards (%s)', (dialect) => {
-  let db: TestDatabase | undefined;
-  let opened: OpenedDatabase | undefined;
-  afterEach(async () => {
-    await opened?.close();
-    await db?.drop();
-    opened = db = undefined;
-  });
+  const fixture = databasePerTest(dialect);
 
   it('keeps the values counted before migration 024 and adds every shard up', async () => {
-    db = await createTestDatabase(dialect);
+    const db = await fixture.database();
     const before = await openDatabase({ ...db, migrateTo: '023-dkim-key-generated-at' });
     await sql`insert into metric_counters (name, labels, value) values ('sesd_messages_accepted_total', '{"door":"smtp"}', 5)`.execute(before.db);
     await before.close();
 
-    opened = await openDatabase(db);
+    const opened = await fixture.open();
     for (const shard of [0, 7, 7, 31]) {
       for (const q of metricCounterUpserts(opened.dialect, shard).queries(mergeIncrements([ACCEPTED]))) await opened.db.executeQuery(q);
     }
@@ -35,8 +29,8 @@ describe.each(DIALECTS)('metric counter shards (%s)', (dialect) => {
   });
 
   it.runIf(dialect === 'postgres')("commits one writer's counters while another's transaction holds its own", async () => {
-    db = await createTestDatabase(dialect);
-    opened = await openDatabase(db);
+    const db = await fixture.database();
+    const opened = await fixture.open();
     const [first] = metricCounterUpserts('postgres', 1).queries(mergeIncrements([ACCEPTED]));
     const [second] = metricCounterUpserts('postgres', 2).queries(mergeIncrements([ACCEPTED]));
     const holder = new pg.Client({ connectionString: db.databaseUrl });

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterEach } from 'vitest';
+import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
 
 export interface TestDatabase {
   dataDir: string;
@@ -44,4 +46,21 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a test that writes a store as an older sesd left it (openDatabase's `migrateTo`): a fresh
+ * database per test, and the store opened on it at the newest migration; both closed and dropped
+ * after the test.
+ */
+export function databasePerTest(dialect: DialectName): { database(): Promise<TestDatabase>; open(): Promise<OpenedDatabase> } {
+  let db: TestDatabase | undefined;
+  let opened: OpenedDatabase | undefined;
+  afterEach(async () => {
+    await opened?.close();
+    await db?.drop();
+    opened = db = undefined;
+  });
+  const database = async () => (db ??= await createTestDatabase(dialect));
+  return { database, open: async () => (opened = await openDatabase(await database())) };
 }
