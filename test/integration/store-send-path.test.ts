@@ -189,16 +189,17 @@ describe.each(DIALECTS)('the store on the send path (%s)', (dialect) => {
     expect(await sets.get(otherRegion, 'my-set')).toBeUndefined();
   });
 
-  it('reads the suppressed entries among any number of addresses, ignoring case', async () => {
+  it("reads the suppressed entries among any number of addresses, ignoring the domain's case (not the local part's)", async () => {
     const suppression = new SuppressionRepository(opened.db, opened.dialect);
     const bounce: SuppressedDestination = { emailAddress: 'bounce@example.net', reason: 'BOUNCE', lastUpdate: 1_700_000_000_001, messageId: 'm-1', feedbackId: null };
     const complaint: SuppressedDestination = { emailAddress: 'complaint@example.net', reason: 'COMPLAINT', lastUpdate: 1_700_000_000_002, messageId: null, feedbackId: 'f-1' };
-    await suppression.put(scope, { ...bounce, emailAddress: 'Bounce@Example.NET' });
+    await suppression.put(scope, { ...bounce, emailAddress: 'bounce@Example.NET' });
     await suppression.put(scope, complaint);
     await suppression.put(otherRegion, { ...bounce, emailAddress: 'elsewhere@example.net' });
 
     expect(await suppression.getMany(scope, [])).toEqual([]);
-    expect(await suppression.getMany(scope, ['BOUNCE@example.net'])).toEqual([bounce]);
+    expect(await suppression.getMany(scope, ['bounce@EXAMPLE.net'])).toEqual([bounce]);
+    expect(await suppression.getMany(scope, ['Bounce@example.net'])).toEqual([]);
     expect((await suppression.getMany(scope, ['nobody@example.net', 'complaint@EXAMPLE.net', 'bounce@example.net', 'elsewhere@example.net'])).sort(byAddress)).toEqual([bounce, complaint]);
     const fifty = [...Array.from({ length: 48 }, (_, i) => `n${i}@example.net`), 'bounce@example.net', 'complaint@example.net'];
     expect((await suppression.getMany(scope, fifty)).sort(byAddress)).toEqual([bounce, complaint]);
