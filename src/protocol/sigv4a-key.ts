@@ -2,8 +2,8 @@
 // ECDSA P-256 key that the signer derives from the secret access key, so that one signature serves
 // any region: the private scalar is an HMAC-SHA256 of the access key id under "AWS4A" + secret, in
 // NIST SP 800-108's counter mode, taken again with the next counter while it is above the curve's
-// order minus two, plus one. (As AWS's signers do it: awslabs/aws-c-auth's aws_signing_key_ecc and
-// its v4a test suite's public keys, which test/unit/protocol/sigv4a.test.ts holds this to.)
+// order minus two, plus one. (As AWS's signers do it: awslabs/aws-c-auth's source/key_derivation.c,
+// and its v4a test suite's public keys, which test/unit/protocol/sigv4.test.ts holds this to.)
 import { createECDH, createHmac, createPublicKey, type KeyObject } from 'node:crypto';
 
 export const SIGV4A_ALGORITHM = 'AWS4-ECDSA-P256-SHA256';
