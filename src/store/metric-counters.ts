@@ -1,6 +1,7 @@
 // The metric_counters table behind GET /metrics: counters only ever added to, by whichever
 // transaction commits what moved them (event dispatch, and intake for events born settled), so that
 // every node's and thread's figures add up in the database.
+import type { CompiledQuery } from 'kysely';
 import type { Dialect } from './database.js';
 import { BulkInsert } from './raw-sql.js';
 
@@ -19,7 +20,7 @@ export interface CounterRow {
 
 export interface MetricCounterUpserts {
   /** The statements that add the rows to their counters. */
-  queries(rows: CounterRow[]): ReturnType<BulkInsert<CounterRow & { shard: number }>['queries']>;
+  queries(rows: CounterRow[]): CompiledQuery[];
 }
 
 // Rows per counter on PostgreSQL. A transaction that adds to a counter holds its row's lock until it
@@ -30,8 +31,10 @@ export interface MetricCounterUpserts {
 // lock, as before. SQLite has a single writer, so one row each is enough there.
 const POSTGRES_SHARDS = 32;
 
+const drawShard = (dialect: Dialect): number => (dialect === 'postgres' ? Math.floor(Math.random() * POSTGRES_SHARDS) : 0);
+
 /** The upsert that adds merged increments (mergeIncrements) to their counters, in `shard`. */
-export function metricCounterUpserts(dialect: Dialect, shard = dialect === 'postgres' ? Math.floor(Math.random() * POSTGRES_SHARDS) : 0): MetricCounterUpserts {
+export function metricCounterUpserts(dialect: Dialect, shard = drawShard(dialect)): MetricCounterUpserts {
   const insert = new BulkInsert<CounterRow & { shard: number }>(
     dialect,
     'metric_counters',
