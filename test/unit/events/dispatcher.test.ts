@@ -31,7 +31,16 @@ function event(type: string, extra: Record<string, unknown>, attempts = 1): Pend
   return { id: 1, messageId: 'm-1', accountId: '000000000000', region: 'us-east-1', configurationSet: 'app', sourceApi: 'sesv2', type, payload: { eventType: type, mail, ...extra }, createdAt: 0, attempts };
 }
 
-function harness(opts: { events: PendingEvent[]; destinations?: EventDestination[]; notifications?: IdentityNotifications; publish?: (i: TopicPublishInput) => Promise<{ messageId: string }>; settled?: string[] }) {
+function harness(opts: {
+  events: PendingEvent[];
+  destinations?: EventDestination[];
+  notifications?: IdentityNotifications;
+  publish?: (i: TopicPublishInput) => Promise<{ messageId: string }>;
+  settled?: string[];
+  /** Replaces the claim of every pending event at once. */
+  claim?: DispatchStore['claim'];
+  pollMs?: number;
+}) {
   const published: TopicPublishInput[] = [];
   const publishCalls: number[] = [];
   const publish = async (i: TopicPublishInput) => {
@@ -40,7 +49,7 @@ function harness(opts: { events: PendingEvent[]; destinations?: EventDestination
   };
   const recorded: { publications: Publication[]; outcomes: EventOutcome[]; metrics: MetricIncrement[] } = { publications: [], outcomes: [], metrics: [] };
   const store: DispatchStore = {
-    claim: async () => opts.events.splice(0),
+    claim: opts.claim ?? (async () => opts.events.splice(0)),
     settledDestinations: async () => new Map([[1, new Set(opts.settled ?? [])]]),
     complete: async (_w, publications, outcomes, metrics) => {
       recorded.publications.push(...publications);
@@ -67,7 +76,7 @@ function harness(opts: { events: PendingEvent[]; destinations?: EventDestination
     firehose: firehosePublisher(undefined),
     retrySchedule: [1000, 2000],
     leaseMs: 60_000,
-    pollMs: 10,
+    pollMs: opts.pollMs ?? 10,
     batchSize: 10,
     concurrency: 4,
     log: pino({ level: 'silent' }),
@@ -189,5 +198,42 @@ describe('EventDispatcher', () => {
     expect(last.recorded.publications).toEqual([expect.objectContaining({ status: 'undeliverable', attempt: 3, error: 'Gave up after 3 attempts: connection refused' })]);
     expect(last.recorded.outcomes).toEqual([{ eventId: 1 }]);
     expect(last.recorded.metrics).toContainEqual({ name: 'sesd_delivery_outcomes_total', labels: { outcome: 'bounced' }, value: 1 });
+  });
+
+  it('keeps two batches in flight: the next batch is claimed while one waits for its publishes', async () => {
+    const pending = [1, 2, 3].map((id) => ({ ...event('Bounce', bounce), id }));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let claims = 0;
+    const h = harness({
+      events: [],
+      destinations: [snsDestination(['BOUNCE'])],
+      // One event a batch, so that every batch is a claim of its own.
+      claim: async () => {
+        claims++;
+        return pending.splice(0, 1);
+      },
+      // Every publish waits until released: a batch that waits alone would stop the claims at one.
+      publish: async () => {
+        await released;
+        return { messageId: 'x' };
+      },
+    });
+    h.dispatcher.start();
+    await expect.poll(() => claims).toBe(2);
+    expect(h.recorded.outcomes).toEqual([]);
+    release();
+    await expect.poll(() => h.recorded.outcomes.length).toBe(3);
+    await h.dispatcher.stop();
+    expect(h.recorded.outcomes.map((o) => o.eventId).sort()).toEqual([1, 2, 3]);
+  });
+
+  it('stops at once, ending the pause of every batch loop', async () => {
+    const h = harness({ events: [], pollMs: 60_000 });
+    h.dispatcher.start();
+    await new Promise((r) => setTimeout(r, 20));
+    const started = Date.now();
+    await h.dispatcher.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
