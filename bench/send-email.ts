@@ -657,7 +657,7 @@ const singleServer = (server: Server): Target => ({ name: server.name, entries: 
 /** The median RSS of the first and of the last third of a soak's samples (bench/soak.ts's rule). */
 function thirdsOf(series: number[]): { firstThirdKb: number; lastThirdKb: number } {
   const third = Math.max(1, Math.floor(series.length / 3));
-  const median = (xs: number[]) => Float64Array.from(xs).sort()[Math.floor(xs.length / 2)] ?? 0;
+  const median = (xs: number[]) => (xs.length > 0 ? percentile(Float64Array.from(xs).sort(), 0.5) : 0);
   return { firstThirdKb: median(series.slice(0, third)), lastThirdKb: median(series.slice(-third)) };
 }
 

@@ -44,8 +44,6 @@ export interface DispatcherDeps {
   batchSize: number;
   /** Publishes in flight at once, per batch. */
   concurrency: number;
-  /** Batches in flight at once (each claims its own events under the lease); 2 unless told. */
-  batchesInFlight?: number;
   log: Logger;
   /** Logs a message once per key (a destination and its reason): the attempts table has every event. */
   warnOnce: (key: string, message: string) => void;
@@ -72,7 +70,7 @@ interface Processed {
  * Two batches in flight: a batch spends most of its time waiting for the database (the claim, the
  * messages it rebuilds `mail` from, the SNS rows, the outcomes), and one batch at a time left the
  * publishing rate at what one batch's round trips allowed. Measured on PostgreSQL (bench/delivery.ts
- * capture+sns, 2 cores), a 200-event batch took 150-250 ms, claim and completion 30-60 ms each.
+ * capture+sns, 2 cores), a 200-event batch took 150-250 ms: its claim 30-60 ms, its completion 20-90.
  */
 const BATCHES_IN_FLIGHT = 2;
 
@@ -89,7 +87,7 @@ export class EventDispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
-    const loops = Array.from({ length: this.deps.batchesInFlight ?? BATCHES_IN_FLIGHT }, () => this.run());
+    const loops = Array.from({ length: BATCHES_IN_FLIGHT }, () => this.run());
     this.loop = Promise.all(loops).then(() => undefined);
   }
 
