@@ -24,6 +24,7 @@ import type { Checksum, HttpRequest, SourceData } from '@smithy/types';
 import { CONFIG_KEYS } from '../src/config/schema.js';
 import { busyTicks, cpuTicksOf, idleShare, readMachineCpu, ticksBetween, type MachineCpu } from './cpu-share.js';
 import { countSqliteMessages, readProc } from './process-stats.js';
+import { mediansOfThirds } from './sample-stats.js';
 import type { SmtpBenchRow } from './smtp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -603,7 +604,7 @@ async function startPeer(): Promise<Server> {
 /** Reads VmRSS (kB) and CPU ticks of a server's processes from /proc, summed; undefined where /proc is missing. */
 class ProcSampler {
   maxKb = 0;
-  /** RSS of every sample since resetMax() (one per RSS_EVERY_MS). */
+  /** RSS of every sample since resetWindow() (one per RSS_EVERY_MS): the soak's verdict. */
   rssKbSeries: number[] = [];
   private timer: NodeJS.Timeout;
   constructor(private readonly pids: readonly number[]) {
@@ -620,7 +621,7 @@ class ProcSampler {
     if (sum) this.rssKbSeries.push(sum.rssKb);
     return sum;
   }
-  resetMax(): void {
+  resetWindow(): void {
     this.maxKb = 0;
     this.rssKbSeries = [];
     this.sample();
@@ -653,13 +654,6 @@ interface Target {
 }
 
 const singleServer = (server: Server): Target => ({ name: server.name, entries: [server], processes: [server] });
-
-/** The median RSS of the first and of the last third of a soak's samples (bench/soak.ts's rule). */
-function thirdsOf(series: number[]): { firstThirdKb: number; lastThirdKb: number } {
-  const third = Math.max(1, Math.floor(series.length / 3));
-  const median = (xs: number[]) => (xs.length > 0 ? percentile(Float64Array.from(xs).sort(), 0.5) : 0);
-  return { firstThirdKb: median(series.slice(0, third)), lastThirdKb: median(series.slice(-third)) };
-}
 
 function percentile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return NaN;
@@ -738,7 +732,7 @@ async function measure(target: Target, pools: SignedPool[], sampler: ProcSampler
     setTimeout(() => {
       phase = 'measure';
       t0 = nowNs();
-      sampler.resetMax();
+      sampler.resetWindow();
       procStart = sampler.sample();
       machineStart = readMachineCpu();
       pgStart = pgTicks(target.pgPids);
@@ -792,7 +786,7 @@ async function measure(target: Target, pools: SignedPool[], sampler: ProcSampler
     // Same load, longer: RSS next to the mail accepted so far, to see whether memory tracks the store.
     process.stdout.write(`  ${target.name}: soak ${soakS} s at concurrency ${c} (RSS every ${SOAK_REPORT_EVERY_MS / 1000} s)\n`);
     process.stdout.write(`      ${'t s'.padStart(5)}  ${'accepted so far'.padStart(15)}  ${'rate/s'.padStart(7)}  ${'rss MB'.padStart(7)}\n`);
-    sampler.resetMax();
+    sampler.resetWindow();
     const startKb = sampler.sample()?.rssKb ?? 0;
     const soakStart = Date.now();
     let lastCount = totalAccepted;
@@ -821,7 +815,7 @@ async function measure(target: Target, pools: SignedPool[], sampler: ProcSampler
     clearInterval(ticker);
     if ((Date.now() - soakStart) % SOAK_REPORT_EVERY_MS > 500) line();
     const endKb = sampler.sample()?.rssKb ?? 0;
-    const { firstThirdKb, lastThirdKb } = thirdsOf(sampler.rssKbSeries);
+    const { first: firstThirdKb, last: lastThirdKb } = mediansOfThirds(sampler.rssKbSeries);
     row.soak = {
       startKb,
       endKb,

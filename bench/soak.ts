@@ -27,6 +27,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import pg from 'pg';
 import { NodeSha256 } from '../test/support/node-sha256.js';
 import { countSqliteMessages, readProc } from './process-stats.js';
+import { mediansOfThirds, quantile } from './sample-stats.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'src', 'cli', 'main.ts');
@@ -111,8 +112,6 @@ function startSesd(env: Record<string, string>): Promise<{ child: ChildProcess; 
   });
 }
 
-const percentile = (sorted: number[], q: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 0.5);
 
 async function soak(label: string, databaseUrl: string, count: (dataDir: string) => Promise<number>): Promise<boolean> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sesd-soak-'));
@@ -186,9 +185,9 @@ async function soak(label: string, databaseUrl: string, count: (dataDir: string)
       rssMb: proc ? proc.rssKb / 1024 : NaN,
       sent: sorted.length,
       errors: windowErrors,
-      p50: percentile(sorted, 0.5),
-      p95: percentile(sorted, 0.95),
-      p99: percentile(sorted, 0.99),
+      p50: quantile(sorted, 0.5),
+      p95: quantile(sorted, 0.95),
+      p99: quantile(sorted, 0.99),
       max: sorted.at(-1) ?? 0,
     };
     samples.push(s);
@@ -211,13 +210,10 @@ async function soak(label: string, databaseUrl: string, count: (dataDir: string)
 
   // The verdicts (see the top of this file).
   const steady = samples.slice(1);
-  const third = Math.max(1, Math.floor(steady.length / 3));
-  const rssFirst = median(steady.slice(0, third).map((s) => s.rssMb));
-  const rssLast = median(steady.slice(-third).map((s) => s.rssMb));
+  const { first: rssFirst, last: rssLast } = mediansOfThirds(steady.map((s) => s.rssMb));
   const rssGrowth = rssLast - rssFirst;
   const rssFlat = steady.length >= 2 && rssGrowth <= Math.max(0.1 * rssFirst, 30);
-  const p99First = median(steady.slice(0, third).map((s) => s.p99));
-  const p99Last = median(steady.slice(-third).map((s) => s.p99));
+  const { first: p99First, last: p99Last } = mediansOfThirds(steady.map((s) => s.p99));
   const p99Flat = steady.length >= 2 && p99Last <= p99First * 1.5 + 2;
   const lost = accepted - stored;
   process.stdout.write(

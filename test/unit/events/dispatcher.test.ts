@@ -1,7 +1,7 @@
 // The dispatcher's choices, with the store, the destinations and SNS replaced by fakes: which
 // destinations an event goes to, in which shape, and what is recorded when one fails.
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { EventDestination } from '../../../src/domain/configuration-sets/event-destinations.js';
 import { AwsError } from '../../../src/domain/errors.js';
 import type { IdentityNotifications } from '../../../src/domain/identities/identity.js';
@@ -229,11 +229,19 @@ describe('EventDispatcher', () => {
   });
 
   it('stops at once, ending the pause of every batch loop', async () => {
-    const h = harness({ events: [], pollMs: 60_000 });
-    h.dispatcher.start();
-    await new Promise((r) => setTimeout(r, 20));
-    const started = Date.now();
-    await h.dispatcher.stop();
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // The poll's timer never fires here: a loop whose pause stop() did not end keeps stop() waiting.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const h = harness({ events: [], pollMs: 60_000 });
+      h.dispatcher.start();
+      await new Promise((r) => setImmediate(r));
+      expect(vi.getTimerCount()).toBe(2);
+      const stopped = h.dispatcher.stop().then(() => 'stopped');
+      const stillWaiting = new Promise((r) => setImmediate(() => setImmediate(() => r('still waiting'))));
+      expect(await Promise.race([stopped, stillWaiting])).toBe('stopped');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
