@@ -54,3 +54,23 @@ export function ticksBetween(start: Map<number, number>, end: Map<number, number
   for (const [pid, ticks] of end) sum += ticks - (start.get(pid) ?? 0);
   return sum;
 }
+
+// A server still working off a window's load (Postfix's queue manager discarding the mail it
+// queued: ~1–2 s of CPU; PostgreSQL's writers after a burst of inserts) took that CPU from the next
+// window, whichever server it measured: the bench waits for it before the next one.
+const SETTLE_MAX_MS = 15_000;
+const CLK_TCK = 100; // /proc/<pid>/stat's time unit on Linux
+const SETTLE_STEP_MS = 250;
+const SETTLE_IDLE_CPU = 0.05; // of one core
+
+/** Waits until these processes together use under 5% of a core (at most 15 s); resolves with the seconds it took. */
+export async function settle(pids: () => readonly number[] | Promise<readonly number[]>): Promise<number> {
+  const started = Date.now();
+  const busy = async () => [...cpuTicksOf(await pids()).values()].reduce((a, b) => a + b, 0);
+  while (Date.now() - started < SETTLE_MAX_MS) {
+    const before = await busy();
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_STEP_MS));
+    if ((((await busy()) - before) / CLK_TCK) * (1000 / SETTLE_STEP_MS) < SETTLE_IDLE_CPU) break;
+  }
+  return (Date.now() - started) / 1000;
+}

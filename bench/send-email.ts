@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, HttpRequest, SourceData } from '@smithy/types';
 import { CONFIG_KEYS } from '../src/config/schema.js';
-import { busyTicks, cpuTicksOf, idleShare, readMachineCpu, ticksBetween, type MachineCpu } from './cpu-share.js';
+import { busyTicks, cpuTicksOf, idleShare, readMachineCpu, settle, ticksBetween, type MachineCpu } from './cpu-share.js';
 import { countSqliteMessages, readProc } from './process-stats.js';
 import { median, mediansOfThirds } from './sample-stats.js';
 import type { SmtpBenchRow } from './smtp.js';
@@ -1085,7 +1085,9 @@ async function main(): Promise<number> {
         const warmupS = round === 1 ? opts.warmupS : REWARM_S;
         process.stdout.write(`  round ${round}/${opts.rounds}  ${c.name}: warm-up ${warmupS} s, measuring ${+windowS.toFixed(2)} s ...`);
         try {
-          process.stdout.write(` ${(await c.window(opts, warmupS, windowS)).rate.toFixed(0)}/s\n`);
+          const { rate } = await c.window(opts, warmupS, windowS);
+          const settledS = await settle(async () => [...c.target.processes.map((server) => server.child.pid!), ...((await c.target.pgPids?.()) ?? [])]);
+          process.stdout.write(` ${rate.toFixed(0)}/s${settledS >= 0.5 ? ` (idle again after ${settledS.toFixed(1)} s)` : ''}\n`);
         } catch (err) {
           c.failed = errorText(err);
           failed = true;
