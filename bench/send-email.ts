@@ -25,8 +25,8 @@ import type { Checksum, HttpRequest, SourceData } from '@smithy/types';
 import { CONFIG_KEYS } from '../src/config/schema.js';
 import { busyTicks, cpuTicksOf, idleShare, readMachineCpu, settle, ticksBetween, type MachineCpu } from './cpu-share.js';
 import { countSqliteMessages, readProc } from './process-stats.js';
-import { median, mediansOfThirds } from './sample-stats.js';
-import type { SmtpBenchRow } from './smtp.js';
+import { mediansOfThirds } from './sample-stats.js';
+import { combineWindows, overTime, roundRatios, type BenchRow, type MeasuredWindow } from './windows.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SESD_MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -646,7 +646,7 @@ class ProcSampler {
 // the other in a single window each, a slow spell of a shared machine landed on one side: the peer
 // once answered 2,054/s where it had answered 3,641/s minutes before, and the ratio read 1.02x.
 
-interface Row extends SmtpBenchRow {
+interface Row extends BenchRow {
   soak?: { startKb: number; endKb: number; maxKb: number; firstThirdKb: number; lastThirdKb: number; accepted: number; verdictFlat: boolean } | undefined;
   /** CPU of the PostgreSQL processes serving the row (its backends and the server's own), 100% = one core. */
   pgCpu?: number | undefined;
@@ -667,29 +667,13 @@ interface Target {
 
 const singleServer = (server: Server): Target => ({ name: server.name, entries: [server], processes: [server] });
 
-function percentile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
 const mb = (kb: number | undefined): string => (kb === undefined ? '-' : (kb / 1024).toFixed(0));
 
-/** One measured window of a target. CPU figures are % of one core over the window. */
-interface Window {
-  elapsedS: number;
-  rate: number;
-  latencies: Float64Array;
-  errors: number;
-  firstError: string | undefined;
-  rssStartKb: number | undefined;
-  rssEndKb: number | undefined;
-  rssMaxKb: number | undefined;
-  serverCpu: number | undefined;
-  genCpu: number;
+/** One measured window of a target, with the CPU of PostgreSQL and of the machine over it. */
+interface Window extends MeasuredWindow {
   pgCpu: number | undefined;
   idle: number | undefined;
   machineCpu: number;
-  perSecond: number[];
 }
 
 /** A target under load: its signed request pools, its /proc sampler, and what its windows measured. */
@@ -866,41 +850,16 @@ class Contender {
     if (soakErrors > 0) process.stdout.write(`      soak errors: ${soakErrors}\n`);
   }
 
-  /** The row of all its windows: rates and CPU over their summed time, percentiles over all their answers. */
+  /** The row of all its windows. */
   row(): Row {
-    if (this.failed !== undefined || this.windows.length === 0) return failedRow(this.name, this.failed ?? 'not measured');
     const ws = this.windows;
-    const totalS = ws.reduce((s, w) => s + w.elapsedS, 0);
-    const overTime = (pick: (w: Window) => number | undefined): number | undefined => {
-      const values = ws.map(pick);
-      return values.some((v) => v === undefined) ? undefined : values.reduce<number>((s, v, i) => s + v! * ws[i]!.elapsedS, 0) / totalS;
-    };
-    const sorted = new Float64Array(ws.reduce((n, w) => n + w.latencies.length, 0));
-    let at = 0;
-    for (const w of ws) {
-      sorted.set(w.latencies, at);
-      at += w.latencies.length;
-    }
-    sorted.sort();
-    const rssMax = Math.max(...ws.map((w) => w.rssMaxKb ?? 0));
+    if (this.failed !== undefined || ws.length === 0) return failedRow(this.name, this.failed ?? 'not measured');
     return {
-      name: this.name,
-      rate: sorted.length / totalS,
-      p50: percentile(sorted, 0.5),
-      p99: percentile(sorted, 0.99),
-      max: sorted.length > 0 ? sorted[sorted.length - 1]! : NaN,
-      errors: ws.reduce((n, w) => n + w.errors, 0),
-      firstError: ws.find((w) => w.firstError)?.firstError,
-      rssStartKb: ws[0]!.rssStartKb,
-      rssEndKb: ws[ws.length - 1]!.rssEndKb,
-      rssMaxKb: rssMax || undefined,
-      serverCpu: overTime((w) => w.serverCpu),
-      genCpu: overTime((w) => w.genCpu) ?? NaN,
-      pgCpu: overTime((w) => w.pgCpu),
-      idle: overTime((w) => w.idle),
-      machineCpu: overTime((w) => w.machineCpu),
+      ...combineWindows(this.name, ws),
+      pgCpu: overTime(ws, (w) => w.pgCpu),
+      idle: overTime(ws, (w) => w.idle),
+      machineCpu: overTime(ws, (w) => w.machineCpu),
       totalAccepted: this.totalAccepted,
-      perSecond: ws.flatMap((w) => w.perSecond),
       soak: this.soak,
     };
   }
@@ -913,13 +872,6 @@ async function pgTicks(pgPids: (() => Promise<number[]>) | undefined): Promise<M
   return ticks.size > 0 ? ticks : undefined; // none readable: PostgreSQL runs elsewhere (another host, a container)
 }
 
-/** `a`'s rate over `b`'s in each round both measured, and their median (NaN when none). */
-function roundRatios(a: Contender | undefined, b: Contender | undefined): { each: number[]; median: number } {
-  if (!a || !b || a.failed !== undefined || b.failed !== undefined) return { each: [], median: NaN };
-  const rounds = Math.min(a.windows.length, b.windows.length);
-  const each = Array.from({ length: rounds }, (_, r) => a.windows[r]!.rate / b.windows[r]!.rate);
-  return { each, median: each.length > 0 ? median(each) : NaN };
-}
 // ---------------------------------------------------------------------------------------------
 // Stored-message check: every accepted message must be in the store after sesd stops.
 
@@ -1113,7 +1065,7 @@ async function main(): Promise<number> {
       if (!ok) failed = true;
       notes.push(`${entry.label}: ${stored} messages in the store after stop, ${c.totalAccepted} answered 200 (warm-ups, windows${c.soak ? ', soak' : ''}) — ${ok ? 'all accepted mail stored' : 'MISSING ACCEPTED MAIL'}`);
       for (const server of entry.servers) {
-        if (c.row().errors === 0 && (server.child.exitCode ?? 0) === 0) continue;
+        if (c.windows.every((w) => w.errors === 0) && (server.child.exitCode ?? 0) === 0) continue;
         const tail = server.stderrTail().trim();
         if (tail) notes.push(`${server.name} stderr (tail):\n${tail.split('\n').slice(-10).join('\n')}`);
       }
@@ -1133,7 +1085,11 @@ async function main(): Promise<number> {
     }
   }
   const rows: Row[] = entries.map((e) => (e.contender ? e.contender.row() : failedRow(e.label, e.startFailure)));
-  const contender = (label: string): Contender | undefined => entries.find((e) => e.label === label)?.contender;
+  // The windows of a target measured to the end (a failed one has no ratios).
+  const contender = (label: string): Window[] | undefined => {
+    const c = entries.find((e) => e.label === label)?.contender;
+    return c && c.failed === undefined ? c.windows : undefined;
+  };
 
   if (interrupted) return 130;
 

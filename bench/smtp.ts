@@ -21,7 +21,7 @@ import { smtpPassword } from '../src/smtp/smtp-password.js';
 import { startPostfix } from './postfix-peer.js';
 import { settle } from './cpu-share.js';
 import { countSqliteMessages, readProc } from './process-stats.js';
-import { median } from './sample-stats.js';
+import { combineWindows, roundRatios, type BenchRow, type MeasuredWindow } from './windows.js';
 import { SmtpBenchSession, wireMessage, type SmtpSessionOptions, type WireMessage } from './smtp-client.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,23 +48,7 @@ export interface SmtpBenchOptions {
 }
 
 /** The same fields as a row of bench/send-email.ts's table. */
-export interface SmtpBenchRow {
-  name: string;
-  rate: number;
-  p50: number;
-  p99: number;
-  max: number;
-  errors: number;
-  firstError: string | undefined;
-  rssStartKb: number | undefined;
-  rssEndKb: number | undefined;
-  rssMaxKb: number | undefined;
-  serverCpu: number | undefined;
-  genCpu: number;
-  totalAccepted: number;
-  perSecond: number[];
-  failed?: string;
-}
+export type SmtpBenchRow = BenchRow;
 
 /** The machine under test as `measure` sees it. */
 interface Target {
@@ -75,15 +59,16 @@ interface Target {
   dead(): boolean;
 }
 
-/** One measured window of a target: its row, with the window's length and its latencies (ascending). */
-type Window = SmtpBenchRow & { elapsedS: number; latencies: Float64Array };
+/** One measured window of a target, with every message its sessions had answered 250 (warm-up included). */
+type Window = MeasuredWindow & { totalAccepted: number };
 
 // Uncounted seconds before each window after a target's first: sessions are opened again.
 const REWARM_S = 1;
 
-/** A target measured in rounds, and what its windows measured. */
+/** A target measured in rounds (none when it did not start), and what its windows measured. */
 interface Contender {
-  target: Target;
+  name: string;
+  target?: Target;
   windows: Window[];
   failed?: string;
 }
@@ -103,13 +88,12 @@ async function benchSmtpRounds(opts: SmtpBenchOptions, skipPeer: boolean, notes:
   let sesd: SesdProcess | undefined;
   let postfix: { stop(): void } | undefined;
   try {
-    const sesdName = `sesd smtp (sqlite, STARTTLS+AUTH, ${connections} conn)`;
-    const sesdEntry: Contender = { target: { name: sesdName, open: () => Promise.reject(new Error('not started')), pids: () => [], dead: () => true }, windows: [] };
+    const sesdEntry: Contender = { name: `sesd smtp (sqlite, STARTTLS+AUTH, ${connections} conn)`, windows: [] };
     contenders.push(sesdEntry);
     try {
       const server = (sesd = await startSesd(dataDir));
       const session = sesdSession(server);
-      sesdEntry.target = { name: sesdName, open: () => SmtpBenchSession.open(session), pids: () => [server.pid], dead: server.dead };
+      sesdEntry.target = { name: sesdEntry.name, open: () => SmtpBenchSession.open(session), pids: () => [server.pid], dead: server.dead };
     } catch (err) {
       sesdEntry.failed = errorText(err);
     }
@@ -121,20 +105,21 @@ async function benchSmtpRounds(opts: SmtpBenchOptions, skipPeer: boolean, notes:
       else {
         postfix = instance;
         const session: SmtpSessionOptions = { host: '127.0.0.1', port: instance.port };
-        contenders.push({ target: { name, open: () => SmtpBenchSession.open(session), pids: instance.pids, dead: () => false }, windows: [] });
+        contenders.push({ name, target: { name, open: () => SmtpBenchSession.open(session), pids: instance.pids, dead: () => false }, windows: [] });
       }
     }
     const windowS = opts.durationS / opts.rounds;
     for (let round = 1; round <= opts.rounds; round++) {
       for (const c of contenders) {
-        if (c.failed !== undefined) continue;
+        const target = c.target;
+        if (!target || c.failed !== undefined) continue;
         const warmupS = round === 1 ? opts.warmupS : REWARM_S;
-        process.stdout.write(`  round ${round}/${opts.rounds}  ${c.target.name}: warm-up ${warmupS} s, measuring ${+windowS.toFixed(2)} s ...`);
+        process.stdout.write(`  round ${round}/${opts.rounds}  ${c.name}: warm-up ${warmupS} s, measuring ${+windowS.toFixed(2)} s ...`);
         try {
-          const window = await measure(c.target, connections, warmupS, windowS);
-          if (c.target.dead()) throw new Error(`${c.target.name} exited during the run\n${sesd?.stderrTail() ?? ''}`);
+          const window = await measure(target, connections, warmupS, windowS);
+          if (target.dead()) throw new Error(`${c.name} exited during the run\n${sesd?.stderrTail() ?? ''}`);
           c.windows.push(window);
-          const settledS = await settle(c.target.pids);
+          const settledS = await settle(target.pids);
           process.stdout.write(` ${window.rate.toFixed(0)}/s${settledS >= 0.5 ? ` (idle again after ${settledS.toFixed(1)} s)` : ''}\n`);
         } catch (err) {
           c.failed = errorText(err);
@@ -147,7 +132,7 @@ async function benchSmtpRounds(opts: SmtpBenchOptions, skipPeer: boolean, notes:
       const answered = sesdEntry.windows.reduce((n, w) => n + w.totalAccepted, 0);
       const stored = await countSqliteMessages(dataDir);
       const ok = stored >= answered;
-      notes.push(`${sesdName}: ${stored} messages in the store after stop, ${answered} answered 250 — ${ok ? 'all accepted mail stored' : 'MISSING ACCEPTED MAIL'}`);
+      notes.push(`${sesdEntry.name}: ${stored} messages in the store after stop, ${answered} answered 250 — ${ok ? 'all accepted mail stored' : 'MISSING ACCEPTED MAIL'}`);
       if (!ok) sesdEntry.failed = `${answered - stored} accepted messages missing from the store`;
     }
     return contenders;
@@ -158,39 +143,12 @@ async function benchSmtpRounds(opts: SmtpBenchOptions, skipPeer: boolean, notes:
   }
 }
 
-/** The row of a target's windows: rates and CPU over their summed time, percentiles over all their answers. */
+/** The row of a target's windows. */
 function combined(c: Contender): SmtpBenchRow {
-  const ws = c.windows;
-  if (c.failed !== undefined || ws.length === 0) return { ...emptyRow(c.target.name), failed: c.failed ?? 'not measured' };
-  const totalS = ws.reduce((s, w) => s + w.elapsedS, 0);
-  const sorted = new Float64Array(ws.reduce((n, w) => n + w.latencies.length, 0));
-  let at = 0;
-  for (const w of ws) {
-    sorted.set(w.latencies, at);
-    at += w.latencies.length;
-  }
-  sorted.sort();
-  const overTime = (pick: (w: Window) => number | undefined): number | undefined =>
-    ws.some((w) => pick(w) === undefined) ? undefined : ws.reduce((s, w) => s + pick(w)! * w.elapsedS, 0) / totalS;
-  return {
-    name: c.target.name,
-    rate: sorted.length / totalS,
-    p50: percentileOf(sorted, 0.5),
-    p99: percentileOf(sorted, 0.99),
-    max: sorted.length ? sorted[sorted.length - 1]! : NaN,
-    errors: ws.reduce((n, w) => n + w.errors, 0),
-    firstError: ws.find((w) => w.firstError)?.firstError,
-    rssStartKb: ws[0]!.rssStartKb,
-    rssEndKb: ws[ws.length - 1]!.rssEndKb,
-    rssMaxKb: Math.max(...ws.map((w) => w.rssMaxKb ?? 0)) || undefined,
-    serverCpu: overTime((w) => w.serverCpu),
-    genCpu: overTime((w) => w.genCpu) ?? NaN,
-    totalAccepted: ws.reduce((n, w) => n + w.totalAccepted, 0),
-    perSecond: ws.flatMap((w) => w.perSecond),
-  };
+  if (c.failed !== undefined || c.windows.length === 0) return { ...emptyRow(c.name), failed: c.failed ?? 'not measured' };
+  return { ...combineWindows(c.name, c.windows), totalAccepted: c.windows.reduce((n, w) => n + w.totalAccepted, 0) };
 }
 
-const percentileOf = (sorted: Float64Array, q: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : NaN);
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 // ---------------------------------------------------------------------------------------------
@@ -362,15 +320,10 @@ async function measure(target: Target, connections: number, warmupS: number, dur
   clearInterval(sampler);
 
   const elapsedS = Number(t1 - t0) / 1e9;
-  const sorted = Float64Array.from(latencies).sort();
   return {
-    name: target.name,
     elapsedS,
-    latencies: sorted,
+    latencies: Float64Array.from(latencies).sort(),
     rate: accepted / elapsedS,
-    p50: percentileOf(sorted, 0.5),
-    p99: percentileOf(sorted, 0.99),
-    max: sorted.length ? sorted[sorted.length - 1]! : NaN,
     errors,
     firstError,
     rssStartKb,
@@ -419,9 +372,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   }
   for (const note of notes) process.stdout.write(`${note}\n`);
   // The median of the rounds' ratios, each of two windows seconds apart.
-  const [sesd, peer] = contenders;
-  const each = sesd && peer && !sesd.failed && !peer.failed ? sesd.windows.map((w, r) => w.rate / (peer.windows[r]?.rate ?? NaN)).filter(Number.isFinite) : [];
-  const ratio = each.length > 0 ? median(each) : NaN;
+  const [sesd, peer] = contenders.map((c) => (c.failed === undefined ? c.windows : undefined));
+  const { each, median: ratio } = roundRatios(sesd, peer);
   const sesdRow = rows[0]!;
   if (each.length > 0) process.stdout.write(`ratio sesd/postfix by round: ${each.map((x) => x.toFixed(2)).join(' ')}\n`);
   const verdict = Number.isFinite(ratio) ? (ratio >= TARGET_RATIO && sesdRow.p99 < TARGET_P99_MS && sesdRow.errors === 0 ? 'target met' : 'target not met') : 'target not checked (no peer)';
