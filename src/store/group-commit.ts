@@ -12,22 +12,36 @@ interface Pending<T> {
 
 export class GroupCommit<T> {
   private queue: Pending<T>[] = [];
-  private flushing = false;
+  /** Flush loops running: each has at most one batch being written. */
+  private loops = 0;
+  /** A loop is to start on the next turn of the event loop. */
+  private starting = false;
 
+  /**
+   * `batchesInFlight`: how many batches may be written at once. More than one suits a writer that
+   * runs its batches one after the other without a round trip between them (the SQLite writer
+   * thread): the next batch waits there rather than for the previous one's answer to reach this
+   * event loop.
+   */
   constructor(
     private readonly writeBatch: (items: T[]) => Promise<void>,
     private readonly maxBatch = 500,
+    private readonly batchesInFlight = 1,
   ) {}
 
   submit(item: T): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
+      if (!this.starting && this.loops < this.batchesInFlight) {
+        this.starting = true;
         // Start on the next turn of the event loop, not now: every writer that arrives in this turn
         // (requests already read from their sockets) joins the batch. With a synchronous driver
         // (better-sqlite3) a flush started at once would commit one message per fsync.
-        setImmediate(() => void this.flush());
+        setImmediate(() => {
+          this.starting = false;
+          this.loops++;
+          void this.flush();
+        });
       }
     });
   }
@@ -58,7 +72,7 @@ export class GroupCommit<T> {
         }
       }
     } finally {
-      this.flushing = false;
+      this.loops--;
     }
   }
 }

@@ -28,6 +28,32 @@ describe('GroupCommit', () => {
     expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('with two batches in flight, hands the next batch over while the first is still being written', async () => {
+    const started: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const gc = new GroupCommit<number>(
+      async (items) => {
+        started.push(items);
+        await gate;
+      },
+      500,
+      2,
+    );
+    const first = gc.submit(1);
+    await new Promise((r) => setImmediate(r));
+    const second = [2, 3].map((n) => gc.submit(n));
+    await new Promise((r) => setImmediate(r));
+    // The first batch is still held: the second started all the same, and a third waits for either.
+    expect(started).toEqual([[1], [2, 3]]);
+    const third = gc.submit(4);
+    await new Promise((r) => setImmediate(r));
+    expect(started).toHaveLength(2);
+    release();
+    await Promise.all([first, ...second, third]);
+    expect(started).toEqual([[1], [2, 3], [4]]);
+  });
+
   it('fails only the item that cannot be written, not its batch neighbours', async () => {
     const written: number[] = [];
     let release!: () => void;
