@@ -26,7 +26,7 @@ import { CONFIG_KEYS } from '../src/config/schema.js';
 import { busyTicks, cpuTicksOf, idleShare, readMachineCpu, settle, ticksBetween, type MachineCpu } from './cpu-share.js';
 import { countSqliteMessages, readProc } from './process-stats.js';
 import { mediansOfThirds } from './sample-stats.js';
-import { combineWindows, overTime, roundRatios, type BenchRow, type MeasuredWindow } from './windows.js';
+import { combineWindows, failedRow, overTime, REWARM_S, roundRatios, type BenchRow, type MeasuredWindow } from './windows.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SESD_MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -41,9 +41,6 @@ const RESIGN_EVERY_MS = 60_000; // SigV4 signatures are accepted for 5 minutes
 const RSS_EVERY_MS = 500;
 const SOAK_REPORT_EVERY_MS = 5_000;
 const START_TIMEOUT_MS = 30_000;
-// Uncounted seconds before each window after a target's first: its code is compiled by then, and
-// its request loops only open their sockets again.
-const REWARM_S = 1;
 // Issue 18's target for the accept path: the in-memory peer's rate, while verifying SigV4 and committing durably.
 const TARGET_RATIO = 1;
 const TARGET_P99_MS = 20;
@@ -853,7 +850,7 @@ class Contender {
   /** The row of all its windows. */
   row(): Row {
     const ws = this.windows;
-    if (this.failed !== undefined || ws.length === 0) return failedRow(this.name, this.failed ?? 'not measured');
+    if (this.failed !== undefined || ws.length === 0) return failedRow(this.name, this.failed);
     return {
       ...combineWindows(this.name, ws),
       pgCpu: overTime(ws, (w) => w.pgCpu),
@@ -937,26 +934,6 @@ function cpuPerMessage(r: Row): string {
 function loadLine(): string {
   const [l1, l5, l15] = os.loadavg().map((v) => v.toFixed(2));
   return `load average ${l1}, ${l5}, ${l15} on ${os.availableParallelism()} CPUs`;
-}
-
-function failedRow(name: string, err: unknown): Row {
-  return {
-    name,
-    rate: NaN,
-    p50: NaN,
-    p99: NaN,
-    max: NaN,
-    errors: 0,
-    firstError: undefined,
-    rssStartKb: undefined,
-    rssEndKb: undefined,
-    rssMaxKb: undefined,
-    serverCpu: undefined,
-    genCpu: NaN,
-    totalAccepted: 0,
-    perSecond: [],
-    failed: err instanceof Error ? err.message : String(err),
-  };
 }
 
 async function main(): Promise<number> {

@@ -21,7 +21,7 @@ import { smtpPassword } from '../src/smtp/smtp-password.js';
 import { startPostfix } from './postfix-peer.js';
 import { settle } from './cpu-share.js';
 import { countSqliteMessages, readProc } from './process-stats.js';
-import { combineWindows, roundRatios, type BenchRow, type MeasuredWindow } from './windows.js';
+import { combineWindows, failedRow, REWARM_S, roundRatios, type BenchRow, type MeasuredWindow } from './windows.js';
 import { SmtpBenchSession, wireMessage, type SmtpSessionOptions, type WireMessage } from './smtp-client.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,9 +47,6 @@ export interface SmtpBenchOptions {
   connections?: number;
 }
 
-/** The same fields as a row of bench/send-email.ts's table. */
-export type SmtpBenchRow = BenchRow;
-
 /** The machine under test as `measure` sees it. */
 interface Target {
   name: string;
@@ -61,9 +58,6 @@ interface Target {
 
 /** One measured window of a target, with every message its sessions had answered 250 (warm-up included). */
 type Window = MeasuredWindow & { totalAccepted: number };
-
-// Uncounted seconds before each window after a target's first: sessions are opened again.
-const REWARM_S = 1;
 
 /** A target measured in rounds (none when it did not start), and what its windows measured. */
 interface Contender {
@@ -144,8 +138,8 @@ async function benchSmtpRounds(opts: SmtpBenchOptions, skipPeer: boolean, notes:
 }
 
 /** The row of a target's windows. */
-function combined(c: Contender): SmtpBenchRow {
-  if (c.failed !== undefined || c.windows.length === 0) return { ...emptyRow(c.name), failed: c.failed ?? 'not measured' };
+function combined(c: Contender): BenchRow {
+  if (c.failed !== undefined || c.windows.length === 0) return failedRow(c.name, c.failed);
   return { ...combineWindows(c.name, c.windows), totalAccepted: c.windows.reduce((n, w) => n + w.totalAccepted, 0) };
 }
 
@@ -334,10 +328,6 @@ async function measure(target: Target, connections: number, warmupS: number, dur
     totalAccepted,
     perSecond: Array.from({ length: Math.round(elapsedS) }, (_, i) => perSecond[i] ?? 0),
   };
-}
-
-function emptyRow(name: string): SmtpBenchRow {
-  return { name, rate: NaN, p50: NaN, p99: NaN, max: NaN, errors: 0, firstError: undefined, rssStartKb: undefined, rssEndKb: undefined, rssMaxKb: undefined, serverCpu: undefined, genCpu: NaN, totalAccepted: 0, perSecond: [] };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

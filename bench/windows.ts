@@ -22,6 +22,30 @@ export interface BenchRow {
   failed?: string;
 }
 
+/** Uncounted seconds before each window after a target's first: its code is compiled by then, and its load only opens its connections again. */
+export const REWARM_S = 1;
+
+/** The row of a target that did not start or failed during its windows. */
+export function failedRow(name: string, reason: string | undefined): BenchRow {
+  return {
+    name,
+    rate: NaN,
+    p50: NaN,
+    p99: NaN,
+    max: NaN,
+    errors: 0,
+    firstError: undefined,
+    rssStartKb: undefined,
+    rssEndKb: undefined,
+    rssMaxKb: undefined,
+    serverCpu: undefined,
+    genCpu: NaN,
+    totalAccepted: 0,
+    perSecond: [],
+    failed: reason ?? 'not measured',
+  };
+}
+
 /** One measured window: its length, its answers' latencies (ascending) and what was sampled over it. */
 export interface MeasuredWindow extends Pick<BenchRow, 'rate' | 'errors' | 'firstError' | 'rssStartKb' | 'rssEndKb' | 'rssMaxKb' | 'serverCpu' | 'genCpu' | 'perSecond'> {
   elapsedS: number;

@@ -17,17 +17,22 @@ export class GroupCommit<T> {
   /** A loop is to start on the next turn of the event loop. */
   private starting = false;
 
+  private readonly maxBatch: number;
+  private readonly batchesInFlight: number;
+
   /**
-   * `batchesInFlight`: how many batches may be written at once. More than one suits a writer that
-   * runs its batches one after the other without a round trip between them (the SQLite writer
+   * `batchesInFlight` (1): how many batches may be written at once. More than one suits a writer
+   * that runs its batches one after the other without a round trip between them (the SQLite writer
    * thread): the next batch waits there rather than for the previous one's answer to reach this
    * event loop.
    */
   constructor(
     private readonly writeBatch: (items: T[]) => Promise<void>,
-    private readonly maxBatch = 500,
-    private readonly batchesInFlight = 1,
-  ) {}
+    opts: { maxBatch?: number; batchesInFlight?: number } = {},
+  ) {
+    this.maxBatch = opts.maxBatch ?? 500;
+    this.batchesInFlight = opts.batchesInFlight ?? 1;
+  }
 
   submit(item: T): Promise<void> {
     return new Promise<void>((resolve, reject) => {

@@ -37,8 +37,7 @@ describe('GroupCommit', () => {
         started.push(items);
         await gate;
       },
-      500,
-      2,
+      { batchesInFlight: 2 },
     );
     const first = gc.submit(1);
     await new Promise((r) => setImmediate(r));
