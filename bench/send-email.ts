@@ -52,6 +52,7 @@ const FLAT_RSS_GROWTH = 0.1;
 const CLK_TCK = 100; // /proc/<pid>/stat time unit on Linux
 const PG_ONE_NODE = 'sesd (postgres)';
 const PG_TWO_NODES = 'sesd (postgres, 2 nodes)';
+const COMPARED = 'sesd (sqlite, compared)';
 const DELIVERY_THREAD_NICE = CONFIG_KEYS.find((key) => key.path === 'delivery.threadNice')!.default as number;
 const TARGET_PG_VS_SQLITE = 0.8; // one node on PostgreSQL: at least 0.8x sesd on SQLite
 const TARGET_TWO_NODES = 1.6; // two API nodes: at least 1.6x one node
@@ -72,6 +73,15 @@ interface Options {
   sesdNodeArgs: string[];
   /** SESD_* settings for the sesd under test, e.g. SESD_ROLE=api to measure intake without delivery. */
   sesdEnv: Record<string, string>;
+  /** A second sesd on SQLite (another build, other settings or node arguments), measured in the same rounds. */
+  compare?: SesdVariant;
+}
+
+/** What a sesd is started from: its main.js, SESD_* settings and node arguments. */
+interface SesdVariant {
+  main: string;
+  env: Record<string, string>;
+  nodeArgs: string[];
 }
 
 function usage(): string {
@@ -89,7 +99,11 @@ function usage(): string {
                         http: node http.request over a keep-alive Agent (BENCH_CLIENT)
   --sesd-node-args=<a> extra node arguments for sesd, e.g. --sesd-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
                         (BENCH_SESD_NODE_ARGS)
-  --sesd-env <K=V>      a SESD_* setting for sesd, repeatable, e.g. --sesd-env SESD_ROLE=api`;
+  --sesd-env <K=V>      a SESD_* setting for sesd, repeatable, e.g. --sesd-env SESD_ROLE=api
+  --compare-main <path> also measure, in the same rounds, a sesd on SQLite started from another build's
+                        dist/src/cli/main.js (e.g. a git worktree of the commit before a change)
+  --compare-env <K=V>   a SESD_* setting for that sesd only, repeatable (with or without --compare-main)
+  --compare-node-args=<a> node arguments for that sesd only, e.g. --compare-node-args="--max-semi-space-size=64"`;
 }
 
 function parseSesdEnv(v: string): [string, string] {
@@ -126,6 +140,9 @@ function parseOptionsOrThrow(): Options {
       client: { type: 'string' },
       'sesd-node-args': { type: 'string' },
       'sesd-env': { type: 'string', multiple: true },
+      'compare-main': { type: 'string' },
+      'compare-env': { type: 'string', multiple: true },
+      'compare-node-args': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -142,6 +159,11 @@ function parseOptionsOrThrow(): Options {
     return n;
   };
   const nodeArgs = values['sesd-node-args'] ?? env.BENCH_SESD_NODE_ARGS ?? '';
+  const splitArgs = (args: string) => args.split(/\s+/).filter(Boolean);
+  const sesdEnv = Object.fromEntries((values['sesd-env'] ?? []).map(parseSesdEnv));
+  const comparing = values['compare-main'] !== undefined || values['compare-env'] !== undefined || values['compare-node-args'] !== undefined;
+  const compareMain = path.resolve(values['compare-main'] ?? SESD_MAIN);
+  if (comparing && !existsSync(compareMain)) throw new Error(`--compare-main: ${compareMain} does not exist`);
   return {
     durationS: num('duration', values.duration ?? env.BENCH_DURATION, 12, 0.1),
     rounds: Math.floor(num('rounds', values.rounds ?? env.BENCH_ROUNDS, 3, 1)),
@@ -155,8 +177,15 @@ function parseOptionsOrThrow(): Options {
     // raw by default: on a 2-core machine the http client's own CPU (25–46% measured) is taken from
     // the servers it measures, from sesd's threads more than from the single-threaded peer.
     client: parseClient(values.client ?? env.BENCH_CLIENT ?? 'raw'),
-    sesdNodeArgs: nodeArgs.split(/\s+/).filter(Boolean),
-    sesdEnv: Object.fromEntries((values['sesd-env'] ?? []).map(parseSesdEnv)),
+    sesdNodeArgs: splitArgs(nodeArgs),
+    sesdEnv,
+    ...(comparing && {
+      compare: {
+        main: compareMain,
+        env: { ...sesdEnv, ...Object.fromEntries((values['compare-env'] ?? []).map(parseSesdEnv)) },
+        nodeArgs: splitArgs(values['compare-node-args'] ?? nodeArgs),
+      },
+    }),
   };
 }
 
@@ -534,8 +563,8 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 type SesdServer = Server & { dataDir: string };
 
 /** One `sesd start` with its own data dir; SESD_ROLE=worker has no listener and is ready once its worker runs (port 0). */
-async function startSesd(label: string, databaseUrl: string, nodeArgs: string[], sesdEnv: Record<string, string>): Promise<SesdServer> {
-  if (!existsSync(SESD_MAIN)) throw new Error(`${SESD_MAIN} does not exist: run \`npm run build\` first (npm run bench does)`);
+async function startSesd(label: string, databaseUrl: string, { main, nodeArgs, env: sesdEnv }: SesdVariant): Promise<SesdServer> {
+  if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first (npm run bench does)`);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sesd-bench-'));
   tmpDirs.add(dataDir);
   const env = cleanEnv({
@@ -549,7 +578,7 @@ async function startSesd(label: string, databaseUrl: string, nodeArgs: string[],
     SESD_LOG_LEVEL,
     ...sesdEnv,
   });
-  const args = [...nodeArgs, SESD_MAIN, 'start'];
+  const args = [...nodeArgs, main, 'start'];
   const server =
     sesdEnv.SESD_ROLE === 'worker'
       ? await startServer(label, args, env, /sesd delivery worker \S+ running/, () => 0)
@@ -562,9 +591,9 @@ async function startSesd(label: string, databaseUrl: string, nodeArgs: string[],
  * still stops the others): one `sesd start` as --sesd-env says, or `apiNodes` API nodes and one
  * delivery worker, separate processes on the same database.
  */
-async function startSesdTarget(label: string, databaseUrl: string, opts: Options, apiNodes: number, started: SesdServer[]): Promise<Target> {
+async function startSesdTarget(label: string, databaseUrl: string, variant: SesdVariant, apiNodes: number, started: SesdServer[]): Promise<Target> {
   const start = async (name: string, env: Record<string, string>): Promise<SesdServer> => {
-    const server = await startSesd(name, databaseUrl, opts.sesdNodeArgs, { ...opts.sesdEnv, ...env });
+    const server = await startSesd(name, databaseUrl, { ...variant, env: { ...variant.env, ...env } });
     started.push(server);
     return server;
   };
@@ -576,7 +605,7 @@ async function startSesdTarget(label: string, databaseUrl: string, opts: Options
   // The delivery thread of a one-node sesd runs at delivery.threadNice so that answering goes first
   // when the CPU is short; the worker gets the same, or the two rows would weigh intake against
   // delivery differently. All its threads: on Linux a nice value is per thread.
-  reniceThreads(worker.child.pid!, Number(opts.sesdEnv.SESD_DELIVERY_THREAD_NICE ?? DELIVERY_THREAD_NICE));
+  reniceThreads(worker.child.pid!, Number(variant.env.SESD_DELIVERY_THREAD_NICE ?? DELIVERY_THREAD_NICE));
   return { name: label, entries, processes: [...entries, worker] };
 }
 
@@ -950,6 +979,11 @@ async function main(): Promise<number> {
   );
   const settings = Object.entries(opts.sesdEnv).map(([k, v]) => `, ${k}=${v}`).join('');
   out(`  sesd: SESD_LOG_LEVEL=${SESD_LOG_LEVEL}${settings}, fresh data dir, SQLite WAL + synchronous=FULL (group commit)${opts.sesdNodeArgs.length ? `, node ${opts.sesdNodeArgs.join(' ')}` : ''}`);
+  if (opts.compare) {
+    const { main, env, nodeArgs } = opts.compare;
+    const compared = Object.entries(env).map(([k, v]) => `, ${k}=${v}`).join('');
+    out(`  ${COMPARED}: ${main}${compared}${nodeArgs.length ? `, node ${nodeArgs.join(' ')}` : ''}, measured in the same rounds`);
+  }
   out();
 
   const notes: string[] = [];
@@ -978,14 +1012,15 @@ async function main(): Promise<number> {
       failed = true;
     }
   };
-  const enterSesd = (label: string, pgUrl: string | undefined, apiNodes = 0): Promise<void> => {
+  const thisBuild: SesdVariant = { main: SESD_MAIN, env: opts.sesdEnv, nodeArgs: opts.sesdNodeArgs };
+  const enterSesd = (label: string, pgUrl: string | undefined, apiNodes = 0, variant = thisBuild): Promise<void> => {
     const servers: SesdServer[] = [];
-    // The soak is about one process's memory: the scale-out row skips it.
-    const entry: Entry = { label, servers, soakS: apiNodes > 0 ? 0 : opts.soakS };
+    // The soak is about one process's memory: the scale-out row and the compared sesd skip it.
+    const entry: Entry = { label, servers, soakS: apiNodes > 0 || variant !== thisBuild ? 0 : opts.soakS };
     entry.stored = () => (entry.schema ? entry.schema.count() : countSqliteMessages(servers[0]!.dataDir));
     return enter(entry, async () => {
       if (pgUrl) entry.schema = await createPgSchema(pgUrl);
-      const target = await startSesdTarget(label, entry.schema?.url ?? '', opts, apiNodes, servers);
+      const target = await startSesdTarget(label, entry.schema?.url ?? '', variant, apiNodes, servers);
       target.pgPids = entry.schema?.backendPids;
       return target;
     });
@@ -1002,6 +1037,7 @@ async function main(): Promise<number> {
   const windowS = opts.durationS / opts.rounds;
   try {
     if (!opts.skipSesd) await enterSesd('sesd (sqlite)', undefined);
+    if (!opts.skipSesd && opts.compare) await enterSesd(COMPARED, undefined, 0, opts.compare);
     if (!opts.skipPeer) await enterPeer();
     if (!opts.skipSesd && opts.postgresUrl) {
       await enterSesd(PG_ONE_NODE, opts.postgresUrl);
@@ -1100,6 +1136,7 @@ async function main(): Promise<number> {
     ['sesd(pg)/peer', roundRatios(pgC, peerC)],
     ['sesd(pg)/sesd', roundRatios(pgC, sqliteC)],
     ['sesd(pg, 2 nodes)/sesd(pg)', roundRatios(contender(PG_TWO_NODES), pgC)],
+    ['compared/sesd', roundRatios(contender(COMPARED), sqliteC)],
   ];
   const ratioOf = (name: string): number => ratios.find(([n]) => n === name)![1].median;
   for (const [name, { median: m }] of ratios.slice(0, 2)) if (Number.isFinite(m)) table.push([`ratio ${name}`, `${m.toFixed(2)}x`, '', '', '', '', '', '']);

@@ -45,7 +45,11 @@ export interface SmtpBenchOptions {
   warmupS: number;
   /** Concurrent authenticated STARTTLS connections (20 unless told). */
   connections?: number;
+  /** A second sesd measured in the same rounds: another build's main.js, and SESD_* settings over the bench's. */
+  compare?: { main: string; env: Record<string, string> };
 }
+
+const COMPARED = 'sesd smtp (compared)';
 
 /** The machine under test as `measure` sees it. */
 interface Target {
@@ -72,25 +76,31 @@ interface Contender {
  * with the same client: plain sessions from a trusted network (no TLS, no AUTH: work sesd does and
  * Postfix is spared), accepted mail discarded by Postfix's queue manager as sesd's capture mode only
  * marks it. Both run throughout; each round loads one, then the other, so that a slow spell of a
- * shared machine does not fall on one side only. `notes` gets the stored-message check and why
- * Postfix was skipped.
+ * shared machine does not fall on one side only. With `compare`, a second sesd (another build, other
+ * settings) is loaded in the same rounds. `notes` gets the stored-message checks and why Postfix was
+ * skipped.
  */
 async function benchSmtpRounds(opts: SmtpBenchOptions, skipPeer: boolean, notes: string[]): Promise<Contender[]> {
   const connections = opts.connections ?? 20;
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sesd-bench-smtp-'));
   const contenders: Contender[] = [];
-  let sesd: SesdProcess | undefined;
+  const sesds: { contender: Contender; server?: SesdProcess; dataDir: string }[] = [];
   let postfix: { stop(): void } | undefined;
-  try {
-    const sesdEntry: Contender = { name: `sesd smtp (sqlite, STARTTLS+AUTH, ${connections} conn)`, windows: [] };
-    contenders.push(sesdEntry);
+  const enterSesd = async (name: string, env: Record<string, string> = {}, main = SESD_MAIN): Promise<void> => {
+    const contender: Contender = { name, windows: [] };
+    const entry: (typeof sesds)[number] = { contender, dataDir: mkdtempSync(path.join(os.tmpdir(), 'sesd-bench-smtp-')) };
+    sesds.push(entry);
+    contenders.push(contender);
     try {
-      const server = (sesd = await startSesd(dataDir));
+      const server = (entry.server = await startSesd(entry.dataDir, env, main));
       const session = sesdSession(server);
-      sesdEntry.target = { name: sesdEntry.name, open: () => SmtpBenchSession.open(session), pids: () => [server.pid], dead: server.dead };
+      contender.target = { name, open: () => SmtpBenchSession.open(session), pids: () => [server.pid], dead: server.dead };
     } catch (err) {
-      sesdEntry.failed = errorText(err);
+      contender.failed = errorText(err);
     }
+  };
+  try {
+    await enterSesd(`sesd smtp (sqlite, STARTTLS+AUTH, ${connections} conn)`);
+    if (opts.compare) await enterSesd(COMPARED, opts.compare.env, opts.compare.main);
     if (skipPeer) notes.push('postfix smtpd: skipped (--skip-peer)');
     else {
       const name = `postfix smtpd (plain, ${connections} conn)`;
@@ -111,7 +121,7 @@ async function benchSmtpRounds(opts: SmtpBenchOptions, skipPeer: boolean, notes:
         process.stdout.write(`  round ${round}/${opts.rounds}  ${c.name}: warm-up ${warmupS} s, measuring ${+windowS.toFixed(2)} s ...`);
         try {
           const window = await measure(target, connections, warmupS, windowS);
-          if (target.dead()) throw new Error(`${c.name} exited during the run\n${sesd?.stderrTail() ?? ''}`);
+          if (target.dead()) throw new Error(`${c.name} exited during the run\n${sesds.find((e) => e.contender === c)?.server?.stderrTail() ?? ''}`);
           c.windows.push(window);
           const settledS = await settle(target.pids);
           process.stdout.write(` ${window.rate.toFixed(0)}/s${settledS >= 0.5 ? ` (idle again after ${settledS.toFixed(1)} s)` : ''}\n`);
@@ -121,19 +131,22 @@ async function benchSmtpRounds(opts: SmtpBenchOptions, skipPeer: boolean, notes:
         }
       }
     }
-    if (sesd && sesdEntry.failed === undefined) {
-      await sesd.stop();
-      const answered = sesdEntry.windows.reduce((n, w) => n + w.totalAccepted, 0);
+    for (const { contender, server, dataDir } of sesds) {
+      if (!server || contender.failed !== undefined) continue;
+      await server.stop();
+      const answered = contender.windows.reduce((n, w) => n + w.totalAccepted, 0);
       const stored = await countSqliteMessages(dataDir);
       const ok = stored >= answered;
-      notes.push(`${sesdEntry.name}: ${stored} messages in the store after stop, ${answered} answered 250 — ${ok ? 'all accepted mail stored' : 'MISSING ACCEPTED MAIL'}`);
-      if (!ok) sesdEntry.failed = `${answered - stored} accepted messages missing from the store`;
+      notes.push(`${contender.name}: ${stored} messages in the store after stop, ${answered} answered 250 — ${ok ? 'all accepted mail stored' : 'MISSING ACCEPTED MAIL'}`);
+      if (!ok) contender.failed = `${answered - stored} accepted messages missing from the store`;
     }
     return contenders;
   } finally {
-    await sesd?.stop();
+    for (const { server, dataDir } of sesds) {
+      await server?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
     postfix?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -156,9 +169,9 @@ export interface SesdProcess {
   stop(): Promise<void>;
 }
 
-/** `env`: settings over the bench's own (SESD_*). */
-export function startSesd(dataDir: string, env: Record<string, string> = {}): Promise<SesdProcess> {
-  if (!existsSync(SESD_MAIN)) throw new Error(`${SESD_MAIN} does not exist: run \`npm run build\` first`);
+/** `env`: settings over the bench's own (SESD_*); `main`: the sesd build to start (this one's unless told). */
+export function startSesd(dataDir: string, env: Record<string, string> = {}, main = SESD_MAIN): Promise<SesdProcess> {
+  if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
   const childEnv: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SESD_') && k !== 'NODE_OPTIONS') childEnv[k] = v;
   Object.assign(childEnv, {
@@ -174,7 +187,7 @@ export function startSesd(dataDir: string, env: Record<string, string> = {}): Pr
   });
   // e.g. BENCH_SESD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile sesd under the load.
   const nodeArgs = (process.env.BENCH_SESD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, SESD_MAIN, 'start'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, main, 'start'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-16_384)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -332,11 +345,28 @@ async function measure(target: Target, connections: number, warmupS: number, dur
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+function settingOf(v: string): [string, string] {
+  const m = /^(SESD_[A-Z0-9_]+)=(.*)$/s.exec(v);
+  if (!m) throw new Error(`--compare-env must be SESD_NAME=value: ${v}`);
+  return [m[1]!, m[2]!];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Standalone: npx tsx bench/smtp.ts
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { duration: { type: 'string' }, rounds: { type: 'string' }, warmup: { type: 'string' }, connections: { type: 'string' }, 'skip-peer': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string' },
+      rounds: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      'skip-peer': { type: 'boolean' },
+      // As bench/send-email.ts's: a second sesd (another build, other settings) in the same rounds.
+      'compare-main': { type: 'string' },
+      'compare-env': { type: 'string', multiple: true },
+    },
+  });
   const load = () => os.loadavg().map((v) => v.toFixed(2)).join(', ');
   process.stdout.write(`sesd SMTP benchmark — node ${process.version}, ${os.availableParallelism()} CPUs, load average ${load()}\n`);
   const notes: string[] = [];
@@ -347,6 +377,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     // its first window read 1,351/s against 1,820–1,830/s in the next two.
     warmupS: Number(values.warmup ?? 5),
     connections: Number(values.connections ?? 20),
+    ...((values['compare-main'] !== undefined || values['compare-env'] !== undefined) && {
+      compare: { main: path.resolve(values['compare-main'] ?? SESD_MAIN), env: Object.fromEntries((values['compare-env'] ?? []).map(settingOf)) },
+    }),
   };
   const contenders = await benchSmtpRounds(opts, values['skip-peer'] ?? false, notes);
   const f = (n: number, d: number) => (Number.isFinite(n) ? n.toFixed(d) : '-');
@@ -362,7 +395,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   }
   for (const note of notes) process.stdout.write(`${note}\n`);
   // The median of the rounds' ratios, each of two windows seconds apart.
-  const [sesd, peer] = contenders.map((c) => (c.failed === undefined ? c.windows : undefined));
+  const windowsOf = (c: Contender | undefined) => (c && c.failed === undefined ? c.windows : undefined);
+  const sesd = windowsOf(contenders[0]);
+  const peer = windowsOf(contenders.find((c) => c.name.startsWith('postfix')));
+  const compared = roundRatios(windowsOf(contenders.find((c) => c.name === COMPARED)), sesd);
+  if (compared.each.length > 0) process.stdout.write(`ratio compared/sesd by round: ${compared.each.map((x) => x.toFixed(2)).join(' ')} (median ${f(compared.median, 2)}x)\n`);
   const { each, median: ratio } = roundRatios(sesd, peer);
   const sesdRow = rows[0]!;
   if (each.length > 0) process.stdout.write(`ratio sesd/postfix by round: ${each.map((x) => x.toFixed(2)).join(' ')}\n`);
