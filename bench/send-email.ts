@@ -26,6 +26,7 @@ import { CONFIG_KEYS } from '../src/config/schema.js';
 import { busyTicks, cpuTicksOf, idleShare, readMachineCpu, settle, ticksBetween, type MachineCpu } from './cpu-share.js';
 import { countSqliteMessages, readProc } from './process-stats.js';
 import { mediansOfThirds } from './sample-stats.js';
+import { sesdSettings } from './sesd-settings.js';
 import { combineWindows, failedRow, overTime, REWARM_S, roundRatios, type BenchRow, type MeasuredWindow } from './windows.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -106,12 +107,6 @@ function usage(): string {
   --compare-node-args=<a> node arguments for that sesd only, e.g. --compare-node-args="--max-semi-space-size=64"`;
 }
 
-function parseSesdEnv(v: string): [string, string] {
-  const m = /^(SESD_[A-Z0-9_]+)=(.*)$/s.exec(v);
-  if (!m) throw new Error(`--sesd-env must be SESD_NAME=value: ${v}`);
-  return [m[1]!, m[2]!];
-}
-
 function parseClient(v: string): ClientKind {
   if (v === 'http' || v === 'raw') return v;
   throw new Error(`--client must be http or raw: ${v}`);
@@ -160,7 +155,7 @@ function parseOptionsOrThrow(): Options {
   };
   const nodeArgs = values['sesd-node-args'] ?? env.BENCH_SESD_NODE_ARGS ?? '';
   const splitArgs = (args: string) => args.split(/\s+/).filter(Boolean);
-  const sesdEnv = Object.fromEntries((values['sesd-env'] ?? []).map(parseSesdEnv));
+  const sesdEnv = sesdSettings('sesd-env', values['sesd-env']);
   const comparing = values['compare-main'] !== undefined || values['compare-env'] !== undefined || values['compare-node-args'] !== undefined;
   const compareMain = path.resolve(values['compare-main'] ?? SESD_MAIN);
   if (comparing && !existsSync(compareMain)) throw new Error(`--compare-main: ${compareMain} does not exist`);
@@ -182,7 +177,7 @@ function parseOptionsOrThrow(): Options {
     ...(comparing && {
       compare: {
         main: compareMain,
-        env: { ...sesdEnv, ...Object.fromEntries((values['compare-env'] ?? []).map(parseSesdEnv)) },
+        env: { ...sesdEnv, ...sesdSettings('compare-env', values['compare-env']) },
         nodeArgs: splitArgs(values['compare-node-args'] ?? nodeArgs),
       },
     }),

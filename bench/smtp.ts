@@ -21,6 +21,7 @@ import { smtpPassword } from '../src/smtp/smtp-password.js';
 import { startPostfix } from './postfix-peer.js';
 import { settle } from './cpu-share.js';
 import { countSqliteMessages, readProc } from './process-stats.js';
+import { sesdSettings } from './sesd-settings.js';
 import { combineWindows, failedRow, REWARM_S, roundRatios, type BenchRow, type MeasuredWindow } from './windows.js';
 import { SmtpBenchSession, wireMessage, type SmtpSessionOptions, type WireMessage } from './smtp-client.js';
 
@@ -345,12 +346,6 @@ async function measure(target: Target, connections: number, warmupS: number, dur
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function settingOf(v: string): [string, string] {
-  const m = /^(SESD_[A-Z0-9_]+)=(.*)$/s.exec(v);
-  if (!m) throw new Error(`--compare-env must be SESD_NAME=value: ${v}`);
-  return [m[1]!, m[2]!];
-}
-
 // ---------------------------------------------------------------------------------------------
 // Standalone: npx tsx bench/smtp.ts
 
@@ -378,7 +373,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     warmupS: Number(values.warmup ?? 5),
     connections: Number(values.connections ?? 20),
     ...((values['compare-main'] !== undefined || values['compare-env'] !== undefined) && {
-      compare: { main: path.resolve(values['compare-main'] ?? SESD_MAIN), env: Object.fromEntries((values['compare-env'] ?? []).map(settingOf)) },
+      compare: { main: path.resolve(values['compare-main'] ?? SESD_MAIN), env: sesdSettings('compare-env', values['compare-env']) },
     }),
   };
   const contenders = await benchSmtpRounds(opts, values['skip-peer'] ?? false, notes);
