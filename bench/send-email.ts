@@ -972,13 +972,10 @@ async function main(): Promise<number> {
     `  load: POST ${SEND_PATH}, SigV4 (ses/${REGION}), ${POOL_SIZE} distinct pre-signed requests of ~${Math.round(bodies.reduce((a, b) => a + b.length, 0) / bodies.length)} B body, ` +
       `${opts.client} client, concurrency ${opts.concurrency}, warm-up ${opts.warmupS} s, measured ${opts.durationS} s per target in ${opts.rounds} round(s)`,
   );
-  const settings = Object.entries(opts.sesdEnv).map(([k, v]) => `, ${k}=${v}`).join('');
-  out(`  sesd: SESD_LOG_LEVEL=${SESD_LOG_LEVEL}${settings}, fresh data dir, SQLite WAL + synchronous=FULL (group commit)${opts.sesdNodeArgs.length ? `, node ${opts.sesdNodeArgs.join(' ')}` : ''}`);
-  if (opts.compare) {
-    const { main, env, nodeArgs } = opts.compare;
-    const compared = Object.entries(env).map(([k, v]) => `, ${k}=${v}`).join('');
-    out(`  ${COMPARED}: ${main}${compared}${nodeArgs.length ? `, node ${nodeArgs.join(' ')}` : ''}, measured in the same rounds`);
-  }
+  const started = ({ env, nodeArgs }: Omit<SesdVariant, 'main'>): string =>
+    Object.entries(env).map(([k, v]) => `, ${k}=${v}`).join('') + (nodeArgs.length ? `, node ${nodeArgs.join(' ')}` : '');
+  out(`  sesd: SESD_LOG_LEVEL=${SESD_LOG_LEVEL}${started({ env: opts.sesdEnv, nodeArgs: [] })}, fresh data dir, SQLite WAL + synchronous=FULL (group commit)${started({ env: {}, nodeArgs: opts.sesdNodeArgs })}`);
+  if (opts.compare) out(`  ${COMPARED}: ${opts.compare.main}${started(opts.compare)}, measured in the same rounds`);
   out();
 
   const notes: string[] = [];
