@@ -972,10 +972,11 @@ async function main(): Promise<number> {
     `  load: POST ${SEND_PATH}, SigV4 (ses/${REGION}), ${POOL_SIZE} distinct pre-signed requests of ~${Math.round(bodies.reduce((a, b) => a + b.length, 0) / bodies.length)} B body, ` +
       `${opts.client} client, concurrency ${opts.concurrency}, warm-up ${opts.warmupS} s, measured ${opts.durationS} s per target in ${opts.rounds} round(s)`,
   );
-  const started = ({ env, nodeArgs }: Omit<SesdVariant, 'main'>): string =>
+  const thisBuild: SesdVariant = { main: SESD_MAIN, env: opts.sesdEnv, nodeArgs: opts.sesdNodeArgs };
+  const startedWith = ({ env, nodeArgs }: SesdVariant): string =>
     Object.entries(env).map(([k, v]) => `, ${k}=${v}`).join('') + (nodeArgs.length ? `, node ${nodeArgs.join(' ')}` : '');
-  out(`  sesd: SESD_LOG_LEVEL=${SESD_LOG_LEVEL}${started({ env: opts.sesdEnv, nodeArgs: [] })}, fresh data dir, SQLite WAL + synchronous=FULL (group commit)${started({ env: {}, nodeArgs: opts.sesdNodeArgs })}`);
-  if (opts.compare) out(`  ${COMPARED}: ${opts.compare.main}${started(opts.compare)}, measured in the same rounds`);
+  out(`  sesd: SESD_LOG_LEVEL=${SESD_LOG_LEVEL}${startedWith(thisBuild)}, fresh data dir, SQLite WAL + synchronous=FULL (group commit)`);
+  if (opts.compare) out(`  ${COMPARED}: ${opts.compare.main}${startedWith(opts.compare)}, measured in the same rounds`);
   out();
 
   const notes: string[] = [];
@@ -1004,7 +1005,6 @@ async function main(): Promise<number> {
       failed = true;
     }
   };
-  const thisBuild: SesdVariant = { main: SESD_MAIN, env: opts.sesdEnv, nodeArgs: opts.sesdNodeArgs };
   const enterSesd = (label: string, pgUrl: string | undefined, apiNodes = 0, variant = thisBuild): Promise<void> => {
     const servers: SesdServer[] = [];
     // The soak is about one process's memory: the scale-out row and the compared sesd skip it.

@@ -50,8 +50,6 @@ export interface SmtpBenchOptions {
   compare?: { main: string; env: Record<string, string> };
 }
 
-const COMPARED = 'sesd smtp (compared)';
-
 /** The machine under test as `measure` sees it. */
 interface Target {
   name: string;
@@ -59,6 +57,8 @@ interface Target {
   /** The processes whose CPU counts as the server's. */
   pids(): number[];
   dead(): boolean;
+  /** What a sesd wrote to stderr last, for the error when it died. */
+  stderrTail?(): string;
 }
 
 /** One measured window of a target, with every message its sessions had answered 250 (warm-up included). */
@@ -67,6 +67,8 @@ type Window = MeasuredWindow & { totalAccepted: number };
 /** A target measured in rounds (none when it did not start), and what its windows measured. */
 interface Contender {
   name: string;
+  /** sesd, the compared sesd (`compare`), or the peer. */
+  role: 'sesd' | 'compared' | 'peer';
   target?: Target;
   windows: Window[];
   failed?: string;
@@ -86,22 +88,22 @@ async function benchSmtpRounds(opts: SmtpBenchOptions, skipPeer: boolean, notes:
   const contenders: Contender[] = [];
   const sesds: { contender: Contender; server?: SesdProcess; dataDir: string }[] = [];
   let postfix: { stop(): void } | undefined;
-  const enterSesd = async (name: string, env: Record<string, string> = {}, main = SESD_MAIN): Promise<void> => {
-    const contender: Contender = { name, windows: [] };
+  const enterSesd = async (name: string, role: Contender['role'], env: Record<string, string> = {}, main = SESD_MAIN): Promise<void> => {
+    const contender: Contender = { name, role, windows: [] };
     const entry: (typeof sesds)[number] = { contender, dataDir: mkdtempSync(path.join(os.tmpdir(), 'sesd-bench-smtp-')) };
     sesds.push(entry);
     contenders.push(contender);
     try {
       const server = (entry.server = await startSesd(entry.dataDir, env, main));
       const session = sesdSession(server);
-      contender.target = { name, open: () => SmtpBenchSession.open(session), pids: () => [server.pid], dead: server.dead };
+      contender.target = { name, open: () => SmtpBenchSession.open(session), pids: () => [server.pid], dead: server.dead, stderrTail: server.stderrTail };
     } catch (err) {
       contender.failed = errorText(err);
     }
   };
   try {
-    await enterSesd(`sesd smtp (sqlite, STARTTLS+AUTH, ${connections} conn)`);
-    if (opts.compare) await enterSesd(COMPARED, opts.compare.env, opts.compare.main);
+    await enterSesd(`sesd smtp (sqlite, STARTTLS+AUTH, ${connections} conn)`, 'sesd');
+    if (opts.compare) await enterSesd('sesd smtp (compared)', 'compared', opts.compare.env, opts.compare.main);
     if (skipPeer) notes.push('postfix smtpd: skipped (--skip-peer)');
     else {
       const name = `postfix smtpd (plain, ${connections} conn)`;
@@ -110,7 +112,7 @@ async function benchSmtpRounds(opts: SmtpBenchOptions, skipPeer: boolean, notes:
       else {
         postfix = instance;
         const session: SmtpSessionOptions = { host: '127.0.0.1', port: instance.port };
-        contenders.push({ name, target: { name, open: () => SmtpBenchSession.open(session), pids: instance.pids, dead: () => false }, windows: [] });
+        contenders.push({ name, role: 'peer', target: { name, open: () => SmtpBenchSession.open(session), pids: instance.pids, dead: () => false }, windows: [] });
       }
     }
     const windowS = opts.durationS / opts.rounds;
@@ -122,7 +124,7 @@ async function benchSmtpRounds(opts: SmtpBenchOptions, skipPeer: boolean, notes:
         process.stdout.write(`  round ${round}/${opts.rounds}  ${c.name}: warm-up ${warmupS} s, measuring ${+windowS.toFixed(2)} s ...`);
         try {
           const window = await measure(target, connections, warmupS, windowS);
-          if (target.dead()) throw new Error(`${c.name} exited during the run\n${sesds.find((e) => e.contender === c)?.server?.stderrTail() ?? ''}`);
+          if (target.dead()) throw new Error(`${c.name} exited during the run\n${target.stderrTail?.() ?? ''}`);
           c.windows.push(window);
           const settledS = await settle(target.pids);
           process.stdout.write(` ${window.rate.toFixed(0)}/s${settledS >= 0.5 ? ` (idle again after ${settledS.toFixed(1)} s)` : ''}\n`);
@@ -390,10 +392,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   }
   for (const note of notes) process.stdout.write(`${note}\n`);
   // The median of the rounds' ratios, each of two windows seconds apart.
-  const windowsOf = (c: Contender | undefined) => (c && c.failed === undefined ? c.windows : undefined);
-  const sesd = windowsOf(contenders[0]);
-  const peer = windowsOf(contenders.find((c) => c.name.startsWith('postfix')));
-  const compared = roundRatios(windowsOf(contenders.find((c) => c.name === COMPARED)), sesd);
+  const windowsOf = (role: Contender['role']) => contenders.find((c) => c.role === role && c.failed === undefined)?.windows;
+  const sesd = windowsOf('sesd');
+  const peer = windowsOf('peer');
+  const compared = roundRatios(windowsOf('compared'), sesd);
   if (compared.each.length > 0) process.stdout.write(`ratio compared/sesd by round: ${compared.each.map((x) => x.toFixed(2)).join(' ')} (median ${f(compared.median, 2)}x)\n`);
   const { each, median: ratio } = roundRatios(sesd, peer);
   const sesdRow = rows[0]!;
