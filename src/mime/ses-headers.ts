@@ -66,5 +66,7 @@ export function parseListManagement(value: string): { contactListName: string; t
 }
 
 function withoutUndefined<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+  const defined: Partial<T> = {};
+  for (const key in obj) if (obj[key] !== undefined) defined[key] = obj[key];
+  return defined as T;
 }
