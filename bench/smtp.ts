@@ -398,7 +398,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const compared = roundRatios(windowsOf('compared'), sesd);
   if (compared.each.length > 0) process.stdout.write(`ratio compared/sesd by round: ${compared.each.map((x) => x.toFixed(2)).join(' ')} (median ${f(compared.median, 2)}x)\n`);
   const { each, median: ratio } = roundRatios(sesd, peer);
-  const sesdRow = rows[0]!;
+  const sesdRow = rows[contenders.findIndex((c) => c.role === 'sesd')]!;
   if (each.length > 0) process.stdout.write(`ratio sesd/postfix by round: ${each.map((x) => x.toFixed(2)).join(' ')}\n`);
   const verdict = Number.isFinite(ratio) ? (ratio >= TARGET_RATIO && sesdRow.p99 < TARGET_P99_MS && sesdRow.errors === 0 ? 'target met' : 'target not met') : 'target not checked (no peer)';
   process.stdout.write(`ratio sesd/postfix ${f(ratio, 2)}x (median of the rounds), sesd p99 ${f(sesdRow.p99, 2)} ms: ${verdict} (sesd ≥ ${TARGET_RATIO}x Postfix with p99 < ${TARGET_P99_MS} ms, no errors)\n`);
