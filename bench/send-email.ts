@@ -25,6 +25,7 @@ import type { Checksum, HttpRequest, SourceData } from '@smithy/types';
 import { CONFIG_KEYS } from '../src/config/schema.js';
 import { busyTicks, cpuTicksOf, idleShare, readMachineCpu, settle, ticksBetween, type MachineCpu } from './cpu-share.js';
 import { countSqliteMessages, readProc } from './process-stats.js';
+import { benchSendEmailInput } from './bench-messages.js';
 import { mediansOfThirds } from './sample-stats.js';
 import { sesdSettings } from './sesd-settings.js';
 import { combineWindows, failedRow, overTime, REWARM_S, roundRatios, type BenchRow, type MeasuredWindow } from './windows.js';
@@ -249,25 +250,7 @@ const signer = new SignatureV4({
 
 /** Distinct SendEmail bodies (recipient, subject, text); the same bytes go to every target. */
 function makeBodies(n: number): Buffer[] {
-  const paragraph =
-    'This is a benchmark message from sesd/bench/send-email.ts. It carries a short plain-text body of ' +
-    'roughly the size of a transactional notification, so that parsing, MIME composition and storage ' +
-    'do some real work per message.\n';
-  return Array.from({ length: n }, (_, i) =>
-    Buffer.from(
-      JSON.stringify({
-        FromEmailAddress: 'Bench Sender <bench@example.com>',
-        Destination: { ToAddresses: [`recipient-${i}@example.net`] },
-        Content: {
-          Simple: {
-            Subject: { Data: `Benchmark message ${i} (${randomBytes(4).toString('hex')})` },
-            Body: { Text: { Data: `Hello recipient ${i},\n\n${paragraph.repeat(4)}\n-- \nsesd bench\n` } },
-          },
-        },
-        EmailTags: [{ Name: 'bench', Value: `pool-${i % 10}` }],
-      }),
-    ),
-  );
+  return Array.from({ length: n }, (_, i) => Buffer.from(JSON.stringify(benchSendEmailInput(i))));
 }
 
 interface SignedRequest {

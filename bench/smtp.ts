@@ -23,6 +23,7 @@ import { settle } from './cpu-share.js';
 import { countSqliteMessages, readProc } from './process-stats.js';
 import { sesdSettings } from './sesd-settings.js';
 import { combineWindows, failedRow, REWARM_S, roundRatios, type BenchRow, type MeasuredWindow } from './windows.js';
+import { benchRawMessage } from './bench-messages.js';
 import { SmtpBenchSession, wireMessage, type SmtpSessionOptions, type WireMessage } from './smtp-client.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -229,26 +230,9 @@ export function sesdSession(server: SesdProcess): SmtpSessionOptions {
 }
 
 export function makeMessages(n: number): WireMessage[] {
-  const paragraph =
-    'This is a benchmark message from sesd/bench/smtp.ts. It carries a short plain-text body of roughly ' +
-    'the size of a transactional notification, so that parsing, header handling and storage do some ' +
-    'real work per message.\r\n';
   return Array.from({ length: n }, (_, i) => {
-    const to = `recipient-${i}@example.net`;
-    const raw = [
-      'From: Bench Sender <bench@example.com>',
-      `To: ${to}`,
-      `Subject: Benchmark message ${i} (${randomBytes(4).toString('hex')})`,
-      'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=utf-8',
-      `X-SES-MESSAGE-TAGS: bench=pool-${i % 10}`,
-      '',
-      `Hello recipient ${i},`,
-      '',
-      paragraph.repeat(4) + '-- \r\nsesd bench',
-      '',
-    ].join('\r\n');
-    return wireMessage('bench@example.com', to, Buffer.from(raw));
+    const { raw, from, to } = benchRawMessage(i);
+    return wireMessage(from, to, raw);
   });
 }
 
