@@ -8,6 +8,8 @@
 //
 //   npx tsx bench/intake-cpu.ts [--messages 4000 --rounds 6 --concurrency 20 --kinds smtp,send-email]
 //   npx tsx bench/intake-cpu.ts --compare-dist /tmp/before/dist   (another build, in alternating rounds)
+//   npx tsx bench/intake-cpu.ts --database-url postgres://postgres@127.0.0.1:5432/test   (a fresh schema for each build)
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,14 +31,30 @@ const sendEmailBodies = Array.from({ length: POOL_SIZE }, (_, i) => JSON.stringi
 type Kind = 'smtp' | 'send-email';
 type Send = (i: number) => Promise<unknown>;
 
-/** One build's send path over a fresh SQLite store: intake as app.ts wires it in capture mode. */
+/** One build's send path over a fresh store (SQLite, or a schema of its own on PostgreSQL): intake as app.ts wires it in capture mode. */
 interface SendPath {
   label: string;
   send: Record<Kind, Send>;
   close(): Promise<void>;
 }
 
-async function openSendPath(label: string, dist: string): Promise<SendPath> {
+/** A fresh schema on `baseUrl` for one send path: its URL (the schema as search_path) and its removal. */
+async function pgSchema(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const name = `bench_intake_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${name}`);
+  return {
+    url: `${baseUrl}${baseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${name}`)}`,
+    drop: async () => {
+      await admin.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
+async function openSendPath(label: string, dist: string, databaseUrl: string | undefined): Promise<SendPath> {
   const load = <T>(module: string): Promise<T> => import(path.join(dist, 'src', module)) as Promise<T>;
   const { openStore } = await load<typeof import('../src/store/store.js')>('store/store.js');
   const { provisionAccessKeys } = await load<typeof import('../src/domain/provision-access-keys.js')>('domain/provision-access-keys.js');
@@ -48,7 +66,8 @@ async function openSendPath(label: string, dist: string): Promise<SendPath> {
 
   const log = pino({ level: 'silent' });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sesd-intake-cpu-'));
-  const store = await openStore({ databaseUrl: '', dataDir, log });
+  const schema = databaseUrl ? await pgSchema(databaseUrl) : undefined;
+  const store = await openStore({ databaseUrl: schema?.url ?? '', dataDir, log });
   await provisionAccessKeys(store.accounts, { list: `${ACCESS_KEY_ID}:${'x'.repeat(40)}:${ACCOUNT_ID}`, dataDir });
   // As app.ts wires it for `sesd start` in capture mode (SESD_AUTO_VERIFY=auto: any sender).
   const policy = new SendingPolicy({
@@ -83,6 +102,7 @@ async function openSendPath(label: string, dist: string): Promise<SendPath> {
     },
     async close() {
       await store.close();
+      await schema?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -135,6 +155,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '20' },
       kinds: { type: 'string', default: 'smtp,send-email' },
       'compare-dist': { type: 'string' },
+      'database-url': { type: 'string' },
     },
   });
   const messages = Number(values.messages);
@@ -145,9 +166,11 @@ async function main(): Promise<void> {
 
   // The store's writer thread does not hold the process open (a server's listeners do): this does.
   const keepAlive = setInterval(() => {}, 60_000);
-  const paths = [await openSendPath('this build', path.join(ROOT, 'dist'))];
-  if (values['compare-dist']) paths.push(await openSendPath(`compared (${values['compare-dist']})`, path.resolve(values['compare-dist'])));
-  process.stdout.write(`sesd intake CPU per message — node ${process.version}, ${os.cpus().length} CPUs, ${messages} messages a round, ${concurrency} callers, SQLite\n`);
+  const databaseUrl = values['database-url'];
+  const paths = [await openSendPath('this build', path.join(ROOT, 'dist'), databaseUrl)];
+  if (values['compare-dist']) paths.push(await openSendPath(`compared (${values['compare-dist']})`, path.resolve(values['compare-dist']), databaseUrl));
+  const database = databaseUrl ? 'PostgreSQL' : 'SQLite';
+  process.stdout.write(`sesd intake CPU per message — node ${process.version}, ${os.cpus().length} CPUs, ${messages} messages a round, ${concurrency} callers, ${database}\n`);
   try {
     for (const kind of kinds) {
       // Warm-up: the JIT and the store's statement cache, for every build.

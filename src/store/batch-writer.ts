@@ -19,12 +19,14 @@ export interface BatchWriter {
 }
 
 // What both workers share: a parameter's binding (bytes as a Buffer: a posted one arrives as a
-// Uint8Array, which pg would bind as JSON; a DeferredDeflate compressed), and an error described for
+// Uint8Array, which pg would bind as JSON; a DeferredDeflate compressed; each element of an array,
+// a PostgreSQL bulk insert's column), and an error described for
 // the main thread's translation (availability.ts, quota-guard.ts): its code (or its first cause's,
 // for a connection's AggregateError), message and constraint.
 const WORKER_COMMON = `
 const { deflateRawSync } = require('node:zlib');
 const toBinding = (p) => {
+  if (Array.isArray(p)) return p.map(toBinding);
   if (p instanceof Uint8Array) return Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength);
   if (p && p.deflateRaw instanceof Uint8Array) return deflateRawSync(p.deflateRaw, p.options);
   return p;
@@ -101,12 +103,22 @@ const pool = new pg.Pool({ connectionString: workerData.url, max: 1, connectionT
 pool.on('error', () => {});
 pool.on('connect', (client) => client.on('error', () => {}));
 ${WORKER_COMMON}
+// INSERTs run as named (prepared) statements: their text is the same from batch to batch (raw-sql.ts
+// BulkInsert), so each connection parses and plans it once. Other statements' texts vary with their
+// IN lists; a bound keeps the names a connection holds few whatever comes.
+const names = new Map();
+const NAMED_LIMIT = 100;
+const statement = (q) => {
+  let name = names.get(q.sql);
+  if (name === undefined && names.size < NAMED_LIMIT && (q.sql.startsWith('insert into ') || q.sql.startsWith('with q0 as (insert into '))) names.set(q.sql, (name = 'sesd_' + names.size));
+  return { name, text: q.sql, values: q.parameters };
+};
 const runBatch = async (queries) => {
-  if (queries.length === 1) return pool.query(queries[0].sql, queries[0].parameters);
+  if (queries.length === 1) return pool.query(statement(queries[0]));
   const client = await pool.connect();
   try {
     await client.query('begin');
-    for (const q of queries) await client.query(q.sql, q.parameters);
+    for (const q of queries) await client.query(statement(q));
     await client.query('commit');
   } catch (err) {
     await client.query('rollback').catch(() => {});

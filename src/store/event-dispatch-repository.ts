@@ -96,22 +96,22 @@ export class EventDispatchRepository {
     );
     this.retrySql = forDialect(dialect, 'update events set next_dispatch_at = ?, locked_by = null, locked_until = null where locked_by = ? and id = ?');
     this.metricUpserts = metricCounterUpserts(dialect);
-    this.publications = new BulkInsert(dialect, 'event_publications', [
-      'event_id',
-      'message_id',
-      'account_id',
-      'event_type',
-      'destination',
-      'kind',
-      'target',
-      'attempt',
-      'status',
-      'status_code',
-      'latency_ms',
-      'error',
-      'remote_id',
-      'created_at',
-    ]);
+    this.publications = new BulkInsert(dialect, 'event_publications', {
+      event_id: 'bigint',
+      message_id: 'text',
+      account_id: 'text',
+      event_type: 'text',
+      destination: 'text',
+      kind: 'text',
+      target: 'text',
+      attempt: 'integer',
+      status: 'text',
+      status_code: 'integer',
+      latency_ms: 'integer',
+      error: 'text',
+      remote_id: 'text',
+      created_at: 'bigint',
+    });
   }
 
   /** Leases up to `limit` due events to `workerId`, oldest first, with their message's region and set. */

@@ -38,7 +38,7 @@ export function metricCounterUpserts(dialect: Dialect, shard = drawShard(dialect
   const insert = new BulkInsert<CounterRow & { shard: number }>(
     dialect,
     'metric_counters',
-    ['name', 'labels', 'shard', 'value'],
+    { name: 'text', labels: 'text', shard: 'integer', value: 'double precision' },
     'on conflict (name, labels, shard) do update set value = metric_counters.value + excluded.value',
   );
   return { queries: (rows) => insert.queries(rows.map((r) => ({ ...r, shard }))) };

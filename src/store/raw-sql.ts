@@ -75,26 +75,47 @@ function combinedText(queries: readonly CompiledQuery[]): string {
   return text;
 }
 
-/** Multi-row INSERTs of the named columns into one table, at most ROWS_PER_STATEMENT rows each; the SQL text for each row count is built once. */
+/** A column's PostgreSQL type: the type of its array parameter in a bulk insert (unnest). */
+export type ColumnType = 'text' | 'bigint' | 'integer' | 'double precision' | 'bytea';
+
+/**
+ * INSERTs of rows into one table, their columns named with their PostgreSQL types (in order). On
+ * SQLite multi-row VALUES, at most ROWS_PER_STATEMENT rows each, the text for each row count built
+ * once. On PostgreSQL one statement whatever the rows: each column's values are one array
+ * parameter, read back as rows by unnest, so its text never changes and the writer thread keeps it
+ * prepared (batch-writer.ts). With a parameter per value, a batch of 50 messages was a statement of
+ * ~2,000 parameters and 15 kB of text that PostgreSQL parsed and planned again for each batch (its
+ * row counts make a new text): 10.3–18.4 ms a batch, against 6.3–8.6 ms for the same text prepared.
+ */
 export class BulkInsert<Row> {
-  private readonly text: (rowCount: number) => string;
+  private readonly names: (keyof Row & string)[];
+  private readonly sqliteText: (rowCount: number) => string;
+  private readonly postgresText: string;
 
   /** `onConflict`: what follows the rows (an upsert's clause; the rows must then be distinct). */
   constructor(
-    dialect: Dialect,
+    private readonly dialect: Dialect,
     table: string,
-    private readonly columns: readonly (keyof Row & string)[],
+    columns: Readonly<Partial<Record<keyof Row & string, ColumnType>>>,
     onConflict = '',
   ) {
-    const row = `(${placeholders(columns.length)})`;
-    this.text = precompiled(dialect, (rowCount: number) => `insert into ${table} (${columns.join(', ')}) values ${Array(rowCount).fill(row).join(', ')}${onConflict ? ` ${onConflict}` : ''}`);
+    this.names = Object.keys(columns) as (keyof Row & string)[];
+    const into = `insert into ${table} (${this.names.join(', ')})`;
+    const conflict = onConflict ? ` ${onConflict}` : '';
+    const row = `(${placeholders(this.names.length)})`;
+    this.sqliteText = precompiled(dialect, (rowCount: number) => `${into} values ${Array(rowCount).fill(row).join(', ')}${conflict}`);
+    // Rows come out of unnest in the arrays' order, as they do from VALUES: serial ids follow it.
+    const arrays = this.names.map((c, i) => `$${i + 1}::${columns[c]}[]`);
+    this.postgresText = `${into} select * from unnest(${arrays.join(', ')})${conflict}`;
   }
 
   queries(rows: Row[]): CompiledQuery[] {
+    if (rows.length === 0) return [];
+    if (this.dialect === 'postgres') return [CompiledQuery.raw(this.postgresText, this.names.map((c) => rows.map((r) => r[c])))];
     const queries: CompiledQuery[] = [];
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
       const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-      queries.push(CompiledQuery.raw(this.text(chunk.length), chunk.flatMap((r) => this.columns.map((c) => r[c]))));
+      queries.push(CompiledQuery.raw(this.sqliteText(chunk.length), chunk.flatMap((r) => this.names.map((c) => r[c]))));
     }
     return queries;
   }

@@ -68,17 +68,17 @@ export class SnsRepository implements SnsStore {
         `from (values ${Array(rowCount).fill(finishRow).join(', ')}) as v ` +
         'where sns_deliveries.id = v.column1 and sns_deliveries.locked_by = v.column5 returning sns_deliveries.id',
     );
-    this.attemptInserts = new BulkInsert(dialect, 'sns_delivery_attempts', [
-      'delivery_id',
-      'subscription_arn',
-      'message_id',
-      'attempt',
-      'at',
-      'status_code',
-      'latency_ms',
-      'error',
-      'outcome',
-    ]);
+    this.attemptInserts = new BulkInsert(dialect, 'sns_delivery_attempts', {
+      delivery_id: 'bigint',
+      subscription_arn: 'text',
+      message_id: 'text',
+      attempt: 'integer',
+      at: 'bigint',
+      status_code: 'integer',
+      latency_ms: 'integer',
+      error: 'text',
+      outcome: 'text',
+    });
     const skipLocked = dialect === 'postgres' ? ' for update skip locked' : '';
     // What the claim looks for; read first (any-row.ts), so an idle poll takes no write lock.
     const due = "from sns_deliveries where status = 'pending' and next_attempt_at <= ? and locked_until is null";
