@@ -10,13 +10,14 @@
 //   npx tsx bench/intake-cpu.ts --compare-dist /tmp/before/dist   (another build, in alternating rounds)
 //   npx tsx bench/intake-cpu.ts --database-url postgres://postgres@127.0.0.1:5432/test   (a fresh schema for each build)
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { benchRawMessage, benchSendEmailInput } from './bench-messages.js';
+import { readMainThreadTicks } from './process-stats.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REGION = 'us-east-1';
@@ -109,11 +110,7 @@ async function openSendPath(label: string, dist: string, databaseUrl: string | u
 }
 
 /** CPU ticks (user + system) of this process's main thread, which runs intake. */
-function mainThreadTicks(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
+const mainThreadTicks = (): number => readMainThreadTicks(process.pid) ?? NaN;
 
 interface Round {
   mainUs: number;
