@@ -20,6 +20,25 @@ describe('rewriteHtml', () => {
     expect(links).toEqual([{ url: 'http://b.example/?q=1&r=2', tags: { k: ['v'], k2: ['v2'] } }]);
   });
 
+  it("gives each copy of one HTML part its own URLs, whatever was rewritten before (a message's copies share the parse)", () => {
+    const html = `<body><p>{{ses:openTracker}}</p><a href="https://a.example/" ses:tags="k:v">a</a> <a href="https://b.example">b</a></body>`;
+    const copy = (recipient: string, clicks = true) =>
+      rewriteHtml(html, { openUrl: `https://t.test/o/${recipient}`, ...(clicks && { clickUrl: (i: number) => `https://t.test/c/${recipient}/${i}` }) });
+    const first = copy('r1');
+    expect(first).toBe(
+      `<body><p><img alt="" src="https://t.test/o/r1" width="1" height="1" style="display:none;width:1px;height:1px;border:0" /></p>` +
+        `<a href="https://t.test/c/r1/0">a</a> <a href="https://t.test/c/r1/1">b</a></body>`,
+    );
+    expect(copy('r2')).toBe(first.replaceAll('/r1', '/r2'));
+    // Clicks off: the hrefs stay as written (ses:tags still goes).
+    expect(copy('r3', false)).toBe(
+      `<body><p><img alt="" src="https://t.test/o/r3" width="1" height="1" style="display:none;width:1px;height:1px;border:0" /></p>` +
+        `<a href="https://a.example/">a</a> <a href="https://b.example">b</a></body>`,
+    );
+    expect(rewriteHtml('<p>other</p>', {})).toBe('<p>other</p>');
+    expect(copy('r1')).toBe(first);
+  });
+
   it('escapes the tracking URL for the attribute', () => {
     expect(rewriteHtml(`<a href="https://a.example">a</a>`, { clickUrl: click })).toContain('&amp;t=');
   });
