@@ -944,8 +944,8 @@ async function createPgSchema(baseUrl: string): Promise<PgSchema> {
 /**
  * What a row's messages cost: CPU of the server's processes, of its busiest main thread and (for a
  * PostgreSQL row) of PostgreSQL's per accepted message; then the machine's idle share (near 0: the
- * CPUs are the limit; well above, with the main thread near a core: that thread is) and the CPU of
- * everything else on it (a shared machine's other work, not this bench's).
+ * CPUs are the limit) and the CPU of everything else on it (a shared machine's other work and the
+ * kernel's, not this bench's).
  */
 function cpuPerMessage(r: Row): string {
   const perMessage = (cpu: number | undefined): string =>
@@ -1173,7 +1173,7 @@ async function main(): Promise<number> {
     }
   }
   out(`end: ${loadLine()}`);
-  out('cpu: server = the server process(es) (all threads; not PostgreSQL); main thread = the busiest main thread among them, the one that reads, parses and answers the requests (near 100%: it is the limit, whatever the machine has left); bench = this load generator; 100% = one core');
+  out('cpu: server = the server process(es) (all threads; not PostgreSQL); main thread = the busiest main thread among them, the one that reads, parses and answers the requests (it stays short of 100% even where it is the limit: bench/README.md); bench = this load generator; 100% = one core');
   out();
   const measured = rows.filter((r) => !r.failed);
   if (measured.length > 0) {
