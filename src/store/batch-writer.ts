@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { CompiledQuery } from 'kysely';
 import type { DatabaseHealth } from './availability.js';
-import { combinedInserts } from './raw-sql.js';
+import { combinedInserts, packedBytes } from './raw-sql.js';
 
 export interface BatchWriter {
   /** Runs the queries in one transaction; resolves once it is committed. */
@@ -103,6 +103,18 @@ const pool = new pg.Pool({ connectionString: workerData.url, max: 1, connectionT
 pool.on('error', () => {});
 pool.on('connect', (client) => client.on('error', () => {}));
 ${WORKER_COMMON}
+${packedBytes.toString()}
+// A statement's parameters bound: a bytea column left packed for this thread (raw-sql.ts
+// toPackInWriter) becomes packedBytes's three parameters once its messages are compressed.
+const bindParameters = (parameters) => {
+  let packed;
+  return parameters.map((p) => {
+    if (p && p.packBytes) return (packed = packedBytes(p.packBytes.map(toBinding)))[0];
+    if (p && p.packOffsets) return packed[1];
+    if (p && p.packLengths) return packed[2];
+    return toBinding(p);
+  });
+};
 // INSERTs run as named (prepared) statements: their text is the same from batch to batch (raw-sql.ts
 // BulkInsert), so each connection parses and plans it once. Other statements' texts vary with their
 // IN lists; a bound keeps the names a connection holds few whatever comes.
@@ -134,7 +146,7 @@ parentPort.on('message', async ({ id, queries, close }) => {
     return;
   }
   try {
-    await runBatch(queries.map((q) => ({ sql: q.sql, parameters: q.parameters.map(toBinding) })));
+    await runBatch(queries.map((q) => ({ sql: q.sql, parameters: bindParameters(q.parameters) })));
     parentPort.postMessage({ id });
   } catch (err) {
     parentPort.postMessage({ id, error: described(err) });

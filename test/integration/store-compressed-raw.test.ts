@@ -134,6 +134,39 @@ describe.each(DIALECTS)('raw messages stored compressed (%s)', (dialect) => {
     expect((await store.messages.list({ id: 'dsn' }))[0]!.raw.equals(dsn.raw)).toBe(true);
   });
 
+  it('keeps each row its own bytes in one batch of messages held every way, and recipients with and without their own copy', async () => {
+    // PostgreSQL binds a batch's bodies as one parameter, each row a slice of it (raw-sql.ts packedBytes).
+    const bodies = {
+      tiny: Buffer.from('Subject: tiny\r\n\r\nhi\r\n'),
+      small: text('small', 1_200),
+      large: text('large', 60_000),
+      random: Buffer.concat([Buffer.from('Subject: random\r\n\r\n'), randomBytes(40_000)]),
+    };
+    const own = text('own copy', 2_000);
+    await store.messages.insertTogether(
+      Object.entries(bodies).map(([id, raw], i) =>
+        newMessage(id, {
+          raw,
+          createdAt: T0 + i,
+          destination: { ToAddresses: ['a@example.net', 'b@example.net'] },
+          recipients: [
+            { address: 'a@example.net', status: 'queued', ...(i % 2 === 0 && { raw: own }) },
+            { address: 'b@example.net', status: 'queued', ...(i % 2 === 1 && { raw: Buffer.concat([own, Buffer.from(id)]) }) },
+          ],
+          events: [sendEvent(id)],
+        }),
+      ),
+    );
+    for (const [id, raw] of Object.entries(bodies)) for (const read of await readers(id)) expect(read.equals(raw)).toBe(true);
+    const claimed = await store.deliveries.claim('w1', 20, 30_000, T0 + 10);
+    expect(claimed).toHaveLength(8);
+    Object.keys(bodies).forEach((id, i) => {
+      const [a, b] = claimed.filter((c) => c.messageId === id).map((c) => c.raw);
+      expect(i % 2 === 0 ? a!.equals(own) : a).toBe(i % 2 === 0 ? true : undefined);
+      expect(i % 2 === 1 ? b!.equals(Buffer.concat([own, Buffer.from(id)])) : b).toBe(i % 2 === 1 ? true : undefined);
+    });
+  });
+
   it('still commits concurrent sends of small messages together', async () => {
     const batches: CompiledQuery[][] = [];
     const recording: BatchWriter = {

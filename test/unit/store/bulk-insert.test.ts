@@ -13,11 +13,24 @@ describe('BulkInsert', () => {
     const insert = new BulkInsert<Row>('postgres', 't', columns, 'on conflict (seq) do nothing');
     const [one, ...rest] = insert.queries(rows(3));
     expect(rest).toEqual([]);
-    expect(one!.sql).toBe('insert into t (seq, raw, note) select * from unnest($1::bigint[], $2::bytea[], $3::text[]) on conflict (seq) do nothing');
-    expect(one!.parameters).toEqual([[0, 1, 2], [Buffer.from([0]), null, Buffer.from([2])], ['n0', 'n1', 'n2']]);
+    expect(one!.sql).toBe(
+      'insert into t (seq, raw, note) select c0, substring($2::bytea from c1_at + 1 for c1_length), c2 ' +
+        'from unnest($1::bigint[], $3::integer[], $4::integer[], $5::text[]) as t(c0, c1_at, c1_length, c2) on conflict (seq) do nothing',
+    );
+    // A bytea column: its bytes as one binary parameter, then each row's offset and length (NULL: a NULL value).
+    expect(one!.parameters).toEqual([[0, 1, 2], Buffer.from([0, 2]), [0, 1, 1], [1, null, 1], ['n0', 'n1', 'n2']]);
     const many = insert.queries(rows(ROWS_PER_STATEMENT + 1));
     expect(many).toHaveLength(1);
     expect(many[0]!.sql).toBe(one!.sql);
+  });
+
+  it('on PostgreSQL: leaves a bytea column holding a message still to compress to the writer thread to pack', () => {
+    const deferred = { deflateRaw: Buffer.from('x'), options: {} };
+    const [one] = new BulkInsert<{ seq: number; raw: unknown }>('postgres', 't', { seq: 'bigint', raw: 'bytea' }).queries([
+      { seq: 1, raw: deferred },
+      { seq: 2, raw: Buffer.from([7]) },
+    ]);
+    expect(one!.parameters).toEqual([[1, 2], { packBytes: [deferred, Buffer.from([7])] }, { packOffsets: true }, { packLengths: true }]);
   });
 
   it('on SQLite: multi-row VALUES of at most ROWS_PER_STATEMENT rows each', () => {
