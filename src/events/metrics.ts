@@ -31,13 +31,38 @@ export const SECONDS_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 6
 
 /** A histogram observation as counter increments: each bucket at or above it, the sum and the count. */
 export function observe(name: string, labels: Record<string, string>, seconds: number): MetricIncrement[] {
-  const out: MetricIncrement[] = [];
-  for (const le of SECONDS_BUCKETS) if (seconds <= le) out.push({ name: `${name}_bucket`, labels: { ...labels, le: String(le) }, value: 1 });
-  out.push({ name: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: 1 });
-  out.push({ name: `${name}_sum`, labels, value: seconds });
-  out.push({ name: `${name}_count`, labels, value: 1 });
+  const series = Object.keys(labels).length === 0 ? unlabelledSeries(name) : histogramSeries(name, labels);
+  const first = SECONDS_BUCKETS.findIndex((le) => seconds <= le);
+  const out = series.buckets.slice(first < 0 ? SECONDS_BUCKETS.length : first);
+  out.push({ name: series.sum, labels, value: seconds }, series.count);
   return out;
 }
+
+interface HistogramSeries {
+  /** An increment of 1 for each bucket, `+Inf` last. */
+  buckets: MetricIncrement[];
+  sum: string;
+  count: MetricIncrement;
+}
+
+function histogramSeries(name: string, labels: Record<string, string>): HistogramSeries {
+  const bucket = `${name}_bucket`;
+  return {
+    buckets: [...SECONDS_BUCKETS.map(String), '+Inf'].map((le) => Object.freeze({ name: bucket, labels: Object.freeze({ ...labels, le }), value: 1 })),
+    sum: `${name}_sum`,
+    count: Object.freeze({ name: `${name}_count`, labels, value: 1 }),
+  };
+}
+
+// The series of each histogram without labels, made once: every capture-mode send observes its
+// delivery's latency, seventeen increments that were seventeen objects and their labels each time
+// (mergeIncrements also knows a frozen increment's key once made).
+const unlabelled = new Map<string, HistogramSeries>();
+const unlabelledSeries = (name: string): HistogramSeries => {
+  let series = unlabelled.get(name);
+  if (!series) unlabelled.set(name, (series = histogramSeries(name, Object.freeze({}))));
+  return series;
+};
 
 const OUTCOME: Record<string, string> = { Delivery: 'delivered', Bounce: 'bounced', DeliveryDelay: 'deferred', Complaint: 'complained' };
 

@@ -55,11 +55,7 @@ export function mergeIncrements(metrics: MetricIncrement[]): CounterRow[] {
     else into.set(key, entry);
   };
   const merged = new Map<string, MetricIncrement>();
-  for (const m of metrics) {
-    let key = m.name;
-    for (const k in m.labels) key += `\u0000${k}\u0000${m.labels[k]}`;
-    addUp(merged, key, { ...m });
-  }
+  for (const m of metrics) addUp(merged, incrementKey(m), { ...m });
   const stored = new Map<string, CounterRow>();
   for (const m of merged.values()) {
     const labels = JSON.stringify(Object.fromEntries(Object.entries(m.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
@@ -67,4 +63,17 @@ export function mergeIncrements(metrics: MetricIncrement[]): CounterRow[] {
   }
   // A fixed order, so two nodes adding to the same counters take their row locks in the same order.
   return [...stored.values()].sort((a, b) => (a.name + a.labels < b.name + b.labels ? -1 : 1));
+}
+
+// The key of a frozen increment (events/metrics.ts makes a histogram's once), kept with it.
+const frozenKeys = new WeakMap<MetricIncrement, string>();
+
+/** The counter an increment moves: its name and labels as given. */
+function incrementKey(m: MetricIncrement): string {
+  let key = frozenKeys.get(m);
+  if (key !== undefined) return key;
+  key = m.name;
+  for (const k in m.labels) key += `\u0000${k}\u0000${m.labels[k]}`;
+  if (Object.isFrozen(m)) frozenKeys.set(m, key);
+  return key;
 }
