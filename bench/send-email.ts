@@ -55,6 +55,7 @@ const CLK_TCK = 100; // /proc/<pid>/stat time unit on Linux
 const PG_ONE_NODE = 'sesd (postgres)';
 const PG_TWO_NODES = 'sesd (postgres, 2 nodes)';
 const COMPARED = 'sesd (sqlite, compared)';
+const COMPARED_PG = 'sesd (postgres, compared)';
 const DELIVERY_THREAD_NICE = CONFIG_KEYS.find((key) => key.path === 'delivery.threadNice')!.default as number;
 const TARGET_PG_VS_SQLITE = 0.8; // one node on PostgreSQL: at least 0.8x sesd on SQLite
 const TARGET_TWO_NODES = 1.6; // two API nodes: at least 1.6x one node
@@ -75,8 +76,12 @@ interface Options {
   sesdNodeArgs: string[];
   /** SESD_* settings for the sesd under test, e.g. SESD_ROLE=api to measure intake without delivery. */
   sesdEnv: Record<string, string>;
-  /** A second sesd on SQLite (another build, other settings or node arguments), measured in the same rounds. */
+  /** A second sesd (another build, other settings or node arguments), measured in the same rounds. */
   compare?: SesdVariant;
+  /** The compared sesd runs on PostgreSQL (one node), and is compared with this build's one-node row. */
+  comparePostgres: boolean;
+  /** Each SendEmail carries an attachment of this many kB of random bytes (0: none). */
+  attachmentKb: number;
 }
 
 /** What a sesd is started from: its main.js, SESD_* settings and node arguments. */
@@ -105,7 +110,9 @@ function usage(): string {
   --compare-main <path> also measure, in the same rounds, a sesd on SQLite started from another build's
                         dist/src/cli/main.js (e.g. a git worktree of the commit before a change)
   --compare-env <K=V>   a SESD_* setting for that sesd only, repeatable (with or without --compare-main)
-  --compare-node-args=<a> node arguments for that sesd only, e.g. --compare-node-args="--max-semi-space-size=64"`;
+  --compare-node-args=<a> node arguments for that sesd only, e.g. --compare-node-args="--max-semi-space-size=64"
+  --compare-postgres    run that sesd on PostgreSQL (needs --postgres) and compare it with this build's one-node row
+  --attachment-kb <n>   each SendEmail carries an attachment of n kB of random bytes (BENCH_ATTACHMENT_KB, default 0)`;
 }
 
 function parseClient(v: string): ClientKind {
@@ -139,6 +146,8 @@ function parseOptionsOrThrow(): Options {
       'compare-main': { type: 'string' },
       'compare-env': { type: 'string', multiple: true },
       'compare-node-args': { type: 'string' },
+      'compare-postgres': { type: 'boolean' },
+      'attachment-kb': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -160,6 +169,9 @@ function parseOptionsOrThrow(): Options {
   const comparing = values['compare-main'] !== undefined || values['compare-env'] !== undefined || values['compare-node-args'] !== undefined;
   const compareMain = path.resolve(values['compare-main'] ?? SESD_MAIN);
   if (comparing && !existsSync(compareMain)) throw new Error(`--compare-main: ${compareMain} does not exist`);
+  const postgresUrl = values.postgres ?? (env.BENCH_DATABASE_URL || undefined);
+  const comparePostgres = values['compare-postgres'] ?? false;
+  if (comparePostgres && !(comparing && postgresUrl)) throw new Error('--compare-postgres needs --postgres and a compared sesd (--compare-main, --compare-env or --compare-node-args)');
   return {
     durationS: num('duration', values.duration ?? env.BENCH_DURATION, 12, 0.1),
     rounds: Math.floor(num('rounds', values.rounds ?? env.BENCH_ROUNDS, 3, 1)),
@@ -167,7 +179,7 @@ function parseOptionsOrThrow(): Options {
     warmupS: num('warmup', values.warmup ?? env.BENCH_WARMUP, 5, 0),
     concurrency: Math.floor(num('concurrency', values.concurrency ?? env.BENCH_CONCURRENCY, 50, 1)),
     soakS: num('soak', values.soak ?? env.BENCH_SOAK, 20, 0),
-    postgresUrl: values.postgres ?? (env.BENCH_DATABASE_URL || undefined),
+    postgresUrl,
     skipPeer: values['skip-peer'] ?? false,
     skipSesd: values['skip-sesd'] ?? false,
     // raw by default: on a 2-core machine the http client's own CPU (25–46% measured) is taken from
@@ -182,6 +194,8 @@ function parseOptionsOrThrow(): Options {
         nodeArgs: splitArgs(values['compare-node-args'] ?? nodeArgs),
       },
     }),
+    comparePostgres,
+    attachmentKb: num('attachment-kb', values['attachment-kb'] ?? env.BENCH_ATTACHMENT_KB, 0, 0),
   };
 }
 
@@ -248,9 +262,16 @@ const signer = new SignatureV4({
   sha256: NodeSha256,
 });
 
-/** Distinct SendEmail bodies (recipient, subject, text); the same bytes go to every target. */
-function makeBodies(n: number): Buffer[] {
-  return Array.from({ length: n }, (_, i) => Buffer.from(JSON.stringify(benchSendEmailInput(i))));
+/**
+ * Distinct SendEmail bodies (recipient, subject, text; with `attachmentKb`, an attachment of random
+ * bytes, which compression does not shrink); the same bytes go to every target.
+ */
+function makeBodies(n: number, attachmentKb: number): Buffer[] {
+  return Array.from({ length: n }, (_, i) => {
+    const input = benchSendEmailInput(i);
+    const attachments = attachmentKb > 0 ? { Attachments: [{ FileName: `bench-${i}.bin`, RawContent: randomBytes(attachmentKb * 1024).toString('base64') }] } : {};
+    return Buffer.from(JSON.stringify({ ...input, Content: { Simple: { ...input.Content.Simple, ...attachments } } }));
+  });
 }
 
 interface SignedRequest {
@@ -980,7 +1001,7 @@ function loadLine(): string {
 
 async function main(): Promise<number> {
   const opts = parseOptions();
-  const bodies = makeBodies(POOL_SIZE);
+  const bodies = makeBodies(POOL_SIZE, opts.attachmentKb);
   const out = (s = ''): void => void process.stdout.write(s + '\n');
 
   out(`sesd SendEmail benchmark — ${new Date().toISOString()}`);
@@ -994,7 +1015,8 @@ async function main(): Promise<number> {
   const startedWith = ({ env, nodeArgs }: SesdVariant): string =>
     Object.entries(env).map(([k, v]) => `, ${k}=${v}`).join('') + (nodeArgs.length ? `, node ${nodeArgs.join(' ')}` : '');
   out(`  sesd: SESD_LOG_LEVEL=${SESD_LOG_LEVEL}${startedWith(thisBuild)}, fresh data dir, SQLite WAL + synchronous=FULL (group commit)`);
-  if (opts.compare) out(`  ${COMPARED}: ${opts.compare.main}${startedWith(opts.compare)}, measured in the same rounds`);
+  const comparedLabel = opts.comparePostgres ? COMPARED_PG : COMPARED;
+  if (opts.compare) out(`  ${comparedLabel}: ${opts.compare.main}${startedWith(opts.compare)}, measured in the same rounds`);
   out();
 
   const notes: string[] = [];
@@ -1047,10 +1069,11 @@ async function main(): Promise<number> {
   const windowS = opts.durationS / opts.rounds;
   try {
     if (!opts.skipSesd) await enterSesd('sesd (sqlite)', undefined);
-    if (!opts.skipSesd && opts.compare) await enterSesd(COMPARED, undefined, 0, opts.compare);
+    if (!opts.skipSesd && opts.compare && !opts.comparePostgres) await enterSesd(COMPARED, undefined, 0, opts.compare);
     if (!opts.skipPeer) await enterPeer();
     if (!opts.skipSesd && opts.postgresUrl) {
       await enterSesd(PG_ONE_NODE, opts.postgresUrl);
+      if (opts.compare && opts.comparePostgres) await enterSesd(COMPARED_PG, opts.postgresUrl, 0, opts.compare);
       await enterSesd(PG_TWO_NODES, opts.postgresUrl, 2);
     }
     for (let round = 1; round <= opts.rounds && !interrupted; round++) {
@@ -1145,6 +1168,7 @@ async function main(): Promise<number> {
     ['sesd(pg)/sesd', roundRatios(pgC, sqliteC)],
     ['sesd(pg, 2 nodes)/sesd(pg)', roundRatios(contender(PG_TWO_NODES), pgC)],
     ['compared/sesd', roundRatios(contender(COMPARED), sqliteC)],
+    ['compared/sesd(pg)', roundRatios(contender(COMPARED_PG), pgC)],
   ];
   const ratioOf = (name: string): number => ratios.find(([n]) => n === name)![1].median;
   for (const [name, { median: m }] of ratios.slice(0, 2)) if (Number.isFinite(m)) table.push([`ratio ${name}`, `${m.toFixed(2)}x`, '', '', '', '', '', '']);
