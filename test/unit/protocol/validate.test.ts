@@ -80,7 +80,9 @@ describe('scalars from text', () => {
     expect(decodeBase64('aGk=', 'b').toString()).toBe('hi');
     expect(decodeBase64('aGk', 'b').toString()).toBe('hi');
     expect(decodeBase64('', 'b').length).toBe(0);
-    for (const bad of ['a', 'aGk=x', 'a=Gk', 'aG k', 'aGk-', 'aG=']) expect(() => decodeBase64(bad, 'b'), bad).toThrow(WireTypeError);
+    expect(decodeBase64('aA==', 'b').toString()).toBe('h');
+    expect(decodeBase64('aGlo\r\naGk=', 'b').toString()).toBe('hihhi');
+    for (const bad of ['a', 'aGk=x', 'a=Gk', 'aG k', 'aGk-', 'aG=', 'a===', '==aA', 'aA=a', 'aGk=aGk=', 'aGk=\r\naGk=']) expect(() => decodeBase64(bad, 'b'), bad).toThrow(WireTypeError);
   });
 
   it('read booleans as true and false only', () => {
