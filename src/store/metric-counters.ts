@@ -46,23 +46,44 @@ export function metricCounterUpserts(dialect: Dialect, shard = drawShard(dialect
 
 /** One row per counter: the same counter moved by many events in a batch is added up first (an upsert's rows must be distinct). */
 export function mergeIncrements(metrics: MetricIncrement[]): CounterRow[] {
-  // Keyed first by the labels as given (cheap), then by their stored form (JSON, keys in order)
-  // once per distinct key: sorting and serialising each increment's labels was a tenth of the
-  // delivery thread's time.
-  const addUp = <T extends { value: number }>(into: Map<string, T>, key: string, entry: T) => {
-    const existing = into.get(key);
-    if (existing) existing.value += entry.value;
-    else into.set(key, entry);
-  };
-  const merged = new Map<string, MetricIncrement>();
-  for (const m of metrics) addUp(merged, incrementKey(m), { ...m });
-  const stored = new Map<string, CounterRow>();
-  for (const m of merged.values()) {
-    const labels = JSON.stringify(Object.fromEntries(Object.entries(m.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
-    addUp(stored, `${m.name}\u0000${labels}`, { name: m.name, labels, value: m.value });
+  const merged = new Map<string, CounterRow>();
+  for (const m of metrics) {
+    const counter = storedCounter(m);
+    const row = merged.get(counter.key);
+    if (row) row.value += m.value;
+    else merged.set(counter.key, { name: m.name, labels: counter.labels, value: m.value });
   }
   // A fixed order, so two nodes adding to the same counters take their row locks in the same order.
-  return [...stored.values()].sort((a, b) => (a.name + a.labels < b.name + b.labels ? -1 : 1));
+  return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
+}
+
+/**
+ * A counter as its row names it: its labels' stored form (JSON, keys in order), and its name and
+ * labels as one key (unique: a name has no '{'), which also orders the rows.
+ */
+interface StoredCounter {
+  key: string;
+  labels: string;
+}
+
+// The stored form of the counters seen lately, by their increments' key (incrementKey): sorting and
+// serialising each increment's labels was a tenth of the delivery thread's time, and once per
+// counter per batch still a few percent of intake's allocations at small batches (SMTP sessions).
+// Counters are few (their labels come from a handful of values), but labels from message tags are
+// bounded by the map's size.
+const STORED_COUNTERS = 1000;
+const storedCounters = new Map<string, StoredCounter>();
+
+function storedCounter(m: MetricIncrement): StoredCounter {
+  const given = incrementKey(m);
+  let counter = storedCounters.get(given);
+  if (counter === undefined) {
+    const labels = JSON.stringify(Object.fromEntries(Object.entries(m.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+    counter = { key: m.name + labels, labels };
+    if (storedCounters.size >= STORED_COUNTERS) storedCounters.clear();
+    storedCounters.set(given, counter);
+  }
+  return counter;
 }
 
 // The key of a frozen increment (events/metrics.ts makes a histogram's once), kept with it.

@@ -39,4 +39,18 @@ describe('histogram observations', () => {
     // The shared increments themselves are unchanged by merging.
     expect(observe('h', {}, 0.2)[0]!.value).toBe(1);
   });
+
+  it('merge labels given in any order into one counter, and order the rows by name and labels', () => {
+    const rows = mergeIncrements([
+      { name: 'z_total', labels: {}, value: 1 },
+      { name: 'c_total', labels: { b: '2', a: '1' }, value: 1 },
+      { name: 'c_total', labels: { a: '1', b: '2' }, value: 2 },
+      { name: 'c_total', labels: { a: '0' }, value: 5 },
+    ]);
+    expect(rows).toEqual([
+      { name: 'c_total', labels: '{"a":"0"}', value: 5 },
+      { name: 'c_total', labels: '{"a":"1","b":"2"}', value: 3 },
+      { name: 'z_total', labels: '{}', value: 1 },
+    ]);
+  });
 });
