@@ -56,13 +56,17 @@ export function createRouter(deps: RouterDeps): AwsRouter {
       operation = decoded.operation;
       const handler = deps.handlers[route.service]?.[operation];
       if (!handler) throw notSupported(`the ${loadModel(route.service).metadata.serviceId} operation ${operation} yet`);
+      let log: RequestContext['log'] | undefined;
       const ctx: RequestContext = {
         requestId,
         accountId: caller.accountId,
         accessKeyId: caller.accessKeyId,
         region: caller.region,
         sourceIp,
-        log: deps.log.child({ requestId }),
+        // Made when a handler logs (few do): a pino child serialises its bindings as it is made.
+        get log() {
+          return (log ??= deps.log.child({ requestId }));
+        },
       };
       const output = await handler(ctx, decoded.input);
       response = encodeOutput(route, operation, output, requestId);
