@@ -83,7 +83,7 @@ export type ColumnType = 'text' | 'bigint' | 'integer' | 'double precision' | 'b
  * value's offset in it and its length (NULL for a NULL value). pg binds a Buffer in binary, but an
  * array of them as text: two hex digits a byte, escaped, which PostgreSQL's array parser reads a
  * character at a time. A batch of 22 messages of 100 kB took 147 ms that way (PostgreSQL 62–74 ms of
- * CPU, the binding thread 76–87 ms) against 27–41 ms bound so. The BatchWriter's thread packs a column
+ * CPU, the client's 76–87 ms) against 27–41 ms bound so. The BatchWriter's thread packs a column
  * that still holds messages for it to compress (stored-raw.ts): it receives this function's text.
  */
 export function packedBytes(values: readonly (Uint8Array | null)[]): [Buffer, number[], (number | null)[]] {
@@ -102,7 +102,7 @@ export function packedBytes(values: readonly (Uint8Array | null)[]): [Buffer, nu
  * A packed bytea column (packedBytes) whose values the BatchWriter's thread must bind first: its
  * three parameters, which that thread replaces with packedBytes's three.
  */
-export const toPackInWriter = (values: readonly unknown[]) => [{ packBytes: values }, { packOffsets: true }, { packLengths: true }];
+const toPackInWriter = (values: readonly unknown[]) => [{ packBytes: values }, { packOffsets: true }, { packLengths: true }];
 
 /**
  * INSERTs of rows into one table, their columns named with their PostgreSQL types (in order). On
