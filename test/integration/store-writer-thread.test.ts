@@ -1,7 +1,10 @@
 // The writer thread (src/store/batch-writer.ts) on every database: batches handed to it while others
 // commit are all committed, each as a whole, and one that fails fails alone, leaving nothing of
 // itself behind (a thread that ran waiting batches together would have to run them alone again).
+// On PostgreSQL a batch waiting for a lock does not hold up the next (a connection each).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CompiledQuery, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
@@ -36,5 +39,24 @@ describe.each(DIALECTS)('the writer thread (%s)', (dialect) => {
     // And the thread goes on: a batch after them is committed.
     await opened.batchWriter.run([insert(10), insert(11)]);
     expect(await ids()).toEqual([0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11]);
+  });
+
+  it.runIf(dialect === 'postgres')('commits a batch while an earlier one waits for a row lock (PostgreSQL: a connection each)', async () => {
+    // Another client's open transaction holds the key 1000: a batch inserting it waits for that.
+    const locker = new pg.Client({ connectionString: db.databaseUrl });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('insert into writer_probe (id) values (1000)');
+      const waiting = opened.batchWriter.run([insert(1000)]);
+      const next = opened.batchWriter.run([insert(20)]).then(() => 'committed');
+      expect(await Promise.race([next, sleep(2_000).then(() => 'still waiting')])).toBe('committed');
+      expect(await ids()).toContain(20);
+      await locker.query('rollback');
+      await waiting;
+      expect(await ids()).toContain(1000);
+    } finally {
+      await locker.end();
+    }
   });
 });
