@@ -101,10 +101,11 @@ const RAW_READ_BATCH = 20;
 export const DELETE_BATCH = 500;
 
 // On SQLite a second batch of accepted mail is handed to the writer thread while the first commits,
-// and runs as soon as it is done. (On PostgreSQL, one batch per writer connection: queued behind
-// another on one connection, p99 rose: +5 and +17 ms in two SendEmail pairs.) SMTP submission, 20 sessions, nine
-// alternating pairs: p99 21.04 → 20.00 ms on average (better in 6 of 9), 1,839 → 1,906 msg/s (median),
-// at ~7 points more CPU (smaller batches, more commits); SendEmail p99 −2.0 and −1.7 ms.
+// and runs as soon as it is done. SMTP submission, 20 sessions, nine alternating pairs: p99 21.04 →
+// 20.00 ms on average (better in 6 of 9), 1,839 → 1,906 msg/s (median), at ~7 points more CPU
+// (smaller batches, more commits); SendEmail p99 −2.0 and −1.7 ms. On PostgreSQL there is one batch
+// per writer connection (batch-writer.ts): queued behind another on one connection, p99 rose (+5
+// and +17 ms in two SendEmail pairs).
 const SQLITE_INTAKE_BATCHES_IN_FLIGHT = 2;
 
 export class MessagesRepository {
