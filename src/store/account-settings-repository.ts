@@ -1,5 +1,5 @@
 // Per-account, per-region sending settings and quotas. A missing row means the defaults.
-import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import {
   DEFAULT_ACCOUNT_SETTINGS,
   type AccountDetails,
@@ -11,8 +11,8 @@ import {
 import type { ReviewDecision } from '../domain/account/production-access.js';
 import type { Scope } from '../domain/identities/identity.js';
 import type { Dialect } from './database.js';
-import { keyedReader, type KeyedRead } from './coalesced-reads.js';
-import { forDialect } from './raw-sql.js';
+import { CoalescedReads, type KeyedRead } from './coalesced-reads.js';
+import { keyedSelects } from './keyed-selects.js';
 import type { AccountSettingsTable, Database } from './schema.js';
 
 /** A review waiting for the operator, with the details it came with. */
@@ -27,18 +27,15 @@ const ROW = '';
 export class AccountSettingsRepository {
   // Read on every send (see raw-sql.ts), the reads of concurrent sends coalesced (coalesced-reads.ts):
   // one key, the account and region's own row.
-  private readonly getSql: string;
   private readonly readRow: KeyedRead<Selectable<AccountSettingsTable>>;
 
+  /** `reads`: shared with the other repositories that send reads from (store.ts), so that a turn's reads are one. */
   constructor(
     private readonly db: Kysely<Database>,
     dialect: Dialect,
+    reads = new CoalescedReads(keyedSelects(db, dialect)),
   ) {
-    this.getSql = forDialect(dialect, 'select * from account_settings where account_id = ? and region = ?');
-    this.readRow = keyedReader(
-      async (scope) => (await this.db.executeQuery<Selectable<AccountSettingsTable>>(CompiledQuery.raw(this.getSql, [scope.accountId, scope.region]))).rows,
-      () => ROW,
-    );
+    this.readRow = reads.reader({ table: 'account_settings' }, () => ROW);
   }
 
   async get(scope: Scope): Promise<AccountSettings | undefined> {

@@ -1,55 +1,80 @@
 // Reads that every send makes (its account's settings, its sender's identities, its recipients'
 // suppression entries; a configuration set it names and the set's event destinations), coalesced:
-// the calls made within one turn of the event loop become one statement per account and region,
-// with the union of their keys in one IN list, and each caller gets the rows of its own keys.
+// the calls made within one turn of the event loop become one read per account and region, each
+// table's part with the union of its callers' keys, and each caller gets the rows of its own keys.
 // Concurrent sends mostly share an account, so the three reads a send made were three statements
-// each; now they are three for all the sends that reached them together. On PostgreSQL a statement
-// is a round trip and a parse, plan and execute in a backend; on SQLite it is Kysely's turn on the
-// one connection (an acquisition queued behind the others), the guards around it and the call.
-// Measured with SendEmail at c=50 (bench/send-email.ts): PostgreSQL one node 1,069–1,123 → 2,190
-// per second, SQLite 2,086–2,149 → 2,877–2,911. Each read still goes to the database when it is
-// asked for (one turn later), so no caller sees an older row than before.
+// each; now they are one read for all the sends that reached them together. On PostgreSQL a
+// statement is a round trip and a parse, plan and execute in a backend; on SQLite it is Kysely's
+// turn on the one connection (an acquisition queued behind the others), the guards around it and
+// the call. Measured with SendEmail at c=50 (bench/send-email.ts): PostgreSQL one node 1,069–1,123
+// → 2,190 per second, SQLite 2,086–2,149 → 2,877–2,911. Each read still goes to the database when
+// it is asked for (one turn later), so no caller sees an older row than before.
+// How a scope's parts are read is the RunParts given (keyed-selects.ts: on PostgreSQL the parts of
+// one turn are one statement, so one round trip and one backend woken instead of one per table).
 import type { Scope } from '../domain/identities/identity.js';
-import { IDS_PER_STATEMENT } from './raw-sql.js';
 
-/** Rows of `scope` whose keys are among `keys` (at most IDS_PER_STATEMENT of them). */
+/** Rows of `scope` whose keys are among `keys`. */
 export type KeyedRead<Row> = (scope: Scope, keys: string[]) => Promise<Row[]>;
 
-/** Reads rows by key, coalesced: `read(scope, keys)` answers the rows of those keys, `keyOf` names a row's key. */
-export function keyedReader<Row>(read: KeyedRead<Row>, keyOf: (row: Row) => string): KeyedRead<Row> {
-  const coalesced = new CoalescedReads(read, keyOf);
-  return (scope, keys) => coalesced.read(scope, keys);
+/** A table read by key: the rows of one account and region whose `keyColumn` is among the keys; without a keyColumn, the scope's rows (one key, ''). */
+export interface KeyedTable {
+  table: string;
+  keyColumn?: string;
 }
 
-interface Waiter<Row> {
+/** One table's part of a scope's coalesced read. */
+export interface ReadPart {
+  table: KeyedTable;
   keys: string[];
-  resolve: (rows: Row[]) => void;
+}
+
+/** Reads the parts of one scope; answers each part's rows, in the parts' order. */
+export type RunParts = (scope: Scope, parts: ReadPart[]) => Promise<unknown[][]>;
+
+interface Reader {
+  table: KeyedTable;
+  keyOf: (row: unknown) => string;
+}
+
+interface Waiter {
+  keys: string[];
+  resolve: (rows: unknown[]) => void;
   reject: (err: unknown) => void;
 }
 
-interface ScopeBatch<Row> {
-  scope: Scope;
+interface PartBatch {
   keys: Set<string>;
-  waiters: Waiter<Row>[];
+  waiters: Waiter[];
 }
 
-class CoalescedReads<Row> {
-  private batches = new Map<string, ScopeBatch<Row>>();
+interface ScopeBatch {
+  scope: Scope;
+  parts: Map<Reader, PartBatch>;
+}
 
-  constructor(
-    private readonly readKeys: KeyedRead<Row>,
-    private readonly keyOf: (row: Row) => string,
-  ) {}
+export class CoalescedReads {
+  private batches = new Map<string, ScopeBatch>();
 
-  read(scope: Scope, keys: string[]): Promise<Row[]> {
+  constructor(private readonly runParts: RunParts) {}
+
+  /** Reads `table` by key, coalesced with the other readers' reads of the same turn; `keyOf` names a row's key. */
+  reader<Row>(table: KeyedTable, keyOf: (row: Row) => string): KeyedRead<Row> {
+    const reader: Reader = { table, keyOf: keyOf as (row: unknown) => string };
+    return (scope, keys) => this.read(reader, scope, keys) as Promise<Row[]>;
+  }
+
+  private read(reader: Reader, scope: Scope, keys: string[]): Promise<unknown[]> {
     // setImmediate runs after the I/O callbacks of this turn: every request whose data arrived with
     // this one has reached its read by then (their earlier awaits are promise jobs, not I/O).
     if (this.batches.size === 0) setImmediate(() => this.flush());
     const scopeKey = `${scope.accountId}\u0000${scope.region}`;
     let batch = this.batches.get(scopeKey);
-    if (!batch) this.batches.set(scopeKey, (batch = { scope, keys: new Set(), waiters: [] }));
-    for (const k of keys) batch.keys.add(k);
-    return new Promise((resolve, reject) => batch.waiters.push({ keys, resolve, reject }));
+    if (!batch) this.batches.set(scopeKey, (batch = { scope, parts: new Map() }));
+    let part = batch.parts.get(reader);
+    if (!part) batch.parts.set(reader, (part = { keys: new Set(), waiters: [] }));
+    for (const k of keys) part.keys.add(k);
+    const waiters = part.waiters;
+    return new Promise((resolve, reject) => waiters.push({ keys, resolve, reject }));
   }
 
   private flush(): void {
@@ -58,21 +83,25 @@ class CoalescedReads<Row> {
     for (const batch of batches.values()) void this.run(batch);
   }
 
-  private async run({ scope, keys, waiters }: ScopeBatch<Row>): Promise<void> {
+  private async run({ scope, parts }: ScopeBatch): Promise<void> {
+    const readers = [...parts.keys()];
     try {
-      const all = [...keys];
-      const chunks: Promise<Row[]>[] = [];
-      for (let i = 0; i < all.length; i += IDS_PER_STATEMENT) chunks.push(this.readKeys(scope, all.slice(i, i + IDS_PER_STATEMENT)));
-      const byKey = new Map<string, Row[]>();
-      for (const row of (await Promise.all(chunks)).flat()) {
-        const k = this.keyOf(row);
-        const rows = byKey.get(k);
-        if (rows) rows.push(row);
-        else byKey.set(k, [row]);
-      }
-      for (const w of waiters) w.resolve([...new Set(w.keys)].flatMap((k) => byKey.get(k) ?? []));
+      const rowsOfParts = await this.runParts(
+        scope,
+        readers.map((r) => ({ table: r.table, keys: [...parts.get(r)!.keys] })),
+      );
+      readers.forEach((reader, i) => {
+        const byKey = new Map<string, unknown[]>();
+        for (const row of rowsOfParts[i]!) {
+          const k = reader.keyOf(row);
+          const rows = byKey.get(k);
+          if (rows) rows.push(row);
+          else byKey.set(k, [row]);
+        }
+        for (const w of parts.get(reader)!.waiters) w.resolve([...new Set(w.keys)].flatMap((k) => byKey.get(k) ?? []));
+      });
     } catch (err) {
-      for (const w of waiters) w.reject(err);
+      for (const part of parts.values()) for (const w of part.waiters) w.reject(err);
     }
   }
 }

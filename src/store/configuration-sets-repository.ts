@@ -1,42 +1,31 @@
 // Configuration sets (their options as one JSON document) and their event destinations.
-import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ConfigurationSet, ConfigurationSetOptions } from '../domain/configuration-sets/configuration-set.js';
 import type { EventDestination } from '../domain/configuration-sets/event-destinations.js';
 import type { Scope } from '../domain/identities/identity.js';
 import type { Dialect } from './database.js';
 import { countNamed, deleteNamed } from './named-rows.js';
-import { keyedReader, type KeyedRead } from './coalesced-reads.js';
-import { placeholders, precompiled } from './raw-sql.js';
+import { CoalescedReads, type KeyedRead } from './coalesced-reads.js';
+import { keyedSelects } from './keyed-selects.js';
 import type { ConfigurationSetsTable, Database, EventDestinationsTable } from './schema.js';
 
 type SetRow = Pick<ConfigurationSetsTable, 'name' | 'options' | 'created_at'>;
-type DestinationRow = Pick<EventDestinationsTable, 'configuration_set' | 'name' | 'definition'>;
+type DestinationRow = Pick<EventDestinationsTable, 'configuration_set' | 'name' | 'definition' | 'created_at'>;
 
 export class ConfigurationSetsRepository {
-  // Read on every send that names a set, with its event destinations (tracking), by hand (see
-  // raw-sql.ts), the reads of concurrent sends coalesced (coalesced-reads.ts).
+  // Read on every send that names a set, with its event destinations (tracking), the reads of
+  // concurrent sends coalesced (coalesced-reads.ts).
   private readonly readSets: KeyedRead<SetRow>;
   private readonly readDestinations: KeyedRead<DestinationRow>;
 
+  /** `reads`: shared with the other repositories that send reads from (store.ts), so that a turn's reads are one. */
   constructor(
     private readonly db: Kysely<Database>,
     dialect: Dialect,
+    reads = new CoalescedReads(keyedSelects(db, dialect)),
   ) {
-    const setsSql = precompiled(dialect, (n: number) => `select name, options, created_at from configuration_sets where account_id = ? and region = ? and name in (${placeholders(n)})`);
-    this.readSets = keyedReader(
-      async (scope, names) => (await this.db.executeQuery<SetRow>(CompiledQuery.raw(setsSql(names.length), [scope.accountId, scope.region, ...names]))).rows,
-      (row) => row.name,
-    );
-    const destinationsSql = precompiled(
-      dialect,
-      (n: number) =>
-        'select configuration_set, name, definition from event_destinations ' +
-        `where account_id = ? and region = ? and configuration_set in (${placeholders(n)}) order by created_at, name`,
-    );
-    this.readDestinations = keyedReader(
-      async (scope, sets) => (await this.db.executeQuery<DestinationRow>(CompiledQuery.raw(destinationsSql(sets.length), [scope.accountId, scope.region, ...sets]))).rows,
-      (row) => row.configuration_set,
-    );
+    this.readSets = reads.reader({ table: 'configuration_sets', keyColumn: 'name' }, (row) => row.name);
+    this.readDestinations = reads.reader({ table: 'event_destinations', keyColumn: 'configuration_set' }, (row) => row.configuration_set);
   }
 
   /** The set with its options (what intake applies to a send), or undefined. */
@@ -108,7 +97,7 @@ export class ConfigurationSetsRepository {
 
   /** In the order they were created. */
   async eventDestinations(scope: Scope, set: string): Promise<EventDestination[]> {
-    const rows = await this.readDestinations(scope, [set]);
+    const rows = (await this.readDestinations(scope, [set])).sort(byCreation);
     return rows.map((r) => ({ ...(JSON.parse(r.definition) as Omit<EventDestination, 'Name'>), Name: r.name }));
   }
 
@@ -146,3 +135,6 @@ export class ConfigurationSetsRepository {
     return Number(res.numDeletedRows) > 0;
   }
 }
+
+/** Destinations in the order they were created; those of one millisecond by name. */
+const byCreation = (a: DestinationRow, b: DestinationRow): number => Number(a.created_at) - Number(b.created_at) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

@@ -1,26 +1,23 @@
 // Identities and their sending-authorization policies.
-import { CompiledQuery, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Identity, Scope, VerificationStatus } from '../domain/identities/identity.js';
 import type { Dialect } from './database.js';
-import { keyedReader, type KeyedRead } from './coalesced-reads.js';
-import { placeholders, precompiled } from './raw-sql.js';
+import { CoalescedReads, type KeyedRead } from './coalesced-reads.js';
+import { keyedSelects } from './keyed-selects.js';
 import type { Database, IdentitiesTable } from './schema.js';
 
 export class IdentitiesRepository {
   // Read on every send, one IN list of the identities that may authorize it (see raw-sql.ts), the
   // reads of concurrent sends coalesced (coalesced-reads.ts).
-  private readonly getManySql: (count: number) => string;
   private readonly readMany: KeyedRead<Selectable<IdentitiesTable>>;
 
+  /** `reads`: shared with the other repositories that send reads from (store.ts), so that a turn's reads are one. */
   constructor(
     private readonly db: Kysely<Database>,
     dialect: Dialect,
+    reads = new CoalescedReads(keyedSelects(db, dialect)),
   ) {
-    this.getManySql = precompiled(dialect, (count: number) => `select * from identities where account_id = ? and region = ? and identity in (${placeholders(count)})`);
-    this.readMany = keyedReader(
-      async (scope, names) => (await this.db.executeQuery<Selectable<IdentitiesTable>>(CompiledQuery.raw(this.getManySql(names.length), [scope.accountId, scope.region, ...names]))).rows,
-      (row) => row.identity,
-    );
+    this.readMany = reads.reader({ table: 'identities', keyColumn: 'identity' }, (row) => row.identity);
   }
 
   /** Inserts; resolves false when the identity already exists in this account and region. */

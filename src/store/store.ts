@@ -21,6 +21,8 @@ import { SnsRepository } from './sns-repository.js';
 import { RetentionRepository } from './retention-repository.js';
 import { FeedbackRepository } from './feedback-repository.js';
 import { ConsoleQueries } from './console-queries.js';
+import { CoalescedReads } from './coalesced-reads.js';
+import { keyedSelects } from './keyed-selects.js';
 
 export interface Store {
   dialect: Dialect;
@@ -54,19 +56,21 @@ export interface Store {
 
 export async function openStore(opts: OpenDatabaseOptions): Promise<Store> {
   const opened = await openDatabase(opts);
+  // The reads every send makes, of four repositories: those of one turn are one (coalesced-reads.ts).
+  const sendReads = new CoalescedReads(keyedSelects(opened.db, opened.dialect));
   return {
     dialect: opened.dialect,
     location: opened.location,
     accounts: new AccountsRepository(opened.db),
     messages: new MessagesRepository(opened.db, opened.dialect, opened.batchWriter),
-    identities: new IdentitiesRepository(opened.db, opened.dialect),
-    suppression: new SuppressionRepository(opened.db, opened.dialect),
-    accountSettings: new AccountSettingsRepository(opened.db, opened.dialect),
+    identities: new IdentitiesRepository(opened.db, opened.dialect, sendReads),
+    suppression: new SuppressionRepository(opened.db, opened.dialect, sendReads),
+    accountSettings: new AccountSettingsRepository(opened.db, opened.dialect, sendReads),
     sendStatistics: new SendStatisticsRepository(opened.db),
     deliveries: new DeliveriesRepository(opened.db, opened.dialect),
     templates: new TemplatesRepository(opened.db),
     customVerificationTemplates: new CustomVerificationTemplatesRepository(opened.db),
-    configurationSets: new ConfigurationSetsRepository(opened.db, opened.dialect),
+    configurationSets: new ConfigurationSetsRepository(opened.db, opened.dialect, sendReads),
     contacts: new ContactsRepository(opened.db),
     tracking: new TrackingRepository(opened.db, opened.dialect),
     tags: new TagsRepository(opened.db),

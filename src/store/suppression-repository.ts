@@ -1,10 +1,10 @@
 // The account-level suppression list (per account and region, as in SES).
-import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { suppressionAddress } from '../domain/addresses.js';
 import type { Scope } from '../domain/identities/identity.js';
 import type { Dialect } from './database.js';
-import { keyedReader, type KeyedRead } from './coalesced-reads.js';
-import { placeholders, precompiled } from './raw-sql.js';
+import { CoalescedReads, type KeyedRead } from './coalesced-reads.js';
+import { keyedSelects } from './keyed-selects.js';
 import type { Database, SuppressedDestinationsTable } from './schema.js';
 
 export interface SuppressedDestination {
@@ -18,22 +18,15 @@ export interface SuppressedDestination {
 export class SuppressionRepository {
   // Read on every send, one IN list of its recipients (see raw-sql.ts), the reads of concurrent
   // sends coalesced (coalesced-reads.ts).
-  private readonly getManySql: (count: number) => string;
   private readonly readMany: KeyedRead<Selectable<SuppressedDestinationsTable>>;
 
+  /** `reads`: shared with the other repositories that send reads from (store.ts), so that a turn's reads are one. */
   constructor(
     private readonly db: Kysely<Database>,
     dialect: Dialect,
+    reads = new CoalescedReads(keyedSelects(db, dialect)),
   ) {
-    this.getManySql = precompiled(
-      dialect,
-      (count: number) => `select * from suppressed_destinations where account_id = ? and region = ? and email_address in (${placeholders(count)})`,
-    );
-    this.readMany = keyedReader(
-      async (scope, addresses) =>
-        (await this.db.executeQuery<Selectable<SuppressedDestinationsTable>>(CompiledQuery.raw(this.getManySql(addresses.length), [scope.accountId, scope.region, ...addresses]))).rows,
-      (row) => row.email_address,
-    );
+    this.readMany = reads.reader({ table: 'suppressed_destinations', keyColumn: 'email_address' }, (row) => row.email_address);
   }
 
   async put(scope: Scope, entry: SuppressedDestination): Promise<void> {

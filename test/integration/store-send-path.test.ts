@@ -7,11 +7,14 @@ import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings } from '../../src/domain
 import type { ConfigurationSet } from '../../src/domain/configuration-sets/configuration-set.js';
 import type { Identity } from '../../src/domain/identities/identity.js';
 import { AccountSettingsRepository } from '../../src/store/account-settings-repository.js';
+import { CoalescedReads } from '../../src/store/coalesced-reads.js';
 import type { BatchWriter } from '../../src/store/batch-writer.js';
 import { ConfigurationSetsRepository } from '../../src/store/configuration-sets-repository.js';
 import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
 import { IdentitiesRepository } from '../../src/store/identities-repository.js';
+import { keyedSelects } from '../../src/store/keyed-selects.js';
 import { MessagesRepository, type NewMessage, type StoredMessage } from '../../src/store/messages-repository.js';
+import { IDS_PER_STATEMENT } from '../../src/store/raw-sql.js';
 import { SuppressionRepository, type SuppressedDestination } from '../../src/store/suppression-repository.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { newMessage } from '../support/new-message.js';
@@ -241,15 +244,18 @@ describe.each(DIALECTS)('the store on the send path (%s)', (dialect) => {
     expect(await identities.getMany(otherRegion, ['example.com', 'Sender@example.org'])).toEqual([{ ...domain, ...otherRegion }]);
   });
 
-  it('answers reads made together (coalesced into one statement per scope) as it answers each alone', async () => {
-    const identities = new IdentitiesRepository(opened.db, opened.dialect);
-    const suppression = new SuppressionRepository(opened.db, opened.dialect);
-    const settings = new AccountSettingsRepository(opened.db, opened.dialect);
+  it('answers reads of several tables made together (coalesced into one read per scope, as the store shares them) as it answers each alone', async () => {
+    // One CoalescedReads for the four repositories, as openStore makes it: on PostgreSQL a turn's
+    // reads of a scope are one statement of every table's part.
+    const shared = new CoalescedReads(keyedSelects(opened.db, opened.dialect));
+    const identities = new IdentitiesRepository(opened.db, opened.dialect, shared);
+    const suppression = new SuppressionRepository(opened.db, opened.dialect, shared);
+    const settings = new AccountSettingsRepository(opened.db, opened.dialect, shared);
     const third = { accountId: '333333333333', region: 'ap-south-1' };
     await identities.create(identity('together.example', third));
     await suppression.put(third, { emailAddress: 'gone@together.example', reason: 'COMPLAINT', lastUpdate: 1_700_000_000_003, messageId: null, feedbackId: null });
     await settings.put(third, { sendingEnabled: false });
-    const sets = new ConfigurationSetsRepository(opened.db, opened.dialect);
+    const sets = new ConfigurationSetsRepository(opened.db, opened.dialect, shared);
     const options = { DeliveryOptions: {}, ReputationOptions: { ReputationMetricsEnabled: false }, SendingOptions: { SendingEnabled: true } };
     for (const name of ['set-a', 'set-b']) await sets.create({ ...third, name, options, createdAt: 1_700_000_000_000 });
     const destination = (name: string, type: 'SEND' | 'BOUNCE') => ({ Name: name, Enabled: true, MatchingEventTypes: [type], SnsDestination: { TopicArn: `arn:aws:sns:ap-south-1:333333333333:${name}` } });
@@ -287,5 +293,15 @@ describe.each(DIALECTS)('the store on the send path (%s)', (dialect) => {
     expect((alone[13] as { Name: string }[]).map((d) => d.Name)).toEqual(['z-first', 'a-second']);
     expect((alone[14] as { Name: string }[]).map((d) => d.Name)).toEqual(['only']);
     expect(alone[15]).toEqual([]);
+  });
+
+  it('reads more keys than one IN list holds (SQLite: statements of IDS_PER_STATEMENT keys; PostgreSQL: one array)', async () => {
+    const identities = new IdentitiesRepository(opened.db, opened.dialect);
+    const fourth = { accountId: '555555555555', region: 'us-east-1' };
+    const names = Array.from({ length: IDS_PER_STATEMENT + 5 }, (_, i) => `n${i}.example`);
+    for (const name of [names[0]!, names.at(-1)!]) await identities.create(identity(name, fourth));
+    const [found, again] = await Promise.all([identities.getMany(fourth, names), identities.getMany(fourth, [names.at(-1)!])]);
+    expect(found.map((i) => i.identity).sort()).toEqual([names[0], names.at(-1)].sort());
+    expect(again.map((i) => i.identity)).toEqual([names.at(-1)]);
   });
 });
