@@ -35,6 +35,7 @@ import * as messageKeys from './migrations/021-message-keys.js';
 import * as consoleSessions from './migrations/022-console-sessions.js';
 import * as dkimKeyGeneratedAt from './migrations/023-dkim-key-generated-at.js';
 import * as metricCounterShards from './migrations/024-metric-counter-shards.js';
+import { PreparingClient } from './prepared-statements.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -172,7 +173,7 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabaseLike
 const PG_CONNECT_TIMEOUT_MS = 5_000;
 
 function openPostgres(url: string, health: DatabaseHealth, log: Logger | undefined): OpenedDatabase {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS, keepAlive: true });
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS, keepAlive: true, Client: PreparingClient });
   // A connection can die at any time: a PostgreSQL restart, a failover, pg_terminate_backend,
   // idle_session_timeout, a proxy. pg then emits 'error' on the client (and, for an idle one, on the
   // pool); an EventEmitter with no listener for 'error' throws, which ended the process. The pool

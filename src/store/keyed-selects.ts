@@ -9,6 +9,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { Scope } from '../domain/identities/identity.js';
 import type { KeyedTable, ReadPart, RunParts } from './coalesced-reads.js';
 import type { Dialect } from './database.js';
+import { prepared } from './prepared-statements.js';
 import { IDS_PER_STATEMENT, placeholders } from './raw-sql.js';
 import type { Database } from './schema.js';
 
@@ -40,13 +41,12 @@ export function keyedSelects(db: Kysely<Database>, dialect: Dialect): RunParts {
   const postgresParts = async (scope: Scope, parts: ReadPart[]): Promise<unknown[][]> => {
     const sql = text(parts.map((p) => p.table.table).join('\u0000'), () => {
       let n = 2;
-      return parts
-        .map(
-          (p, i) =>
-            `select ${i} as part, to_json(t) as row from ${p.table.table} t where account_id = $1 and region = $2` +
-            (p.table.keyColumn ? ` and ${p.table.keyColumn} = any($${++n}::text[])` : ''),
-        )
-        .join(' union all ');
+      const selects = parts.map(
+        (p, i) =>
+          `select ${i} as part, to_json(t) as row from ${p.table.table} t where account_id = $1 and region = $2` +
+          (p.table.keyColumn ? ` and ${p.table.keyColumn} = any($${++n}::text[])` : ''),
+      );
+      return prepared(selects.join(' union all '));
     });
     const parameters: unknown[] = [scope.accountId, scope.region];
     for (const p of parts) if (p.table.keyColumn) parameters.push(p.keys);
