@@ -19,7 +19,8 @@ import type { Dialect } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { messageInserts, newMessageQueries, storable, type NewEventRow, type StorableMessage } from './message-inserts.js';
 import type { NewMessage } from './messages-repository.js';
-import { forDialect, IDS_PER_STATEMENT, placeholders, precompiled } from './raw-sql.js';
+import { IDS_PER_STATEMENT, placeholders, precompiled } from './raw-sql.js';
+import { preparedSql } from './prepared-statements.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
 import { MessageKeys } from './message-keys.js';
 import { sendEventMail, storedEventPayload } from './event-payload.js';
@@ -209,7 +210,7 @@ function queueStatements(dialect: Dialect) {
   const updateRow = '(cast(? as bigint), cast(? as text), cast(? as bigint), cast(? as text), cast(? as bigint))';
   return {
     /** Parameters: worker id, lease end, now (updated_at), now (due by), limit. */
-    claim: forDialect(
+    claim: preparedSql(
       dialect,
       'update deliveries set locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ? ' +
         "where id in (select id from deliveries where status in ('queued', 'deferred') and next_attempt_at <= ? and locked_until is null " +

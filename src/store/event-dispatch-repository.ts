@@ -10,6 +10,7 @@ import { eventDocument, refersToSendMail, sendEventMail } from './event-payload.
 import { FACT_COLUMNS, factsOf, type FactRow, type MessageFacts } from './mail-from-message.js';
 import { mergeIncrements, metricCounterUpserts, type MetricCounterUpserts, type MetricIncrement } from './metric-counters.js';
 import { BulkInsert, forDialect, placeholders, precompiled } from './raw-sql.js';
+import { preparedSql } from './prepared-statements.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
 import type { Database, EventPublicationsTable } from './schema.js';
 import { keysOf } from './message-keys.js';
@@ -73,13 +74,13 @@ export class EventDispatchRepository {
     const skipLocked = dialect === 'postgres' ? ' for update skip locked' : '';
     // What the claim looks for; read first (any-row.ts), so an idle poll takes no write lock.
     const due = 'from events where dispatched_at is null and next_dispatch_at <= ? and (locked_until is null or locked_until < ?)';
-    this.claimSql = forDialect(
+    this.claimSql = preparedSql(
       dialect,
       'update events set locked_by = ?, locked_until = ?, dispatch_attempts = dispatch_attempts + 1 ' +
         `where id in (select id ${due} order by next_dispatch_at, id limit ?${skipLocked}) ` +
         'returning id, (select m.id from messages m where m.seq = events.message_seq) as message_id, account_id, type, payload, created_at, dispatch_attempts',
     );
-    this.dueSql = forDialect(dialect, `select id ${due} limit 1`);
+    this.dueSql = preparedSql(dialect, `select id ${due} limit 1`);
     // With the columns a payload's `mail` is rebuilt from (mail-from-message.ts).
     this.messagesSql = precompiled(
       dialect,

@@ -46,7 +46,7 @@ export function keyedSelects(db: Kysely<Database>, dialect: Dialect): RunParts {
           `select ${i} as part, to_json(t) as row from ${p.table.table} t where account_id = $1 and region = $2` +
           (p.table.keyColumn ? ` and ${p.table.keyColumn} = any($${++n}::text[])` : ''),
       );
-      return prepared(selects.join(' union all '));
+      return prepared(dialect, selects.join(' union all '));
     });
     const parameters: unknown[] = [scope.accountId, scope.region];
     for (const p of parts) if (p.table.keyColumn) parameters.push(p.keys);

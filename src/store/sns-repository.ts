@@ -10,7 +10,8 @@ import { anyRow } from './any-row.js';
 import type { Dialect } from './database.js';
 import type { BatchWriter } from './batch-writer.js';
 import { GroupCommit } from './group-commit.js';
-import { BulkInsert, forDialect, precompiled, ROWS_PER_STATEMENT } from './raw-sql.js';
+import { BulkInsert, precompiled, ROWS_PER_STATEMENT } from './raw-sql.js';
+import { preparedSql } from './prepared-statements.js';
 import { relaxedTransaction } from './relaxed-transaction.js';
 import type { Database, SnsDeliveryAttemptsTable, SnsSubscriptionsTable, SnsTopicsTable } from './schema.js';
 import type {
@@ -82,15 +83,15 @@ export class SnsRepository implements SnsStore {
     const skipLocked = dialect === 'postgres' ? ' for update skip locked' : '';
     // What the claim looks for; read first (any-row.ts), so an idle poll takes no write lock.
     const due = "from sns_deliveries where status = 'pending' and next_attempt_at <= ? and locked_until is null";
-    this.claimText = forDialect(
+    this.claimText = preparedSql(
       dialect,
       'update sns_deliveries set locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ? ' +
         `where id in (select id ${due} order by next_attempt_at, id limit ?${skipLocked}) ` +
         'returning id, subscription_arn, attempts, payload, created_at',
     );
-    this.dueText = forDialect(dialect, `select id ${due} limit 1`);
+    this.dueText = preparedSql(dialect, `select id ${due} limit 1`);
     // What releaseExpired looks for, read first too.
-    this.expiredText = forDialect(dialect, 'select id from sns_deliveries where locked_until is not null and locked_until < ? limit 1');
+    this.expiredText = preparedSql(dialect, 'select id from sns_deliveries where locked_until is not null and locked_until < ? limit 1');
   }
 
   async createTopic(topic: Topic): Promise<Topic> {
