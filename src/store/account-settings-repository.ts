@@ -25,8 +25,8 @@ export interface PendingReview extends Scope {
 const ROW = '';
 
 export class AccountSettingsRepository {
-  // Read on every send (see raw-sql.ts), the reads of concurrent sends coalesced (coalesced-reads.ts):
-  // one key, the account and region's own row.
+  // Read on every send, the reads of concurrent sends coalesced (coalesced-reads.ts, its statements
+  // in keyed-selects.ts): one key, the account and region's own row.
   private readonly readRow: KeyedRead<Selectable<AccountSettingsTable>>;
 
   /** `reads`: shared with the other repositories that send reads from (store.ts), so that a turn's reads are one. */

@@ -84,13 +84,13 @@ export class CoalescedReads {
   }
 
   private async run({ scope, parts }: ScopeBatch): Promise<void> {
-    const readers = [...parts.keys()];
+    const entries = [...parts];
     try {
       const rowsOfParts = await this.runParts(
         scope,
-        readers.map((r) => ({ table: r.table, keys: [...parts.get(r)!.keys] })),
+        entries.map(([reader, part]) => ({ table: reader.table, keys: [...part.keys] })),
       );
-      readers.forEach((reader, i) => {
+      entries.forEach(([reader, { waiters }], i) => {
         const byKey = new Map<string, unknown[]>();
         for (const row of rowsOfParts[i]!) {
           const k = reader.keyOf(row);
@@ -98,10 +98,10 @@ export class CoalescedReads {
           if (rows) rows.push(row);
           else byKey.set(k, [row]);
         }
-        for (const w of parts.get(reader)!.waiters) w.resolve([...new Set(w.keys)].flatMap((k) => byKey.get(k) ?? []));
+        for (const w of waiters) w.resolve([...new Set(w.keys)].flatMap((k) => byKey.get(k) ?? []));
       });
     } catch (err) {
-      for (const part of parts.values()) for (const w of part.waiters) w.reject(err);
+      for (const { waiters } of parts.values()) for (const w of waiters) w.reject(err);
     }
   }
 }

@@ -7,8 +7,8 @@ import { keyedSelects } from './keyed-selects.js';
 import type { Database, IdentitiesTable } from './schema.js';
 
 export class IdentitiesRepository {
-  // Read on every send, one IN list of the identities that may authorize it (see raw-sql.ts), the
-  // reads of concurrent sends coalesced (coalesced-reads.ts).
+  // Read on every send, the identities that may authorize it, the reads of concurrent sends
+  // coalesced (coalesced-reads.ts, its statements in keyed-selects.ts).
   private readonly readMany: KeyedRead<Selectable<IdentitiesTable>>;
 
   /** `reads`: shared with the other repositories that send reads from (store.ts), so that a turn's reads are one. */

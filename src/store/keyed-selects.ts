@@ -13,22 +13,22 @@ import { prepared } from './prepared-statements.js';
 import { IDS_PER_STATEMENT, placeholders } from './raw-sql.js';
 import type { Database } from './schema.js';
 
-// Statement texts by shape; a few tables make few shapes, but the map is bounded all the same.
-const TEXTS_LIMIT = 200;
-
 export function keyedSelects(db: Kysely<Database>, dialect: Dialect): RunParts {
+  // Each text built once per shape (precompiled's idea, but a text here depends on the tables read,
+  // not on a shape value alone). Shapes are few: the tables are the code's, an IN list holds at most
+  // IDS_PER_STATEMENT keys, and a PostgreSQL read joins the parts of at most those tables.
   const texts = new Map<string, string>();
   const text = (shape: string, build: () => string): string => {
     let t = texts.get(shape);
-    if (t === undefined) {
-      if (texts.size >= TEXTS_LIMIT) texts.clear();
-      texts.set(shape, (t = build()));
-    }
+    if (t === undefined) texts.set(shape, (t = build()));
     return t;
   };
 
   const sqlitePart = async (scope: Scope, { table, keys }: ReadPart): Promise<unknown[]> => {
-    const chunks = table.keyColumn ? Array.from({ length: Math.ceil(keys.length / IDS_PER_STATEMENT) }, (_, i) => keys.slice(i * IDS_PER_STATEMENT, (i + 1) * IDS_PER_STATEMENT)) : [[]];
+    // The scope's own row (no key column), or the keys in IN lists of at most IDS_PER_STATEMENT.
+    const chunks: string[][] = [];
+    if (!table.keyColumn) chunks.push([]);
+    else for (let i = 0; i < keys.length; i += IDS_PER_STATEMENT) chunks.push(keys.slice(i, i + IDS_PER_STATEMENT));
     const rows = await Promise.all(
       chunks.map(async (chunk) => {
         const sql = text(`${table.table}\u0000${chunk.length}`, () => `select * from ${table.table} where account_id = ? and region = ?${inList(table, chunk.length)}`);

@@ -16,8 +16,8 @@ export interface SuppressedDestination {
 }
 
 export class SuppressionRepository {
-  // Read on every send, one IN list of its recipients (see raw-sql.ts), the reads of concurrent
-  // sends coalesced (coalesced-reads.ts).
+  // Read on every send, its recipients' entries, the reads of concurrent sends coalesced
+  // (coalesced-reads.ts, its statements in keyed-selects.ts).
   private readonly readMany: KeyedRead<Selectable<SuppressedDestinationsTable>>;
 
   /** `reads`: shared with the other repositories that send reads from (store.ts), so that a turn's reads are one. */

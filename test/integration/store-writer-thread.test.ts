@@ -2,7 +2,6 @@
 // commit are all committed, each as a whole, and one that fails fails alone, leaving nothing of
 // itself behind (a thread that ran waiting batches together would have to run them alone again).
 // On PostgreSQL a batch waiting for a lock does not hold up the next (a connection each).
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CompiledQuery, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,8 +48,8 @@ describe.each(DIALECTS)('the writer thread (%s)', (dialect) => {
       await locker.query('begin');
       await locker.query('insert into writer_probe (id) values (1000)');
       const waiting = opened.batchWriter.run([insert(1000)]);
-      const next = opened.batchWriter.run([insert(20)]).then(() => 'committed');
-      expect(await Promise.race([next, sleep(2_000).then(() => 'still waiting')])).toBe('committed');
+      // With one connection this never resolves (the lock is released below, after it): the test times out.
+      await opened.batchWriter.run([insert(20)]);
       expect(await ids()).toContain(20);
       await locker.query('rollback');
       await waiting;
