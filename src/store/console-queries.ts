@@ -82,6 +82,8 @@ export interface StatisticsBucket {
 
 /** Statuses a person can still act on: the queue's (retry now, cancel). */
 const WAITING = ['queued', 'deferred'];
+/** WAITING written as literals: the delivery queue's index holds only these rows (migration 025), which a bound parameter cannot show. */
+const WAITING_LITERALS = sql.join(WAITING.map((s) => sql.lit(s)));
 /** Events that end a message before any recipient is queued. */
 const NOT_QUEUED_EVENTS = ['Rendering Failure', 'Reject'];
 /** Events the statistics chart counts. */
@@ -208,7 +210,7 @@ export class ConsoleQueries {
       .innerJoin('messages', 'messages.seq', 'deliveries.message_seq')
       .selectAll('deliveries')
       .select(['messages.id as message_id', 'messages.subject', 'messages.account_id', 'messages.region'])
-      .where('deliveries.status', 'in', WAITING);
+      .where(sql<SqlBool>`deliveries.status in (${WAITING_LITERALS})`);
     if (scope.accountId) q = q.where('messages.account_id', '=', scope.accountId);
     if (scope.region) q = q.where('messages.region', '=', scope.region);
     const rows = await q.orderBy('deliveries.next_attempt_at').orderBy('deliveries.id').limit(limit).execute();

@@ -35,6 +35,7 @@ import * as messageKeys from './migrations/021-message-keys.js';
 import * as consoleSessions from './migrations/022-console-sessions.js';
 import * as dkimKeyGeneratedAt from './migrations/023-dkim-key-generated-at.js';
 import * as metricCounterShards from './migrations/024-metric-counter-shards.js';
+import * as partialDeliveryIndexes from './migrations/025-partial-delivery-indexes.js';
 import { PreparingClient } from './prepared-statements.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -75,6 +76,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '022-console-sessions': consoleSessions,
   '023-dkim-key-generated-at': dkimKeyGeneratedAt,
   '024-metric-counter-shards': metricCounterShards,
+  '025-partial-delivery-indexes': partialDeliveryIndexes,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
