@@ -5,7 +5,7 @@
 // Pure functions: the clock and the access-key lookup are injected, so the HTTP layer, the tests
 // and the benchmarks all drive the same code. Failures are AwsErrors with the codes AWS uses.
 
-import { createHash, createHmac, timingSafeEqual, verify as verifySignature, webcrypto } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual, verify as verifySignature, webcrypto } from 'node:crypto';
 import { AwsError } from '../domain/errors.js';
 import { SIGV4A_ALGORITHM, sigV4aPublicKey } from './sigv4a-key.js';
 
@@ -146,7 +146,8 @@ export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 const DEFAULT_MAX_SKEW_MS = 5 * 60_000;
 const MAX_PRESIGNED_EXPIRES_S = 604_800;
 
-export const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+// One-shot: a Hash object per digest took 2x as long for a SigV4 string to sign (0.75 vs 0.36 µs).
+export const sha256Hex = (data: string | Buffer): string => hash('sha256', data, 'hex');
 
 // Hashing a body of megabytes (a 40 MB message is 54 MB of JSON) takes the event loop ~2 ms a
 // megabyte: from this size on, WebCrypto hashes it in the thread pool.
