@@ -10,7 +10,7 @@ export interface MailObjectInput {
   accountId: string;
   region: string;
   destination: string[];
-  headers: Header[];
+  headers: readonly Header[];
   tags: Record<string, string[]>;
   /**
    * The Message-ID the sender's raw message had: sesd (as SES) replaces it in the message it sends,
@@ -40,7 +40,7 @@ export interface AddressLists {
   replyTo?: string[];
 }
 
-export function addressLists(headers: Header[]): AddressLists {
+export function addressLists(headers: readonly Header[]): AddressLists {
   const list = (name: string) => {
     const v = headerValue(headers, name);
     return v ? splitAddressList(v) : undefined;
@@ -93,7 +93,7 @@ export function mailObject(input: MailObjectInput, lists: AddressLists = address
 }
 
 /** `headers` without the first field of each name in `own` (any case). */
-function withoutOwnHeaders(headers: Header[], own: readonly string[] | undefined): Header[] {
+function withoutOwnHeaders(headers: readonly Header[], own: readonly string[] | undefined): readonly Header[] {
   if (!own?.length) return headers;
   const left = new Set(own.map((n) => n.toLowerCase()));
   return headers.filter((h) => !left.delete(h.name.toLowerCase()));

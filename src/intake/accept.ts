@@ -17,7 +17,7 @@ import { CAPTURED_REPLY } from '../delivery/capture-transport.js';
 import { deliveryEvent } from '../delivery/delivery-events.js';
 import { hasNowhereToGo, type DeliveryMode, type DeliveryPolicy } from '../delivery/policy.js';
 import { composeMessage } from '../mime/compose.js';
-import { headerValue, joinMessage, rfc5322Date, splitAddressList, splitMessage, type Header } from '../mime/headers.js';
+import { headerValue, joinMessage, messageHeaders, rfc5322Date, splitAddressList, splitMessage, type Header } from '../mime/headers.js';
 import { checkHeaderFields } from '../mime/single-headers.js';
 import type { Destination, MessagesRepository, NewMessage } from '../store/messages-repository.js';
 import type { SuppressedDestination } from '../store/suppression-repository.js';
@@ -256,7 +256,7 @@ interface Prepared {
   raw: Buffer;
   from: ParsedAddress;
   envelopeRecipients: string[];
-  headers: Header[];
+  headers: readonly Header[];
   subject: string | undefined;
   /** The Destination stored with the message: as given, or read from a raw message's headers. */
   destination: Destination;
@@ -295,7 +295,7 @@ async function prepareComposed(req: SendRequest, content: SimpleContent, msgIdHe
   // events for a template's message list the Date of the rendered message (AWS's recording of a
   // SendTemplatedEmail's Delivery event, test_ses.snapshot.json), and those of a SendEmail do not.
   const ownHeaders = req.content.kind === 'template' ? ['Message-ID'] : ['Message-ID', 'Date'];
-  return { raw, from, envelopeRecipients: recipients, headers: splitMessage(raw).headers, subject: content.subject, destination, ownHeaders };
+  return { raw, from, envelopeRecipients: recipients, headers: messageHeaders(raw), subject: content.subject, destination, ownHeaders };
 }
 
 /**
@@ -304,7 +304,7 @@ async function prepareComposed(req: SendRequest, content: SimpleContent, msgIdHe
  * sender (Source / MAIL FROM), the From and Sender headers (else a raw message could claim any), and
  * the Return-Path.
  */
-function sendersToVerify(req: SendRequest, envelopeFrom: ParsedAddress, headers: Header[]): { address: string; identityArn?: string }[] {
+function sendersToVerify(req: SendRequest, envelopeFrom: ParsedAddress, headers: readonly Header[]): { address: string; identityArn?: string }[] {
   // Sending authorization has no ARN of its own for the Sender header: it goes as the From does.
   const headerSenders = ['From', 'Sender'].flatMap((name) => {
     const value = headerValue(headers, name);
@@ -365,7 +365,7 @@ async function withTracking(content: SimpleContent, plan: TrackingPlan, messageI
 /** Raw mail with the recipient's tracking links in its HTML parts. */
 async function withTrackedRaw(prepared: Prepared, plan: TrackingPlan, messageId: string, recipient: string): Promise<Prepared> {
   const raw = await trackedRaw(plan, prepared.raw, messageId, recipient);
-  return raw === prepared.raw ? prepared : { ...prepared, raw, headers: splitMessage(raw).headers };
+  return raw === prepared.raw ? prepared : { ...prepared, raw, headers: messageHeaders(raw) };
 }
 
 /** Raw mail with the recipient's unsubscribe headers added. */

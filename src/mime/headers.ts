@@ -21,6 +21,20 @@ export function splitMessage(raw: Buffer): SplitMessage {
   return { headers: parseHeaderBlock(headerText), body };
 }
 
+// Intake reads a message's header fields, and storing its Send event reads them again from the
+// same bytes (store/mail-from-message.ts): parsed once per Buffer. Frozen, as every reader shares them.
+const parsedHeaders = new WeakMap<Buffer, readonly Header[]>();
+
+/** The header fields of a raw message that is not changed afterwards (intake's, about to be stored). */
+export function messageHeaders(raw: Buffer): readonly Header[] {
+  let headers = parsedHeaders.get(raw);
+  if (headers === undefined) {
+    headers = Object.freeze(splitMessage(raw).headers.map((h) => Object.freeze(h)));
+    parsedHeaders.set(raw, headers);
+  }
+  return headers;
+}
+
 /** Where a raw message's header block ends (its length in bytes, without the empty line). */
 export const headerBlockEnd = (raw: Buffer): number => headerBlockBounds(raw).end;
 
@@ -49,7 +63,7 @@ export function parseHeaderBlock(text: string): Header[] {
   return headers;
 }
 
-export function headerValue(headers: Header[], name: string): string | undefined {
+export function headerValue(headers: readonly Header[], name: string): string | undefined {
   const lower = name.toLowerCase();
   return headers.find((h) => h.name.toLowerCase() === lower)?.value;
 }

@@ -19,7 +19,7 @@
 // dispatcher reads only `tags` and `source` of an event that has no destination to publish to.
 import type { Kysely } from 'kysely';
 import { identityArn, mailObject, sesOperation, type AddressLists } from '../events/mail-object.js';
-import { splitMessage, type Header } from '../mime/headers.js';
+import { messageHeaders, splitMessage, type Header } from '../mime/headers.js';
 import type { Database } from './schema.js';
 import { IDS_PER_STATEMENT } from './raw-sql.js';
 import { headerBlock } from './stored-raw.js';
@@ -38,7 +38,7 @@ export interface MessageFacts {
   /** Its own message tags (parsed when first asked for). */
   tags(): MessageTag[];
   /** The raw message's headers (read from the row when first asked for). */
-  headers(): Header[];
+  headers(): readonly Header[];
 }
 
 type MessageTag = { Name: string; Value: string };
@@ -99,9 +99,9 @@ export function storedMail(mail: unknown, facts: MessageFacts): unknown {
  * has and `mail` lists none of. A guess the caller checks: the kept object is used only when the
  * object rebuilt with it is the same.
  */
-function ownHeadersOf(mail: Record<string, unknown>, headers: Header[]): OwnHeaders {
+function ownHeadersOf(mail: Record<string, unknown>, headers: readonly Header[]): OwnHeaders {
   const listed = Array.isArray(mail.headers) ? (mail.headers as Header[]) : [];
-  const has = (list: Header[], name: string) => list.some((h) => h.name.toLowerCase() === name);
+  const has = (list: readonly Header[], name: string) => list.some((h) => h.name.toLowerCase() === name);
   let own = 0;
   OWN_HEADERS.forEach((name, bit) => {
     if (has(headers, name.toLowerCase()) && !has(listed, name.toLowerCase())) own |= 1 << bit;
@@ -148,7 +148,7 @@ function destinationAndTags(kept: Kept, m: MessageFacts): { destination: string[
 /** Intake's parseAddress: the part after the last @, lower case. */
 const sourceDomain = (m: MessageFacts) => m.envelopeFrom.slice(m.envelopeFrom.lastIndexOf('@') + 1).toLowerCase();
 
-function rebuilt(kept: Kept, m: MessageFacts, headers: Header[]): Record<string, unknown> {
+function rebuilt(kept: Kept, m: MessageFacts, headers: readonly Header[]): Record<string, unknown> {
   const { destination, tags } = destinationAndTags(kept, m);
   const { to, ...others } = kept.addresses;
   const input = {
@@ -259,7 +259,7 @@ export function factsOfNew(m: Omit<MessageFacts, 'destination' | 'tags' | 'heade
     configurationSet: m.configurationSet,
     destination: () => addressesOf(m.destination),
     tags: () => m.tags,
-    headers: () => splitMessage(m.raw).headers,
+    headers: () => messageHeaders(m.raw),
   };
 }
 

@@ -41,7 +41,8 @@ export function metricCounterUpserts(dialect: Dialect, shard = drawShard(dialect
     { name: 'text', labels: 'text', shard: 'integer', value: 'double precision' },
     'on conflict (name, labels, shard) do update set value = metric_counters.value + excluded.value',
   );
-  return { queries: (rows) => insert.queries(rows.map((r) => ({ ...r, shard }))) };
+  // Fields named rather than spread: a spread of each row cost as much as the rest of the upsert.
+  return { queries: (rows) => insert.queries(rows.map((r) => ({ name: r.name, labels: r.labels, shard, value: r.value }))) };
 }
 
 /** One row per counter: the same counter moved by many events in a batch is added up first (an upsert's rows must be distinct). */
