@@ -3,7 +3,7 @@
 // signers (both take PEM) are not used here. Pure and synchronous, so it runs on the event loop or
 // in the signing pool alike.
 import { createHash, sign, type KeyObject } from 'node:crypto';
-import { parseHeaderBlock } from '../mime/headers.js';
+import { isNamed, parseHeaderBlock } from '../mime/headers.js';
 
 export interface DkimKey {
   /** The d= domain. */
@@ -29,7 +29,7 @@ export function dkimSign(raw: Buffer, key: DkimKey, now = Date.now()): Buffer {
   let canonicalHeaders = '';
   // Instances are signed from the bottom up (RFC 6376 5.4.2), one h= entry per instance.
   for (const name of SIGNED_HEADERS) {
-    const instances = headers.filter((h) => h.name.toLowerCase() === name);
+    const instances = headers.filter((h) => isNamed(h, name));
     for (let i = instances.length - 1; i >= 0; i--) {
       names.push(name);
       canonicalHeaders += `${name}:${relaxedValue(instances[i]!.value)}\r\n`;

@@ -1,6 +1,6 @@
 // The `mail` object every SES event carries, and the Send event itself (event publishing format).
 import type { Header } from '../mime/headers.js';
-import { headerValue, splitAddressList } from '../mime/headers.js';
+import { headerValue, isNamed, splitAddressList } from '../mime/headers.js';
 
 export interface MailObjectInput {
   messageId: string;
@@ -61,7 +61,7 @@ export function mailObject(input: MailObjectInput, lists: AddressLists = address
   let swapped = input.originalMessageId === undefined;
   for (const h of given) {
     // The first Message-ID is the one sesd wrote in place of the sender's: the event shows the sender's.
-    const swap = !swapped && h.name.toLowerCase() === 'message-id';
+    const swap = !swapped && isNamed(h, 'message-id');
     if (swap) swapped = true;
     const value = swap ? input.originalMessageId! : h.value;
     budget -= h.name.length + value.length;
@@ -95,8 +95,12 @@ export function mailObject(input: MailObjectInput, lists: AddressLists = address
 /** `headers` without the first field of each name in `own` (any case). */
 function withoutOwnHeaders(headers: readonly Header[], own: readonly string[] | undefined): readonly Header[] {
   if (!own?.length) return headers;
-  const left = new Set(own.map((n) => n.toLowerCase()));
-  return headers.filter((h) => !left.delete(h.name.toLowerCase()));
+  const left = own.map((n) => n.toLowerCase());
+  return headers.filter((h) => {
+    const i = left.findIndex((name) => isNamed(h, name));
+    if (i >= 0) left.splice(i, 1);
+    return i < 0;
+  });
 }
 
 function definedOnly(o: Record<string, unknown>): Record<string, unknown> {

@@ -65,8 +65,15 @@ export function parseHeaderBlock(text: string): Header[] {
 
 export function headerValue(headers: readonly Header[], name: string): string | undefined {
   const lower = name.toLowerCase();
-  return headers.find((h) => h.name.toLowerCase() === lower)?.value;
+  return headers.find((h) => isNamed(h, lower))?.value;
 }
+
+/**
+ * Whether a field has this (lower-case) name, in any case. The lengths first: most fields differ
+ * there, and lower-casing every name of a message for every lookup was ~1% of intake's time.
+ * (Names are read as latin1, whose lower case keeps a name's length.)
+ */
+export const isNamed = (header: Header, lowerName: string): boolean => header.name.length === lowerName.length && header.name.toLowerCase() === lowerName;
 
 /** Rebuilds a message from headers and body with CRLF line ends in the header block. */
 export function joinMessage(headers: Header[], body: Buffer): Buffer {

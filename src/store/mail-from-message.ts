@@ -19,7 +19,7 @@
 // dispatcher reads only `tags` and `source` of an event that has no destination to publish to.
 import type { Kysely } from 'kysely';
 import { identityArn, mailObject, sesOperation, type AddressLists } from '../events/mail-object.js';
-import { messageHeaders, splitMessage, type Header } from '../mime/headers.js';
+import { isNamed, messageHeaders, splitMessage, type Header } from '../mime/headers.js';
 import type { Database } from './schema.js';
 import { IDS_PER_STATEMENT } from './raw-sql.js';
 import { headerBlock } from './stored-raw.js';
@@ -101,7 +101,7 @@ export function storedMail(mail: unknown, facts: MessageFacts): unknown {
  */
 function ownHeadersOf(mail: Record<string, unknown>, headers: readonly Header[]): OwnHeaders {
   const listed = Array.isArray(mail.headers) ? (mail.headers as Header[]) : [];
-  const has = (list: readonly Header[], name: string) => list.some((h) => h.name.toLowerCase() === name);
+  const has = (list: readonly Header[], name: string) => list.some((h) => isNamed(h, name));
   let own = 0;
   OWN_HEADERS.forEach((name, bit) => {
     if (has(headers, name.toLowerCase()) && !has(listed, name.toLowerCase())) own |= 1 << bit;

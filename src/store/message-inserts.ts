@@ -94,7 +94,8 @@ export async function storable(batch: NewMessage[], keys: MessageKeys, deferSmal
       ...m,
       seq: seqs[i]!,
       storedRaw: await stored(m.raw),
-      storedRecipientRaws: await Promise.all(m.recipients.map((r) => (r.raw ? stored(r.raw) : undefined))),
+      // Most recipients have no copy of their own: no Promise.all for them (one per message was ~1% of intake).
+      storedRecipientRaws: m.recipients.some((r) => r.raw) ? await Promise.all(m.recipients.map((r) => (r.raw ? stored(r.raw) : undefined))) : m.recipients.map(() => undefined),
       storedPayloads: storedPayloads(m),
     })),
   );
