@@ -83,8 +83,10 @@ export function createIntake(deps: IntakeDeps): Intake {
   const now = deps.now ?? (() => new Date());
   const intake = async (request: SendRequest): Promise<Accepted> => {
     const message = await prepare(request);
-    await insertCounted(deps.messages, [message]);
-    return { messageId: message.id };
+    const messageId = message.id;
+    // Returned, not awaited here: an async function holds its variables until it ends, even those it
+    // no longer reads, and the message (its events' mail objects) would live until the commit.
+    return insertCounted(deps.messages, [message]).then(() => ({ messageId }));
   };
   const bulk = async (call: BulkCall, entries: SendRequest[]): Promise<BulkResult[]> => {
     if (call.templateName && !(await deps.templates.get(call.scope, call.templateName))) throw templateNotFound(call.templateName);
@@ -242,14 +244,15 @@ export function createIntake(deps: IntakeDeps): Intake {
   }
 }
 
-/** Writes the messages together; a quota they would exceed (found in the same transaction) is SES's Throttling error. */
-async function insertCounted(messages: MessagesRepository, batch: NewMessage[]): Promise<void> {
-  try {
-    await messages.insertTogether(batch);
-  } catch (err) {
+/**
+ * Writes the messages together; a quota they would exceed (found in the same transaction) is SES's
+ * Throttling error. Not an async function, so that it holds no message while the commit is waited for.
+ */
+function insertCounted(messages: MessagesRepository, batch: NewMessage[]): Promise<void> {
+  return messages.insertTogether(batch).catch((err: unknown) => {
     if (err instanceof QuotaExceededError) throw err.kind === 'daily' ? dailyQuotaExceeded() : sendRateExceeded();
     throw err;
-  }
+  });
 }
 
 interface Prepared {

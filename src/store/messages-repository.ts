@@ -139,15 +139,19 @@ export class MessagesRepository {
     return this.insertTogether([message]);
   }
 
-  /** Commits the messages in one transaction: all of them, or (rejecting) none. */
-  async insertTogether(messages: NewMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    try {
-      await this.writer.submit(await storable(messages, this.keys, true));
-    } catch (err) {
-      const kind = quotaExceededBy(err);
-      throw kind ? new QuotaExceededError(kind) : err;
-    }
+  /**
+   * Commits the messages in one transaction: all of them, or (rejecting) none. Only their rows wait
+   * for the commit (message-inserts.ts StorableMessage); so that nothing here holds the messages
+   * meanwhile, this is not an async function (which would keep its parameters until it ends).
+   */
+  insertTogether(messages: NewMessage[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    return storable(messages, this.keys, true)
+      .then((rows) => this.writer.submit(rows))
+      .catch((err: unknown) => {
+        const kind = quotaExceededBy(err);
+        throw kind ? new QuotaExceededError(kind) : err;
+      });
   }
 
   /**
