@@ -1,14 +1,15 @@
 // Composes a text and/or HTML message without attachments in one synchronous pass, producing the
 // same bytes as Nodemailer's MailComposer (but for the random boundary), with Nodemailer's own
-// encoders (RFC 2047 words, quoted-printable, base64, line folding). MailComposer builds a tree of
+// encoders (RFC 2047 words, base64, line folding) and, for quoted-printable, equivalents of its two
+// (qpEncode, qpWrap; its own allocate per character or per line). MailComposer builds a tree of
 // streams and costs several times more per message; almost every API send is this simple shape,
 // so intake composes it here and leaves everything else (attachments, unusual headers, non-ASCII
-// addresses) to MailComposer. test/unit/mime/compose-text.test.ts holds the two to the same output.
+// addresses) to MailComposer. test/unit/mime/compose-text.test.ts holds each equivalent to
+// Nodemailer's function, and the two composers to the same output.
 import { randomBytes } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import base64 from 'nodemailer/lib/base64/index.js';
 import mimeFuncs from 'nodemailer/lib/mime-funcs/index.js';
-import qp from 'nodemailer/lib/qp/index.js';
 import type { ComposeInput } from './compose.js';
 
 const LINE_LENGTH = 76;
@@ -82,7 +83,7 @@ function encodePart(part: { contentType: string; content: string }): { contentTy
   const encoding = plain ? (/[A-Za-z]/.test(content) ? 'Q' : 'B') : textEncoding(content);
   if (encoding === 'Q') {
     const encoded = plain && !NEEDS_QP_ESCAPE.test(content) ? content : qpEncode(Buffer.from(content, 'utf8'));
-    return { contentType, transferEncoding: 'quoted-printable', body: qp.wrap(encoded, LINE_LENGTH) };
+    return { contentType, transferEncoding: 'quoted-printable', body: qpWrap(encoded, LINE_LENGTH) };
   }
   return { contentType, transferEncoding: 'base64', body: base64.wrap(base64.encode(content), LINE_LENGTH) };
 }
@@ -108,6 +109,74 @@ export function qpEncode(bytes: Buffer): string {
     run = i + 1;
   }
   return out + bytes.toString('latin1', run);
+}
+
+const isHex = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+const BREAKS = ' \t.,!?';
+
+/**
+ * Nodemailer's qp.wrap, step for step (the test holds the two equal), with positions in the string
+ * instead of a substring and several regular expressions per line: it made more garbage than any
+ * other part of a SendEmail with a long-lined body (5% of the API thread's allocations).
+ */
+export function qpWrap(str: string, lineLength: number): string {
+  const len = str.length;
+  if (len <= lineLength) return str;
+  const margin = Math.floor(lineLength / 3);
+  const code = (i: number) => str.charCodeAt(i);
+  /** The escape `=XX` ending at `end`, or -1. */
+  const escapeBefore = (start: number, end: number) => (end - start >= 3 && code(end - 3) === 0x3d && isHex(code(end - 2)) && isHex(code(end - 1)) ? parseInt(str.slice(end - 2, end), 16) : -1);
+  let result = '';
+  let pos = 0;
+  while (pos < len) {
+    let end = Math.min(len, pos + lineLength);
+    const tailStart = Math.max(pos, end - margin);
+    // A line break in the line ends it (`\r\n` anywhere; `\n` last, or in the tail with only plain characters after it).
+    const crlf = str.indexOf('\r\n', pos);
+    if (crlf >= 0 && crlf + 2 <= end) end = crlf + 2;
+    else if (code(end - 1) !== 0x0a) {
+      const lf = str.lastIndexOf('\n', end - 1);
+      let plainAfter = lf >= tailStart;
+      for (let i = lf + 1; plainAfter && i < end; i++) plainAfter = code(i) !== 0x0d && code(i) !== 0x2028 && code(i) !== 0x2029;
+      if (plainAfter) end = lf + 1;
+    }
+    if (end < Math.min(len, pos + lineLength) || code(end - 1) === 0x0a) {
+      result += str.slice(pos, end);
+      pos = end;
+      continue;
+    }
+    let breakAt = -1;
+    if (end - pos > lineLength - margin) for (let i = end - 1; i >= tailStart && breakAt < 0; i--) if (BREAKS.includes(str[i]!)) breakAt = i;
+    if (breakAt >= 0) end = breakAt + 1;
+    else if (code(end - 1) === 0x3d || (end - pos >= 2 && code(end - 2) === 0x3d && isHex(code(end - 1))) || escapeBefore(pos, end) >= 0) {
+      // An incomplete escape goes to the next line, and so do the escapes of a UTF-8 sequence it would split.
+      if (code(end - 1) === 0x3d) end -= 1;
+      else if (end - pos >= 2 && code(end - 2) === 0x3d && isHex(code(end - 1))) end -= 2;
+      while (end - pos > 3 && end < len && !onlyEscapes(str, pos, end)) {
+        const byte = escapeBefore(pos, end);
+        if (byte < 0 || byte < 128) break;
+        end -= 3;
+        if (byte >= 0xc0) break;
+      }
+    }
+    if (end < len && code(end - 1) !== 0x0a) {
+      if (end - pos === lineLength && escapeBefore(pos, end) >= 0) end -= 3;
+      else if (end - pos === lineLength) end -= 1;
+      result += `${str.slice(pos, end)}=\r\n`;
+    } else {
+      result += str.slice(pos, end);
+    }
+    pos = end;
+  }
+  return result;
+}
+
+/** Whether str[start, end) is one to four escapes (`=XX`) and nothing else. */
+function onlyEscapes(str: string, start: number, end: number): boolean {
+  const n = end - start;
+  if (n < 3 || n > 12 || n % 3 !== 0) return false;
+  for (let i = start; i < end; i += 3) if (str.charCodeAt(i) !== 0x3d || !isHex(str.charCodeAt(i + 1)) || !isHex(str.charCodeAt(i + 2))) return false;
+  return true;
 }
 
 const headerLine = (key: string, value: string): string => mimeFuncs.foldLines(`${key}: ${value}`, LINE_LENGTH);

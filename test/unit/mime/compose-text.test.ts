@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { composeMessage, composeWithMailComposer, type ComposeInput } from '../../../src/mime/compose.js';
 import qp from 'nodemailer/lib/qp/index.js';
-import { canComposeText, composeText, qpEncode } from '../../../src/mime/compose-text.js';
+import { canComposeText, composeText, qpEncode, qpWrap } from '../../../src/mime/compose-text.js';
 
 const base: ComposeInput = {
   from: 'Sender <sender@example.com>',
@@ -105,6 +105,24 @@ describe('qpEncode', () => {
     const random = Array.from({ length: 300 }, () => Buffer.from(Array.from({ length: next() % 40 }, () => alphabet[next() % alphabet.length]!)));
     for (const input of [...samples.map((s) => Buffer.from(s, 'utf8')), ...random]) {
       expect(qpEncode(input)).toBe(qp.encode(input));
+    }
+  });
+});
+
+describe('qpWrap', () => {
+  it("wraps exactly as Nodemailer's qp.wrap", () => {
+    // Pieces weighted towards what its rules look at: line breaks (CRLF, LF, a lone CR), the
+    // characters it breaks after, escapes of ASCII, of UTF-8 lead and continuation bytes, and
+    // incomplete ones, and runs long enough to need a soft break.
+    const pieces = ['a', 'word', 'x'.repeat(30), 'y'.repeat(75), ' ', '\t', '.', ',', '!', '?', '\r\n', '\n', '\r', '=', '=3D', '=20', '=C3', '=A9', '=E2', '=82', '=AC', '=F0', '=9F', '=4', '=e9', '\u2028'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const random = Array.from({ length: 5000 }, () => Array.from({ length: next() % 60 }, () => pieces[next() % pieces.length]!).join(''));
+    const encoded = ['Voilà, déjà vu — ça marche. こんにちは 🎉 '.repeat(9), 'a'.repeat(300), `${'word '.repeat(40)}\r\n${'é'.repeat(80)}`].map((s) => qpEncode(Buffer.from(s, 'utf8')));
+    // A line break near a line's end ends the line only when no CR or line separator follows it there.
+    const nearEnd = ['\r', '\u2028', '\u2029', 'z'].map((after) => `${'a'.repeat(60)}\nb${after}${'c'.repeat(30)}`);
+    for (const input of [...encoded, ...nearEnd, ...random]) {
+      for (const lineLength of [76, 20]) expect(qpWrap(input, lineLength)).toBe(qp.wrap(input, lineLength));
     }
   });
 });
