@@ -124,13 +124,16 @@ export function qpWrap(str: string, lineLength: number): string {
   if (len <= lineLength) return str;
   const margin = Math.floor(lineLength / 3);
   const code = (i: number) => str.charCodeAt(i);
-  /** The escape `=XX` ending at `end`, or -1. */
+  /** The byte of the escape `=XX` ending at `end` (in a line from `start`), or -1. */
   const escapeBefore = (start: number, end: number) => (end - start >= 3 && code(end - 3) === 0x3d && isHex(code(end - 2)) && isHex(code(end - 1)) ? parseInt(str.slice(end - 2, end), 16) : -1);
+  /** How many characters of an incomplete escape (`=` or `=X`) end the line: 0, 1 or 2. */
+  const incompleteBefore = (start: number, end: number) => (code(end - 1) === 0x3d ? 1 : end - start >= 2 && code(end - 2) === 0x3d && isHex(code(end - 1)) ? 2 : 0);
   let result = '';
   let pos = 0;
   while (pos < len) {
-    let end = Math.min(len, pos + lineLength);
-    const tailStart = Math.max(pos, end - margin);
+    const full = Math.min(len, pos + lineLength);
+    const tailStart = Math.max(pos, full - margin);
+    let end = full;
     // A line break in the line ends it (`\r\n` anywhere; `\n` last, or in the tail with only plain characters after it).
     const crlf = str.indexOf('\r\n', pos);
     if (crlf >= 0 && crlf + 2 <= end) end = crlf + 2;
@@ -140,7 +143,7 @@ export function qpWrap(str: string, lineLength: number): string {
       for (let i = lf + 1; plainAfter && i < end; i++) plainAfter = code(i) !== 0x0d && code(i) !== 0x2028 && code(i) !== 0x2029;
       if (plainAfter) end = lf + 1;
     }
-    if (end < Math.min(len, pos + lineLength) || code(end - 1) === 0x0a) {
+    if (end < full || code(end - 1) === 0x0a) {
       result += str.slice(pos, end);
       pos = end;
       continue;
@@ -148,20 +151,19 @@ export function qpWrap(str: string, lineLength: number): string {
     let breakAt = -1;
     if (end - pos > lineLength - margin) for (let i = end - 1; i >= tailStart && breakAt < 0; i--) if (BREAKS.includes(str[i]!)) breakAt = i;
     if (breakAt >= 0) end = breakAt + 1;
-    else if (code(end - 1) === 0x3d || (end - pos >= 2 && code(end - 2) === 0x3d && isHex(code(end - 1))) || escapeBefore(pos, end) >= 0) {
+    else if (incompleteBefore(pos, end) > 0 || escapeBefore(pos, end) >= 0) {
       // An incomplete escape goes to the next line, and so do the escapes of a UTF-8 sequence it would split.
-      if (code(end - 1) === 0x3d) end -= 1;
-      else if (end - pos >= 2 && code(end - 2) === 0x3d && isHex(code(end - 1))) end -= 2;
+      end -= incompleteBefore(pos, end);
       while (end - pos > 3 && end < len && !onlyEscapes(str, pos, end)) {
         const byte = escapeBefore(pos, end);
-        if (byte < 0 || byte < 128) break;
+        if (byte < 128) break;
         end -= 3;
         if (byte >= 0xc0) break;
       }
     }
     if (end < len && code(end - 1) !== 0x0a) {
-      if (end - pos === lineLength && escapeBefore(pos, end) >= 0) end -= 3;
-      else if (end - pos === lineLength) end -= 1;
+      // A soft break, within the line's length: an escape that would end a full line moves on.
+      if (end - pos === lineLength) end -= escapeBefore(pos, end) >= 0 ? 3 : 1;
       result += `${str.slice(pos, end)}=\r\n`;
     } else {
       result += str.slice(pos, end);
